@@ -106,6 +106,10 @@ public sealed class PostgresServer : IAsyncDisposable
             }
 
             AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+            var stop = runAs is null
+                ? $"'{binDir}/pg_ctl' -D '{dataDir}' -m immediate -w stop"
+                : $"runuser -u {runAs} -- '{binDir}/pg_ctl' -D '{dataDir}' -m immediate -w stop";
+            ProcessRunner.CleanUpWhenThisProcessEnds($"{stop} >/dev/null 2>&1; rm -rf '{root}'");
             await server.CreateRolesAsync();
             return server;
         }

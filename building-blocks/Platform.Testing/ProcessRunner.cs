@@ -35,6 +35,18 @@ internal static class ProcessRunner
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
+    /// <summary>
+    /// Starts a detached shell that waits for this process to end, however it ends (a test host is often killed
+    /// before ProcessExit handlers finish), then runs <paramref name="cleanupScript"/>.
+    /// </summary>
+    public static void CleanUpWhenThisProcessEnds(string cleanupScript)
+    {
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {cleanupScript}";
+        var psi = new ProcessStartInfo("setsid") { ArgumentList = { "bash", "-c", script }, UseShellExecute = false };
+        psi.RedirectStandardInput = false;
+        using var _ = Process.Start(psi);
+    }
+
     public static ProcessStartInfo BuildStartInfo(string file, IEnumerable<string> args, string? asUser)
     {
         ProcessStartInfo psi;

@@ -50,6 +50,7 @@ public sealed class RedisServer : IAsyncDisposable
             if (await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(20)) && await server.PingAsync())
             {
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+                ProcessRunner.CleanUpWhenThisProcessEnds($"kill {process.Id} 2>/dev/null; rm -rf '{dir}'");
                 return server;
             }
             server.Stop();
