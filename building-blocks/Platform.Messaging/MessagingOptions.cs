@@ -1,0 +1,93 @@
+namespace Platform.Messaging;
+
+/// <summary>Which transport the outbox relay uses.</summary>
+public enum MessagingTransport
+{
+    /// <summary>The embedded default: deliver straight to each subscriber's Dapr-style routes.</summary>
+    Local,
+
+    /// <summary>Publish to the Dapr sidecar's pub/sub HTTP API.</summary>
+    Dapr,
+}
+
+/// <summary>Settings of Platform.Messaging, bound from the <c>Messaging</c> configuration section.</summary>
+public sealed class MessagingOptions
+{
+    /// <summary>The publishing service (<c>consent</c>); CloudEvent source is <c>/&lt;service&gt;</c>.</summary>
+    public string ServiceName { get; set; } = "";
+
+    /// <summary><c>Messaging:Transport</c>: Local (default) or Dapr.</summary>
+    public MessagingTransport Transport { get; set; } = MessagingTransport.Local;
+
+    /// <summary>Name of the Dapr pub/sub component (<c>pubsub</c>).</summary>
+    public string PubSubName { get; set; } = "pubsub";
+
+    /// <summary>
+    /// The token a delivery must carry in the <c>dapr-api-token</c> header: configuration <c>APP_API_TOKEN</c> in
+    /// Kubernetes, or <c>Messaging:AppApiToken</c> (the local runner's per-run token). With neither set, every
+    /// delivery is refused.
+    /// </summary>
+    public string? AppApiToken { get; set; }
+
+    /// <summary>Route prefix of the event endpoints (<c>/events</c>).</summary>
+    public string RoutePrefix { get; set; } = "/events";
+
+    public RelayOptions Relay { get; set; } = new();
+    public DaprOptions Dapr { get; set; } = new();
+    public LocalOptions Local { get; set; } = new();
+}
+
+/// <summary>Outbox relay settings (<c>Messaging:Relay</c>).</summary>
+public sealed class RelayOptions
+{
+    /// <summary>Set false in an app that only subscribes, or to run the relay elsewhere.</summary>
+    public bool Enabled { get; set; } = true;
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>How many aggregates (subjects) are sent concurrently; events of one subject always go one by one.</summary>
+    public int MaxParallelism { get; set; } = 32;
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// One relay per database sends at a time; it holds a lease row that it renews every batch. When its process dies
+    /// another instance takes over once the lease has run out.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Backlog older than this makes the readiness check report Degraded.</summary>
+    public TimeSpan DegradedBacklogAge { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>Dapr transport settings (<c>Messaging:Dapr</c>).</summary>
+public sealed class DaprOptions
+{
+    /// <summary>Sidecar HTTP port; defaults to DAPR_HTTP_PORT, else 3500.</summary>
+    public int? HttpPort { get; set; }
+
+    /// <summary>Full sidecar address, overriding <see cref="HttpPort"/> (tests).</summary>
+    public string? HttpEndpoint { get; set; }
+
+    /// <summary>Token for the sidecar's API (<c>DAPR_API_TOKEN</c>), sent as <c>dapr-api-token</c> when set.</summary>
+    public string? ApiToken { get; set; }
+
+    /// <summary>Optional message time-to-live, sent as <c>metadata.ttlInSeconds</c>.</summary>
+    public int? TtlInSeconds { get; set; }
+}
+
+/// <summary>Local (embedded) transport settings (<c>Messaging:Local</c>).</summary>
+public sealed class LocalOptions
+{
+    /// <summary>Base URLs of the subscriber apps (<c>http://127.0.0.1:5011</c>); routes come from their <c>GET /dapr/subscribe</c>.</summary>
+    public List<string> Subscribers { get; set; } = [];
+
+    /// <summary>
+    /// A subscriber that replies RETRY (or fails with a status other than 404) this many times gets the event on its
+    /// dead-letter route instead. A subscriber that cannot be reached is not counted: it is down, not poisoned.
+    /// </summary>
+    public int MaxDeliveryAttempts { get; set; } = 10;
+
+    /// <summary>How long a subscriber's route list is cached.</summary>
+    public TimeSpan DiscoveryRefresh { get; set; } = TimeSpan.FromSeconds(30);
+}

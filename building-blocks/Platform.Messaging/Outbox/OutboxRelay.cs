@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Platform.Messaging.Outbox;
+
+/// <summary>
+/// Sends pending outbox rows through the configured <see cref="IEventTransport"/>. Events of one subject go one at a
+/// time in append order; different subjects go in parallel. A row is marked sent only after the transport reports
+/// delivery; a failed row and every later row of its subject wait for its backoff. One relay per database sends at a
+/// time (a lease row, renewed every batch), so several instances never send concurrently; a crashed instance's lease
+/// runs out and another takes over. Delivery is at least once: a crash between sending and marking resends.
+/// </summary>
+public sealed class OutboxRelay<TDbContext>(IServiceScopeFactory scopes, IEventTransport transport, IOptions<MessagingOptions> options,
+    MessagingMetrics metrics, TimeProvider time, ILogger<OutboxRelay<TDbContext>> logger) : BackgroundService where TDbContext : DbContext
+{
+    private readonly RelayOptions _options = options.Value.Relay;
+    private DateTime _backlogCountedAt;
+
+    /// <summary>This instance's lease owner id.</summary>
+    public string InstanceId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Enabled) return;
+        await Task.Yield();
+        var consecutiveErrors = 0;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var full = false;
+                try
+                {
+                    var result = await RunOnceAsync(stoppingToken);
+                    full = result.Selected >= _options.BatchSize;
+                    consecutiveErrors = 0;
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception e)
+                {
+                    // The database may be down or restarting: keep the service up and try again later.
+                    consecutiveErrors++;
+                    logger.LogError(e, "Outbox relay batch failed ({ConsecutiveErrors} in a row)", consecutiveErrors);
+                    await DelayAsync(Backoff(consecutiveErrors), stoppingToken);
+                    continue;
+                }
+                if (!full) await DelayAsync(_options.PollInterval, stoppingToken);
+            }
+        }
+        finally
+        {
+            await ReleaseLeaseAsync();
+        }
+    }
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try { await Task.Delay(delay, time, cancellationToken); }
+        catch (OperationCanceledException) { }
+    }
+
+    internal readonly record struct BatchResult(bool Leader, int Selected, int Sent, int Failed);
+
+    /// <summary>One pass: take the lease, select due rows, send them, record the outcome.</summary>
+    internal async Task<BatchResult> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var now = time.GetUtcNow().UtcDateTime;
+        if (!await TryAcquireLeaseAsync(db, now, cancellationToken)) return new BatchResult(false, 0, 0, 0);
+        await CountBacklogAsync(db, now, cancellationToken);
+
+        var outbox = db.Set<OutboxMessage>();
+        // Due rows in append order, except those queued behind an earlier row of the same subject that is waiting out
+        // its backoff: that keeps each aggregate's events in order across failures.
+        var batch = await outbox.AsNoTracking()
+            .Where(m => m.SentAt == null && m.DueAt <= now
+                && !outbox.Any(e => e.SentAt == null && e.Subject == m.Subject && e.Sequence < m.Sequence && e.DueAt > now))
+            .OrderBy(m => m.Sequence)
+            .Take(_options.BatchSize)
+            .ToListAsync(cancellationToken);
+        if (batch.Count == 0) return new BatchResult(true, 0, 0, 0);
+
+        var sent = new ConcurrentBag<Guid>();
+        var failed = new ConcurrentBag<(OutboxMessage Message, SendResult Result)>();
+        var bySubject = batch.GroupBy(m => m.Subject).Select(g => g.ToList()).ToList();
+        await Parallel.ForEachAsync(bySubject, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelism, CancellationToken = cancellationToken },
+            async (events, ct) =>
+            {
+                foreach (var message in events)
+                {
+                    var result = await transport.SendAsync(message, ct);
+                    if (result.Status == SendStatus.Delivered)
+                    {
+                        sent.Add(message.Id);
+                        continue;
+                    }
+                    failed.Add((message, result));
+                    break; // later events of this subject wait for this one
+                }
+            });
+
+        var sentAt = time.GetUtcNow().UtcDateTime;
+        // A crash before this update resends these rows after restart: at least once, never lost.
+        foreach (var chunk in sent.Chunk(1000))
+        {
+            var ids = chunk.ToList();
+            await outbox.Where(m => ids.Contains(m.Id) && m.SentAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.SentAt, sentAt).SetProperty(m => m.LastError, (string?)null), CancellationToken.None);
+        }
+        metrics.Sent(sent.Count);
+        foreach (var (message, result) in failed)
+        {
+            var attempts = message.Attempts + 1;
+            var refused = message.RefusedAttempts + (result.Status == SendStatus.Refused ? 1 : 0);
+            var due = sentAt + Backoff(attempts);
+            var error = result.Error is { Length: > 2000 } e ? e[..2000] : result.Error;
+            metrics.SendFailed(message.Topic);
+            logger.LogWarning("Outbox event {EventId} on {Topic} for {Subject} not delivered (attempt {Attempts}): {Error}; next try at {DueAt:o}",
+                message.Id, message.Topic, message.Subject, attempts, error, due);
+            await outbox.Where(m => m.Id == message.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Attempts, attempts).SetProperty(m => m.RefusedAttempts, refused)
+                    .SetProperty(m => m.DueAt, due).SetProperty(m => m.LastError, error), CancellationToken.None);
+        }
+        return new BatchResult(true, batch.Count, sent.Count, failed.Count);
+    }
+
+    private TimeSpan Backoff(int attempts)
+    {
+        var exp = Math.Min(attempts - 1, 20);
+        var ms = Math.Min(_options.InitialBackoff.TotalMilliseconds * Math.Pow(2, exp), _options.MaxBackoff.TotalMilliseconds);
+        // Jitter spreads retries of many rows (and many pods) so a recovering subscriber is not hit all at once.
+        return TimeSpan.FromMilliseconds(ms * (0.8 + Random.Shared.NextDouble() * 0.4));
+    }
+
+    private async Task<bool> TryAcquireLeaseAsync(TDbContext db, DateTime now, CancellationToken cancellationToken)
+    {
+        var until = now + _options.LeaseDuration;
+        var owner = InstanceId;
+        var leases = db.Set<OutboxLease>();
+        // One conditional UPDATE: take the lease if it is ours or has run out. Concurrent takers serialize on the row.
+        var taken = await leases.Where(l => l.Name == OutboxLease.RelayLease && (l.Owner == owner || l.Until < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.Owner, owner).SetProperty(l => l.Until, until), cancellationToken);
+        if (taken == 1) return true;
+        if (await leases.AnyAsync(l => l.Name == OutboxLease.RelayLease, cancellationToken)) return false;
+        leases.Add(new OutboxLease { Name = OutboxLease.RelayLease, Owner = owner, Until = until });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            return false;
+        }
+    }
+
+    private async Task ReleaseLeaseAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+            var owner = InstanceId;
+            var expired = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+            await db.Set<OutboxLease>().Where(l => l.Name == OutboxLease.RelayLease && l.Owner == owner)
+                .ExecuteUpdateAsync(s => s.SetProperty(l => l.Owner, (string?)null).SetProperty(l => l.Until, expired), timeout.Token);
+        }
+        catch (Exception e)
+        {
+            // The lease then simply runs out.
+            logger.LogDebug(e, "Could not release the outbox relay lease");
+        }
+    }
+
+    private async Task CountBacklogAsync(TDbContext db, DateTime now, CancellationToken cancellationToken)
+    {
+        if (now - _backlogCountedAt < TimeSpan.FromSeconds(1)) return;
+        _backlogCountedAt = now;
+        var (count, oldest) = await OutboxBacklog.ReadAsync(db, cancellationToken);
+        metrics.SetBacklog(count, oldest is null ? 0 : Math.Max(0, (now - oldest.Value).TotalSeconds));
+    }
+}
+
+internal static class OutboxBacklog
+{
+    public static async Task<(long Count, DateTime? Oldest)> ReadAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        var pending = db.Set<OutboxMessage>().Where(m => m.SentAt == null);
+        var count = await pending.LongCountAsync(cancellationToken);
+        var oldest = count == 0 ? null : await pending.OrderBy(m => m.Sequence).Select(m => (DateTime?)m.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+        return (count, oldest);
+    }
+}
