@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.Tokens;
+using Platform.Domain;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.ServiceDefaults.Auth;
+
+public static class AuthenticationExtensions
+{
+    /// <summary>Policy: an authenticated caller acting for a trust (a valid ODS code in the <c>tenant</c> claim).</summary>
+    public const string TenantUserPolicy = "tenant-user";
+
+    /// <summary>
+    /// JWT bearer authentication from the configured issuer and JWKS, and a fallback policy that refuses any endpoint
+    /// to a caller without a valid token and a tenant. Endpoints opt out explicitly (health, event routes).
+    /// </summary>
+    public static IHostApplicationBuilder AddPlatformAuthentication(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(PlatformAuthOptions.Section).Get<PlatformAuthOptions>() ?? new PlatformAuthOptions();
+        if (string.IsNullOrWhiteSpace(options.Issuer) || (string.IsNullOrWhiteSpace(options.Jwks) && string.IsNullOrWhiteSpace(options.JwksUri)))
+        {
+            throw new InvalidOperationException(
+                "Authentication is not configured: set Auth:Issuer and either Auth:JwksUri or Auth:Jwks. " +
+                "The local runner (tools/LocalRunner) sets these for you.");
+        }
+
+        builder.Services.AddHttpClient();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<JwksKeySource>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<TenantContext>();
+        builder.Services.AddScoped<ITenantContext>(sp => sp.GetRequiredService<TenantContext>());
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<JwksKeySource, ILoggerFactory>((jwt, keys, loggers) =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.RequireHttpsMetadata = false;
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = options.Issuer,
+                    ValidAudience = options.Audience,
+                    ValidateIssuer = true,
+                    ValidateAudience = true,
+                    ValidateLifetime = true,
+                    RequireExpirationTime = true,
+                    RequireSignedTokens = true,
+                    ValidAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256],
+                    ClockSkew = options.ClockSkew,
+                    NameClaimType = "sub",
+                    RoleClaimType = "roles",
+                    IssuerSigningKeyResolver = (_, _, kid, _) => keys.Resolve(kid),
+                };
+                var log = loggers.CreateLogger("Platform.Auth");
+                jwt.Events = new JwtBearerEvents
+                {
+                    // The reason is logged for operators; the caller sees only 401 (no hints for an attacker).
+                    OnAuthenticationFailed = ctx =>
+                    {
+                        log.LogInformation("Bearer token refused: {Reason}", ctx.Exception.GetType().Name);
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(TenantUserPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(ctx => OdsCode.IsValid(ctx.User.FindFirst(TenantContext.ClaimType)?.Value)))
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser()
+                .RequireAssertion(ctx => OdsCode.IsValid(ctx.User.FindFirst(TenantContext.ClaimType)?.Value)).Build());
+        return builder;
+    }
+}

@@ -1,0 +1,116 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+
+namespace Platform.ServiceDefaults.Persistence;
+
+/// <summary>Which database engine a service runs on.</summary>
+public enum DatabaseProvider
+{
+    /// <summary>The embedded default: a file per service, for local runs and demos.</summary>
+    Sqlite,
+    /// <summary>Production.</summary>
+    Postgres,
+}
+
+/// <summary>Configuration section <c>Database</c>.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Apply pending migrations at start-up (with the owner connection when one is configured).</summary>
+    public bool MigrateAtStartup { get; set; }
+
+    /// <summary>PostgreSQL: the role the app connects as; granted DML on the service's tables after migrating.</summary>
+    public string? AppRole { get; set; }
+
+    /// <summary>SQLite: the folder for database files when no connection string is given.</summary>
+    public string DataDirectory { get; set; } = "data";
+}
+
+public static class PersistenceExtensions
+{
+    /// <summary>
+    /// Registers <typeparamref name="TContext"/> on the configured provider. Each provider has its own migrations,
+    /// held by a subclass (<typeparamref name="TSqlite"/>, <typeparamref name="TPostgres"/>) in the service's assembly;
+    /// code depends only on <typeparamref name="TContext"/>.
+    /// Connection strings: <c>ConnectionStrings:{name}</c> (the app role) and, for migrations,
+    /// <c>ConnectionStrings:{name}-owner</c> (the schema owner; defaults to the first).
+    /// </summary>
+    public static IHostApplicationBuilder AddPlatformDatabase<TContext, TSqlite, TPostgres>(this IHostApplicationBuilder builder, string name)
+        where TContext : PlatformDbContext
+        where TSqlite : TContext
+        where TPostgres : TContext
+    {
+        var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = builder.Configuration.GetConnectionString(name);
+        var ownerConnectionString = builder.Configuration.GetConnectionString(name + "-owner") ?? connectionString;
+        builder.Services.AddSingleton(options);
+
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    Directory.CreateDirectory(options.DataDirectory);
+                    connectionString = $"Data Source={Path.Combine(options.DataDirectory, name + ".db")}";
+                    ownerConnectionString = connectionString;
+                }
+                builder.Services.AddDbContext<TContext, TSqlite>(o => o.UseSqlite(connectionString).ConfigureWarnings(IgnoreMissingSnapshot));
+                builder.Services.AddSingleton<IDatabaseMigrator>(new DatabaseMigrator<TSqlite>(options, ownerConnectionString!));
+                break;
+            case DatabaseProvider.Postgres:
+                if (string.IsNullOrWhiteSpace(connectionString))
+                    throw new InvalidOperationException($"Database:Provider is Postgres but ConnectionStrings:{name} is not set.");
+                builder.Services.AddDbContext<TContext, TPostgres>(o => o
+                    .UseNpgsql(connectionString)
+                    .ConfigureWarnings(IgnoreMissingSnapshot)
+                    .AddInterceptors(new TenantConnectionInterceptor()));
+                builder.Services.AddSingleton<IDatabaseMigrator>(new DatabaseMigrator<TPostgres>(options, ownerConnectionString!));
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown Database:Provider '{options.Provider}'.");
+        }
+
+        if (options.MigrateAtStartup) builder.Services.AddHostedService<MigrateAtStartup>();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck<TContext>>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    // Migrations are written by hand without a model snapshot (docs/decisions/0001), so EF cannot tell pending
+    // model changes; the schema-matches-model tests catch drift instead.
+    private static void IgnoreMissingSnapshot(Microsoft.EntityFrameworkCore.Diagnostics.WarningsConfigurationBuilder w) =>
+        w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.PendingModelChangesWarning);
+
+    private sealed class MigrateAtStartup(IDatabaseMigrator migrator, IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => migrator.MigrateAsync(services, cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>Ready when the database answers and no migration is pending.</summary>
+internal sealed class DatabaseReadyCheck<TContext>(TContext context) : IHealthCheck where TContext : DbContext
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext ctx, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            if (!await context.Database.CanConnectAsync(cancellationToken)) return HealthCheckResult.Unhealthy("The database does not answer.");
+            var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken)).Count();
+            return pending == 0
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy($"{pending} migration(s) not applied.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("The database check failed: " + e.GetType().Name);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http;
+using Platform.Domain;
+
+namespace Platform.ServiceDefaults.Tenancy;
+
+/// <summary>The trust (tenant) the current unit of work acts for.</summary>
+public interface ITenantContext
+{
+    /// <summary>The tenant's ODS code, or null when there is none (anonymous, or a region-level caller).</summary>
+    string? TenantId { get; }
+}
+
+/// <summary>
+/// Scoped tenant context. In a request, the tenant comes only from the authenticated token's <c>tenant</c> claim.
+/// Outside a request (an event handler, a seeder) the code that owns the scope sets it explicitly with
+/// <see cref="Use"/>, taking it from a trusted source (the event, written by a service that took it from a token).
+/// </summary>
+public sealed class TenantContext(IHttpContextAccessor accessor) : ITenantContext
+{
+    public const string ClaimType = "tenant";
+    private string? _explicit;
+
+    public string? TenantId
+    {
+        get
+        {
+            if (_explicit is not null) return _explicit;
+            var user = accessor.HttpContext?.User;
+            if (user?.Identity?.IsAuthenticated != true) return null;
+            var claim = user.FindFirst(ClaimType)?.Value;
+            return OdsCode.IsValid(claim) ? claim : null;
+        }
+    }
+
+    /// <summary>Sets the tenant for this scope. Only for code that is not serving a user's request.</summary>
+    public void Use(string tenantId)
+    {
+        if (!OdsCode.IsValid(tenantId)) throw new ArgumentException($"'{tenantId}' is not an ODS code.", nameof(tenantId));
+        if (accessor.HttpContext is not null && _explicit is null && TenantFromRequest() is { } fromToken && fromToken != tenantId)
+            throw new InvalidOperationException("A request scope cannot switch to another tenant than its token's.");
+        _explicit = tenantId;
+    }
+
+    private string? TenantFromRequest() => accessor.HttpContext?.User.FindFirst(ClaimType)?.Value;
+}

@@ -1,0 +1,81 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Xunit;
+
+namespace Platform.Testing;
+
+/// <summary>
+/// Checks that the schema the migrations built is the schema the EF model expects: the same tables, columns,
+/// store types, nullability and primary keys. Migrations are written by hand, so this is what catches drift.
+/// </summary>
+public static class SchemaAssert
+{
+    public static async Task MigratedSchemaMatchesModelAsync(DbContext context)
+    {
+        var model = context.Model.GetRelationalModel();
+        var conn = context.Database.GetDbConnection();
+        if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync();
+        var isPostgres = context.Database.ProviderName!.Contains("Npgsql", StringComparison.Ordinal);
+        var problems = new List<string>();
+        foreach (var table in model.Tables)
+        {
+            var actual = isPostgres ? await PostgresColumns(conn, table.Name) : await SqliteColumns(conn, table.Name);
+            if (actual.Count == 0)
+            {
+                problems.Add($"table {table.Name} is missing");
+                continue;
+            }
+            foreach (var column in table.Columns)
+            {
+                if (!actual.TryGetValue(column.Name, out var found))
+                {
+                    problems.Add($"{table.Name}.{column.Name} is missing");
+                    continue;
+                }
+                if (!string.Equals(found.Type, column.StoreType, StringComparison.OrdinalIgnoreCase))
+                    problems.Add($"{table.Name}.{column.Name} is {found.Type}, the model expects {column.StoreType}");
+                if (found.Nullable != column.IsNullable)
+                    problems.Add($"{table.Name}.{column.Name} nullable={found.Nullable}, the model expects {column.IsNullable}");
+            }
+            foreach (var extra in actual.Keys.Except(table.Columns.Select(c => c.Name)))
+                problems.Add($"{table.Name}.{extra} is in the database but not in the model");
+        }
+        Assert.True(problems.Count == 0, "Migrated schema differs from the model:\n" + string.Join("\n", problems));
+    }
+
+    private sealed record Column(string Type, bool Nullable);
+
+    private static async Task<Dictionary<string, Column>> PostgresColumns(DbConnection conn, string table)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = """
+            SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull
+            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relname = @t AND a.attnum > 0 AND NOT a.attisdropped
+            """;
+        var p = cmd.CreateParameter();
+        p.ParameterName = "t";
+        p.Value = table;
+        cmd.Parameters.Add(p);
+        return await Read(cmd);
+    }
+
+    private static async Task<Dictionary<string, Column>> SqliteColumns(DbConnection conn, string table)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT name, type, \"notnull\" = 0 FROM pragma_table_info($t)";
+        var p = cmd.CreateParameter();
+        p.ParameterName = "$t";
+        p.Value = table;
+        cmd.Parameters.Add(p);
+        return await Read(cmd);
+    }
+
+    private static async Task<Dictionary<string, Column>> Read(DbCommand cmd)
+    {
+        var result = new Dictionary<string, Column>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) result[reader.GetString(0)] = new Column(reader.GetString(1), Convert.ToBoolean(reader.GetValue(2)));
+        return result;
+    }
+}

@@ -1,0 +1,67 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Consent.Api.Data;
+using Platform.Consent.Domain;
+using Platform.Domain;
+using Platform.ServiceDefaults.Persistence;
+
+namespace Platform.Consent.Api.Application;
+
+public sealed record RegisterPatient(string? NhsNumber, string? WardCode, AgeBand AgeBand);
+
+public sealed record PatientPage(IReadOnlyList<Patient> Patients, string? NextPageToken);
+
+/// <summary>Registers and finds the trust's patients. One patient per NHS number per trust.</summary>
+public sealed class PatientRegistry(ConsentDbContext db, TimeProvider clock, ILogger<PatientRegistry> logger)
+{
+    public async Task<Outcome<Patient>> RegisterAsync(RegisterPatient command, CancellationToken ct = default)
+    {
+        var nhs = NhsNumber.Parse(command.NhsNumber);
+        if (nhs.IsRefused) return nhs.Refusal!;
+        if (Validation.Code("ward-code", command.WardCode) is { } badWard) return badWard;
+        if (Validation.Defined("age-band", command.AgeBand) is { } badBand) return badBand;
+
+        var number = nhs.Value.Value;
+        if (await db.Patients.AnyAsync(p => p.NhsNumber == number, ct))
+            return Refusal.Exists("patient.already-registered", "A patient with this NHS number is already registered in this trust.");
+
+        var patient = new Patient
+        {
+            Id = Guid.CreateVersion7(),
+            NhsNumber = number,
+            WardCode = command.WardCode!.Trim(),
+            AgeBand = command.AgeBand,
+            RegisteredAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.Patients.Add(patient);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Two registrations raced and the unique index kept one; anything else is a real fault.
+            db.Entry(patient).State = EntityState.Detached;
+            if (!await db.Patients.AsNoTracking().AnyAsync(p => p.NhsNumber == number, ct)) throw;
+            return Refusal.Exists("patient.already-registered", "A patient with this NHS number is already registered in this trust.");
+        }
+        logger.LogInformation("Registered patient {PatientId} on ward {WardCode}", patient.Id, patient.WardCode);
+        return patient;
+    }
+
+    public async Task<Outcome<Patient>> GetAsync(string? patientId, CancellationToken ct = default)
+    {
+        if (!Validation.TryParseId(patientId, out var id))
+            return Refusal.Invalid("patient-id.format", "Patient id must be a UUID.");
+        var patient = await db.Patients.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, ct);
+        return patient is null ? Refusal.NotFound("patient.not-found", "No patient with this id in this trust.") : patient;
+    }
+
+    public async Task<Outcome<PatientPage>> ListAsync(string? wardCode, int pageSize, string? pageToken, CancellationToken ct = default)
+    {
+        if (!Paging.TryRead(pageSize, pageToken, out var size, out var offset, out var refusal)) return refusal!;
+        var query = db.Patients.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(wardCode)) query = query.Where(p => p.WardCode == wardCode.Trim());
+        var rows = await query.OrderBy(p => p.RegisteredAt).ThenBy(p => p.Id).Skip(offset).Take(size + 1).ToListAsync(ct);
+        return new PatientPage(rows.Take(size).ToList(), rows.Count > size ? Paging.Token(offset + size) : null);
+    }
+}

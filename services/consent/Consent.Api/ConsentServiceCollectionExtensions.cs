@@ -1,0 +1,17 @@
+using Platform.Consent.Api.Application;
+using Platform.Consent.Api.Data;
+using Platform.ServiceDefaults.Persistence;
+
+namespace Platform.Consent.Api;
+
+public static class ConsentServiceCollectionExtensions
+{
+    /// <summary>Everything the consent service adds to the defaults: its database and application services.</summary>
+    public static IHostApplicationBuilder AddConsentServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddPlatformDatabase<ConsentDbContext, ConsentSqliteDbContext, ConsentPostgresDbContext>("consent");
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<PatientRegistry>();
+        return builder;
+    }
+}

@@ -1,0 +1,6 @@
+using Platform.Consent.Api;
+
+var app = ConsentApp.Build(WebApplication.CreateBuilder(args));
+app.Run();
+
+public partial class Program;
