@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Builder;
+using Platform.Grpc.Server;
+using Platform.Grpc.Tests.Support;
+
+namespace Platform.Grpc.Tests.Interop;
+
+/// <summary>Starts our server with the interop TestService and runs every grpc-js client case against it once.</summary>
+public sealed class GrpcJsClientRun : IAsyncLifetime
+{
+    private GrpcTestHost? _host;
+
+    public IReadOnlyDictionary<string, NodePeer.CaseResult> Results { get; private set; } = new Dictionary<string, NodePeer.CaseResult>();
+
+    public async Task InitializeAsync()
+    {
+        _host = await GrpcTestHost.StartAsync(app => app.MapGrpcService<InteropTestService>());
+        Results = await NodePeer.RunClientAsync(_host.Port, TimeSpan.FromSeconds(120));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+}
+
+public sealed class GrpcJsClientTests(GrpcJsClientRun run) : IClassFixture<GrpcJsClientRun>
+{
+    public static TheoryData<string> Cases => new(InteropCases.Names);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Grpc_js_client_passes_the_interop_case_against_our_server(string name)
+    {
+        Assert.True(run.Results.TryGetValue(name, out var result), $"grpc-js client did not report case {name}.");
+        Assert.True(result.Passed, $"{name} failed in grpc-js: {result.Error}");
+    }
+}
