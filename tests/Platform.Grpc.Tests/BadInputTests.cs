@@ -1,0 +1,222 @@
+using System.Buffers.Binary;
+using System.Net;
+using Google.Protobuf;
+using Grpc.Testing;
+using Microsoft.AspNetCore.Builder;
+using Platform.Grpc.Server;
+using Platform.Grpc.Tests.Interop;
+using Platform.Grpc.Tests.Support;
+
+namespace Platform.Grpc.Tests;
+
+/// <summary>Our server with the interop service, and one raw HTTP/2 connection to it (HttpClient, HTTP/2 exact, one connection).</summary>
+public sealed class RawHttp2Connection : IAsyncLifetime
+{
+    private GrpcTestHost? _host;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public Uri Address => _host!.Address;
+
+    public async Task InitializeAsync()
+    {
+        _host = await GrpcTestHost.StartAsync(app => app.MapGrpcService<InteropTestService>(), options: o => o.MaxReceiveMessageSize = 1024 * 1024);
+        Client = new HttpClient(new SocketsHttpHandler { EnableMultipleHttp2Connections = false })
+        {
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+}
+
+public sealed class BadInputTests(RawHttp2Connection connection) : IClassFixture<RawHttp2Connection>
+{
+    private const string UnaryCall = "/grpc.testing.TestService/UnaryCall";
+    private const string EmptyCall = "/grpc.testing.TestService/EmptyCall";
+
+    [Fact]
+    public async Task Wrong_content_type_is_refused_with_415_and_the_connection_still_serves()
+    {
+        var reply = await SendAsync(UnaryCall, Frame(new SimpleRequest()), contentType: "application/json");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, reply.Http);
+        Assert.Equal("13", reply.GrpcStatus);
+        await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
+    [Fact]
+    public async Task Missing_te_header_ends_the_call_with_internal_and_the_connection_still_serves()
+    {
+        var reply = await SendAsync(UnaryCall, Frame(new SimpleRequest()), te: false);
+        Assert.Equal(HttpStatusCode.OK, reply.Http);
+        Assert.Equal("13", reply.GrpcStatus);
+        Assert.Contains("te", reply.GrpcMessage);
+        await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
+    [Fact]
+    public async Task Truncated_prefix_ends_the_call_with_internal_and_the_connection_still_serves()
+    {
+        var reply = await SendAsync(UnaryCall, [0, 0, 0]);
+        Assert.Equal("13", reply.GrpcStatus);
+        await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
+    [Fact]
+    public async Task Message_shorter_than_its_declared_length_ends_the_call_with_internal()
+    {
+        var body = new byte[5 + 10];
+        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), 100);
+        var reply = await SendAsync(UnaryCall, body);
+        Assert.Equal("13", reply.GrpcStatus);
+        await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
+    [Fact]
+    public async Task Declared_length_over_the_limit_ends_the_call_with_resource_exhausted_and_the_connection_still_serves()
+    {
+        var body = new byte[5 + 16];
+        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), 64 * 1024 * 1024);
+        var reply = await SendAsync(UnaryCall, body);
+        Assert.Equal("8", reply.GrpcStatus);
+        await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
+    [Fact]
+    public async Task Compressed_flag_without_grpc_encoding_ends_the_call_with_internal_and_the_connection_still_serves()
+    {
+        var body = Frame(new SimpleRequest { ResponseSize = 10 });
+        body[0] = 1;
+        var reply = await SendAsync(UnaryCall, body);
+        Assert.Equal("13", reply.GrpcStatus);
+        await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
+    [Fact]
+    public async Task Two_messages_on_a_unary_call_end_it_with_internal_and_the_connection_still_serves()
+    {
+        var reply = await SendAsync(UnaryCall, [.. Frame(new SimpleRequest()), .. Frame(new SimpleRequest())]);
+        Assert.Equal("13", reply.GrpcStatus);
+        await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("10")]
+    [InlineData("123456789S")]
+    [InlineData("5X")]
+    [InlineData("-5S")]
+    public async Task Bad_grpc_timeout_ends_the_call_with_internal_and_the_connection_still_serves(string timeout)
+    {
+        var reply = await SendAsync(UnaryCall, Frame(new SimpleRequest()), headers: h => h.TryAddWithoutValidation("grpc-timeout", timeout));
+        Assert.Equal("13", reply.GrpcStatus);
+        Assert.Contains("grpc-timeout", reply.GrpcMessage);
+        await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
+    [Fact]
+    public async Task Malformed_protobuf_ends_the_call_with_internal_and_the_connection_still_serves()
+    {
+        byte[] garbage = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+        var body = new byte[5 + garbage.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), (uint)garbage.Length);
+        garbage.CopyTo(body, 5);
+        var reply = await SendAsync(UnaryCall, body);
+        Assert.Equal("13", reply.GrpcStatus);
+        await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
+    [Fact]
+    public async Task Unsupported_grpc_encoding_ends_the_call_with_unimplemented_and_lists_what_is_accepted()
+    {
+        var reply = await SendAsync(UnaryCall, Frame(new SimpleRequest()), headers: h => h.TryAddWithoutValidation("grpc-encoding", "br"));
+        Assert.Equal("12", reply.GrpcStatus);
+        Assert.Contains("gzip", reply.AcceptEncoding);
+        await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
+    [Fact]
+    public async Task Unknown_method_returns_unimplemented_in_a_trailers_only_response()
+    {
+        var reply = await SendAsync("/grpc.testing.TestService/NoSuchMethod", Frame(new Empty()));
+        Assert.Equal(HttpStatusCode.OK, reply.Http);
+        Assert.Equal("12", reply.GrpcStatus);
+        Assert.Empty(reply.Body);
+        await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
+    [Fact]
+    public async Task Server_compresses_the_response_with_gzip_when_asked_and_the_client_accepts_it()
+    {
+        var request = new SimpleRequest { ResponseSize = 4096, ResponseCompressed = new BoolValue { Value = true } };
+        var reply = await SendAsync(UnaryCall, Frame(request), headers: h => h.TryAddWithoutValidation("grpc-accept-encoding", "gzip"));
+        Assert.Equal("0", reply.GrpcStatus);
+        Assert.Equal("gzip", reply.Encoding);
+        Assert.Equal(1, reply.Body[0]);
+        Assert.True(reply.Body.Length < 4096, "a zero-filled 4 KiB payload compresses");
+    }
+
+    [Fact]
+    public async Task Status_message_is_percent_encoded_on_the_wire()
+    {
+        var request = new SimpleRequest { ResponseStatus = new EchoStatus { Code = 2, Message = "100% \u263A\n" } };
+        var reply = await SendAsync(UnaryCall, Frame(request));
+        Assert.Equal("2", reply.GrpcStatus);
+        Assert.Equal("100%25 %E2%98%BA%0A", reply.GrpcMessage);
+    }
+
+    private static byte[] Frame(IMessage message)
+    {
+        var payload = message.ToByteArray();
+        var body = new byte[5 + payload.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), (uint)payload.Length);
+        payload.CopyTo(body, 5);
+        return body;
+    }
+
+    private async Task<Reply> SendAsync(string path, byte[] body, string contentType = "application/grpc", bool te = true, Action<System.Net.Http.Headers.HttpRequestHeaders>? headers = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(connection.Address, path))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(body),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        if (te)
+        {
+            request.Headers.TryAddWithoutValidation("te", "trailers");
+        }
+
+        headers?.Invoke(request.Headers);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var response = await connection.Client.SendAsync(request, timeout.Token);
+        var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+        string? Header(string name) =>
+            response.Headers.TryGetValues(name, out var values) ? values.First()
+            : response.TrailingHeaders.TryGetValues(name, out var trailing) ? trailing.First()
+            : null;
+        return new Reply(
+            response.StatusCode, Header("grpc-status"), Header("grpc-message") ?? "", Header("grpc-encoding"),
+            Header("grpc-accept-encoding") ?? "", Header("x-connection-id") ?? "", bytes);
+    }
+
+    private async Task AssertConnectionStillServes(string connectionId)
+    {
+        var reply = await SendAsync(EmptyCall, Frame(new Empty()));
+        Assert.Equal(HttpStatusCode.OK, reply.Http);
+        Assert.Equal("0", reply.GrpcStatus);
+        Assert.Equal([0, 0, 0, 0, 0], reply.Body);
+        Assert.Equal(connectionId, reply.ConnectionId);
+    }
+
+    private sealed record Reply(HttpStatusCode Http, string? GrpcStatus, string GrpcMessage, string? Encoding, string AcceptEncoding, string ConnectionId, byte[] Body);
+}
