@@ -402,6 +402,11 @@ internal sealed class GrpcCall<TRequest, TResponse> : IGrpcCall<TResponse>, IAsy
         catch (ObjectDisposedException)
         {
         }
+
+        // Once the response has arrived the send token no longer reaches the stream; disposing an unfinished response
+        // is what makes SocketsHttpHandler send RST_STREAM, so the server sees the cancellation.
+        _requestContent?.Abort();
+        _response?.Dispose();
     }
 
     private RpcException MapException(Exception exception)

@@ -1,0 +1,283 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Grpc.Client;
+using Platform.Grpc.Server;
+using Platform.Grpc.Tests.Probe;
+using Platform.Grpc.Tests.Support;
+
+namespace Platform.Grpc.Tests;
+
+/// <summary>What the probe service saw, for assertions made from the client side.</summary>
+public sealed class ProbeRecorder
+{
+    public TaskCompletionSource<string> Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ConcurrentDictionary<string, GrpcChannel> Channels { get; } = new();
+}
+
+[GrpcService(typeof(ProbeReflection))]
+public sealed class ProbeService(ProbeRecorder recorder)
+{
+    private static readonly Method<ProbeRequest, ProbeReply> s_unary = Method<ProbeRequest, ProbeReply>.From(ProbeReflection.Descriptor.Services[0], "Unary");
+
+    public async Task<ProbeReply> Unary(ProbeRequest request, ServerCallContext context)
+    {
+        if (request.Text == "throw")
+        {
+            throw new InvalidOperationException("secret connection string Server=db;Password=hunter2");
+        }
+
+        if (request.Downstream.Length > 0)
+        {
+            var channel = recorder.Channels.GetOrAdd(request.Downstream, address => GrpcChannel.ForAddress(address));
+            return await channel.UnaryCall(s_unary, new ProbeRequest { DelayMs = request.DelayMs, Text = "downstream" }, CallOptions.PropagatedFrom(context));
+        }
+
+        if (request.DelayMs > 0)
+        {
+            try
+            {
+                await Task.Delay(request.DelayMs, context.CancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                recorder.Cancelled.TrySetResult(request.Text);
+                throw;
+            }
+        }
+
+        return new ProbeReply
+        {
+            Text = request.Text,
+            Blob = ByteString.CopyFrom(new byte[request.ReplySize]),
+            DeadlineRemainingMs = context.Deadline == DateTime.MaxValue ? -1 : (long)(context.Deadline - DateTime.UtcNow).TotalMilliseconds,
+        };
+    }
+
+    public async IAsyncEnumerable<ProbeReply> Items(ProbeRequest request, ServerCallContext context)
+    {
+        for (var i = 0; i < request.Count; i++)
+        {
+            yield return new ProbeReply { Text = i.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            try
+            {
+                await Task.Delay(request.DelayMs, context.CancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                recorder.Cancelled.TrySetResult("items");
+                throw;
+            }
+        }
+    }
+}
+
+[GrpcService(typeof(ProbeReflection))]
+public sealed class MisboundProbeService
+{
+    public ProbeReply Unary(ProbeRequest request, ServerCallContext context) => new();
+}
+
+public sealed class ServerBehaviourTests : IAsyncLifetime
+{
+    private static readonly Method<ProbeRequest, ProbeReply> s_unary = Method<ProbeRequest, ProbeReply>.From(ProbeReflection.Descriptor.Services[0], "Unary");
+    private static readonly Method<ProbeRequest, ProbeReply> s_items = Method<ProbeRequest, ProbeReply>.From(ProbeReflection.Descriptor.Services[0], "Items");
+    private readonly ProbeRecorder _recorder = new();
+    private GrpcTestHost _host = null!;
+    private GrpcChannel _channel = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await GrpcTestHost.StartAsync(
+            app => app.MapGrpcService<ProbeService>(),
+            services: services => services.AddSingleton(_recorder),
+            options: options =>
+            {
+                options.MaxReceiveMessageSize = 64 * 1024;
+                options.MaxSendMessageSize = 64 * 1024;
+            });
+        _channel = _host.CreateChannel();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _channel.Dispose();
+        foreach (var channel in _recorder.Channels.Values)
+        {
+            channel.Dispose();
+        }
+
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Unhandled_exception_becomes_unknown_with_a_generic_message_and_is_logged()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await _channel.UnaryCall(s_unary, new ProbeRequest { Text = "throw" }));
+        Assert.Equal(StatusCode.Unknown, error.StatusCode);
+        Assert.Equal("Exception was thrown by handler.", error.Status.Detail);
+        Assert.DoesNotContain("hunter2", error.Status.Detail + string.Join(",", error.Trailers));
+        Assert.Contains(_host.Logs.Entries, e => e.Contains("/platform.testing.v1.Probe/Unary", StringComparison.Ordinal) && e.Contains("InvalidOperationException", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Request_over_the_server_receive_limit_is_resource_exhausted()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await _channel.UnaryCall(s_unary, new ProbeRequest { Blob = ByteString.CopyFrom(new byte[65 * 1024]) }));
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Response_over_the_server_send_limit_is_resource_exhausted()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await _channel.UnaryCall(s_unary, new ProbeRequest { ReplySize = 65 * 1024 }));
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Response_over_the_client_receive_limit_is_resource_exhausted()
+    {
+        using var small = _host.CreateChannel(new GrpcChannelOptions { MaxReceiveMessageSize = 1024 });
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await small.UnaryCall(s_unary, new ProbeRequest { ReplySize = 2048 }));
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Request_over_the_client_send_limit_fails_before_it_is_sent()
+    {
+        using var small = _host.CreateChannel(new GrpcChannelOptions { MaxSendMessageSize = 1024 });
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await small.UnaryCall(s_unary, new ProbeRequest { Blob = ByteString.CopyFrom(new byte[2048]) }));
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Deadline_reaches_the_server_as_grpc_timeout()
+    {
+        var reply = await _channel.UnaryCall(s_unary, new ProbeRequest(), new CallOptions().WithTimeout(TimeSpan.FromSeconds(30)));
+        Assert.InRange(reply.DeadlineRemainingMs, 20_000, 30_000);
+    }
+
+    [Fact]
+    public async Task Expired_deadline_ends_the_call_with_deadline_exceeded_and_cancels_the_server_method()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await _channel.UnaryCall(s_unary, new ProbeRequest { Text = "sleeper", DelayMs = 30_000 }, new CallOptions().WithTimeout(TimeSpan.FromMilliseconds(300))));
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        Assert.Equal("sleeper", await _recorder.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Deadline_propagates_from_an_incoming_call_to_the_call_it_makes()
+    {
+        var reply = await _channel.UnaryCall(
+            s_unary, new ProbeRequest { Downstream = _host.Address.ToString() }, new CallOptions().WithTimeout(TimeSpan.FromSeconds(20)));
+        Assert.Equal("downstream", reply.Text);
+        Assert.InRange(reply.DeadlineRemainingMs, 10_000, 20_000);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await _channel.UnaryCall(
+            s_unary, new ProbeRequest { Downstream = _host.Address.ToString(), DelayMs = 30_000 }, new CallOptions().WithTimeout(TimeSpan.FromMilliseconds(300))));
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        Assert.Equal("downstream", await _recorder.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Client_cancellation_reaches_the_server_method()
+    {
+        using var cts = new CancellationTokenSource();
+        using var call = _channel.ServerStreamingCall(s_items, new ProbeRequest { Count = 1000, DelayMs = 50 }, new CallOptions { CancellationToken = cts.Token });
+        Assert.True(await call.ResponseStream.MoveNext());
+        Assert.Equal("0", call.ResponseStream.Current.Text);
+        cts.Cancel();
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+        Assert.Equal("items", await _recorder.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Server_streaming_method_may_return_an_async_enumerable()
+    {
+        using var call = _channel.ServerStreamingCall(s_items, new ProbeRequest { Count = 3 });
+        var texts = new List<string>();
+        await foreach (var reply in call.ResponseStream.ReadAllAsync())
+        {
+            texts.Add(reply.Text);
+        }
+
+        Assert.Equal(["0", "1", "2"], texts);
+    }
+
+    [Fact]
+    public async Task Request_and_response_gzip_round_trip_between_our_client_and_server()
+    {
+        var reply = await _channel.UnaryCall(
+            s_unary, new ProbeRequest { Text = "zip", Blob = ByteString.CopyFrom(new byte[10_000]), ReplySize = 10_000 }, new CallOptions { RequestCompression = "gzip" });
+        Assert.Equal(10_000, reply.Blob.Length);
+    }
+
+    [Fact]
+    public async Task Connection_refused_is_unavailable()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.UnaryCall(s_unary, new ProbeRequest()));
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+    }
+
+    [Fact]
+    public void Service_whose_methods_do_not_match_the_descriptor_fails_at_startup_naming_each_method()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddGrpcServer();
+        using var app = builder.Build();
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapGrpcService<MisboundProbeService>());
+        Assert.Contains("platform.testing.v1.Probe.Unary", error.Message);
+        Assert.Contains("Task<ProbeReply> Unary(ProbeRequest, ServerCallContext)", error.Message);
+        Assert.Contains("platform.testing.v1.Probe.Items", error.Message);
+    }
+
+    [Fact]
+    public void Service_class_without_a_descriptor_fails_at_startup()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddGrpcServer();
+        using var app = builder.Build();
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapGrpcService<ProbeRecorder>());
+        Assert.Contains("[GrpcService(", error.Message);
+    }
+
+    [Fact]
+    public async Task Tls_endpoint_serves_grpc_over_http2()
+    {
+        using var certificate = CreateSelfSignedCertificate();
+        await using var host = await GrpcTestHost.StartAsync(
+            app => app.MapGrpcService<ProbeService>(), services: s => s.AddSingleton(new ProbeRecorder()), certificate: certificate);
+        var handler = GrpcChannel.CreateDefaultHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString();
+        using var channel = GrpcChannel.ForAddress($"https://localhost:{host.Port}", new GrpcChannelOptions { HttpHandler = handler });
+        var reply = await channel.UnaryCall(s_unary, new ProbeRequest { Text = "over tls" });
+        Assert.Equal("over tls", reply.Text);
+    }
+
+    private static X509Certificate2 CreateSelfSignedCertificate()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("localhost");
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        // Kestrel needs the private key in a form it can load on every platform.
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+    }
+}
