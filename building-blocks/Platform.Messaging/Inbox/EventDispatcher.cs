@@ -32,6 +32,7 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
     MessagingMetrics metrics, TimeProvider time, ILogger<EventDispatcher<TDbContext>> logger) : IEventDispatcher where TDbContext : DbContext
 {
     private static readonly JsonParser s_parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+    private const int ConflictAttempts = 3;
     private readonly Dictionary<string, EventHandlerRegistration> _byType = registrations.ToDictionary(r => r.Name.Type);
 
     public async Task<DispatchOutcome> DispatchAsync(byte[] body, string topic, CancellationToken cancellationToken)
@@ -69,7 +70,20 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
         var envelope = new EventEnvelope(ce.Id, ce.Source, ce.Type, ce.Subject, ce.Tenant, ce.Time, ce.TraceParent);
         try
         {
-            var handled = await RunInTransactionAsync(ce, registration, message, envelope, alsoInTransaction, cancellationToken);
+            bool handled;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    handled = await RunInTransactionAsync(ce, registration, message, envelope, alsoInTransaction, cancellationToken);
+                    break;
+                }
+                catch (DbUpdateException) when (attempt < ConflictAttempts)
+                {
+                    // An optimistic-concurrency conflict or a racing insert: run the handler again on fresh state before
+                    // bothering the sender with a RETRY. A racing copy of this same event shows up as a duplicate.
+                }
+            }
             if (handled) metrics.Handled(ce.Type);
             else metrics.Duplicate(ce.Type);
             return new DispatchOutcome(DeliveryStatus.Success, Duplicate: !handled);

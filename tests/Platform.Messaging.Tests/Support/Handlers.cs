@@ -49,6 +49,7 @@ public sealed class AmountCreditedHandler(LedgerDbContext db, Faults faults) : I
             account = new Account { Id = message.AccountId, Tenant = envelope.Tenant };
             db.Accounts.Add(account);
         }
+        account.Version++;
         account.Balance += message.Amount;
         account.Credits++;
         if (message.Seq != account.LastSeq + 1) account.OutOfOrder++;

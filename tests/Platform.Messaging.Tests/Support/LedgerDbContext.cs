@@ -11,6 +11,9 @@ public sealed class Account
     public int Credits { get; set; }
     public int LastSeq { get; set; }
     public int OutOfOrder { get; set; }
+
+    /// <summary>Optimistic concurrency: two deliveries updating one account at once must not lose an update.</summary>
+    public int Version { get; set; }
 }
 
 public sealed class Note
@@ -33,6 +36,7 @@ public sealed class LedgerDbContext(DbContextOptions<LedgerDbContext> options) :
         {
             e.ToTable("accounts");
             e.HasKey(a => a.Id);
+            e.Property(a => a.Version).IsConcurrencyToken();
         });
         modelBuilder.Entity<Note>(e =>
         {
