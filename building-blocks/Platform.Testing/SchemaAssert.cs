@@ -79,3 +79,24 @@ public static class SchemaAssert
         return result;
     }
 }
+
+/// <summary>Migrates a new SQLite file with a service's SQLite context and checks the schema against the model.</summary>
+public static class SqliteSchema
+{
+    public static async Task MigrateAndAssertMatchesModelAsync<TContext>() where TContext : DbContext
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"schema-{Guid.NewGuid():N}.db");
+        try
+        {
+            var options = new DbContextOptionsBuilder<TContext>().UseSqlite($"Data Source={file};Pooling=false")
+                .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.PendingModelChangesWarning)).Options;
+            await using var db = (TContext)Activator.CreateInstance(typeof(TContext), options, new FixedTenant("RX3"))!;
+            await db.Database.MigrateAsync();
+            await SchemaAssert.MigratedSchemaMatchesModelAsync(db);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}

@@ -11,14 +11,7 @@ using Xunit;
 
 namespace Platform.Consent.Api.Tests;
 
-public sealed class ConsentServiceFixture : IAsyncLifetime
-{
-    public ServiceFactory<Program> App { get; private set; } = null!;
-
-    public async Task InitializeAsync() => App = await ServiceFactory<Program>.StartOnPostgresAsync("consent");
-
-    public async Task DisposeAsync() => await App.DisposeAsync();
-}
+public sealed class ConsentServiceFixture() : ServiceFixture<Program>("consent");
 
 public class PatientRegisterTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>
 {
@@ -162,22 +155,7 @@ public class PatientRegisterTests(ConsentServiceFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Migrated_sqlite_schema_matches_the_model()
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"consent-{Guid.NewGuid():N}.db");
-        try
-        {
-            var options = new DbContextOptionsBuilder<ConsentSqliteDbContext>().UseSqlite($"Data Source={file};Pooling=false")
-                .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.PendingModelChangesWarning)).Options;
-            await using var db = new ConsentSqliteDbContext(options, new FixedTenant(TrustA));
-            await db.Database.MigrateAsync();
-            await SchemaAssert.MigratedSchemaMatchesModelAsync(db);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    public Task Migrated_sqlite_schema_matches_the_model() => SqliteSchema.MigrateAndAssertMatchesModelAsync<ConsentSqliteDbContext>();
 
     [Fact]
     public async Task Ready_answers_200_when_the_database_is_migrated_and_me_needs_a_token()
@@ -191,9 +169,4 @@ public class PatientRegisterTests(ConsentServiceFixture fixture) : IClassFixture
         Assert.Contains("\"tenant\":\"RX3\"", me);
         Assert.Contains("clinician", me);
     }
-}
-
-internal sealed class FixedTenant(string tenant) : Platform.ServiceDefaults.Tenancy.ITenantContext
-{
-    public string? TenantId => tenant;
 }

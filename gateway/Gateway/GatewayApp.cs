@@ -1,0 +1,29 @@
+using Platform.Gateway.Tenancy;
+using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Persistence;
+
+namespace Platform.Gateway;
+
+/// <summary>
+/// The gateway's composition. First version: the tenancy directory. The reverse proxy, token service and GraphQL
+/// arrive with their own issues, each in its own folder (Proxy/, Identity/, GraphQL/).
+/// </summary>
+public static class GatewayApp
+{
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.AddGatewayServices();
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        return app;
+    }
+
+    public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddPlatformDatabase<GatewayDbContext, GatewaySqliteDbContext, GatewayPostgresDbContext>("gateway");
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<TrustDirectory>();
+        return builder;
+    }
+}

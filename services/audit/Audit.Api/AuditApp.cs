@@ -1,0 +1,28 @@
+using Platform.Audit.Api.Application;
+using Platform.Audit.Api.Data;
+using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Persistence;
+
+namespace Platform.Audit.Api;
+
+/// <summary>The audit service's composition; Program and the local runner both build the app through it.</summary>
+public static class AuditApp
+{
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.AddAuditServices();
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        return app;
+    }
+
+    /// <summary>Everything audit adds to the defaults: its database and the log.</summary>
+    public static IHostApplicationBuilder AddAuditServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddPlatformDatabase<AuditDbContext, AuditSqliteDbContext, AuditPostgresDbContext>("audit");
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<AuditLog>();
+        return builder;
+    }
+}

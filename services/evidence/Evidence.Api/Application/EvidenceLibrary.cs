@@ -1,0 +1,53 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Domain;
+using Platform.Evidence.Api.Data;
+
+namespace Platform.Evidence.Api.Application;
+
+public sealed record RecordEvidenceItem(
+    string? TechnologyId, string? Title, StudyDesign StudyDesign, int SampleSize,
+    bool IndependentOfSupplier, SettingRelevance SettingRelevance, EvidenceQuality Quality);
+
+/// <summary>Evidence items for the trust's technologies: the raw material of an appraisal (P7).</summary>
+public sealed class EvidenceLibrary(EvidenceDbContext db, TimeProvider clock, ILogger<EvidenceLibrary> logger)
+{
+    public const int MaxSampleSize = 10_000_000;
+
+    public async Task<Outcome<EvidenceItem>> RecordAsync(RecordEvidenceItem command, CancellationToken ct = default)
+    {
+        // The technology is procurement's; evidence learns of technologies from its events (a later issue), so
+        // here the id is only checked for shape.
+        if (!Validation.TryParseId(command.TechnologyId, out var technologyId))
+            return Refusal.Invalid("technology-id.format", "Technology id must be a UUID.");
+        if (Validation.RequiredText("title", command.Title, 300) is { } badTitle) return badTitle;
+        if (Validation.Defined("study-design", command.StudyDesign) is { } badDesign) return badDesign;
+        if (command.SampleSize is < 1 or > MaxSampleSize)
+            return Refusal.Invalid("sample-size.range", $"Sample size must be between 1 and {MaxSampleSize:N0} participants.");
+        if (Validation.Defined("setting-relevance", command.SettingRelevance) is { } badRelevance) return badRelevance;
+        if (Validation.Defined("quality", command.Quality) is { } badQuality) return badQuality;
+
+        var item = new EvidenceItem
+        {
+            Id = Guid.CreateVersion7(),
+            TechnologyId = technologyId,
+            Title = command.Title!.Trim(),
+            StudyDesign = command.StudyDesign,
+            SampleSize = command.SampleSize,
+            IndependentOfSupplier = command.IndependentOfSupplier,
+            SettingRelevance = command.SettingRelevance,
+            Quality = command.Quality,
+            RecordedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.EvidenceItems.Add(item);
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Recorded evidence item {EvidenceItemId} for technology {TechnologyId}", item.Id, item.TechnologyId);
+        return item;
+    }
+
+    public async Task<Outcome<IReadOnlyList<EvidenceItem>>> ListAsync(string? technologyId, CancellationToken ct = default)
+    {
+        if (!Validation.TryParseId(technologyId, out var id)) return Refusal.Invalid("technology-id.format", "Technology id must be a UUID.");
+        var items = await db.EvidenceItems.AsNoTracking().Where(i => i.TechnologyId == id).OrderBy(i => i.RecordedAt).ThenBy(i => i.Id).ToListAsync(ct);
+        return items;
+    }
+}

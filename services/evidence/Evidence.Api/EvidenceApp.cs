@@ -1,0 +1,28 @@
+using Platform.Evidence.Api.Application;
+using Platform.Evidence.Api.Data;
+using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Persistence;
+
+namespace Platform.Evidence.Api;
+
+/// <summary>The evidence service's composition; Program and the local runner both build the app through it.</summary>
+public static class EvidenceApp
+{
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.AddEvidenceServices();
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        return app;
+    }
+
+    /// <summary>Everything evidence adds to the defaults: its database and application services.</summary>
+    public static IHostApplicationBuilder AddEvidenceServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddPlatformDatabase<EvidenceDbContext, EvidenceSqliteDbContext, EvidencePostgresDbContext>("evidence");
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<EvidenceLibrary>();
+        return builder;
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Platform.Evidence.Api.Data;
+using Platform.ServiceDefaults.Persistence;
+
+namespace Platform.Evidence.Api.Migrations;
+
+// Written by hand (docs/decisions/0001-hand-written-migrations.md).
+internal static class EvidenceSchema
+{
+    public const string EvidenceItemsTable = "evidence_items";
+
+    public static void V1Up(MigrationBuilder mb)
+    {
+        mb.CreateTable(EvidenceItemsTable, c => new
+        {
+            id = c.Id(),
+            tenant_id = c.Tenant(),
+            technology_id = c.Id(),
+            title = c.Text(300),
+            study_design = c.Text(24),
+            sample_size = c.Column<int>(nullable: false),
+            independent_of_supplier = c.Column<bool>(nullable: false),
+            setting_relevance = c.Text(24),
+            quality = c.Text(24),
+            recorded_at = c.Instant(),
+        }, constraints: t => t.PrimaryKey("pk_evidence_items", x => x.id));
+        mb.CreateIndex("ix_evidence_items_tenant_id_technology_id", EvidenceItemsTable, ["tenant_id", "technology_id"]);
+    }
+
+    public static void V1Down(MigrationBuilder mb) => mb.DropTable(EvidenceItemsTable);
+}
+
+[DbContext(typeof(EvidenceSqliteDbContext))]
+[Migration("20261122020000_EvidenceItems")]
+public sealed class EvidenceItemsSqlite : Migration
+{
+    protected override void Up(MigrationBuilder mb) => EvidenceSchema.V1Up(mb);
+
+    protected override void Down(MigrationBuilder mb) => EvidenceSchema.V1Down(mb);
+}
+
+[DbContext(typeof(EvidencePostgresDbContext))]
+[Migration("20261122020000_EvidenceItems")]
+public sealed class EvidenceItemsPostgres : Migration
+{
+    protected override void Up(MigrationBuilder mb)
+    {
+        EvidenceSchema.V1Up(mb);
+        mb.EnableTenantRowLevelSecurity(EvidenceSchema.EvidenceItemsTable);
+    }
+
+    protected override void Down(MigrationBuilder mb)
+    {
+        mb.DisableTenantRowLevelSecurity(EvidenceSchema.EvidenceItemsTable);
+        EvidenceSchema.V1Down(mb);
+    }
+}

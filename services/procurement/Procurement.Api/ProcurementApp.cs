@@ -1,0 +1,28 @@
+using Platform.Procurement.Api.Application;
+using Platform.Procurement.Api.Data;
+using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Persistence;
+
+namespace Platform.Procurement.Api;
+
+/// <summary>The procurement service's composition; Program and the local runner both build the app through it.</summary>
+public static class ProcurementApp
+{
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.AddProcurementServices();
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        return app;
+    }
+
+    /// <summary>Everything procurement adds to the defaults: its database and application services.</summary>
+    public static IHostApplicationBuilder AddProcurementServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddPlatformDatabase<ProcurementDbContext, ProcurementSqliteDbContext, ProcurementPostgresDbContext>("procurement");
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<TechnologyRegister>();
+        return builder;
+    }
+}

@@ -1,0 +1,6 @@
+using Platform.Procurement.Api;
+
+var app = ProcurementApp.Build(WebApplication.CreateBuilder(args));
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Domain;
+using Platform.Evidence.Api.Application;
+using Platform.Evidence.Api.Data;
+using Platform.Testing;
+using Xunit;
+
+namespace Platform.Evidence.Api.Tests;
+
+public sealed class EvidenceServiceFixture() : ServiceFixture<Program>("evidence");
+
+public class EvidenceLibraryTests(EvidenceServiceFixture fixture) : IClassFixture<EvidenceServiceFixture>
+{
+    private const string TrustA = "RX3";
+    private const string TrustB = "RTQ";
+
+    private static RecordEvidenceItem Rct(Guid technology, int size = 120) =>
+        new(technology.ToString(), "Randomised trial of contact-free night observations", StudyDesign.Rct, size, IndependentOfSupplier: true, SettingRelevance.Direct, EvidenceQuality.Moderate);
+
+    private Task<Outcome<EvidenceItem>> Record(string tenant, RecordEvidenceItem command) =>
+        fixture.App.InTenantAsync(tenant, sp => sp.GetRequiredService<EvidenceLibrary>().RecordAsync(command));
+
+    private Task<Outcome<IReadOnlyList<EvidenceItem>>> List(string tenant, Guid technology) =>
+        fixture.App.InTenantAsync(tenant, sp => sp.GetRequiredService<EvidenceLibrary>().ListAsync(technology.ToString()));
+
+    [Fact]
+    public async Task Recorded_items_are_listed_for_their_technology_in_order()
+    {
+        var technology = Guid.NewGuid();
+        var first = await Record(TrustA, Rct(technology));
+        var second = await Record(TrustA, Rct(technology, 40) with { StudyDesign = StudyDesign.Qualitative, IndependentOfSupplier = false, Quality = EvidenceQuality.Low });
+        Assert.False(first.IsRefused || second.IsRefused);
+        await Record(TrustA, Rct(Guid.NewGuid()));
+
+        var items = (await List(TrustA, technology)).Value;
+        Assert.Equal([first.Value.Id, second.Value.Id], items.Select(i => i.Id));
+        Assert.Equal(StudyDesign.Qualitative, items[1].StudyDesign);
+        Assert.False(items[1].IndependentOfSupplier);
+    }
+
+    [Theory]
+    [InlineData("not-a-uuid", 10, "technology-id.format")]
+    [InlineData(null, 0, "sample-size.range")]
+    [InlineData(null, -5, "sample-size.range")]
+    [InlineData(null, 10_000_001, "sample-size.range")]
+    public async Task Impossible_items_are_refused(string? technologyId, int size, string rule)
+    {
+        var command = Rct(Guid.NewGuid(), size);
+        if (technologyId is not null) command = command with { TechnologyId = technologyId };
+        Assert.Equal(rule, (await Record(TrustA, command)).Refusal?.Rule);
+    }
+
+    [Fact]
+    public async Task An_item_without_design_relevance_or_quality_is_refused()
+    {
+        var t = Guid.NewGuid();
+        Assert.Equal("study-design.required", (await Record(TrustA, Rct(t) with { StudyDesign = StudyDesign.Unspecified })).Refusal?.Rule);
+        Assert.Equal("setting-relevance.required", (await Record(TrustA, Rct(t) with { SettingRelevance = SettingRelevance.Unspecified })).Refusal?.Rule);
+        Assert.Equal("quality.required", (await Record(TrustA, Rct(t) with { Quality = EvidenceQuality.Unspecified })).Refusal?.Rule);
+        Assert.Empty((await List(TrustA, t)).Value);
+    }
+
+    [Fact]
+    public async Task Trust_B_sees_none_of_trust_As_evidence()
+    {
+        var technology = Guid.NewGuid();
+        var a = await Record(TrustA, Rct(technology));
+        Assert.Empty((await List(TrustB, technology)).Value);
+        Assert.Equal(0, await RowLevelSecurity.CountVisibleAsync(fixture.App.Postgres, fixture.App.Database, "evidence_items", a.Value.Id, TrustB));
+        Assert.Equal(1, await RowLevelSecurity.CountVisibleAsync(fixture.App.Postgres, fixture.App.Database, "evidence_items", a.Value.Id, TrustA));
+    }
+
+    [Fact]
+    public async Task Migrated_postgres_schema_matches_the_model() =>
+        await fixture.App.InTenantAsync(TrustA, async sp => { await SchemaAssert.MigratedSchemaMatchesModelAsync(sp.GetRequiredService<EvidenceDbContext>()); return 0; });
+
+    [Fact]
+    public Task Migrated_sqlite_schema_matches_the_model() => SqliteSchema.MigrateAndAssertMatchesModelAsync<EvidenceSqliteDbContext>();
+}
