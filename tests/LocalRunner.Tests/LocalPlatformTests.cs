@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Consent.Api.Application;
+using Platform.ServiceDefaults.Tenancy;
+using Platform.Tools.LocalRunner;
+using Xunit;
+
+namespace Platform.Tools.LocalRunner.Tests;
+
+public sealed class LocalPlatformTests : IAsyncLifetime
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("platform-local-").FullName;
+    private readonly int _offset = FindFreeOffset();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_data, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task All_five_apps_become_ready_with_a_seeded_region_and_a_second_start_is_refused_naming_the_port()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using (var platform = await LocalPlatform.StartAsync(new LocalPlatformOptions(_data, _offset), cts.Token))
+        {
+            await platform.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), cts.Token);
+            using var http = new HttpClient();
+            foreach (var spec in LocalPlatform.Apps)
+            {
+                var ready = await http.GetAsync($"http://127.0.0.1:{spec.HttpPort + _offset}/health/ready");
+                Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+                var anonymous = await http.GetAsync($"http://127.0.0.1:{spec.HttpPort + _offset}/me");
+                Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            }
+
+            // A token from the `token` command works against the running platform.
+            var token = DevTokenIssuer.LoadOrCreate(_data).Mint("RTQ", ["auditor"], TimeSpan.FromMinutes(5), "someone");
+            using var me = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{5001 + _offset}/me");
+            me.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            var body = await (await http.SendAsync(me)).Content.ReadAsStringAsync();
+            Assert.Contains("\"tenant\":\"RTQ\"", body);
+
+            Assert.Equal(4, await CountPatients(platform, "RX3"));
+            Assert.Equal(3, await CountPatients(platform, "RTQ"));
+
+            var clash = await Assert.ThrowsAsync<PortInUseException>(() => LocalPlatform.StartAsync(new LocalPlatformOptions(_data, _offset), cts.Token));
+            Assert.Contains($"Port {8080 + _offset} (gateway HTTP) is already in use", clash.Message);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{5001 + _offset}/health/ready")).StatusCode);
+        }
+
+        // Starting again on the same data changes nothing: the seed is idempotent and the data survived.
+        await using (var again = await LocalPlatform.StartAsync(new LocalPlatformOptions(_data, _offset), cts.Token))
+        {
+            Assert.Equal(4, await CountPatients(again, "RX3"));
+            Assert.Equal(3, await CountPatients(again, "RTQ"));
+        }
+    }
+
+    private static async Task<int> CountPatients(LocalPlatform platform, string tenant)
+    {
+        var consent = platform.Running.Single(r => r.Spec.Name == "consent").App.Services;
+        await using var scope = consent.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Use(tenant);
+        var page = await scope.ServiceProvider.GetRequiredService<PatientRegistry>().ListAsync(null, 500, null);
+        return page.Value.Patients.Count;
+    }
+
+    // The default ports may be in use on a developer's machine (a running platform); move them all to free ones.
+    private static int FindFreeOffset()
+    {
+        var random = new Random();
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var offset = random.Next(20000, 50000);
+            if (LocalPlatform.Apps.All(a => IsFree(a.HttpPort + offset) && IsFree(a.GrpcPort + offset))) return offset;
+        }
+        throw new InvalidOperationException("No free block of ports for the local platform.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var l = new TcpListener(IPAddress.Loopback, port);
+            l.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Sockets;
+using Platform.Audit.Api;
+using Platform.Consent.Api;
+using Platform.Evidence.Api;
+using Platform.Gateway;
+using Platform.Procurement.Api;
+
+namespace Platform.Tools.LocalRunner;
+
+/// <summary>One app of the platform and its two default ports (architecture.md).</summary>
+public sealed record AppSpec(string Name, int HttpPort, int GrpcPort, Func<WebApplicationBuilder, WebApplication> Build, Type Marker);
+
+public sealed record LocalPlatformOptions(string DataDirectory, int PortOffset = 0, bool Verbose = false);
+
+/// <summary>Thrown when a port the platform needs is taken; the message names the port and the app.</summary>
+public sealed class PortInUseException(string message) : Exception(message);
+
+/// <summary>Hosts the gateway and the four services in this process, each on its own ports, on SQLite files.</summary>
+public sealed class LocalPlatform : IAsyncDisposable
+{
+    public static readonly IReadOnlyList<AppSpec> Apps =
+    [
+        new("gateway", 8080, 8081, GatewayApp.Build, typeof(GatewayApp)),
+        new("consent", 5001, 5002, ConsentApp.Build, typeof(ConsentApp)),
+        new("procurement", 5011, 5012, ProcurementApp.Build, typeof(ProcurementApp)),
+        new("evidence", 5021, 5022, EvidenceApp.Build, typeof(EvidenceApp)),
+        new("audit", 5031, 5032, AuditApp.Build, typeof(AuditApp)),
+    ];
+
+    private readonly List<(AppSpec Spec, WebApplication App)> _running = [];
+
+    private LocalPlatform(LocalPlatformOptions options, DevTokenIssuer tokens)
+    {
+        Options = options;
+        Tokens = tokens;
+    }
+
+    public LocalPlatformOptions Options { get; }
+
+    public DevTokenIssuer Tokens { get; }
+
+    public IReadOnlyList<(AppSpec Spec, WebApplication App)> Running => _running;
+
+    public int HttpPort(AppSpec spec) => spec.HttpPort + Options.PortOffset;
+
+    public int GrpcPort(AppSpec spec) => spec.GrpcPort + Options.PortOffset;
+
+    /// <summary>Checks every port first, so a clash is reported before anything starts or any file is touched.</summary>
+    public static async Task<LocalPlatform> StartAsync(LocalPlatformOptions options, CancellationToken ct)
+    {
+        foreach (var spec in Apps)
+        {
+            EnsureFree(spec.HttpPort + options.PortOffset, $"{spec.Name} HTTP");
+            EnsureFree(spec.GrpcPort + options.PortOffset, $"{spec.Name} gRPC");
+        }
+
+        var platform = new LocalPlatform(options, DevTokenIssuer.LoadOrCreate(options.DataDirectory));
+        try
+        {
+            foreach (var spec in Apps)
+            {
+                var app = spec.Build(platform.CreateBuilder(spec));
+                try
+                {
+                    await app.StartAsync(ct);
+                }
+                catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                {
+                    await app.DisposeAsync();
+                    throw new PortInUseException($"{spec.Name} could not bind its ports ({platform.HttpPort(spec)}, {platform.GrpcPort(spec)}): another process took one while starting.");
+                }
+                platform._running.Add((spec, app));
+            }
+            await DemoRegion.SeedAsync(platform, ct);
+            return platform;
+        }
+        catch
+        {
+            await platform.DisposeAsync();
+            throw;
+        }
+    }
+
+    private WebApplicationBuilder CreateBuilder(AppSpec spec)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = spec.Marker.Assembly.GetName().Name,
+            EnvironmentName = "Local",
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        var level = Options.Verbose ? "Information" : "Warning";
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{HttpPort(spec)}",
+            ["Kestrel:Endpoints:Http:Protocols"] = "Http1",
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{GrpcPort(spec)}",
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+            ["Database:Provider"] = "Sqlite",
+            ["Database:DataDirectory"] = Options.DataDirectory,
+            ["Database:MigrateAtStartup"] = "true",
+            ["Auth:Issuer"] = DevTokenIssuer.Issuer,
+            ["Auth:Audience"] = DevTokenIssuer.Audience,
+            ["Auth:Jwks"] = Tokens.JwksJson,
+            ["Logging:LogLevel:Default"] = level,
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+        });
+        return builder;
+    }
+
+    private static void EnsureFree(int port, string what)
+    {
+        try
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, port);
+            probe.Start();
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+        {
+            throw new PortInUseException(
+                $"Port {port} ({what}) is already in use. Is the platform already running? Stop it (Ctrl+C in its terminal) " +
+                "or free the port; `--port-offset N` moves every port by N.");
+        }
+    }
+
+    /// <summary>Waits until /health/ready answers 200 on every app's HTTP port.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var until = DateTime.UtcNow + timeout;
+        foreach (var (spec, _) in _running)
+        {
+            while (true)
+            {
+                try
+                {
+                    using var response = await http.GetAsync($"http://127.0.0.1:{HttpPort(spec)}/health/ready", ct);
+                    if (response.StatusCode == HttpStatusCode.OK) break;
+                }
+                catch (HttpRequestException)
+                {
+                }
+                if (DateTime.UtcNow > until) throw new TimeoutException($"{spec.Name} was not ready within {timeout.TotalSeconds:0} s.");
+                await Task.Delay(200, ct);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _running.Count - 1; i >= 0; i--)
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try { await _running[i].App.StopAsync(stop.Token); } catch (OperationCanceledException) { }
+            await _running[i].App.DisposeAsync();
+        }
+        _running.Clear();
+    }
+}
