@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Extensions.Logging;
 using Platform.Grpc.Internal;
 using Platform.Grpc.Server;
@@ -13,6 +15,10 @@ namespace Platform.Grpc;
 /// </summary>
 public sealed class ServerCallContext : IDisposable
 {
+    private static readonly StringValues s_supportedEncodings = GrpcProtocol.SupportedEncodings;
+    private static readonly StringValues s_gzip = GrpcProtocol.Gzip;
+    private static readonly StringValues[] s_statusValues = [.. Enumerable.Range(0, 17).Select(i => new StringValues(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))];
+
     private readonly HttpContext _httpContext;
     private readonly GrpcServerOptions _options;
     private Metadata? _requestHeaders;
@@ -25,7 +31,6 @@ public sealed class ServerCallContext : IDisposable
         _httpContext = httpContext;
         _options = options;
         Method = method;
-        CancellationToken = httpContext.RequestAborted;
     }
 
     /// <summary>The method path, e.g. <c>/grpc.testing.TestService/UnaryCall</c>.</summary>
@@ -53,7 +58,11 @@ public sealed class ServerCallContext : IDisposable
     public DateTime Deadline { get; private set; } = DateTime.MaxValue;
 
     /// <summary>Cancelled when the client cancels or disconnects, or the deadline expires.</summary>
-    public CancellationToken CancellationToken { get; private set; }
+    // Read lazily: Kestrel allocates the request-aborted token source on first access, and most unary calls never need it.
+    public CancellationToken CancellationToken => _deadlineCts?.Token ?? _httpContext.RequestAborted;
+
+    /// <summary>The token for reading the request body: the deadline's if any; a client reset fails the read by itself.</summary>
+    internal CancellationToken ReadToken => _deadlineCts?.Token ?? default;
 
     /// <summary>The request metadata (custom headers; <c>-bin</c> values decoded).</summary>
     public Metadata RequestHeaders => _requestHeaders ??= ReadRequestHeaders();
@@ -107,7 +116,7 @@ public sealed class ServerCallContext : IDisposable
     {
         error = Status.DefaultSuccess;
         var request = _httpContext.Request;
-        var timeout = request.Headers[GrpcProtocol.TimeoutHeader];
+        var timeout = request.Headers.GrpcTimeout;
         if (timeout.Count > 0)
         {
             if (timeout.Count > 1 || !GrpcProtocol.TryParseTimeout(timeout[0]!, out var span))
@@ -119,16 +128,15 @@ public sealed class ServerCallContext : IDisposable
             Deadline = DateTime.UtcNow + span;
             _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(_httpContext.RequestAborted);
             _deadlineCts.CancelAfter(span);
-            CancellationToken = _deadlineCts.Token;
         }
 
-        var encoding = request.Headers[GrpcProtocol.EncodingHeader];
+        var encoding = request.Headers.GrpcEncoding;
         if (encoding.Count > 0)
         {
             var value = encoding[0]!;
             if (!GrpcProtocol.IsSupportedEncoding(value))
             {
-                _httpContext.Response.Headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.SupportedEncodings;
+                _httpContext.Response.Headers.GrpcAcceptEncoding = s_supportedEncodings;
                 error = new Status(StatusCode.Unimplemented, $"Unsupported grpc-encoding '{value}'; supported: {GrpcProtocol.SupportedEncodings}.");
                 return false;
             }
@@ -151,13 +159,13 @@ public sealed class ServerCallContext : IDisposable
         var response = _httpContext.Response;
         response.ContentType = GrpcProtocol.ContentType;
         var headers = response.Headers;
-        headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.SupportedEncodings;
+        headers.GrpcAcceptEncoding = s_supportedEncodings;
         var algorithm = ResponseCompression ?? _options.ResponseCompressionAlgorithm;
         if (algorithm is not null && string.Equals(algorithm, GrpcProtocol.Gzip, StringComparison.OrdinalIgnoreCase) &&
-            GrpcProtocol.AcceptsEncoding(_httpContext.Request.Headers[GrpcProtocol.AcceptEncodingHeader].ToString(), GrpcProtocol.Gzip))
+            GrpcProtocol.AcceptsEncoding(_httpContext.Request.Headers.GrpcAcceptEncoding.ToString(), GrpcProtocol.Gzip))
         {
             _compressResponses = true;
-            headers[GrpcProtocol.EncodingHeader] = GrpcProtocol.Gzip;
+            headers.GrpcEncoding = s_gzip;
         }
     }
 
@@ -177,10 +185,10 @@ public sealed class ServerCallContext : IDisposable
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = GrpcProtocol.ContentType;
             var headers = response.Headers;
-            headers[GrpcProtocol.StatusTrailer] = ((int)status.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            headers.GrpcStatus = StatusValue(status.StatusCode);
             if (!string.IsNullOrEmpty(status.Detail))
             {
-                headers[GrpcProtocol.MessageTrailer] = GrpcProtocol.PercentEncode(status.Detail);
+                headers.GrpcMessage = GrpcProtocol.PercentEncode(status.Detail);
             }
 
             if (_responseTrailers is not null)
@@ -194,20 +202,24 @@ public sealed class ServerCallContext : IDisposable
             return;
         }
 
-        response.AppendTrailer(GrpcProtocol.StatusTrailer, status.StatusCode == StatusCode.OK ? "0" : ((int)status.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var trailers = _httpContext.Features.Get<IHttpResponseTrailersFeature>()?.Trailers
+            ?? throw new InvalidOperationException("The server does not support HTTP trailers, which gRPC needs.");
+        trailers.GrpcStatus = StatusValue(status.StatusCode);
         if (!string.IsNullOrEmpty(status.Detail))
         {
-            response.AppendTrailer(GrpcProtocol.MessageTrailer, GrpcProtocol.PercentEncode(status.Detail));
+            trailers.GrpcMessage = GrpcProtocol.PercentEncode(status.Detail);
         }
 
         if (_responseTrailers is not null)
         {
             foreach (var entry in _responseTrailers)
             {
-                response.AppendTrailer(entry.Key, GrpcProtocol.HeaderValue(entry));
+                trailers.Append(entry.Key, GrpcProtocol.HeaderValue(entry));
             }
         }
     }
+
+    internal static StringValues StatusValue(StatusCode code) => (uint)code < (uint)s_statusValues.Length ? s_statusValues[(int)code] : ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The status a thrown exception ends the call with; unexpected ones are logged and hidden.</summary>
     internal Status StatusFromException(Exception exception, ILogger logger)

@@ -12,6 +12,7 @@ internal abstract class ServerMethodHandler
 {
     private readonly Func<IServiceProvider, object> _activate;
     private readonly bool _disposeService;
+    private readonly bool _usesServices;
     private readonly GrpcServerOptions _options;
     private readonly ILogger _logger;
 
@@ -19,6 +20,7 @@ internal abstract class ServerMethodHandler
     {
         _activate = activation.Activate;
         _disposeService = activation.DisposeAfterCall;
+        _usesServices = activation.UsesServices;
         _options = options;
         _logger = logger;
         Descriptor = descriptor;
@@ -49,7 +51,7 @@ internal abstract class ServerMethodHandler
                 return;
             }
 
-            var service = _activate(httpContext.RequestServices);
+            var service = _activate(_usesServices ? httpContext.RequestServices : null!);
             try
             {
                 await InvokeAsync(service, context).ConfigureAwait(false);
@@ -74,12 +76,11 @@ internal abstract class ServerMethodHandler
         catch (Exception exception)
         {
             status = context.StatusFromException(exception, _logger);
-        }
-
-        if (httpContext.RequestAborted.IsCancellationRequested)
-        {
-            // The client reset the stream; there is nobody to send a status to.
-            return;
+            if (httpContext.RequestAborted.IsCancellationRequested)
+            {
+                // The client reset the stream; there is nobody to send a status to.
+                return;
+            }
         }
 
         context.WriteStatus(status);
@@ -92,7 +93,7 @@ internal abstract class ServerMethodHandler
     {
         var reader = context.GetHttpContext().Request.BodyReader;
         var (request, compressed) = await MessageFraming.ReadMessageAsync(
-            reader, context.RequestEncoding, context.MaxReceiveMessageSize, parser, context.CancellationToken).ConfigureAwait(false);
+            reader, context.RequestEncoding, context.MaxReceiveMessageSize, parser, context.ReadToken).ConfigureAwait(false);
         if (request is null)
         {
             throw new RpcException(StatusCode.Internal, "Request ended without a message.");
@@ -102,7 +103,7 @@ internal abstract class ServerMethodHandler
 
         // A unary request is exactly one message; anything after it is a protocol error.
         var (extra, _) = await MessageFraming.ReadMessageAsync(
-            reader, context.RequestEncoding, context.MaxReceiveMessageSize, parser, context.CancellationToken).ConfigureAwait(false);
+            reader, context.RequestEncoding, context.MaxReceiveMessageSize, parser, context.ReadToken).ConfigureAwait(false);
         if (extra is not null)
         {
             throw new RpcException(StatusCode.Internal, "More than one request message on a call that takes a single request.");
@@ -113,7 +114,7 @@ internal abstract class ServerMethodHandler
 }
 
 /// <summary>How the service object of a call is obtained: from DI when registered, else constructed (and disposed) per call.</summary>
-internal sealed record ServiceActivation(Func<IServiceProvider, object> Activate, bool DisposeAfterCall);
+internal sealed record ServiceActivation(Func<IServiceProvider, object> Activate, bool DisposeAfterCall, bool UsesServices = true);
 
 internal sealed class UnaryHandler<TService, TRequest, TResponse> : ServerMethodHandler
     where TService : class
@@ -310,7 +311,7 @@ internal static class RequestValidation
     public static void WriteError(HttpResponse response, StatusCode code, string detail)
     {
         response.ContentType = GrpcProtocol.ContentType;
-        response.Headers[GrpcProtocol.StatusTrailer] = ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        response.Headers[GrpcProtocol.MessageTrailer] = GrpcProtocol.PercentEncode(detail);
+        response.Headers.GrpcStatus = ServerCallContext.StatusValue(code);
+        response.Headers.GrpcMessage = GrpcProtocol.PercentEncode(detail);
     }
 }

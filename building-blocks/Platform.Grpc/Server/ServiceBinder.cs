@@ -72,6 +72,14 @@ internal static class ServiceBinder
             return new ServiceActivation(sp => sp.GetRequiredService(serviceType), DisposeAfterCall: false);
         }
 
+        var constructors = serviceType.GetConstructors();
+        if (constructors.Length == 1 && constructors[0].GetParameters().Length == 0)
+        {
+            // Nothing to inject: skip HttpContext.RequestServices, which would create a DI scope per call for nothing.
+            var create = System.Linq.Expressions.Expression.Lambda<Func<object>>(System.Linq.Expressions.Expression.New(constructors[0])).Compile();
+            return new ServiceActivation(_ => create(), DisposeAfterCall: true, UsesServices: false);
+        }
+
         var factory = ActivatorUtilities.CreateFactory(serviceType, Type.EmptyTypes);
         return new ServiceActivation(sp => factory(sp, null), DisposeAfterCall: true);
     }
