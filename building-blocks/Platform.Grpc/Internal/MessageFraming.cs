@@ -19,14 +19,19 @@ internal static class MessageFraming
             return false;
         }
 
-        Span<byte> header = stackalloc byte[GrpcProtocol.HeaderSize];
-        buffer.Slice(0, GrpcProtocol.HeaderSize).CopyTo(header);
+        Span<byte> copy = stackalloc byte[GrpcProtocol.HeaderSize];
+        ReadOnlySpan<byte> header = buffer.FirstSpan.Length >= GrpcProtocol.HeaderSize ? buffer.FirstSpan : copy;
+        if (buffer.FirstSpan.Length < GrpcProtocol.HeaderSize)
+        {
+            buffer.Slice(0, GrpcProtocol.HeaderSize).CopyTo(copy);
+        }
+
         if (header[0] > 1)
         {
             throw new RpcException(StatusCode.Internal, "Message header has an invalid compressed flag.");
         }
 
-        var length = BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
+        var length = BinaryPrimitives.ReadUInt32BigEndian(header.Slice(1, 4));
         // Refuse as soon as the prefix is read, without waiting for (or buffering) the oversized body.
         if (length > (uint)maxSize)
         {
@@ -102,6 +107,71 @@ internal static class MessageFraming
         }
     }
 
+    /// <summary>
+    /// Reads a request that must be exactly one message: waits for the end of the body (bounded by the size limit, checked
+    /// as soon as the prefix arrives), then parses one frame and refuses anything after it.
+    /// </summary>
+    public static async ValueTask<(T Message, bool Compressed)> ReadSingleMessageAsync<T>(
+        PipeReader reader, string? encoding, int maxSize, MessageParser<T> parser, CancellationToken cancellationToken)
+        where T : IMessage<T>
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (!result.IsCompleted)
+            {
+                if (result.IsCanceled)
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    throw new OperationCanceledException();
+                }
+
+                // Fail early on a declared length over the limit instead of buffering up to it.
+                if (buffer.Length >= GrpcProtocol.HeaderSize)
+                {
+                    var probe = buffer;
+                    try
+                    {
+                        TryReadFrame(ref probe, maxSize, out _, out _);
+                    }
+                    catch
+                    {
+                        reader.AdvanceTo(buffer.Start, buffer.End);
+                        throw;
+                    }
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                continue;
+            }
+
+            try
+            {
+                if (buffer.Length == 0)
+                {
+                    throw new RpcException(StatusCode.Internal, "Request ended without a message.");
+                }
+
+                if (!TryReadFrame(ref buffer, maxSize, out var compressed, out var payload))
+                {
+                    throw new RpcException(StatusCode.Internal, "Incomplete message: the stream ended inside a length-prefixed message.");
+                }
+
+                if (buffer.Length > 0)
+                {
+                    throw new RpcException(StatusCode.Internal, "More than one request message on a call that takes a single request.");
+                }
+
+                return (Parse(payload, compressed, encoding, maxSize, parser), compressed);
+            }
+            finally
+            {
+                reader.AdvanceTo(result.Buffer.End);
+            }
+        }
+    }
+
     private static T Parse<T>(ReadOnlySequence<byte> payload, bool compressed, string? encoding, int maxSize, MessageParser<T> parser)
         where T : IMessage<T>
     {
@@ -122,7 +192,7 @@ internal static class MessageFraming
 
         try
         {
-            return parser.ParseFrom(payload);
+            return payload.IsSingleSegment ? parser.ParseFrom(payload.FirstSpan) : parser.ParseFrom(payload);
         }
         catch (InvalidProtocolBufferException)
         {

@@ -88,27 +88,12 @@ internal abstract class ServerMethodHandler
 
     protected abstract Task InvokeAsync(object service, ServerCallContext context);
 
-    protected static async Task<TRequest> ReadSingleRequestAsync<TRequest>(ServerCallContext context, MessageParser<TRequest> parser)
+    protected static async ValueTask<TRequest> ReadSingleRequestAsync<TRequest>(ServerCallContext context, MessageParser<TRequest> parser)
         where TRequest : IMessage<TRequest>
     {
-        var reader = context.GetHttpContext().Request.BodyReader;
-        var (request, compressed) = await MessageFraming.ReadMessageAsync(
-            reader, context.RequestEncoding, context.MaxReceiveMessageSize, parser, context.ReadToken).ConfigureAwait(false);
-        if (request is null)
-        {
-            throw new RpcException(StatusCode.Internal, "Request ended without a message.");
-        }
-
+        var (request, compressed) = await MessageFraming.ReadSingleMessageAsync(
+            context.GetHttpContext().Request.BodyReader, context.RequestEncoding, context.MaxReceiveMessageSize, parser, context.ReadToken).ConfigureAwait(false);
         context.RequestMessageCompressed = compressed;
-
-        // A unary request is exactly one message; anything after it is a protocol error.
-        var (extra, _) = await MessageFraming.ReadMessageAsync(
-            reader, context.RequestEncoding, context.MaxReceiveMessageSize, parser, context.ReadToken).ConfigureAwait(false);
-        if (extra is not null)
-        {
-            throw new RpcException(StatusCode.Internal, "More than one request message on a call that takes a single request.");
-        }
-
         return request;
     }
 }
