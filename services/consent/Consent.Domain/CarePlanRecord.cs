@@ -1,0 +1,146 @@
+using System.Text;
+using Platform.Domain;
+
+namespace Platform.Consent.Domain;
+
+/// <summary>
+/// The eight items P2 requires in the care and treatment plan for a technology use. Its <see cref="Id"/> is the
+/// care-plan record id the use check returns; the patient (or proxy) gets <see cref="PatientCopy"/>.
+/// </summary>
+public sealed class CarePlanRecord
+{
+    public Guid Id { get; init; }
+    public string TechnologyName { get; set; } = "";
+    public string Reason { get; set; } = "";
+    public string WhenAndHowUsed { get; set; } = "";
+    /// <summary>What was given to the patient and/or their family and carers.</summary>
+    public string InformationGiven { get; set; } = "";
+    public AccessibleFormat InformationFormat { get; set; }
+    public string DecisionMakingProcess { get; set; } = "";
+    public string DataUse { get; set; } = "";
+    public DateTime? NextReviewDate { get; set; }
+    public string ReviewCovers { get; set; } = "";
+    public string HowToWithdraw { get; set; } = "";
+
+    /// <summary>Null when complete, else the first missing item by name.</summary>
+    public Refusal? Validate(TrustPolicy policy, DateTime now)
+    {
+        if (Id == Guid.Empty) return Missing("record-id", "The care-plan record needs an id.");
+        if (Blank(TechnologyName)) return Missing("technology-name", "Name the specific digital technology in the care plan.");
+        if (Blank(Reason)) return Missing("reason", "Record the reason this technology is being used for this patient.");
+        if (Blank(WhenAndHowUsed)) return Missing("when-and-how", "Explain when and how the technology will be used.");
+        if (Blank(InformationGiven)) return Missing("information-given", "Summarise the information given to the patient and/or their family and carers.");
+        if (InformationFormat == AccessibleFormat.Unspecified) return Missing("information-format", "Record the accessible format the information was given in.");
+        if (Blank(DecisionMakingProcess)) return Missing("decision-making-process", "Record the decision-making process that led to using the technology.");
+        if (Blank(DataUse)) return Missing("data-use", "Explain how the patient's data produced by the technology will be used.");
+        if (NextReviewDate is not { } review) return Missing("next-review-date", "Set the date of the next review.");
+        if (Blank(ReviewCovers)) return Missing("review-covers", "Record what the next review will cover.");
+        if (Blank(HowToWithdraw)) return Missing("how-to-withdraw", "Explain how the patient (or the person acting for them) can withdraw consent.");
+        if (review <= now) return Refusal.Invalid("care-plan.next-review-in-past", "The next review date must be in the future.");
+        if (review - now > policy.MaxReviewInterval)
+            return Refusal.Invalid("care-plan.next-review-too-far", $"The next review must be within {policy.MaxReviewInterval.TotalDays:0} days.");
+        return null;
+    }
+
+    /// <summary>The plain-language copy for the patient (or the person acting for them). Carries no names.</summary>
+    public string PatientCopy(LawfulBasisKind basis, ProxyKind proxyKind)
+    {
+        var text = new StringBuilder();
+        text.Append("Your care plan: using ").Append(TechnologyName.Trim()).Append("\n\n");
+        Section(text, "What this is for", Reason);
+        Section(text, "When and how it will be used", WhenAndHowUsed);
+        Section(text, "What we told you", $"{InformationGiven.Trim()} We gave you this information as: {FormatInWords(InformationFormat)}.");
+        Section(text, "How the decision was made", $"{BasisInWords(basis, proxyKind)} {DecisionMakingProcess.Trim()}");
+        Section(text, "What happens to your information", DataUse);
+        Section(text, "When we will look at this again",
+            $"We will review this by {NextReviewDate:d MMMM yyyy}. At the review we will look at: {ReviewCovers.Trim()}");
+        Section(text, "How to say no or change your mind",
+            $"You can change your mind at any time. If you do, we will stop using it straight away. {HowToWithdraw.Trim()}");
+        return text.ToString();
+    }
+
+    private static void Section(StringBuilder text, string heading, string body) =>
+        text.Append(heading).Append('\n').Append(body.Trim()).Append("\n\n");
+
+    private static string BasisInWords(LawfulBasisKind basis, ProxyKind proxy) => basis switch
+    {
+        LawfulBasisKind.OwnConsent => "You agreed to this.",
+        LawfulBasisKind.ProxyConsent => proxy switch
+        {
+            ProxyKind.ParentalResponsibility => "A person with parental responsibility for you agreed to this for you.",
+            ProxyKind.LastingPowerOfAttorney => "Your attorney (under your Lasting Power of Attorney) agreed to this for you.",
+            ProxyKind.Deputy => "Your deputy, appointed by the court, agreed to this for you.",
+            _ => "Someone legally able to decide for you agreed to this.",
+        },
+        LawfulBasisKind.BestInterests =>
+            "You were not able to make this decision at the time, so we made a best-interests decision, after talking with the people who know you and listening to your wishes.",
+        _ => "",
+    };
+
+    private static string FormatInWords(AccessibleFormat format) => format switch
+    {
+        AccessibleFormat.StandardWritten => "written information",
+        AccessibleFormat.EasyRead => "easy read",
+        AccessibleFormat.LargePrint => "large print",
+        AccessibleFormat.Braille => "braille",
+        AccessibleFormat.Audio => "audio",
+        AccessibleFormat.Video => "video",
+        AccessibleFormat.BritishSignLanguage => "British Sign Language",
+        AccessibleFormat.SpokenLanguageInterpreter => "through an interpreter",
+        AccessibleFormat.VerbalWithVisualAids => "talking it through with pictures",
+        _ => "another format suited to you",
+    };
+
+    private static bool Blank(string? s) => string.IsNullOrWhiteSpace(s);
+    private static Refusal Missing(string item, string message) => Refusal.Invalid($"care-plan.{item}-missing", message);
+}
+
+[Flags]
+public enum HumanRight
+{
+    None = 0,
+    Life = 1,
+    LibertyAndSecurity = 2,
+    PrivateAndFamilyLife = 4,
+    FreedomFromInhumanOrDegradingTreatment = 8,
+}
+
+/// <summary>P1: the rights engaged by a use, how they were balanced, and whether legal advice was sought.</summary>
+public sealed class HumanRightsBalancing
+{
+    public HumanRight RightsEngaged { get; set; }
+    public string HowBalanced { get; set; } = "";
+    /// <summary>Null = not recorded.</summary>
+    public bool? LegalAdviceSought { get; set; }
+    public string? LegalAdviceSummary { get; set; }
+
+    public Refusal? Validate()
+    {
+        if (RightsEngaged == HumanRight.None || (RightsEngaged & ~(HumanRight.Life | HumanRight.LibertyAndSecurity | HumanRight.PrivateAndFamilyLife | HumanRight.FreedomFromInhumanOrDegradingTreatment)) != 0)
+            return Refusal.Invalid("human-rights.rights-engaged-missing",
+                "Record which rights are engaged: life; liberty and security; private and family life; freedom from inhuman or degrading treatment.");
+        if (string.IsNullOrWhiteSpace(HowBalanced))
+            return Refusal.Invalid("human-rights.balancing-missing", "Record how the rights engaged were balanced in deciding to use the technology.");
+        if (LegalAdviceSought is null)
+            return Refusal.Invalid("human-rights.legal-advice-missing", "Record whether legal advice was sought.");
+        if (LegalAdviceSought == true && string.IsNullOrWhiteSpace(LegalAdviceSummary))
+            return Refusal.Invalid("human-rights.legal-advice-summary-missing", "Summarise the legal advice received.");
+        return null;
+    }
+}
+
+/// <summary>P6: why using the technology to manage a safety risk is proportionate, and how relational care continues.</summary>
+public sealed class SafetyProportionality
+{
+    public string WhyProportionate { get; set; } = "";
+    public string HowRelationalCareContinues { get; set; } = "";
+
+    public Refusal? Validate()
+    {
+        if (string.IsNullOrWhiteSpace(WhyProportionate))
+            return Refusal.Invalid("safety.proportionality-missing", "Record why using this technology to manage the safety risk is proportionate to the need.");
+        if (string.IsNullOrWhiteSpace(HowRelationalCareContinues))
+            return Refusal.Invalid("safety.relational-care-missing", "Record how relational care and therapeutic engagement continue alongside the technology.");
+        return null;
+    }
+}
