@@ -8,7 +8,7 @@ internal static class TestData
     public static readonly DateTime Now = new(2026, 3, 2, 12, 0, 0, DateTimeKind.Utc);
     public static readonly Guid Technology = new("7f1a9a52-0000-4000-8000-000000000001");
     public static readonly Guid OtherTechnology = new("7f1a9a52-0000-4000-8000-000000000002");
-    public static readonly Guid Patient = new("5e1c0000-0000-4000-8000-000000000001");
+    public static readonly Guid ThePatient = new("5e1c0000-0000-4000-8000-000000000001");
     public const string Ward = "WARD-ASH";
     public const string Setting = "acute-adult";
     public static readonly TrustPolicy Policy = TrustPolicy.Default;
@@ -19,7 +19,7 @@ internal static class TestData
     public static CapacityAssessment HasCapacity(DateTime at, Guid? technology = null) => new()
     {
         Id = Guid.NewGuid(),
-        PatientId = Patient,
+        PatientId = ThePatient,
         TechnologyId = technology ?? Technology,
         Decision = "Use of the night-time sleep sensor",
         Determination = CapacityDetermination.FunctionalAssessment,
@@ -48,7 +48,7 @@ internal static class TestData
     public static CapacityAssessment Presumed(DateTime at) => new()
     {
         Id = Guid.NewGuid(),
-        PatientId = Patient,
+        PatientId = ThePatient,
         TechnologyId = Technology,
         Decision = "Use of the night-time sleep sensor",
         Determination = CapacityDetermination.StatutoryPresumption,
@@ -59,7 +59,7 @@ internal static class TestData
     public static GillickAssessment Gillick(bool competent, DateTime at) => new()
     {
         Id = Guid.NewGuid(),
-        PatientId = Patient,
+        PatientId = ThePatient,
         TechnologyId = Technology,
         Decision = "Use of the mood-tracking app",
         Competent = competent,
@@ -70,7 +70,7 @@ internal static class TestData
     public static OwnConsent Own(ConsentDecision decision, DateTime at) => new()
     {
         Id = Guid.NewGuid(),
-        PatientId = Patient,
+        PatientId = ThePatient,
         TechnologyId = Technology,
         Decision = decision,
         InformationGiven = "What the sensor records, who sees it, how long it is kept",
@@ -82,7 +82,7 @@ internal static class TestData
     private static ProxyAuthority Verified(ProxyKind kind, string relationship) => new()
     {
         Id = Guid.NewGuid(),
-        PatientId = Patient,
+        PatientId = ThePatient,
         Kind = kind,
         Relationship = relationship,
         DocumentReference = "DOC-" + kind,
@@ -118,7 +118,7 @@ internal static class TestData
     public static ProxyConsent By(ProxyAuthority authority, ConsentDecision decision, DateTime at) => new()
     {
         Id = Guid.NewGuid(),
-        PatientId = Patient,
+        PatientId = ThePatient,
         TechnologyId = Technology,
         ProxyAuthorityId = authority.Id,
         Decision = decision,
@@ -131,7 +131,7 @@ internal static class TestData
     public static BestInterestsDecision BestInterests(DateTime at) => new()
     {
         Id = Guid.NewGuid(),
-        PatientId = Patient,
+        PatientId = ThePatient,
         TechnologyId = Technology,
         WishesAndFeelings = "Has said she sleeps better knowing staff will come if she falls",
         WrittenStatements = "None known",
@@ -151,7 +151,7 @@ internal static class TestData
 
     public static PatientConsentRecords Records(AgeBand age, params object[] items) => new()
     {
-        PatientId = Patient,
+        PatientId = ThePatient,
         AgeBand = age,
         CapacityAssessments = items.OfType<CapacityAssessment>().ToArray(),
         GillickAssessments = items.OfType<GillickAssessment>().ToArray(),
@@ -174,7 +174,7 @@ internal static class TestData
     };
 
     public static TechnologyUseRequest Request(params Guid[] patients) =>
-        new(patients.Length == 0 ? [Patient] : patients, Technology, Ward, Setting, WholeWard: false, UsePurpose.DirectCareOrTreatment);
+        new(patients.Length == 0 ? [ThePatient] : patients, Technology, Ward, Setting, WholeWard: false, UsePurpose.DirectCareOrTreatment);
 
     public static void CompleteCarePlan(TechnologyUse use, DateTime now)
     {
@@ -193,7 +193,7 @@ internal static class TestData
     public static TechnologyUse ActiveUse(LawfulBasis basis, DateTime at, Guid? patient = null, string ward = Ward, Guid? technology = null, string? reason = null)
     {
         var approval = Approval();
-        var request = Request(patient ?? Patient) with { WardCode = ward, TechnologyId = technology ?? Technology };
+        var request = Request(patient ?? ThePatient) with { WardCode = ward, TechnologyId = technology ?? Technology };
         if (technology is { } t) approval = new TechnologyApproval { Id = Guid.NewGuid(), TechnologyId = t, TechnologyName = "Other", SettingCode = Setting, ApprovedAt = DaysAgo(200) };
         var use = TechnologyUse.Propose(request, approval, Guid.NewGuid(), Guid.NewGuid(), at).Value;
         CompleteCarePlan(use, at);
