@@ -158,6 +158,19 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
         Assert.False(await call.ResponseStream.MoveNext());
     }
 
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v1alpha")]
+    public async Task Grpc_js_reflection_client_lists_services_and_calls_a_method_built_from_the_served_descriptors(string version)
+    {
+        var result = await NodePeer.RunScriptAsync(
+            "reflection-client.js", TimeSpan.FromSeconds(30), "--port", _host.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--version", version);
+        Assert.False(result.TryGetProperty("error", out var error), error.ToString());
+        Assert.Contains("grpc.testing.TestService", result.GetProperty("services").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(3, result.GetProperty("files").GetInt32());
+        Assert.True(result.GetProperty("called").GetBoolean());
+    }
+
     private async Task<ServerReflectionResponse> ReflectAsync(ServerReflectionRequest request)
     {
         using var call = _channel.DuplexStreamingCall(s_reflect);

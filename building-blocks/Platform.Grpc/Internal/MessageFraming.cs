@@ -108,6 +108,59 @@ internal static class MessageFraming
     }
 
     /// <summary>
+    /// The synchronous fast path of <see cref="ReadSingleMessageAsync{T}"/>: when the whole body has already arrived
+    /// (the usual case for a small unary request), parse it without any async machinery. False means "go async".
+    /// </summary>
+    public static bool TryReadSingleMessage<T>(PipeReader reader, string? encoding, int maxSize, MessageParser<T> parser, out T message, out bool compressed)
+        where T : IMessage<T>
+    {
+        message = default!;
+        compressed = false;
+        if (!reader.TryRead(out var result))
+        {
+            return false;
+        }
+
+        if (!result.IsCompleted)
+        {
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            return false;
+        }
+
+        var buffer = result.Buffer;
+        try
+        {
+            message = ParseSingle(ref buffer, encoding, maxSize, parser, out compressed);
+            return true;
+        }
+        finally
+        {
+            reader.AdvanceTo(result.Buffer.End);
+        }
+    }
+
+    private static T ParseSingle<T>(ref ReadOnlySequence<byte> buffer, string? encoding, int maxSize, MessageParser<T> parser, out bool compressed)
+        where T : IMessage<T>
+    {
+        if (buffer.Length == 0)
+        {
+            throw new RpcException(StatusCode.Internal, "Request ended without a message.");
+        }
+
+        if (!TryReadFrame(ref buffer, maxSize, out compressed, out var payload))
+        {
+            throw new RpcException(StatusCode.Internal, "Incomplete message: the stream ended inside a length-prefixed message.");
+        }
+
+        if (buffer.Length > 0)
+        {
+            throw new RpcException(StatusCode.Internal, "More than one request message on a call that takes a single request.");
+        }
+
+        return Parse(payload, compressed, encoding, maxSize, parser);
+    }
+
+    /// <summary>
     /// Reads a request that must be exactly one message: waits for the end of the body (bounded by the size limit, checked
     /// as soon as the prefix arrives), then parses one frame and refuses anything after it.
     /// </summary>
@@ -148,22 +201,8 @@ internal static class MessageFraming
 
             try
             {
-                if (buffer.Length == 0)
-                {
-                    throw new RpcException(StatusCode.Internal, "Request ended without a message.");
-                }
-
-                if (!TryReadFrame(ref buffer, maxSize, out var compressed, out var payload))
-                {
-                    throw new RpcException(StatusCode.Internal, "Incomplete message: the stream ended inside a length-prefixed message.");
-                }
-
-                if (buffer.Length > 0)
-                {
-                    throw new RpcException(StatusCode.Internal, "More than one request message on a call that takes a single request.");
-                }
-
-                return (Parse(payload, compressed, encoding, maxSize, parser), compressed);
+                var message = ParseSingle(ref buffer, encoding, maxSize, parser, out var compressed);
+                return (message, compressed);
             }
             finally
             {

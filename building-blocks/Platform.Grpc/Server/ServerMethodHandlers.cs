@@ -116,11 +116,43 @@ internal sealed class UnaryHandler<TService, TRequest, TResponse> : ServerMethod
         _parser = (MessageParser<TRequest>)descriptor.InputType.Parser;
     }
 
-    protected override async Task InvokeAsync(object service, ServerCallContext context)
+    protected override Task InvokeAsync(object service, ServerCallContext context)
+    {
+        // Fast path: the whole request is already buffered and the method completes synchronously, so no state machine
+        // is allocated; this is most unary calls with small messages.
+        if (!MessageFraming.TryReadSingleMessage(
+                context.GetHttpContext().Request.BodyReader, context.RequestEncoding, context.MaxReceiveMessageSize, _parser, out var request, out var compressed))
+        {
+            return InvokeSlowAsync(service, context);
+        }
+
+        context.RequestMessageCompressed = compressed;
+        var responseTask = _invoker((TService)service, request, context);
+        if (!responseTask.IsCompletedSuccessfully)
+        {
+            return AwaitResponseAsync(responseTask, context);
+        }
+
+        WriteResponse(responseTask.Result, context);
+        return Task.CompletedTask;
+    }
+
+    private async Task InvokeSlowAsync(object service, ServerCallContext context)
     {
         var request = await ReadSingleRequestAsync(context, _parser).ConfigureAwait(false);
-        var response = await _invoker((TService)service, request, context).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"{Path} returned a null response.");
+        WriteResponse(await _invoker((TService)service, request, context).ConfigureAwait(false), context);
+    }
+
+    private async Task AwaitResponseAsync(Task<TResponse> responseTask, ServerCallContext context) =>
+        WriteResponse(await responseTask.ConfigureAwait(false), context);
+
+    private void WriteResponse(TResponse? response, ServerCallContext context)
+    {
+        if (response is null)
+        {
+            throw new InvalidOperationException($"{Path} returned a null response.");
+        }
+
         if (context.Status.StatusCode == StatusCode.OK)
         {
             // Not flushed: Kestrel sends the DATA frame together with the trailers when the request completes.

@@ -38,7 +38,8 @@ public sealed class GrpcTestHost : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         Action<GrpcServerOptions>? options = null,
         X509Certificate2? certificate = null,
-        Action<WebApplication>? middleware = null)
+        Action<WebApplication>? middleware = null,
+        Action<KestrelServerOptions>? kestrelOptions = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         var logs = new TestLoggerProvider();
@@ -46,6 +47,7 @@ public sealed class GrpcTestHost : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            kestrelOptions?.Invoke(kestrel);
             if (certificate is null)
             {
                 kestrel.ListenGrpcH2c(0, IPAddress.Loopback);

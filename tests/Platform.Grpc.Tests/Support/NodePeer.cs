@@ -61,6 +61,37 @@ public static class NodePeer
         return results;
     }
 
+    /// <summary>Runs a script in tests/interop/grpc that prints one JSON line, and returns that line.</summary>
+    public static async Task<JsonElement> RunScriptAsync(string script, TimeSpan timeout, params string[] arguments)
+    {
+        EnsureInstalled();
+        using var process = Start([Path.Combine("grpc", script), .. arguments], redirectStdin: false);
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        string? last = null;
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
+            {
+                if (line.StartsWith('{'))
+                {
+                    last = line;
+                }
+            }
+
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"node {script} did not finish within {timeout}.");
+        }
+
+        return last is null
+            ? throw new InvalidOperationException($"node {script} printed no result (exit {process.ExitCode}): {await stderr}")
+            : JsonDocument.Parse(last).RootElement.Clone();
+    }
+
     /// <summary>Starts server.js on a free port; dispose to stop it.</summary>
     public static async Task<NodeServer> StartServerAsync()
     {

@@ -89,7 +89,7 @@ Console.WriteLine($"h2load: {settings.Duration.TotalSeconds:0} s per target per 
 // A discarded warm-up pass per target, so tiered JIT (and V8) reach steady state before anything is measured.
 foreach (var target in targets)
 {
-    await H2Load.RunAsync(target.Url, payloadFile, settings with { Duration = TimeSpan.FromSeconds(3) });
+    await H2Load.RunAsync(target.Url, payloadFile, settings with { Duration = TimeSpan.FromSeconds(2) });
 }
 
 foreach (var round in Enumerable.Range(1, settings.Rounds))
@@ -128,12 +128,23 @@ var raw = targets[0].Mean;
 var platform = targets[1].Mean;
 var grpcJs = targets[2].Mean;
 var transportErrors = targets.Sum(t => t.Results.Sum(r => r.Failed + r.Errored + r.Non2xx));
-Console.WriteLine($"Platform.Grpc / raw Kestrel  = {platform / raw:0.00}  (target >= 0.80)");
-Console.WriteLine($"by server CPU per request (robust when the machine is shared): Platform.Grpc / raw = {targets[0].CpuMicros / targets[1].CpuMicros:0.00}, grpc-js / raw = {targets[0].CpuMicros / targets[2].CpuMicros:0.00}");
-Console.WriteLine($"@grpc/grpc-js / raw Kestrel  = {grpcJs / raw:0.00}");
-Console.WriteLine($"Platform.Grpc / @grpc/grpc-js = {platform / grpcJs:0.00}");
+// The machine is shared, so load drifts between runs; a ratio from runs taken back to back (same round) is steadier
+// than a ratio of means. Report the median of the per-round ratios, and the ratio of means beside it.
+var ourRatios = Enumerable.Range(0, settings.Rounds).Select(i => targets[1].Results[i].RequestsPerSecond / targets[0].Results[i].RequestsPerSecond).ToList();
+var jsRatios = Enumerable.Range(0, settings.Rounds).Select(i => targets[2].Results[i].RequestsPerSecond / targets[0].Results[i].RequestsPerSecond).ToList();
+Console.WriteLine($"Platform.Grpc / raw Kestrel   = {Median(ourRatios):0.00} median of rounds ({string.Join(", ", ourRatios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}); {platform / raw:0.00} ratio of means  (target >= 0.80)");
+Console.WriteLine($"@grpc/grpc-js / raw Kestrel   = {Median(jsRatios):0.00} median of rounds; {grpcJs / raw:0.00} ratio of means");
+Console.WriteLine($"Platform.Grpc / @grpc/grpc-js = {platform / grpcJs:0.00} ratio of means");
+Console.WriteLine($"server CPU per request: raw {targets[0].CpuMicros:0.0} us, Platform.Grpc {targets[1].CpuMicros:0.0} us, grpc-js {targets[2].CpuMicros:0.0} us " +
+    $"(raw/Platform.Grpc = {targets[0].CpuMicros / targets[1].CpuMicros:0.00})");
 Console.WriteLine($"errors: h2load failed+errored+non-2xx = {transportErrors}; Platform.Grpc calls with grpc-status != 0: {errors.Failures} of {errors.Total}; grpc-js calls served: {grpcJsCalls}");
 return transportErrors == 0 && errors.Failures == 0 ? 0 : 1;
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+}
 
 static byte[] Frame(IMessage message)
 {
@@ -292,8 +303,8 @@ namespace Platform.Tools.GrpcBench
             }
 
             return new BenchSettings(
-                TimeSpan.FromSeconds(int.Parse(Get("duration", "10"), CultureInfo.InvariantCulture)),
-                int.Parse(Get("rounds", "2"), CultureInfo.InvariantCulture),
+                TimeSpan.FromSeconds(int.Parse(Get("duration", "3"), CultureInfo.InvariantCulture)),
+                int.Parse(Get("rounds", "5"), CultureInfo.InvariantCulture),
                 int.Parse(Get("connections", "4"), CultureInfo.InvariantCulture),
                 int.Parse(Get("streams", "32"), CultureInfo.InvariantCulture),
                 Get("load-cpus", "1"));
