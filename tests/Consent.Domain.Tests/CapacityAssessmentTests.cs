@@ -127,6 +127,18 @@ public class CapacityAssessmentTests
     }
 
     [Fact]
+    public void The_presumption_and_the_MCA_test_are_refused_for_a_child_under_16()
+    {
+        Assert.Equal("capacity.not-under-16", Presumed(DaysAgo(1)).ValidateFor(AgeBand.Under16)?.Rule);
+        Assert.Equal("capacity.not-under-16", Lacks(DaysAgo(1)).ValidateFor(AgeBand.Under16)?.Rule);
+        Assert.Null(Presumed(DaysAgo(1)).ValidateFor(AgeBand.Aged16To17));
+        Assert.Null(Lacks(DaysAgo(1)).ValidateFor(AgeBand.Aged65AndOver));
+        var incomplete = Lacks(DaysAgo(1));
+        incomplete.Communicate = FunctionalAbility.NotAnswered;
+        Assert.Equal("capacity.communicate-missing", incomplete.ValidateFor(AgeBand.Aged18To25)?.Rule);
+    }
+
+    [Fact]
     public void An_assessment_is_stale_after_its_reassess_by_date()
     {
         var a = Lacks(DaysAgo(10), reassessBy: DaysAgo(1));

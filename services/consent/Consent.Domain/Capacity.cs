@@ -107,6 +107,19 @@ public sealed class CapacityAssessment : ITenantOwned
         return CapacityResult.LacksCapacity;
     }
 
+    /// <summary>
+    /// Null when the record is complete and may be made for a patient in <paramref name="ageBand"/>: the MCA (and
+    /// so its presumption and test) applies from 16; under 16 competence is a Gillick question.
+    /// </summary>
+    public Refusal? ValidateFor(AgeBand ageBand)
+    {
+        if (ageBand == AgeBand.Under16)
+            return Refusal.Invalid("capacity.not-under-16",
+                "The Mental Capacity Act test and its presumption of capacity apply from 16: for a child under 16, record a Gillick competence assessment instead.");
+        var result = Result();
+        return result.IsRefused ? result.Refusal : null;
+    }
+
     /// <summary>Stale: past its reassess-by date, or flagged fluctuating and older than the trust's limit.</summary>
     public bool IsStale(TrustPolicy policy, DateTime now) =>
         (ReassessBy is { } by && now > by) ||
