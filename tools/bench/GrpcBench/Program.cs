@@ -303,8 +303,8 @@ namespace Platform.Tools.GrpcBench
             }
 
             return new BenchSettings(
-                TimeSpan.FromSeconds(int.Parse(Get("duration", "3"), CultureInfo.InvariantCulture)),
-                int.Parse(Get("rounds", "5"), CultureInfo.InvariantCulture),
+                TimeSpan.FromSeconds(int.Parse(Get("duration", "2"), CultureInfo.InvariantCulture)),
+                int.Parse(Get("rounds", "9"), CultureInfo.InvariantCulture),
                 int.Parse(Get("connections", "4"), CultureInfo.InvariantCulture),
                 int.Parse(Get("streams", "32"), CultureInfo.InvariantCulture),
                 Get("load-cpus", "1"));
