@@ -313,6 +313,28 @@ public class LawfulBasisRulesTests
     }
 
     [Fact]
+    public void A_best_interests_decision_made_under_16_gives_no_grace_when_the_child_becomes_competent()
+    {
+        var records = Records(AgeBand.Under16, Gillick(false, DaysAgo(11)), BestInterests(DaysAgo(10)), Gillick(true, DaysAgo(1)));
+        Refused(Evaluate(records), "lawful-basis.under-16-no-best-interests");
+    }
+
+    [Fact]
+    public void The_snapshot_needs_no_patient_id_on_each_record_to_find_a_valid_proxy()
+    {
+        var lpa = Lpa();
+        var records = Records(AgeBand.Aged65AndOver, Lacks(DaysAgo(2)), lpa, BestInterests(DaysAgo(1)));
+        var anonymous = new PatientConsentRecords
+        {
+            AgeBand = records.AgeBand,
+            CapacityAssessments = records.CapacityAssessments,
+            ProxyAuthorities = records.ProxyAuthorities,
+            BestInterestsDecisions = records.BestInterestsDecisions,
+        };
+        Refused(Evaluate(anonymous), "lawful-basis.best-interests-proxy-available");
+    }
+
+    [Fact]
     public void Child_who_becomes_Gillick_competent_needs_their_own_consent_after_the_grace_period()
     {
         var parent = Parent();
@@ -634,6 +656,7 @@ public class LawfulBasisRulesTests
         Refused(Evaluate(Records(AgeBand.Aged26To64, Lacks(DaysAgo(2)), decision)), "best-interests.objection-weighed-missing");
 
         decision.ObjectionWeighed = "She pushes the sensor away at night; weighed against two falls with injury; trial for one week with daily review";
-        Permitted(Evaluate(Records(AgeBand.Aged26To64, Lacks(DaysAgo(2)), decision)), LawfulBasisKind.BestInterests, decision.Id);
+        var basis = Permitted(Evaluate(Records(AgeBand.Aged26To64, Lacks(DaysAgo(2)), decision)), LawfulBasisKind.BestInterests, decision.Id);
+        Assert.True(basis.PatientObjects);
     }
 }

@@ -157,6 +157,39 @@ public class TechnologyUseTests
     }
 
     [Fact]
+    public void An_objection_recorded_in_the_best_interests_decision_requires_human_rights_balancing_on_the_use()
+    {
+        var use = Proposed();
+        var objecting = ValidBasis with { Kind = LawfulBasisKind.BestInterests, PatientObjects = true };
+        Assert.Equal("human-rights.required-patient-objects", use.Activate(objecting, Approval(), Policy, Now)?.Rule);
+        Assert.False(use.PatientObjects);
+
+        use.HumanRights = new HumanRightsBalancing
+        {
+            RightsEngaged = HumanRight.PrivateAndFamilyLife | HumanRight.LibertyAndSecurity,
+            HowBalanced = "Objects to the sensor; weighed against injurious falls; one-week trial with daily review",
+            LegalAdviceSought = true,
+            LegalAdviceSummary = "Trust solicitor: proportionate if reviewed weekly",
+        };
+        Assert.Null(use.Activate(objecting, Approval(), Policy, Now));
+        Assert.True(use.PatientObjects);
+    }
+
+    [Fact]
+    public void Withdrawing_a_consent_ends_every_use_resting_on_it()
+    {
+        var consentId = Guid.NewGuid();
+        var resting = ActiveUse(ValidBasis with { RecordId = consentId }, DaysAgo(3));
+        var other = ActiveUse(ValidBasis with { RecordId = Guid.NewGuid() }, DaysAgo(3));
+
+        var ended = TechnologyUse.EndAllOnWithdrawnConsent([resting, other], consentId, Now);
+
+        Assert.Equal([resting], ended);
+        Assert.Equal(UseEndReason.ConsentWithdrawn, resting.EndReason);
+        Assert.Equal(UseStatus.Active, other.Status);
+    }
+
+    [Fact]
     public void A_surveillance_technology_needs_human_rights_balancing()
     {
         var approval = Approval(surveillance: true);

@@ -18,13 +18,17 @@ public enum LawfulBasisStatus
     ConsentRequired = 2,
 }
 
-/// <summary>The lawful basis in force: which record it rests on, and whether the patient's own consent is now required.</summary>
+/// <summary>
+/// The lawful basis in force: which record it rests on, whether the patient's own consent is now required, and
+/// whether the patient objects (recorded in a best-interests decision), which obliges a human-rights balancing record.
+/// </summary>
 public readonly record struct LawfulBasis(
     LawfulBasisKind Kind,
     Guid RecordId,
     ProxyKind ProxyKind,
     LawfulBasisStatus Status,
-    DateTime? ConsentRequiredBy);
+    DateTime? ConsentRequiredBy,
+    bool PatientObjects = false);
 
 /// <summary>
 /// Everything the consent rules need about one patient, already loaded. The service can keep one per patient in
@@ -77,7 +81,7 @@ public static class LawfulBasisRules
                 if (own.IsWithdrawn(f.Now)) return Rows.ConsentWithdrawn;
                 if (!f.NotCompetentAfter(own.RecordedAt)) return Own(own);
             }
-            if (f.NotCompetentBefore(gillick.AssessedAt) && f.PriorBasis(gillick.AssessedAt) is { } prior)
+            if (f.NotCompetentBefore(gillick.AssessedAt) && f.PriorBasis(gillick.AssessedAt, includeBestInterests: false) is { } prior)
                 return Regained(prior, gillick.AssessedAt, policy, f.Now);
             if (f.AnyLiveProxyConsent()) return Rows.CompetentChildMustDecide;
             if (f.AnyLiveBestInterests()) return Rows.Under16NoBestInterests;
@@ -121,7 +125,7 @@ public static class LawfulBasisRules
             }
 
             // Capacity regained: a basis that rested on incapacity continues only for the grace period.
-            if (f.LackingBefore(latest.AssessedAt) && f.PriorBasis(latest.AssessedAt) is { } prior)
+            if (f.LackingBefore(latest.AssessedAt) && f.PriorBasis(latest.AssessedAt, includeBestInterests: true) is { } prior)
                 return Regained(prior, latest.AssessedAt, policy, f.Now);
 
             // Nobody may decide for a person who can decide for themselves.
@@ -173,7 +177,7 @@ public static class LawfulBasisRules
         if (decision is null) return Rows.NoLawfulBasis;
         if (decision.Validate() is { } incomplete) return incomplete;
         if (!decision.UseIsInBestInterests) return Rows.BestInterestsAgainstUse;
-        return new LawfulBasis(LawfulBasisKind.BestInterests, decision.Id, ProxyKind.Unspecified, LawfulBasisStatus.Valid, null);
+        return new LawfulBasis(LawfulBasisKind.BestInterests, decision.Id, ProxyKind.Unspecified, LawfulBasisStatus.Valid, null, decision.PatientObjects);
     }
 
     private static Outcome<LawfulBasis> Own(OwnConsent consent) =>
@@ -292,7 +296,7 @@ public static class LawfulBasisRules
         public bool AnyValidAuthority(ProxyKind kind)
         {
             foreach (var a in records.ProxyAuthorities)
-                if (a.Kind == kind && a.PatientId == records.PatientId && a.ValidNow(records.AgeBand, now) is null) return true;
+                if (a.Kind == kind && a.ValidNow(records.AgeBand, now) is null) return true;
             return false;
         }
 
@@ -328,7 +332,7 @@ public static class LawfulBasisRules
         }
 
         /// <summary>The proxy or best-interests basis that was in place before <paramref name="regainedAt"/>, if any.</summary>
-        public LawfulBasis? PriorBasis(DateTime regainedAt)
+        public LawfulBasis? PriorBasis(DateTime regainedAt, bool includeBestInterests)
         {
             ProxyConsent? proxy = null;
             ProxyAuthority? proxyAuthority = null;
@@ -342,13 +346,14 @@ public static class LawfulBasisRules
             BestInterestsDecision? bestInterests = null;
             foreach (var b in records.BestInterestsDecisions)
             {
+                if (!includeBestInterests) break;
                 if (b.TechnologyId != technologyId || b.DecidedAt >= regainedAt || !b.UseIsInBestInterests || b.IsEnded(now)) continue;
                 if (bestInterests is null || b.DecidedAt > bestInterests.DecidedAt) bestInterests = b;
             }
             if (proxy is not null && proxyAuthority is not null && (bestInterests is null || proxy.RecordedAt >= bestInterests.DecidedAt))
                 return new LawfulBasis(LawfulBasisKind.ProxyConsent, proxy.Id, proxyAuthority.Kind, LawfulBasisStatus.Valid, null);
             if (bestInterests is not null)
-                return new LawfulBasis(LawfulBasisKind.BestInterests, bestInterests.Id, ProxyKind.Unspecified, LawfulBasisStatus.Valid, null);
+                return new LawfulBasis(LawfulBasisKind.BestInterests, bestInterests.Id, ProxyKind.Unspecified, LawfulBasisStatus.Valid, null, bestInterests.PatientObjects);
             return null;
         }
     }

@@ -144,9 +144,11 @@ public sealed class TechnologyUse : ITenantOwned
         // A use cannot start on a basis that is already ending.
         if (basis.Status != LawfulBasisStatus.Valid) return UseRefusals.BasisEnding;
         if (CarePlan.Validate(policy, now) is { } carePlanGap) return carePlanGap;
-        if (PatientObjects || IsSurveillance)
+        // An objection recorded in the best-interests decision is the use's objection too: never silently overridden.
+        var objects = PatientObjects || basis.PatientObjects;
+        if (objects || IsSurveillance)
         {
-            if (HumanRights is null) return PatientObjects ? UseRefusals.HumanRightsForObjection : UseRefusals.HumanRightsForSurveillance;
+            if (HumanRights is null) return objects ? UseRefusals.HumanRightsForObjection : UseRefusals.HumanRightsForSurveillance;
             if (HumanRights.Validate() is { } gap) return gap;
         }
         if (ManagesSafetyRisk)
@@ -154,6 +156,7 @@ public sealed class TechnologyUse : ITenantOwned
             if (Safety is null) return UseRefusals.SafetyRequired;
             if (Safety.Validate() is { } gap) return gap;
         }
+        PatientObjects = objects;
         SetBasis(basis);
         Status = UseStatus.Active;
         ActivatedAt = now;
@@ -187,6 +190,19 @@ public sealed class TechnologyUse : ITenantOwned
         EndReason = reason;
         EndedAt = now;
         return null;
+    }
+
+    /// <summary>
+    /// Consent (own or proxy) with id <paramref name="consentRecordId"/> was withdrawn: every use resting on it ends
+    /// at once. Returns the uses that ended.
+    /// </summary>
+    public static IReadOnlyList<TechnologyUse> EndAllOnWithdrawnConsent(IEnumerable<TechnologyUse> uses, Guid consentRecordId, DateTime now)
+    {
+        var ended = new List<TechnologyUse>();
+        foreach (var use in uses)
+            if (use.LawfulBasisRecordId == consentRecordId && (use.LawfulBasisKind is LawfulBasisKind.OwnConsent or LawfulBasisKind.ProxyConsent) && use.Withdraw(now) is null)
+                ended.Add(use);
+        return ended;
     }
 
     /// <summary>The trust withdrew its approval for this technology or setting. Returns true if the use changed.</summary>
