@@ -2,14 +2,16 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Grpc;
+using Platform.Grpc.Client;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Testing;
 
 /// <summary>
-/// Hosts a service (its real Program) for functional tests on its own fresh database in the shared real PostgreSQL,
-/// migrated at start-up as the schema owner and used at run time as the non-owner app role, with tokens from
-/// <see cref="TestTokens"/>.
+/// Hosts a service (its real Program, on real Kestrel: HTTP/1.1 and h2c gRPC on free loopback ports) for functional
+/// tests on its own fresh database in the shared real PostgreSQL, migrated at start-up as the schema owner and used at
+/// run time as the non-owner app role, with tokens from <see cref="TestTokens"/>.
 /// </summary>
 public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TProgram : class
 {
@@ -34,8 +36,14 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
     {
         var pg = await PostgresServer.SharedAsync();
         var db = await pg.CreateDatabaseAsync(serviceName);
+        var httpPort = FreePort.Next();
+        var grpcPort = FreePort.Next();
         var settings = new Dictionary<string, string?>(TestTokens.Shared.AuthConfiguration())
         {
+            ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{httpPort}",
+            ["Kestrel:Endpoints:Http:Protocols"] = "Http1",
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}",
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
             ["Database:Provider"] = "Postgres",
             ["Database:MigrateAtStartup"] = "true",
             ["Database:AppRole"] = PostgresServer.AppRole,
@@ -44,8 +52,15 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
-        var factory = new ServiceFactory<TProgram>(serviceName, settings) { Database = db, Postgres = pg };
-        _ = factory.Server; // start now, so migrations run before the first test call
+        var factory = new ServiceFactory<TProgram>(serviceName, settings)
+        {
+            Database = db,
+            Postgres = pg,
+            HttpAddress = new Uri($"http://127.0.0.1:{httpPort}"),
+            GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}"),
+        };
+        factory.UseKestrel();
+        factory.StartServer(); // start now, so migrations run before the first test call
         return factory;
     }
 
@@ -55,10 +70,26 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
     }
 
+    /// <summary>The HTTP/1.1 endpoint (REST, health, event routes).</summary>
+    public Uri HttpAddress { get; private init; } = null!;
+
+    /// <summary>The h2c gRPC endpoint.</summary>
+    public Uri GrpcAddress { get; private init; } = null!;
+
+    /// <summary>An HTTP client with no token.</summary>
+    public HttpClient CreateHttpClient() => new() { BaseAddress = HttpAddress };
+
+    /// <summary>A gRPC channel to the service; each call says who it is with <see cref="CallAs"/>.</summary>
+    public GrpcChannel CreateGrpcChannel() => GrpcChannel.ForAddress(GrpcAddress);
+
+    /// <summary>Call options for a user of <paramref name="tenant"/> (default role clinician), with a 30 s deadline.</summary>
+    public CallOptions CallAs(string tenant, params string[] roles) =>
+        new CallOptions { Credentials = CallCredentials.BearerToken(Tokens.Mint(tenant, roles.Length == 0 ? null : roles)) }.WithTimeout(TimeSpan.FromSeconds(30));
+
     /// <summary>An HTTP client carrying a valid token for a user of <paramref name="tenant"/>.</summary>
     public HttpClient ClientFor(string tenant, params string[] roles)
     {
-        var client = CreateClient();
+        var client = CreateHttpClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.Mint(tenant, roles.Length == 0 ? null : roles));
         return client;
     }

@@ -1,4 +1,5 @@
 using Platform.Gateway.Tenancy;
+using Platform.Grpc.Server;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Persistence;
 
@@ -16,6 +17,7 @@ public static class GatewayApp
         builder.AddGatewayServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapGrpcService<TenancyGrpcService>();
         return app;
     }
 

@@ -160,7 +160,7 @@ public class PatientRegisterTests(ConsentServiceFixture fixture) : IClassFixture
     [Fact]
     public async Task Ready_answers_200_when_the_database_is_migrated_and_me_needs_a_token()
     {
-        using var anonymous = fixture.App.CreateClient();
+        using var anonymous = fixture.App.CreateHttpClient();
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/me")).StatusCode);

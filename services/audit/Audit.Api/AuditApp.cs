@@ -1,5 +1,7 @@
 using Platform.Audit.Api.Application;
 using Platform.Audit.Api.Data;
+using Platform.Grpc.Server;
+using Platform.Audit.Api.Grpc;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Persistence;
 
@@ -14,6 +16,7 @@ public static class AuditApp
         builder.AddAuditServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapGrpcService<AuditGrpcService>();
         return app;
     }
 

@@ -1,3 +1,5 @@
+using Platform.Grpc.Server;
+using Platform.Consent.Api.Grpc;
 using Platform.ServiceDefaults;
 
 namespace Platform.Consent.Api;
@@ -11,6 +13,7 @@ public static class ConsentApp
         builder.AddConsentServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapGrpcService<ConsentGrpcService>();
         return app;
     }
 }

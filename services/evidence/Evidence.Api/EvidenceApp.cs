@@ -1,5 +1,7 @@
 using Platform.Evidence.Api.Application;
 using Platform.Evidence.Api.Data;
+using Platform.Grpc.Server;
+using Platform.Evidence.Api.Grpc;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Persistence;
 
@@ -14,6 +16,7 @@ public static class EvidenceApp
         builder.AddEvidenceServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapGrpcService<EvidenceGrpcService>();
         return app;
     }
 

@@ -1,5 +1,7 @@
 using Platform.Procurement.Api.Application;
 using Platform.Procurement.Api.Data;
+using Platform.Grpc.Server;
+using Platform.Procurement.Api.Grpc;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Persistence;
 
@@ -14,6 +16,7 @@ public static class ProcurementApp
         builder.AddProcurementServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapGrpcService<ProcurementGrpcService>();
         return app;
     }
 

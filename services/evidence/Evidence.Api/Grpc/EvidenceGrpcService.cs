@@ -1,0 +1,39 @@
+using Platform.Contracts.Evidence.V1;
+using Platform.Evidence.Api.Application;
+using Platform.Grpc;
+using Platform.Grpc.Server;
+using Platform.ServiceDefaults.Grpc;
+using Data = Platform.Evidence.Api.Data;
+
+namespace Platform.Evidence.Api.Grpc;
+
+/// <summary>platform.evidence.v1.EvidenceService.</summary>
+[GrpcService(typeof(EvidenceReflection))]
+public sealed class EvidenceGrpcService(EvidenceLibrary library)
+{
+    public async Task<EvidenceItem> RecordEvidenceItem(RecordEvidenceItemRequest request, ServerCallContext context) =>
+        ToMessage((await library.RecordAsync(new RecordEvidenceItem(request.TechnologyId, request.Title, (Data.StudyDesign)request.StudyDesign,
+            request.SampleSize, request.IndependentOfSupplier, (Data.SettingRelevance)request.SettingRelevance, (Data.EvidenceQuality)request.Quality),
+            context.CancellationToken)).OrThrow());
+
+    public async Task<ListEvidenceItemsResponse> ListEvidenceItems(ListEvidenceItemsRequest request, ServerCallContext context)
+    {
+        var items = (await library.ListAsync(request.TechnologyId, context.CancellationToken)).OrThrow();
+        var response = new ListEvidenceItemsResponse();
+        response.Items.AddRange(items.Select(ToMessage));
+        return response;
+    }
+
+    private static EvidenceItem ToMessage(Data.EvidenceItem i) => new()
+    {
+        EvidenceItemId = i.Id.ToString(),
+        TechnologyId = i.TechnologyId.ToString(),
+        Title = i.Title,
+        StudyDesign = (StudyDesign)i.StudyDesign,
+        SampleSize = i.SampleSize,
+        IndependentOfSupplier = i.IndependentOfSupplier,
+        SettingRelevance = (SettingRelevance)i.SettingRelevance,
+        Quality = (EvidenceQuality)i.Quality,
+        RecordedAt = i.RecordedAt.ToTimestamp(),
+    };
+}
