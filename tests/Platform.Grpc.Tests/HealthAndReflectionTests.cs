@@ -90,6 +90,21 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Health_watch_reports_not_serving_and_ends_when_the_app_stops()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var call = _channel.ServerStreamingCall(s_watch, new HealthCheckRequest(), new CallOptions { CancellationToken = timeout.Token });
+        Assert.True(await call.ResponseStream.MoveNext());
+        Assert.Equal(ServingStatus.Serving, call.ResponseStream.Current.Status);
+
+        var stopping = _host.DisposeAsync().AsTask();
+        Assert.True(await call.ResponseStream.MoveNext());
+        Assert.Equal(ServingStatus.NotServing, call.ResponseStream.Current.Status);
+        Assert.False(await call.ResponseStream.MoveNext());
+        await stopping;
+    }
+
+    [Fact]
     public async Task Health_watch_of_an_unknown_service_reports_service_unknown()
     {
         using var call = _channel.ServerStreamingCall(s_watch, new HealthCheckRequest { Service = "no.such.Service" });

@@ -33,6 +33,10 @@ internal sealed class HealthService(
 
     public async Task Watch(HealthCheckRequest request, IServerStreamWriter<HealthCheckResponse> responses, ServerCallContext context)
     {
+        // A Watch also ends when the app starts stopping (after telling the watcher NOT_SERVING), so open watches do
+        // not hold up a graceful shutdown.
+        var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
+        using var wakeUp = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopping);
         ServingStatus? last = null;
         try
         {
@@ -45,7 +49,19 @@ internal sealed class HealthService(
                     last = status;
                 }
 
-                await Task.Delay(options.Value.HealthWatchInterval, context.CancellationToken);
+                if (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                try
+                {
+                    await Task.Delay(options.Value.HealthWatchInterval, wakeUp.Token);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+                {
+                    // Loop once more to report NOT_SERVING, then end.
+                }
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)

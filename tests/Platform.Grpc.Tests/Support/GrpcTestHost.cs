@@ -17,6 +17,7 @@ namespace Platform.Grpc.Tests.Support;
 public sealed class GrpcTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _disposed;
 
     private GrpcTestHost(WebApplication app, Uri address, TestLoggerProvider logs)
     {
@@ -79,6 +80,11 @@ public sealed class GrpcTestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         await _app.StopAsync(stop.Token);
         await _app.DisposeAsync();
