@@ -126,6 +126,19 @@ public class UseCheckTests
     }
 
     [Fact]
+    public void The_table_is_re_applied_at_check_time_so_a_proxy_authority_that_expires_after_activation_is_denied()
+    {
+        var lpa = Lpa();
+        var consent = By(lpa, ConsentDecision.Given, DaysAgo(5));
+        var use = ActiveUse(new LawfulBasis(LawfulBasisKind.ProxyConsent, consent.Id, ProxyKind.LastingPowerOfAttorney, LawfulBasisStatus.Valid, null), DaysAgo(5));
+        lpa.ExpiresAt = DaysAgo(1);
+        var records = Records(AgeBand.Aged65AndOver, Lacks(DaysAgo(6)), lpa, consent, use);
+
+        Assert.Equal(UseCheckDecision.Permit, UseCheck.Evaluate(records, Technology, Ward, UsePurpose.DirectCareOrTreatment, Approval(), Policy, DaysAgo(2)).Decision);
+        Denied(UseCheck.Evaluate(records, Technology, Ward, UsePurpose.DirectCareOrTreatment, Approval(), Policy, Now), UseDenyReasons.NoLawfulBasis, "proxy.expired");
+    }
+
+    [Fact]
     public void An_overdue_review_within_the_grace_period_is_permitted_with_a_warning()
     {
         var s = Consented();
