@@ -165,6 +165,17 @@ public sealed class BadInputTests(RawHttp2Connection connection) : IClassFixture
     }
 
     [Fact]
+    public async Task Server_ends_a_call_past_its_grpc_timeout_with_deadline_exceeded()
+    {
+        var request = new StreamingOutputCallRequest { ResponseParameters = { new ResponseParameters { Size = 1, IntervalUs = 30_000_000 } } };
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var reply = await SendAsync("/grpc.testing.TestService/StreamingOutputCall", Frame(request), headers: h => h.TryAddWithoutValidation("grpc-timeout", "200m"));
+        Assert.Equal("4", reply.GrpcStatus);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}");
+        await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
+    [Fact]
     public async Task Status_message_is_percent_encoded_on_the_wire()
     {
         var request = new SimpleRequest { ResponseStatus = new EchoStatus { Code = 2, Message = "100% \u263A\n" } };

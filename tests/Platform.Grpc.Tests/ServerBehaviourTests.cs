@@ -32,6 +32,13 @@ public sealed class ProbeService(ProbeRecorder recorder)
             throw new InvalidOperationException("secret connection string Server=db;Password=hunter2");
         }
 
+        if (request.Text == "reset")
+        {
+            // The server cancels the call: RST_STREAM with CANCEL (0x8).
+            context.GetHttpContext().Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResetFeature>()!.Reset(8);
+            return new ProbeReply();
+        }
+
         if (request.Downstream.Length > 0)
         {
             var channel = recorder.Channels.GetOrAdd(request.Downstream, address => GrpcChannel.ForAddress(address));
@@ -197,6 +204,14 @@ public sealed class ServerBehaviourTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
         Assert.Equal("items", await _recorder.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Server_cancelling_the_call_reaches_the_client_as_cancelled()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await _channel.UnaryCall(s_unary, new ProbeRequest { Text = "reset" }));
+        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+        Assert.Equal("ok", (await _channel.UnaryCall(s_unary, new ProbeRequest { Text = "ok" })).Text);
     }
 
     [Fact]

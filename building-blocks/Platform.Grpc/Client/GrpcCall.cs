@@ -427,6 +427,12 @@ internal sealed class GrpcCall<TRequest, TResponse> : IGrpcCall<TResponse>, IAsy
         }
         else
         {
+            // A reset before the response headers arrives as HttpRequestException wrapping the HTTP/2 error.
+            if (exception is HttpRequestException { InnerException: HttpProtocolException inner })
+            {
+                exception = inner;
+            }
+
             status = exception switch
             {
                 HttpProtocolException { ErrorCode: 0x8 } => new Status(StatusCode.Cancelled, "The server cancelled the call (RST_STREAM CANCEL)."),
