@@ -122,6 +122,16 @@ public sealed class BadInputTests(RawHttp2Connection connection) : IClassFixture
         await AssertConnectionStillServes(reply.ConnectionId);
     }
 
+    [Theory]
+    [InlineData("99999999H")]
+    [InlineData("1n")]
+    public async Task Extreme_but_valid_grpc_timeouts_are_accepted(string timeout)
+    {
+        var reply = await SendAsync(EmptyCall, Frame(new Empty()), headers: h => h.TryAddWithoutValidation("grpc-timeout", timeout));
+        Assert.True(reply.GrpcStatus is "0" or "4", $"grpc-status {reply.GrpcStatus}: {reply.GrpcMessage}");
+        await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
     [Fact]
     public async Task Malformed_protobuf_ends_the_call_with_internal_and_the_connection_still_serves()
     {

@@ -171,6 +171,13 @@ public sealed class ServerBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deadline_beyond_what_a_timer_can_hold_is_treated_as_none()
+    {
+        var reply = await _channel.UnaryCall(s_unary, new ProbeRequest(), new CallOptions().WithDeadline(DateTime.UtcNow.AddYears(5)));
+        Assert.Equal(-1, reply.DeadlineRemainingMs);
+    }
+
+    [Fact]
     public async Task Expired_deadline_ends_the_call_with_deadline_exceeded_and_cancels_the_server_method()
     {
         var error = await Assert.ThrowsAsync<RpcException>(async () =>

@@ -60,7 +60,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IGrpcCall<TResponse>, IAsy
             _userRegistration = options.CancellationToken.UnsafeRegister(static s => ((GrpcCall<TRequest, TResponse>)s!).Abort(StatusCode.Cancelled), this);
         }
 
-        if (deadline is { } d && d != DateTime.MaxValue)
+        if (deadline is { } d && d != DateTime.MaxValue && d.ToUniversalTime() - DateTime.UtcNow <= GrpcProtocol.MaxTimeout)
         {
             var remaining = d.ToUniversalTime() - DateTime.UtcNow;
             _timeout = remaining;

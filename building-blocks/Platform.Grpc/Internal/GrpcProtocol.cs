@@ -19,6 +19,9 @@ internal static class GrpcProtocol
     public const int HeaderSize = 5;
     public const int DefaultMaxMessageSize = 4 * 1024 * 1024;
 
+    /// <summary>The longest deadline honoured with a timer; longer ones are treated as no deadline.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(30);
+
     public static bool IsGrpcContentType(string? contentType)
     {
         if (contentType is null || !contentType.StartsWith(ContentType, StringComparison.OrdinalIgnoreCase))

@@ -125,9 +125,13 @@ public sealed class ServerCallContext : IDisposable
                 return false;
             }
 
-            Deadline = DateTime.UtcNow + span;
-            _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(_httpContext.RequestAborted);
-            _deadlineCts.CancelAfter(span);
+            // Timers stop at ~49 days and DateTime at year 9999; a longer timeout (up to 8 digits of hours) is no deadline.
+            if (span <= GrpcProtocol.MaxTimeout)
+            {
+                Deadline = DateTime.UtcNow + span;
+                _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(_httpContext.RequestAborted);
+                _deadlineCts.CancelAfter(span);
+            }
         }
 
         var encoding = request.Headers.GrpcEncoding;
