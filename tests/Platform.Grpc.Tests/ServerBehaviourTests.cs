@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -279,7 +277,7 @@ public sealed class ServerBehaviourTests : IAsyncLifetime
     [Fact]
     public async Task Tls_endpoint_serves_grpc_over_http2()
     {
-        using var certificate = CreateSelfSignedCertificate();
+        using var certificate = TestCertificates.CreateSelfSigned();
         await using var host = await GrpcTestHost.StartAsync(
             app => app.MapGrpcService<ProbeService>(), services: s => s.AddSingleton(new ProbeRecorder()), certificate: certificate);
         var handler = GrpcChannel.CreateDefaultHandler();
@@ -287,19 +285,5 @@ public sealed class ServerBehaviourTests : IAsyncLifetime
         using var channel = GrpcChannel.ForAddress($"https://localhost:{host.Port}", new GrpcChannelOptions { HttpHandler = handler });
         var reply = await channel.UnaryCall(s_unary, new ProbeRequest { Text = "over tls" });
         Assert.Equal("over tls", reply.Text);
-    }
-
-    private static X509Certificate2 CreateSelfSignedCertificate()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName("localhost");
-        san.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-        // Kestrel needs the private key in a form it can load on every platform.
-        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
     }
 }

@@ -21,14 +21,17 @@ public static class NodePeer
     }
 
     /// <summary>Runs client.js against a server and returns one result per interop case.</summary>
-    public static async Task<IReadOnlyDictionary<string, CaseResult>> RunClientAsync(int port, TimeSpan timeout, params string[] cases)
+    public static async Task<IReadOnlyDictionary<string, CaseResult>> RunClientAsync(
+        int port, TimeSpan timeout, IReadOnlyList<string>? cases = null, IReadOnlyList<string>? extraArguments = null)
     {
         EnsureInstalled();
         var arguments = new List<string> { Path.Combine("grpc", "client.js"), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        if (cases.Length > 0)
+        if (cases is { Count: > 0 })
         {
             arguments.AddRange(["--cases", string.Join(',', cases)]);
         }
+
+        arguments.AddRange(extraArguments ?? []);
 
         using var process = Start(arguments, redirectStdin: false);
         var stderr = process.StandardError.ReadToEndAsync();
@@ -93,10 +96,10 @@ public static class NodePeer
     }
 
     /// <summary>Starts server.js on a free port; dispose to stop it.</summary>
-    public static async Task<NodeServer> StartServerAsync()
+    public static async Task<NodeServer> StartServerAsync(params string[] extraArguments)
     {
         EnsureInstalled();
-        var process = Start([Path.Combine("grpc", "server.js"), "--port", "0"], redirectStdin: true);
+        var process = Start([Path.Combine("grpc", "server.js"), "--port", "0", .. extraArguments], redirectStdin: true);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
         {

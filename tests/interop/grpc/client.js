@@ -1,6 +1,6 @@
 'use strict';
 // The grpc interop client cases (doc/interop-test-descriptions.md) run with @grpc/grpc-js against a server under test.
-// Usage: node client.js --port 5000 [--cases a,b,c]. Prints one JSON line per case: {"case","passed","error","ms"}.
+// Usage: node client.js --port 5000 [--cases a,b,c] [--ca server-cert.pem]. Prints one JSON line per case: {"case","passed","error","ms"}.
 const assert = require('assert');
 const { grpc, loadTesting, arg } = require('./common');
 
@@ -11,8 +11,14 @@ const CASE_TIMEOUT_MS = Number(arg('case-timeout-ms', '30000'));
 // The 1000-call case moves about 590 MB; give it room on a loaded machine.
 const CASE_TIMEOUTS_MS = { concurrent_large_unary: 4 * CASE_TIMEOUT_MS };
 
+// --ca <pem>: call over TLS, trusting that certificate (the tests' self-signed server certificate).
+const caFile = arg('ca');
+const channelCredentials = () => (caFile
+  ? grpc.credentials.createSsl(require('fs').readFileSync(caFile))
+  : grpc.credentials.createInsecure());
+
 function newClient(Service, options) {
-  return new Service(target, grpc.credentials.createInsecure(), options || {});
+  return new Service(target, channelCredentials(), options || {});
 }
 
 const client = newClient(testing.TestService);

@@ -1,6 +1,6 @@
 'use strict';
 // A grpc.testing.TestService written with @grpc/grpc-js, for the .NET client to run the interop cases against.
-// Usage: node server.js --port 0. Prints "LISTENING <port>" once bound; exits when stdin closes.
+// Usage: node server.js --port 0 [--cert cert.pem --key key.pem]. Prints "LISTENING <port>" once bound; exits when stdin closes.
 const { grpc, loadTesting, arg } = require('./common');
 
 const testing = loadTesting();
@@ -93,7 +93,12 @@ const service = {
 const server = new grpc.Server();
 // Only UnimplementedCall is left out, so the client sees UNIMPLEMENTED for it.
 server.addService(testing.TestService.service, service);
-server.bindAsync(`127.0.0.1:${arg('port', '0')}`, grpc.ServerCredentials.createInsecure(), (err, port) => {
+// --cert <pem> --key <pem>: serve over TLS instead of h2c.
+const fs = require('fs');
+const credentials = arg('cert')
+  ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: fs.readFileSync(arg('cert')), private_key: fs.readFileSync(arg('key')) }])
+  : grpc.ServerCredentials.createInsecure();
+server.bindAsync(`127.0.0.1:${arg('port', '0')}`, credentials, (err, port) => {
   if (err) {
     console.error(err);
     process.exit(1);
