@@ -20,7 +20,7 @@ public class SqliteTests
         await ledger.PublishAsync(LedgerData.Credits(accounts: 5, perAccount: 10));
         await ledger.PublishAsync([new Ledger.V1.NoteAdded { AccountId = "acc-000", Text = "poison" }]);
 
-        await Eventually.HoldsAsync(async () => await LedgerData.CountAsync(ledgerDb, c => c.Set<OutboxMessage>().Where(m => m.SentAt == null)) == 0, "the outbox drains");
+        await Eventually.HoldsAsync(async () => await LedgerData.CountAsync(ledgerDb, c => c.Set<OutboxMessage>().Where(m => m.SentAt == null)) == 0, "the outbox drains", TimeSpan.FromSeconds(60));
         Assert.Equal(50, await LedgerData.CountAsync(reportsDb, c => c.Set<InboxMessage>()));
         Assert.Equal(1, await LedgerData.CountAsync(reportsDb, c => c.Set<DeadLetter>()));
         var accounts = await LedgerData.AccountsAsync(reportsDb);

@@ -33,6 +33,8 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
 {
     private static readonly JsonParser s_parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
     private const int ConflictAttempts = 3;
+    private const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
+    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
     private readonly Dictionary<string, EventHandlerRegistration> _byType = registrations.ToDictionary(r => r.Name.Type);
 
     public async Task<DispatchOutcome> DispatchAsync(byte[] body, string topic, CancellationToken cancellationToken)
@@ -111,11 +113,31 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        // SQLite has one writer: queueing deliveries here is faster and fairer than letting them spin on its file lock.
+        var gate = db.Database.ProviderName == SqliteProvider ? _sqliteWriter : null;
+        if (gate is not null) await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await RunInTransactionAsync(db, scope.ServiceProvider, ce, registration, message, envelope, alsoInTransaction, cancellationToken);
+        }
+        finally
+        {
+            gate?.Release();
+        }
+    }
+
+    private async Task<bool> RunInTransactionAsync(TDbContext db, IServiceProvider services, CloudEvent ce, EventHandlerRegistration registration,
+        IMessage message, EventEnvelope envelope, Func<IServiceProvider, TDbContext, CancellationToken, Task>? alsoInTransaction,
+        CancellationToken cancellationToken)
+    {
         // The execution strategy owns the transaction so a provider with retry-on-failure can replay it as a whole.
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async ct =>
         {
             db.ChangeTracker.Clear();
+            // The whole delivery commits or rolls back as one; savepoints around the handler's SaveChanges would only
+            // add round trips.
+            db.Database.AutoSavepointsEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var inbox = db.Set<InboxMessage>();
             if (await inbox.AnyAsync(i => i.Source == ce.Source && i.EventId == ce.Id, ct))
@@ -124,8 +146,8 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
                 return false;
             }
             inbox.Add(new InboxMessage { Source = ce.Source, EventId = ce.Id, Type = ce.Type, Tenant = ce.Tenant!, HandledAt = time.GetUtcNow().UtcDateTime });
-            await registration.Invoke(scope.ServiceProvider, message, envelope, ct);
-            if (alsoInTransaction is not null) await alsoInTransaction(scope.ServiceProvider, db, ct);
+            await registration.Invoke(services, message, envelope, ct);
+            if (alsoInTransaction is not null) await alsoInTransaction(services, db, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return true;
