@@ -40,9 +40,14 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
             app =>
             {
                 app.MapGrpcService<InteropTestService>();
+                app.MapGrpcService<ProbeService>();
                 app.MapGrpcHealthAndReflection();
             },
-            services: services => services.AddHealthChecks().AddCheck("database", _readiness),
+            services: services =>
+            {
+                services.AddHealthChecks().AddCheck("database", _readiness);
+                services.AddSingleton(new ProbeRecorder());
+            },
             options: options => options.HealthWatchInterval = TimeSpan.FromMilliseconds(50));
         _channel = _host.CreateChannel();
     }
@@ -117,7 +122,7 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
     {
         var response = await ReflectAsync(new ServerReflectionRequest { ListServices = "" });
         Assert.Equal(
-            ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "grpc.testing.TestService"],
+            ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "grpc.testing.TestService", "platform.testing.v1.Probe"],
             response.ListServicesResponse.Service.Select(s => s.Name).Order());
     }
 
@@ -139,6 +144,16 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
         // The descriptors are complete enough to rebuild the file and its imports, as a reflection client (grpcurl) does.
         var built = FileDescriptor.BuildFromByteStrings(response.FileDescriptorResponse.FileDescriptorProto.Reverse());
         Assert.Contains(built, f => f.Name == declaring && (f.Services.Any(s => s.FullName == symbol || symbol.StartsWith(s.FullName + ".", StringComparison.Ordinal)) || f.MessageTypes.Any(m => m.FullName == symbol)));
+    }
+
+    [Fact]
+    public async Task Reflection_v1_serves_well_known_type_imports_with_the_file_that_uses_them()
+    {
+        var response = await ReflectAsync(new ServerReflectionRequest { FileContainingSymbol = "platform.testing.v1.Probe" });
+        var names = response.FileDescriptorResponse.FileDescriptorProto.Select(b => FileDescriptorProto.Parser.ParseFrom(b).Name).ToList();
+        Assert.Equal(["platform/testing/v1/probe.proto", "google/protobuf/timestamp.proto"], names);
+        var built = FileDescriptor.BuildFromByteStrings(response.FileDescriptorResponse.FileDescriptorProto.Reverse());
+        Assert.Equal("google.protobuf.Timestamp", built.Single(f => f.Name == "platform/testing/v1/probe.proto").FindTypeByName<MessageDescriptor>("ProbeReply").FindFieldByName("at").MessageType.FullName);
     }
 
     [Fact]
@@ -183,6 +198,17 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
         Assert.False(result.TryGetProperty("error", out var error), error.ToString());
         Assert.Contains("grpc.testing.TestService", result.GetProperty("services").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(3, result.GetProperty("files").GetInt32());
+        Assert.True(result.GetProperty("called").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Grpc_js_reflection_client_builds_a_service_that_imports_a_well_known_type()
+    {
+        var result = await NodePeer.RunScriptAsync(
+            "reflection-client.js", TimeSpan.FromSeconds(30), "--port", _host.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--service", "platform.testing.v1.Probe", "--method", "Unary");
+        Assert.False(result.TryGetProperty("error", out var error), error.ToString());
+        Assert.Equal(2, result.GetProperty("files").GetInt32());
         Assert.True(result.GetProperty("called").GetBoolean());
     }
 
