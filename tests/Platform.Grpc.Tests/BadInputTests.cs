@@ -3,6 +3,7 @@ using System.Net;
 using Google.Protobuf;
 using Grpc.Testing;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Platform.Grpc.Server;
 using Platform.Grpc.Tests.Interop;
 using Platform.Grpc.Tests.Support;
@@ -161,6 +162,37 @@ public sealed class BadInputTests(RawHttp2Connection connection) : IClassFixture
         Assert.Equal("12", reply.GrpcStatus);
         Assert.Empty(reply.Body);
         await AssertConnectionStillServes(reply.ConnectionId);
+    }
+
+    [Fact]
+    public async Task Unknown_path_without_grpc_content_type_is_left_to_the_app()
+    {
+        await using var host = await GrpcTestHost.StartAsync(app =>
+        {
+            app.MapGrpcService<InteropTestService>();
+            app.MapFallback(context => context.Response.WriteAsync("app fallback"));
+        });
+        using var client = new HttpClient(new SocketsHttpHandler());
+        async Task<(HttpResponseMessage Response, string Body)> PostAsync(string contentType)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(host.Address, "/some/route"))
+            {
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                Content = new ByteArrayContent([0, 0, 0, 0, 0]),
+            };
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            request.Headers.TryAddWithoutValidation("te", "trailers");
+            var response = await client.SendAsync(request);
+            return (response, await response.Content.ReadAsStringAsync());
+        }
+
+        var (json, jsonBody) = await PostAsync("application/json");
+        Assert.Equal("app fallback", jsonBody);
+        var (grpc, _) = await PostAsync("application/grpc");
+        Assert.Equal("12", grpc.Headers.GetValues("grpc-status").Single());
+        json.Dispose();
+        grpc.Dispose();
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -118,10 +119,14 @@ public static class GrpcEndpointRouteBuilderExtensions
             return Task.CompletedTask;
         };
 
-        // Lowest precedence: any literal route (a real method, a REST endpoint) wins over this catch-all.
+        // Lowest precedence: any literal route (a real method, a REST endpoint) wins over this catch-all, and it only
+        // matches gRPC content types, so an app's own fallback (a proxy, an SPA) still gets every other request.
         endpoints.MapPost("/{grpcService}/{grpcMethod}", unimplemented)
             .WithDisplayName("gRPC unimplemented")
-            .WithMetadata(new GrpcMethodMetadata(null, null), new AllowAnonymousAttribute())
+            .WithMetadata(
+                new GrpcMethodMetadata(null, null),
+                new AllowAnonymousAttribute(),
+                new AcceptsMetadata([GrpcProtocol.ContentType, GrpcProtocol.ContentType + "+proto"]))
             .Add(b => ((RouteEndpointBuilder)b).Order = int.MaxValue);
     }
 }
