@@ -12,6 +12,8 @@ public static class ConsentServiceCollectionExtensions
         builder.AddPlatformDatabase<ConsentDbContext, ConsentSqliteDbContext, ConsentPostgresDbContext>("consent");
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<PatientRegistry>();
+        builder.Services.AddSingleton<ConsentRecordsCache>();
+        builder.Services.AddScoped<PatientRecordsStore>();
         return builder;
     }
 }

@@ -1,4 +1,9 @@
+using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Platform.Consent.Domain;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
@@ -7,7 +12,47 @@ namespace Platform.Consent.Api.Data;
 
 public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) : PlatformDbContext(options, tenant)
 {
+    public const int EnumLength = 40;
+    public const int CodeLength = 32;
+
     public DbSet<Patient> Patients => Set<Patient>();
+    public DbSet<CapacityAssessment> CapacityAssessments => Set<CapacityAssessment>();
+    public DbSet<GillickAssessment> GillickAssessments => Set<GillickAssessment>();
+    public DbSet<ProxyAuthority> ProxyAuthorities => Set<ProxyAuthority>();
+    public DbSet<OwnConsent> OwnConsents => Set<OwnConsent>();
+    public DbSet<ProxyConsent> ProxyConsents => Set<ProxyConsent>();
+    public DbSet<BestInterestsDecision> BestInterestsDecisions => Set<BestInterestsDecision>();
+    public DbSet<TechnologyApproval> TechnologyApprovals => Set<TechnologyApproval>();
+    public DbSet<TechnologyUse> TechnologyUses => Set<TechnologyUse>();
+    public DbSet<TrustPolicySettings> TrustPolicies => Set<TrustPolicySettings>();
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    private static readonly ValueConverter<List<ConsultedPerson>, string> s_consultedJson = new(
+        v => JsonSerializer.Serialize(v, s_json),
+        v => JsonSerializer.Deserialize<List<ConsultedPerson>>(v, s_json) ?? new List<ConsultedPerson>());
+
+    // The list is replaced, not edited in place, but compare by content so EF never misses a change.
+    private static readonly ValueComparer<List<ConsultedPerson>> s_consultedComparer = new(
+        (a, b) => JsonSerializer.Serialize(a, s_json) == JsonSerializer.Serialize(b, s_json),
+        v => JsonSerializer.Serialize(v, s_json).GetHashCode(StringComparison.Ordinal),
+        v => JsonSerializer.Deserialize<List<ConsultedPerson>>(JsonSerializer.Serialize(v, s_json), s_json)!);
+
+    private static readonly ValueConverter<DateTime?, DateTime?> s_utcNullable =
+        new(v => v.HasValue ? v.Value.ToUniversalTime() : v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored by name so the tables read without the code; HumanRight is a flags set and stays numeric.
+        foreach (var type in new[]
+                 {
+                     typeof(AgeBand), typeof(CapacityDetermination), typeof(FunctionalAbility), typeof(ProxyKind),
+                     typeof(ParentalResponsibilityBasis), typeof(ConsentDecision), typeof(AccessibleFormat), typeof(UsePurpose),
+                     typeof(UseStatus), typeof(UseEndReason), typeof(SuspensionReason), typeof(LawfulBasisKind),
+                 })
+            configurationBuilder.Properties(type).HaveConversion<string>().HaveMaxLength(EnumLength);
+        base.ConfigureConventions(configurationBuilder);
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -21,7 +66,103 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.HasIndex(p => new { p.TenantId, p.NhsNumber }).IsUnique();
             e.HasIndex(p => new { p.TenantId, p.WardCode });
         });
+        modelBuilder.Entity<CapacityAssessment>(e =>
+        {
+            e.ToTable("capacity_assessments");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
+        });
+        modelBuilder.Entity<GillickAssessment>(e =>
+        {
+            e.ToTable("gillick_assessments");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
+        });
+        modelBuilder.Entity<ProxyAuthority>(e =>
+        {
+            e.ToTable("proxy_authorities");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
+        });
+        modelBuilder.Entity<OwnConsent>(e =>
+        {
+            e.ToTable("own_consents");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
+        });
+        modelBuilder.Entity<ProxyConsent>(e =>
+        {
+            e.ToTable("proxy_consents");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
+        });
+        modelBuilder.Entity<BestInterestsDecision>(e =>
+        {
+            e.ToTable("best_interests_decisions");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.PeopleConsulted).HasConversion(s_consultedJson, s_consultedComparer).IsRequired();
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
+        });
+        modelBuilder.Entity<TechnologyApproval>(e =>
+        {
+            e.ToTable("technology_approvals");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.SettingCode).HasMaxLength(CodeLength);
+            e.HasIndex(x => new { x.TenantId, x.TechnologyId, x.SettingCode });
+        });
+        modelBuilder.Entity<TechnologyUse>(e =>
+        {
+            e.ToTable("technology_uses");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.WardCode).HasMaxLength(CodeLength);
+            e.Property(x => x.SettingCode).HasMaxLength(CodeLength);
+            e.OwnsOne(x => x.CarePlan, o =>
+            {
+                o.Property(c => c.Id).HasColumnName("care_plan_record_id");
+                Prefixed(o, "care_plan_", nameof(CarePlanRecord.Id));
+            });
+            e.Navigation(x => x.CarePlan).IsRequired();
+            e.OwnsOne(x => x.HumanRights, o => Prefixed(o, "human_rights_"));
+            e.OwnsOne(x => x.Safety, o => Prefixed(o, "safety_"));
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
+            e.HasIndex(x => new { x.TenantId, x.TechnologyId, x.SettingCode });
+        });
+        modelBuilder.Entity<TrustPolicySettings>(e =>
+        {
+            e.ToTable("trust_policies");
+            e.HasKey(x => x.TenantId);
+        });
         base.OnModelCreating(modelBuilder);
+    }
+
+    // Owned parts are columns of their owner's table; the base context snake-cases only owners, so name them here.
+    private static void Prefixed<TOwner, TOwned>(OwnedNavigationBuilder<TOwner, TOwned> owned, string prefix, params string[] except)
+        where TOwner : class where TOwned : class
+    {
+        foreach (var property in typeof(TOwned).GetProperties().Where(p => p.CanWrite && !except.Contains(p.Name)))
+        {
+            var builder = owned.Property(property.Name).HasColumnName(prefix + SnakeCase(property.Name));
+            if (property.PropertyType == typeof(DateTime?)) builder.HasConversion(s_utcNullable);
+        }
+    }
+
+    private static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1])))) sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+        return sb.ToString();
     }
 }
 

@@ -27,6 +27,214 @@ internal static class ConsentSchema
     }
 
     public static void V1Down(MigrationBuilder mb) => mb.DropTable(PatientsTable);
+
+    private const int EnumLength = ConsentDbContext.EnumLength;
+    private const int CodeLength = ConsentDbContext.CodeLength;
+
+    /// <summary>Every tenant-owned table of the consent-records step; each gets row-level security on PostgreSQL.</summary>
+    public static readonly string[] ConsentRecordTables =
+    [
+        "capacity_assessments", "gillick_assessments", "proxy_authorities", "own_consents", "proxy_consents",
+        "best_interests_decisions", "technology_approvals", "technology_uses", "trust_policies",
+    ];
+
+    public static void V2Up(MigrationBuilder mb)
+    {
+        mb.CreateTable("capacity_assessments", c => new
+        {
+            id = c.Id(),
+            tenant_id = c.Tenant(),
+            patient_id = c.Column<Guid>(nullable: false),
+            technology_id = c.Column<Guid>(nullable: false),
+            decision = c.Text(),
+            determination = c.Text(EnumLength),
+            assessed_at = c.Instant(),
+            assessed_by = c.Text(),
+            impairment_of_mind_or_brain = c.Column<bool>(nullable: true),
+            impairment_description = c.Text(nullable: true),
+            understand = c.Text(EnumLength),
+            retain = c.Text(EnumLength),
+            use_or_weigh = c.Text(EnumLength),
+            communicate = c.Text(EnumLength),
+            inability_because_of_impairment = c.Column<bool>(nullable: true),
+            practicable_steps_taken = c.Text(nullable: true),
+            fluctuating = c.Column<bool>(nullable: false),
+            reassess_by = c.Instant(nullable: true),
+        }, constraints: t => t.PrimaryKey("pk_capacity_assessments", x => x.id));
+        PatientIndex(mb, "capacity_assessments");
+
+        mb.CreateTable("gillick_assessments", c => new
+        {
+            id = c.Id(),
+            tenant_id = c.Tenant(),
+            patient_id = c.Column<Guid>(nullable: false),
+            technology_id = c.Column<Guid>(nullable: false),
+            decision = c.Text(),
+            competent = c.Column<bool>(nullable: true),
+            assessed_by = c.Text(),
+            assessed_at = c.Instant(),
+        }, constraints: t => t.PrimaryKey("pk_gillick_assessments", x => x.id));
+        PatientIndex(mb, "gillick_assessments");
+
+        mb.CreateTable("proxy_authorities", c => new
+        {
+            id = c.Id(),
+            tenant_id = c.Tenant(),
+            patient_id = c.Column<Guid>(nullable: false),
+            kind = c.Text(EnumLength),
+            relationship = c.Text(),
+            parental_responsibility_basis = c.Text(EnumLength),
+            lpa_registration_reference = c.Text(nullable: true),
+            lpa_registered_at = c.Instant(nullable: true),
+            donor_was18_or_over_when_made = c.Column<bool>(nullable: true),
+            court_order_reference = c.Text(nullable: true),
+            covers_decision = c.Column<bool>(nullable: false),
+            document_reference = c.Text(nullable: true),
+            verified_by = c.Text(nullable: true),
+            verified_at = c.Instant(nullable: true),
+            expires_at = c.Instant(nullable: true),
+            revoked_at = c.Instant(nullable: true),
+        }, constraints: t => t.PrimaryKey("pk_proxy_authorities", x => x.id));
+        PatientIndex(mb, "proxy_authorities");
+
+        mb.CreateTable("own_consents", c => new
+        {
+            id = c.Id(),
+            tenant_id = c.Tenant(),
+            patient_id = c.Column<Guid>(nullable: false),
+            technology_id = c.Column<Guid>(nullable: false),
+            decision = c.Text(EnumLength),
+            information_given = c.Text(),
+            information_format = c.Text(EnumLength),
+            recorded_at = c.Instant(),
+            recorded_by = c.Text(),
+            withdrawn_at = c.Instant(nullable: true),
+        }, constraints: t => t.PrimaryKey("pk_own_consents", x => x.id));
+        PatientIndex(mb, "own_consents");
+
+        mb.CreateTable("proxy_consents", c => new
+        {
+            id = c.Id(),
+            tenant_id = c.Tenant(),
+            patient_id = c.Column<Guid>(nullable: false),
+            technology_id = c.Column<Guid>(nullable: false),
+            proxy_authority_id = c.Column<Guid>(nullable: false),
+            decision = c.Text(EnumLength),
+            information_given = c.Text(),
+            information_format = c.Text(EnumLength),
+            recorded_at = c.Instant(),
+            recorded_by = c.Text(),
+            withdrawn_at = c.Instant(nullable: true),
+        }, constraints: t => t.PrimaryKey("pk_proxy_consents", x => x.id));
+        PatientIndex(mb, "proxy_consents");
+
+        mb.CreateTable("best_interests_decisions", c => new
+        {
+            id = c.Id(),
+            tenant_id = c.Tenant(),
+            patient_id = c.Column<Guid>(nullable: false),
+            technology_id = c.Column<Guid>(nullable: false),
+            wishes_and_feelings = c.Text(),
+            written_statements = c.Text(),
+            beliefs_and_values = c.Text(),
+            may_regain_capacity = c.Column<bool>(nullable: true),
+            regain_capacity_when = c.Text(nullable: true),
+            support_to_participate = c.Text(),
+            people_consulted = c.Text(),
+            no_one_appropriate_to_consult = c.Column<bool>(nullable: false),
+            less_restrictive_options = c.Text(),
+            decision_maker = c.Text(),
+            decided_at = c.Instant(),
+            use_is_in_best_interests = c.Column<bool>(nullable: false),
+            patient_objects = c.Column<bool>(nullable: false),
+            objection_weighed = c.Text(nullable: true),
+            ended_at = c.Instant(nullable: true),
+        }, constraints: t => t.PrimaryKey("pk_best_interests_decisions", x => x.id));
+        PatientIndex(mb, "best_interests_decisions");
+
+        mb.CreateTable("technology_approvals", c => new
+        {
+            id = c.Id(),
+            tenant_id = c.Tenant(),
+            technology_id = c.Column<Guid>(nullable: false),
+            technology_name = c.Text(),
+            setting_code = c.Text(CodeLength),
+            is_surveillance = c.Column<bool>(nullable: false),
+            manages_safety_risk = c.Column<bool>(nullable: false),
+            approved_at = c.Instant(),
+            withdrawn_at = c.Instant(nullable: true),
+        }, constraints: t => t.PrimaryKey("pk_technology_approvals", x => x.id));
+        mb.CreateIndex("ix_technology_approvals_tenant_id_technology_id_setting_code", "technology_approvals", ["tenant_id", "technology_id", "setting_code"]);
+
+        mb.CreateTable("technology_uses", c => new
+        {
+            id = c.Id(),
+            tenant_id = c.Tenant(),
+            patient_id = c.Column<Guid>(nullable: false),
+            technology_id = c.Column<Guid>(nullable: false),
+            ward_code = c.Text(CodeLength),
+            setting_code = c.Text(CodeLength),
+            purpose = c.Text(EnumLength),
+            is_surveillance = c.Column<bool>(nullable: false),
+            manages_safety_risk = c.Column<bool>(nullable: false),
+            patient_objects = c.Column<bool>(nullable: false),
+            status = c.Text(EnumLength),
+            lawful_basis_kind = c.Text(EnumLength),
+            lawful_basis_record_id = c.Column<Guid>(nullable: true),
+            lawful_basis_proxy_kind = c.Text(EnumLength),
+            proposed_at = c.Instant(),
+            activated_at = c.Instant(nullable: true),
+            last_reviewed_at = c.Instant(nullable: true),
+            suspended_at = c.Instant(nullable: true),
+            suspension_reason = c.Text(EnumLength),
+            ended_at = c.Instant(nullable: true),
+            end_reason = c.Text(EnumLength),
+            // The care-plan record (owned, required): the eight P2 items.
+            care_plan_record_id = c.Column<Guid>(nullable: false),
+            care_plan_technology_name = c.Text(),
+            care_plan_reason = c.Text(),
+            care_plan_when_and_how_used = c.Text(),
+            care_plan_information_given = c.Text(),
+            care_plan_information_format = c.Text(EnumLength),
+            care_plan_decision_making_process = c.Text(),
+            care_plan_data_use = c.Text(),
+            care_plan_next_review_date = c.Instant(nullable: true),
+            care_plan_review_covers = c.Text(),
+            care_plan_how_to_withdraw = c.Text(),
+            // Human-rights balancing and safety proportionality (owned, optional: all nullable).
+            human_rights_rights_engaged = c.Column<int>(nullable: true),
+            human_rights_how_balanced = c.Text(nullable: true),
+            human_rights_legal_advice_sought = c.Column<bool>(nullable: true),
+            human_rights_legal_advice_summary = c.Text(nullable: true),
+            safety_why_proportionate = c.Text(nullable: true),
+            safety_how_relational_care_continues = c.Text(nullable: true),
+        }, constraints: t => t.PrimaryKey("pk_technology_uses", x => x.id));
+        PatientIndex(mb, "technology_uses");
+        mb.CreateIndex("ix_technology_uses_tenant_id_technology_id_setting_code", "technology_uses", ["tenant_id", "technology_id", "setting_code"]);
+
+        mb.CreateTable("trust_policies", c => new
+        {
+            tenant_id = c.Tenant(),
+            capacity_regained_grace_period = c.Column<TimeSpan>(nullable: false),
+            fluctuating_assessment_max_age = c.Column<TimeSpan>(nullable: false),
+            review_grace_period = c.Column<TimeSpan>(nullable: false),
+            review_due_soon_notice = c.Column<TimeSpan>(nullable: false),
+            max_review_interval = c.Column<TimeSpan>(nullable: false),
+            blanket_share_threshold = c.Column<double>(nullable: false),
+            blanket_window = c.Column<TimeSpan>(nullable: false),
+            blanket_minimum_uses = c.Column<int>(nullable: false),
+            rationale_similarity_threshold = c.Column<double>(nullable: false),
+            rationale_copy_minimum_uses = c.Column<int>(nullable: false),
+        }, constraints: t => t.PrimaryKey("pk_trust_policies", x => x.tenant_id));
+    }
+
+    public static void V2Down(MigrationBuilder mb)
+    {
+        foreach (var table in ConsentRecordTables.Reverse()) mb.DropTable(table);
+    }
+
+    private static void PatientIndex(MigrationBuilder mb, string table) =>
+        mb.CreateIndex($"ix_{table}_tenant_id_patient_id", table, ["tenant_id", "patient_id"]);
 }
 
 [DbContext(typeof(ConsentSqliteDbContext))]
@@ -52,5 +260,31 @@ public sealed class PatientRegisterPostgres : Migration
     {
         mb.DisableTenantRowLevelSecurity(ConsentSchema.PatientsTable);
         ConsentSchema.V1Down(mb);
+    }
+}
+
+[DbContext(typeof(ConsentSqliteDbContext))]
+[Migration("20261122030000_ConsentRecords")]
+public sealed class ConsentRecordsSqlite : Migration
+{
+    protected override void Up(MigrationBuilder mb) => ConsentSchema.V2Up(mb);
+
+    protected override void Down(MigrationBuilder mb) => ConsentSchema.V2Down(mb);
+}
+
+[DbContext(typeof(ConsentPostgresDbContext))]
+[Migration("20261122030000_ConsentRecords")]
+public sealed class ConsentRecordsPostgres : Migration
+{
+    protected override void Up(MigrationBuilder mb)
+    {
+        ConsentSchema.V2Up(mb);
+        foreach (var table in ConsentSchema.ConsentRecordTables) mb.EnableTenantRowLevelSecurity(table);
+    }
+
+    protected override void Down(MigrationBuilder mb)
+    {
+        foreach (var table in ConsentSchema.ConsentRecordTables) mb.DisableTenantRowLevelSecurity(table);
+        ConsentSchema.V2Down(mb);
     }
 }

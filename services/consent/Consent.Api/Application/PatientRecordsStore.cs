@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Platform.Consent.Api.Data;
+using Platform.Consent.Domain;
+using Platform.ServiceDefaults.Persistence;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Consent.Api.Application;
+
+/// <summary>What the use check needs about the trust as a whole: its approvals and its policy.</summary>
+public sealed record TrustConsentSettings(TechnologyApproval[] Approvals, TrustPolicy Policy)
+{
+    /// <summary>The approval that decides a use of <paramref name="technologyId"/> in <paramref name="settingCode"/> (null setting: any for the technology); a live one wins over a withdrawn one.</summary>
+    public TechnologyApproval? ApprovalFor(Guid technologyId, string? settingCode)
+    {
+        TechnologyApproval? best = null;
+        foreach (var approval in Approvals)
+        {
+            if (approval.TechnologyId != technologyId || (settingCode is not null && !string.Equals(approval.SettingCode, settingCode, StringComparison.Ordinal))) continue;
+            if (best is null || (best.WithdrawnAt is not null && approval.WithdrawnAt is null) ||
+                ((best.WithdrawnAt is null) == (approval.WithdrawnAt is null) && approval.ApprovedAt > best.ApprovedAt))
+                best = approval;
+        }
+        return best;
+    }
+}
+
+/// <summary>
+/// Process-wide cache of per-patient snapshots and per-trust settings, keyed by tenant. Entries are whole immutable
+/// objects replaced on change, so a reader never sees a half-updated snapshot. Each key carries a generation: a load
+/// that raced with a write is returned but not cached, so a stale snapshot never outlives the write's invalidation.
+/// </summary>
+public sealed class ConsentRecordsCache
+{
+    private sealed record Entry<T>(long Generation, T? Value) where T : class;
+
+    private readonly ConcurrentDictionary<(string Tenant, Guid Patient), Entry<PatientConsentRecords>> _patients = new();
+    private readonly ConcurrentDictionary<string, Entry<TrustConsentSettings>> _trusts = new(StringComparer.Ordinal);
+
+    internal bool TryGetPatient(string tenant, Guid patientId, out PatientConsentRecords records, out long generation) =>
+        TryGet(_patients, (tenant, patientId), out records, out generation);
+
+    internal void StorePatient(string tenant, Guid patientId, long generation, PatientConsentRecords records) =>
+        Store(_patients, (tenant, patientId), generation, records);
+
+    internal void InvalidatePatient(string tenant, Guid patientId) => Invalidate(_patients, (tenant, patientId));
+
+    internal bool TryGetTrust(string tenant, out TrustConsentSettings settings, out long generation) =>
+        TryGet(_trusts, tenant, out settings, out generation);
+
+    internal void StoreTrust(string tenant, long generation, TrustConsentSettings settings) => Store(_trusts, tenant, generation, settings);
+
+    internal void InvalidateTrust(string tenant) => Invalidate(_trusts, tenant);
+
+    private static bool TryGet<TKey, T>(ConcurrentDictionary<TKey, Entry<T>> map, TKey key, out T value, out long generation)
+        where TKey : notnull where T : class
+    {
+        var entry = map.GetOrAdd(key, static _ => new Entry<T>(0, null));
+        generation = entry.Generation;
+        value = entry.Value!;
+        return entry.Value is not null;
+    }
+
+    private static void Store<TKey, T>(ConcurrentDictionary<TKey, Entry<T>> map, TKey key, long generation, T value)
+        where TKey : notnull where T : class
+    {
+        if (map.TryGetValue(key, out var current) && current.Generation == generation && current.Value is null)
+            map.TryUpdate(key, new Entry<T>(generation, value), current);
+    }
+
+    private static void Invalidate<TKey, T>(ConcurrentDictionary<TKey, Entry<T>> map, TKey key) where TKey : notnull where T : class =>
+        map.AddOrUpdate(key, static _ => new Entry<T>(1, null), static (_, e) => new Entry<T>(e.Generation + 1, null));
+}
+
+/// <summary>
+/// Loads a patient's <see cref="PatientConsentRecords"/> snapshot (and the trust's approvals and policy) for the
+/// current tenant, from the cache when it can. Every write for a patient must call <see cref="InvalidatePatient"/>
+/// after it commits; CheckUse is the hot path and reads only from here.
+/// </summary>
+public sealed class PatientRecordsStore(ConsentDbContext db, ConsentRecordsCache cache, ITenantContext tenant)
+{
+    private string Tenant => tenant.TenantId ?? throw new TenantIsolationException("No tenant is set: consent records cannot be read outside a tenant's scope.");
+
+    /// <summary>The snapshot, or null when the trust has no such patient.</summary>
+    public async Task<PatientConsentRecords?> GetAsync(Guid patientId, CancellationToken ct = default)
+    {
+        var current = Tenant;
+        if (cache.TryGetPatient(current, patientId, out var cached, out var generation)) return cached;
+        var records = await LoadAsync(patientId, ct);
+        if (records is not null) cache.StorePatient(current, patientId, generation, records);
+        return records;
+    }
+
+    public void InvalidatePatient(Guid patientId) => cache.InvalidatePatient(Tenant, patientId);
+
+    public async Task<TrustConsentSettings> GetTrustAsync(CancellationToken ct = default)
+    {
+        var current = Tenant;
+        if (cache.TryGetTrust(current, out var cached, out var generation)) return cached;
+        var approvals = await db.TechnologyApprovals.AsNoTracking().ToArrayAsync(ct);
+        var policy = await db.TrustPolicies.AsNoTracking().SingleOrDefaultAsync(ct);
+        var settings = new TrustConsentSettings(approvals, policy?.ToPolicy() ?? TrustPolicy.Default);
+        cache.StoreTrust(current, generation, settings);
+        return settings;
+    }
+
+    public void InvalidateTrust() => cache.InvalidateTrust(Tenant);
+
+    private async Task<PatientConsentRecords?> LoadAsync(Guid patientId, CancellationToken ct)
+    {
+        var patient = await db.Patients.AsNoTracking().SingleOrDefaultAsync(p => p.Id == patientId, ct);
+        if (patient is null) return null;
+        // One query per record kind; all untracked, so the snapshot shares nothing with any unit of work.
+        return new PatientConsentRecords
+        {
+            PatientId = patient.Id,
+            AgeBand = patient.AgeBand,
+            CapacityAssessments = await db.CapacityAssessments.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
+            GillickAssessments = await db.GillickAssessments.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
+            OwnConsents = await db.OwnConsents.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
+            ProxyAuthorities = await db.ProxyAuthorities.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
+            ProxyConsents = await db.ProxyConsents.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
+            BestInterestsDecisions = await db.BestInterestsDecisions.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
+            Uses = await db.TechnologyUses.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
+        };
+    }
+}
