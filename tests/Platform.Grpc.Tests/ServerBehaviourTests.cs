@@ -30,6 +30,19 @@ public sealed class ProbeService(ProbeRecorder recorder)
             throw new InvalidOperationException("secret connection string Server=db;Password=hunter2");
         }
 
+        switch (request.Text)
+        {
+            case "headers":
+                context.ResponseHeaders.Add("x-probe-bin", [1, 2, 3]);
+                return new ProbeReply { Text = context.Method };
+            case "status":
+                context.Status = new Status(StatusCode.FailedPrecondition, "the ward is closed");
+                context.ResponseTrailers.Add("x-rule", "ward-open");
+                return new ProbeReply();
+            case "peer":
+                return new ProbeReply { Text = $"{context.Peer} {context.Host}" };
+        }
+
         if (request.Text == "reset")
         {
             // The server cancels the call: RST_STREAM with CANCEL (0x8).
@@ -217,6 +230,32 @@ public sealed class ServerBehaviourTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RpcException>(async () => await _channel.UnaryCall(s_unary, new ProbeRequest { Text = "reset" }));
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
         Assert.Equal("ok", (await _channel.UnaryCall(s_unary, new ProbeRequest { Text = "ok" })).Text);
+    }
+
+    [Fact]
+    public async Task Response_headers_set_on_the_context_reach_the_client()
+    {
+        using var call = _channel.UnaryCall(s_unary, new ProbeRequest { Text = "headers" });
+        Assert.Equal("/platform.testing.v1.Probe/Unary", (await call).Text);
+        Assert.Equal([1, 2, 3], (await call.ResponseHeadersAsync).GetValueBytes("x-probe-bin"));
+    }
+
+    [Fact]
+    public async Task Status_set_on_the_context_ends_the_call_with_its_trailers_and_no_message()
+    {
+        using var call = _channel.UnaryCall(s_unary, new ProbeRequest { Text = "status" });
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Equal("the ward is closed", error.Status.Detail);
+        Assert.Equal("ward-open", error.Trailers.GetValue("x-rule"));
+    }
+
+    [Fact]
+    public async Task Context_names_the_peer_and_the_host_called()
+    {
+        var reply = await _channel.UnaryCall(s_unary, new ProbeRequest { Text = "peer" });
+        Assert.StartsWith("ipv4:127.0.0.1:", reply.Text, StringComparison.Ordinal);
+        Assert.EndsWith($" 127.0.0.1:{_host.Port}", reply.Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -23,6 +23,7 @@ public sealed class ServerCallContext : IDisposable
     private readonly GrpcServerOptions _options;
     private Metadata? _requestHeaders;
     private Metadata? _responseTrailers;
+    private Metadata? _responseHeaders;
     private CancellationTokenSource? _deadlineCts;
     private bool _compressResponses;
 
@@ -67,6 +68,9 @@ public sealed class ServerCallContext : IDisposable
     /// <summary>The request metadata (custom headers; <c>-bin</c> values decoded).</summary>
     public Metadata RequestHeaders => _requestHeaders ??= ReadRequestHeaders();
 
+    /// <summary>Response headers (initial metadata), sent with the first message or the status, whichever comes first.</summary>
+    public Metadata ResponseHeaders => _responseHeaders ??= [];
+
     /// <summary>Trailing metadata sent with the status.</summary>
     public Metadata ResponseTrailers => _responseTrailers ??= [];
 
@@ -101,10 +105,9 @@ public sealed class ServerCallContext : IDisposable
             throw new InvalidOperationException("Response headers have already been sent.");
         }
 
-        var headers = _httpContext.Response.Headers;
         foreach (var entry in responseHeaders)
         {
-            headers.Append(entry.Key, GrpcProtocol.HeaderValue(entry));
+            ResponseHeaders.Add(entry);
         }
 
         StartResponse();
@@ -163,6 +166,7 @@ public sealed class ServerCallContext : IDisposable
         var response = _httpContext.Response;
         response.ContentType = GrpcProtocol.ContentType;
         var headers = response.Headers;
+        AppendResponseHeaders(headers);
         headers.GrpcAcceptEncoding = s_supportedEncodings;
         var algorithm = ResponseCompression ?? _options.ResponseCompressionAlgorithm;
         if (algorithm is not null && string.Equals(algorithm, GrpcProtocol.Gzip, StringComparison.OrdinalIgnoreCase) &&
@@ -189,6 +193,7 @@ public sealed class ServerCallContext : IDisposable
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = GrpcProtocol.ContentType;
             var headers = response.Headers;
+            AppendResponseHeaders(headers);
             headers.GrpcStatus = StatusValue(status.StatusCode);
             if (!string.IsNullOrEmpty(status.Detail))
             {
@@ -220,6 +225,19 @@ public sealed class ServerCallContext : IDisposable
             {
                 trailers.Append(entry.Key, GrpcProtocol.HeaderValue(entry));
             }
+        }
+    }
+
+    private void AppendResponseHeaders(IHeaderDictionary headers)
+    {
+        if (_responseHeaders is null)
+        {
+            return;
+        }
+
+        foreach (var entry in _responseHeaders)
+        {
+            headers.Append(entry.Key, GrpcProtocol.HeaderValue(entry));
         }
     }
 
