@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -34,13 +33,12 @@ public sealed class ConnectionTests
             kestrelOptions: kestrel => kestrel.Limits.Http2.MaxStreamsPerConnection = 1);
         using var channel = host.CreateChannel();
 
-        var stopwatch = Stopwatch.StartNew();
         var calls = Enumerable.Range(0, 4).Select(_ => channel.UnaryCall(s_unary, new ProbeRequest { Text = "slow", DelayMs = 1000 }).ResponseAsync);
         var replies = await Task.WhenAll(calls);
 
         Assert.All(replies, r => Assert.Equal("slow", r.Text));
+        // With one stream per connection, a client that could not open more connections would queue the calls on one.
         Assert.True(connections.Count > 1, $"all calls shared {connections.Count} connection(s)");
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3.5), $"calls ran one after another ({stopwatch.Elapsed})");
     }
 
     [Fact]
