@@ -56,6 +56,18 @@ public sealed class RelayOptions
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Sent outbox rows are deleted after this long (they are kept a while for diagnosis).</summary>
+    public TimeSpan SentRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Inbox rows are deleted after this long. It must exceed the longest time a redelivery can arrive (broker retention,
+    /// an outbox held back by an outage); after it a redelivered event would be handled again.
+    /// </summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often the relay purges old outbox and inbox rows.</summary>
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Backlog older than this makes the readiness check report Degraded.</summary>
     public TimeSpan DegradedBacklogAge { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -205,4 +205,32 @@ public class FaultTests
         Assert.Equal(0, slow.OutOfOrder);
         Assert.Equal(LedgerData.ExpectedBalance(10), slow.Balance);
     }
+
+    [Fact]
+    public async Task Sent_outbox_rows_and_old_inbox_rows_are_purged_after_their_retention_and_pending_rows_never()
+    {
+        var db = await TestDb.PostgresAsync();
+        await using var app = await MessagingApp.StartAsync("ledger", db, new() { ["Messaging:Relay:Enabled"] = "false" }, handlers: false);
+        await app.PublishAsync(LedgerData.Credits(accounts: 1, perAccount: 4));
+        var old = DateTime.UtcNow.AddDays(-40);
+        await using (var ctx = db.Open())
+        {
+            var rows = await ctx.Set<OutboxMessage>().OrderBy(m => m.Sequence).ToListAsync();
+            rows[0].SentAt = old;                      // sent long ago: purged
+            rows[1].SentAt = DateTime.UtcNow;          // sent just now: kept
+            rows[2].CreatedAt = old;                   // pending however old: kept
+            ctx.Set<InboxMessage>().Add(new InboxMessage { Source = "/x", EventId = "old", Type = "t", Tenant = "RX4", HandledAt = old });
+            ctx.Set<InboxMessage>().Add(new InboxMessage { Source = "/x", EventId = "new", Type = "t", Tenant = "RX4", HandledAt = DateTime.UtcNow });
+            await ctx.SaveChangesAsync();
+        }
+        var relay = new OutboxRelay<LedgerDbContext>(app.Services.GetRequiredService<IServiceScopeFactory>(), app.Services.GetRequiredService<IEventTransport>(),
+            app.Services.GetRequiredService<IOptions<MessagingOptions>>(), app.Services.GetRequiredService<MessagingMetrics>(), TimeProvider.System,
+            NullLogger<OutboxRelay<LedgerDbContext>>.Instance);
+        await using (var ctx = db.Open()) await relay.PurgeAsync(ctx, DateTime.UtcNow, CancellationToken.None);
+
+        await using var read = db.Open();
+        Assert.Equal(3, await read.Set<OutboxMessage>().CountAsync());
+        Assert.Equal(2, await read.Set<OutboxMessage>().CountAsync(m => m.SentAt == null));
+        Assert.Equal(["new"], await read.Set<InboxMessage>().Select(m => m.EventId).ToListAsync());
+    }
 }

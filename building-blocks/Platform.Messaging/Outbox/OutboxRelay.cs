@@ -19,6 +19,7 @@ public sealed class OutboxRelay<TDbContext>(IServiceScopeFactory scopes, IEventT
 {
     private readonly RelayOptions _options = options.Value.Relay;
     private DateTime _backlogCountedAt;
+    private DateTime _purgedAt;
 
     /// <summary>This instance's lease owner id.</summary>
     public string InstanceId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
@@ -76,6 +77,7 @@ public sealed class OutboxRelay<TDbContext>(IServiceScopeFactory scopes, IEventT
         var now = time.GetUtcNow().UtcDateTime;
         if (!await TryAcquireLeaseAsync(db, now, cancellationToken)) return new BatchResult(false, 0, 0, 0);
         await CountBacklogAsync(db, now, cancellationToken);
+        await PurgeAsync(db, now, cancellationToken);
 
         var outbox = db.Set<OutboxMessage>();
         // Due rows in append order, except those queued behind an earlier row of the same subject that is waiting out
@@ -179,6 +181,22 @@ public sealed class OutboxRelay<TDbContext>(IServiceScopeFactory scopes, IEventT
             // The lease then simply runs out.
             logger.LogDebug(e, "Could not release the outbox relay lease");
         }
+    }
+
+    /// <summary>Deletes sent outbox rows and old inbox rows past their retention; only the lease holder does it.</summary>
+    internal async Task PurgeAsync(TDbContext db, DateTime now, CancellationToken cancellationToken)
+    {
+        if (now - _purgedAt < _options.PurgeInterval) return;
+        _purgedAt = now;
+        var sentBefore = now - _options.SentRetention;
+        var sent = await db.Set<OutboxMessage>().Where(m => m.SentAt != null && m.SentAt < sentBefore).ExecuteDeleteAsync(cancellationToken);
+        var inbox = 0;
+        if (db.Model.FindEntityType(typeof(Inbox.InboxMessage)) is not null)
+        {
+            var handledBefore = now - _options.InboxRetention;
+            inbox = await db.Set<Inbox.InboxMessage>().Where(m => m.HandledAt < handledBefore).ExecuteDeleteAsync(cancellationToken);
+        }
+        if (sent + inbox > 0) logger.LogInformation("Purged {SentOutboxRows} sent outbox rows and {InboxRows} inbox rows past retention", sent, inbox);
     }
 
     private async Task CountBacklogAsync(TDbContext db, DateTime now, CancellationToken cancellationToken)

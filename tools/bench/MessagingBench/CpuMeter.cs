@@ -11,9 +11,11 @@ internal sealed class CpuMeter(int postgresPort)
 {
     private static readonly double s_tick = 1000.0 / 100; // USER_HZ is 100 on Linux: one tick = 10 ms
 
-    public double NowMs() => Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds + PostgresMs();
+    public double NowMs() => ProcessMs() + PostgresMs();
 
-    private double PostgresMs()
+    public static double ProcessMs() => Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
+
+    public double PostgresMs()
     {
         var postmaster = FindPostmaster();
         if (postmaster is null) return 0;
