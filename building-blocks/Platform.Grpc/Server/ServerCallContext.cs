@@ -13,7 +13,7 @@ namespace Platform.Grpc;
 /// Everything about one incoming call that is not the message: method, deadline, cancellation, metadata, status,
 /// peer and the underlying <see cref="HttpContext"/> (for <c>User</c>, authentication and features).
 /// </summary>
-public sealed class ServerCallContext : IDisposable
+public sealed class ServerCallContext
 {
     private static readonly StringValues s_supportedEncodings = GrpcProtocol.SupportedEncodings;
     private static readonly StringValues s_gzip = GrpcProtocol.Gzip;
@@ -267,7 +267,8 @@ public sealed class ServerCallContext : IDisposable
         }
     }
 
-    public void Dispose() => _deadlineCts?.Dispose();
+    /// <summary>Frees the deadline timer once the call has ended (the layer's job, not the method's).</summary>
+    internal void Release() => _deadlineCts?.Dispose();
 
     private Metadata ReadRequestHeaders()
     {

@@ -41,49 +41,56 @@ internal abstract class ServerMethodHandler
             return;
         }
 
-        using var context = new ServerCallContext(httpContext, Path, _options);
-        Status status;
+        var context = new ServerCallContext(httpContext, Path, _options);
         try
         {
-            if (!context.TryInitialize(out var initError))
-            {
-                context.WriteStatus(initError);
-                return;
-            }
-
-            var service = _activate(_usesServices ? httpContext.RequestServices : null!);
+            Status status;
             try
             {
-                await InvokeAsync(service, context).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (_disposeService)
+                if (!context.TryInitialize(out var initError))
                 {
-                    if (service is IAsyncDisposable asyncDisposable)
+                    context.WriteStatus(initError);
+                    return;
+                }
+
+                var service = _activate(_usesServices ? httpContext.RequestServices : null!);
+                try
+                {
+                    await InvokeAsync(service, context).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (_disposeService)
                     {
-                        await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                        if (service is IAsyncDisposable asyncDisposable)
+                        {
+                            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                        }
+                        else if (service is IDisposable disposable)
+                        {
+                            disposable.Dispose();
+                        }
                     }
-                    else if (service is IDisposable disposable)
-                    {
-                        disposable.Dispose();
-                    }
+                }
+
+                status = context.DeadlineExceeded ? new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded") : context.Status;
+            }
+            catch (Exception exception)
+            {
+                status = context.StatusFromException(exception, _logger);
+                if (httpContext.RequestAborted.IsCancellationRequested)
+                {
+                    // The client reset the stream; there is nobody to send a status to.
+                    return;
                 }
             }
 
-            status = context.DeadlineExceeded ? new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded") : context.Status;
+            context.WriteStatus(status);
         }
-        catch (Exception exception)
+        finally
         {
-            status = context.StatusFromException(exception, _logger);
-            if (httpContext.RequestAborted.IsCancellationRequested)
-            {
-                // The client reset the stream; there is nobody to send a status to.
-                return;
-            }
+            context.Release();
         }
-
-        context.WriteStatus(status);
     }
 
     protected abstract Task InvokeAsync(object service, ServerCallContext context);
