@@ -233,4 +233,35 @@ public class FaultTests
         Assert.Equal(2, await read.Set<OutboxMessage>().CountAsync(m => m.SentAt == null));
         Assert.Equal(["new"], await read.Set<InboxMessage>().Select(m => m.EventId).ToListAsync());
     }
+
+    [Fact]
+    public async Task A_relay_whose_lease_is_taken_during_a_slow_batch_stops_sending_and_keeps_what_it_did_not_send()
+    {
+        var reportsDb = await TestDb.PostgresAsync();
+        await using var reports = await MessagingApp.StartAsync("reports", reportsDb, SubscriberOnly);
+        reports.Faults.HoldAfter = 3;
+        reports.Faults.Close();
+        var ledgerDb = await TestDb.PostgresAsync();
+        await using var ledger = await MessagingApp.StartAsync("ledger", ledgerDb,
+            new(LocalPublisher(reports.BaseUrl)) { ["Messaging:Relay:Enabled"] = "false", ["Messaging:Relay:MaxParallelism"] = "1", ["Messaging:Relay:LeaseDuration"] = "00:00:00.600" },
+            handlers: false);
+        await ledger.PublishAsync(LedgerData.Credits(accounts: 1, perAccount: 10));
+        var relay = new OutboxRelay<LedgerDbContext>(ledger.Services.GetRequiredService<IServiceScopeFactory>(), ledger.Services.GetRequiredService<IEventTransport>(),
+            ledger.Services.GetRequiredService<IOptions<MessagingOptions>>(), ledger.Services.GetRequiredService<MessagingMetrics>(), TimeProvider.System,
+            NullLogger<OutboxRelay<LedgerDbContext>>.Instance);
+
+        var batch = relay.RunOnceAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(() => Task.FromResult(reports.Faults.HandlerCalls > 3), "the batch is stuck on a slow subscriber");
+        await using (var ctx = ledgerDb.Open())
+        {
+            await ctx.Set<OutboxLease>().ExecuteUpdateAsync(s => s.SetProperty(l => l.Owner, "other-pod").SetProperty(l => l.Until, DateTime.UtcNow.AddMinutes(5)));
+        }
+        var result = await batch.WaitAsync(TimeSpan.FromSeconds(30));
+        reports.Faults.Open();
+
+        Assert.True(result.Leader);
+        Assert.Equal(3, result.Sent);
+        Assert.Equal(7, await PendingAsync(ledgerDb));
+        await using (var ctx = ledgerDb.Open()) Assert.Equal("other-pod", (await ctx.Set<OutboxLease>().SingleAsync()).Owner);
+    }
 }

@@ -93,21 +93,37 @@ public sealed class OutboxRelay<TDbContext>(IServiceScopeFactory scopes, IEventT
         var sent = new ConcurrentBag<Guid>();
         var failed = new ConcurrentBag<(OutboxMessage Message, SendResult Result)>();
         var bySubject = batch.GroupBy(m => m.Subject).Select(g => g.ToList()).ToList();
-        await Parallel.ForEachAsync(bySubject, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelism, CancellationToken = cancellationToken },
-            async (events, ct) =>
-            {
-                foreach (var message in events)
+        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var renewalStop = new CancellationTokenSource();
+        var renewal = KeepLeaseAsync(leaseLost, renewalStop.Token);
+        try
+        {
+            await Parallel.ForEachAsync(bySubject, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelism, CancellationToken = leaseLost.Token },
+                async (events, ct) =>
                 {
-                    var result = await transport.SendAsync(message, ct);
-                    if (result.Status == SendStatus.Delivered)
+                    foreach (var message in events)
                     {
-                        sent.Add(message.Id);
-                        continue;
+                        var result = await transport.SendAsync(message, ct);
+                        if (result.Status == SendStatus.Delivered)
+                        {
+                            sent.Add(message.Id);
+                            continue;
+                        }
+                        failed.Add((message, result));
+                        break; // later events of this subject wait for this one
                     }
-                    failed.Add((message, result));
-                    break; // later events of this subject wait for this one
-                }
-            });
+                });
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The lease was lost mid-batch (another instance holds it now): stop sending, record what did get through.
+            logger.LogWarning("Outbox relay {InstanceId} lost its lease mid-batch; {Sent} of {Selected} events were sent", InstanceId, sent.Count, batch.Count);
+        }
+        finally
+        {
+            await renewalStop.CancelAsync();
+            await renewal;
+        }
 
         var sentAt = time.GetUtcNow().UtcDateTime;
         // A crash before this update resends these rows after restart: at least once, never lost.
@@ -132,6 +148,37 @@ public sealed class OutboxRelay<TDbContext>(IServiceScopeFactory scopes, IEventT
                     .SetProperty(m => m.DueAt, due).SetProperty(m => m.LastError, error), CancellationToken.None);
         }
         return new BatchResult(true, batch.Count, sent.Count, failed.Count);
+    }
+
+    /// <summary>
+    /// Renews the lease every third of its duration while a batch is being sent, so a slow batch never outlives it;
+    /// cancels <paramref name="leaseLost"/> if another instance has taken it.
+    /// </summary>
+    private async Task KeepLeaseAsync(CancellationTokenSource leaseLost, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.LeaseDuration / 3, time, stop);
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+                if (!await TryAcquireLeaseAsync(db, time.GetUtcNow().UtcDateTime, stop))
+                {
+                    await leaseLost.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            // Cannot tell whether we still hold it: stop sending rather than risk two senders.
+            logger.LogWarning(e, "Outbox relay {InstanceId} could not renew its lease", InstanceId);
+            await leaseLost.CancelAsync();
+        }
     }
 
     private TimeSpan Backoff(int attempts)
