@@ -68,6 +68,22 @@ public sealed class OurClientAgainstOurServerTests(OurServer server) : IClassFix
 {
     public static TheoryData<string> Cases => new(InteropCases.Names.Where(n => n != "concurrent_large_unary"));
 
+    [Fact]
+    public async Task Messages_near_the_4_MiB_limit_pass_both_ways_beyond_the_http2_flow_control_window()
+    {
+        var method = Method<global::Grpc.Testing.SimpleRequest, global::Grpc.Testing.SimpleResponse>.From(
+            global::Grpc.Testing.TestReflection.Descriptor.Services.Single(s => s.Name == "TestService"), "UnaryCall");
+        var size = (4 * 1024 * 1024) - 64;
+        var request = new global::Grpc.Testing.SimpleRequest
+        {
+            ResponseSize = size,
+            Payload = new global::Grpc.Testing.Payload { Body = Google.Protobuf.ByteString.CopyFrom(new byte[size]) },
+        };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var response = await server.Channel.UnaryCall(method, request, new CallOptions { CancellationToken = timeout.Token });
+        Assert.Equal(size, response.Payload.Body.Length);
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Our_client_passes_the_interop_case_against_our_server(string name)
