@@ -14,6 +14,9 @@ public static class ConsentServiceCollectionExtensions
         builder.Services.AddScoped<PatientRegistry>();
         builder.Services.AddSingleton<ConsentRecordsCache>();
         builder.Services.AddScoped<PatientRecordsStore>();
+        builder.Services.AddScoped<ConsentRecordsService>();
+        builder.Services.AddScoped<TechnologyUseService>();
+        builder.Services.AddScoped<TechnologyApprovalService>();
         return builder;
     }
 }

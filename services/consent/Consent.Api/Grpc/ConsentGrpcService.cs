@@ -8,8 +8,13 @@ using Domain = Platform.Consent.Domain;
 namespace Platform.Consent.Api.Grpc;
 
 /// <summary>platform.consent.v1.ConsentService: maps messages to commands and results back; the rules live below it.</summary>
+/// <remarks>Enum values on the wire match the domain's, so enums are cast; ids are parsed here and refused by field name.</remarks>
 [GrpcService(typeof(ConsentReflection))]
-public sealed class ConsentGrpcService(PatientRegistry registry)
+public sealed class ConsentGrpcService(
+    PatientRegistry registry,
+    ConsentRecordsService records,
+    TechnologyUseService uses,
+    TechnologyApprovalService approvals)
 {
     public async Task<Patient> RegisterPatient(RegisterPatientRequest request, ServerCallContext context) =>
         ToMessage((await registry.RegisterAsync(new RegisterPatient(request.NhsNumber, request.WardCode, (Domain.AgeBand)request.AgeBand), context.CancellationToken)).OrThrow());
@@ -25,6 +30,261 @@ public sealed class ConsentGrpcService(PatientRegistry registry)
         return response;
     }
 
+    public async Task<CapacityAssessmentRecorded> RecordCapacityAssessment(RecordCapacityAssessmentRequest r, ServerCallContext context)
+    {
+        var assessment = new Domain.CapacityAssessment
+        {
+            Id = Guid.CreateVersion7(),
+            PatientId = Id("patient-id", r.PatientId),
+            TechnologyId = OptionalId("technology-id", r.TechnologyId),
+            Decision = r.Decision,
+            Determination = (Domain.CapacityDetermination)r.Determination,
+            AssessedAt = Instant(r.AssessedAt),
+            AssessedBy = r.AssessedBy,
+            ImpairmentOfMindOrBrain = r.HasImpairmentOfMindOrBrain ? r.ImpairmentOfMindOrBrain : null,
+            ImpairmentDescription = Text(r.ImpairmentDescription),
+            Understand = (Domain.FunctionalAbility)r.Understand,
+            Retain = (Domain.FunctionalAbility)r.Retain,
+            UseOrWeigh = (Domain.FunctionalAbility)r.UseOrWeigh,
+            Communicate = (Domain.FunctionalAbility)r.Communicate,
+            InabilityBecauseOfImpairment = r.HasInabilityBecauseOfImpairment ? r.InabilityBecauseOfImpairment : null,
+            PracticableStepsTaken = Text(r.PracticableStepsTaken),
+            Fluctuating = r.Fluctuating,
+            ReassessBy = OptionalInstant(r.ReassessBy),
+        };
+        var (id, result) = (await records.RecordCapacityAssessmentAsync(assessment, context.CancellationToken)).OrThrow();
+        return new CapacityAssessmentRecorded { Id = id.ToString(), Result = (CapacityResult)result };
+    }
+
+    public async Task<RecordCreated> RecordGillickAssessment(RecordGillickAssessmentRequest r, ServerCallContext context)
+    {
+        var assessment = new Domain.GillickAssessment
+        {
+            Id = Guid.CreateVersion7(),
+            PatientId = Id("patient-id", r.PatientId),
+            TechnologyId = OptionalId("technology-id", r.TechnologyId),
+            Decision = r.Decision,
+            Competent = r.HasCompetent ? r.Competent : null,
+            AssessedBy = r.AssessedBy,
+            AssessedAt = Instant(r.AssessedAt),
+        };
+        return Created((await records.RecordGillickAssessmentAsync(assessment, context.CancellationToken)).OrThrow());
+    }
+
+    public async Task<RecordCreated> RegisterProxyAuthority(RegisterProxyAuthorityRequest r, ServerCallContext context)
+    {
+        var authority = new Domain.ProxyAuthority
+        {
+            Id = Guid.CreateVersion7(),
+            PatientId = Id("patient-id", r.PatientId),
+            Kind = (Domain.ProxyKind)r.Kind,
+            Relationship = r.Relationship,
+            ParentalResponsibilityBasis = (Domain.ParentalResponsibilityBasis)r.ParentalResponsibilityBasis,
+            LpaRegistrationReference = Text(r.LpaRegistrationReference),
+            LpaRegisteredAt = OptionalInstant(r.LpaRegisteredAt),
+            DonorWas18OrOverWhenMade = r.HasDonorWas18OrOverWhenMade ? r.DonorWas18OrOverWhenMade : null,
+            CourtOrderReference = Text(r.CourtOrderReference),
+            CoversDecision = r.CoversDecision,
+            DocumentReference = Text(r.DocumentReference),
+            VerifiedBy = Text(r.VerifiedBy),
+            VerifiedAt = OptionalInstant(r.VerifiedAt),
+            ExpiresAt = OptionalInstant(r.ExpiresAt),
+        };
+        return Created((await records.RegisterProxyAuthorityAsync(authority, context.CancellationToken)).OrThrow());
+    }
+
+    public async Task<RecordCreated> RecordConsent(RecordConsentRequest r, ServerCallContext context)
+    {
+        var patientId = Id("patient-id", r.PatientId);
+        var technologyId = OptionalId("technology-id", r.TechnologyId);
+        if (string.IsNullOrWhiteSpace(r.ProxyAuthorityId))
+        {
+            var own = new Domain.OwnConsent
+            {
+                Id = Guid.CreateVersion7(),
+                PatientId = patientId,
+                TechnologyId = technologyId,
+                Decision = (Domain.ConsentDecision)r.Decision,
+                InformationGiven = r.InformationGiven,
+                InformationFormat = (Domain.AccessibleFormat)r.InformationFormat,
+                RecordedAt = Instant(r.RecordedAt),
+                RecordedBy = r.RecordedBy,
+            };
+            return Created((await records.RecordOwnConsentAsync(own, context.CancellationToken)).OrThrow());
+        }
+        var proxy = new Domain.ProxyConsent
+        {
+            Id = Guid.CreateVersion7(),
+            PatientId = patientId,
+            TechnologyId = technologyId,
+            ProxyAuthorityId = Id("proxy-authority-id", r.ProxyAuthorityId),
+            Decision = (Domain.ConsentDecision)r.Decision,
+            InformationGiven = r.InformationGiven,
+            InformationFormat = (Domain.AccessibleFormat)r.InformationFormat,
+            RecordedAt = Instant(r.RecordedAt),
+            RecordedBy = r.RecordedBy,
+        };
+        return Created((await records.RecordProxyConsentAsync(proxy, context.CancellationToken)).OrThrow());
+    }
+
+    public async Task<RecordCreated> RecordBestInterestsDecision(RecordBestInterestsDecisionRequest r, ServerCallContext context)
+    {
+        var decision = new Domain.BestInterestsDecision
+        {
+            Id = Guid.CreateVersion7(),
+            PatientId = Id("patient-id", r.PatientId),
+            TechnologyId = OptionalId("technology-id", r.TechnologyId),
+            WishesAndFeelings = r.WishesAndFeelings,
+            WrittenStatements = r.WrittenStatements,
+            BeliefsAndValues = r.BeliefsAndValues,
+            MayRegainCapacity = r.HasMayRegainCapacity ? r.MayRegainCapacity : null,
+            RegainCapacityWhen = Text(r.RegainCapacityWhen),
+            SupportToParticipate = r.SupportToParticipate,
+            PeopleConsulted = r.PeopleConsulted.Select(p => new Domain.ConsultedPerson
+            {
+                Role = (Domain.ConsultedRole)p.Role,
+                Relationship = p.Relationship,
+                ViewsGiven = p.ViewsGiven,
+                ConsultedAt = Instant(p.ConsultedAt),
+            }).ToList(),
+            NoOneAppropriateToConsult = r.NoOneAppropriateToConsult,
+            LessRestrictiveOptions = r.LessRestrictiveOptions,
+            DecisionMaker = r.DecisionMaker,
+            DecidedAt = Instant(r.DecidedAt),
+            UseIsInBestInterests = r.UseIsInBestInterests,
+            PatientObjects = r.PatientObjects,
+            ObjectionWeighed = Text(r.ObjectionWeighed),
+        };
+        return Created((await records.RecordBestInterestsDecisionAsync(decision, context.CancellationToken)).OrThrow());
+    }
+
+    public async Task<WithdrawConsentResponse> WithdrawConsent(WithdrawConsentRequest r, ServerCallContext context)
+    {
+        var ended = (await records.WithdrawConsentAsync(Id("consent-id", r.ConsentId), context.CancellationToken)).OrThrow();
+        var response = new WithdrawConsentResponse();
+        response.EndedUseIds.AddRange(ended.Select(id => id.ToString()));
+        return response;
+    }
+
+    public async Task<TechnologyUse> ProposeUse(ProposeUseRequest r, ServerCallContext context)
+    {
+        // Unreadable ids become empty ones, so that the domain still refuses a blanket request by name first.
+        var patientIds = r.PatientIds.Select(p => Guid.TryParse(p, out var g) ? g : Guid.Empty).ToList();
+        var request = new Domain.TechnologyUseRequest(patientIds, OptionalId("technology-id", r.TechnologyId), r.WardCode, r.SettingCode, r.WholeWard, (Domain.UsePurpose)r.Purpose);
+        var plan = r.CarePlan ?? new CarePlanItems();
+        var details = new UseDetails(
+            r.PatientObjects,
+            new Domain.CarePlanRecord
+            {
+                Reason = plan.Reason,
+                WhenAndHowUsed = plan.WhenAndHowUsed,
+                InformationGiven = plan.InformationGiven,
+                InformationFormat = (Domain.AccessibleFormat)plan.InformationFormat,
+                DecisionMakingProcess = plan.DecisionMakingProcess,
+                DataUse = plan.DataUse,
+                NextReviewDate = OptionalInstant(plan.NextReviewDate),
+                ReviewCovers = plan.ReviewCovers,
+                HowToWithdraw = plan.HowToWithdraw,
+            },
+            r.HumanRights is { } hr
+                ? new Domain.HumanRightsBalancing
+                {
+                    RightsEngaged = (Domain.HumanRight)hr.RightsEngaged,
+                    HowBalanced = hr.HowBalanced,
+                    LegalAdviceSought = hr.HasLegalAdviceSought ? hr.LegalAdviceSought : null,
+                    LegalAdviceSummary = Text(hr.LegalAdviceSummary),
+                }
+                : null,
+            r.Safety is { } s ? new Domain.SafetyProportionality { WhyProportionate = s.WhyProportionate, HowRelationalCareContinues = s.HowRelationalCareContinues } : null);
+        return ToMessage((await uses.ProposeAsync(request, details, context.CancellationToken)).OrThrow());
+    }
+
+    public async Task<TechnologyUse> ActivateUse(ActivateUseRequest r, ServerCallContext context) =>
+        ToMessage((await uses.ActivateAsync(Id("use-id", r.UseId), context.CancellationToken)).OrThrow());
+
+    public async Task<TechnologyUse> RecordReview(RecordReviewRequest r, ServerCallContext context) =>
+        ToMessage((await uses.RecordReviewAsync(Id("use-id", r.UseId), Instant(r.ReviewedAt), Instant(r.NextReviewDate), r.ReviewCovers, context.CancellationToken)).OrThrow());
+
+    public async Task<TechnologyUse> EndUse(EndUseRequest r, ServerCallContext context) =>
+        ToMessage((await uses.EndAsync(Id("use-id", r.UseId), (Domain.UseEndReason)r.Reason, context.CancellationToken)).OrThrow());
+
+    public async Task<CheckUseResponse> CheckUse(CheckUseRequest r, ServerCallContext context)
+    {
+        var result = (await uses.CheckAsync(Id("patient-id", r.PatientId), Id("technology-id", r.TechnologyId), r.WardCode, (Domain.UsePurpose)r.Purpose, context.CancellationToken)).OrThrow();
+        var response = new CheckUseResponse
+        {
+            Decision = (UseCheckDecision)result.Decision,
+            UseId = result.UseId?.ToString() ?? "",
+            CarePlanRecordId = result.CarePlanRecordId?.ToString() ?? "",
+            ReviewDueDate = result.ReviewDueDate?.ToTimestamp(),
+            ConsentRequiredBy = result.ConsentRequiredBy?.ToTimestamp(),
+        };
+        if (result.LawfulBasis is { } basis)
+        {
+            response.LawfulBasis = (LawfulBasisKind)basis.Kind;
+            response.LawfulBasisStatus = (LawfulBasisStatus)basis.Status;
+            response.LawfulBasisRecordId = basis.RecordId.ToString();
+        }
+        foreach (var reason in result.Reasons) response.Reasons.Add(new CheckReason { Rule = reason.Rule, Message = reason.Message });
+        if (result.Warnings.HasFlag(Domain.UseCheckWarnings.ReviewDueSoon)) response.Warnings.Add("review-due-soon");
+        if (result.Warnings.HasFlag(Domain.UseCheckWarnings.ReviewOverdue)) response.Warnings.Add("review-overdue");
+        if (result.Warnings.HasFlag(Domain.UseCheckWarnings.ConsentRequired)) response.Warnings.Add("consent-required");
+        return response;
+    }
+
+    public async Task<CarePlanRecord> GetCarePlanRecord(GetCarePlanRecordRequest r, ServerCallContext context)
+    {
+        var view = (await uses.GetCarePlanAsync(Id("care-plan-record-id", r.CarePlanRecordId), context.CancellationToken)).OrThrow();
+        var plan = view.Use.CarePlan;
+        return new CarePlanRecord
+        {
+            CarePlanRecordId = plan.Id.ToString(),
+            UseId = view.Use.Id.ToString(),
+            PatientId = view.Use.PatientId.ToString(),
+            TechnologyName = plan.TechnologyName,
+            LawfulBasis = (LawfulBasisKind)view.Use.LawfulBasisKind,
+            PatientCopyText = view.PatientCopy,
+            Items = new CarePlanItems
+            {
+                Reason = plan.Reason,
+                WhenAndHowUsed = plan.WhenAndHowUsed,
+                InformationGiven = plan.InformationGiven,
+                InformationFormat = (AccessibleFormat)plan.InformationFormat,
+                DecisionMakingProcess = plan.DecisionMakingProcess,
+                DataUse = plan.DataUse,
+                NextReviewDate = plan.NextReviewDate?.ToTimestamp(),
+                ReviewCovers = plan.ReviewCovers,
+                HowToWithdraw = plan.HowToWithdraw,
+            },
+        };
+    }
+
+    public async Task<TechnologyApproval> RecordTechnologyApproval(RecordTechnologyApprovalRequest r, ServerCallContext context)
+    {
+        var command = new RecordTechnologyApproval(OptionalId("technology-id", r.TechnologyId), r.TechnologyName, r.SettingCode, r.IsSurveillance, r.ManagesSafetyRisk);
+        return ToMessage((await approvals.RecordAsync(command, context.CancellationToken)).OrThrow().Approval);
+    }
+
+    public async Task<WithdrawTechnologyApprovalResponse> WithdrawTechnologyApproval(WithdrawTechnologyApprovalRequest r, ServerCallContext context)
+    {
+        var (approval, suspended) = (await approvals.WithdrawAsync(Id("approval-id", r.ApprovalId), context.CancellationToken)).OrThrow();
+        var response = new WithdrawTechnologyApprovalResponse { Approval = ToMessage(approval) };
+        response.SuspendedUseIds.AddRange(suspended.Select(id => id.ToString()));
+        return response;
+    }
+
+    private static Guid Id(string field, string? value) => Input.Id(field, value).OrThrow();
+
+    private static Guid OptionalId(string field, string? value) => Input.OptionalId(field, value).OrThrow();
+
+    private static DateTime Instant(Google.Protobuf.WellKnownTypes.Timestamp? t) => t is null ? default : t.ToDateTime();
+
+    private static DateTime? OptionalInstant(Google.Protobuf.WellKnownTypes.Timestamp? t) => t?.ToDateTime();
+
+    private static string? Text(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static RecordCreated Created(Guid id) => new() { Id = id.ToString() };
+
     private static Patient ToMessage(Domain.Patient p) => new()
     {
         PatientId = p.Id.ToString(),
@@ -32,5 +292,36 @@ public sealed class ConsentGrpcService(PatientRegistry registry)
         WardCode = p.WardCode,
         AgeBand = (AgeBand)p.AgeBand,
         RegisteredAt = p.RegisteredAt.ToTimestamp(),
+    };
+
+    private static TechnologyUse ToMessage(Domain.TechnologyUse u) => new()
+    {
+        UseId = u.Id.ToString(),
+        PatientId = u.PatientId.ToString(),
+        TechnologyId = u.TechnologyId.ToString(),
+        WardCode = u.WardCode,
+        SettingCode = u.SettingCode,
+        Purpose = (UsePurpose)u.Purpose,
+        Status = (UseStatus)u.Status,
+        LawfulBasis = (LawfulBasisKind)u.LawfulBasisKind,
+        LawfulBasisRecordId = u.LawfulBasisRecordId?.ToString() ?? "",
+        CarePlanRecordId = u.CarePlan.Id.ToString(),
+        NextReviewDate = u.CarePlan.NextReviewDate?.ToTimestamp(),
+        ProposedAt = u.ProposedAt.ToTimestamp(),
+        ActivatedAt = u.ActivatedAt?.ToTimestamp(),
+        EndedAt = u.EndedAt?.ToTimestamp(),
+        EndReason = (UseEndReason)u.EndReason,
+    };
+
+    private static TechnologyApproval ToMessage(Domain.TechnologyApproval a) => new()
+    {
+        ApprovalId = a.Id.ToString(),
+        TechnologyId = a.TechnologyId.ToString(),
+        TechnologyName = a.TechnologyName,
+        SettingCode = a.SettingCode,
+        IsSurveillance = a.IsSurveillance,
+        ManagesSafetyRisk = a.ManagesSafetyRisk,
+        ApprovedAt = a.ApprovedAt.ToTimestamp(),
+        WithdrawnAt = a.WithdrawnAt?.ToTimestamp(),
     };
 }

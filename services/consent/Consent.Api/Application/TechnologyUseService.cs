@@ -1,0 +1,136 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Consent.Api.Data;
+using Platform.Consent.Domain;
+using Platform.Domain;
+
+namespace Platform.Consent.Api.Application;
+
+/// <summary>What ProposeUse carries besides the request itself: the care plan and balancing records to complete.</summary>
+public sealed record UseDetails(bool PatientObjects, CarePlanRecord CarePlan, HumanRightsBalancing? HumanRights, SafetyProportionality? Safety);
+
+/// <summary>A care-plan record with its use and the plain-language patient copy.</summary>
+public sealed record CarePlanView(TechnologyUse Use, string PatientCopy);
+
+/// <summary>
+/// Technology uses: propose, activate on the lawful basis the records establish now, review, end; and CheckUse, which
+/// reads only the cached snapshot and the trust's cached approvals and policy.
+/// </summary>
+public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStore store, TimeProvider clock, ILogger<TechnologyUseService> logger)
+{
+    private static readonly Refusal UseNotFound = Refusal.NotFound("use.not-found", "No technology use with this id in this trust.");
+    private static readonly Refusal PatientNotFound = Refusal.NotFound("patient.not-found", "No patient with this id in this trust.");
+
+    public async Task<Outcome<TechnologyUse>> ProposeAsync(TechnologyUseRequest request, UseDetails details, CancellationToken ct = default)
+    {
+        var now = Now;
+        var trust = await store.GetTrustAsync(ct);
+        var approval = trust.ApprovalFor(request.TechnologyId, request.SettingCode?.Trim());
+        // The domain refuses blanket and P5 requests first, before anything about the patients is looked up.
+        var proposed = TechnologyUse.Propose(request with { SettingCode = request.SettingCode?.Trim() }, approval, Guid.CreateVersion7(), Guid.CreateVersion7(), now);
+        if (proposed.IsRefused) return proposed;
+        var use = proposed.Value;
+        if (Validation.Code("ward-code", use.WardCode) is { } badWard) return badWard;
+        if (Validation.Code("setting-code", use.SettingCode) is { } badSetting) return badSetting;
+
+        var records = await store.GetAsync(use.PatientId, ct);
+        if (records is null) return PatientNotFound;
+        if (Array.Exists(records.Uses, u => u.TechnologyId == use.TechnologyId && u.WardCode == use.WardCode && u.Status is UseStatus.Proposed or UseStatus.Active or UseStatus.Suspended))
+            return Refusal.Exists("use.already-exists", "This technology is already proposed or in use for this patient on this ward: review or end that use instead.");
+
+        var plan = details.CarePlan;
+        use.CarePlan.Reason = plan.Reason;
+        use.CarePlan.WhenAndHowUsed = plan.WhenAndHowUsed;
+        use.CarePlan.InformationGiven = plan.InformationGiven;
+        use.CarePlan.InformationFormat = plan.InformationFormat;
+        use.CarePlan.DecisionMakingProcess = plan.DecisionMakingProcess;
+        use.CarePlan.DataUse = plan.DataUse;
+        use.CarePlan.NextReviewDate = plan.NextReviewDate;
+        use.CarePlan.ReviewCovers = plan.ReviewCovers;
+        use.CarePlan.HowToWithdraw = plan.HowToWithdraw;
+        use.PatientObjects = details.PatientObjects;
+        use.HumanRights = details.HumanRights;
+        use.Safety = details.Safety;
+
+        db.TechnologyUses.Add(use);
+        await SaveAsync(use.PatientId, ct);
+        logger.LogInformation("Use {UseId} proposed for patient {PatientId}", use.Id, use.PatientId);
+        return use;
+    }
+
+    /// <summary>Starts a proposed use on the basis the patient's records establish now; any refusal leaves it proposed.</summary>
+    public async Task<Outcome<TechnologyUse>> ActivateAsync(Guid useId, CancellationToken ct = default)
+    {
+        var now = Now;
+        var use = await db.TechnologyUses.SingleOrDefaultAsync(u => u.Id == useId, ct);
+        if (use is null) return UseNotFound;
+        var records = await store.GetAsync(use.PatientId, ct);
+        if (records is null) return PatientNotFound;
+        var trust = await store.GetTrustAsync(ct);
+        var basis = LawfulBasisRules.Evaluate(records, use.TechnologyId, trust.Policy, now);
+        if (basis.IsRefused) return basis.Refusal!;
+        if (use.Activate(basis.Value, trust.ApprovalFor(use.TechnologyId, use.SettingCode), trust.Policy, now) is { } refusal) return refusal;
+        await SaveAsync(use.PatientId, ct);
+        logger.LogInformation("Use {UseId} activated on {Basis}", use.Id, use.LawfulBasisKind);
+        return use;
+    }
+
+    public async Task<Outcome<TechnologyUse>> RecordReviewAsync(Guid useId, DateTime reviewedAt, DateTime nextReviewDate, string? reviewCovers, CancellationToken ct = default)
+    {
+        var now = Now;
+        var at = Input.PastOrNow("reviewed-at", reviewedAt, now);
+        if (at.IsRefused) return at.Refusal!;
+        var use = await db.TechnologyUses.SingleOrDefaultAsync(u => u.Id == useId, ct);
+        if (use is null) return UseNotFound;
+        var trust = await store.GetTrustAsync(ct);
+        if (use.RecordReview(at.Value, nextReviewDate, reviewCovers ?? "", trust.Policy) is { } refusal) return refusal;
+        await SaveAsync(use.PatientId, ct);
+        return use;
+    }
+
+    public async Task<Outcome<TechnologyUse>> EndAsync(Guid useId, UseEndReason reason, CancellationToken ct = default)
+    {
+        var use = await db.TechnologyUses.SingleOrDefaultAsync(u => u.Id == useId, ct);
+        if (use is null) return UseNotFound;
+        if (use.End(reason, Now) is { } refusal) return refusal;
+        await SaveAsync(use.PatientId, ct);
+        return use;
+    }
+
+    /// <summary>The hot path: no writes, and no database round trip once the patient's snapshot and the trust's settings are cached.</summary>
+    public async ValueTask<Outcome<UseCheckResult>> CheckAsync(Guid patientId, Guid technologyId, string? wardCode, UsePurpose purpose, CancellationToken ct = default)
+    {
+        var records = await store.GetAsync(patientId, ct);
+        if (records is null) return PatientNotFound;
+        var trust = await store.GetTrustAsync(ct);
+        var ward = wardCode?.Trim() ?? "";
+        return UseCheck.Evaluate(records, technologyId, ward, purpose, trust.ApprovalFor(technologyId, SettingOf(records, technologyId, ward)), trust.Policy, Now);
+    }
+
+    public async Task<Outcome<CarePlanView>> GetCarePlanAsync(Guid carePlanRecordId, CancellationToken ct = default)
+    {
+        var use = await db.TechnologyUses.AsNoTracking().SingleOrDefaultAsync(u => u.CarePlan.Id == carePlanRecordId, ct);
+        if (use is null) return Refusal.NotFound("care-plan.not-found", "No care-plan record with this id in this trust.");
+        return new CarePlanView(use, use.PatientCopy());
+    }
+
+    // The setting of the use the check will look at: the approval must cover that setting.
+    private static string? SettingOf(PatientConsentRecords records, Guid technologyId, string wardCode)
+    {
+        string? setting = null;
+        foreach (var use in records.Uses)
+        {
+            if (use.TechnologyId != technologyId || !string.Equals(use.WardCode, wardCode, StringComparison.Ordinal)) continue;
+            if (use.Status == UseStatus.Active) return use.SettingCode;
+            setting ??= use.SettingCode;
+        }
+        return setting;
+    }
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    private async Task SaveAsync(Guid patientId, CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        store.InvalidatePatient(patientId);
+    }
+}
