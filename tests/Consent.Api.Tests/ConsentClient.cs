@@ -1,0 +1,202 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Platform.Contracts.Consent.V1;
+using Platform.Grpc;
+using Platform.Grpc.Client;
+using Platform.ServiceDefaults.Grpc;
+using Platform.Testing;
+using Xunit;
+
+namespace Platform.Consent.Api.Tests;
+
+/// <summary>A trust's view of the consent service over gRPC, with builders for complete records.</summary>
+public sealed class ConsentClient(ServiceFactory<Program> app, GrpcChannel channel, string tenant)
+{
+    private static readonly Google.Protobuf.Reflection.ServiceDescriptor Service = ConsentReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("ConsentService");
+    public const string Setting = "acute-adult";
+
+    public string Tenant => tenant;
+
+    public Task<TResponse> Call<TRequest, TResponse>(string method, TRequest request)
+        where TRequest : class, IMessage<TRequest>, new() where TResponse : class, IMessage<TResponse>, new() =>
+        channel.UnaryCall(Method<TRequest, TResponse>.From(Service, method), request, app.CallAs(tenant)).ResponseAsync;
+
+    /// <summary>The refusal a call ends in: its status and the rule in the trailer.</summary>
+    public async Task<RpcException> Refused<TRequest, TResponse>(string method, TRequest request, StatusCode code, string? rule = null)
+        where TRequest : class, IMessage<TRequest>, new() where TResponse : class, IMessage<TResponse>, new()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => Call<TRequest, TResponse>(method, request));
+        Assert.Equal(code, error.StatusCode);
+        if (rule is not null) Assert.Equal(rule, error.Trailers.GetValue(RefusalStatus.RuleTrailer));
+        Assert.False(string.IsNullOrWhiteSpace(error.Status.Detail));
+        return error;
+    }
+
+    public async Task<string> PatientAsync(AgeBand band, string ward = "OAK") =>
+        (await Call<RegisterPatientRequest, Patient>("RegisterPatient", new RegisterPatientRequest { NhsNumber = NhsNumbers.Next(), WardCode = ward, AgeBand = band })).PatientId;
+
+    public async Task<TechnologyApproval> ApproveAsync(string? technologyId = null) =>
+        await Call<RecordTechnologyApprovalRequest, TechnologyApproval>("RecordTechnologyApproval", new RecordTechnologyApprovalRequest
+        {
+            TechnologyId = technologyId ?? Guid.NewGuid().ToString(),
+            TechnologyName = "bedside sleep sensor",
+            SettingCode = Setting,
+        });
+
+    public Task<CapacityAssessmentRecorded> HasCapacityAsync(string patientId, string technologyId, DateTime? at = null) =>
+        Call<RecordCapacityAssessmentRequest, CapacityAssessmentRecorded>("RecordCapacityAssessment", new RecordCapacityAssessmentRequest
+        {
+            PatientId = patientId,
+            TechnologyId = technologyId,
+            Decision = "use of the bedside sleep sensor at night",
+            Determination = CapacityDetermination.FunctionalAssessment,
+            AssessedAt = Ts(at ?? DateTime.UtcNow.AddMinutes(-1)),
+            AssessedBy = "staff nurse 4411",
+            ImpairmentOfMindOrBrain = false,
+            Understand = FunctionalAbility.Able,
+            Retain = FunctionalAbility.Able,
+            UseOrWeigh = FunctionalAbility.Able,
+            Communicate = FunctionalAbility.Able,
+        });
+
+    public Task<CapacityAssessmentRecorded> LacksCapacityAsync(string patientId, string technologyId, DateTime? at = null, DateTime? reassessBy = null, bool fluctuating = false) =>
+        Call<RecordCapacityAssessmentRequest, CapacityAssessmentRecorded>("RecordCapacityAssessment", new RecordCapacityAssessmentRequest
+        {
+            PatientId = patientId,
+            TechnologyId = technologyId,
+            Decision = "use of the bedside sleep sensor at night",
+            Determination = CapacityDetermination.FunctionalAssessment,
+            AssessedAt = Ts(at ?? DateTime.UtcNow.AddMinutes(-1)),
+            AssessedBy = "consultant psychiatrist 2019",
+            ImpairmentOfMindOrBrain = true,
+            ImpairmentDescription = "acute delirium",
+            Understand = FunctionalAbility.Unable,
+            Retain = FunctionalAbility.Unable,
+            UseOrWeigh = FunctionalAbility.Unable,
+            Communicate = FunctionalAbility.Able,
+            InabilityBecauseOfImpairment = true,
+            PracticableStepsTaken = "easy-read leaflet, quiet room, two attempts on different days",
+            Fluctuating = fluctuating,
+            ReassessBy = Ts(reassessBy ?? DateTime.UtcNow.AddDays(20)),
+        });
+
+    public async Task<string> GillickAsync(string patientId, string technologyId, bool competent) =>
+        (await Call<RecordGillickAssessmentRequest, RecordCreated>("RecordGillickAssessment", new RecordGillickAssessmentRequest
+        {
+            PatientId = patientId,
+            TechnologyId = technologyId,
+            Decision = "use of the bedside sleep sensor at night",
+            Competent = competent,
+            AssessedBy = "CAMHS consultant 77",
+        })).Id;
+
+    public static RegisterProxyAuthorityRequest Lpa(string patientId) => new()
+    {
+        PatientId = patientId,
+        Kind = ProxyKind.LastingPowerOfAttorney,
+        Relationship = "daughter, attorney",
+        LpaRegistrationReference = "LPA-7000-1234",
+        LpaRegisteredAt = Ts(DateTime.UtcNow.AddYears(-1)),
+        DonorWas18OrOverWhenMade = true,
+        CoversDecision = true,
+        DocumentReference = "scan 88231",
+        VerifiedBy = "ward manager 12",
+        VerifiedAt = Ts(DateTime.UtcNow.AddDays(-30)),
+    };
+
+    public async Task<string> LpaAsync(string patientId) => (await Call<RegisterProxyAuthorityRequest, RecordCreated>("RegisterProxyAuthority", Lpa(patientId))).Id;
+
+    public static RecordConsentRequest Consent(string patientId, string technologyId, string? proxyAuthorityId = null, DateTime? at = null) => new()
+    {
+        PatientId = patientId,
+        TechnologyId = technologyId,
+        ProxyAuthorityId = proxyAuthorityId ?? "",
+        Decision = ConsentDecision.Given,
+        InformationGiven = "what the sensor does, that it records movement only, who sees the data and for how long",
+        InformationFormat = AccessibleFormat.EasyRead,
+        RecordedAt = Ts(at ?? DateTime.UtcNow.AddSeconds(-30)),
+        RecordedBy = "staff nurse 4411",
+    };
+
+    public async Task<string> ConsentAsync(string patientId, string technologyId, string? proxyAuthorityId = null, DateTime? at = null) =>
+        (await Call<RecordConsentRequest, RecordCreated>("RecordConsent", Consent(patientId, technologyId, proxyAuthorityId, at))).Id;
+
+    public static RecordBestInterestsDecisionRequest BestInterests(string patientId, string technologyId, bool consulted = true, DateTime? at = null)
+    {
+        var request = new RecordBestInterestsDecisionRequest
+        {
+            PatientId = patientId,
+            TechnologyId = technologyId,
+            WishesAndFeelings = "has said she hates being checked on at night",
+            WrittenStatements = "none known",
+            BeliefsAndValues = "values privacy and independence",
+            MayRegainCapacity = false,
+            SupportToParticipate = "explained with pictures at her best time of day",
+            LessRestrictiveOptions = "hourly observations (wake her); door sensor only (misses falls)",
+            DecisionMaker = "consultant psychiatrist 2019",
+            DecidedAt = Ts(at ?? DateTime.UtcNow.AddSeconds(-30)),
+            UseIsInBestInterests = true,
+        };
+        if (consulted)
+            request.PeopleConsulted.Add(new ConsultedPerson { Role = ConsultedRole.Family, Relationship = "son", ViewsGiven = "supports it if it means fewer night checks", ConsultedAt = Ts(DateTime.UtcNow.AddDays(-1)) });
+        return request;
+    }
+
+    public static ProposeUseRequest Use(string patientId, string technologyId, string ward = "OAK", UsePurpose purpose = UsePurpose.DirectCareOrTreatment)
+    {
+        var request = new ProposeUseRequest
+        {
+            TechnologyId = technologyId,
+            WardCode = ward,
+            SettingCode = Setting,
+            Purpose = purpose,
+            CarePlan = new CarePlanItems
+            {
+                Reason = "falls at night; sensor alerts staff when she gets up so someone can help",
+                WhenAndHowUsed = "under the mattress from 22:00 to 07:00",
+                InformationGiven = "easy-read leaflet and a talk with her nurse",
+                InformationFormat = AccessibleFormat.EasyRead,
+                DecisionMakingProcess = "discussed at the ward round with her and her son",
+                DataUse = "alerts only; nothing is recorded beyond 24 hours",
+                NextReviewDate = Ts(DateTime.UtcNow.AddDays(30)),
+                ReviewCovers = "falls since, sleep quality, whether she still wants it",
+                HowToWithdraw = "tell any nurse, or ask your son to",
+            },
+        };
+        request.PatientIds.Add(patientId);
+        return request;
+    }
+
+    /// <summary>Proposes and activates a use; returns it active.</summary>
+    public async Task<TechnologyUse> ActiveUseAsync(string patientId, string technologyId, string ward = "OAK")
+    {
+        var proposed = await Call<ProposeUseRequest, TechnologyUse>("ProposeUse", Use(patientId, technologyId, ward));
+        var active = await Call<ActivateUseRequest, TechnologyUse>("ActivateUse", new ActivateUseRequest { UseId = proposed.UseId });
+        Assert.Equal(UseStatus.Active, active.Status);
+        return active;
+    }
+
+    public Task<CheckUseResponse> CheckAsync(string patientId, string technologyId, string ward = "OAK", UsePurpose purpose = UsePurpose.DirectCareOrTreatment) =>
+        Call<CheckUseRequest, CheckUseResponse>("CheckUse", new CheckUseRequest { PatientId = patientId, TechnologyId = technologyId, WardCode = ward, Purpose = purpose });
+
+    public static Timestamp Ts(DateTime utc) => Timestamp.FromDateTime(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
+}
+
+/// <summary>Valid NHS numbers (modulus 11) from the 999 test range, unique within a test run.</summary>
+public static class NhsNumbers
+{
+    private static int s_next = Random.Shared.Next(1_000_000, 9_000_000);
+
+    public static string Next()
+    {
+        while (true)
+        {
+            var body = "99" + Interlocked.Increment(ref s_next).ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
+            var sum = 0;
+            for (var i = 0; i < 9; i++) sum += (body[i] - '0') * (10 - i);
+            var check = 11 - (sum % 11);
+            if (check == 10) continue;
+            return body + (check == 11 ? 0 : check).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+}
