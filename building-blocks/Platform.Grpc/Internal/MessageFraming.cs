@@ -182,13 +182,17 @@ internal static class MessageFraming
                     throw new OperationCanceledException();
                 }
 
-                // Fail early on a declared length over the limit instead of buffering up to it.
+                // Fail early, so what is buffered stays bounded by one message: a declared length over the limit, or
+                // bytes after a complete message (a single-request call cannot have a second one).
                 if (buffer.Length >= GrpcProtocol.HeaderSize)
                 {
                     var probe = buffer;
                     try
                     {
-                        TryReadFrame(ref probe, maxSize, out _, out _);
+                        if (TryReadFrame(ref probe, maxSize, out _, out _) && probe.Length > 0)
+                        {
+                            throw new RpcException(StatusCode.Internal, "More than one request message on a call that takes a single request.");
+                        }
                     }
                     catch
                     {
