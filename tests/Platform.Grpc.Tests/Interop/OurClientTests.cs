@@ -69,6 +69,20 @@ public sealed class OurClientAgainstOurServerTests(OurServer server) : IClassFix
     public static TheoryData<string> Cases => new(InteropCases.Names.Where(n => n != "concurrent_large_unary"));
 
     [Fact]
+    public async Task Server_error_reaches_a_client_that_is_still_sending()
+    {
+        var method = Method<global::Grpc.Testing.StreamingOutputCallRequest, global::Grpc.Testing.StreamingOutputCallResponse>.From(
+            global::Grpc.Testing.TestReflection.Descriptor.Services.Single(s => s.Name == "TestService"), "FullDuplexCall");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var call = server.Channel.DuplexStreamingCall(method, new CallOptions { CancellationToken = timeout.Token });
+        await call.RequestStream.WriteAsync(new global::Grpc.Testing.StreamingOutputCallRequest { ResponseStatus = new global::Grpc.Testing.EchoStatus { Code = 9, Message = "stop" } });
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(4), $"status took {stopwatch.Elapsed}");
+    }
+
+    [Fact]
     public async Task Messages_near_the_4_MiB_limit_pass_both_ways_beyond_the_http2_flow_control_window()
     {
         var method = Method<global::Grpc.Testing.SimpleRequest, global::Grpc.Testing.SimpleResponse>.From(
