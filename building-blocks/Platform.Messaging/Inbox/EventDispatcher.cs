@@ -1,6 +1,7 @@
 using System.Text;
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Platform.Messaging.CloudEvents;
@@ -112,6 +113,7 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
         Func<IServiceProvider, TDbContext, CancellationToken, Task>? alsoInTransaction, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
+        foreach (var enter in scope.ServiceProvider.GetServices<IEventScope>()) enter.Enter(scope.ServiceProvider, envelope);
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         // SQLite has one writer: queueing deliveries here is faster and fairer than letting them spin on its file lock.
         var gate = db.Database.ProviderName == SqliteProvider ? _sqliteWriter : null;
@@ -139,19 +141,42 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
             // add round trips.
             db.Database.AutoSavepointsEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var inbox = db.Set<InboxMessage>();
-            if (await inbox.AnyAsync(i => i.Source == ce.Source && i.EventId == ce.Id, ct))
+            // Claim (source, id) first, in one statement. A copy that races this one waits on the key until we commit
+            // (then it inserts nothing: a duplicate) or roll back (then it handles the event itself).
+            var claimed = await db.Database.ExecuteSqlRawAsync(InboxClaimSql(db),
+                [ce.Source, ce.Id, ce.Type, ce.Tenant!, time.GetUtcNow().UtcDateTime], ct);
+            if (claimed == 0)
             {
                 await tx.CommitAsync(ct);
                 return false;
             }
-            inbox.Add(new InboxMessage { Source = ce.Source, EventId = ce.Id, Type = ce.Type, Tenant = ce.Tenant!, HandledAt = time.GetUtcNow().UtcDateTime });
             await registration.Invoke(services, message, envelope, ct);
             if (alsoInTransaction is not null) await alsoInTransaction(services, db, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return true;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>INSERT ... ON CONFLICT DO NOTHING</c> into the inbox, with table and column names from the model (so a default
+    /// schema or renamed columns still work). The same SQL runs on PostgreSQL and SQLite (3.24+).
+    /// </summary>
+    private string InboxClaimSql(TDbContext db) => _claimSql ??= BuildClaimSql(db);
+
+    private string? _claimSql;
+
+    private static string BuildClaimSql(DbContext db)
+    {
+        var entity = db.Model.FindEntityType(typeof(InboxMessage))
+            ?? throw new InvalidOperationException($"{db.GetType().Name} has no inbox: call modelBuilder.AddInbox() in OnModelCreating.");
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        string Col(string property) => Quote(entity.FindProperty(property)!.GetColumnName(table)!);
+        static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
+        var qualified = entity.GetSchema() is { } schema ? $"{Quote(schema)}.{Quote(table.Name)}" : Quote(table.Name);
+        return $"INSERT INTO {qualified} ({Col(nameof(InboxMessage.Source))}, {Col(nameof(InboxMessage.EventId))}, {Col(nameof(InboxMessage.Type))}, " +
+               $"{Col(nameof(InboxMessage.Tenant))}, {Col(nameof(InboxMessage.HandledAt))}) VALUES ({{0}}, {{1}}, {{2}}, {{3}}, {{4}}) " +
+               $"ON CONFLICT ({Col(nameof(InboxMessage.Source))}, {Col(nameof(InboxMessage.EventId))}) DO NOTHING";
     }
 
     private async Task<bool> IsInInboxAsync(CloudEvent ce, CancellationToken cancellationToken)

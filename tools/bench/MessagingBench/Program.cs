@@ -82,13 +82,66 @@ var server = await PostgresServer.SharedAsync();
         }
     }
 
+    if (args.Contains("--inbox-only"))
+    {
+        // Diagnostic: the subscriber's inbox transaction alone, in process, one at a time (no HTTP, no relay, no contention).
+        List<string> payloads;
+        await using (var ctx = Open(publisherDb)) payloads = await ctx.Set<OutboxMessage>().OrderBy(m => m.Sequence).Select(m => m.Payload).ToListAsync();
+        var dispatcher = subscriber.Services.GetRequiredService<IEventDispatcher>();
+        var meter = new CpuMeter(server.Port);
+        var warm = payloads.Take(500).ToList();
+        foreach (var p in warm) await dispatcher.DispatchAsync(System.Text.Encoding.UTF8.GetBytes(p), "bench.order_placed.v1", CancellationToken.None);
+        var rest = payloads.Skip(500).ToList();
+        var (c0, p0) = (meter.NowMs(), CpuMeter.ProcessMs());
+        var sw = Stopwatch.StartNew();
+        foreach (var p in rest) await dispatcher.DispatchAsync(System.Text.Encoding.UTF8.GetBytes(p), "bench.order_placed.v1", CancellationToken.None);
+        sw.Stop();
+        var (c1, p1) = (meter.NowMs(), CpuMeter.ProcessMs());
+        if (Environment.GetEnvironmentVariable("BENCH_PIECES") == "1")
+        {
+            var t = CpuMeter.ProcessMs();
+            foreach (var p in rest)
+            {
+                Platform.Messaging.CloudEvents.CloudEvent.TryParse(System.Text.Encoding.UTF8.GetBytes(p), out var ce, out _);
+                new Google.Protobuf.JsonParser(Google.Protobuf.JsonParser.Settings.Default.WithIgnoreUnknownFields(true)).Parse(ce!.DataJson!, OrderPlaced.Descriptor);
+            }
+            Console.WriteLine($"   parse: {(CpuMeter.ProcessMs() - t) / rest.Count:0.000} CPU-ms");
+            t = CpuMeter.ProcessMs();
+            foreach (var p in rest)
+            {
+                await using var scope = subscriber.Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
+                db.Database.CreateExecutionStrategy();
+            }
+            Console.WriteLine($"   scope+context: {(CpuMeter.ProcessMs() - t) / rest.Count:0.000} CPU-ms");
+            t = CpuMeter.ProcessMs();
+            foreach (var p in rest)
+            {
+                await using var scope = subscriber.Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
+                await db.Set<InboxMessage>().AnyAsync(i => i.Source == "x" && i.EventId == p);
+            }
+            Console.WriteLine($"   scope+any: {(CpuMeter.ProcessMs() - t) / rest.Count:0.000} CPU-ms");
+            t = CpuMeter.ProcessMs();
+            foreach (var p in rest)
+            {
+                await using var scope = subscriber.Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
+                db.Set<InboxMessage>().Add(new InboxMessage { Source = "y", EventId = Guid.NewGuid().ToString(), Type = "t", Tenant = "t", HandledAt = DateTime.UtcNow });
+                await db.SaveChangesAsync();
+            }
+            Console.WriteLine($"   scope+insert: {(CpuMeter.ProcessMs() - t) / rest.Count:0.000} CPU-ms");
+        }
+        Console.WriteLine($"   inbox only, sequential: {sw.Elapsed.TotalMilliseconds / rest.Count:0.000} ms per event; CPU: process {(p1 - p0) / rest.Count:0.000} + PostgreSQL {(c1 - c0 - (p1 - p0)) / rest.Count:0.000} CPU-ms per event");
+        return;
+    }
     var config = new Dictionary<string, string?>
     {
         ["Messaging:AppApiToken"] = token,
         ["Messaging:Transport"] = "Local",
         ["Messaging:Local:Subscribers:0"] = $"http://127.0.0.1:{port}",
         ["Messaging:Relay:BatchSize"] = "1000",
-        ["Messaging:Relay:MaxParallelism"] = Arg("--parallelism", 64).ToString(),
+        ["Messaging:Relay:MaxParallelism"] = Arg("--parallelism", 32).ToString(),
         ["Messaging:Relay:PollInterval"] = "00:00:00.010",
     };
     var cpu = new CpuMeter(server.Port);
