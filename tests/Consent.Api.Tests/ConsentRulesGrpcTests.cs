@@ -136,16 +136,19 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         var earlier = await a.PatientAsync(AgeBand._26To64);
         await a.LacksCapacityAsync(earlier, technology, at: now.AddDays(-10));
         await a.Call<RecordBestInterestsDecisionRequest, RecordCreated>("RecordBestInterestsDecision", ConsentClient.BestInterests(earlier, technology, at: now.AddDays(-9)));
-        await a.ActiveUseAsync(earlier, technology);
+        var use = await a.ActiveUseAsync(earlier, technology);
         Assert.Equal(UseCheckDecision.Permit, (await a.CheckAsync(earlier, technology)).Decision);
         await a.HasCapacityAsync(earlier, technology, at: now.AddDays(-4));
         var after = await a.CheckAsync(earlier, technology);
         Assert.Equal(UseCheckDecision.Deny, after.Decision);
         Assert.Contains(after.Reasons, r => r.Rule == "lawful-basis.consent-required-after-capacity-regained");
 
-        // Once the patient consents, the use can rest on that instead.
-        await a.ConsentAsync(earlier, technology);
-        Assert.Equal(LawfulBasisKind.OwnConsent, (await a.CheckAsync(earlier, technology)).LawfulBasis);
+        // Once the patient consents, the use rests on that consent: permitted again, and withdrawing it ends the use.
+        var consent = await a.ConsentAsync(earlier, technology);
+        var rebased = await a.CheckAsync(earlier, technology);
+        Assert.Equal((UseCheckDecision.Permit, LawfulBasisKind.OwnConsent, consent), (rebased.Decision, rebased.LawfulBasis, rebased.LawfulBasisRecordId));
+        var withdrawn = await a.Call<WithdrawConsentRequest, WithdrawConsentResponse>("WithdrawConsent", new WithdrawConsentRequest { ConsentId = consent });
+        Assert.Equal([use.UseId], withdrawn.EndedUseIds);
     }
 
     [Fact]

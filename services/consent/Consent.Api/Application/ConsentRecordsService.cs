@@ -66,7 +66,8 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
     /// </summary>
     public async Task<Outcome<Guid>> RecordOwnConsentAsync(OwnConsent consent, CancellationToken ct = default)
     {
-        var at = Input.PastOrNow("recorded-at", consent.RecordedAt, Now);
+        var now = Now;
+        var at = Input.PastOrNow("recorded-at", consent.RecordedAt, now);
         if (at.IsRefused) return at.Refusal!;
         consent.RecordedAt = at.Value;
         var records = await store.GetAsync(consent.PatientId, ct);
@@ -75,6 +76,7 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         if (consent.Validate() is { } refusal) return refusal;
 
         db.OwnConsents.Add(consent);
+        await RebaseUsesAsync(With(records, ownConsent: consent), consent.TechnologyId, now, ct);
         await SaveAsync(consent.PatientId, ct);
         return consent.Id;
     }
@@ -93,15 +95,16 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
             return Refusal.NotFound("proxy.not-found", "No proxy authority with this id is registered for this patient.");
 
         // A proxy's refusal always stands and is recorded; consent must be one the table accepts.
+        var candidate = With(records, proxyConsent: consent);
         if (consent.Decision == ConsentDecision.Given)
         {
             var policy = (await store.GetTrustAsync(ct)).Policy;
-            var candidate = With(records, proxyConsent: consent);
             var basis = LawfulBasisRules.Evaluate(candidate, consent.TechnologyId, policy, now);
             if (basis.IsRefused) return basis.Refusal!;
         }
 
         db.ProxyConsents.Add(consent);
+        await RebaseUsesAsync(candidate, consent.TechnologyId, now, ct);
         await SaveAsync(consent.PatientId, ct);
         return consent.Id;
     }
@@ -117,14 +120,16 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         if (records is null) return PatientNotFound;
         if (decision.TechnologyId == Guid.Empty) return TechnologyRequired;
         if (decision.Validate() is { } refusal) return refusal;
+        var candidate = With(records, bestInterests: decision);
         if (decision.UseIsInBestInterests)
         {
             var policy = (await store.GetTrustAsync(ct)).Policy;
-            var basis = LawfulBasisRules.Evaluate(With(records, bestInterests: decision), decision.TechnologyId, policy, now);
+            var basis = LawfulBasisRules.Evaluate(candidate, decision.TechnologyId, policy, now);
             if (basis.IsRefused) return basis.Refusal!;
         }
 
         db.BestInterestsDecisions.Add(decision);
+        await RebaseUsesAsync(candidate, decision.TechnologyId, now, ct);
         await SaveAsync(decision.PatientId, ct);
         return decision.Id;
     }
@@ -164,13 +169,33 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         store.InvalidatePatient(patientId);
     }
 
-    private static PatientConsentRecords With(PatientConsentRecords records, ProxyConsent? proxyConsent = null, BestInterestsDecision? bestInterests = null) => new()
+    /// <summary>
+    /// A new record can put a different basis in force (the patient's own consent after capacity is regained, say):
+    /// the patient's live uses of that technology move to it in the same unit of work, so that withdrawing the new
+    /// consent ends them.
+    /// </summary>
+    private async Task RebaseUsesAsync(PatientConsentRecords candidate, Guid technologyId, DateTime now, CancellationToken ct)
+    {
+        var policy = (await store.GetTrustAsync(ct)).Policy;
+        var basis = LawfulBasisRules.Evaluate(candidate, technologyId, policy, now);
+        if (basis.IsRefused || basis.Value.Status != LawfulBasisStatus.Valid) return;
+        if (!Array.Exists(candidate.Uses, u => u.TechnologyId == technologyId && u.Status is UseStatus.Active or UseStatus.Suspended && u.LawfulBasisRecordId != basis.Value.RecordId))
+            return;
+        var uses = await db.TechnologyUses
+            .Where(u => u.PatientId == candidate.PatientId && u.TechnologyId == technologyId && (u.Status == UseStatus.Active || u.Status == UseStatus.Suspended))
+            .ToListAsync(ct);
+        foreach (var use in uses)
+            if (use.LawfulBasisRecordId != basis.Value.RecordId && use.Rebase(basis.Value) is null)
+                logger.LogInformation("Use {UseId} now rests on {Basis} {RecordId}", use.Id, basis.Value.Kind, basis.Value.RecordId);
+    }
+
+    private static PatientConsentRecords With(PatientConsentRecords records, OwnConsent? ownConsent = null, ProxyConsent? proxyConsent = null, BestInterestsDecision? bestInterests = null) => new()
     {
         PatientId = records.PatientId,
         AgeBand = records.AgeBand,
         CapacityAssessments = records.CapacityAssessments,
         GillickAssessments = records.GillickAssessments,
-        OwnConsents = records.OwnConsents,
+        OwnConsents = ownConsent is null ? records.OwnConsents : [.. records.OwnConsents, ownConsent],
         ProxyAuthorities = records.ProxyAuthorities,
         ProxyConsents = proxyConsent is null ? records.ProxyConsents : [.. records.ProxyConsents, proxyConsent],
         BestInterestsDecisions = bestInterests is null ? records.BestInterestsDecisions : [.. records.BestInterestsDecisions, bestInterests],
