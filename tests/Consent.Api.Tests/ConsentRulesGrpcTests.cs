@@ -271,4 +271,38 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
             ReviewCovers = "everything",
         }, StatusCode.InvalidArgument, "care-plan.next-review-too-far");
     }
+
+    [Fact]
+    public async Task A_use_whose_review_is_overdue_is_allowed_with_a_warning_within_the_trusts_grace_period_and_denied_after_it()
+    {
+        var a = TrustA;
+        var technology = (await a.ApproveAsync()).TechnologyId;
+        var now = DateTime.UtcNow;
+
+        async Task<CheckUseResponse> ReviewDueAsync(DateTime due)
+        {
+            var patient = await a.PatientAsync(AgeBand._26To64);
+            await a.HasCapacityAsync(patient, technology);
+            await a.ConsentAsync(patient, technology);
+            var use = await a.ActiveUseAsync(patient, technology);
+            // The last review was held 30 days before the date it set; that date has since passed.
+            await a.Call<RecordReviewRequest, TechnologyUse>("RecordReview", new RecordReviewRequest
+            {
+                UseId = use.UseId,
+                ReviewedAt = ConsentClient.Ts(due.AddDays(-30)),
+                NextReviewDate = ConsentClient.Ts(due),
+                ReviewCovers = "sleep, falls, whether to continue",
+            });
+            return await a.CheckAsync(patient, technology);
+        }
+
+        var overdue = await ReviewDueAsync(now.AddDays(-1));
+        Assert.Equal(UseCheckDecision.Permit, overdue.Decision);
+        Assert.Contains("review-overdue", overdue.Warnings);
+
+        // The default grace period is three days.
+        var pastGrace = await ReviewDueAsync(now.AddDays(-4));
+        Assert.Equal(UseCheckDecision.Deny, pastGrace.Decision);
+        Assert.Equal(["use-check.review-overdue"], pastGrace.Reasons.Select(r => r.Rule));
+    }
 }

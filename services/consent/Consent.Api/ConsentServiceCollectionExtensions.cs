@@ -17,6 +17,7 @@ public static class ConsentServiceCollectionExtensions
         builder.Services.AddScoped<ConsentRecordsService>();
         builder.Services.AddScoped<TechnologyUseService>();
         builder.Services.AddScoped<TechnologyApprovalService>();
+        builder.Services.AddScoped<TrustPolicyService>();
         return builder;
     }
 }

@@ -14,7 +14,8 @@ public sealed class ConsentGrpcService(
     PatientRegistry registry,
     ConsentRecordsService records,
     TechnologyUseService uses,
-    TechnologyApprovalService approvals)
+    TechnologyApprovalService approvals,
+    TrustPolicyService policies)
 {
     public async Task<Patient> RegisterPatient(RegisterPatientRequest request, ServerCallContext context) =>
         ToMessage((await registry.RegisterAsync(new RegisterPatient(request.NhsNumber, request.WardCode, (Domain.AgeBand)request.AgeBand), context.CancellationToken)).OrThrow());
@@ -273,6 +274,28 @@ public sealed class ConsentGrpcService(
         return response;
     }
 
+    public async Task<TrustPolicy> GetTrustPolicy(GetTrustPolicyRequest r, ServerCallContext context) =>
+        ToMessage(await policies.GetAsync(context.CancellationToken));
+
+    public async Task<TrustPolicy> SetTrustPolicy(TrustPolicy r, ServerCallContext context)
+    {
+        var defaults = Domain.TrustPolicy.Default;
+        var policy = new Domain.TrustPolicy
+        {
+            CapacityRegainedGracePeriod = r.CapacityRegainedGracePeriod?.ToTimeSpan() ?? defaults.CapacityRegainedGracePeriod,
+            FluctuatingAssessmentMaxAge = r.FluctuatingAssessmentMaxAge?.ToTimeSpan() ?? defaults.FluctuatingAssessmentMaxAge,
+            ReviewGracePeriod = r.ReviewGracePeriod?.ToTimeSpan() ?? defaults.ReviewGracePeriod,
+            ReviewDueSoonNotice = r.ReviewDueSoonNotice?.ToTimeSpan() ?? defaults.ReviewDueSoonNotice,
+            MaxReviewInterval = r.MaxReviewInterval?.ToTimeSpan() ?? defaults.MaxReviewInterval,
+            BlanketShareThreshold = r.BlanketShareThreshold == 0 ? defaults.BlanketShareThreshold : r.BlanketShareThreshold,
+            BlanketWindow = r.BlanketWindow?.ToTimeSpan() ?? defaults.BlanketWindow,
+            BlanketMinimumUses = r.BlanketMinimumUses == 0 ? defaults.BlanketMinimumUses : r.BlanketMinimumUses,
+            RationaleSimilarityThreshold = r.RationaleSimilarityThreshold == 0 ? defaults.RationaleSimilarityThreshold : r.RationaleSimilarityThreshold,
+            RationaleCopyMinimumUses = r.RationaleCopyMinimumUses == 0 ? defaults.RationaleCopyMinimumUses : r.RationaleCopyMinimumUses,
+        };
+        return ToMessage((await policies.SetAsync(policy, context.CancellationToken)).OrThrow());
+    }
+
     private static Guid Id(string field, string? value) => Input.Id(field, value).OrThrow();
 
     private static Guid OptionalId(string field, string? value) => Input.OptionalId(field, value).OrThrow();
@@ -311,6 +334,20 @@ public sealed class ConsentGrpcService(
         ActivatedAt = u.ActivatedAt?.ToTimestamp(),
         EndedAt = u.EndedAt?.ToTimestamp(),
         EndReason = (UseEndReason)u.EndReason,
+    };
+
+    private static TrustPolicy ToMessage(Domain.TrustPolicy p) => new()
+    {
+        CapacityRegainedGracePeriod = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p.CapacityRegainedGracePeriod),
+        FluctuatingAssessmentMaxAge = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p.FluctuatingAssessmentMaxAge),
+        ReviewGracePeriod = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p.ReviewGracePeriod),
+        ReviewDueSoonNotice = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p.ReviewDueSoonNotice),
+        MaxReviewInterval = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p.MaxReviewInterval),
+        BlanketShareThreshold = p.BlanketShareThreshold,
+        BlanketWindow = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p.BlanketWindow),
+        BlanketMinimumUses = p.BlanketMinimumUses,
+        RationaleSimilarityThreshold = p.RationaleSimilarityThreshold,
+        RationaleCopyMinimumUses = p.RationaleCopyMinimumUses,
     };
 
     private static TechnologyApproval ToMessage(Domain.TechnologyApproval a) => new()
