@@ -97,41 +97,6 @@ var server = await PostgresServer.SharedAsync();
         foreach (var p in rest) await dispatcher.DispatchAsync(System.Text.Encoding.UTF8.GetBytes(p), "bench.order_placed.v1", CancellationToken.None);
         sw.Stop();
         var (c1, p1) = (meter.NowMs(), CpuMeter.ProcessMs());
-        if (Environment.GetEnvironmentVariable("BENCH_PIECES") == "1")
-        {
-            var t = CpuMeter.ProcessMs();
-            foreach (var p in rest)
-            {
-                Platform.Messaging.CloudEvents.CloudEvent.TryParse(System.Text.Encoding.UTF8.GetBytes(p), out var ce, out _);
-                new Google.Protobuf.JsonParser(Google.Protobuf.JsonParser.Settings.Default.WithIgnoreUnknownFields(true)).Parse(ce!.DataJson!, OrderPlaced.Descriptor);
-            }
-            Console.WriteLine($"   parse: {(CpuMeter.ProcessMs() - t) / rest.Count:0.000} CPU-ms");
-            t = CpuMeter.ProcessMs();
-            foreach (var p in rest)
-            {
-                await using var scope = subscriber.Services.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
-                db.Database.CreateExecutionStrategy();
-            }
-            Console.WriteLine($"   scope+context: {(CpuMeter.ProcessMs() - t) / rest.Count:0.000} CPU-ms");
-            t = CpuMeter.ProcessMs();
-            foreach (var p in rest)
-            {
-                await using var scope = subscriber.Services.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
-                await db.Set<InboxMessage>().AnyAsync(i => i.Source == "x" && i.EventId == p);
-            }
-            Console.WriteLine($"   scope+any: {(CpuMeter.ProcessMs() - t) / rest.Count:0.000} CPU-ms");
-            t = CpuMeter.ProcessMs();
-            foreach (var p in rest)
-            {
-                await using var scope = subscriber.Services.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
-                db.Set<InboxMessage>().Add(new InboxMessage { Source = "y", EventId = Guid.NewGuid().ToString(), Type = "t", Tenant = "t", HandledAt = DateTime.UtcNow });
-                await db.SaveChangesAsync();
-            }
-            Console.WriteLine($"   scope+insert: {(CpuMeter.ProcessMs() - t) / rest.Count:0.000} CPU-ms");
-        }
         Console.WriteLine($"   inbox only, sequential: {sw.Elapsed.TotalMilliseconds / rest.Count:0.000} ms per event; CPU: process {(p1 - p0) / rest.Count:0.000} + PostgreSQL {(c1 - c0 - (p1 - p0)) / rest.Count:0.000} CPU-ms per event");
         return;
     }
@@ -231,7 +196,7 @@ static async Task<string> CreateDatabaseAsync(PostgresServer server, string pref
     await conn.OpenAsync();
     await using var cmd = new NpgsqlCommand($"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {PostgresServer.AppRole}", conn);
     await cmd.ExecuteNonQueryAsync();
-    return server.AppConnectionString(name) + ";Maximum Pool Size=100" + (Environment.GetEnvironmentVariable("BENCH_PG_TUNED") == "1" ? ";No Reset On Close=true;Max Auto Prepare=50" : "");
+    return server.AppConnectionString(name) + ";Maximum Pool Size=100";
 }
 
 static BenchDbContext Open(string connectionString) => new(new DbContextOptionsBuilder<BenchDbContext>().UseNpgsql(connectionString).Options);
