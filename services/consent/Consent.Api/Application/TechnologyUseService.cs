@@ -113,6 +113,19 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         return new CarePlanView(use, use.PatientCopy());
     }
 
+    /// <summary>Runs the blanket-use detector over one ward's live uses and its current patient count.</summary>
+    public async Task<Outcome<BlanketUseSignal[]>> DetectBlanketUseAsync(string? wardCode, CancellationToken ct = default)
+    {
+        if (Validation.Code("ward-code", wardCode) is { } badWard) return badWard;
+        var ward = wardCode!.Trim();
+        var patientsOnWard = await db.Patients.CountAsync(p => p.WardCode == ward, ct);
+        var live = await db.TechnologyUses.AsNoTracking()
+            .Where(u => u.WardCode == ward && (u.Status == UseStatus.Active || u.Status == UseStatus.Suspended))
+            .ToListAsync(ct);
+        var policy = (await store.GetTrustAsync(ct)).Policy;
+        return BlanketUseDetector.Detect(ward, patientsOnWard, live, policy, Now).ToArray();
+    }
+
     // The setting of the use the check will look at: the approval must cover that setting.
     private static string? SettingOf(PatientConsentRecords records, Guid technologyId, string wardCode)
     {

@@ -260,6 +260,31 @@ public sealed class ConsentGrpcService(
         };
     }
 
+    public async Task<DetectBlanketUseResponse> DetectBlanketUse(DetectBlanketUseRequest r, ServerCallContext context)
+    {
+        var signals = (await uses.DetectBlanketUseAsync(r.WardCode, context.CancellationToken)).OrThrow();
+        var response = new DetectBlanketUseResponse();
+        foreach (var s in signals)
+        {
+            var signal = new BlanketUseSignal
+            {
+                Kind = (BlanketSignalKind)s.Kind,
+                WardCode = s.WardCode,
+                TechnologyId = s.TechnologyId.ToString(),
+                UseCount = s.UseCount,
+                PatientsOnWard = s.PatientsOnWard,
+                Share = s.Share,
+                WindowStart = s.WindowStart.ToTimestamp(),
+                WindowEnd = s.WindowEnd.ToTimestamp(),
+                Summary = s.Summary,
+            };
+            if (s.MinimumSimilarity is { } similarity) signal.MinimumSimilarity = similarity;
+            signal.UseIds.AddRange(s.UseIds.Select(id => id.ToString()));
+            response.Signals.Add(signal);
+        }
+        return response;
+    }
+
     public async Task<TechnologyApproval> RecordTechnologyApproval(RecordTechnologyApprovalRequest r, ServerCallContext context)
     {
         var command = new RecordTechnologyApproval(OptionalId("technology-id", r.TechnologyId), r.TechnologyName, r.SettingCode, r.IsSurveillance, r.ManagesSafetyRisk);
