@@ -305,4 +305,18 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         Assert.Equal(UseCheckDecision.Deny, pastGrace.Decision);
         Assert.Equal(["use-check.review-overdue"], pastGrace.Reasons.Select(r => r.Rule));
     }
+
+    [Fact]
+    public async Task An_unknown_consent_decision_on_the_wire_is_refused_as_missing_rather_than_read_as_consent()
+    {
+        var a = TrustA;
+        var technology = (await a.ApproveAsync()).TechnologyId;
+        var patient = await a.PatientAsync(AgeBand._26To64);
+        await a.HasCapacityAsync(patient, technology);
+        var request = ConsentClient.Consent(patient, technology);
+        request.Decision = (ConsentDecision)99;
+        await a.Refused<RecordConsentRequest, RecordCreated>("RecordConsent", request, StatusCode.InvalidArgument, "consent.decision-missing");
+        var id = Guid.Parse(patient);
+        Assert.Equal(0, await CountAsync(db => db.OwnConsents.CountAsync(c => c.PatientId == id)));
+    }
 }

@@ -18,7 +18,7 @@ public sealed class ConsentGrpcService(
     TrustPolicyService policies)
 {
     public async Task<Patient> RegisterPatient(RegisterPatientRequest request, ServerCallContext context) =>
-        ToMessage((await registry.RegisterAsync(new RegisterPatient(request.NhsNumber, request.WardCode, (Domain.AgeBand)request.AgeBand), context.CancellationToken)).OrThrow());
+        ToMessage((await registry.RegisterAsync(new RegisterPatient(request.NhsNumber, request.WardCode, Known((Domain.AgeBand)request.AgeBand)), context.CancellationToken)).OrThrow());
 
     public async Task<Patient> GetPatient(GetPatientRequest request, ServerCallContext context) =>
         ToMessage((await registry.GetAsync(request.PatientId, context.CancellationToken)).OrThrow());
@@ -39,15 +39,15 @@ public sealed class ConsentGrpcService(
             PatientId = Id("patient-id", r.PatientId),
             TechnologyId = OptionalId("technology-id", r.TechnologyId),
             Decision = r.Decision,
-            Determination = (Domain.CapacityDetermination)r.Determination,
+            Determination = Known((Domain.CapacityDetermination)r.Determination),
             AssessedAt = Instant(r.AssessedAt),
             AssessedBy = r.AssessedBy,
             ImpairmentOfMindOrBrain = r.HasImpairmentOfMindOrBrain ? r.ImpairmentOfMindOrBrain : null,
             ImpairmentDescription = Text(r.ImpairmentDescription),
-            Understand = (Domain.FunctionalAbility)r.Understand,
-            Retain = (Domain.FunctionalAbility)r.Retain,
-            UseOrWeigh = (Domain.FunctionalAbility)r.UseOrWeigh,
-            Communicate = (Domain.FunctionalAbility)r.Communicate,
+            Understand = Known((Domain.FunctionalAbility)r.Understand),
+            Retain = Known((Domain.FunctionalAbility)r.Retain),
+            UseOrWeigh = Known((Domain.FunctionalAbility)r.UseOrWeigh),
+            Communicate = Known((Domain.FunctionalAbility)r.Communicate),
             InabilityBecauseOfImpairment = r.HasInabilityBecauseOfImpairment ? r.InabilityBecauseOfImpairment : null,
             PracticableStepsTaken = Text(r.PracticableStepsTaken),
             Fluctuating = r.Fluctuating,
@@ -78,9 +78,9 @@ public sealed class ConsentGrpcService(
         {
             Id = Guid.CreateVersion7(),
             PatientId = Id("patient-id", r.PatientId),
-            Kind = (Domain.ProxyKind)r.Kind,
+            Kind = Known((Domain.ProxyKind)r.Kind),
             Relationship = r.Relationship,
-            ParentalResponsibilityBasis = (Domain.ParentalResponsibilityBasis)r.ParentalResponsibilityBasis,
+            ParentalResponsibilityBasis = Known((Domain.ParentalResponsibilityBasis)r.ParentalResponsibilityBasis),
             LpaRegistrationReference = Text(r.LpaRegistrationReference),
             LpaRegisteredAt = OptionalInstant(r.LpaRegisteredAt),
             DonorWas18OrOverWhenMade = r.HasDonorWas18OrOverWhenMade ? r.DonorWas18OrOverWhenMade : null,
@@ -105,9 +105,9 @@ public sealed class ConsentGrpcService(
                 Id = Guid.CreateVersion7(),
                 PatientId = patientId,
                 TechnologyId = technologyId,
-                Decision = (Domain.ConsentDecision)r.Decision,
+                Decision = Known((Domain.ConsentDecision)r.Decision),
                 InformationGiven = r.InformationGiven,
-                InformationFormat = (Domain.AccessibleFormat)r.InformationFormat,
+                InformationFormat = Known((Domain.AccessibleFormat)r.InformationFormat),
                 RecordedAt = Instant(r.RecordedAt),
                 RecordedBy = r.RecordedBy,
             };
@@ -119,9 +119,9 @@ public sealed class ConsentGrpcService(
             PatientId = patientId,
             TechnologyId = technologyId,
             ProxyAuthorityId = Id("proxy-authority-id", r.ProxyAuthorityId),
-            Decision = (Domain.ConsentDecision)r.Decision,
+            Decision = Known((Domain.ConsentDecision)r.Decision),
             InformationGiven = r.InformationGiven,
-            InformationFormat = (Domain.AccessibleFormat)r.InformationFormat,
+            InformationFormat = Known((Domain.AccessibleFormat)r.InformationFormat),
             RecordedAt = Instant(r.RecordedAt),
             RecordedBy = r.RecordedBy,
         };
@@ -143,7 +143,7 @@ public sealed class ConsentGrpcService(
             SupportToParticipate = r.SupportToParticipate,
             PeopleConsulted = r.PeopleConsulted.Select(p => new Domain.ConsultedPerson
             {
-                Role = (Domain.ConsultedRole)p.Role,
+                Role = Known((Domain.ConsultedRole)p.Role),
                 Relationship = p.Relationship,
                 ViewsGiven = p.ViewsGiven,
                 ConsultedAt = Instant(p.ConsultedAt),
@@ -171,7 +171,7 @@ public sealed class ConsentGrpcService(
     {
         // Unreadable ids become empty ones, so that the domain still refuses a blanket request by name first.
         var patientIds = r.PatientIds.Select(p => Guid.TryParse(p, out var g) ? g : Guid.Empty).ToList();
-        var request = new Domain.TechnologyUseRequest(patientIds, OptionalId("technology-id", r.TechnologyId), r.WardCode, r.SettingCode, r.WholeWard, (Domain.UsePurpose)r.Purpose);
+        var request = new Domain.TechnologyUseRequest(patientIds, OptionalId("technology-id", r.TechnologyId), r.WardCode, r.SettingCode, r.WholeWard, Known((Domain.UsePurpose)r.Purpose));
         var plan = r.CarePlan ?? new CarePlanItems();
         var details = new UseDetails(
             r.PatientObjects,
@@ -180,7 +180,7 @@ public sealed class ConsentGrpcService(
                 Reason = plan.Reason,
                 WhenAndHowUsed = plan.WhenAndHowUsed,
                 InformationGiven = plan.InformationGiven,
-                InformationFormat = (Domain.AccessibleFormat)plan.InformationFormat,
+                InformationFormat = Known((Domain.AccessibleFormat)plan.InformationFormat),
                 DecisionMakingProcess = plan.DecisionMakingProcess,
                 DataUse = plan.DataUse,
                 NextReviewDate = OptionalInstant(plan.NextReviewDate),
@@ -207,11 +207,11 @@ public sealed class ConsentGrpcService(
         ToMessage((await uses.RecordReviewAsync(Id("use-id", r.UseId), Instant(r.ReviewedAt), Instant(r.NextReviewDate), r.ReviewCovers, context.CancellationToken)).OrThrow());
 
     public async Task<TechnologyUse> EndUse(EndUseRequest r, ServerCallContext context) =>
-        ToMessage((await uses.EndAsync(Id("use-id", r.UseId), (Domain.UseEndReason)r.Reason, context.CancellationToken)).OrThrow());
+        ToMessage((await uses.EndAsync(Id("use-id", r.UseId), Known((Domain.UseEndReason)r.Reason), context.CancellationToken)).OrThrow());
 
     public async Task<CheckUseResponse> CheckUse(CheckUseRequest r, ServerCallContext context)
     {
-        var result = (await uses.CheckAsync(Id("patient-id", r.PatientId), Id("technology-id", r.TechnologyId), r.WardCode, (Domain.UsePurpose)r.Purpose, context.CancellationToken)).OrThrow();
+        var result = (await uses.CheckAsync(Id("patient-id", r.PatientId), Id("technology-id", r.TechnologyId), r.WardCode, Known((Domain.UsePurpose)r.Purpose), context.CancellationToken)).OrThrow();
         var response = new CheckUseResponse
         {
             Decision = (UseCheckDecision)result.Decision,
@@ -320,6 +320,10 @@ public sealed class ConsentGrpcService(
         };
         return ToMessage((await policies.SetAsync(policy, context.CancellationToken)).OrThrow());
     }
+
+    // Protobuf keeps enum numbers it does not know; read them as unspecified, so the domain refuses them as missing
+    // rather than, say, an unknown consent decision counting as anything but a refusal.
+    private static T Known<T>(T value) where T : struct, Enum => Enum.IsDefined(value) ? value : default;
 
     private static Guid Id(string field, string? value) => Input.Id(field, value).OrThrow();
 
