@@ -106,6 +106,29 @@ public class DaprContractTests
     }
 
     [Fact]
+    public async Task With_no_app_api_token_configured_every_delivery_is_refused()
+    {
+        var db = await TestDb.PostgresAsync();
+        await using var subscriber = await MessagingApp.StartAsync("reports", db,
+            new() { ["Messaging:Relay:Enabled"] = "false", ["Messaging:AppApiToken"] = "" });
+        await using var sidecar = await FakeDaprSidecar.StartAsync();
+        sidecar.AppBaseUrl = subscriber.BaseUrl;
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await sidecar.PostAsync(Events.CreditRoute, Events.Credit("acc-1", 5, 1), token: "")).Code);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await sidecar.PostAsync(Events.CreditRoute, Events.Credit("acc-1", 5, 1), token: MessagingApp.Token)).Code);
+        Assert.Empty(await LedgerData.AccountsAsync(db));
+    }
+
+    [Fact]
+    public void A_second_handler_for_the_same_event_type_is_refused_at_registration()
+    {
+        var services = new ServiceCollection();
+        services.AddEventHandler<AmountCredited, AmountCreditedHandler>();
+        var e = Assert.Throws<InvalidOperationException>(() => services.AddEventHandler<AmountCredited, AmountCreditedHandler>());
+        Assert.Contains("platform.ledger.amount_credited.v1", e.Message);
+    }
+
+    [Fact]
     public async Task Event_routes_work_behind_a_fallback_policy_that_requires_an_authenticated_user()
     {
         var db = await TestDb.PostgresAsync();
