@@ -36,7 +36,10 @@ public static class MessagingMigrations
             owner = c.Column<string>(maxLength: 200, nullable: true),
             until = c.Column<DateTime>(nullable: false),
         }, constraints: t => t.PrimaryKey("pk_outbox_leases", x => x.name));
-        mb.InsertData("outbox_leases", ["name", "owner", "until"], [Outbox.OutboxLease.RelayLease, null, new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc)]);
+        // The relay's lease row (the model's HasData). Hand-written migrations have no target model, so InsertData would
+        // need provider column types; a literal in each provider's own timestamp form is simpler.
+        var longAgo = mb.ActiveProvider?.Contains("Npgsql", StringComparison.Ordinal) == true ? "'2000-01-01 00:00:00+00'" : "'2000-01-01 00:00:00'";
+        mb.Sql($"INSERT INTO outbox_leases (name, owner, until) VALUES ('{Outbox.OutboxLease.RelayLease}', NULL, {longAgo})");
 
         mb.CreateTable("inbox_messages", c => new
         {

@@ -15,6 +15,9 @@ namespace Platform.Testing;
 /// </summary>
 public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TProgram : class
 {
+    /// <summary>The token event deliveries must carry in <c>dapr-api-token</c>, as Dapr's sidecar does.</summary>
+    public const string AppApiToken = "test-app-api-token";
+
     private readonly string _serviceName;
     private readonly Dictionary<string, string?> _settings;
 
@@ -50,6 +53,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
             [$"ConnectionStrings:{serviceName}"] = pg.AppConnectionString(db),
             [$"ConnectionStrings:{serviceName}-owner"] = pg.OwnerConnectionString(db),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Messaging:AppApiToken"] = AppApiToken,
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
         var factory = new ServiceFactory<TProgram>(serviceName, settings)

@@ -3,6 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Consent.Api.Application;
+using Platform.Contracts.Audit.V1;
+using Platform.Contracts.Procurement.V1;
+using Platform.Grpc.Client;
 using Platform.ServiceDefaults.Tenancy;
 using Platform.Tools.LocalRunner;
 using Xunit;
@@ -48,6 +51,8 @@ public sealed class LocalPlatformTests : IAsyncLifetime
             Assert.Equal(4, await CountPatients(platform, "RX3"));
             Assert.Equal(3, await CountPatients(platform, "RTQ"));
 
+            await A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery(platform);
+
             var clash = await Assert.ThrowsAsync<PortInUseException>(() => LocalPlatform.StartAsync(new LocalPlatformOptions(_data, _offset), cts.Token));
             Assert.Contains($"Port {8080 + _offset} (gateway HTTP) is already in use", clash.Message);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{5001 + _offset}/health/ready")).StatusCode);
@@ -58,6 +63,36 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         {
             Assert.Equal(4, await CountPatients(again, "RX3"));
             Assert.Equal(3, await CountPatients(again, "RTQ"));
+        }
+    }
+
+    private async Task A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery(LocalPlatform platform)
+    {
+        var tokens = DevTokenIssuer.LoadOrCreate(_data);
+        using var procurement = GrpcChannel.ForAddress($"http://127.0.0.1:{5012 + _offset}");
+        var register = Method<RegisterTechnologyRequest, Technology>.From(ProcurementReflection.Descriptor.Services[0], "RegisterTechnology");
+        var created = await procurement.UnaryCall(register, new RegisterTechnologyRequest
+        {
+            Name = "End-to-end tracker", Supplier = "Test", IntendedUse = "Proving local event delivery", Category = TechnologyCategory.Monitoring,
+        }, new CallOptions { Credentials = CallCredentials.BearerToken(tokens.Mint("RX3", ["procurement-lead"], TimeSpan.FromMinutes(5), "lead-7")) }
+            .WithTimeout(TimeSpan.FromSeconds(30))).ResponseAsync;
+
+        using var audit = GrpcChannel.ForAddress($"http://127.0.0.1:{5032 + _offset}");
+        var list = Method<ListEntriesRequest, ListEntriesResponse>.From(AuditReflection.Descriptor.Services[0], "ListEntries");
+        var auditor = new CallOptions { Credentials = CallCredentials.BearerToken(tokens.Mint("RX3", ["auditor"], TimeSpan.FromMinutes(5), "auditor-1")) };
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var entries = await audit.UnaryCall(list, new ListEntriesRequest { PageSize = 500 }, auditor.WithTimeout(TimeSpan.FromSeconds(30))).ResponseAsync;
+            var entry = entries.Entries.FirstOrDefault(e => e.Entity.What == $"Technology/{created.TechnologyId}");
+            if (entry is not null)
+            {
+                Assert.Equal(("technology-registered", "lead-7", "procurement-lead"), (entry.Type, entry.Agent.Who, entry.Agent.Role));
+                Assert.False(string.IsNullOrEmpty(entry.SourceEventId));
+                return;
+            }
+            Assert.True(DateTime.UtcNow < until, "The technology_registered event did not reach the audit log within 30 s.");
+            await Task.Delay(100);
         }
     }
 

@@ -9,7 +9,7 @@ using Platform.Procurement.Api;
 namespace Platform.Tools.LocalRunner;
 
 /// <summary>One app of the platform and its two default ports (architecture.md).</summary>
-public sealed record AppSpec(string Name, int HttpPort, int GrpcPort, Func<WebApplicationBuilder, WebApplication> Build, Type Marker);
+public sealed record AppSpec(string Name, int HttpPort, int GrpcPort, Func<WebApplicationBuilder, WebApplication> Build, Type Marker, bool HasEvents);
 
 public sealed record LocalPlatformOptions(string DataDirectory, int PortOffset = 0, bool Verbose = false);
 
@@ -21,14 +21,17 @@ public sealed class LocalPlatform : IAsyncDisposable
 {
     public static readonly IReadOnlyList<AppSpec> Apps =
     [
-        new("gateway", 8080, 8081, GatewayApp.Build, typeof(GatewayApp)),
-        new("consent", 5001, 5002, ConsentApp.Build, typeof(ConsentApp)),
-        new("procurement", 5011, 5012, ProcurementApp.Build, typeof(ProcurementApp)),
-        new("evidence", 5021, 5022, EvidenceApp.Build, typeof(EvidenceApp)),
-        new("audit", 5031, 5032, AuditApp.Build, typeof(AuditApp)),
+        new("gateway", 8080, 8081, GatewayApp.Build, typeof(GatewayApp), HasEvents: false),
+        new("consent", 5001, 5002, ConsentApp.Build, typeof(ConsentApp), HasEvents: false),
+        new("procurement", 5011, 5012, ProcurementApp.Build, typeof(ProcurementApp), HasEvents: true),
+        new("evidence", 5021, 5022, EvidenceApp.Build, typeof(EvidenceApp), HasEvents: true),
+        new("audit", 5031, 5032, AuditApp.Build, typeof(AuditApp), HasEvents: true),
     ];
 
     private readonly List<(AppSpec Spec, WebApplication App)> _running = [];
+
+    // Event routes accept only deliveries carrying this run's token, as they accept only Dapr's in Kubernetes.
+    private readonly string _appApiToken = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
 
     private LocalPlatform(LocalPlatformOptions options, DevTokenIssuer tokens)
     {
@@ -92,7 +95,7 @@ public sealed class LocalPlatform : IAsyncDisposable
             Args = [],
         });
         var level = Options.Verbose ? "Information" : "Warning";
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{HttpPort(spec)}",
             ["Kestrel:Endpoints:Http:Protocols"] = "Http1",
@@ -108,7 +111,13 @@ public sealed class LocalPlatform : IAsyncDisposable
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
-        });
+            // Local event delivery: each relay posts CloudEvents straight to the subscribers' Dapr-style routes.
+            ["Messaging:Transport"] = "Local",
+            ["Messaging:AppApiToken"] = _appApiToken,
+        };
+        var subscribers = Apps.Where(a => a.HasEvents).Select(a => $"http://127.0.0.1:{HttpPort(a)}").ToArray();
+        for (var i = 0; i < subscribers.Length; i++) settings[$"Messaging:Local:Subscribers:{i}"] = subscribers[i];
+        builder.Configuration.AddInMemoryCollection(settings);
         return builder;
     }
 

@@ -1,7 +1,10 @@
 using Platform.Audit.Api.Application;
 using Platform.Audit.Api.Data;
+using Platform.Audit.Api.Events;
+using Platform.Messaging;
 using Platform.Grpc.Server;
 using Platform.Audit.Api.Grpc;
+using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Persistence;
 
@@ -16,6 +19,7 @@ public static class AuditApp
         builder.AddAuditServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapEventSubscriptions();
         app.MapGrpcService<AuditGrpcService>();
         return app;
     }
@@ -24,8 +28,11 @@ public static class AuditApp
     public static IHostApplicationBuilder AddAuditServices(this IHostApplicationBuilder builder)
     {
         builder.AddPlatformDatabase<AuditDbContext, AuditSqliteDbContext, AuditPostgresDbContext>("audit");
+        builder.AddPlatformEvents<AuditDbContext>("audit");
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AuditLog>();
+        builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyRegistered, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Evidence.V1.EvidenceItemRecorded, DecisionEventHandlers>();
         return builder;
     }
 }

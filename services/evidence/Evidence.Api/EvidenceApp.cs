@@ -2,6 +2,7 @@ using Platform.Evidence.Api.Application;
 using Platform.Evidence.Api.Data;
 using Platform.Grpc.Server;
 using Platform.Evidence.Api.Grpc;
+using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Persistence;
 
@@ -16,6 +17,7 @@ public static class EvidenceApp
         builder.AddEvidenceServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapEventSubscriptions();
         app.MapGrpcService<EvidenceGrpcService>();
         return app;
     }
@@ -24,6 +26,7 @@ public static class EvidenceApp
     public static IHostApplicationBuilder AddEvidenceServices(this IHostApplicationBuilder builder)
     {
         builder.AddPlatformDatabase<EvidenceDbContext, EvidenceSqliteDbContext, EvidencePostgresDbContext>("evidence");
+        builder.AddPlatformEvents<EvidenceDbContext>("evidence");
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<EvidenceLibrary>();
         return builder;

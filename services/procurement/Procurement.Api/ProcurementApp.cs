@@ -2,6 +2,7 @@ using Platform.Procurement.Api.Application;
 using Platform.Procurement.Api.Data;
 using Platform.Grpc.Server;
 using Platform.Procurement.Api.Grpc;
+using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Persistence;
 
@@ -16,6 +17,7 @@ public static class ProcurementApp
         builder.AddProcurementServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapEventSubscriptions();
         app.MapGrpcService<ProcurementGrpcService>();
         return app;
     }
@@ -24,6 +26,7 @@ public static class ProcurementApp
     public static IHostApplicationBuilder AddProcurementServices(this IHostApplicationBuilder builder)
     {
         builder.AddPlatformDatabase<ProcurementDbContext, ProcurementSqliteDbContext, ProcurementPostgresDbContext>("procurement");
+        builder.AddPlatformEvents<ProcurementDbContext>("procurement");
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<TechnologyRegister>();
         return builder;

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Platform.Messaging;
 using Platform.Domain;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
@@ -69,6 +70,8 @@ public class AuditDbContext(DbContextOptions options, ITenantContext tenant) : P
             e.Property(x => x.LeafHash).HasMaxLength(64).IsRequired();
             e.HasIndex(x => new { x.TenantId, x.Sequence }).IsUnique();
         });
+        modelBuilder.AddOutbox();
+        modelBuilder.AddInbox();
         base.OnModelCreating(modelBuilder);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Audit.Api.Data;
+using Platform.Messaging;
 using Platform.ServiceDefaults.Persistence;
 
 namespace Platform.Audit.Api.Migrations;
@@ -67,4 +68,22 @@ public sealed class AuditEntriesPostgres : Migration
         mb.DisableTenantRowLevelSecurity(AuditSchema.EntriesTable);
         AuditSchema.V1Down(mb);
     }
+}
+
+[DbContext(typeof(AuditSqliteDbContext))]
+[Migration("20261122030000_Messaging")]
+public sealed class MessagingSqlite : Migration
+{
+    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
+
+    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
+}
+
+[DbContext(typeof(AuditPostgresDbContext))]
+[Migration("20261122030000_Messaging")]
+public sealed class MessagingPostgres : Migration
+{
+    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
+
+    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
 }

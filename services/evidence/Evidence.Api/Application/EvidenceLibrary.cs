@@ -1,5 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Common = Platform.Contracts.Common.V1;
 using Platform.Domain;
+using Platform.Messaging.Outbox;
+using Platform.ServiceDefaults.Tenancy;
+using Events = Platform.Contracts.Evidence.V1;
 using Platform.Evidence.Api.Data;
 
 namespace Platform.Evidence.Api.Application;
@@ -9,7 +13,7 @@ public sealed record RecordEvidenceItem(
     bool IndependentOfSupplier, SettingRelevance SettingRelevance, EvidenceQuality Quality);
 
 /// <summary>Evidence items for the trust's technologies: the raw material of an appraisal (P7).</summary>
-public sealed class EvidenceLibrary(EvidenceDbContext db, TimeProvider clock, ILogger<EvidenceLibrary> logger)
+public sealed class EvidenceLibrary(EvidenceDbContext db, IEventPublisher events, CurrentActor actor, TimeProvider clock, ILogger<EvidenceLibrary> logger)
 {
     public const int MaxSampleSize = 10_000_000;
 
@@ -39,6 +43,15 @@ public sealed class EvidenceLibrary(EvidenceDbContext db, TimeProvider clock, IL
             RecordedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.EvidenceItems.Add(item);
+        var who = actor.Get();
+        events.Publish(new Events.EvidenceItemRecorded
+        {
+            EvidenceItemId = item.Id.ToString(),
+            TechnologyId = item.TechnologyId.ToString(),
+            StudyDesign = (Events.StudyDesign)item.StudyDesign,
+            Quality = (Events.EvidenceQuality)item.Quality,
+            Actor = new Common.Actor { Subject = who.Subject, Role = who.Role },
+        }, db.CurrentTenant!, item.TechnologyId.ToString());
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Recorded evidence item {EvidenceItemId} for technology {TechnologyId}", item.Id, item.TechnologyId);
         return item;

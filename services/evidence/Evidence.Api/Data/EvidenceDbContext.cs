@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Platform.Messaging;
 using Platform.Domain;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
@@ -66,6 +67,8 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
             e.Property(i => i.Quality).HasConversion<string>().HasMaxLength(24);
             e.HasIndex(i => new { i.TenantId, i.TechnologyId });
         });
+        modelBuilder.AddOutbox();
+        modelBuilder.AddInbox();
         base.OnModelCreating(modelBuilder);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Evidence.Api.Data;
+using Platform.Messaging;
 using Platform.ServiceDefaults.Persistence;
 
 namespace Platform.Evidence.Api.Migrations;
@@ -55,4 +56,22 @@ public sealed class EvidenceItemsPostgres : Migration
         mb.DisableTenantRowLevelSecurity(EvidenceSchema.EvidenceItemsTable);
         EvidenceSchema.V1Down(mb);
     }
+}
+
+[DbContext(typeof(EvidenceSqliteDbContext))]
+[Migration("20261122030000_Messaging")]
+public sealed class MessagingSqlite : Migration
+{
+    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
+
+    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
+}
+
+[DbContext(typeof(EvidencePostgresDbContext))]
+[Migration("20261122030000_Messaging")]
+public sealed class MessagingPostgres : Migration
+{
+    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
+
+    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
 }

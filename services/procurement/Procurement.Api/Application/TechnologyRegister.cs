@@ -1,5 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Common = Platform.Contracts.Common.V1;
 using Platform.Domain;
+using Platform.Messaging.Outbox;
+using Platform.ServiceDefaults.Tenancy;
+using Events = Platform.Contracts.Procurement.V1;
 using Platform.Procurement.Api.Data;
 using Platform.ServiceDefaults.Persistence;
 
@@ -10,7 +14,7 @@ public sealed record RegisterTechnology(string? Name, string? Supplier, string? 
 public sealed record TechnologyPage(IReadOnlyList<Technology> Technologies, string? NextPageToken);
 
 /// <summary>The trust's register of technologies. A technology must state its intended use before anything else (P3).</summary>
-public sealed class TechnologyRegister(ProcurementDbContext db, TimeProvider clock, ILogger<TechnologyRegister> logger)
+public sealed class TechnologyRegister(ProcurementDbContext db, IEventPublisher events, CurrentActor actor, TimeProvider clock, ILogger<TechnologyRegister> logger)
 {
     public async Task<Outcome<Technology>> RegisterAsync(RegisterTechnology command, CancellationToken ct = default)
     {
@@ -35,13 +39,23 @@ public sealed class TechnologyRegister(ProcurementDbContext db, TimeProvider clo
             RegisteredAt = clock.GetUtcNow().UtcDateTime,
         };
         db.Technologies.Add(technology);
+        var who = actor.Get();
+        // The event joins the same transaction as the row, through the outbox: both are saved or neither.
+        events.Publish(new Events.TechnologyRegistered
+        {
+            TechnologyId = technology.Id.ToString(),
+            Name = technology.Name,
+            Category = (Events.TechnologyCategory)technology.Category,
+            Surveillance = technology.Surveillance,
+            Actor = new Common.Actor { Subject = who.Subject, Role = who.Role },
+        }, db.CurrentTenant!, technology.Id.ToString());
         try
         {
             await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateException)
         {
-            db.Entry(technology).State = EntityState.Detached;
+            db.ChangeTracker.Clear();
             if (!await db.Technologies.AsNoTracking().AnyAsync(t => t.Name == name && t.Supplier == supplier, ct)) throw;
             return Refusal.Exists("technology.already-registered", $"'{name}' from {supplier} is already registered in this trust.");
         }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Platform.Messaging;
 using Platform.Domain;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
@@ -44,6 +45,8 @@ public class ProcurementDbContext(DbContextOptions options, ITenantContext tenan
             e.Property(t => t.Category).HasConversion<string>().HasMaxLength(24);
             e.HasIndex(t => new { t.TenantId, t.Name, t.Supplier }).IsUnique();
         });
+        modelBuilder.AddOutbox();
+        modelBuilder.AddInbox();
         base.OnModelCreating(modelBuilder);
     }
 }

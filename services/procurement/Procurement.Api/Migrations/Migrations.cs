@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Procurement.Api.Data;
+using Platform.Messaging;
 using Platform.ServiceDefaults.Persistence;
 
 namespace Platform.Procurement.Api.Migrations;
@@ -53,4 +54,22 @@ public sealed class TechnologyRegisterPostgres : Migration
         mb.DisableTenantRowLevelSecurity(ProcurementSchema.TechnologiesTable);
         ProcurementSchema.V1Down(mb);
     }
+}
+
+[DbContext(typeof(ProcurementSqliteDbContext))]
+[Migration("20261122030000_Messaging")]
+public sealed class MessagingSqlite : Migration
+{
+    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
+
+    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
+}
+
+[DbContext(typeof(ProcurementPostgresDbContext))]
+[Migration("20261122030000_Messaging")]
+public sealed class MessagingPostgres : Migration
+{
+    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
+
+    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
 }
