@@ -207,6 +207,10 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         Assert.Equal(UseCheckDecision.Deny, check.Decision);
         Assert.Contains(check.Reasons, r => r.Rule is "use.approval-withdrawn" or "use-check.suspended-approval-withdrawn");
         await a.Refused<ProposeUseRequest, TechnologyUse>("ProposeUse", ConsentClient.Use(patient, technology, ward: "ELM"), StatusCode.FailedPrecondition, "use.approval-withdrawn");
+
+        // Approved again: the use suspended only for the withdrawal resumes, and the check permits.
+        await a.ApproveAsync(technology);
+        Assert.Equal(UseCheckDecision.Permit, (await a.CheckAsync(patient, technology)).Decision);
     }
 
     [Fact]
