@@ -55,7 +55,13 @@ public sealed class ConsentRecordsCache
     private static bool TryGet<TKey, T>(ConcurrentDictionary<TKey, Entry<T>> map, TKey key, out T value, out long generation)
         where TKey : notnull where T : class
     {
-        var entry = map.GetOrAdd(key, static _ => new Entry<T>(0, null));
+        // Only read here: ids that name nothing (another trust's, or made up) must not grow the map.
+        if (!map.TryGetValue(key, out var entry))
+        {
+            generation = 0;
+            value = null!;
+            return false;
+        }
         generation = entry.Generation;
         value = entry.Value!;
         return entry.Value is not null;
@@ -64,7 +70,13 @@ public sealed class ConsentRecordsCache
     private static void Store<TKey, T>(ConcurrentDictionary<TKey, Entry<T>> map, TKey key, long generation, T value)
         where TKey : notnull where T : class
     {
-        if (map.TryGetValue(key, out var current) && current.Generation == generation && current.Value is null)
+        if (!map.TryGetValue(key, out var current))
+        {
+            // An invalidation since the read would have added an entry with a later generation.
+            if (generation == 0) map.TryAdd(key, new Entry<T>(0, value));
+            return;
+        }
+        if (current.Generation == generation && current.Value is null)
             map.TryUpdate(key, new Entry<T>(generation, value), current);
     }
 
