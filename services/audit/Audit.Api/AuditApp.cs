@@ -20,6 +20,7 @@ public static class AuditApp
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapEventSubscriptions();
+        app.MapDeadLetterOperations();
         app.MapGrpcService<AuditGrpcService>();
         return app;
     }
@@ -33,6 +34,7 @@ public static class AuditApp
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyRegistered, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Evidence.V1.EvidenceItemRecorded, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Messaging.Contracts.V1.DeadLetterReplayed, DecisionEventHandlers>();
         return builder;
     }
 }

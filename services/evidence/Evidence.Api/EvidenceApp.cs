@@ -18,6 +18,7 @@ public static class EvidenceApp
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapEventSubscriptions();
+        app.MapDeadLetterOperations();
         app.MapGrpcService<EvidenceGrpcService>();
         return app;
     }

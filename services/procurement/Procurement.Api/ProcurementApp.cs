@@ -18,6 +18,7 @@ public static class ProcurementApp
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapEventSubscriptions();
+        app.MapDeadLetterOperations();
         app.MapGrpcService<ProcurementGrpcService>();
         return app;
     }

@@ -13,13 +13,24 @@ namespace Platform.Audit.Api.Events;
 /// </summary>
 public sealed class DecisionEventHandlers(AuditLog log) :
     IEventHandler<Procurement.TechnologyRegistered>,
-    IEventHandler<Evidence.EvidenceItemRecorded>
+    IEventHandler<Evidence.EvidenceItemRecorded>,
+    IEventHandler<Messaging.Contracts.V1.DeadLetterReplayed>
 {
     public Task HandleAsync(Procurement.TechnologyRegistered message, EventEnvelope envelope, CancellationToken cancellationToken) =>
         Append("technology-registered", AuditAction.Create, message.Actor, $"Technology/{message.TechnologyId}", "Device", envelope, cancellationToken);
 
     public Task HandleAsync(Evidence.EvidenceItemRecorded message, EventEnvelope envelope, CancellationToken cancellationToken) =>
         Append("evidence-item-recorded", AuditAction.Create, message.Actor, $"EvidenceItem/{message.EvidenceItemId}", "Evidence", envelope, cancellationToken);
+
+    // An operator pushed an event through its handler again: who, which event, and whether it took.
+    public async Task HandleAsync(Messaging.Contracts.V1.DeadLetterReplayed message, EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        var outcome = await log.AppendAsync(new AppendAuditEntry("dead-letter-replayed", AuditAction.Execute,
+            message.Outcome == "handled" ? AuditOutcome.Success : AuditOutcome.MinorFailure,
+            message.ReplayedBy is { Length: > 0 } who ? who : "unknown", "platform-operator", "HOPERAT",
+            $"DeadLetter/{message.DeadLetterId}", "Event", envelope.Id), cancellationToken);
+        if (outcome.IsRefused) throw new EventRejectedException($"{outcome.Refusal!.Rule}: {outcome.Refusal.Message}");
+    }
 
     private async Task Append(string type, AuditAction action, Common.Actor? actor, string what, string entityType, EventEnvelope envelope, CancellationToken ct)
     {
