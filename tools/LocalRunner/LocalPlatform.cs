@@ -22,7 +22,7 @@ public sealed class LocalPlatform : IAsyncDisposable
     public static readonly IReadOnlyList<AppSpec> Apps =
     [
         new("gateway", 8080, 8081, GatewayApp.Build, typeof(GatewayApp), HasEvents: false),
-        new("consent", 5001, 5002, ConsentApp.Build, typeof(ConsentApp), HasEvents: false),
+        new("consent", 5001, 5002, ConsentApp.Build, typeof(ConsentApp), HasEvents: true),
         new("procurement", 5011, 5012, ProcurementApp.Build, typeof(ProcurementApp), HasEvents: true),
         new("evidence", 5021, 5022, EvidenceApp.Build, typeof(EvidenceApp), HasEvents: true),
         new("audit", 5031, 5032, AuditApp.Build, typeof(AuditApp), HasEvents: true),

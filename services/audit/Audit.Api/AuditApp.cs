@@ -32,6 +32,7 @@ public static class AuditApp
         builder.AddPlatformEvents<AuditDbContext>("audit");
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AuditLog>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.PatientRegistered, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyRegistered, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Evidence.V1.EvidenceItemRecorded, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Messaging.Contracts.V1.DeadLetterReplayed, DecisionEventHandlers>();

@@ -1,6 +1,8 @@
 using Platform.Grpc.Server;
 using Platform.Consent.Api.Grpc;
+using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Persistence;
 
 namespace Platform.Consent.Api;
 
@@ -13,6 +15,8 @@ public static class ConsentApp
         builder.AddConsentServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapEventSubscriptions();
+        app.MapDeadLetterOperations();
         app.MapGrpcService<ConsentGrpcService>();
         return app;
     }

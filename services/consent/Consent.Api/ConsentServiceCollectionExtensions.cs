@@ -10,6 +10,7 @@ public static class ConsentServiceCollectionExtensions
     public static IHostApplicationBuilder AddConsentServices(this IHostApplicationBuilder builder)
     {
         builder.AddPlatformDatabase<ConsentDbContext, ConsentSqliteDbContext, ConsentPostgresDbContext>("consent");
+        builder.AddPlatformEvents<ConsentDbContext>("consent");
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<PatientRegistry>();
         builder.Services.AddSingleton<ConsentRecordsCache>();

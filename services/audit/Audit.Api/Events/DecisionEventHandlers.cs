@@ -1,6 +1,7 @@
 using Platform.Audit.Api.Application;
 using Platform.Audit.Api.Data;
 using Platform.Messaging.Inbox;
+using Consent = Platform.Contracts.Consent.V1;
 using Evidence = Platform.Contracts.Evidence.V1;
 using Procurement = Platform.Contracts.Procurement.V1;
 using Common = Platform.Contracts.Common.V1;
@@ -12,10 +13,14 @@ namespace Platform.Audit.Api.Events;
 /// tenant is the event's; the inbox makes a redelivery a no-op, so an event is entered once.
 /// </summary>
 public sealed class DecisionEventHandlers(AuditLog log) :
+    IEventHandler<Consent.PatientRegistered>,
     IEventHandler<Procurement.TechnologyRegistered>,
     IEventHandler<Evidence.EvidenceItemRecorded>,
     IEventHandler<Messaging.Contracts.V1.DeadLetterReplayed>
 {
+    public Task HandleAsync(Consent.PatientRegistered message, EventEnvelope envelope, CancellationToken cancellationToken) =>
+        Append("patient-registered", AuditAction.Create, message.Actor, $"Patient/{message.PatientId}", "Patient", envelope, cancellationToken);
+
     public Task HandleAsync(Procurement.TechnologyRegistered message, EventEnvelope envelope, CancellationToken cancellationToken) =>
         Append("technology-registered", AuditAction.Create, message.Actor, $"Technology/{message.TechnologyId}", "Device", envelope, cancellationToken);
 

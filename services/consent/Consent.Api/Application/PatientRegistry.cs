@@ -2,6 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Consent.Api.Data;
 using Platform.Consent.Domain;
 using Platform.Domain;
+using Platform.Messaging.Outbox;
+using Platform.ServiceDefaults.Tenancy;
+using Common = Platform.Contracts.Common.V1;
+using Events = Platform.Contracts.Consent.V1;
 using Platform.ServiceDefaults.Persistence;
 
 namespace Platform.Consent.Api.Application;
@@ -11,7 +15,7 @@ public sealed record RegisterPatient(string? NhsNumber, string? WardCode, AgeBan
 public sealed record PatientPage(IReadOnlyList<Patient> Patients, string? NextPageToken);
 
 /// <summary>Registers and finds the trust's patients. One patient per NHS number per trust.</summary>
-public sealed class PatientRegistry(ConsentDbContext db, TimeProvider clock, ILogger<PatientRegistry> logger)
+public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events, CurrentActor actor, TimeProvider clock, ILogger<PatientRegistry> logger)
 {
     public async Task<Outcome<Patient>> RegisterAsync(RegisterPatient command, CancellationToken ct = default)
     {
@@ -33,6 +37,15 @@ public sealed class PatientRegistry(ConsentDbContext db, TimeProvider clock, ILo
             RegisteredAt = clock.GetUtcNow().UtcDateTime,
         };
         db.Patients.Add(patient);
+        var who = actor.Get();
+        // The internal key only: the NHS number stays in this service (Caldicott: the minimum necessary).
+        events.Publish(new Events.PatientRegistered
+        {
+            PatientId = patient.Id.ToString(),
+            WardCode = patient.WardCode,
+            AgeBand = (Events.AgeBand)patient.AgeBand,
+            Actor = new Common.Actor { Subject = who.Subject, Role = who.Role },
+        }, db.CurrentTenant!, patient.Id.ToString());
         try
         {
             await db.SaveChangesAsync(ct);
@@ -40,7 +53,7 @@ public sealed class PatientRegistry(ConsentDbContext db, TimeProvider clock, ILo
         catch (DbUpdateException)
         {
             // Two registrations raced and the unique index kept one; anything else is a real fault.
-            db.Entry(patient).State = EntityState.Detached;
+            db.ChangeTracker.Clear();
             if (!await db.Patients.AsNoTracking().AnyAsync(p => p.NhsNumber == number, ct)) throw;
             return Refusal.Exists("patient.already-registered", "A patient with this NHS number is already registered in this trust.");
         }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Platform.Consent.Domain;
+using Platform.Messaging;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -132,6 +133,8 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.ToTable("trust_policies");
             e.HasKey(x => x.TenantId);
         });
+        modelBuilder.AddOutbox();
+        modelBuilder.AddInbox();
         base.OnModelCreating(modelBuilder);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Consent.Api.Data;
+using Platform.Messaging;
 using Platform.ServiceDefaults.Persistence;
 
 namespace Platform.Consent.Api.Migrations;
@@ -287,4 +288,22 @@ public sealed class ConsentRecordsPostgres : Migration
         foreach (var table in ConsentSchema.ConsentRecordTables) mb.DisableTenantRowLevelSecurity(table);
         ConsentSchema.V2Down(mb);
     }
+}
+
+[DbContext(typeof(ConsentSqliteDbContext))]
+[Migration("20261122040000_Messaging")]
+public sealed class MessagingSqlite : Migration
+{
+    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
+
+    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
+}
+
+[DbContext(typeof(ConsentPostgresDbContext))]
+[Migration("20261122040000_Messaging")]
+public sealed class MessagingPostgres : Migration
+{
+    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
+
+    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
 }
