@@ -40,26 +40,8 @@ internal static class GatewaySchema
 
 [DbContext(typeof(GatewaySqliteDbContext))]
 [Migration("20261122020000_TenancyDirectory")]
-public sealed class TenancyDirectorySqlite : Migration
-{
-    protected override void Up(MigrationBuilder mb) => GatewaySchema.V1Up(mb);
-
-    protected override void Down(MigrationBuilder mb) => GatewaySchema.V1Down(mb);
-}
+public sealed class TenancyDirectorySqlite() : SchemaStep(GatewaySchema.V1Up, GatewaySchema.V1Down);
 
 [DbContext(typeof(GatewayPostgresDbContext))]
 [Migration("20261122020000_TenancyDirectory")]
-public sealed class TenancyDirectoryPostgres : Migration
-{
-    protected override void Up(MigrationBuilder mb)
-    {
-        GatewaySchema.V1Up(mb);
-        mb.EnableTenantRowLevelSecurity(GatewaySchema.WardsTable);
-    }
-
-    protected override void Down(MigrationBuilder mb)
-    {
-        mb.DisableTenantRowLevelSecurity(GatewaySchema.WardsTable);
-        GatewaySchema.V1Down(mb);
-    }
-}
+public sealed class TenancyDirectoryPostgres() : PostgresSchemaStep(GatewaySchema.V1Up, GatewaySchema.V1Down, GatewaySchema.WardsTable);

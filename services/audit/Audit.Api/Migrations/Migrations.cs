@@ -38,12 +38,7 @@ internal static class AuditSchema
 
 [DbContext(typeof(AuditSqliteDbContext))]
 [Migration("20261122020000_AuditEntries")]
-public sealed class AuditEntriesSqlite : Migration
-{
-    protected override void Up(MigrationBuilder mb) => AuditSchema.V1Up(mb);
-
-    protected override void Down(MigrationBuilder mb) => AuditSchema.V1Down(mb);
-}
+public sealed class AuditEntriesSqlite() : SchemaStep(AuditSchema.V1Up, AuditSchema.V1Down);
 
 [DbContext(typeof(AuditPostgresDbContext))]
 [Migration("20261122020000_AuditEntries")]
@@ -72,18 +67,8 @@ public sealed class AuditEntriesPostgres : Migration
 
 [DbContext(typeof(AuditSqliteDbContext))]
 [Migration("20261122030000_Messaging")]
-public sealed class MessagingSqlite : Migration
-{
-    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
-
-    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
-}
+public sealed class MessagingSqlite() : SchemaStep(MessagingMigrations.CreateMessagingTables, MessagingMigrations.DropMessagingTables);
 
 [DbContext(typeof(AuditPostgresDbContext))]
 [Migration("20261122030000_Messaging")]
-public sealed class MessagingPostgres : Migration
-{
-    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
-
-    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
-}
+public sealed class MessagingPostgres() : SchemaStep(MessagingMigrations.CreateMessagingTables, MessagingMigrations.DropMessagingTables);

@@ -240,70 +240,24 @@ internal static class ConsentSchema
 
 [DbContext(typeof(ConsentSqliteDbContext))]
 [Migration("20261122020000_PatientRegister")]
-public sealed class PatientRegisterSqlite : Migration
-{
-    protected override void Up(MigrationBuilder mb) => ConsentSchema.V1Up(mb);
-
-    protected override void Down(MigrationBuilder mb) => ConsentSchema.V1Down(mb);
-}
+public sealed class PatientRegisterSqlite() : SchemaStep(ConsentSchema.V1Up, ConsentSchema.V1Down);
 
 [DbContext(typeof(ConsentPostgresDbContext))]
 [Migration("20261122020000_PatientRegister")]
-public sealed class PatientRegisterPostgres : Migration
-{
-    protected override void Up(MigrationBuilder mb)
-    {
-        ConsentSchema.V1Up(mb);
-        mb.EnableTenantRowLevelSecurity(ConsentSchema.PatientsTable);
-    }
-
-    protected override void Down(MigrationBuilder mb)
-    {
-        mb.DisableTenantRowLevelSecurity(ConsentSchema.PatientsTable);
-        ConsentSchema.V1Down(mb);
-    }
-}
+public sealed class PatientRegisterPostgres() : PostgresSchemaStep(ConsentSchema.V1Up, ConsentSchema.V1Down, ConsentSchema.PatientsTable);
 
 [DbContext(typeof(ConsentSqliteDbContext))]
 [Migration("20261122030000_ConsentRecords")]
-public sealed class ConsentRecordsSqlite : Migration
-{
-    protected override void Up(MigrationBuilder mb) => ConsentSchema.V2Up(mb);
-
-    protected override void Down(MigrationBuilder mb) => ConsentSchema.V2Down(mb);
-}
+public sealed class ConsentRecordsSqlite() : SchemaStep(ConsentSchema.V2Up, ConsentSchema.V2Down);
 
 [DbContext(typeof(ConsentPostgresDbContext))]
 [Migration("20261122030000_ConsentRecords")]
-public sealed class ConsentRecordsPostgres : Migration
-{
-    protected override void Up(MigrationBuilder mb)
-    {
-        ConsentSchema.V2Up(mb);
-        foreach (var table in ConsentSchema.ConsentRecordTables) mb.EnableTenantRowLevelSecurity(table);
-    }
-
-    protected override void Down(MigrationBuilder mb)
-    {
-        foreach (var table in ConsentSchema.ConsentRecordTables) mb.DisableTenantRowLevelSecurity(table);
-        ConsentSchema.V2Down(mb);
-    }
-}
+public sealed class ConsentRecordsPostgres() : PostgresSchemaStep(ConsentSchema.V2Up, ConsentSchema.V2Down, ConsentSchema.ConsentRecordTables);
 
 [DbContext(typeof(ConsentSqliteDbContext))]
 [Migration("20261122040000_Messaging")]
-public sealed class MessagingSqlite : Migration
-{
-    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
-
-    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
-}
+public sealed class MessagingSqlite() : SchemaStep(MessagingMigrations.CreateMessagingTables, MessagingMigrations.DropMessagingTables);
 
 [DbContext(typeof(ConsentPostgresDbContext))]
 [Migration("20261122040000_Messaging")]
-public sealed class MessagingPostgres : Migration
-{
-    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
-
-    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
-}
+public sealed class MessagingPostgres() : SchemaStep(MessagingMigrations.CreateMessagingTables, MessagingMigrations.DropMessagingTables);

@@ -34,44 +34,16 @@ internal static class EvidenceSchema
 
 [DbContext(typeof(EvidenceSqliteDbContext))]
 [Migration("20261122020000_EvidenceItems")]
-public sealed class EvidenceItemsSqlite : Migration
-{
-    protected override void Up(MigrationBuilder mb) => EvidenceSchema.V1Up(mb);
-
-    protected override void Down(MigrationBuilder mb) => EvidenceSchema.V1Down(mb);
-}
+public sealed class EvidenceItemsSqlite() : SchemaStep(EvidenceSchema.V1Up, EvidenceSchema.V1Down);
 
 [DbContext(typeof(EvidencePostgresDbContext))]
 [Migration("20261122020000_EvidenceItems")]
-public sealed class EvidenceItemsPostgres : Migration
-{
-    protected override void Up(MigrationBuilder mb)
-    {
-        EvidenceSchema.V1Up(mb);
-        mb.EnableTenantRowLevelSecurity(EvidenceSchema.EvidenceItemsTable);
-    }
-
-    protected override void Down(MigrationBuilder mb)
-    {
-        mb.DisableTenantRowLevelSecurity(EvidenceSchema.EvidenceItemsTable);
-        EvidenceSchema.V1Down(mb);
-    }
-}
+public sealed class EvidenceItemsPostgres() : PostgresSchemaStep(EvidenceSchema.V1Up, EvidenceSchema.V1Down, EvidenceSchema.EvidenceItemsTable);
 
 [DbContext(typeof(EvidenceSqliteDbContext))]
 [Migration("20261122030000_Messaging")]
-public sealed class MessagingSqlite : Migration
-{
-    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
-
-    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
-}
+public sealed class MessagingSqlite() : SchemaStep(MessagingMigrations.CreateMessagingTables, MessagingMigrations.DropMessagingTables);
 
 [DbContext(typeof(EvidencePostgresDbContext))]
 [Migration("20261122030000_Messaging")]
-public sealed class MessagingPostgres : Migration
-{
-    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
-
-    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
-}
+public sealed class MessagingPostgres() : SchemaStep(MessagingMigrations.CreateMessagingTables, MessagingMigrations.DropMessagingTables);

@@ -32,44 +32,16 @@ internal static class ProcurementSchema
 
 [DbContext(typeof(ProcurementSqliteDbContext))]
 [Migration("20261122020000_TechnologyRegister")]
-public sealed class TechnologyRegisterSqlite : Migration
-{
-    protected override void Up(MigrationBuilder mb) => ProcurementSchema.V1Up(mb);
-
-    protected override void Down(MigrationBuilder mb) => ProcurementSchema.V1Down(mb);
-}
+public sealed class TechnologyRegisterSqlite() : SchemaStep(ProcurementSchema.V1Up, ProcurementSchema.V1Down);
 
 [DbContext(typeof(ProcurementPostgresDbContext))]
 [Migration("20261122020000_TechnologyRegister")]
-public sealed class TechnologyRegisterPostgres : Migration
-{
-    protected override void Up(MigrationBuilder mb)
-    {
-        ProcurementSchema.V1Up(mb);
-        mb.EnableTenantRowLevelSecurity(ProcurementSchema.TechnologiesTable);
-    }
-
-    protected override void Down(MigrationBuilder mb)
-    {
-        mb.DisableTenantRowLevelSecurity(ProcurementSchema.TechnologiesTable);
-        ProcurementSchema.V1Down(mb);
-    }
-}
+public sealed class TechnologyRegisterPostgres() : PostgresSchemaStep(ProcurementSchema.V1Up, ProcurementSchema.V1Down, ProcurementSchema.TechnologiesTable);
 
 [DbContext(typeof(ProcurementSqliteDbContext))]
 [Migration("20261122030000_Messaging")]
-public sealed class MessagingSqlite : Migration
-{
-    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
-
-    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
-}
+public sealed class MessagingSqlite() : SchemaStep(MessagingMigrations.CreateMessagingTables, MessagingMigrations.DropMessagingTables);
 
 [DbContext(typeof(ProcurementPostgresDbContext))]
 [Migration("20261122030000_Messaging")]
-public sealed class MessagingPostgres : Migration
-{
-    protected override void Up(MigrationBuilder mb) => mb.CreateMessagingTables();
-
-    protected override void Down(MigrationBuilder mb) => mb.DropMessagingTables();
-}
+public sealed class MessagingPostgres() : SchemaStep(MessagingMigrations.CreateMessagingTables, MessagingMigrations.DropMessagingTables);
