@@ -9,8 +9,8 @@ using Platform.Messaging.Outbox;
 
 namespace Platform.Messaging.Inbox;
 
-/// <summary>Which dead letters to list.</summary>
-public sealed record DeadLetterQuery(string? Tenant = null, bool IncludeReplayed = false, int Take = 100);
+/// <summary>Which dead letters to list; <paramref name="Id"/> narrows it to one.</summary>
+public sealed record DeadLetterQuery(string? Tenant = null, bool IncludeReplayed = false, int Take = 100, Guid? Id = null);
 
 /// <summary>How a replay ended.</summary>
 public enum ReplayOutcome
@@ -50,6 +50,7 @@ internal sealed class DeadLetterService<TDbContext>(TDbContext db, IServiceScope
     {
         var q = db.Set<DeadLetter>().AsNoTracking();
         if (query.Tenant is not null) q = q.Where(d => d.Tenant == query.Tenant);
+        if (query.Id is { } id) q = q.Where(d => d.Id == id);
         if (!query.IncludeReplayed) q = q.Where(d => d.ReplayedAt == null);
         return await q.OrderBy(d => d.ReceivedAt).ThenBy(d => d.Id).Take(Math.Clamp(query.Take, 1, 1000)).ToListAsync(cancellationToken);
     }

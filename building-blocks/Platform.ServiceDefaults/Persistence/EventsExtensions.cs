@@ -43,10 +43,10 @@ public static class DeadLetterOperations
 
     public static Microsoft.AspNetCore.Routing.RouteGroupBuilder MapDeadLetterOperations(this Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/operations/dead-letters").RequireAuthorization(p => p
-            .RequireAuthenticatedUser()
-            .RequireRole(OperatorRole)
-            .RequireAssertion(ctx => Platform.Domain.OdsCode.IsValid(ctx.User.FindFirst(TenantContext.ClaimType)?.Value)));
+        // Both must pass: a user acting for a trust, in the operator role.
+        var group = app.MapGroup("/operations/dead-letters")
+            .RequireAuthorization(Auth.AuthenticationExtensions.TenantUserPolicy)
+            .RequireAuthorization(p => p.RequireRole(OperatorRole));
 
         group.MapGet("/", async (ITenantContext tenant, IDeadLetterService letters, bool? includeReplayed, CancellationToken ct) =>
         {
@@ -63,8 +63,8 @@ public static class DeadLetterOperations
         group.MapPost("/{id:guid}/replay", async (Guid id, ITenantContext tenant, CurrentActor actor, IDeadLetterService letters, CancellationToken ct) =>
         {
             // Another trust's dead letter is, to this caller, one that does not exist.
-            var mine = await letters.ListAsync(new DeadLetterQuery(tenant.TenantId, IncludeReplayed: true, Take: 1000), ct);
-            if (!mine.Any(d => d.Id == id)) return Microsoft.AspNetCore.Http.Results.Problem(statusCode: 404, title: "No such dead letter in your trust.");
+            var mine = await letters.ListAsync(new DeadLetterQuery(tenant.TenantId, IncludeReplayed: true, Take: 1, Id: id), ct);
+            if (mine.Count == 0) return Microsoft.AspNetCore.Http.Results.Problem(statusCode: 404, title: "No such dead letter in your trust.");
             var result = await letters.ReplayAsync(id, actor.Get().Subject, ct);
             return result.Outcome switch
             {
