@@ -70,10 +70,11 @@ public static class AuthenticationExtensions
                 };
             });
 
+        var tenantUser = new AuthorizationPolicyBuilder().RequireAuthenticatedUser()
+            .RequireAssertion(ctx => OdsCode.IsValid(ctx.User.FindFirst(TenantContext.ClaimType)?.Value)).Build();
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(TenantUserPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(ctx => OdsCode.IsValid(ctx.User.FindFirst(TenantContext.ClaimType)?.Value)))
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser()
-                .RequireAssertion(ctx => OdsCode.IsValid(ctx.User.FindFirst(TenantContext.ClaimType)?.Value)).Build());
+            .AddPolicy(TenantUserPolicy, tenantUser)
+            .SetFallbackPolicy(tenantUser);
         return builder;
     }
 }
