@@ -16,14 +16,12 @@ namespace Platform.Testing;
 public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TProgram : class
 {
     /// <summary>The token event deliveries must carry in <c>dapr-api-token</c>, as Dapr's sidecar does.</summary>
-    public const string AppApiToken = "test-app-api-token";
+    public const string AppApiToken = SidecarDelivery.AppApiToken;
 
-    private readonly string _serviceName;
     private readonly Dictionary<string, string?> _settings;
 
-    private ServiceFactory(string serviceName, Dictionary<string, string?> settings)
+    private ServiceFactory(Dictionary<string, string?> settings)
     {
-        _serviceName = serviceName;
         _settings = settings;
     }
 
@@ -56,7 +54,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
             ["Messaging:AppApiToken"] = AppApiToken,
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
-        var factory = new ServiceFactory<TProgram>(serviceName, settings)
+        var factory = new ServiceFactory<TProgram>(settings)
         {
             Database = db,
             Postgres = pg,
@@ -106,6 +104,4 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
         return await work(scope.ServiceProvider);
     }
 
-    /// <summary>The database name the service was given, for raw-SQL checks.</summary>
-    public string ServiceName => _serviceName;
 }

@@ -14,18 +14,6 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
 {
     private static readonly AuditReader Auditor = new("auditor-1", ["auditor"]);
 
-    private async Task<string> RouteFor(HttpClient http, string topic)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/dapr/subscribe");
-        request.Headers.Add("dapr-api-token", ServiceFactory<Program>.AppApiToken);
-        var response = await http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var subscription = doc.RootElement.EnumerateArray().Single(s => s.GetProperty("topic").GetString() == topic);
-        Assert.Equal("pubsub", subscription.GetProperty("pubsubname").GetString());
-        return subscription.GetProperty("route").GetString()!;
-    }
-
     private static CloudEvent TechnologyRegistered(string tenant, string id) => new()
     {
         Id = id,
@@ -37,14 +25,6 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
         DataJson = """{"technologyId":"7f0c6f1e-6a52-4c3e-9d7e-2f9f1f0d9a11","name":"Sleep tracker","category":"TECHNOLOGY_CATEGORY_MONITORING","actor":{"subject":"lead-1","role":"procurement-lead"}}""",
     };
 
-    private static async Task<(HttpStatusCode Code, string Body)> Deliver(HttpClient http, string route, string json, string? token = ServiceFactory<Program>.AppApiToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = new StringContent(json, Encoding.UTF8, CloudEvent.MediaType) };
-        if (token is not null) request.Headers.Add("dapr-api-token", token);
-        var response = await http.SendAsync(request);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
-
     private Task<IReadOnlyList<Data.AuditEntry>> Entries(string tenant) =>
         fixture.App.InTenantAsync(tenant, async sp => (await sp.GetRequiredService<AuditLog>().ListAsync(Auditor, 0, 500)).Value);
 
@@ -52,13 +32,13 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
     public async Task A_technology_registered_event_becomes_one_audit_entry_for_its_trust_even_when_delivered_twice()
     {
         using var http = fixture.App.CreateHttpClient();
-        var route = await RouteFor(http, "procurement.technology_registered.v1");
+        var route = await SidecarDelivery.RouteForAsync(http, "procurement.technology_registered.v1");
         var json = TechnologyRegistered("EVA1", "evt-a1").ToJson();
 
-        var first = await Deliver(http, route, json);
-        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), (first.Code, JsonDocument.Parse(first.Body).RootElement.GetProperty("status").GetString()));
-        var again = await Deliver(http, route, json);
-        Assert.Equal("SUCCESS", JsonDocument.Parse(again.Body).RootElement.GetProperty("status").GetString());
+        var first = await SidecarDelivery.DeliverAsync(http, route, json);
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), first);
+        var again = await SidecarDelivery.DeliverAsync(http, route, json);
+        Assert.Equal("SUCCESS", again.Status);
 
         var entries = await Entries("EVA1");
         var entry = Assert.Single(entries, e => e.Type == "technology-registered");
@@ -71,10 +51,10 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
     public async Task A_delivery_without_the_app_api_token_is_refused_and_writes_nothing()
     {
         using var http = fixture.App.CreateHttpClient();
-        var route = await RouteFor(http, "procurement.technology_registered.v1");
-        var noToken = await Deliver(http, route, TechnologyRegistered("EVA3", "evt-a3").ToJson(), token: null);
+        var route = await SidecarDelivery.RouteForAsync(http, "procurement.technology_registered.v1");
+        var noToken = await SidecarDelivery.DeliverAsync(http, route, TechnologyRegistered("EVA3", "evt-a3").ToJson(), token: null);
         Assert.Equal(HttpStatusCode.Unauthorized, noToken.Code);
-        var wrongToken = await Deliver(http, route, TechnologyRegistered("EVA3", "evt-a3").ToJson(), token: "guess");
+        var wrongToken = await SidecarDelivery.DeliverAsync(http, route, TechnologyRegistered("EVA3", "evt-a3").ToJson(), token: "guess");
         Assert.Equal(HttpStatusCode.Unauthorized, wrongToken.Code);
         Assert.DoesNotContain(await Entries("EVA3"), e => e.SourceEventId == "evt-a3");
     }
@@ -83,19 +63,19 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
     public async Task An_event_without_a_tenant_is_dropped_not_guessed()
     {
         using var http = fixture.App.CreateHttpClient();
-        var route = await RouteFor(http, "procurement.technology_registered.v1");
-        var reply = await Deliver(http, route, (TechnologyRegistered("EVA4", "evt-a4") with { Tenant = null }).ToJson());
-        Assert.Equal((HttpStatusCode.OK, "DROP"), (reply.Code, JsonDocument.Parse(reply.Body).RootElement.GetProperty("status").GetString()));
+        var route = await SidecarDelivery.RouteForAsync(http, "procurement.technology_registered.v1");
+        var reply = await SidecarDelivery.DeliverAsync(http, route, (TechnologyRegistered("EVA4", "evt-a4") with { Tenant = null }).ToJson());
+        Assert.Equal((HttpStatusCode.OK, "DROP"), reply);
     }
 
     [Fact]
     public async Task An_event_whose_data_is_not_the_event_message_is_dropped_to_the_dead_letters()
     {
         using var http = fixture.App.CreateHttpClient();
-        var route = await RouteFor(http, "procurement.technology_registered.v1");
+        var route = await SidecarDelivery.RouteForAsync(http, "procurement.technology_registered.v1");
         var bad = TechnologyRegistered("EVA5", "evt-a5") with { DataJson = """{"technologyId":42,"category":"NOT_A_CATEGORY"}""" };
-        var reply = await Deliver(http, route, bad.ToJson());
-        Assert.Equal("DROP", JsonDocument.Parse(reply.Body).RootElement.GetProperty("status").GetString());
+        var reply = await SidecarDelivery.DeliverAsync(http, route, bad.ToJson());
+        Assert.Equal((HttpStatusCode.OK, "DROP"), reply);
         Assert.DoesNotContain(await Entries("EVA5"), e => e.SourceEventId == "evt-a5");
         var letters = await fixture.App.InTenantAsync("EVA5", sp => sp.GetRequiredService<Platform.Messaging.Inbox.IDeadLetterService>().ListAsync(new Platform.Messaging.Inbox.DeadLetterQuery("EVA5")));
         Assert.Contains(letters, l => l.EventId == "evt-a5");

@@ -16,33 +16,17 @@ namespace Platform.Audit.Api.Tests;
 // Poison events are visible to an operator of their own trust, and a replay is itself audited.
 public class DeadLetterOperationsTests(AuditServiceFixture fixture) : IClassFixture<AuditServiceFixture>
 {
-    private async Task<string> RouteFor(HttpClient http, string topic)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/dapr/subscribe");
-        request.Headers.Add("dapr-api-token", ServiceFactory<Program>.AppApiToken);
-        using var doc = JsonDocument.Parse(await (await http.SendAsync(request)).Content.ReadAsStringAsync());
-        return doc.RootElement.EnumerateArray().Single(s => s.GetProperty("topic").GetString() == topic).GetProperty("route").GetString()!;
-    }
-
-    private static async Task<string> Deliver(HttpClient http, string route, CloudEvent ce)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = new StringContent(ce.ToJson(), Encoding.UTF8, CloudEvent.MediaType) };
-        request.Headers.Add("dapr-api-token", ServiceFactory<Program>.AppApiToken);
-        using var doc = JsonDocument.Parse(await (await http.SendAsync(request)).Content.ReadAsStringAsync());
-        return doc.RootElement.GetProperty("status").GetString()!;
-    }
-
     [Fact]
     public async Task An_operator_lists_and_replays_their_trusts_dead_letters_and_no_one_else_can()
     {
         using var http = fixture.App.CreateHttpClient();
-        var route = await RouteFor(http, "procurement.technology_registered.v1");
+        var route = await SidecarDelivery.RouteForAsync(http, "procurement.technology_registered.v1");
         var poison = new CloudEvent
         {
             Id = "evt-dlq-1", Source = "/procurement", Type = "platform.procurement.technology_registered.v1", Tenant = "DLQ1",
             DataJson = """{"technologyId":42}""",
         };
-        Assert.Equal("DROP", await Deliver(http, route, poison));
+        Assert.Equal((HttpStatusCode.OK, "DROP"), await SidecarDelivery.DeliverAsync(http, route, poison.ToJson()));
 
         using var operatorA = fixture.App.ClientFor("DLQ1", "platform-operator");
         var listed = await operatorA.GetFromJsonAsync<JsonElement>("/operations/dead-letters");
@@ -74,13 +58,13 @@ public class DeadLetterOperationsTests(AuditServiceFixture fixture) : IClassFixt
     public async Task A_dead_letter_replayed_event_becomes_an_execute_entry_naming_the_operator()
     {
         using var http = fixture.App.CreateHttpClient();
-        var route = await RouteFor(http, "messaging.dead_letter_replayed.v1");
+        var route = await SidecarDelivery.RouteForAsync(http, "messaging.dead_letter_replayed.v1");
         var replayed = new CloudEvent
         {
             Id = "evt-dlq-2", Source = "/procurement", Type = "platform.messaging.dead_letter_replayed.v1", Tenant = "DLQ3",
             DataJson = """{"deadLetterId":"0b4d7c2e-1f5a-4a4e-9a51-7d3f1f9b2c10","eventId":"e-9","replayedBy":"operator-4","outcome":"handled"}""",
         };
-        Assert.Equal("SUCCESS", await Deliver(http, route, replayed));
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await SidecarDelivery.DeliverAsync(http, route, replayed.ToJson()));
         var entries = await fixture.App.InTenantAsync("DLQ3", async sp =>
             (await sp.GetRequiredService<AuditLog>().ListAsync(new AuditReader("auditor-1", ["auditor"]), 0, 100)).Value);
         var entry = Assert.Single(entries, e => e.Type == "dead-letter-replayed");

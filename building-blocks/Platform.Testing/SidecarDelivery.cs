@@ -1,0 +1,48 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Xunit;
+
+namespace Platform.Testing;
+
+/// <summary>
+/// Plays Dapr's sidecar toward a service's real event routes over HTTP: subscription discovery and delivery of a
+/// structured-mode CloudEvent, both carrying the app API token (<c>dapr-api-token</c>).
+/// </summary>
+public static class SidecarDelivery
+{
+    /// <summary>The token <see cref="ServiceFactory{TProgram}"/> configures as <c>Messaging:AppApiToken</c>.</summary>
+    public const string AppApiToken = "test-app-api-token";
+
+    /// <summary>The route the service's <c>GET /dapr/subscribe</c> names for <paramref name="topic"/> on the <c>pubsub</c> component.</summary>
+    public static async Task<string> RouteForAsync(HttpClient http, string topic)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dapr/subscribe");
+        request.Headers.Add("dapr-api-token", AppApiToken);
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var subscription = doc.RootElement.EnumerateArray().Single(s => s.GetProperty("topic").GetString() == topic);
+        Assert.Equal("pubsub", subscription.GetProperty("pubsubname").GetString());
+        return subscription.GetProperty("route").GetString()!;
+    }
+
+    /// <summary>Delivers a CloudEvent; returns the HTTP status and the reply's Dapr status (SUCCESS, RETRY, DROP) when there is one.</summary>
+    public static async Task<(HttpStatusCode Code, string? Status)> DeliverAsync(HttpClient http, string route, string cloudEventJson, string? token = AppApiToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, route)
+        {
+            Content = new StringContent(cloudEventJson, Encoding.UTF8, "application/cloudevents+json"),
+        };
+        if (token is not null) request.Headers.Add("dapr-api-token", token);
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        string? status = null;
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            using var doc = JsonDocument.Parse(body);
+            status = doc.RootElement.GetProperty("status").GetString();
+        }
+        return (response.StatusCode, status);
+    }
+}
