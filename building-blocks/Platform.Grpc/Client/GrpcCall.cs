@@ -20,6 +20,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IGrpcCall<TResponse>, IAsy
     private readonly CallOptions _options;
     private readonly CancellationTokenSource _callCts = new();
     private readonly TimeSpan? _timeout;
+    private readonly DateTime? _deadlineUtc;
     private readonly bool _compressRequests;
     private CancellationTokenRegistration _userRegistration;
     private CancellationTokenRegistration _parentRegistration;
@@ -64,6 +65,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IGrpcCall<TResponse>, IAsy
         {
             var remaining = d.ToUniversalTime() - DateTime.UtcNow;
             _timeout = remaining;
+            _deadlineUtc = d.ToUniversalTime();
             if (remaining <= TimeSpan.Zero)
             {
                 Abort(StatusCode.DeadlineExceeded);
@@ -264,7 +266,26 @@ internal sealed class GrpcCall<TRequest, TResponse> : IGrpcCall<TResponse>, IAsy
         _callCts.Dispose();
     }
 
+    // A stream the server refused (REFUSED_STREAM, e.g. sent before the client saw its stream limit) was never
+    // processed, so gRPC allows retrying it transparently; only a buffered body can be sent again.
+    private const int MaxRefusedStreamAttempts = 3;
+
     private async Task<HttpResponseMessage> SendAsync(HttpContent content)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SendOnceAsync(content).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (e.InnerException is HttpProtocolException { ErrorCode: 0x7 }
+                && content is ByteArrayContent && attempt < MaxRefusedStreamAttempts && !_callCts.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpContent content)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_channel.Address, _method.FullName))
         {
@@ -424,6 +445,12 @@ internal sealed class GrpcCall<TRequest, TResponse> : IGrpcCall<TResponse>, IAsy
         else if (_status is { } known)
         {
             status = known;
+        }
+        else if (_deadlineUtc is { } deadline && DateTime.UtcNow >= deadline)
+        {
+            // The deadline passed while the call failed for another visible reason (the server's reset, say, arriving
+            // before our own timer fired): the caller's deadline is what ended it.
+            status = new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded");
         }
         else
         {
