@@ -10,8 +10,12 @@ using Xunit;
 namespace Platform.Consent.Api.Tests;
 
 /// <summary>A trust's view of the consent service over gRPC, with builders for complete records.</summary>
-public sealed class ConsentClient(ServiceFactory<Program> app, GrpcChannel channel, string tenant)
+/// <remarks>By default the caller holds every role the service asks for; pass <c>roles</c> to act as one kind of user.</remarks>
+public sealed class ConsentClient(ServiceFactory<Program> app, GrpcChannel channel, string tenant, params string[] roles)
 {
+    public static readonly string[] AllRoles = ["clinician", "procurement-lead", "trust-admin"];
+    private readonly string[] _roles = roles.Length == 0 ? AllRoles : roles;
+
     private static readonly Google.Protobuf.Reflection.ServiceDescriptor Service = ConsentReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("ConsentService");
     public const string Setting = "acute-adult";
 
@@ -19,7 +23,7 @@ public sealed class ConsentClient(ServiceFactory<Program> app, GrpcChannel chann
 
     public Task<TResponse> Call<TRequest, TResponse>(string method, TRequest request)
         where TRequest : class, IMessage<TRequest>, new() where TResponse : class, IMessage<TResponse>, new() =>
-        channel.UnaryCall(Method<TRequest, TResponse>.From(Service, method), request, app.CallAs(tenant)).ResponseAsync;
+        channel.UnaryCall(Method<TRequest, TResponse>.From(Service, method), request, app.CallAs(tenant, _roles)).ResponseAsync;
 
     /// <summary>The refusal a call ends in: its status and the rule in the trailer.</summary>
     public async Task<RpcException> Refused<TRequest, TResponse>(string method, TRequest request, StatusCode code, string? rule = null)

@@ -11,7 +11,16 @@ using Xunit;
 
 namespace Platform.Consent.Api.Tests;
 
-public sealed class ConsentServiceFixture() : ServiceFixture<Program>("consent");
+/// <summary>The consent service on real PostgreSQL, with the background sweeps off: tests run them by hand.</summary>
+public sealed class ConsentServiceFixture : IAsyncLifetime
+{
+    public ServiceFactory<Program> App { get; private set; } = null!;
+
+    public async Task InitializeAsync() =>
+        App = await ServiceFactory<Program>.StartOnPostgresAsync("consent", new Dictionary<string, string?> { ["Consent:Schedules:Enabled"] = "false" });
+
+    public async Task DisposeAsync() => await App.DisposeAsync();
+}
 
 public class PatientRegisterTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>
 {

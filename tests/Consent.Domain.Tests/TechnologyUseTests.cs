@@ -291,6 +291,32 @@ public class TechnologyUseTests
     }
 
     [Fact]
+    public void An_overdue_review_is_raised_once_per_review_date_and_again_after_the_next_date_passes()
+    {
+        var use = ActiveUse(ValidBasis, DaysAgo(10));
+        var due = use.CarePlan.NextReviewDate!.Value;
+        Assert.Null(use.TakeOverdueReview(Policy, due.AddHours(-1)));
+        Assert.Equal(due, use.TakeOverdueReview(Policy, due.AddMinutes(1)));
+        Assert.Null(use.TakeOverdueReview(Policy, due.AddHours(2)));
+        Assert.Null(use.TakeOverdueReview(Policy, due + Policy.ReviewGracePeriod));
+
+        var reviewedAt = due.AddDays(1);
+        var next = reviewedAt.AddDays(14);
+        Assert.Null(use.RecordReview(reviewedAt, next, "sleep and falls", Policy));
+        Assert.Null(use.TakeOverdueReview(Policy, next.AddMinutes(-1)));
+        Assert.Equal(next, use.TakeOverdueReview(Policy, next.AddMinutes(1)));
+    }
+
+    [Fact]
+    public void An_ended_use_never_raises_an_overdue_review()
+    {
+        var use = ActiveUse(ValidBasis, DaysAgo(10));
+        var due = use.CarePlan.NextReviewDate!.Value;
+        Assert.Null(use.End(UseEndReason.NoLongerNeeded, due.AddHours(-2)));
+        Assert.Null(use.TakeOverdueReview(Policy, due.AddDays(1)));
+    }
+
+    [Fact]
     public void Recording_a_review_sets_the_next_one()
     {
         var use = ActiveUse(ValidBasis, DaysAgo(20));

@@ -1,5 +1,7 @@
 using Platform.Consent.Api.Application;
 using Platform.Consent.Api.Data;
+using Platform.Consent.Api.Events;
+using Platform.Messaging;
 using Platform.ServiceDefaults.Persistence;
 
 namespace Platform.Consent.Api;
@@ -19,6 +21,13 @@ public static class ConsentServiceCollectionExtensions
         builder.Services.AddScoped<TechnologyUseService>();
         builder.Services.AddScoped<TechnologyApprovalService>();
         builder.Services.AddScoped<TrustPolicyService>();
+        builder.Services.AddScoped<ConsentEvents>();
+        builder.Services.AddSingleton<ConsentTrustDirectory>();
+        builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyApproved, ProcurementEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyApprovalWithdrawn, ProcurementEventHandlers>();
+        builder.Services.Configure<ConsentScheduleOptions>(builder.Configuration.GetSection(ConsentScheduleOptions.Section));
+        builder.Services.AddSingleton<ConsentScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsentScheduler>());
         return builder;
     }
 }

@@ -94,6 +94,8 @@ public sealed class TechnologyUse : ITenantOwned
     public SuspensionReason SuspensionReason { get; set; }
     public DateTime? EndedAt { get; set; }
     public UseEndReason EndReason { get; set; }
+    /// <summary>The review date for which the overdue alert has been raised, so each missed review alerts once.</summary>
+    public DateTime? ReviewOverdueRaisedFor { get; set; }
 
     public static bool IsProhibitedPurpose(UsePurpose purpose) =>
         purpose is UsePurpose.ReduceStaffTimeWithPatient or UsePurpose.CoverLowStaffing;
@@ -258,6 +260,21 @@ public sealed class TechnologyUse : ITenantOwned
         if (now >= due) return ReviewState.Overdue;
         if (now >= due - policy.ReviewDueSoonNotice) return ReviewState.DueSoon;
         return ReviewState.NotDue;
+    }
+
+    /// <summary>
+    /// A live use whose review date has passed and whose alert has not yet been raised for that date: marks it raised
+    /// and returns the date, so the caller raises the alert exactly once per missed review. A review recorded later
+    /// sets a new date, which can fall overdue (and alert) again.
+    /// </summary>
+    public DateTime? TakeOverdueReview(TrustPolicy policy, DateTime now)
+    {
+        if (Status is not (UseStatus.Active or UseStatus.Suspended)) return null;
+        if (ReviewStateAt(policy, now) is not (ReviewState.Overdue or ReviewState.OverduePastGrace)) return null;
+        var due = CarePlan.NextReviewDate!.Value;
+        if (ReviewOverdueRaisedFor == due) return null;
+        ReviewOverdueRaisedFor = due;
+        return due;
     }
 
     /// <summary>The plain-language patient copy of the care-plan record.</summary>

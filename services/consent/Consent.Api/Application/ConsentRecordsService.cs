@@ -10,7 +10,7 @@ namespace Platform.Consent.Api.Application;
 /// best-interests decisions. Each command is checked by the domain before anything is written, then saved in one
 /// unit of work, then the patient's cached snapshot is dropped.
 /// </summary>
-public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsStore store, TimeProvider clock, ILogger<ConsentRecordsService> logger)
+public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, TimeProvider clock, ILogger<ConsentRecordsService> logger)
 {
     private static readonly Refusal PatientNotFound = Refusal.NotFound("patient.not-found", "No patient with this id in this trust.");
 
@@ -25,8 +25,10 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         if (assessment.ValidateFor(records.AgeBand) is { } refusal) return refusal;
 
         db.CapacityAssessments.Add(assessment);
-        await SaveAsync(assessment.PatientId, ct);
         var result = assessment.Result().Value;
+        var consentRequired = await RaiseConsentRequiredAsync(With(records, capacity: assessment), assessment.Id, now, ct);
+        events.CapacityAssessed(assessment, result, consentRequired);
+        await SaveAsync(assessment.PatientId, ct);
         logger.LogInformation("Capacity assessment {AssessmentId} for patient {PatientId}: {Result}", assessment.Id, assessment.PatientId, result);
         return (assessment.Id, result);
     }
@@ -129,6 +131,7 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         }
 
         db.BestInterestsDecisions.Add(decision);
+        events.BestInterestsDecisionRecorded(decision);
         await RebaseUsesAsync(candidate, decision.TechnologyId, now, ct);
         await SaveAsync(decision.PatientId, ct);
         return decision.Id;
@@ -138,26 +141,30 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
     public async Task<Outcome<IReadOnlyList<Guid>>> WithdrawConsentAsync(Guid consentId, CancellationToken ct = default)
     {
         var now = Now;
-        Guid patientId;
+        Guid patientId, technologyId;
         var own = await db.OwnConsents.SingleOrDefaultAsync(c => c.Id == consentId, ct);
         if (own is not null)
         {
             own.Withdraw(now);
-            patientId = own.PatientId;
+            (patientId, technologyId) = (own.PatientId, own.TechnologyId);
         }
         else
         {
             var proxy = await db.ProxyConsents.SingleOrDefaultAsync(c => c.Id == consentId, ct);
             if (proxy is null) return Refusal.NotFound("consent.not-found", "No consent with this id in this trust.");
             proxy.Withdraw(now);
-            patientId = proxy.PatientId;
+            (patientId, technologyId) = (proxy.PatientId, proxy.TechnologyId);
         }
         var uses = await db.TechnologyUses.Where(u => u.PatientId == patientId && u.LawfulBasisRecordId == consentId).ToListAsync(ct);
         var ended = TechnologyUse.EndAllOnWithdrawnConsent(uses, consentId, now);
+        events.ConsentWithdrawn(consentId, patientId, technologyId, own is not null, ended);
+        foreach (var use in ended) events.UseEnded(use);
         await SaveAsync(patientId, ct);
         logger.LogInformation("Consent {ConsentId} withdrawn; {Count} uses ended", consentId, ended.Count);
         return ended.Select(u => u.Id).ToList();
     }
+
+    private const string ConsentRequiredPastGrace = "lawful-basis.consent-required-after-capacity-regained";
 
     private static readonly Refusal TechnologyRequired = Refusal.Invalid("technology-id.required", "Name the technology the decision is about.");
 
@@ -166,7 +173,29 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
     private async Task SaveAsync(Guid patientId, CancellationToken ct)
     {
         await db.SaveChangesAsync(ct);
-        store.InvalidatePatient(patientId);
+        store.InvalidatePatientAfterCommit(db, patientId);
+    }
+
+    /// <summary>
+    /// Capacity regained (P2: raise it, don't silently continue): each live use resting on proxy consent or best
+    /// interests that the records with the new assessment put in "consent required" gets its own event.
+    /// </summary>
+    private async Task<IReadOnlyList<Guid>> RaiseConsentRequiredAsync(PatientConsentRecords candidate, Guid assessmentId, DateTime now, CancellationToken ct)
+    {
+        var raised = new List<Guid>();
+        var policy = (await store.GetTrustAsync(ct)).Policy;
+        foreach (var use in candidate.Uses)
+        {
+            if (use.Status is not (UseStatus.Active or UseStatus.Suspended)) continue;
+            if (use.LawfulBasisKind is not (LawfulBasisKind.ProxyConsent or LawfulBasisKind.BestInterests)) continue;
+            var basis = LawfulBasisRules.Evaluate(candidate, use.TechnologyId, policy, now);
+            // Capacity found longer ago than the grace period (an assessment recorded late): consent was due already.
+            var pastDue = basis.IsRefused && basis.Refusal!.Rule == ConsentRequiredPastGrace;
+            if (!pastDue && (basis.IsRefused || basis.Value.Status != LawfulBasisStatus.ConsentRequired)) continue;
+            events.UseConsentRequired(use, pastDue ? now : basis.Value.ConsentRequiredBy, assessmentId);
+            raised.Add(use.Id);
+        }
+        return raised;
     }
 
     /// <summary>
@@ -185,15 +214,20 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
             .Where(u => u.PatientId == candidate.PatientId && u.TechnologyId == technologyId && (u.Status == UseStatus.Active || u.Status == UseStatus.Suspended))
             .ToListAsync(ct);
         foreach (var use in uses)
-            if (use.LawfulBasisRecordId != basis.Value.RecordId && use.Rebase(basis.Value) is null)
-                logger.LogInformation("Use {UseId} now rests on {Basis} {RecordId}", use.Id, basis.Value.Kind, basis.Value.RecordId);
+        {
+            if (use.LawfulBasisRecordId == basis.Value.RecordId || use.Rebase(basis.Value) is not null) continue;
+            // Authorised again, on the new basis: consumers tracking a use's basis see the move.
+            if (use.Status == UseStatus.Active) events.UseAuthorised(use);
+            logger.LogInformation("Use {UseId} now rests on {Basis} {RecordId}", use.Id, basis.Value.Kind, basis.Value.RecordId);
+        }
     }
 
-    private static PatientConsentRecords With(PatientConsentRecords records, OwnConsent? ownConsent = null, ProxyConsent? proxyConsent = null, BestInterestsDecision? bestInterests = null) => new()
+    private static PatientConsentRecords With(PatientConsentRecords records, OwnConsent? ownConsent = null, ProxyConsent? proxyConsent = null,
+        BestInterestsDecision? bestInterests = null, CapacityAssessment? capacity = null) => new()
     {
         PatientId = records.PatientId,
         AgeBand = records.AgeBand,
-        CapacityAssessments = records.CapacityAssessments,
+        CapacityAssessments = capacity is null ? records.CapacityAssessments : [.. records.CapacityAssessments, capacity],
         GillickAssessments = records.GillickAssessments,
         OwnConsents = ownConsent is null ? records.OwnConsents : [.. records.OwnConsents, ownConsent],
         ProxyAuthorities = records.ProxyAuthorities,

@@ -5,7 +5,7 @@ using Platform.Domain;
 using Platform.Messaging.Outbox;
 using Platform.ServiceDefaults.Tenancy;
 using Common = Platform.Contracts.Common.V1;
-using Events = Platform.Contracts.Consent.V1;
+using Contract = Platform.Contracts.Consent.V1;
 using Platform.ServiceDefaults.Persistence;
 
 namespace Platform.Consent.Api.Application;
@@ -15,7 +15,7 @@ public sealed record RegisterPatient(string? NhsNumber, string? WardCode, AgeBan
 public sealed record PatientPage(IReadOnlyList<Patient> Patients, string? NextPageToken);
 
 /// <summary>Registers and finds the trust's patients. One patient per NHS number per trust.</summary>
-public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events, CurrentActor actor, TimeProvider clock, ILogger<PatientRegistry> logger)
+public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events, CurrentActor actor, ConsentTrustDirectory trusts, TimeProvider clock, ILogger<PatientRegistry> logger)
 {
     public async Task<Outcome<Patient>> RegisterAsync(RegisterPatient command, CancellationToken ct = default)
     {
@@ -36,14 +36,15 @@ public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events,
             AgeBand = command.AgeBand,
             RegisteredAt = clock.GetUtcNow().UtcDateTime,
         };
+        await trusts.EnsureAsync(db, db.CurrentTenant!, patient.RegisteredAt, ct);
         db.Patients.Add(patient);
         var who = actor.Get();
         // The internal key only: the NHS number stays in this service (Caldicott: the minimum necessary).
-        events.Publish(new Events.PatientRegistered
+        events.Publish(new Contract.PatientRegistered
         {
             PatientId = patient.Id.ToString(),
             WardCode = patient.WardCode,
-            AgeBand = (Events.AgeBand)patient.AgeBand,
+            AgeBand = (Contract.AgeBand)patient.AgeBand,
             Actor = new Common.Actor { Subject = who.Subject, Role = who.Role },
         }, db.CurrentTenant!, patient.Id.ToString());
         try

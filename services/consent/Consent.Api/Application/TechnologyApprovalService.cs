@@ -11,7 +11,7 @@ public sealed record RecordTechnologyApproval(Guid TechnologyId, string? Technol
 /// The consent service's copy of the trust's approvals (what procurement approved, per setting). Withdrawal suspends
 /// every use it covered, in the same unit of work; a new approval resumes uses suspended only for that reason.
 /// </summary>
-public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecordsStore store, TimeProvider clock, ILogger<TechnologyApprovalService> logger)
+public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, TimeProvider clock, ILogger<TechnologyApprovalService> logger)
 {
     public async Task<Outcome<(TechnologyApproval Approval, IReadOnlyList<Guid> ResumedUseIds)>> RecordAsync(RecordTechnologyApproval command, CancellationToken ct = default)
     {
@@ -38,9 +38,11 @@ public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecord
             .Where(u => u.TechnologyId == command.TechnologyId && u.SettingCode == setting && u.Status == UseStatus.Suspended)
             .ToListAsync(ct);
         var resumed = suspended.Where(u => u.Resume(approval, now) is null).ToList();
+        foreach (var use in resumed) events.UseResumed(use);
         await db.SaveChangesAsync(ct);
-        store.InvalidateTrust();
-        foreach (var use in resumed) store.InvalidatePatient(use.PatientId);
+        store.InvalidateTrustAfterCommit(db);
+        foreach (var use in resumed) store.InvalidatePatientAfterCommit(db, use.PatientId);
+        logger.LogInformation("Technology {TechnologyId} approved for setting {SettingCode}; {Count} uses resumed", approval.TechnologyId, approval.SettingCode, resumed.Count);
         return (approval, resumed.Select(u => u.Id).ToList());
     }
 
@@ -49,17 +51,65 @@ public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecord
         var approval = await db.TechnologyApprovals.SingleOrDefaultAsync(a => a.Id == approvalId, ct);
         if (approval is null) return Refusal.NotFound("approval.not-found", "No technology approval with this id in this trust.");
         if (approval.WithdrawnAt is not null) return Refusal.Precondition("approval.already-withdrawn", "This approval has already been withdrawn.");
+        var suspended = await WithdrawOneAsync(approval, ct);
+        await SaveAndInvalidateAsync(suspended, ct);
+        return (approval, suspended.Select(u => u.Id).ToList());
+    }
 
+    /// <summary>
+    /// Procurement approved the technology for these settings: records each setting not already approved (a repeat is
+    /// already done, so a redelivered event changes nothing). Returns how many settings were newly approved.
+    /// </summary>
+    public async Task<Outcome<int>> ApplyApprovedAsync(Guid technologyId, string? name, IReadOnlyCollection<string> settingCodes, bool surveillance, bool managesSafetyRisk, CancellationToken ct = default)
+    {
+        if (settingCodes.Count == 0) return Refusal.Invalid("approval.settings-required", "An approval must name at least one setting.");
+        var added = 0;
+        foreach (var setting in settingCodes.Select(c => c.Trim()).Distinct(StringComparer.Ordinal))
+        {
+            var recorded = await RecordAsync(new RecordTechnologyApproval(technologyId, name, setting, surveillance, managesSafetyRisk), ct);
+            if (recorded.IsRefused)
+            {
+                if (recorded.Refusal!.Rule == "approval.already-approved") continue;
+                return recorded.Refusal;
+            }
+            added++;
+        }
+        return added;
+    }
+
+    /// <summary>
+    /// Procurement withdrew its approval for these settings (every setting when none is named): every live approval
+    /// it covers is withdrawn and every use under them suspended, in this unit of work. Returns the suspended uses.
+    /// </summary>
+    public async Task<Outcome<IReadOnlyList<Guid>>> ApplyWithdrawnAsync(Guid technologyId, IReadOnlyCollection<string> settingCodes, CancellationToken ct = default)
+    {
+        if (technologyId == Guid.Empty) return Refusal.Invalid("technology-id.required", "Name the technology whose approval was withdrawn.");
+        var settings = settingCodes.Select(c => c.Trim()).ToHashSet(StringComparer.Ordinal);
+        var live = await db.TechnologyApprovals.Where(a => a.TechnologyId == technologyId && a.WithdrawnAt == null).ToListAsync(ct);
+        var suspended = new List<TechnologyUse>();
+        foreach (var approval in live.Where(a => settings.Count == 0 || settings.Contains(a.SettingCode)))
+            suspended.AddRange(await WithdrawOneAsync(approval, ct));
+        await SaveAndInvalidateAsync(suspended, ct);
+        return suspended.Select(u => u.Id).ToList();
+    }
+
+    private async Task SaveAndInvalidateAsync(IEnumerable<TechnologyUse> changed, CancellationToken ct)
+    {
+        await db.SaveChangesAsync(ct);
+        store.InvalidateTrustAfterCommit(db);
+        foreach (var use in changed) store.InvalidatePatientAfterCommit(db, use.PatientId);
+    }
+
+    private async Task<IReadOnlyList<TechnologyUse>> WithdrawOneAsync(TechnologyApproval approval, CancellationToken ct)
+    {
         var now = clock.GetUtcNow().UtcDateTime;
         approval.WithdrawnAt = now;
         var uses = await db.TechnologyUses
             .Where(u => u.TechnologyId == approval.TechnologyId && u.SettingCode == approval.SettingCode && (u.Status == UseStatus.Active || u.Status == UseStatus.Proposed))
             .ToListAsync(ct);
         var changed = TechnologyUse.SuspendAllForWithdrawnApproval(uses, approval, now);
-        await db.SaveChangesAsync(ct);
-        store.InvalidateTrust();
-        foreach (var use in changed) store.InvalidatePatient(use.PatientId);
+        foreach (var use in changed) events.UseSuspended(use);
         logger.LogInformation("Approval {ApprovalId} withdrawn; {Count} uses suspended", approval.Id, changed.Count);
-        return (approval, changed.Select(u => u.Id).ToList());
+        return changed;
     }
 }

@@ -15,7 +15,7 @@ public sealed record CarePlanView(TechnologyUse Use, string PatientCopy);
 /// Technology uses: propose, activate on the lawful basis the records establish now, review, end; and CheckUse, which
 /// reads only the cached snapshot and the trust's cached approvals and policy.
 /// </summary>
-public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStore store, TimeProvider clock, ILogger<TechnologyUseService> logger)
+public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, TimeProvider clock, ILogger<TechnologyUseService> logger)
 {
     private static readonly Refusal UseNotFound = Refusal.NotFound("use.not-found", "No technology use with this id in this trust.");
     private static readonly Refusal PatientNotFound = Refusal.NotFound("patient.not-found", "No patient with this id in this trust.");
@@ -69,6 +69,7 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         var basis = LawfulBasisRules.Evaluate(records, use.TechnologyId, trust.Policy, now);
         if (basis.IsRefused) return basis.Refusal!;
         if (use.Activate(basis.Value, trust.ApprovalFor(use.TechnologyId, use.SettingCode), trust.Policy, now) is { } refusal) return refusal;
+        events.UseAuthorised(use);
         await SaveAsync(use.PatientId, ct);
         logger.LogInformation("Use {UseId} activated on {Basis}", use.Id, use.LawfulBasisKind);
         return use;
@@ -92,6 +93,7 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         var use = await db.TechnologyUses.SingleOrDefaultAsync(u => u.Id == useId, ct);
         if (use is null) return UseNotFound;
         if (use.End(reason, Now) is { } refusal) return refusal;
+        events.UseEnded(use);
         await SaveAsync(use.PatientId, ct);
         return use;
     }
@@ -144,6 +146,6 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
     private async Task SaveAsync(Guid patientId, CancellationToken ct)
     {
         await db.SaveChangesAsync(ct);
-        store.InvalidatePatient(patientId);
+        store.InvalidatePatientAfterCommit(db, patientId);
     }
 }

@@ -32,7 +32,7 @@ public sealed class TrustPolicyService(ConsentDbContext db, PatientRecordsStore 
         row.RationaleCopyMinimumUses = policy.RationaleCopyMinimumUses;
         await db.SaveChangesAsync(ct);
         // Every check in the trust reads the policy from the cached settings: drop them.
-        store.InvalidateTrust();
+        store.InvalidateTrustAfterCommit(db);
         logger.LogInformation("Trust policy updated");
         return row.ToPolicy();
     }

@@ -1,7 +1,9 @@
+using System.Data.Common;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Platform.Consent.Domain;
@@ -26,6 +28,34 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
     public DbSet<TechnologyApproval> TechnologyApprovals => Set<TechnologyApproval>();
     public DbSet<TechnologyUse> TechnologyUses => Set<TechnologyUse>();
     public DbSet<TrustPolicySettings> TrustPolicies => Set<TrustPolicySettings>();
+    public DbSet<ConsentTrust> Trusts => Set<ConsentTrust>();
+    public DbSet<RaisedBlanketSignal> RaisedBlanketSignals => Set<RaisedBlanketSignal>();
+
+    private List<Action>? _afterCommit;
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once the work is durable: now when no transaction is open (SaveChanges has
+    /// committed), else when the open transaction commits (an event delivery's), and never if it rolls back. Cache
+    /// invalidation goes through here, so no reader can cache what a still-open transaction replaced.
+    /// </summary>
+    public void AfterCommit(Action action)
+    {
+        if (Database.CurrentTransaction is null) action();
+        else (_afterCommit ??= []).Add(action);
+    }
+
+    internal void TransactionEnded(bool committed)
+    {
+        var actions = _afterCommit;
+        _afterCommit = null;
+        if (committed && actions is not null) foreach (var action in actions) action();
+    }
+
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        optionsBuilder.AddInterceptors(AfterCommitInterceptor.Instance);
+        base.OnConfiguring(optionsBuilder);
+    }
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
@@ -133,6 +163,21 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.ToTable("trust_policies");
             e.HasKey(x => x.TenantId);
         });
+        modelBuilder.Entity<ConsentTrust>(e =>
+        {
+            e.ToTable("consent_trusts");
+            e.HasKey(x => x.TenantId);
+            e.Property(x => x.TenantId).HasMaxLength(8);
+        });
+        modelBuilder.Entity<RaisedBlanketSignal>(e =>
+        {
+            e.ToTable("blanket_signals");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.SignalKey).HasMaxLength(64);
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(EnumLength);
+            e.Property(x => x.WardCode).HasMaxLength(CodeLength);
+            e.HasIndex(x => new { x.TenantId, x.SignalKey }).IsUnique();
+        });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();
         base.OnModelCreating(modelBuilder);
@@ -167,6 +212,30 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
         }
         return sb.ToString();
     }
+}
+
+/// <summary>Tells the context when its explicit transaction ends, for <see cref="ConsentDbContext.AfterCommit"/>.</summary>
+internal sealed class AfterCommitInterceptor : DbTransactionInterceptor
+{
+    public static readonly AfterCommitInterceptor Instance = new();
+
+    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Ended(eventData, true);
+
+    public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Ended(eventData, true);
+        return Task.CompletedTask;
+    }
+
+    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Ended(eventData, false);
+
+    public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Ended(eventData, false);
+        return Task.CompletedTask;
+    }
+
+    private static void Ended(TransactionEndEventData eventData, bool committed) => (eventData.Context as ConsentDbContext)?.TransactionEnded(committed);
 }
 
 /// <summary>The SQLite flavour: owns the SQLite migrations.</summary>

@@ -17,14 +17,21 @@ public sealed class ConsentGrpcService(
     TechnologyApprovalService approvals,
     TrustPolicyService policies)
 {
-    public async Task<Patient> RegisterPatient(RegisterPatientRequest request, ServerCallContext context) =>
-        ToMessage((await registry.RegisterAsync(new RegisterPatient(request.NhsNumber, request.WardCode, Known((Domain.AgeBand)request.AgeBand)), context.CancellationToken)).OrThrow());
+    public async Task<Patient> RegisterPatient(RegisterPatientRequest request, ServerCallContext context)
+    {
+        context.RequireRole(ConsentRoles.Clinician);
+        return ToMessage((await registry.RegisterAsync(new RegisterPatient(request.NhsNumber, request.WardCode, Known((Domain.AgeBand)request.AgeBand)), context.CancellationToken)).OrThrow());
+    }
 
-    public async Task<Patient> GetPatient(GetPatientRequest request, ServerCallContext context) =>
-        ToMessage((await registry.GetAsync(request.PatientId, context.CancellationToken)).OrThrow());
+    public async Task<Patient> GetPatient(GetPatientRequest request, ServerCallContext context)
+    {
+        context.RequireRole(ConsentRoles.Clinician);
+        return ToMessage((await registry.GetAsync(request.PatientId, context.CancellationToken)).OrThrow());
+    }
 
     public async Task<ListPatientsResponse> ListPatients(ListPatientsRequest request, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.Clinician);
         var page = (await registry.ListAsync(request.WardCode, request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
         var response = new ListPatientsResponse { NextPageToken = page.NextPageToken ?? "" };
         response.Patients.AddRange(page.Patients.Select(ToMessage));
@@ -33,6 +40,7 @@ public sealed class ConsentGrpcService(
 
     public async Task<CapacityAssessmentRecorded> RecordCapacityAssessment(RecordCapacityAssessmentRequest r, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.Clinician);
         var assessment = new Domain.CapacityAssessment
         {
             Id = Guid.CreateVersion7(),
@@ -59,6 +67,7 @@ public sealed class ConsentGrpcService(
 
     public async Task<RecordCreated> RecordGillickAssessment(RecordGillickAssessmentRequest r, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.Clinician);
         var assessment = new Domain.GillickAssessment
         {
             Id = Guid.CreateVersion7(),
@@ -74,6 +83,7 @@ public sealed class ConsentGrpcService(
 
     public async Task<RecordCreated> RegisterProxyAuthority(RegisterProxyAuthorityRequest r, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.Clinician);
         var authority = new Domain.ProxyAuthority
         {
             Id = Guid.CreateVersion7(),
@@ -96,6 +106,7 @@ public sealed class ConsentGrpcService(
 
     public async Task<RecordCreated> RecordConsent(RecordConsentRequest r, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.Clinician);
         var patientId = Id("patient-id", r.PatientId);
         var technologyId = OptionalId("technology-id", r.TechnologyId);
         if (string.IsNullOrWhiteSpace(r.ProxyAuthorityId))
@@ -130,6 +141,7 @@ public sealed class ConsentGrpcService(
 
     public async Task<RecordCreated> RecordBestInterestsDecision(RecordBestInterestsDecisionRequest r, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.Clinician);
         var decision = new Domain.BestInterestsDecision
         {
             Id = Guid.CreateVersion7(),
@@ -161,6 +173,7 @@ public sealed class ConsentGrpcService(
 
     public async Task<WithdrawConsentResponse> WithdrawConsent(WithdrawConsentRequest r, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.Clinician);
         var ended = (await records.WithdrawConsentAsync(Id("consent-id", r.ConsentId), context.CancellationToken)).OrThrow();
         var response = new WithdrawConsentResponse();
         response.EndedUseIds.AddRange(ended.Select(id => id.ToString()));
@@ -169,6 +182,7 @@ public sealed class ConsentGrpcService(
 
     public async Task<TechnologyUse> ProposeUse(ProposeUseRequest r, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.Clinician);
         // Unreadable ids become empty ones, so that the domain still refuses a blanket request by name first.
         var patientIds = r.PatientIds.Select(p => Guid.TryParse(p, out var g) ? g : Guid.Empty).ToList();
         var request = new Domain.TechnologyUseRequest(patientIds, OptionalId("technology-id", r.TechnologyId), r.WardCode, r.SettingCode, r.WholeWard, Known((Domain.UsePurpose)r.Purpose));
@@ -200,17 +214,27 @@ public sealed class ConsentGrpcService(
         return ToMessage((await uses.ProposeAsync(request, details, context.CancellationToken)).OrThrow());
     }
 
-    public async Task<TechnologyUse> ActivateUse(ActivateUseRequest r, ServerCallContext context) =>
-        ToMessage((await uses.ActivateAsync(Id("use-id", r.UseId), context.CancellationToken)).OrThrow());
+    public async Task<TechnologyUse> ActivateUse(ActivateUseRequest r, ServerCallContext context)
+    {
+        context.RequireRole(ConsentRoles.Clinician);
+        return ToMessage((await uses.ActivateAsync(Id("use-id", r.UseId), context.CancellationToken)).OrThrow());
+    }
 
-    public async Task<TechnologyUse> RecordReview(RecordReviewRequest r, ServerCallContext context) =>
-        ToMessage((await uses.RecordReviewAsync(Id("use-id", r.UseId), Instant(r.ReviewedAt), Instant(r.NextReviewDate), r.ReviewCovers, context.CancellationToken)).OrThrow());
+    public async Task<TechnologyUse> RecordReview(RecordReviewRequest r, ServerCallContext context)
+    {
+        context.RequireRole(ConsentRoles.Clinician);
+        return ToMessage((await uses.RecordReviewAsync(Id("use-id", r.UseId), Instant(r.ReviewedAt), Instant(r.NextReviewDate), r.ReviewCovers, context.CancellationToken)).OrThrow());
+    }
 
-    public async Task<TechnologyUse> EndUse(EndUseRequest r, ServerCallContext context) =>
-        ToMessage((await uses.EndAsync(Id("use-id", r.UseId), Known((Domain.UseEndReason)r.Reason), context.CancellationToken)).OrThrow());
+    public async Task<TechnologyUse> EndUse(EndUseRequest r, ServerCallContext context)
+    {
+        context.RequireRole(ConsentRoles.Clinician);
+        return ToMessage((await uses.EndAsync(Id("use-id", r.UseId), Known((Domain.UseEndReason)r.Reason), context.CancellationToken)).OrThrow());
+    }
 
     public async Task<CheckUseResponse> CheckUse(CheckUseRequest r, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.Clinician, ConsentRoles.Device);
         var result = (await uses.CheckAsync(Id("patient-id", r.PatientId), Id("technology-id", r.TechnologyId), r.WardCode, Known((Domain.UsePurpose)r.Purpose), context.CancellationToken)).OrThrow();
         var response = new CheckUseResponse
         {
@@ -235,6 +259,7 @@ public sealed class ConsentGrpcService(
 
     public async Task<CarePlanRecord> GetCarePlanRecord(GetCarePlanRecordRequest r, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.Clinician);
         var view = (await uses.GetCarePlanAsync(Id("care-plan-record-id", r.CarePlanRecordId), context.CancellationToken)).OrThrow();
         var plan = view.Use.CarePlan;
         return new CarePlanRecord
@@ -262,48 +287,38 @@ public sealed class ConsentGrpcService(
 
     public async Task<DetectBlanketUseResponse> DetectBlanketUse(DetectBlanketUseRequest r, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.Clinician);
         var signals = (await uses.DetectBlanketUseAsync(r.WardCode, context.CancellationToken)).OrThrow();
         var response = new DetectBlanketUseResponse();
-        foreach (var s in signals)
-        {
-            var signal = new BlanketUseSignal
-            {
-                Kind = (BlanketSignalKind)s.Kind,
-                WardCode = s.WardCode,
-                TechnologyId = s.TechnologyId.ToString(),
-                UseCount = s.UseCount,
-                PatientsOnWard = s.PatientsOnWard,
-                Share = s.Share,
-                WindowStart = s.WindowStart.ToTimestamp(),
-                WindowEnd = s.WindowEnd.ToTimestamp(),
-                Summary = s.Summary,
-            };
-            if (s.MinimumSimilarity is { } similarity) signal.MinimumSimilarity = similarity;
-            signal.UseIds.AddRange(s.UseIds.Select(id => id.ToString()));
-            response.Signals.Add(signal);
-        }
+        response.Signals.AddRange(signals.Select(ConsentEvents.ToMessage));
         return response;
     }
 
     public async Task<TechnologyApproval> RecordTechnologyApproval(RecordTechnologyApprovalRequest r, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.ProcurementLead);
         var command = new RecordTechnologyApproval(OptionalId("technology-id", r.TechnologyId), r.TechnologyName, r.SettingCode, r.IsSurveillance, r.ManagesSafetyRisk);
         return ToMessage((await approvals.RecordAsync(command, context.CancellationToken)).OrThrow().Approval);
     }
 
     public async Task<WithdrawTechnologyApprovalResponse> WithdrawTechnologyApproval(WithdrawTechnologyApprovalRequest r, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.ProcurementLead);
         var (approval, suspended) = (await approvals.WithdrawAsync(Id("approval-id", r.ApprovalId), context.CancellationToken)).OrThrow();
         var response = new WithdrawTechnologyApprovalResponse { Approval = ToMessage(approval) };
         response.SuspendedUseIds.AddRange(suspended.Select(id => id.ToString()));
         return response;
     }
 
-    public async Task<TrustPolicy> GetTrustPolicy(GetTrustPolicyRequest r, ServerCallContext context) =>
-        ToMessage(await policies.GetAsync(context.CancellationToken));
+    public async Task<TrustPolicy> GetTrustPolicy(GetTrustPolicyRequest r, ServerCallContext context)
+    {
+        context.RequireRole(ConsentRoles.Clinician, ConsentRoles.TrustAdmin, ConsentRoles.ProcurementLead);
+        return ToMessage(await policies.GetAsync(context.CancellationToken));
+    }
 
     public async Task<TrustPolicy> SetTrustPolicy(TrustPolicy r, ServerCallContext context)
     {
+        context.RequireRole(ConsentRoles.TrustAdmin);
         var defaults = Domain.TrustPolicy.Default;
         var policy = new Domain.TrustPolicy
         {

@@ -234,6 +234,41 @@ internal static class ConsentSchema
         foreach (var table in ConsentRecordTables.Reverse()) mb.DropTable(table);
     }
 
+    /// <summary>The scheduled jobs' step: the trust directory they walk, raised blanket signals, the overdue-alert mark.</summary>
+    public static void V3Up(MigrationBuilder mb)
+    {
+        // ODS codes only, no row-level security: the jobs read it before they take a tenant (see ConsentTrust).
+        mb.CreateTable("consent_trusts", c => new
+        {
+            tenant_id = c.Tenant(),
+            first_seen_at = c.Instant(),
+        }, constraints: t => t.PrimaryKey("pk_consent_trusts", x => x.tenant_id));
+
+        mb.CreateTable(BlanketSignalsTable, c => new
+        {
+            id = c.Id(),
+            tenant_id = c.Tenant(),
+            signal_key = c.Text(64),
+            kind = c.Text(EnumLength),
+            ward_code = c.Text(CodeLength),
+            technology_id = c.Column<Guid>(nullable: false),
+            use_count = c.Column<int>(nullable: false),
+            raised_at = c.Instant(),
+        }, constraints: t => t.PrimaryKey("pk_blanket_signals", x => x.id));
+        mb.CreateIndex("ix_blanket_signals_tenant_id_signal_key", BlanketSignalsTable, ["tenant_id", "signal_key"], unique: true);
+
+        mb.AddColumn<DateTime>("review_overdue_raised_for", "technology_uses", nullable: true);
+    }
+
+    public static void V3Down(MigrationBuilder mb)
+    {
+        mb.DropColumn("review_overdue_raised_for", "technology_uses");
+        mb.DropTable(BlanketSignalsTable);
+        mb.DropTable("consent_trusts");
+    }
+
+    public const string BlanketSignalsTable = "blanket_signals";
+
     private static void PatientIndex(MigrationBuilder mb, string table) =>
         mb.CreateIndex($"ix_{table}_tenant_id_patient_id", table, ["tenant_id", "patient_id"]);
 }
@@ -261,3 +296,11 @@ public sealed class MessagingSqlite() : SchemaStep(MessagingMigrations.CreateMes
 [DbContext(typeof(ConsentPostgresDbContext))]
 [Migration("20261122040000_Messaging")]
 public sealed class MessagingPostgres() : SchemaStep(MessagingMigrations.CreateMessagingTables, MessagingMigrations.DropMessagingTables);
+
+[DbContext(typeof(ConsentSqliteDbContext))]
+[Migration("20261122050000_Schedules")]
+public sealed class SchedulesSqlite() : SchemaStep(ConsentSchema.V3Up, ConsentSchema.V3Down);
+
+[DbContext(typeof(ConsentPostgresDbContext))]
+[Migration("20261122050000_Schedules")]
+public sealed class SchedulesPostgres() : PostgresSchemaStep(ConsentSchema.V3Up, ConsentSchema.V3Down, ConsentSchema.BlanketSignalsTable);

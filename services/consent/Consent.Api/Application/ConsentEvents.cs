@@ -1,0 +1,178 @@
+using System.Security.Cryptography;
+using System.Text;
+using Platform.Consent.Api.Data;
+using Platform.Consent.Domain;
+using Platform.Messaging.Outbox;
+using Platform.ServiceDefaults.Grpc;
+using Platform.ServiceDefaults.Tenancy;
+using Common = Platform.Contracts.Common.V1;
+using Contract = Platform.Contracts.Consent.V1;
+
+namespace Platform.Consent.Api.Application;
+
+/// <summary>
+/// Publishes the consent service's decision events through the outbox of the scoped context, so each commits with the
+/// decision it reports. Events carry ids, wards and codes: never a name, an NHS number or a clinician's free text.
+/// Subject is the patient (a patient's events arrive in order), or the ward for a blanket signal.
+/// </summary>
+public sealed class ConsentEvents(ConsentDbContext db, IEventPublisher publisher, CurrentActor currentActor)
+{
+    private Actor? _actingFor;
+
+    /// <summary>The actor for events raised while handling another service's event, or by a scheduled job.</summary>
+    public void ActFor(Actor actor) => _actingFor = actor;
+
+    private Common.Actor Actor()
+    {
+        var who = _actingFor ?? currentActor.Get();
+        return new Common.Actor { Subject = who.Subject, Role = who.Role };
+    }
+
+    private void Publish<T>(T message, string subject) where T : Google.Protobuf.IMessage =>
+        publisher.Publish(message, db.CurrentTenant ?? throw new InvalidOperationException("No tenant for a consent event."), subject);
+
+    public void UseAuthorised(TechnologyUse use) => Publish(new Contract.UseAuthorised
+    {
+        UseId = use.Id.ToString(),
+        PatientId = use.PatientId.ToString(),
+        TechnologyId = use.TechnologyId.ToString(),
+        WardCode = use.WardCode,
+        SettingCode = use.SettingCode,
+        LawfulBasis = (Contract.LawfulBasisKind)use.LawfulBasisKind,
+        LawfulBasisRecordId = use.LawfulBasisRecordId?.ToString() ?? "",
+        CarePlanRecordId = use.CarePlan.Id.ToString(),
+        NextReviewDate = use.CarePlan.NextReviewDate?.ToTimestamp(),
+        Actor = Actor(),
+    }, use.PatientId.ToString());
+
+    public void UseSuspended(TechnologyUse use) => Publish(new Contract.UseSuspended
+    {
+        UseId = use.Id.ToString(),
+        PatientId = use.PatientId.ToString(),
+        TechnologyId = use.TechnologyId.ToString(),
+        WardCode = use.WardCode,
+        SettingCode = use.SettingCode,
+        Reason = use.SuspensionReason == SuspensionReason.ApprovalWithdrawn
+            ? Contract.UseSuspensionReason.ApprovalWithdrawn : Contract.UseSuspensionReason.Unspecified,
+        Actor = Actor(),
+    }, use.PatientId.ToString());
+
+    public void UseResumed(TechnologyUse use) => Publish(new Contract.UseResumed
+    {
+        UseId = use.Id.ToString(),
+        PatientId = use.PatientId.ToString(),
+        TechnologyId = use.TechnologyId.ToString(),
+        WardCode = use.WardCode,
+        Status = (Contract.UseStatus)use.Status,
+        Actor = Actor(),
+    }, use.PatientId.ToString());
+
+    public void UseEnded(TechnologyUse use) => Publish(new Contract.UseEnded
+    {
+        UseId = use.Id.ToString(),
+        PatientId = use.PatientId.ToString(),
+        TechnologyId = use.TechnologyId.ToString(),
+        WardCode = use.WardCode,
+        Reason = (Contract.UseEndReason)use.EndReason,
+        Actor = Actor(),
+    }, use.PatientId.ToString());
+
+    public void ConsentWithdrawn(Guid consentId, Guid patientId, Guid technologyId, bool own, IEnumerable<TechnologyUse> ended)
+    {
+        var message = new Contract.ConsentWithdrawn
+        {
+            ConsentId = consentId.ToString(),
+            PatientId = patientId.ToString(),
+            TechnologyId = technologyId.ToString(),
+            Kind = own ? Contract.ConsentKind.Own : Contract.ConsentKind.Proxy,
+            Actor = Actor(),
+        };
+        message.EndedUseIds.AddRange(ended.Select(u => u.Id.ToString()));
+        Publish(message, patientId.ToString());
+    }
+
+    public void CapacityAssessed(CapacityAssessment assessment, CapacityResult result, IEnumerable<Guid> consentRequiredUseIds)
+    {
+        var message = new Contract.CapacityAssessed
+        {
+            AssessmentId = assessment.Id.ToString(),
+            PatientId = assessment.PatientId.ToString(),
+            TechnologyId = assessment.TechnologyId == Guid.Empty ? "" : assessment.TechnologyId.ToString(),
+            Result = (Contract.CapacityResult)result,
+            Fluctuating = assessment.Fluctuating,
+            AssessedAt = assessment.AssessedAt.ToTimestamp(),
+            ReassessBy = assessment.ReassessBy?.ToTimestamp(),
+            Actor = Actor(),
+        };
+        message.ConsentRequiredUseIds.AddRange(consentRequiredUseIds.Select(id => id.ToString()));
+        Publish(message, assessment.PatientId.ToString());
+    }
+
+    public void UseConsentRequired(TechnologyUse use, DateTime? requiredBy, Guid assessmentId) => Publish(new Contract.UseConsentRequired
+    {
+        UseId = use.Id.ToString(),
+        PatientId = use.PatientId.ToString(),
+        TechnologyId = use.TechnologyId.ToString(),
+        WardCode = use.WardCode,
+        CurrentBasis = (Contract.LawfulBasisKind)use.LawfulBasisKind,
+        ConsentRequiredBy = requiredBy?.ToTimestamp(),
+        CapacityAssessmentId = assessmentId.ToString(),
+        Actor = Actor(),
+    }, use.PatientId.ToString());
+
+    public void BestInterestsDecisionRecorded(BestInterestsDecision decision) => Publish(new Contract.BestInterestsDecisionRecorded
+    {
+        DecisionId = decision.Id.ToString(),
+        PatientId = decision.PatientId.ToString(),
+        TechnologyId = decision.TechnologyId.ToString(),
+        UseIsInBestInterests = decision.UseIsInBestInterests,
+        PeopleConsulted = decision.PeopleConsulted.Count,
+        ImcaConsulted = decision.PeopleConsulted.Exists(p => p.Role == ConsultedRole.IndependentMentalCapacityAdvocate),
+        DecidedAt = decision.DecidedAt.ToTimestamp(),
+        Actor = Actor(),
+    }, decision.PatientId.ToString());
+
+    public void ReviewOverdue(TechnologyUse use, DateTime due, TrustPolicy policy) => Publish(new Contract.ReviewOverdue
+    {
+        UseId = use.Id.ToString(),
+        PatientId = use.PatientId.ToString(),
+        TechnologyId = use.TechnologyId.ToString(),
+        WardCode = use.WardCode,
+        ReviewDue = due.ToTimestamp(),
+        DeniedFrom = (due + policy.ReviewGracePeriod).ToTimestamp(),
+        Actor = Actor(),
+    }, use.PatientId.ToString());
+
+    public void BlanketUseSignalRaised(Guid signalId, BlanketUseSignal signal) => Publish(new Contract.BlanketUseSignalRaised
+    {
+        SignalId = signalId.ToString(),
+        Signal = ToMessage(signal),
+        Actor = Actor(),
+    }, "ward/" + signal.WardCode);
+
+    public static Contract.BlanketUseSignal ToMessage(BlanketUseSignal s)
+    {
+        var message = new Contract.BlanketUseSignal
+        {
+            Kind = (Contract.BlanketSignalKind)s.Kind,
+            WardCode = s.WardCode,
+            TechnologyId = s.TechnologyId.ToString(),
+            UseCount = s.UseCount,
+            PatientsOnWard = s.PatientsOnWard,
+            Share = s.Share,
+            WindowStart = s.WindowStart.ToTimestamp(),
+            WindowEnd = s.WindowEnd.ToTimestamp(),
+            Summary = s.Summary,
+        };
+        if (s.MinimumSimilarity is { } similarity) message.MinimumSimilarity = similarity;
+        message.UseIds.AddRange(s.UseIds.Select(id => id.ToString()));
+        return message;
+    }
+
+    /// <summary>The same kind, ward, technology and uses make the same finding.</summary>
+    public static string SignalKey(BlanketUseSignal s)
+    {
+        var text = $"{s.Kind}|{s.WardCode}|{s.TechnologyId}|{string.Join(',', s.UseIds.Order())}";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+}

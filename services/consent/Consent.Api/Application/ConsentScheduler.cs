@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Platform.Consent.Api.Data;
+using Platform.Consent.Domain;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Consent.Api.Application;
+
+public sealed class ConsentScheduleOptions
+{
+    public const string Section = "Consent:Schedules";
+
+    /// <summary>Run the review and blanket-use sweeps in the background (off in tests that drive them by hand).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Time between sweeps.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>Which trusts have consent records here: the scheduled sweeps visit each.</summary>
+public sealed class ConsentTrustDirectory
+{
+    private readonly ConcurrentDictionary<string, bool> _known = new(StringComparer.Ordinal);
+
+    /// <summary>Notes the trust once per process; idempotent in the database, and safe when two registrations race.</summary>
+    public async Task EnsureAsync(ConsentDbContext db, string tenant, DateTime now, CancellationToken ct)
+    {
+        if (_known.ContainsKey(tenant)) return;
+        await db.Database.ExecuteSqlRawAsync(
+            "INSERT INTO consent_trusts (tenant_id, first_seen_at) VALUES ({0}, {1}) ON CONFLICT (tenant_id) DO NOTHING", [tenant, now], ct);
+        _known[tenant] = true;
+    }
+}
+
+/// <summary>What one sweep did, for logs and tests.</summary>
+public sealed record SweepResult(int Trusts, int OverdueReviewsRaised, int BlanketSignalsRaised);
+
+/// <summary>
+/// The review scheduler and the scheduled blanket-use detection. Each sweep visits every trust, in its own tenant scope
+/// (so row-level security applies), and raises each overdue review once per review date and each blanket-use finding
+/// once. Overdue uses are denied by CheckUse after the trust's grace period whether or not a sweep has run; the
+/// sweep raises the alert. With several replicas an alert may be raised twice (at least once, like every event).
+/// </summary>
+public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<ConsentScheduleOptions> options, TimeProvider clock, ILogger<ConsentScheduler> logger)
+    : BackgroundService
+{
+    public static readonly Actor SchedulerActor = new("system:consent-scheduler", "system");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled) return;
+        using var timer = new PeriodicTimer(options.Value.Interval, clock);
+        do
+        {
+            try
+            {
+                var result = await SweepAsync(stoppingToken);
+                if (result.OverdueReviewsRaised + result.BlanketSignalsRaised > 0)
+                    logger.LogInformation("Consent sweep over {Trusts} trusts: {Overdue} overdue reviews and {Signals} blanket-use signals raised",
+                        result.Trusts, result.OverdueReviewsRaised, result.BlanketSignalsRaised);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The next tick tries again; nothing was half-done, each trust's sweep is one unit of work.
+                logger.LogError(ex, "Consent sweep failed");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One sweep over every trust.</summary>
+    public async Task<SweepResult> SweepAsync(CancellationToken ct = default)
+    {
+        List<string> tenants;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
+            tenants = await db.Trusts.AsNoTracking().OrderBy(t => t.TenantId).Select(t => t.TenantId).ToListAsync(ct);
+        }
+        int overdue = 0, signals = 0;
+        foreach (var tenant in tenants)
+        {
+            overdue += await InTenantAsync(tenant, (s, token) => RaiseOverdueReviewsAsync(s, token), ct);
+            signals += await InTenantAsync(tenant, (s, token) => RaiseBlanketSignalsAsync(s, token), ct);
+        }
+        return new SweepResult(tenants.Count, overdue, signals);
+    }
+
+    private async Task<int> InTenantAsync(string tenant, Func<IServiceProvider, CancellationToken, Task<int>> work, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Use(tenant);
+        scope.ServiceProvider.GetRequiredService<ConsentEvents>().ActFor(SchedulerActor);
+        return await work(scope.ServiceProvider, ct);
+    }
+
+    private async Task<int> RaiseOverdueReviewsAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<ConsentDbContext>();
+        var store = services.GetRequiredService<PatientRecordsStore>();
+        var events = services.GetRequiredService<ConsentEvents>();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var policy = (await store.GetTrustAsync(ct)).Policy;
+        var due = await db.TechnologyUses
+            .Where(u => (u.Status == UseStatus.Active || u.Status == UseStatus.Suspended) && u.CarePlan.NextReviewDate != null && u.CarePlan.NextReviewDate <= now &&
+                        (u.ReviewOverdueRaisedFor == null || u.ReviewOverdueRaisedFor != u.CarePlan.NextReviewDate))
+            .ToListAsync(ct);
+        var raised = new List<TechnologyUse>();
+        foreach (var use in due)
+        {
+            if (use.TakeOverdueReview(policy, now) is not { } reviewDate) continue;
+            events.ReviewOverdue(use, reviewDate, policy);
+            raised.Add(use);
+        }
+        if (raised.Count == 0) return 0;
+        await db.SaveChangesAsync(ct);
+        foreach (var use in raised) store.InvalidatePatientAfterCommit(db, use.PatientId);
+        return raised.Count;
+    }
+
+    private async Task<int> RaiseBlanketSignalsAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<ConsentDbContext>();
+        var uses = services.GetRequiredService<TechnologyUseService>();
+        var events = services.GetRequiredService<ConsentEvents>();
+        var wards = await db.TechnologyUses.AsNoTracking()
+            .Where(u => u.Status == UseStatus.Active || u.Status == UseStatus.Suspended)
+            .Select(u => u.WardCode).Distinct().ToListAsync(ct);
+        var raised = 0;
+        foreach (var ward in wards.Order(StringComparer.Ordinal))
+        {
+            var detected = await uses.DetectBlanketUseAsync(ward, ct);
+            if (detected.IsRefused) continue;
+            foreach (var signal in detected.Value)
+            {
+                var key = ConsentEvents.SignalKey(signal);
+                if (await db.RaisedBlanketSignals.AnyAsync(r => r.SignalKey == key, ct)) continue;
+                var record = new RaisedBlanketSignal
+                {
+                    Id = Guid.CreateVersion7(),
+                    SignalKey = key,
+                    Kind = signal.Kind,
+                    WardCode = signal.WardCode,
+                    TechnologyId = signal.TechnologyId,
+                    UseCount = signal.UseCount,
+                    RaisedAt = clock.GetUtcNow().UtcDateTime,
+                };
+                db.RaisedBlanketSignals.Add(record);
+                events.BlanketUseSignalRaised(record.Id, signal);
+                try
+                {
+                    await db.SaveChangesAsync(ct);
+                    raised++;
+                }
+                catch (DbUpdateException)
+                {
+                    // Another replica raised the same finding first; anything else is a real fault.
+                    if (!await AlreadyRaisedAsync(db, key, ct)) throw;
+                }
+            }
+        }
+        return raised;
+    }
+
+    private static async Task<bool> AlreadyRaisedAsync(ConsentDbContext db, string key, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        return await db.RaisedBlanketSignals.AsNoTracking().AnyAsync(r => r.SignalKey == key, ct);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Platform.Consent.Api.Grpc;
+
+/// <summary>
+/// The roles the consent service's methods ask of a caller's token (least privilege). Clinicians keep the records and
+/// ask the check; devices and EPR integrations only ask the check; approvals normally arrive as procurement's events,
+/// and by hand only from a procurement lead; the trust's policy is set by a trust administrator.
+/// </summary>
+public static class ConsentRoles
+{
+    public const string Clinician = "clinician";
+    public const string Device = "device";
+    public const string ProcurementLead = "procurement-lead";
+    public const string TrustAdmin = "trust-admin";
+}

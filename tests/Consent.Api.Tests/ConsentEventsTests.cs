@@ -1,0 +1,349 @@
+using System.Net;
+using System.Text;
+using Google.Protobuf;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Consent.Api.Application;
+using Platform.Consent.Api.Data;
+using Platform.Contracts.Consent.V1;
+using Platform.Grpc;
+using Platform.Grpc.Client;
+using Platform.Messaging.CloudEvents;
+using Platform.Messaging.Outbox;
+using Platform.Testing;
+using Xunit;
+using Procurement = Platform.Contracts.Procurement.V1;
+
+namespace Platform.Consent.Api.Tests;
+
+/// <summary>
+/// The consent service's events, as a subscriber would receive them: every decision is published with ids and codes,
+/// procurement's approval events decide which uses may run, and the scheduled sweeps raise overdue reviews and
+/// blanket-use signals once each.
+/// </summary>
+public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>, IDisposable
+{
+    private readonly GrpcChannel _channel = fixture.App.CreateGrpcChannel();
+
+    public void Dispose() => _channel.Dispose();
+
+    /// <summary>The events of type <typeparamref name="T"/> in the outbox for <paramref name="tenant"/>, in publish order.</summary>
+    private Task<List<(OutboxMessage Row, T Event)>> Published<T>(string tenant) where T : IMessage<T>, new()
+    {
+        var type = EventName.For(new T().Descriptor).Type;
+        return fixture.App.InTenantAsync(tenant, async sp =>
+        {
+            var rows = await sp.GetRequiredService<ConsentDbContext>().Set<OutboxMessage>().AsNoTracking()
+                .Where(m => m.Type == type && m.Tenant == tenant).OrderBy(m => m.Sequence).ToListAsync();
+            return rows.Select(r => (r, Data<T>(r))).ToList();
+        });
+    }
+
+    private static T Data<T>(OutboxMessage row) where T : IMessage<T>, new()
+    {
+        Assert.True(CloudEvent.TryParse(Encoding.UTF8.GetBytes(row.Payload), out var ce, out var error), error);
+        return new JsonParser(JsonParser.Settings.Default.WithIgnoreUnknownFields(false)).Parse<T>(ce!.DataJson!);
+    }
+
+    private async Task<List<string>> AllPayloads(string tenant) =>
+        await fixture.App.InTenantAsync(tenant, sp => sp.GetRequiredService<ConsentDbContext>().Set<OutboxMessage>().AsNoTracking()
+            .Where(m => m.Tenant == tenant).Select(m => m.Payload).ToListAsync());
+
+    private async Task<string> NhsNumberOf(string tenant, string patientId) =>
+        await fixture.App.InTenantAsync(tenant, sp => sp.GetRequiredService<ConsentDbContext>().Patients.AsNoTracking()
+            .Where(p => p.Id == Guid.Parse(patientId)).Select(p => p.NhsNumber).SingleAsync());
+
+    [Fact]
+    public async Task Every_consent_decision_is_published_with_ids_and_codes_and_never_the_nhs_number()
+    {
+        var a = new ConsentClient(fixture.App, _channel, "EVC1");
+        var technology = (await a.ApproveAsync()).TechnologyId;
+
+        // Own consent, a use authorised on it, then the consent withdrawn: the use ends at once.
+        var patient = await a.PatientAsync(AgeBand._26To64);
+        await a.HasCapacityAsync(patient, technology);
+        var consent = await a.ConsentAsync(patient, technology);
+        var use = await a.ActiveUseAsync(patient, technology);
+        await a.Call<WithdrawConsentRequest, WithdrawConsentResponse>("WithdrawConsent", new WithdrawConsentRequest { ConsentId = consent });
+
+        var authorised = Assert.Single(await Published<UseAuthorised>("EVC1"));
+        Assert.Equal((use.UseId, patient, technology, "OAK", LawfulBasisKind.OwnConsent, consent, use.CarePlanRecordId),
+            (authorised.Event.UseId, authorised.Event.PatientId, authorised.Event.TechnologyId, authorised.Event.WardCode,
+             authorised.Event.LawfulBasis, authorised.Event.LawfulBasisRecordId, authorised.Event.CarePlanRecordId));
+        Assert.Equal(patient, authorised.Row.Subject);
+        Assert.NotNull(authorised.Event.NextReviewDate);
+        Assert.Equal(("test-user", "clinician"), (authorised.Event.Actor.Subject, authorised.Event.Actor.Role));
+
+        var withdrawn = Assert.Single(await Published<ConsentWithdrawn>("EVC1"));
+        Assert.Equal((consent, patient, technology, ConsentKind.Own), (withdrawn.Event.ConsentId, withdrawn.Event.PatientId, withdrawn.Event.TechnologyId, withdrawn.Event.Kind));
+        Assert.Equal([use.UseId], withdrawn.Event.EndedUseIds);
+        var ended = Assert.Single(await Published<UseEnded>("EVC1"));
+        Assert.Equal((use.UseId, UseEndReason.ConsentWithdrawn), (ended.Event.UseId, ended.Event.Reason));
+        Assert.True(authorised.Row.Sequence < withdrawn.Row.Sequence && withdrawn.Row.Sequence < ended.Row.Sequence);
+
+        // Best interests for a patient who lacks capacity; then capacity regained: the use needs her own consent now.
+        var other = await a.PatientAsync(AgeBand._65AndOver);
+        await a.LacksCapacityAsync(other, technology, at: DateTime.UtcNow.AddDays(-2));
+        var decision = await a.Call<RecordBestInterestsDecisionRequest, RecordCreated>("RecordBestInterestsDecision", ConsentClient.BestInterests(other, technology, at: DateTime.UtcNow.AddDays(-1)));
+        var biUse = await a.ActiveUseAsync(other, technology);
+        var regained = await a.HasCapacityAsync(other, technology);
+
+        var recorded = Assert.Single(await Published<BestInterestsDecisionRecorded>("EVC1"));
+        Assert.Equal((decision.Id, other, technology, true, 1, false),
+            (recorded.Event.DecisionId, recorded.Event.PatientId, recorded.Event.TechnologyId, recorded.Event.UseIsInBestInterests, recorded.Event.PeopleConsulted, recorded.Event.ImcaConsulted));
+        var assessed = (await Published<CapacityAssessed>("EVC1")).Select(e => e.Event).ToList();
+        Assert.Equal(3, assessed.Count);
+        var last = Assert.Single(assessed, e => e.AssessmentId == regained.Id);
+        Assert.Equal((other, CapacityResult.HasCapacity), (last.PatientId, last.Result));
+        Assert.Equal([biUse.UseId], last.ConsentRequiredUseIds);
+        Assert.All(assessed.Where(e => e.AssessmentId != regained.Id), e => Assert.Empty(e.ConsentRequiredUseIds));
+        var required = Assert.Single(await Published<UseConsentRequired>("EVC1"));
+        Assert.Equal((biUse.UseId, LawfulBasisKind.BestInterests, regained.Id), (required.Event.UseId, required.Event.CurrentBasis, required.Event.CapacityAssessmentId));
+        Assert.True(required.Event.ConsentRequiredBy.ToDateTime() > DateTime.UtcNow);
+
+        // Ending a use by hand says why.
+        await a.Call<EndUseRequest, TechnologyUse>("EndUse", new EndUseRequest { UseId = biUse.UseId, Reason = UseEndReason.Discharged });
+        Assert.Contains(await Published<UseEnded>("EVC1"), e => e.Event.UseId == biUse.UseId && e.Event.Reason == UseEndReason.Discharged);
+
+        // Minimum necessary: no NHS number, and no clinician free text, in any event the trust published.
+        var numbers = new[] { await NhsNumberOf("EVC1", patient), await NhsNumberOf("EVC1", other) };
+        foreach (var payload in await AllPayloads("EVC1"))
+        {
+            foreach (var number in numbers) Assert.DoesNotContain(number, payload);
+            Assert.DoesNotContain("hates being checked", payload);
+            Assert.DoesNotContain("falls at night", payload);
+        }
+    }
+
+    [Fact]
+    public async Task A_refused_decision_publishes_nothing()
+    {
+        var a = new ConsentClient(fixture.App, _channel, "EVC2");
+        var technology = (await a.ApproveAsync()).TechnologyId;
+        var patient = await a.PatientAsync(AgeBand._26To64);
+        await a.HasCapacityAsync(patient, technology);
+        var proposed = await a.Call<ProposeUseRequest, TechnologyUse>("ProposeUse", ConsentClient.Use(patient, technology));
+        await a.Refused<ActivateUseRequest, TechnologyUse>("ActivateUse", new ActivateUseRequest { UseId = proposed.UseId }, StatusCode.FailedPrecondition);
+        Assert.Empty(await Published<UseAuthorised>("EVC2"));
+    }
+
+    private static string ProcurementEvent<T>(T message, string tenant, string id) where T : IMessage<T> => new CloudEvent
+    {
+        Id = id,
+        Source = "/procurement",
+        Type = EventName.For(message.Descriptor).Type,
+        Subject = "case-1",
+        Time = DateTimeOffset.UtcNow,
+        Tenant = tenant,
+        DataJson = JsonFormatter.Default.Format(message),
+    }.ToJson();
+
+    private async Task<(HttpStatusCode, string?)> Deliver<T>(T message, string tenant, string id) where T : IMessage<T>
+    {
+        using var http = fixture.App.CreateHttpClient();
+        var route = await SidecarDelivery.RouteForAsync(http, EventName.For(message.Descriptor).Topic);
+        return await SidecarDelivery.DeliverAsync(http, route, ProcurementEvent(message, tenant, id));
+    }
+
+    private static Procurement.TechnologyApproved Approved(string technology, params string[] settings)
+    {
+        var message = new Procurement.TechnologyApproved
+        {
+            TechnologyId = technology,
+            Name = "bedside sleep sensor",
+            ProcurementCaseId = "case-1",
+            Actor = new Platform.Contracts.Common.V1.Actor { Subject = "lead-7", Role = "procurement-lead" },
+        };
+        message.SettingCodes.AddRange(settings);
+        return message;
+    }
+
+    private static Procurement.TechnologyApprovalWithdrawn Withdrawn(string technology, params string[] settings)
+    {
+        var message = new Procurement.TechnologyApprovalWithdrawn
+        {
+            TechnologyId = technology,
+            ProcurementCaseId = "case-1",
+            Actor = new Platform.Contracts.Common.V1.Actor { Subject = "lead-7", Role = "procurement-lead" },
+        };
+        message.SettingCodes.AddRange(settings);
+        return message;
+    }
+
+    [Fact]
+    public async Task Procurement_approval_events_decide_which_uses_may_run_and_withdrawal_suspends_every_use_at_once()
+    {
+        var a = new ConsentClient(fixture.App, _channel, "EVP1");
+        var b = new ConsentClient(fixture.App, _channel, "EVP2");
+        var technology = Guid.NewGuid().ToString();
+
+        // Without procurement's approval no use can be proposed; the event brings it.
+        var patient = await a.PatientAsync(AgeBand._26To64);
+        await a.HasCapacityAsync(patient, technology);
+        await a.ConsentAsync(patient, technology);
+        await a.Refused<ProposeUseRequest, TechnologyUse>("ProposeUse", ConsentClient.Use(patient, technology), StatusCode.FailedPrecondition, "use.no-approval-for-setting");
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await Deliver(Approved(technology, ConsentClient.Setting, "picu"), "EVP1", "evp-approve-1"));
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await Deliver(Approved(technology, ConsentClient.Setting), "EVP1", "evp-approve-1")); // redelivered
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await Deliver(Approved(technology, ConsentClient.Setting), "EVP1", "evp-approve-2")); // a repeat: already done
+        var use = await a.ActiveUseAsync(patient, technology);
+
+        // Trust B has its own approval and use of the same technology.
+        Assert.Equal("SUCCESS", (await Deliver(Approved(technology, ConsentClient.Setting), "EVP2", "evp-approve-b")).Item2);
+        var bPatient = await b.PatientAsync(AgeBand._26To64);
+        await b.HasCapacityAsync(bPatient, technology);
+        await b.ConsentAsync(bPatient, technology);
+        await b.ActiveUseAsync(bPatient, technology);
+
+        // The check has cached trust A's approval; the withdrawal must still deny at once, and in trust A only.
+        Assert.Equal(UseCheckDecision.Permit, (await a.CheckAsync(patient, technology)).Decision);
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await Deliver(Withdrawn(technology), "EVP1", "evp-withdraw-1"));
+        var check = await a.CheckAsync(patient, technology);
+        Assert.Equal(UseCheckDecision.Deny, check.Decision);
+        Assert.Contains(check.Reasons, r => r.Rule == "use.approval-withdrawn");
+        Assert.Equal(UseCheckDecision.Permit, (await b.CheckAsync(bPatient, technology)).Decision);
+
+        var suspended = Assert.Single(await Published<UseSuspended>("EVP1"));
+        Assert.Equal((use.UseId, UseSuspensionReason.ApprovalWithdrawn, "lead-7", "procurement-lead"),
+            (suspended.Event.UseId, suspended.Event.Reason, suspended.Event.Actor.Subject, suspended.Event.Actor.Role));
+        Assert.Empty(await Published<UseSuspended>("EVP2"));
+
+        // Approved again: the use resumes, the check permits, and subscribers hear of it.
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await Deliver(Approved(technology, ConsentClient.Setting), "EVP1", "evp-approve-3"));
+        Assert.Equal(UseCheckDecision.Permit, (await a.CheckAsync(patient, technology)).Decision);
+        var resumed = Assert.Single(await Published<UseResumed>("EVP1"));
+        Assert.Equal((use.UseId, UseStatus.Active), (resumed.Event.UseId, resumed.Event.Status));
+
+        // Withdrawal for one named setting leaves the other settings' approval standing.
+        Assert.Equal("SUCCESS", (await Deliver(Withdrawn(technology, "picu"), "EVP1", "evp-withdraw-2")).Item2);
+        Assert.Equal(UseCheckDecision.Permit, (await a.CheckAsync(patient, technology)).Decision);
+    }
+
+    [Fact]
+    public async Task A_procurement_event_with_a_malformed_technology_id_is_dropped_for_an_operator()
+    {
+        Assert.Equal((HttpStatusCode.OK, "DROP"), await Deliver(Withdrawn("not-a-uuid"), "EVP3", "evp-bad-1"));
+        Assert.Equal((HttpStatusCode.OK, "DROP"), await Deliver(Approved(Guid.NewGuid().ToString()), "EVP3", "evp-bad-2")); // no setting named
+        var letters = await fixture.App.InTenantAsync("EVP3", sp => sp.GetRequiredService<Platform.Messaging.Inbox.IDeadLetterService>().ListAsync(new Platform.Messaging.Inbox.DeadLetterQuery("EVP3")));
+        Assert.Equal(["evp-bad-1", "evp-bad-2"], letters.Select(l => l.EventId).Order());
+    }
+
+    [Fact]
+    public async Task The_review_sweep_raises_each_overdue_review_once_and_a_new_review_date_can_fall_overdue_again()
+    {
+        var a = new ConsentClient(fixture.App, _channel, "EVR1");
+        var technology = (await a.ApproveAsync()).TechnologyId;
+        var patient = await a.PatientAsync(AgeBand._26To64);
+        await a.HasCapacityAsync(patient, technology, at: DateTime.UtcNow.AddDays(-9));
+        await a.ConsentAsync(patient, technology, at: DateTime.UtcNow.AddDays(-9));
+        var use = await a.ActiveUseAsync(patient, technology);
+        var current = await a.ActiveUseAsync(await ConsentingPatientAsync(a, technology), technology); // not yet due
+
+        // Time passes: the review date was two days ago (the default grace is three days).
+        var due = DateTime.UtcNow.AddDays(-2);
+        await SetReviewDateAsync("EVR1", use.UseId, due);
+        var scheduler = fixture.App.Services.GetRequiredService<ConsentScheduler>();
+        var first = await scheduler.SweepAsync();
+        Assert.Equal(1, first.OverdueReviewsRaised);
+        Assert.Equal(0, (await scheduler.SweepAsync()).OverdueReviewsRaised);
+
+        var raised = Assert.Single(await Published<ReviewOverdue>("EVR1"));
+        Assert.Equal((use.UseId, patient, "system:consent-scheduler"), (raised.Event.UseId, raised.Event.PatientId, raised.Event.Actor.Subject));
+        Assert.Equal(due, raised.Event.ReviewDue.ToDateTime(), TimeSpan.FromMilliseconds(1));
+        Assert.Equal(due.AddDays(3), raised.Event.DeniedFrom.ToDateTime(), TimeSpan.FromMilliseconds(1));
+        var check = await a.CheckAsync(patient, technology);
+        Assert.Equal(UseCheckDecision.Permit, check.Decision); // within the grace period: permitted, with a warning
+        Assert.Contains("review-overdue", check.Warnings);
+        Assert.DoesNotContain(await Published<ReviewOverdue>("EVR1"), e => e.Event.UseId == current.UseId);
+
+        // The review is held and a new date set; when that passes too, it is raised again.
+        await a.Call<RecordReviewRequest, TechnologyUse>("RecordReview", new RecordReviewRequest
+        {
+            UseId = use.UseId, ReviewedAt = ConsentClient.Ts(DateTime.UtcNow.AddMinutes(-1)), NextReviewDate = ConsentClient.Ts(DateTime.UtcNow.AddDays(14)), ReviewCovers = "sleep and falls",
+        });
+        Assert.Equal(0, (await scheduler.SweepAsync()).OverdueReviewsRaised);
+        await SetReviewDateAsync("EVR1", use.UseId, DateTime.UtcNow.AddDays(-4));
+        Assert.Equal(1, (await scheduler.SweepAsync()).OverdueReviewsRaised);
+        Assert.Equal(2, (await Published<ReviewOverdue>("EVR1")).Count);
+        Assert.Equal(UseCheckDecision.Deny, (await a.CheckAsync(patient, technology)).Decision); // past the grace period
+    }
+
+    private static async Task<string> ConsentingPatientAsync(ConsentClient a, string technology, string ward = "OAK")
+    {
+        var patient = await a.PatientAsync(AgeBand._26To64, ward);
+        await a.HasCapacityAsync(patient, technology);
+        await a.ConsentAsync(patient, technology);
+        return patient;
+    }
+
+    private Task SetReviewDateAsync(string tenant, string useId, DateTime due) =>
+        fixture.App.InTenantAsync(tenant, async sp =>
+        {
+            var db = sp.GetRequiredService<ConsentDbContext>();
+            var use = await db.TechnologyUses.SingleAsync(u => u.Id == Guid.Parse(useId));
+            use.CarePlan.NextReviewDate = due;
+            await db.SaveChangesAsync();
+            sp.GetRequiredService<PatientRecordsStore>().InvalidatePatient(use.PatientId);
+            return 0;
+        });
+
+    [Fact]
+    public async Task The_blanket_use_sweep_raises_each_finding_once_with_its_evidence_for_that_trust_only()
+    {
+        var a = new ConsentClient(fixture.App, _channel, "EVB1");
+        var b = new ConsentClient(fixture.App, _channel, "EVB2");
+        var technology = (await a.ApproveAsync()).TechnologyId;
+        var useIds = new List<string>();
+        for (var i = 0; i < 3; i++) useIds.Add((await a.ActiveUseAsync(await ConsentingPatientAsync(a, technology, "BIRCH"), technology, "BIRCH")).UseId);
+        await a.PatientAsync(AgeBand._26To64, "BIRCH"); // one patient on the ward without it
+        // Trust B has one use on a ward of the same name: nothing to flag there.
+        var bTechnology = (await b.ApproveAsync(technology)).TechnologyId;
+        await b.ActiveUseAsync(await ConsentingPatientAsync(b, bTechnology, "BIRCH"), bTechnology, "BIRCH");
+
+        var scheduler = fixture.App.Services.GetRequiredService<ConsentScheduler>();
+        var first = await scheduler.SweepAsync();
+        Assert.Equal(2, first.BlanketSignalsRaised); // a high share of the ward, and copied rationales
+        Assert.Equal(0, (await scheduler.SweepAsync()).BlanketSignalsRaised);
+
+        var signals = await Published<BlanketUseSignalRaised>("EVB1");
+        Assert.Equal(2, signals.Count);
+        var share = Assert.Single(signals, s => s.Event.Signal.Kind == BlanketSignalKind.HighShareOfWard).Event;
+        Assert.Equal((technology, 3, 4, "BIRCH"), (share.Signal.TechnologyId, share.Signal.UseCount, share.Signal.PatientsOnWard, share.Signal.WardCode));
+        Assert.Equal(useIds.Order(), share.Signal.UseIds.Order());
+        Assert.All(signals, s => Assert.Equal("ward/BIRCH", s.Row.Subject));
+        Assert.Empty(await Published<BlanketUseSignalRaised>("EVB2"));
+
+        // A fourth patient started on it: a new finding (different evidence), raised once.
+        await a.ActiveUseAsync(await ConsentingPatientAsync(a, technology, "BIRCH"), technology, "BIRCH");
+        Assert.Equal(2, (await scheduler.SweepAsync()).BlanketSignalsRaised);
+        Assert.Equal(0, (await scheduler.SweepAsync()).BlanketSignalsRaised);
+    }
+
+    [Fact]
+    public async Task Each_method_asks_for_the_role_it_needs()
+    {
+        var clinician = new ConsentClient(fixture.App, _channel, "EVL1", "clinician");
+        var device = new ConsentClient(fixture.App, _channel, "EVL1", "device");
+        var lead = new ConsentClient(fixture.App, _channel, "EVL1", "procurement-lead");
+        var admin = new ConsentClient(fixture.App, _channel, "EVL1", "trust-admin");
+
+        var refused = await clinician.Refused<RecordTechnologyApprovalRequest, TechnologyApproval>("RecordTechnologyApproval",
+            new RecordTechnologyApprovalRequest { TechnologyId = Guid.NewGuid().ToString(), TechnologyName = "sensor", SettingCode = ConsentClient.Setting },
+            StatusCode.PermissionDenied, "role.required");
+        Assert.Contains("procurement-lead", refused.Status.Detail);
+        await clinician.Refused<TrustPolicy, TrustPolicy>("SetTrustPolicy", new TrustPolicy(), StatusCode.PermissionDenied, "role.required");
+        await lead.Refused<TrustPolicy, TrustPolicy>("SetTrustPolicy", new TrustPolicy(), StatusCode.PermissionDenied, "role.required");
+        await device.Refused<RegisterPatientRequest, Patient>("RegisterPatient", new RegisterPatientRequest { NhsNumber = NhsNumbers.Next(), WardCode = "OAK", AgeBand = AgeBand._26To64 },
+            StatusCode.PermissionDenied, "role.required");
+        await admin.Refused<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord", new GetCarePlanRecordRequest { CarePlanRecordId = Guid.NewGuid().ToString() },
+            StatusCode.PermissionDenied, "role.required");
+
+        // Each can do its own part: the lead approves, the admin sets policy, the clinician keeps records, the device checks.
+        var technology = (await lead.ApproveAsync()).TechnologyId;
+        await admin.Call<TrustPolicy, TrustPolicy>("SetTrustPolicy", new TrustPolicy());
+        var patient = await ConsentingPatientAsync(clinician, technology);
+        await clinician.ActiveUseAsync(patient, technology);
+        Assert.Equal(UseCheckDecision.Permit, (await device.CheckAsync(patient, technology)).Decision);
+        await device.Refused<WithdrawConsentRequest, WithdrawConsentResponse>("WithdrawConsent", new WithdrawConsentRequest { ConsentId = Guid.NewGuid().ToString() },
+            StatusCode.PermissionDenied, "role.required");
+    }
+}
