@@ -13,6 +13,7 @@ apt_install() {
 }
 command -v redis-server >/dev/null || apt_install redis-server
 [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || [ -n "${PLATFORM_PG_BIN:-}" ] || apt_install postgresql-15
+command -v pdftotext >/dev/null || apt_install poppler-utils
 
 if [ -f tests/interop/package.json ]; then
   npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error

@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Platform.Consent.Api.Application;
+using Platform.Consent.Domain;
+using Xunit;
+
+namespace Platform.Consent.Api.Tests;
+
+/// <summary>
+/// The patient copy as PDF, read back the way a patient's viewer would: the text is extracted by poppler's pdftotext
+/// (Debian poppler-utils, installed by tools/test.sh), never by PDFsharp itself.
+/// </summary>
+public sealed partial class CarePlanPdfTests
+{
+    private static readonly DateTimeOffset Produced = new(2026, 11, 22, 9, 30, 0, TimeSpan.Zero);
+
+    static CarePlanPdfTests()
+    {
+        // PDFsharp 6.5 saves nothing until a licence is chosen. The tests run it under the AGPL (not distributed);
+        // the service's own choice is an open decision (docs/decisions/0006-care-plan-pdf-fonts.md).
+        PdfSharp.PdfSharpLicense.SetAgplLicense();
+    }
+
+    private static TechnologyUse Use(string technology = "Oxevision vision-based monitoring", string? reason = null)
+    {
+        var use = new TechnologyUse
+        {
+            Id = Guid.CreateVersion7(),
+            PatientId = Guid.CreateVersion7(),
+            TechnologyId = Guid.CreateVersion7(),
+            WardCode = "WILLOW",
+            SettingCode = "acute-adult",
+            Purpose = UsePurpose.PatientSafety,
+            Status = UseStatus.Active,
+            LawfulBasisKind = LawfulBasisKind.OwnConsent,
+            CarePlan = new CarePlanRecord
+            {
+                Id = Guid.CreateVersion7(),
+                TechnologyName = technology,
+                Reason = reason ?? "To check you are safe at night without staff opening your door and waking you.",
+                WhenAndHowUsed = "Between 10pm and 7am. A sensor in your bedroom measures your breathing and movement; staff see an alert if you might be unwell.",
+                InformationGiven = "We talked it through with you and your sister and gave you the leaflet about the sensor.",
+                InformationFormat = AccessibleFormat.EasyRead,
+                DecisionMakingProcess = "Your named nurse, your consultant and you discussed it at your ward round.",
+                DataUse = "The readings stay in the hospital record system for 30 days and are only seen by ward staff.",
+                NextReviewDate = new DateTime(2027, 1, 15, 0, 0, 0, DateTimeKind.Utc),
+                ReviewCovers = "whether the sensor still helps you sleep and whether you still want it.",
+                HowToWithdraw = "Tell any member of staff, or ask your advocate to tell us for you.",
+            },
+        };
+        return use;
+    }
+
+    private static CarePlanView View(TechnologyUse use) => new(use, use.PatientCopy());
+
+    [Fact]
+    public void The_pdf_is_a_valid_tagged_A4_document_with_title_subject_and_language()
+    {
+        var use = Use();
+        var pdf = CarePlanPdf.Render(View(use), Produced);
+
+        Assert.StartsWith("%PDF-", Encoding.ASCII.GetString(pdf, 0, 5));
+        var info = Poppler("pdfinfo", pdf);
+        Assert.Contains("Title:           Your care plan: Oxevision vision-based monitoring", info);
+        Assert.Contains("Subject:         Your copy of your care plan for using Oxevision vision-based monitoring, in plain language.", info);
+        Assert.Contains("Tagged:          yes", info);
+        Assert.Matches(@"Page size:\s+595\.2\d? x 841\.8\d? pts \(A4\)", info);
+        Assert.Contains("/Lang(en-GB)", Encoding.Latin1.GetString(pdf));
+        // Every font is embedded: the PDF reads the same on any machine.
+        var fonts = Poppler("pdffonts", pdf).Split('\n').Skip(2).Where(l => l.Length > 0).ToList();
+        Assert.NotEmpty(fonts);
+        Assert.All(fonts, f => Assert.Matches(@"\syes\s+yes\s", f));
+    }
+
+    [Fact]
+    public void A_user_sees_the_title_all_eight_items_the_lawful_basis_the_review_and_how_to_withdraw()
+    {
+        var use = Use();
+        var plan = use.CarePlan;
+        var pdf = CarePlanPdf.Render(View(use), Produced);
+        var text = Flat(Text(pdf));
+
+        string[] inOrder =
+        [
+            "Your care plan: Oxevision vision-based monitoring",
+            "What we are using", "We are using Oxevision vision-based monitoring as part of your care.",
+            "What this is for", plan.Reason,
+            "When and how it will be used", plan.WhenAndHowUsed,
+            "What we told you", plan.InformationGiven, "We gave you this information as: easy read.",
+            "How the decision was made", "You agreed to this.", plan.DecisionMakingProcess,
+            "What happens to your information", plan.DataUse,
+            "When we will look at this again", "We will review this by 15 January 2027.", "At the review we will look at: " + plan.ReviewCovers,
+            "How to say no or change your mind", "You can change your mind at any time. If you do, we will stop using it straight away.", plan.HowToWithdraw,
+            $"Care-plan record: {plan.Id}", "Produced on 22 November 2026. Page",
+        ];
+        var at = 0;
+        foreach (var expected in inOrder)
+        {
+            var found = text.IndexOf(Flat(expected), at, StringComparison.Ordinal);
+            Assert.True(found >= 0, $"Expected, after position {at}: \"{expected}\"\nin the extracted text:\n{text}");
+            at = found + Flat(expected).Length;
+        }
+        // Every page carries the footer, and the last says it is the last.
+        var pages = PageCount(pdf);
+        Assert.Equal(pages, Regex.Matches(text, Regex.Escape($"Care-plan record: {plan.Id}")).Count);
+        Assert.Contains($"Page {pages} of {pages}", text);
+        // The text copy's own first line is replaced by the title, not printed twice.
+        Assert.DoesNotContain("Your care plan: using", text);
+    }
+
+    [Fact]
+    public void The_lawful_basis_is_in_plain_words_for_a_best_interests_decision()
+    {
+        var use = Use();
+        use.LawfulBasisKind = LawfulBasisKind.BestInterests;
+        var text = Flat(Text(CarePlanPdf.Render(View(use), Produced)));
+        Assert.Contains("You were not able to make this decision at the time, so we made a best-interests decision", text);
+    }
+
+    [Fact]
+    public void A_long_item_runs_over_several_pages_and_every_word_of_it_is_there_in_order()
+    {
+        var sentences = Enumerable.Range(1, 120)
+            .Select(i => $"Reason sentence {i} explains, in ordinary words, one more part of why this helps you at night.")
+            .ToArray();
+        var use = Use(reason: string.Join(' ', sentences));
+        var pdf = CarePlanPdf.Render(View(use), Produced);
+
+        var pages = PageCount(pdf);
+        Assert.True(pages >= 3, $"expected the long reason to need at least 3 pages, got {pages}");
+        // The body, without the footers that repeat on each page.
+        var body = Flat(string.Join('\n', Text(pdf).Split('\n')
+            .Where(l => !l.StartsWith("Care-plan record:", StringComparison.Ordinal) && !l.StartsWith("Produced on", StringComparison.Ordinal))));
+        Assert.Contains(Flat(string.Join(' ', sentences)), body);
+        // It really spans pages: its first sentence is on page 1 and its last on a later one.
+        Assert.Contains("Reason sentence 1 explains", Flat(Text(pdf, page: 1)));
+        Assert.DoesNotContain("Reason sentence 120 explains", Flat(Text(pdf, page: 1)));
+        Assert.Contains($"Page {pages} of {pages}", Flat(Text(pdf, page: pages)));
+        // And everything after it still follows.
+        Assert.Contains(Flat(use.CarePlan.HowToWithdraw), body);
+    }
+
+    [Fact]
+    public void A_word_too_long_for_a_line_is_broken_not_cut_off()
+    {
+        var link = "https://www.example.nhs.uk/" + string.Concat(Enumerable.Repeat("our-leaflets-about-monitoring-", 6)) + "end";
+        var use = Use(reason: $"Read more at {link} when you like.");
+        var text = Text(CarePlanPdf.Render(View(use), Produced));
+        Assert.Contains(link, Regex.Replace(text, @"\s+", ""));
+    }
+
+    [Fact]
+    public void Accented_greek_and_cyrillic_letters_come_through_and_a_script_the_font_lacks_is_refused_not_dropped()
+    {
+        var use = Use(reason: "Zoë’s café – “quoted” £5 € Łódź ŵŷ Ελληνικά Русский.");
+        Assert.Contains("Zoë’s café – “quoted” £5 € Łódź ŵŷ Ελληνικά Русский.", Flat(Text(CarePlanPdf.Render(View(use), Produced))));
+
+        var unsupported = Use(reason: "Explained in Chinese: 中文.");
+        var refused = Assert.Throws<NotSupportedException>(() => CarePlanPdf.Render(View(unsupported), Produced));
+        Assert.Contains("U+4E2D", refused.Message);
+    }
+
+    [Fact]
+    public void No_nhs_number_or_patient_id_appears()
+    {
+        var use = Use();
+        var text = Text(CarePlanPdf.Render(View(use), Produced));
+        Assert.DoesNotMatch(@"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)", text);
+        Assert.DoesNotContain(use.PatientId.ToString(), text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void The_body_text_is_at_least_12_point()
+    {
+        var html = Poppler("pdftotext", CarePlanPdf.Render(View(Use()), Produced), "-bbox");
+        var heights = WordBox().Matches(html)
+            .Select(m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) - double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.NotEmpty(heights);
+        // pdftotext's word box is the font's full height at its size; at 12pt and over it is at least 12pt tall.
+        Assert.All(heights, h => Assert.True(h >= 12, $"a word box {h:0.0}pt tall"));
+    }
+
+    [Fact]
+    public async Task Eight_renders_at_once_give_the_same_text()
+    {
+        var view = View(Use());
+        var expected = Text(CarePlanPdf.Render(view, Produced));
+        var pdfs = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => CarePlanPdf.Render(view, Produced))));
+        Assert.All(pdfs, pdf => Assert.Equal(expected, Text(pdf)));
+    }
+
+    [GeneratedRegex(@"<word xMin=""[0-9.]+"" yMin=""([0-9.]+)"" xMax=""[0-9.]+"" yMax=""([0-9.]+)""")]
+    private static partial Regex WordBox();
+
+    private static int PageCount(byte[] pdf) =>
+        int.Parse(Regex.Match(Poppler("pdfinfo", pdf), @"Pages:\s+(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+
+    private static string Flat(string s) => Regex.Replace(s, @"\s+", " ").Trim();
+
+    private static string Text(byte[] pdf, int? page = null) =>
+        page is { } p ? Poppler("pdftotext", pdf, "-enc", "UTF-8", "-f", p.ToString(CultureInfo.InvariantCulture), "-l", p.ToString(CultureInfo.InvariantCulture))
+                      : Poppler("pdftotext", pdf, "-enc", "UTF-8");
+
+    /// <summary>Runs a poppler-utils tool on the PDF; its output, or a failure that says how to install it.</summary>
+    private static string Poppler(string tool, byte[] pdf, params string[] options)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"care-plan-{Guid.NewGuid():N}.pdf");
+        File.WriteAllBytes(file, pdf);
+        try
+        {
+            var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var option in options) start.ArgumentList.Add(option);
+            start.ArgumentList.Add(file);
+            if (tool == "pdftotext") start.ArgumentList.Add("-");
+            Process process;
+            try
+            {
+                process = Process.Start(start)!;
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                throw new InvalidOperationException(
+                    $"'{tool}' is not installed: these tests read the PDF with Debian's poppler-utils (apt-get install -y poppler-utils; tools/test.sh installs it).", e);
+            }
+            using (process)
+            {
+                var stderr = process.StandardError.ReadToEndAsync();
+                var stdout = process.StandardOutput.ReadToEnd();
+                process.WaitForExit();
+                Assert.True(process.ExitCode == 0, $"{tool} failed ({process.ExitCode}): {stderr.Result}");
+                return stdout;
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
