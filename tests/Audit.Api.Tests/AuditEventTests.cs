@@ -80,4 +80,51 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
         var letters = await fixture.App.InTenantAsync("EVA5", sp => sp.GetRequiredService<Platform.Messaging.Inbox.IDeadLetterService>().ListAsync(new Platform.Messaging.Inbox.DeadLetterQuery("EVA5")));
         Assert.Contains(letters, l => l.EventId == "evt-a5");
     }
+
+    [Fact]
+    public async Task Consent_and_approval_decisions_each_become_an_entry_naming_the_use_or_record_and_the_agent()
+    {
+        using var http = fixture.App.CreateHttpClient();
+        var actor = new Contracts.Common.V1.Actor { Subject = "nurse-4411", Role = "clinician" };
+        var use = Guid.NewGuid().ToString();
+        var record = Guid.NewGuid().ToString();
+        Google.Protobuf.IMessage[] decisions =
+        [
+            new Contracts.Consent.V1.UseAuthorised { UseId = use, PatientId = record, Actor = actor },
+            new Contracts.Consent.V1.UseSuspended { UseId = use, Actor = actor },
+            new Contracts.Consent.V1.UseResumed { UseId = use, Actor = actor },
+            new Contracts.Consent.V1.UseEnded { UseId = use, Actor = actor },
+            new Contracts.Consent.V1.ConsentWithdrawn { ConsentId = record, Actor = actor },
+            new Contracts.Consent.V1.CapacityAssessed { AssessmentId = record, Actor = actor },
+            new Contracts.Consent.V1.UseConsentRequired { UseId = use, Actor = actor },
+            new Contracts.Consent.V1.BestInterestsDecisionRecorded { DecisionId = record, Actor = actor },
+            new Contracts.Consent.V1.ReviewOverdue { UseId = use, Actor = actor },
+            new Contracts.Consent.V1.BlanketUseSignalRaised { SignalId = record, Actor = actor },
+            new Contracts.Procurement.V1.TechnologyApproved { TechnologyId = record, Actor = actor },
+            new Contracts.Procurement.V1.TechnologyApprovalWithdrawn { TechnologyId = record, Actor = actor },
+        ];
+        for (var i = 0; i < decisions.Length; i++)
+        {
+            var name = EventName.For(decisions[i].Descriptor);
+            var route = await SidecarDelivery.RouteForAsync(http, name.Topic);
+            var ce = new CloudEvent
+            {
+                Id = $"evd-{i}", Source = "/" + name.Service, Type = name.Type, Subject = use, Time = DateTimeOffset.UtcNow, Tenant = "EVD1",
+                DataJson = Google.Protobuf.JsonFormatter.Default.Format(decisions[i]),
+            };
+            Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await SidecarDelivery.DeliverAsync(http, route, ce.ToJson()));
+        }
+
+        var entries = (await Entries("EVD1")).Where(e => e.SourceEventId?.StartsWith("evd-", StringComparison.Ordinal) == true).ToList();
+        Assert.Equal(decisions.Length, entries.Count);
+        Assert.All(entries, e => Assert.Equal(("nurse-4411", "clinician"), (e.AgentWho, e.AgentRole)));
+        Assert.Equal(
+            ["use-authorised", "use-suspended", "use-resumed", "use-ended", "consent-withdrawn", "capacity-assessed", "use-consent-required",
+             "best-interests-decision-recorded", "review-overdue", "blanket-use-signal", "technology-approved", "technology-approval-withdrawn"],
+            entries.OrderBy(e => int.Parse(e.SourceEventId![4..], System.Globalization.CultureInfo.InvariantCulture)).Select(e => e.Type));
+        Assert.Equal($"TechnologyUse/{use}", entries.Single(e => e.Type == "use-authorised").EntityWhat);
+        Assert.Equal($"Consent/{record}", entries.Single(e => e.Type == "consent-withdrawn").EntityWhat);
+        Assert.Equal($"Technology/{record}", entries.Single(e => e.Type == "technology-approval-withdrawn").EntityWhat);
+        Assert.DoesNotContain(await Entries("EVD2"), e => e.SourceEventId?.StartsWith("evd-", StringComparison.Ordinal) == true);
+    }
 }

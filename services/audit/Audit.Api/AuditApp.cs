@@ -33,6 +33,18 @@ public static class AuditApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.PatientRegistered, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.UseAuthorised, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.UseSuspended, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.UseResumed, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.UseEnded, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.ConsentWithdrawn, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.CapacityAssessed, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.UseConsentRequired, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.BestInterestsDecisionRecorded, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.ReviewOverdue, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.BlanketUseSignalRaised, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyApproved, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyApprovalWithdrawn, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyRegistered, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Evidence.V1.EvidenceItemRecorded, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Messaging.Contracts.V1.DeadLetterReplayed, DecisionEventHandlers>();

@@ -14,12 +14,61 @@ namespace Platform.Audit.Api.Events;
 /// </summary>
 public sealed class DecisionEventHandlers(AuditLog log) :
     IEventHandler<Consent.PatientRegistered>,
+    IEventHandler<Consent.UseAuthorised>,
+    IEventHandler<Consent.UseSuspended>,
+    IEventHandler<Consent.UseResumed>,
+    IEventHandler<Consent.UseEnded>,
+    IEventHandler<Consent.ConsentWithdrawn>,
+    IEventHandler<Consent.CapacityAssessed>,
+    IEventHandler<Consent.UseConsentRequired>,
+    IEventHandler<Consent.BestInterestsDecisionRecorded>,
+    IEventHandler<Consent.ReviewOverdue>,
+    IEventHandler<Consent.BlanketUseSignalRaised>,
+    IEventHandler<Procurement.TechnologyApproved>,
+    IEventHandler<Procurement.TechnologyApprovalWithdrawn>,
     IEventHandler<Procurement.TechnologyRegistered>,
     IEventHandler<Evidence.EvidenceItemRecorded>,
     IEventHandler<Messaging.Contracts.V1.DeadLetterReplayed>
 {
     public Task HandleAsync(Consent.PatientRegistered message, EventEnvelope envelope, CancellationToken cancellationToken) =>
         Append("patient-registered", AuditAction.Create, message.Actor, $"Patient/{message.PatientId}", "Patient", envelope, cancellationToken);
+
+    // Consent decisions: the entity is the use or record decided on (ids only; the consent service never sends names).
+    public Task HandleAsync(Consent.UseAuthorised m, EventEnvelope e, CancellationToken ct) =>
+        Append("use-authorised", AuditAction.Create, m.Actor, $"TechnologyUse/{m.UseId}", "Consent", e, ct);
+
+    public Task HandleAsync(Consent.UseSuspended m, EventEnvelope e, CancellationToken ct) =>
+        Append("use-suspended", AuditAction.Update, m.Actor, $"TechnologyUse/{m.UseId}", "Consent", e, ct);
+
+    public Task HandleAsync(Consent.UseResumed m, EventEnvelope e, CancellationToken ct) =>
+        Append("use-resumed", AuditAction.Update, m.Actor, $"TechnologyUse/{m.UseId}", "Consent", e, ct);
+
+    public Task HandleAsync(Consent.UseEnded m, EventEnvelope e, CancellationToken ct) =>
+        Append("use-ended", AuditAction.Update, m.Actor, $"TechnologyUse/{m.UseId}", "Consent", e, ct);
+
+    public Task HandleAsync(Consent.ConsentWithdrawn m, EventEnvelope e, CancellationToken ct) =>
+        Append("consent-withdrawn", AuditAction.Update, m.Actor, $"Consent/{m.ConsentId}", "Consent", e, ct);
+
+    public Task HandleAsync(Consent.CapacityAssessed m, EventEnvelope e, CancellationToken ct) =>
+        Append("capacity-assessed", AuditAction.Create, m.Actor, $"CapacityAssessment/{m.AssessmentId}", "Observation", e, ct);
+
+    public Task HandleAsync(Consent.UseConsentRequired m, EventEnvelope e, CancellationToken ct) =>
+        Append("use-consent-required", AuditAction.Execute, m.Actor, $"TechnologyUse/{m.UseId}", "Consent", e, ct);
+
+    public Task HandleAsync(Consent.BestInterestsDecisionRecorded m, EventEnvelope e, CancellationToken ct) =>
+        Append("best-interests-decision-recorded", AuditAction.Create, m.Actor, $"BestInterestsDecision/{m.DecisionId}", "Consent", e, ct);
+
+    public Task HandleAsync(Consent.ReviewOverdue m, EventEnvelope e, CancellationToken ct) =>
+        Append("review-overdue", AuditAction.Execute, m.Actor, $"TechnologyUse/{m.UseId}", "Consent", e, ct);
+
+    public Task HandleAsync(Consent.BlanketUseSignalRaised m, EventEnvelope e, CancellationToken ct) =>
+        Append("blanket-use-signal", AuditAction.Execute, m.Actor, $"BlanketUseSignal/{m.SignalId}", "DetectedIssue", e, ct);
+
+    public Task HandleAsync(Procurement.TechnologyApproved m, EventEnvelope e, CancellationToken ct) =>
+        Append("technology-approved", AuditAction.Update, m.Actor, $"Technology/{m.TechnologyId}", "Device", e, ct);
+
+    public Task HandleAsync(Procurement.TechnologyApprovalWithdrawn m, EventEnvelope e, CancellationToken ct) =>
+        Append("technology-approval-withdrawn", AuditAction.Update, m.Actor, $"Technology/{m.TechnologyId}", "Device", e, ct);
 
     public Task HandleAsync(Procurement.TechnologyRegistered message, EventEnvelope envelope, CancellationToken cancellationToken) =>
         Append("technology-registered", AuditAction.Create, message.Actor, $"Technology/{message.TechnologyId}", "Device", envelope, cancellationToken);
