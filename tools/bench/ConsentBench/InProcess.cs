@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Consent.Api.Application;
+using Platform.Consent.Api.Grpc;
+using Platform.Consent.Domain;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Tools.ConsentBench;
+
+/// <summary>The decision path timed in process, call by call: the pure rule, the service method, and the service method as a request pays for it.</summary>
+public static class InProcess
+{
+    public sealed record Timing(string Name, Histogram Nanos, int Permits, int Denies);
+
+    public static async Task<List<Timing>> RunAsync(IServiceProvider services, Trust trust, int calls, int seed)
+    {
+        var rng = new Random(seed);
+        // The same mix the load generator sends: a device's own use (90%), or another technology on the ward (10%).
+        var picks = new (SeededPatient Patient, Guid Technology, string Ward)[calls];
+        for (var i = 0; i < calls; i++)
+        {
+            var p = trust.Patients[rng.Next(trust.Patients.Length)];
+            picks[i] = rng.Next(10) == 0
+                ? (p, p.OtherTechnologies[rng.Next(p.OtherTechnologies.Length)], p.Ward)
+                : (p, p.Uses[rng.Next(p.Uses.Length)].TechnologyId, p.Ward);
+        }
+
+        var results = new List<Timing>();
+        await using var scope = services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Use(Trust.Tenant);
+        var store = scope.ServiceProvider.GetRequiredService<PatientRecordsStore>();
+        var useService = scope.ServiceProvider.GetRequiredService<TechnologyUseService>();
+        var trustSettings = await store.GetTrustAsync();
+        var snapshots = new Dictionary<Guid, PatientConsentRecords>();
+        foreach (var p in trust.Patients) snapshots[p.Id] = (await store.GetAsync(p.Id))!; // warm: served from the cache
+        var now = DateTime.UtcNow;
+
+        // 1. UseCheck.Evaluate: the full snapshot and the approval for the use's setting, found among the trust's 50.
+        var inputs = picks.Select(x =>
+        {
+            var records = snapshots[x.Patient.Id];
+            var setting = records.Uses.FirstOrDefault(u => u.TechnologyId == x.Technology && u.WardCode == x.Ward)?.SettingCode;
+            return (Records: records, x.Technology, x.Ward, Approval: trustSettings.ApprovalFor(x.Technology, setting));
+        }).ToArray();
+        for (var round = 0; round < 2; round++) // the first round is warm-up (JIT tiers), the second is measured
+        {
+            var h = new Histogram();
+            int permits = 0, denies = 0;
+            foreach (var (records, technology, ward, approval) in inputs)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                var r = UseCheck.Evaluate(records, technology, ward, UsePurpose.DirectCareOrTreatment, approval, trustSettings.Policy, now);
+                var t1 = Stopwatch.GetTimestamp();
+                h.Record(Nanos(t1 - t0));
+                if (r.IsPermitted) permits++; else denies++;
+            }
+            if (round == 1) results.Add(new Timing("UseCheck.Evaluate (snapshot + approval given)", h, permits, denies));
+        }
+
+        // 2. TechnologyUseService.CheckAsync, warm cache: snapshot and trust from the cache, approval lookup, Evaluate.
+        for (var round = 0; round < 2; round++)
+        {
+            var h = new Histogram();
+            int permits = 0, denies = 0;
+            foreach (var (patient, technology, ward) in picks)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                var r = await useService.CheckAsync(patient.Id, technology, ward, UsePurpose.DirectCareOrTreatment);
+                var t1 = Stopwatch.GetTimestamp();
+                h.Record(Nanos(t1 - t0));
+                if (r.Value.IsPermitted) permits++; else denies++;
+            }
+            if (round == 1) results.Add(new Timing("TechnologyUseService.CheckAsync (warm cache)", h, permits, denies));
+        }
+
+        // 3. As a gRPC request pays for it below the transport: a DI scope, the tenant, ConsentGrpcService and its
+        //    five application services (each with the scoped DbContext), then CheckAsync.
+        var activate = ActivatorUtilities.CreateFactory(typeof(ConsentGrpcService), Type.EmptyTypes); // as Platform.Grpc's binder does
+        for (var round = 0; round < 2; round++)
+        {
+            var h = new Histogram();
+            int permits = 0, denies = 0;
+            foreach (var (patient, technology, ward) in picks)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                await using (var request = services.CreateAsyncScope())
+                {
+                    request.ServiceProvider.GetRequiredService<TenantContext>().Use(Trust.Tenant);
+                    _ = (ConsentGrpcService)activate(request.ServiceProvider, null);
+                    var r = await request.ServiceProvider.GetRequiredService<TechnologyUseService>().CheckAsync(patient.Id, technology, ward, UsePurpose.DirectCareOrTreatment);
+                    if (r.Value.IsPermitted) permits++; else denies++;
+                }
+                var t1 = Stopwatch.GetTimestamp();
+                h.Record(Nanos(t1 - t0));
+            }
+            if (round == 1) results.Add(new Timing("scope + ConsentGrpcService + CheckAsync (per request)", h, permits, denies));
+        }
+        return results;
+    }
+
+    private static long Nanos(long ticks) => (long)(ticks * (1_000_000_000.0 / Stopwatch.Frequency));
+}
