@@ -198,9 +198,9 @@ public sealed partial class CarePlanPdfTests
     private static int PageCount(byte[] pdf) =>
         int.Parse(Regex.Match(Poppler("pdfinfo", pdf), @"Pages:\s+(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
 
-    private static string Flat(string s) => Regex.Replace(s, @"\s+", " ").Trim();
+    internal static string Flat(string s) => Regex.Replace(s, @"\s+", " ").Trim();
 
-    private static string Text(byte[] pdf, int? page = null) =>
+    internal static string Text(byte[] pdf, int? page = null) =>
         page is { } p ? Poppler("pdftotext", pdf, "-enc", "UTF-8", "-f", p.ToString(CultureInfo.InvariantCulture), "-l", p.ToString(CultureInfo.InvariantCulture))
                       : Poppler("pdftotext", pdf, "-enc", "UTF-8");
 

@@ -17,7 +17,11 @@ public sealed class ConsentServiceFixture : IAsyncLifetime
     public ServiceFactory<Program> App { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        App = await ServiceFactory<Program>.StartOnPostgresAsync("consent", new Dictionary<string, string?> { ["Consent:Schedules:Enabled"] = "false" });
+        App = await ServiceFactory<Program>.StartOnPostgresAsync("consent", new Dictionary<string, string?>
+        {
+            ["Consent:Schedules:Enabled"] = "false",
+            ["Consent:CarePlanPdf:Licence"] = "AGPL-3.0",
+        });
 
     public async Task DisposeAsync() => await App.DisposeAsync();
 }

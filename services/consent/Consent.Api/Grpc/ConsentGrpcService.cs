@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Platform.Consent.Api.Application;
 using Platform.Contracts.Consent.V1;
 using Platform.Grpc;
@@ -15,8 +16,12 @@ public sealed class ConsentGrpcService(
     ConsentRecordsService records,
     TechnologyUseService uses,
     TechnologyApprovalService approvals,
-    TrustPolicyService policies)
+    TrustPolicyService policies,
+    CarePlanPdfLicence pdfLicence)
 {
+    private static readonly Platform.Domain.Refusal PdfNotEnabled = Platform.Domain.Refusal.Precondition("care-plan-pdf.not-enabled",
+        "PDF copies are not enabled on this service (no PDFsharp licence chosen); ask for the text copy, or ask the operator to set Consent:CarePlanPdf:Licence.");
+
     public async Task<Patient> RegisterPatient(RegisterPatientRequest request, ServerCallContext context)
     {
         context.RequireRole(ConsentRoles.Clinician);
@@ -260,10 +265,12 @@ public sealed class ConsentGrpcService(
     public async Task<CarePlanRecord> GetCarePlanRecord(GetCarePlanRecordRequest r, ServerCallContext context)
     {
         context.RequireRole(ConsentRoles.Clinician);
+        if (r.IncludePdf && !pdfLicence.Chosen) throw PdfNotEnabled.ToRpcException();
         var view = (await uses.GetCarePlanAsync(Id("care-plan-record-id", r.CarePlanRecordId), context.CancellationToken)).OrThrow();
         var plan = view.Use.CarePlan;
         return new CarePlanRecord
         {
+            PatientCopyPdf = r.IncludePdf ? RenderPdf(view) : ByteString.Empty,
             CarePlanRecordId = plan.Id.ToString(),
             UseId = view.Use.Id.ToString(),
             PatientId = view.Use.PatientId.ToString(),
@@ -283,6 +290,19 @@ public sealed class ConsentGrpcService(
                 HowToWithdraw = plan.HowToWithdraw,
             },
         };
+    }
+
+    private static ByteString RenderPdf(CarePlanView view)
+    {
+        try
+        {
+            return ByteString.CopyFrom(CarePlanPdf.Render(view));
+        }
+        catch (NotSupportedException e)
+        {
+            // Characters the PDF font cannot show: refuse rather than hand over a copy with words missing.
+            throw Platform.Domain.Refusal.Precondition("care-plan-pdf.unsupported-characters", e.Message + " Use the text copy.").ToRpcException();
+        }
     }
 
     public async Task<DetectBlanketUseResponse> DetectBlanketUse(DetectBlanketUseRequest r, ServerCallContext context)
