@@ -52,6 +52,7 @@ public sealed class LocalPlatformTests : IAsyncLifetime
             Assert.Equal(3, await CountPatients(platform, "RTQ"));
 
             await A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery(platform);
+            await The_seeded_patient_on_oak_ward_may_use_the_companion_app_and_a_ward_without_approval_is_denied(platform);
 
             var clash = await Assert.ThrowsAsync<PortInUseException>(() => LocalPlatform.StartAsync(new LocalPlatformOptions(_data, _offset), cts.Token));
             Assert.Contains($"Port {8080 + _offset} (gateway HTTP) is already in use", clash.Message);
@@ -64,6 +65,41 @@ public sealed class LocalPlatformTests : IAsyncLifetime
             Assert.Equal(4, await CountPatients(again, "RX3"));
             Assert.Equal(3, await CountPatients(again, "RTQ"));
         }
+    }
+
+    private async Task The_seeded_patient_on_oak_ward_may_use_the_companion_app_and_a_ward_without_approval_is_denied(LocalPlatform platform)
+    {
+        var tokens = DevTokenIssuer.LoadOrCreate(_data);
+        using var consent = GrpcChannel.ForAddress($"http://127.0.0.1:{5002 + _offset}");
+        var service = Platform.Contracts.Consent.V1.ConsentReflection.Descriptor.Services[0];
+        var clinician = new CallOptions { Credentials = CallCredentials.BearerToken(tokens.Mint("RX3", ["clinician"], TimeSpan.FromMinutes(5), "nurse-1")) }.WithTimeout(TimeSpan.FromSeconds(30));
+        var device = new CallOptions { Credentials = CallCredentials.BearerToken(tokens.Mint("RX3", ["device"], TimeSpan.FromMinutes(5), "tablet-3")) }.WithTimeout(TimeSpan.FromSeconds(30));
+        var patients = await consent.UnaryCall(Method<Platform.Contracts.Consent.V1.ListPatientsRequest, Platform.Contracts.Consent.V1.ListPatientsResponse>.From(service, "ListPatients"),
+            new Platform.Contracts.Consent.V1.ListPatientsRequest { WardCode = "OAK" }, clinician).ResponseAsync;
+        var patient = patients.Patients.Single(p => p.NhsNumber == "9990000018").PatientId;
+        var technologies = await TechnologiesOf(platform, "RX3");
+        var app = technologies.Single(t => t.Name == "Ward companion app").Id.ToString();
+
+        var check = Method<Platform.Contracts.Consent.V1.CheckUseRequest, Platform.Contracts.Consent.V1.CheckUseResponse>.From(service, "CheckUse");
+        var permitted = await consent.UnaryCall(check, new Platform.Contracts.Consent.V1.CheckUseRequest
+        {
+            PatientId = patient, TechnologyId = app, WardCode = "OAK", Purpose = Platform.Contracts.Consent.V1.UsePurpose.DirectCareOrTreatment,
+        }, device).ResponseAsync;
+        Assert.Equal(Platform.Contracts.Consent.V1.UseCheckDecision.Permit, permitted.Decision);
+        Assert.Equal(Platform.Contracts.Consent.V1.LawfulBasisKind.OwnConsent, permitted.LawfulBasis);
+        var elsewhere = await consent.UnaryCall(check, new Platform.Contracts.Consent.V1.CheckUseRequest
+        {
+            PatientId = patient, TechnologyId = app, WardCode = "ASH", Purpose = Platform.Contracts.Consent.V1.UsePurpose.DirectCareOrTreatment,
+        }, device).ResponseAsync;
+        Assert.Equal(Platform.Contracts.Consent.V1.UseCheckDecision.Deny, elsewhere.Decision);
+        Assert.NotEmpty(elsewhere.Reasons);
+    }
+
+    private static async Task<IReadOnlyList<Platform.Procurement.Api.Data.Technology>> TechnologiesOf(LocalPlatform platform, string tenant)
+    {
+        await using var scope = platform.Running.Single(r => r.Spec.Name == "procurement").App.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Use(tenant);
+        return (await scope.ServiceProvider.GetRequiredService<Platform.Procurement.Api.Application.TechnologyRegister>().ListAsync(50, null, default)).Value.Technologies;
     }
 
     private async Task A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery(LocalPlatform platform)

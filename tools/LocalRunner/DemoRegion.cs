@@ -74,12 +74,14 @@ public static class DemoRegion
             });
 
             var technologyIds = new List<Guid>();
+            var technologyByName = new Dictionary<string, Guid>(StringComparer.Ordinal);
             await InTenant(apps["procurement"], trust.OdsCode, async sp =>
             {
                 var register = sp.GetRequiredService<TechnologyRegister>();
                 foreach (var t in s_technologies) Expect(await register.RegisterAsync(t, ct));
                 var all = await register.ListAsync(50, null, ct);
                 technologyIds.AddRange(all.Value.Technologies.Select(t => t.Id));
+                foreach (var t in all.Value.Technologies) technologyByName[t.Name] = t.Id;
             });
 
             await InTenant(apps["evidence"], trust.OdsCode, async sp =>
@@ -99,8 +101,60 @@ public static class DemoRegion
                 foreach (var p in trust.OdsCode == "RX3" ? s_patientsRx3 : s_patientsRtq)
                     Expect(await registry.RegisterAsync(new RegisterPatient(p.Nhs, p.Ward, p.Band), ct));
             });
+
+            if (trust.OdsCode == "RX3")
+                await InTenant(apps["consent"], trust.OdsCode, sp => SeedConsentAsync(sp, technologyByName, ct));
         }
     }
+
+    /// <summary>
+    /// What procurement's approvals would have told the consent service (the companion app on three ward types, the
+    /// night observations on acute wards), and one patient with an active use of the app on her own consent, so that
+    /// CheckUse has a PERMIT to show. Technologies are found by name in the procurement seed above.
+    /// </summary>
+    private static async Task SeedConsentAsync(IServiceProvider sp, Dictionary<string, Guid> ids, CancellationToken ct)
+    {
+        var nightObs = ids["Contact-free night observations"];
+        var app = ids["Ward companion app"];
+        var approvals = sp.GetRequiredService<TechnologyApprovalService>();
+        foreach (var setting in new[] { "acute-adult", "picu", "older-adults" })
+            Expect(await approvals.RecordAsync(new RecordTechnologyApproval(app, "Ward companion app", setting, IsSurveillance: false, ManagesSafetyRisk: false), ct));
+        Expect(await approvals.RecordAsync(new RecordTechnologyApproval(nightObs, "Contact-free night observations", "acute-adult", IsSurveillance: true, ManagesSafetyRisk: true), ct));
+
+        var patient = (await sp.GetRequiredService<PatientRegistry>().ListAsync("OAK", 50, null, ct)).Value.Patients.Single(p => p.NhsNumber == "9990000018");
+        var store = sp.GetRequiredService<PatientRecordsStore>();
+        if ((await store.GetAsync(patient.Id, ct))!.Uses.Length > 0) return;
+        var now = DateTime.UtcNow;
+        var records = sp.GetRequiredService<ConsentRecordsService>();
+        Expect(await records.RecordCapacityAssessmentAsync(new CapacityAssessment
+        {
+            Id = Guid.CreateVersion7(), PatientId = patient.Id, TechnologyId = app, Decision = "using the ward companion app",
+            Determination = CapacityDetermination.StatutoryPresumption, AssessedAt = now.AddMinutes(-10), AssessedBy = "named nurse (demo)",
+        }, ct));
+        Expect(await records.RecordOwnConsentAsync(new OwnConsent
+        {
+            Id = Guid.CreateVersion7(), PatientId = patient.Id, TechnologyId = app, Decision = ConsentDecision.Given,
+            InformationGiven = "what the app does, who sees her entries, and that she can stop at any time", InformationFormat = AccessibleFormat.EasyRead,
+            RecordedAt = now.AddMinutes(-5), RecordedBy = "named nurse (demo)",
+        }, ct));
+        var uses = sp.GetRequiredService<TechnologyUseService>();
+        var proposed = await uses.ProposeAsync(new TechnologyUseRequest([patient.Id], app, "OAK", "acute-adult", WholeWard: false, UsePurpose.DirectCareOrTreatment),
+            new UseDetails(false, new CarePlanRecord
+            {
+                Reason = "to keep track of her care-plan goals and message her named nurse between ward rounds",
+                WhenAndHowUsed = "on the ward tablet or her own phone, when she chooses",
+                InformationGiven = "easy-read leaflet and a talk with her named nurse",
+                InformationFormat = AccessibleFormat.EasyRead,
+                DecisionMakingProcess = "she chose it at her care-plan meeting",
+                DataUse = "entries stay in her record; the supplier sees no names",
+                NextReviewDate = now.AddDays(28),
+                ReviewCovers = "whether it helps and whether she still wants it",
+                HowToWithdraw = "tell any nurse, or stop using the app",
+            }, null, null), ct);
+        Expect(proposed);
+        Expect(await uses.ActivateAsync(proposed.Value.Id, ct));
+    }
+
 
     private static async Task InTenant(IServiceProvider services, string tenant, Func<IServiceProvider, Task> work)
     {
