@@ -120,6 +120,22 @@ public sealed class PatientRecordsStore(ConsentDbContext db, ConsentRecordsCache
 
     private async Task<PatientConsentRecords?> LoadAsync(Guid patientId, CancellationToken ct)
     {
+        // One connection for the eight queries: otherwise each takes one from the pool and returns it, and on
+        // PostgreSQL each open also costs a round trip to set the tenant for row-level security. Reference-counted by
+        // EF, so a connection a caller already holds open (a transaction) stays open.
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return await LoadOpenAsync(patientId, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task<PatientConsentRecords?> LoadOpenAsync(Guid patientId, CancellationToken ct)
+    {
         var patient = await db.Patients.AsNoTracking().SingleOrDefaultAsync(p => p.Id == patientId, ct);
         if (patient is null) return null;
         // One query per record kind; all untracked, so the snapshot shares nothing with any unit of work.
