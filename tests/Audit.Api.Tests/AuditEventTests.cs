@@ -82,7 +82,7 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
     }
 
     [Fact]
-    public async Task Consent_and_approval_decisions_each_become_an_entry_naming_the_use_or_record_and_the_agent()
+    public async Task Every_consent_and_approval_decision_becomes_an_entry_naming_the_use_or_record_and_the_agent()
     {
         using var http = fixture.App.CreateHttpClient();
         var actor = new Contracts.Common.V1.Actor { Subject = "nurse-4411", Role = "clinician" };
@@ -92,6 +92,9 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
         [
             new Contracts.Consent.V1.UseAuthorised { UseId = use, PatientId = record, Actor = actor },
             new Contracts.Consent.V1.UseSuspended { UseId = use, Actor = actor },
+            new Contracts.Consent.V1.ConsentRecorded { ConsentId = record, Actor = actor },
+            new Contracts.Consent.V1.GillickAssessed { AssessmentId = record, Actor = actor },
+            new Contracts.Consent.V1.ProxyAuthorityRegistered { ProxyAuthorityId = record, Actor = actor },
             new Contracts.Consent.V1.UseResumed { UseId = use, Actor = actor },
             new Contracts.Consent.V1.UseEnded { UseId = use, Actor = actor },
             new Contracts.Consent.V1.ConsentWithdrawn { ConsentId = record, Actor = actor },
@@ -119,7 +122,7 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
         Assert.Equal(decisions.Length, entries.Count);
         Assert.All(entries, e => Assert.Equal(("nurse-4411", "clinician"), (e.AgentWho, e.AgentRole)));
         Assert.Equal(
-            ["use-authorised", "use-suspended", "use-resumed", "use-ended", "consent-withdrawn", "capacity-assessed", "use-consent-required",
+            ["use-authorised", "use-suspended", "consent-recorded", "gillick-assessed", "proxy-authority-registered", "use-resumed", "use-ended", "consent-withdrawn", "capacity-assessed", "use-consent-required",
              "best-interests-decision-recorded", "review-overdue", "blanket-use-signal", "technology-approved", "technology-approval-withdrawn"],
             entries.OrderBy(e => int.Parse(e.SourceEventId![4..], System.Globalization.CultureInfo.InvariantCulture)).Select(e => e.Type));
         Assert.Equal($"TechnologyUse/{use}", entries.Single(e => e.Type == "use-authorised").EntityWhat);

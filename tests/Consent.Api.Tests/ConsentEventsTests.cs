@@ -91,7 +91,7 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         var recorded = Assert.Single(await Published<BestInterestsDecisionRecorded>("EVC1"));
         Assert.Equal((decision.Id, other, technology, true, 1, false),
             (recorded.Event.DecisionId, recorded.Event.PatientId, recorded.Event.TechnologyId, recorded.Event.UseIsInBestInterests, recorded.Event.PeopleConsulted, recorded.Event.ImcaConsulted));
-        var assessed = (await Published<CapacityAssessed>("EVC1")).Select(e => e.Event).ToList();
+        var assessed = (await Published<CapacityAssessed>("EVC1")).Select(e => e.Event).Where(e => e.PatientId == patient || e.PatientId == other).ToList();
         Assert.Equal(3, assessed.Count);
         var last = Assert.Single(assessed, e => e.AssessmentId == regained.Id);
         Assert.Equal((other, CapacityResult.HasCapacity), (last.PatientId, last.Result));
@@ -100,6 +100,23 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         var required = Assert.Single(await Published<UseConsentRequired>("EVC1"));
         Assert.Equal((biUse.UseId, LawfulBasisKind.BestInterests, regained.Id), (required.Event.UseId, required.Event.CurrentBasis, required.Event.CapacityAssessmentId));
         Assert.True(required.Event.ConsentRequiredBy.ToDateTime() > DateTime.UtcNow);
+
+        // The own consent, a Gillick assessment, a registered LPA and the attorney's consent are decisions too.
+        var recordedConsent = Assert.Single(await Published<ConsentRecorded>("EVC1"));
+        Assert.Equal((consent, patient, ConsentKind.Own, ConsentDecision.Given), (recordedConsent.Event.ConsentId, recordedConsent.Event.PatientId, recordedConsent.Event.Kind, recordedConsent.Event.Decision));
+        var child = await a.PatientAsync(AgeBand.Under16);
+        var gillick = await a.GillickAsync(child, technology, competent: false);
+        var gillickEvent = Assert.Single(await Published<GillickAssessed>("EVC1")).Event;
+        Assert.Equal((gillick, child, technology, false), (gillickEvent.AssessmentId, gillickEvent.PatientId, gillickEvent.TechnologyId, gillickEvent.Competent));
+        var donor = await a.PatientAsync(AgeBand._65AndOver);
+        await a.LacksCapacityAsync(donor, technology);
+        var lpa = await a.LpaAsync(donor);
+        var proxyConsent = await a.ConsentAsync(donor, technology, lpa);
+        var registered = Assert.Single(await Published<ProxyAuthorityRegistered>("EVC1")).Event;
+        Assert.Equal((lpa, donor, ProxyKind.LastingPowerOfAttorney), (registered.ProxyAuthorityId, registered.PatientId, registered.Kind));
+        var byProxy = Assert.Single(await Published<ConsentRecorded>("EVC1"), e => e.Event.Kind == ConsentKind.Proxy).Event;
+        Assert.Equal((proxyConsent, lpa, ProxyKind.LastingPowerOfAttorney), (byProxy.ConsentId, byProxy.ProxyAuthorityId, byProxy.ProxyKind));
+        foreach (var payload in await AllPayloads("EVC1")) Assert.DoesNotContain("LPA-7000-1234", payload);
 
         // Ending a use by hand says why.
         await a.Call<EndUseRequest, TechnologyUse>("EndUse", new EndUseRequest { UseId = biUse.UseId, Reason = UseEndReason.Discharged });

@@ -34,6 +34,9 @@ public static class AuditApp
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.PatientRegistered, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.UseAuthorised, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.ConsentRecorded, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.GillickAssessed, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.ProxyAuthorityRegistered, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.UseSuspended, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.UseResumed, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.UseEnded, DecisionEventHandlers>();

@@ -15,6 +15,9 @@ namespace Platform.Audit.Api.Events;
 public sealed class DecisionEventHandlers(AuditLog log) :
     IEventHandler<Consent.PatientRegistered>,
     IEventHandler<Consent.UseAuthorised>,
+    IEventHandler<Consent.ConsentRecorded>,
+    IEventHandler<Consent.GillickAssessed>,
+    IEventHandler<Consent.ProxyAuthorityRegistered>,
     IEventHandler<Consent.UseSuspended>,
     IEventHandler<Consent.UseResumed>,
     IEventHandler<Consent.UseEnded>,
@@ -36,6 +39,15 @@ public sealed class DecisionEventHandlers(AuditLog log) :
     // Consent decisions: the entity is the use or record decided on (ids only; the consent service never sends names).
     public Task HandleAsync(Consent.UseAuthorised m, EventEnvelope e, CancellationToken ct) =>
         Append("use-authorised", AuditAction.Create, m.Actor, $"TechnologyUse/{m.UseId}", "Consent", e, ct);
+
+    public Task HandleAsync(Consent.ConsentRecorded m, EventEnvelope e, CancellationToken ct) =>
+        Append("consent-recorded", AuditAction.Create, m.Actor, $"Consent/{m.ConsentId}", "Consent", e, ct);
+
+    public Task HandleAsync(Consent.GillickAssessed m, EventEnvelope e, CancellationToken ct) =>
+        Append("gillick-assessed", AuditAction.Create, m.Actor, $"GillickAssessment/{m.AssessmentId}", "Observation", e, ct);
+
+    public Task HandleAsync(Consent.ProxyAuthorityRegistered m, EventEnvelope e, CancellationToken ct) =>
+        Append("proxy-authority-registered", AuditAction.Create, m.Actor, $"ProxyAuthority/{m.ProxyAuthorityId}", "RelatedPerson", e, ct);
 
     public Task HandleAsync(Consent.UseSuspended m, EventEnvelope e, CancellationToken ct) =>
         Append("use-suspended", AuditAction.Update, m.Actor, $"TechnologyUse/{m.UseId}", "Consent", e, ct);

@@ -91,6 +91,48 @@ public sealed class ConsentEvents(ConsentDbContext db, IEventPublisher publisher
         Publish(message, patientId.ToString());
     }
 
+    public void OwnConsentRecorded(OwnConsent consent) => Publish(new Contract.ConsentRecorded
+    {
+        ConsentId = consent.Id.ToString(),
+        PatientId = consent.PatientId.ToString(),
+        TechnologyId = consent.TechnologyId.ToString(),
+        Kind = Contract.ConsentKind.Own,
+        Decision = (Contract.ConsentDecision)consent.Decision,
+        RecordedAt = consent.RecordedAt.ToTimestamp(),
+        Actor = Actor(),
+    }, consent.PatientId.ToString());
+
+    public void ProxyConsentRecorded(ProxyConsent consent, ProxyKind kind) => Publish(new Contract.ConsentRecorded
+    {
+        ConsentId = consent.Id.ToString(),
+        PatientId = consent.PatientId.ToString(),
+        TechnologyId = consent.TechnologyId.ToString(),
+        Kind = Contract.ConsentKind.Proxy,
+        Decision = (Contract.ConsentDecision)consent.Decision,
+        ProxyAuthorityId = consent.ProxyAuthorityId.ToString(),
+        ProxyKind = (Contract.ProxyKind)kind,
+        RecordedAt = consent.RecordedAt.ToTimestamp(),
+        Actor = Actor(),
+    }, consent.PatientId.ToString());
+
+    public void GillickAssessed(GillickAssessment assessment) => Publish(new Contract.GillickAssessed
+    {
+        AssessmentId = assessment.Id.ToString(),
+        PatientId = assessment.PatientId.ToString(),
+        TechnologyId = assessment.TechnologyId == Guid.Empty ? "" : assessment.TechnologyId.ToString(),
+        Competent = assessment.Competent == true,
+        AssessedAt = assessment.AssessedAt.ToTimestamp(),
+        Actor = Actor(),
+    }, assessment.PatientId.ToString());
+
+    public void ProxyAuthorityRegistered(ProxyAuthority authority) => Publish(new Contract.ProxyAuthorityRegistered
+    {
+        ProxyAuthorityId = authority.Id.ToString(),
+        PatientId = authority.PatientId.ToString(),
+        Kind = (Contract.ProxyKind)authority.Kind,
+        Actor = Actor(),
+    }, authority.PatientId.ToString());
+
     public void CapacityAssessed(CapacityAssessment assessment, CapacityResult result, IEnumerable<Guid> consentRequiredUseIds)
     {
         var message = new Contract.CapacityAssessed

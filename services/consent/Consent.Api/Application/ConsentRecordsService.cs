@@ -43,6 +43,7 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         if (assessment.Validate() is { } refusal) return refusal;
 
         db.GillickAssessments.Add(assessment);
+        events.GillickAssessed(assessment);
         await SaveAsync(assessment.PatientId, ct);
         return assessment.Id;
     }
@@ -58,6 +59,7 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         if (authority.ValidNow(records.AgeBand, now) is { } refusal) return refusal;
 
         db.ProxyAuthorities.Add(authority);
+        events.ProxyAuthorityRegistered(authority);
         await SaveAsync(authority.PatientId, ct);
         return authority.Id;
     }
@@ -78,6 +80,7 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         if (consent.Validate() is { } refusal) return refusal;
 
         db.OwnConsents.Add(consent);
+        events.OwnConsentRecorded(consent);
         await RebaseUsesAsync(With(records, ownConsent: consent), consent.TechnologyId, now, ct);
         await SaveAsync(consent.PatientId, ct);
         return consent.Id;
@@ -93,7 +96,7 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         if (records is null) return PatientNotFound;
         if (consent.TechnologyId == Guid.Empty) return TechnologyRequired;
         if (consent.Validate() is { } refusal) return refusal;
-        if (Array.Find(records.ProxyAuthorities, a => a.Id == consent.ProxyAuthorityId) is null)
+        if (Array.Find(records.ProxyAuthorities, a => a.Id == consent.ProxyAuthorityId) is not { } authority)
             return Refusal.NotFound("proxy.not-found", "No proxy authority with this id is registered for this patient.");
 
         // A proxy's refusal always stands and is recorded; consent must be one the table accepts.
@@ -106,6 +109,7 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         }
 
         db.ProxyConsents.Add(consent);
+        events.ProxyConsentRecorded(consent, authority.Kind);
         await RebaseUsesAsync(candidate, consent.TechnologyId, now, ct);
         await SaveAsync(consent.PatientId, ct);
         return consent.Id;
