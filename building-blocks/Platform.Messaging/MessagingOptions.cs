@@ -35,6 +35,25 @@ public sealed class MessagingOptions
     public RelayOptions Relay { get; set; } = new();
     public DaprOptions Dapr { get; set; } = new();
     public LocalOptions Local { get; set; } = new();
+
+    /// <summary>What this app's <c>GET /dapr/subscribe</c> advertises for batched delivery (<c>Messaging:BulkSubscribe</c>).</summary>
+    public BulkSubscribeOptions BulkSubscribe { get; set; } = new();
+}
+
+/// <summary>
+/// Dapr bulk subscribe for this app's event routes (<c>Messaging:BulkSubscribe</c>): each topic subscription advertises
+/// <c>bulkSubscribe</c>, so the sidecar (or the local relay) may deliver up to <see cref="MaxMessagesCount"/> events
+/// per request. The routes accept single CloudEvents as well, whatever this says.
+/// </summary>
+public sealed class BulkSubscribeOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Most events per delivery; each tenant's share of a delivery is handled in one transaction.</summary>
+    public int MaxMessagesCount { get; set; } = 100;
+
+    /// <summary>How long the sidecar may wait to fill a delivery (bounds the latency a batch adds).</summary>
+    public int MaxAwaitDurationMs { get; set; } = 100;
 }
 
 /// <summary>Outbox relay settings (<c>Messaging:Relay</c>).</summary>
@@ -86,6 +105,14 @@ public sealed class DaprOptions
 
     /// <summary>Optional message time-to-live, sent as <c>metadata.ttlInSeconds</c>.</summary>
     public int? TtlInSeconds { get; set; }
+
+    /// <summary>
+    /// Publish through the sidecar's bulk API (<c>POST /v1.0-alpha1/publish/bulk/{pubsub}/{topic}</c>), up to
+    /// <see cref="BulkPublishMaxCount"/> events per request. Bulk publish does not keep order, so a request never holds two
+    /// events of one subject. Off by default: the API is alpha in Dapr.
+    /// </summary>
+    public bool BulkPublish { get; set; }
+    public int BulkPublishMaxCount { get; set; } = 100;
 }
 
 /// <summary>Local (embedded) transport settings (<c>Messaging:Local</c>).</summary>
@@ -102,4 +129,10 @@ public sealed class LocalOptions
 
     /// <summary>How long a subscriber's route list is cached.</summary>
     public TimeSpan DiscoveryRefresh { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Deliver in Dapr's bulk shape to subscriptions that advertise <c>bulkSubscribe</c> (at most their
+    /// <c>maxMessagesCount</c> per request). False sends one event per request to everyone.
+    /// </summary>
+    public bool Bulk { get; set; } = true;
 }

@@ -16,21 +16,24 @@ namespace Platform.Messaging.Local;
 /// routes from its <c>GET /dapr/subscribe</c>, POSTs the CloudEvent to every route subscribed to the topic with the
 /// <c>dapr-api-token</c> header, and reads the reply as Dapr does (2xx + SUCCESS/DROP/empty = done, RETRY or another
 /// status = retry, 404 = dropped with an error). After <see cref="LocalOptions.MaxDeliveryAttempts"/> refusals the
-/// event goes to the subscriber's dead-letter route.
+/// event goes to the subscriber's dead-letter route. To a subscription that advertises <c>bulkSubscribe</c> it delivers
+/// several events per request in Dapr's bulk shape and reads the per-entry statuses the same way.
 /// </summary>
-public sealed class LocalTransport : IEventTransport, IDisposable
+public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDisposable
 {
     private readonly HttpClient _http;
     private readonly MessagingOptions _options;
     private readonly ILogger<LocalTransport> _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, (DateTimeOffset FetchedAt, IReadOnlyList<Subscription> Subscriptions)> _routes = new();
+    private readonly SemaphoreSlim _singleDeliveries;
 
     public LocalTransport(IOptions<MessagingOptions> options, ILogger<LocalTransport> logger, TimeProvider time)
     {
         _options = options.Value;
         _logger = logger;
         _time = time;
+        _singleDeliveries = new SemaphoreSlim(Math.Max(1, _options.Relay.MaxParallelism));
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
         {
             Timeout = TimeSpan.FromSeconds(30),
@@ -68,6 +71,174 @@ public sealed class LocalTransport : IEventTransport, IDisposable
         if (unreachable is not null) return new SendResult(SendStatus.Unreachable, unreachable);
         if (refused is not null) return new SendResult(SendStatus.Refused, refused);
         return SendResult.Ok;
+    }
+
+    /// <summary>
+    /// Bulk delivery size: the largest <c>maxMessagesCount</c> the subscribers advertise (read from their
+    /// <c>GET /dapr/subscribe</c>, cached); 0 (one by one) when <see cref="LocalOptions.Bulk"/> is off or none takes bulk
+    /// deliveries.
+    /// </summary>
+    public async ValueTask<int> MaxBatchSizeAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.Local.Bulk) return 0;
+        var max = 0;
+        foreach (var baseUrl in _options.Local.Subscribers)
+        {
+            var subscriptions = await DiscoverAsync(baseUrl, cancellationToken) ?? [];
+            foreach (var s in subscriptions)
+            {
+                if (s.PubSubName == _options.PubSubName && s.BulkSubscribe is { Enabled: true } bulk) max = Math.Max(max, bulk.EffectiveMaxMessagesCount);
+            }
+        }
+        return max;
+    }
+
+    /// <summary>Our subscribers handle a bulk delivery's entries in order.</summary>
+    public bool OrderedWithinBatch => true;
+
+    public async Task<SendResult[]> SendBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
+    {
+        var results = Enumerable.Repeat(SendResult.Ok, messages.Count).ToArray();
+        foreach (var baseUrl in _options.Local.Subscribers)
+        {
+            var subscriptions = await DiscoverAsync(baseUrl, cancellationToken);
+            if (subscriptions is null)
+            {
+                for (var i = 0; i < results.Length; i++) results[i] = Worse(results[i], new SendResult(SendStatus.Unreachable, $"{baseUrl}: subscriptions unavailable"));
+                continue;
+            }
+            foreach (var topicRows in Enumerable.Range(0, messages.Count).GroupBy(i => messages[i].Topic))
+            {
+                var rows = topicRows.ToList();
+                foreach (var sub in subscriptions.Where(s => s.Topic == topicRows.Key && s.PubSubName == _options.PubSubName))
+                {
+                    var outcomes = _options.Local.Bulk && sub.BulkSubscribe is { Enabled: true } bulk
+                        ? await DeliverBulkAsync(baseUrl, subscriptions, sub, bulk.EffectiveMaxMessagesCount, rows.Select(i => messages[i]).ToList(), cancellationToken)
+                        : await DeliverOneByOneAsync(baseUrl, subscriptions, sub, rows.Select(i => messages[i]).ToList(), cancellationToken);
+                    for (var k = 0; k < rows.Count; k++) results[rows[k]] = Worse(results[rows[k]], outcomes[k]);
+                }
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Across subscribers the worst outcome wins: unreachable, then refused, then delivered.</summary>
+    private static SendResult Worse(SendResult a, SendResult b) => Rank(b.Status) > Rank(a.Status) ? b : a;
+
+    private static int Rank(SendStatus status) => status switch
+    {
+        SendStatus.Unreachable => 2,
+        SendStatus.Refused => 1,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// Bulk deliveries of at most <paramref name="maxCount"/> entries, one after another. Once an entry of a subject is not
+    /// delivered, that subject's entries in later requests are held back (answered as refused, which the relay reads
+    /// as waiting, not as an attempt).
+    /// </summary>
+    private async Task<SendResult[]> DeliverBulkAsync(string baseUrl, IReadOnlyList<Subscription> subscriptions, Subscription sub, int maxCount,
+        List<OutboxMessage> rows, CancellationToken cancellationToken)
+    {
+        var results = new SendResult[rows.Count];
+        var failedSubjects = new HashSet<string>(StringComparer.Ordinal);
+        for (var start = 0; start < rows.Count; start += maxCount)
+        {
+            var piece = new List<int>();
+            for (var i = start; i < Math.Min(rows.Count, start + maxCount); i++)
+            {
+                if (failedSubjects.Contains(rows[i].Subject)) results[i] = new SendResult(SendStatus.Refused, "held behind an earlier event of its subject");
+                else piece.Add(i);
+            }
+            if (piece.Count == 0) continue;
+            var outcomes = await PostBulkAsync(baseUrl, sub.Route, piece.Select(i => rows[i]).ToList(), cancellationToken);
+            var failedHere = new HashSet<string>(StringComparer.Ordinal);
+            for (var k = 0; k < piece.Count; k++)
+            {
+                var row = rows[piece[k]];
+                var outcome = outcomes[k];
+                // Only the first refused event of a subject was really tried; the later ones were answered RETRY to keep the order.
+                if (outcome.Status == SendStatus.Refused && !failedHere.Contains(row.Subject) && row.RefusedAttempts + 1 >= _options.Local.MaxDeliveryAttempts)
+                {
+                    outcome = await DeadLetterAsync(baseUrl, subscriptions, sub, row, outcome.Error, cancellationToken);
+                }
+                if (outcome.Status != SendStatus.Delivered) failedHere.Add(row.Subject);
+                results[piece[k]] = outcome;
+            }
+            failedSubjects.UnionWith(failedHere);
+        }
+        return results;
+    }
+
+    private async Task<SendResult[]> PostBulkAsync(string baseUrl, string route, List<OutboxMessage> rows, CancellationToken cancellationToken)
+    {
+        SendResult[] All(SendResult r) => Enumerable.Repeat(r, rows.Count).ToArray();
+        using var request = new HttpRequestMessage(HttpMethod.Post, Combine(baseUrl, route))
+        {
+            Content = new ByteArrayContent(BulkMessage.WriteRequest(_options.PubSubName, rows[0].Topic, rows.Select(r => (r.Id.ToString(), r.Payload)))),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        AddToken(request);
+        try
+        {
+            using var response = await _http.SendAsync(request, cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                // Dapr's rule for a bulk delivery: 404 from the app drops every message, with an error in the log.
+                _logger.LogError("Subscriber {Subscriber}{Route} answered 404 to a bulk delivery; {Count} events are dropped as Dapr would", baseUrl, route, rows.Count);
+                return All(SendResult.Ok);
+            }
+            if (!response.IsSuccessStatusCode) return All(new SendResult(SendStatus.Refused, $"{baseUrl}{route} answered {(int)response.StatusCode}"));
+            var statuses = BulkMessage.ReadStatuses(body) ?? [];
+            return rows.Select(r => statuses.GetValueOrDefault(r.Id.ToString()) switch
+            {
+                "SUCCESS" or "DROP" => SendResult.Ok,
+                null => new SendResult(SendStatus.Refused, $"{baseUrl}{route} gave no status for the entry (RETRY)"),
+                var other => new SendResult(SendStatus.Refused, $"{baseUrl}{route} answered {other}"),
+            }).ToArray();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return All(new SendResult(SendStatus.Unreachable, $"{baseUrl}{route} unreachable: {e.Message}"));
+        }
+    }
+
+    /// <summary>A subscription without bulk: one request per event, subjects in parallel, each subject's events in order.</summary>
+    private async Task<SendResult[]> DeliverOneByOneAsync(string baseUrl, IReadOnlyList<Subscription> subscriptions, Subscription sub,
+        List<OutboxMessage> rows, CancellationToken cancellationToken)
+    {
+        var results = new SendResult[rows.Count];
+        var bySubject = Enumerable.Range(0, rows.Count).GroupBy(i => rows[i].Subject).Select(g => g.ToList());
+        await Task.WhenAll(bySubject.Select(async indices =>
+        {
+            var stopped = false;
+            foreach (var i in indices)
+            {
+                if (stopped)
+                {
+                    results[i] = new SendResult(SendStatus.Refused, "held behind an earlier event of its subject");
+                    continue;
+                }
+                await _singleDeliveries.WaitAsync(cancellationToken);
+                SendResult outcome;
+                try
+                {
+                    outcome = await DeliverAsync(baseUrl, sub.Route, rows[i].Payload, cancellationToken);
+                    if (outcome.Status == SendStatus.Refused && rows[i].RefusedAttempts + 1 >= _options.Local.MaxDeliveryAttempts)
+                    {
+                        outcome = await DeadLetterAsync(baseUrl, subscriptions, sub, rows[i], outcome.Error, cancellationToken);
+                    }
+                }
+                finally
+                {
+                    _singleDeliveries.Release();
+                }
+                results[i] = outcome;
+                stopped = outcome.Status != SendStatus.Delivered;
+            }
+        }));
+        return results;
     }
 
     private async Task<SendResult> DeadLetterAsync(string baseUrl, IReadOnlyList<Subscription> subscriptions, Subscription sub,
@@ -168,5 +339,9 @@ public sealed class LocalTransport : IEventTransport, IDisposable
 
     private static string Combine(string baseUrl, string route) => baseUrl.TrimEnd('/') + "/" + route.TrimStart('/');
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _singleDeliveries.Dispose();
+    }
 }

@@ -24,3 +24,22 @@ public interface IEventTransport
 {
     Task<SendResult> SendAsync(OutboxMessage message, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A transport that can carry several outbox rows in one request (Dapr bulk subscribe on the local path, bulk publish to
+/// the sidecar). The relay then sends a batch as chunks of at most <see cref="MaxBatchSizeAsync"/> rows.
+/// </summary>
+internal interface IBatchEventTransport
+{
+    /// <summary>Most rows per <see cref="SendBatchAsync"/> now; below 2 the relay sends one row per call.</summary>
+    ValueTask<int> MaxBatchSizeAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when the receiver handles a chunk's rows in order, so a chunk may carry several rows of one subject (all of one
+    /// topic); false (bulk publish keeps no order) allows at most one row per subject per chunk.
+    /// </summary>
+    bool OrderedWithinBatch { get; }
+
+    /// <summary>Sends the rows; returns one result per row, in the same order.</summary>
+    Task<SendResult[]> SendBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken);
+}

@@ -98,21 +98,28 @@ public sealed class OutboxRelay<TDbContext>(IServiceScopeFactory scopes, IEventT
         var renewal = KeepLeaseAsync(leaseLost, renewalStop.Token);
         try
         {
-            await Parallel.ForEachAsync(bySubject, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelism, CancellationToken = leaseLost.Token },
-                async (events, ct) =>
-                {
-                    foreach (var message in events)
+            if (transport is IBatchEventTransport batching && await batching.MaxBatchSizeAsync(leaseLost.Token) is > 1 and var max)
+            {
+                await SendInLanesAsync(batching, max, batch, sent, failed, leaseLost.Token);
+            }
+            else
+            {
+                await Parallel.ForEachAsync(bySubject, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelism, CancellationToken = leaseLost.Token },
+                    async (events, ct) =>
                     {
-                        var result = await transport.SendAsync(message, ct);
-                        if (result.Status == SendStatus.Delivered)
+                        foreach (var message in events)
                         {
-                            sent.Add(message.Id);
-                            continue;
+                            var result = await transport.SendAsync(message, ct);
+                            if (result.Status == SendStatus.Delivered)
+                            {
+                                sent.Add(message.Id);
+                                continue;
+                            }
+                            failed.Add((message, result));
+                            break; // later events of this subject wait for this one
                         }
-                        failed.Add((message, result));
-                        break; // later events of this subject wait for this one
-                    }
-                });
+                    });
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -148,6 +155,75 @@ public sealed class OutboxRelay<TDbContext>(IServiceScopeFactory scopes, IEventT
                     .SetProperty(m => m.DueAt, due).SetProperty(m => m.LastError, error), CancellationToken.None);
         }
         return new BatchResult(true, batch.Count, sent.Count, failed.Count);
+    }
+
+    /// <summary>
+    /// Batched sending: each subject is given to one lane (round robin in order of first appearance), lanes run in
+    /// parallel, and a lane sends its rows in sequence order as chunks of at most <paramref name="max"/> rows,
+    /// one chunk after another. A subject's rows in one chunk are all of one topic (or, for a transport that keeps no order
+    /// within a chunk, a single row); a row that fails stops its subject for this batch, and the subject's later rows in
+    /// that chunk that were not delivered are held back without counting an attempt (the receiver answered RETRY for
+    /// them only to keep the order). A chunk that reached nobody ends its lane for this pass.
+    /// </summary>
+    private async Task SendInLanesAsync(IBatchEventTransport batching, int max, List<OutboxMessage> batch, ConcurrentBag<Guid> sent,
+        ConcurrentBag<(OutboxMessage Message, SendResult Result)> failed, CancellationToken cancellationToken)
+    {
+        var laneCount = Math.Clamp((batch.Count + max - 1) / max, 1, Math.Max(1, _options.MaxParallelism));
+        var lanes = Enumerable.Range(0, laneCount).Select(_ => new List<OutboxMessage>()).ToArray();
+        var laneOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var message in batch)
+        {
+            if (!laneOf.TryGetValue(message.Subject, out var lane))
+            {
+                lane = laneOf.Count % laneCount;
+                laneOf[message.Subject] = lane;
+            }
+            lanes[lane].Add(message);
+        }
+        await Parallel.ForEachAsync(lanes, new ParallelOptions { MaxDegreeOfParallelism = laneCount, CancellationToken = cancellationToken },
+            async (lane, ct) =>
+            {
+                var pending = lane;
+                var stopped = new HashSet<string>(StringComparer.Ordinal);
+                while (pending.Count > 0)
+                {
+                    var chunk = new List<OutboxMessage>(Math.Min(max, pending.Count));
+                    var rest = new List<OutboxMessage>();
+                    var topicOf = new Dictionary<string, string>(StringComparer.Ordinal);
+                    var deferred = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var m in pending)
+                    {
+                        if (stopped.Contains(m.Subject)) continue; // waits for its failed predecessor (stays pending)
+                        var fits = chunk.Count < max && !deferred.Contains(m.Subject)
+                            && (!topicOf.TryGetValue(m.Subject, out var topic) || (batching.OrderedWithinBatch && topic == m.Topic));
+                        if (!fits)
+                        {
+                            deferred.Add(m.Subject);
+                            rest.Add(m);
+                            continue;
+                        }
+                        topicOf[m.Subject] = m.Topic;
+                        chunk.Add(m);
+                    }
+                    if (chunk.Count == 0) break;
+                    var results = await batching.SendBatchAsync(chunk, ct);
+                    var unreachable = 0;
+                    for (var i = 0; i < chunk.Count; i++)
+                    {
+                        var (m, result) = (chunk[i], results[i]);
+                        if (result.Status == SendStatus.Delivered)
+                        {
+                            sent.Add(m.Id);
+                            continue;
+                        }
+                        if (!stopped.Add(m.Subject)) continue; // held behind this subject's earlier failure: no attempt counted
+                        failed.Add((m, result));
+                        if (result.Status == SendStatus.Unreachable) unreachable++;
+                    }
+                    if (unreachable > 0 && unreachable == topicOf.Count) break; // nobody could be reached: the rest waits for the next pass
+                    pending = rest;
+                }
+            });
     }
 
     /// <summary>

@@ -18,9 +18,12 @@ public static class EventSubscriptionEndpoints
     {
         var options = services.GetRequiredService<IOptions<MessagingOptions>>().Value;
         var deadLetterTopic = DeadLetterTopic(options.ServiceName);
+        var bulk = options.BulkSubscribe is { Enabled: true } b
+            ? new BulkSubscribeConfig(true, Math.Max(1, b.MaxMessagesCount), Math.Max(0, b.MaxAwaitDurationMs))
+            : null;
         var list = services.GetServices<EventHandlerRegistration>()
             .Select(r => r.Name.Topic).Distinct()
-            .Select(topic => new Subscription(options.PubSubName, topic, $"{options.RoutePrefix}/{topic}", deadLetterTopic))
+            .Select(topic => new Subscription(options.PubSubName, topic, $"{options.RoutePrefix}/{topic}", deadLetterTopic) { BulkSubscribe = bulk })
             .ToList();
         list.Add(new Subscription(options.PubSubName, deadLetterTopic, $"{options.RoutePrefix}/dead-letter", null));
         return list;
@@ -30,7 +33,9 @@ public static class EventSubscriptionEndpoints
     /// Serves <c>GET /dapr/subscribe</c> and a <c>POST {prefix}/{topic}</c> route per subscribed topic plus the
     /// dead-letter route. The routes are anonymous to user authentication (a fallback policy must not block the
     /// sidecar) and instead demand the app API token in <c>dapr-api-token</c>; without it they answer 401. A delivery
-    /// is answered 200 with <c>{"status":"SUCCESS"|"RETRY"|"DROP"}</c>, never 404.
+    /// is answered 200 with <c>{"status":"SUCCESS"|"RETRY"|"DROP"}</c>, never 404. A topic route also takes Dapr's bulk
+    /// delivery (<c>entries[]</c>, advertised as <c>bulkSubscribe</c>) and answers it 200 with
+    /// <c>{"statuses":[{"entryId":..,"status":..}]}</c>.
     /// </summary>
     public static IEndpointConventionBuilder MapEventSubscriptions(this IEndpointRouteBuilder endpoints)
     {
@@ -48,6 +53,11 @@ public static class EventSubscriptionEndpoints
             {
                 var dispatcher = http.RequestServices.GetRequiredService<IEventDispatcher>();
                 var body = await ReadBodyAsync(http.Request, ct);
+                if (BulkMessage.TryParse(body, out var entries))
+                {
+                    var statuses = await dispatcher.DispatchBulkAsync(entries, topic, ct);
+                    return Results.Bytes(BulkMessage.WriteStatuses(statuses), "application/json");
+                }
                 return Reply(await dispatcher.DispatchAsync(body, topic, ct));
             });
         }

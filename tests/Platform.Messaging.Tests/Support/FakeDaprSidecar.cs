@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -27,6 +28,9 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
 
     public sealed record PublishRequest(string PubSub, string Topic, string Query, string? ContentType, string Body);
 
+    /// <summary>One bulk publish call: the entries as sent (entry id, content type, the event's JSON).</summary>
+    public sealed record BulkPublishRequest(string PubSub, string Topic, string Query, string? ContentType, IReadOnlyList<(string EntryId, string ContentType, string Event)> Entries);
+
     private FakeDaprSidecar(WebApplication app, int port)
     {
         _app = app;
@@ -36,6 +40,10 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
     public int Port { get; }
     public string Endpoint => $"http://127.0.0.1:{Port}";
     public ConcurrentQueue<PublishRequest> Published { get; } = new();
+    public ConcurrentQueue<BulkPublishRequest> BulkPublished { get; } = new();
+
+    /// <summary>Decides, per bulk-published entry (event JSON), whether the broker fails it; none fail by default.</summary>
+    public Func<string, bool> BulkPublishFails { get; set; } = _ => false;
 
     /// <summary>Status for the n-th publish call (1-based); 204 by default.</summary>
     public Func<int, HttpStatusCode> PublishStatus { get; set; } = _ => HttpStatusCode.NoContent;
@@ -69,6 +77,25 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
                 return status == HttpStatusCode.NoContent
                     ? Results.NoContent()
                     : Results.Json(new { errorCode = "ERR_PUBSUB_PUBLISH_MESSAGE", message = "broker unavailable" }, statusCode: (int)status);
+            });
+            // Dapr's bulk publish API: a JSON array of {entryId, event, contentType}; 204 when all were taken, else 500
+            // with {"failedEntries":[{"entryId","error"}],"errorCode":"ERR_PUBSUB_PUBLISH_MESSAGE"}.
+            app.MapPost("/v1.0-alpha1/publish/bulk/{pubsub}/{topic}", async (string pubsub, string topic, HttpContext http) =>
+            {
+                using var doc = await JsonDocument.ParseAsync(http.Request.Body);
+                var entries = doc.RootElement.EnumerateArray().Select(e => (
+                    e.GetProperty("entryId").GetString()!,
+                    e.GetProperty("contentType").GetString()!,
+                    e.GetProperty("event").GetRawText())).ToList();
+                sidecar!.BulkPublished.Enqueue(new BulkPublishRequest(pubsub, topic, http.Request.QueryString.Value ?? "", http.Request.ContentType, entries));
+                var failed = entries.Where(e => sidecar.BulkPublishFails(e.Item3)).ToList();
+                if (sidecar.AppBaseUrl is not null)
+                {
+                    foreach (var e in entries.Except(failed)) await sidecar.DeliverAsync(topic, e.Item3);
+                }
+                return failed.Count == 0
+                    ? Results.NoContent()
+                    : Results.Json(new { failedEntries = failed.Select(f => new { entryId = f.Item1, error = "broker unavailable" }), errorCode = "ERR_PUBSUB_PUBLISH_MESSAGE" }, statusCode: 500);
             });
             try
             {
@@ -137,6 +164,57 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
             catch (JsonException) { }
         }
         return (response.StatusCode, status);
+    }
+
+    /// <summary>
+    /// One bulk delivery in Dapr's shape to <paramref name="route"/>: <c>{"id","type":"com.dapr.event.sent.bulk","topic",
+    /// "pubsubname","metadata","entries":[{"entryId","event","contentType","metadata"}]}</c>. An event that is a JSON
+    /// object goes in as an object (a CloudEvent), anything else as a string. Returns the HTTP status and the statuses by
+    /// entry id.
+    /// </summary>
+    public async Task<(HttpStatusCode Code, Dictionary<string, string> Statuses)> PostBulkAsync(string route, string topic,
+        IEnumerable<(string EntryId, string Event)> entries, string? token)
+    {
+        var list = new JsonArray();
+        foreach (var (entryId, ev) in entries)
+        {
+            JsonNode? node;
+            try { node = JsonNode.Parse(ev) as JsonObject; }
+            catch (JsonException) { node = null; }
+            list.Add(new JsonObject
+            {
+                ["entryId"] = entryId,
+                ["event"] = node ?? JsonValue.Create(ev),
+                ["contentType"] = node is null ? "text/plain" : "application/cloudevents+json",
+                ["metadata"] = new JsonObject(),
+            });
+        }
+        var body = new JsonObject
+        {
+            ["id"] = Guid.NewGuid().ToString(),
+            ["type"] = "com.dapr.event.sent.bulk",
+            ["topic"] = topic,
+            ["pubsubname"] = "pubsub",
+            ["metadata"] = new JsonObject(),
+            ["entries"] = list,
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{AppBaseUrl}{route}")
+        {
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        if (token is not null) request.Headers.Add("dapr-api-token", token);
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        var statuses = new Dictionary<string, string>();
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            using var doc = JsonDocument.Parse(text);
+            foreach (var s in doc.RootElement.GetProperty("statuses").EnumerateArray())
+            {
+                statuses[s.GetProperty("entryId").GetString()!] = s.GetProperty("status").GetString()!;
+            }
+        }
+        return (response.StatusCode, statuses);
     }
 
     private string Record(string topic, string outcome)

@@ -42,7 +42,11 @@ public sealed class MessagingApp : IAsyncDisposable
     public sealed class DeliveryLog
     {
         public ConcurrentQueue<string> Ids { get; } = new();
+        public int BulkRequests;
     }
+
+    /// <summary>How many bulk deliveries (Dapr's <c>entries[]</c>) reached an event route.</summary>
+    public int BulkRequests => Volatile.Read(ref _app.Services.GetRequiredService<DeliveryLog>().BulkRequests);
 
     public static async Task<MessagingApp> StartAsync(string service, TestDb db, Dictionary<string, string?>? config = null,
         bool handlers = true, int? port = null, Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? beforeMap = null)
@@ -84,7 +88,20 @@ public sealed class MessagingApp : IAsyncDisposable
                     try
                     {
                         using var doc = await JsonDocument.ParseAsync(ctx.Request.Body);
-                        if (doc.RootElement.TryGetProperty("id", out var id)) ctx.RequestServices.GetRequiredService<DeliveryLog>().Ids.Enqueue(id.GetString() ?? "");
+                        var log = ctx.RequestServices.GetRequiredService<DeliveryLog>();
+                        if (doc.RootElement.TryGetProperty("entries", out var entries) && entries.ValueKind == JsonValueKind.Array)
+                        {
+                            // A bulk delivery: one id per entry (the CloudEvent's own id).
+                            foreach (var entry in entries.EnumerateArray())
+                            {
+                                if (entry.TryGetProperty("event", out var ev) && ev.ValueKind == JsonValueKind.Object && ev.TryGetProperty("id", out var eventId))
+                                {
+                                    log.Ids.Enqueue(eventId.GetString() ?? "");
+                                }
+                            }
+                            Interlocked.Increment(ref log.BulkRequests);
+                        }
+                        else if (doc.RootElement.TryGetProperty("id", out var id)) log.Ids.Enqueue(id.GetString() ?? "");
                     }
                     catch (JsonException) { }
                     ctx.Request.Body.Position = 0;

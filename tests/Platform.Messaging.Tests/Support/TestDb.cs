@@ -8,14 +8,18 @@ namespace Platform.Messaging.Tests.Support;
 /// <summary>A fresh database with the ledger schema: real PostgreSQL (as the app role) or a SQLite file.</summary>
 public sealed class TestDb
 {
-    private TestDb(bool sqlite, string connectionString)
+    private TestDb(bool sqlite, string connectionString, string? ownerConnectionString = null)
     {
         IsSqlite = sqlite;
         ConnectionString = connectionString;
+        OwnerConnectionString = ownerConnectionString ?? connectionString;
     }
 
     public bool IsSqlite { get; }
     public string ConnectionString { get; }
+
+    /// <summary>The schema owner's connection (PostgreSQL); row-level security does not apply to it.</summary>
+    public string OwnerConnectionString { get; }
 
     public static async Task<TestDb> PostgresAsync(string prefix = "messaging")
     {
@@ -29,7 +33,7 @@ public sealed class TestDb
             await using var cmd = new NpgsqlCommand($"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {PostgresServer.AppRole}", conn);
             await cmd.ExecuteNonQueryAsync();
         }
-        return new TestDb(false, server.AppConnectionString(name));
+        return new TestDb(false, server.AppConnectionString(name), server.OwnerConnectionString(name));
     }
 
     public static async Task<TestDb> SqliteAsync()
