@@ -31,7 +31,7 @@ public static class BenchMain
 
 public sealed record BenchSettings(
     int Patients, int Technologies, int Duration, int Rounds, double[] Rates, int Concurrency, int Connections, int ColdConcurrency,
-    string LoadCpus, string ServerCpus, string Provider, int InProcessCalls)
+    string LoadCpus, string ServerCpus, string Provider, int InProcessCalls, bool Sweeps)
 {
     public static BenchSettings Parse(string[] args)
     {
@@ -43,7 +43,7 @@ public sealed record BenchSettings(
         int I(string name, string fallback) => int.Parse(Get(name, fallback), CultureInfo.InvariantCulture);
         return new BenchSettings(I("patients", "10000"), I("technologies", "50"), I("duration", "10"), I("rounds", "3"),
             Get("rates", "5000,1000").Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToArray(), I("concurrency", "32"), I("connections", "4"), I("cold-concurrency", "16"),
-            Get("load-cpus", "1"), Get("server-cpus", "0"), Get("provider", "postgres"), I("in-process-calls", "200000"));
+            Get("load-cpus", "1"), Get("server-cpus", "0"), Get("provider", "postgres"), I("in-process-calls", "200000"), args.Contains("--sweeps"));
     }
 }
 
@@ -72,6 +72,9 @@ public static class Coordinator
             ["Logging:LogLevel:Default"] = "Warning",
             // EF logs the probe for a missing __EFMigrationsHistory on a fresh database as an error; nothing else of it matters here.
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "Critical",
+            // The service's 5-minute review and blanket-use sweep would land mid-run and, over 40,000 uses, raise about
+            // 500 overdue reviews (invalidating those patients) and analyse 400 wards on the same core: --sweeps keeps it.
+            ["Consent:Schedules:Enabled"] = s.Sweeps ? "true" : "false",
         };
         PostgresServer? pg = null;
         string? sqliteFile = null;
@@ -100,6 +103,7 @@ public static class Coordinator
         await using var app = ConsentApp.Build(builder);
         await app.StartAsync();
         var address = new Uri($"http://127.0.0.1:{grpcPort}");
+        Console.WriteLine($"background review/blanket-use sweeps: {(s.Sweeps ? "on (every 5 minutes)" : "off (--sweeps to keep them)")}");
         Console.WriteLine($"consent service on {address} ({(postgres ? $"PostgreSQL 15 on port {pg!.Port}, app role {PostgresServer.AppRole} under row-level security" : $"SQLite {sqliteFile}")})");
 
         // ---- seed

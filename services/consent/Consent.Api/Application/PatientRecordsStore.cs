@@ -136,20 +136,46 @@ public sealed class PatientRecordsStore(ConsentDbContext db, ConsentRecordsCache
 
     private async Task<PatientConsentRecords?> LoadOpenAsync(Guid patientId, CancellationToken ct)
     {
-        var patient = await db.Patients.AsNoTracking().SingleOrDefaultAsync(p => p.Id == patientId, ct);
+        var patient = await s_patient(db, patientId, ct);
         if (patient is null) return null;
-        // One query per record kind; all untracked, so the snapshot shares nothing with any unit of work.
+        // One query per record kind; all untracked, so the snapshot shares nothing with any unit of work. Compiled
+        // once (the tenant filter still applies, bound to this context): a miss skips building and looking up eight
+        // expression trees.
         return new PatientConsentRecords
         {
             PatientId = patient.Id,
             AgeBand = patient.AgeBand,
-            CapacityAssessments = await db.CapacityAssessments.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
-            GillickAssessments = await db.GillickAssessments.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
-            OwnConsents = await db.OwnConsents.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
-            ProxyAuthorities = await db.ProxyAuthorities.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
-            ProxyConsents = await db.ProxyConsents.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
-            BestInterestsDecisions = await db.BestInterestsDecisions.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
-            Uses = await db.TechnologyUses.AsNoTracking().Where(x => x.PatientId == patientId).ToArrayAsync(ct),
+            CapacityAssessments = await ReadAllAsync(s_capacity(db, patientId), ct),
+            GillickAssessments = await ReadAllAsync(s_gillick(db, patientId), ct),
+            OwnConsents = await ReadAllAsync(s_ownConsents(db, patientId), ct),
+            ProxyAuthorities = await ReadAllAsync(s_proxyAuthorities(db, patientId), ct),
+            ProxyConsents = await ReadAllAsync(s_proxyConsents(db, patientId), ct),
+            BestInterestsDecisions = await ReadAllAsync(s_bestInterests(db, patientId), ct),
+            Uses = await ReadAllAsync(s_uses(db, patientId), ct),
         };
     }
+
+    private static async Task<T[]> ReadAllAsync<T>(IAsyncEnumerable<T> rows, CancellationToken ct)
+    {
+        var list = new List<T>();
+        await foreach (var row in rows.WithCancellation(ct)) list.Add(row);
+        return list.ToArray();
+    }
+
+    private static readonly Func<ConsentDbContext, Guid, CancellationToken, Task<Patient?>> s_patient =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id, CancellationToken ct) => db.Patients.AsNoTracking().SingleOrDefault(p => p.Id == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<CapacityAssessment>> s_capacity =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.CapacityAssessments.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<GillickAssessment>> s_gillick =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.GillickAssessments.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<OwnConsent>> s_ownConsents =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.OwnConsents.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<ProxyAuthority>> s_proxyAuthorities =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.ProxyAuthorities.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<ProxyConsent>> s_proxyConsents =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.ProxyConsents.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<BestInterestsDecision>> s_bestInterests =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.BestInterestsDecisions.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<TechnologyUse>> s_uses =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.TechnologyUses.AsNoTracking().Where(x => x.PatientId == id));
 }
