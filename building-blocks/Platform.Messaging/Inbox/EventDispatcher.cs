@@ -219,7 +219,7 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
         foreach (var (index, first) in copies)
         {
             statuses[index] = statuses[first];
-            if (statuses[index] == DeliveryStatus.Success) metrics.Duplicate(group[0].Ready.Event.Type);
+            if (statuses[index] == DeliveryStatus.Success) metrics.Duplicate(group.First(g => g.Index == index).Ready.Event.Type);
         }
     }
 
@@ -246,7 +246,9 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
                 db.ChangeTracker.Clear();
                 db.Database.AutoSavepointsEnabled = false;
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
-                var claimed = await ClaimAsync(db, batch, ct);
+                var claimed = new HashSet<(string Source, string Id)>();
+                // At most 1,000 rows (5,000 parameters) per statement, well inside PostgreSQL's and SQLite's limits.
+                foreach (var part in batch.Chunk(1000)) claimed.UnionWith(await ClaimAsync(db, part, ct));
                 foreach (var r in batch)
                 {
                     if (!claimed.Contains((r.Event.Source, r.Event.Id))) continue;
@@ -271,14 +273,14 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
     /// batch and reports which, in one round trip (PostgreSQL, and SQLite 3.35+). Racing copies wait on the keys as in
     /// the single path.
     /// </summary>
-    private async Task<HashSet<(string Source, string Id)>> ClaimAsync(TDbContext db, List<Ready> batch, CancellationToken cancellationToken)
+    private async Task<HashSet<(string Source, string Id)>> ClaimAsync(TDbContext db, Ready[] batch, CancellationToken cancellationToken)
     {
         var sql = new StringBuilder(_claimInsert ??= BuildBatchClaimSql(db).Insert);
         var connection = db.Database.GetDbConnection();
         await using var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         var now = time.GetUtcNow().UtcDateTime;
-        for (var i = 0; i < batch.Count; i++)
+        for (var i = 0; i < batch.Length; i++)
         {
             var ce = batch[i].Event;
             sql.Append(i == 0 ? " VALUES " : ", ").Append('(');
