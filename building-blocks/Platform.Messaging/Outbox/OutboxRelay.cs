@@ -91,6 +91,7 @@ public sealed class OutboxRelay<TDbContext>(IServiceScopeFactory scopes, IEventT
         if (batch.Count == 0) return new BatchResult(true, 0, 0, 0);
 
         var sent = new ConcurrentBag<Guid>();
+        var markedEarly = new ConcurrentDictionary<Guid, bool>();
         var failed = new ConcurrentBag<(OutboxMessage Message, SendResult Result)>();
         var bySubject = batch.GroupBy(m => m.Subject).Select(g => g.ToList()).ToList();
         using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -100,7 +101,7 @@ public sealed class OutboxRelay<TDbContext>(IServiceScopeFactory scopes, IEventT
         {
             if (transport is IBatchEventTransport batching && await batching.MaxBatchSizeAsync(leaseLost.Token) is > 1 and var max)
             {
-                await SendInLanesAsync(batching, max, batch, sent, failed, leaseLost.Token);
+                await SendInLanesAsync(batching, max, batch, sent, markedEarly, failed, leaseLost.Token);
             }
             else
             {
@@ -133,8 +134,9 @@ public sealed class OutboxRelay<TDbContext>(IServiceScopeFactory scopes, IEventT
         }
 
         var sentAt = time.GetUtcNow().UtcDateTime;
-        // A crash before this update resends these rows after restart: at least once, never lost.
-        foreach (var chunk in sent.Chunk(1000))
+        // A crash before this update resends these rows after restart: at least once, never lost. (Batched sending has
+        // marked most of its rows already, chunk by chunk.)
+        foreach (var chunk in sent.Where(id => !markedEarly.ContainsKey(id)).Chunk(1000))
         {
             var ids = chunk.ToList();
             await outbox.Where(m => ids.Contains(m.Id) && m.SentAt == null)
@@ -166,7 +168,7 @@ public sealed class OutboxRelay<TDbContext>(IServiceScopeFactory scopes, IEventT
     /// them only to keep the order). A chunk that reached nobody ends its lane for this pass.
     /// </summary>
     private async Task SendInLanesAsync(IBatchEventTransport batching, int max, List<OutboxMessage> batch, ConcurrentBag<Guid> sent,
-        ConcurrentBag<(OutboxMessage Message, SendResult Result)> failed, CancellationToken cancellationToken)
+        ConcurrentDictionary<Guid, bool> markedEarly, ConcurrentBag<(OutboxMessage Message, SendResult Result)> failed, CancellationToken cancellationToken)
     {
         var laneCount = Math.Clamp((batch.Count + max - 1) / max, 1, Math.Max(1, _options.MaxParallelism));
         var lanes = Enumerable.Range(0, laneCount).Select(_ => new List<OutboxMessage>()).ToArray();
@@ -208,22 +210,48 @@ public sealed class OutboxRelay<TDbContext>(IServiceScopeFactory scopes, IEventT
                     if (chunk.Count == 0) break;
                     var results = await batching.SendBatchAsync(chunk, ct);
                     var unreachable = 0;
+                    var delivered = new List<Guid>(chunk.Count);
                     for (var i = 0; i < chunk.Count; i++)
                     {
                         var (m, result) = (chunk[i], results[i]);
                         if (result.Status == SendStatus.Delivered)
                         {
                             sent.Add(m.Id);
+                            delivered.Add(m.Id);
                             continue;
                         }
                         if (!stopped.Add(m.Subject)) continue; // held behind this subject's earlier failure: no attempt counted
                         failed.Add((m, result));
                         if (result.Status == SendStatus.Unreachable) unreachable++;
                     }
+                    // Mark this chunk sent now, while the other lanes are still sending: the database work overlaps theirs,
+                    // and a crash later in the batch resends less. Should it fail, the batch's final update marks them.
+                    if (delivered.Count > 0 && await TryMarkSentAsync(delivered))
+                    {
+                        foreach (var id in delivered) markedEarly[id] = true;
+                    }
                     if (unreachable > 0 && unreachable == topicOf.Count) break; // nobody could be reached: the rest waits for the next pass
                     pending = rest;
                 }
             });
+    }
+
+    private async Task<bool> TryMarkSentAsync(List<Guid> ids)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+            var sentAt = time.GetUtcNow().UtcDateTime;
+            await db.Set<OutboxMessage>().Where(m => ids.Contains(m.Id) && m.SentAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.SentAt, sentAt).SetProperty(m => m.LastError, (string?)null), CancellationToken.None);
+            return true;
+        }
+        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            logger.LogDebug(e, "Could not mark a chunk of {Count} outbox rows sent yet; the batch's final update will", ids.Count);
+            return false;
+        }
     }
 
     /// <summary>
