@@ -61,7 +61,8 @@ public static class PersistenceExtensions
                     connectionString = $"Data Source={Path.Combine(options.DataDirectory, name + ".db")}";
                     ownerConnectionString = connectionString;
                 }
-                builder.Services.AddDbContext<TContext, TSqlite>(o => o.UseSqlite(connectionString).ConfigureWarnings(IgnoreMissingSnapshot));
+                builder.Services.AddDbContext<TContext, TSqlite>(o => o.UseSqlite(connectionString).ConfigureWarnings(IgnoreMissingSnapshot),
+                    optionsLifetime: ServiceLifetime.Singleton);
                 builder.Services.AddSingleton<IDatabaseMigrator>(new DatabaseMigrator<TSqlite>(options, ownerConnectionString!));
                 break;
             case DatabaseProvider.Postgres:
@@ -70,7 +71,9 @@ public static class PersistenceExtensions
                 builder.Services.AddDbContext<TContext, TPostgres>(o => o
                     .UseNpgsql(connectionString)
                     .ConfigureWarnings(IgnoreMissingSnapshot)
-                    .AddInterceptors(new TenantConnectionInterceptor()));
+                    .AddInterceptors(new TenantConnectionInterceptor()),
+                    // Built once, not per request: the options (and EF's lookup of its services by them) are the same for every scope.
+                    optionsLifetime: ServiceLifetime.Singleton);
                 builder.Services.AddSingleton<IDatabaseMigrator>(new DatabaseMigrator<TPostgres>(options, ownerConnectionString!));
                 break;
             default:
