@@ -19,6 +19,7 @@ public static class ConsentServiceCollectionExtensions
         builder.Services.AddScoped<PatientRecordsStore>();
         builder.Services.AddScoped<ConsentRecordsService>();
         builder.Services.AddScoped<TechnologyUseService>();
+        builder.Services.AddScoped<UseChecker>();
         builder.Services.AddScoped<TechnologyApprovalService>();
         builder.Services.AddScoped<TrustPolicyService>();
         builder.Services.AddScoped<ConsentEvents>();

@@ -89,8 +89,12 @@ public sealed class ConsentRecordsCache
 /// current tenant, from the cache when it can. Every write for a patient must call <see cref="InvalidatePatient"/>
 /// after it commits; CheckUse is the hot path and reads only from here.
 /// </summary>
-public sealed class PatientRecordsStore(ConsentDbContext db, ConsentRecordsCache cache, ITenantContext tenant)
+/// <remarks>The context is resolved only on a miss, so a warm CheckUse never constructs a <see cref="ConsentDbContext"/>.</remarks>
+public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecordsCache cache, ITenantContext tenant)
 {
+    private ConsentDbContext? _db;
+    private ConsentDbContext db => _db ??= services.GetRequiredService<ConsentDbContext>();
+
     private string Tenant => tenant.TenantId ?? throw new TenantIsolationException("No tenant is set: consent records cannot be read outside a tenant's scope.");
 
     /// <summary>The snapshot, or null when the trust has no such patient.</summary>

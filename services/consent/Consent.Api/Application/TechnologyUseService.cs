@@ -98,15 +98,9 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         return use;
     }
 
-    /// <summary>The hot path: no writes, and no database round trip once the patient's snapshot and the trust's settings are cached.</summary>
-    public async ValueTask<Outcome<UseCheckResult>> CheckAsync(Guid patientId, Guid technologyId, string? wardCode, UsePurpose purpose, CancellationToken ct = default)
-    {
-        var records = await store.GetAsync(patientId, ct);
-        if (records is null) return PatientNotFound;
-        var trust = await store.GetTrustAsync(ct);
-        var ward = wardCode?.Trim() ?? "";
-        return UseCheck.Evaluate(records, technologyId, ward, purpose, trust.ApprovalFor(technologyId, SettingOf(records, technologyId, ward)), trust.Policy, Now);
-    }
+    /// <summary>The hot path; see <see cref="UseChecker"/>.</summary>
+    public ValueTask<Outcome<UseCheckResult>> CheckAsync(Guid patientId, Guid technologyId, string? wardCode, UsePurpose purpose, CancellationToken ct = default) =>
+        new UseChecker(store, clock).CheckAsync(patientId, technologyId, wardCode, purpose, ct);
 
     public async Task<Outcome<CarePlanView>> GetCarePlanAsync(Guid carePlanRecordId, CancellationToken ct = default)
     {
@@ -126,19 +120,6 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
             .ToListAsync(ct);
         var policy = (await store.GetTrustAsync(ct)).Policy;
         return BlanketUseDetector.Detect(ward, patientsOnWard, live, policy, Now).ToArray();
-    }
-
-    // The setting of the use the check will look at: the approval must cover that setting.
-    private static string? SettingOf(PatientConsentRecords records, Guid technologyId, string wardCode)
-    {
-        string? setting = null;
-        foreach (var use in records.Uses)
-        {
-            if (use.TechnologyId != technologyId || !string.Equals(use.WardCode, wardCode, StringComparison.Ordinal)) continue;
-            if (use.Status == UseStatus.Active) return use.SettingCode;
-            setting ??= use.SettingCode;
-        }
-        return setting;
     }
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;

@@ -11,14 +11,19 @@ namespace Platform.Consent.Api.Grpc;
 /// <summary>platform.consent.v1.ConsentService: maps messages to commands and results back; the rules live below it.</summary>
 /// <remarks>Enum values on the wire match the domain's, so enums are cast; ids are parsed here and refused by field name.</remarks>
 [GrpcService(typeof(ConsentReflection))]
-public sealed class ConsentGrpcService(
-    PatientRegistry registry,
-    ConsentRecordsService records,
-    TechnologyUseService uses,
-    TechnologyApprovalService approvals,
-    TrustPolicyService policies,
-    CarePlanPdfLicence pdfLicence)
+/// <remarks>
+/// Application services are resolved when a method needs them, not on activation: CheckUse, the hot path, asks only
+/// for the <see cref="UseChecker"/>, so a warm check constructs no database context.
+/// </remarks>
+public sealed class ConsentGrpcService(IServiceProvider services, CarePlanPdfLicence pdfLicence)
 {
+    private PatientRegistry registry => services.GetRequiredService<PatientRegistry>();
+    private ConsentRecordsService records => services.GetRequiredService<ConsentRecordsService>();
+    private TechnologyUseService uses => services.GetRequiredService<TechnologyUseService>();
+    private TechnologyApprovalService approvals => services.GetRequiredService<TechnologyApprovalService>();
+    private TrustPolicyService policies => services.GetRequiredService<TrustPolicyService>();
+    private UseChecker checker => services.GetRequiredService<UseChecker>();
+
     private static readonly Platform.Domain.Refusal PdfNotEnabled = Platform.Domain.Refusal.Precondition("care-plan-pdf.not-enabled",
         "PDF copies are not enabled on this service (no PDFsharp licence chosen); ask for the text copy, or ask the operator to set Consent:CarePlanPdf:Licence.");
 
@@ -240,7 +245,7 @@ public sealed class ConsentGrpcService(
     public async Task<CheckUseResponse> CheckUse(CheckUseRequest r, ServerCallContext context)
     {
         context.RequireRole(ConsentRoles.Clinician, ConsentRoles.Device);
-        var result = (await uses.CheckAsync(Id("patient-id", r.PatientId), Id("technology-id", r.TechnologyId), r.WardCode, Known((Domain.UsePurpose)r.Purpose), context.CancellationToken)).OrThrow();
+        var result = (await checker.CheckAsync(Id("patient-id", r.PatientId), Id("technology-id", r.TechnologyId), r.WardCode, Known((Domain.UsePurpose)r.Purpose), context.CancellationToken)).OrThrow();
         var response = new CheckUseResponse
         {
             Decision = (UseCheckDecision)result.Decision,
