@@ -42,6 +42,8 @@ public static class AuthenticationExtensions
             .Configure<JwksKeySource, ILoggerFactory>((jwt, keys, loggers) =>
             {
                 jwt.MapInboundClaims = false;
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(new CachingTokenHandler(TimeProvider.System) { MapInboundClaims = false });
                 jwt.RequireHttpsMetadata = false;
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
