@@ -1,4 +1,5 @@
 using Platform.Grpc.Server;
+using Platform.Consent.Api.Application;
 using Platform.Consent.Api.Grpc;
 using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;
@@ -14,6 +15,8 @@ public static class ConsentApp
         builder.AddServiceDefaults();
         builder.AddConsentServices();
         var app = builder.Build();
+        // Apply (or warn about) the PDF licence choice at start-up, not on the first request.
+        app.Services.GetRequiredService<CarePlanPdfLicence>();
         app.MapDefaultEndpoints();
         app.MapEventSubscriptions();
         app.MapDeadLetterOperations();
