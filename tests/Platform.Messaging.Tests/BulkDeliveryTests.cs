@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Messaging.Inbox;
 using Platform.Messaging.Outbox;
 using Platform.Messaging.Tests.Ledger.V1;
@@ -225,6 +226,37 @@ public class BulkDeliveryTests
         Assert.Equal(0, single.BulkRequests);
         await using var read = ledgerDb.Open();
         Assert.Equal(0, await read.Set<OutboxMessage>().SumAsync(m => m.Attempts));
+    }
+
+    [Fact]
+    public async Task An_outbox_row_that_is_not_json_is_dead_lettered_by_the_subscriber_and_its_neighbours_in_the_same_bulk_delivery_are_handled()
+    {
+        var reportsDb = await TestDb.PostgresAsync();
+        await using var reports = await MessagingApp.StartAsync("reports", reportsDb, Subscriber);
+        var ledgerDb = await TestDb.PostgresAsync();
+        await using var ledger = await MessagingApp.StartAsync("ledger", ledgerDb, new(LocalPublisher(reports.BaseUrl)) { ["Messaging:Relay:Enabled"] = "false" }, handlers: false);
+        await ledger.PublishAsync(LedgerData.Credits(accounts: 3, perAccount: 3));
+        await using (var ctx = ledgerDb.Open())
+        {
+            var victim = await ctx.Set<OutboxMessage>().OrderBy(m => m.Sequence).FirstAsync(m => m.Subject == "acc-001");
+            victim.Payload = "{ this row was damaged";
+            await ctx.SaveChangesAsync();
+        }
+        var relay = new OutboxRelay<LedgerDbContext>(ledger.Services.GetRequiredService<IServiceScopeFactory>(), ledger.Services.GetRequiredService<IEventTransport>(),
+            ledger.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MessagingOptions>>(), ledger.Services.GetRequiredService<MessagingMetrics>(),
+            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxRelay<LedgerDbContext>>.Instance);
+
+        var result = await relay.RunOnceAsync(CancellationToken.None);
+
+        // In: 9 rows. Out: 9 sent (8 handled, 1 dead-lettered by the subscriber as malformed), in one bulk request.
+        Assert.Equal(9, result.Sent);
+        Assert.Equal(0, await LedgerData.CountAsync(ledgerDb, c => c.Set<OutboxMessage>().Where(m => m.SentAt == null)));
+        Assert.Equal(1, reports.BulkRequests);
+        Assert.Equal(8, await LedgerData.CountAsync(reportsDb, c => c.Set<InboxMessage>()));
+        await using var read = reportsDb.Open();
+        var letter = Assert.Single(await read.Set<DeadLetter>().ToListAsync());
+        Assert.Equal("{ this row was damaged", letter.Payload);
+        Assert.StartsWith("malformed", letter.Reason);
     }
 
     [Fact]

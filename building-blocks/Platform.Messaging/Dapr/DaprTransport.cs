@@ -106,8 +106,8 @@ public sealed class DaprTransport : IEventTransport, IBatchEventTransport, IDisp
                 w.WriteStartObject();
                 w.WriteString("entryId", row.Id.ToString());
                 w.WritePropertyName("event");
-                w.WriteRawValue(row.Payload, skipInputValidation: true);
-                w.WriteString("contentType", CloudEvent.MediaType);
+                var contentType = Subscriptions.BulkMessage.WriteEvent(w, row.Payload);
+                w.WriteString("contentType", contentType);
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -79,9 +79,8 @@ internal static class BulkMessage
                 w.WriteStartObject();
                 w.WriteString("entryId", entryId);
                 w.WritePropertyName("event");
-                // The outbox wrote this JSON itself (CloudEvent.ToJson); no need to validate it again.
-                w.WriteRawValue(json, skipInputValidation: true);
-                w.WriteString("contentType", CloudEvent.MediaType);
+                var contentType = WriteEvent(w, json);
+                w.WriteString("contentType", contentType);
                 w.WriteStartObject("metadata");
                 w.WriteEndObject();
                 w.WriteEndObject();
@@ -90,6 +89,25 @@ internal static class BulkMessage
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Writes an outbox payload as an entry's <c>event</c> and returns its content type: the CloudEvent object as it is,
+    /// or, should a row ever hold text that is not JSON, that text as a string (the subscriber then dead-letters it as
+    /// malformed, exactly as a single delivery of it would be), so one bad row never spoils its neighbours' request.
+    /// </summary>
+    public static string WriteEvent(Utf8JsonWriter w, string json)
+    {
+        try
+        {
+            w.WriteRawValue(json);
+            return CloudEvent.MediaType;
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            w.WriteStringValue(json);
+            return "text/plain";
+        }
     }
 
     /// <summary>The app's answer: one status per entry.</summary>
