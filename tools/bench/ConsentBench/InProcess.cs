@@ -29,7 +29,7 @@ public static class InProcess
         await using var scope = services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantContext>().Use(Trust.Tenant);
         var store = scope.ServiceProvider.GetRequiredService<PatientRecordsStore>();
-        var useService = scope.ServiceProvider.GetRequiredService<TechnologyUseService>();
+        var checker = scope.ServiceProvider.GetRequiredService<UseChecker>();
         var trustSettings = await store.GetTrustAsync();
         var snapshots = new Dictionary<Guid, PatientConsentRecords>();
         foreach (var p in trust.Patients) snapshots[p.Id] = (await store.GetAsync(p.Id))!; // warm: served from the cache
@@ -57,7 +57,7 @@ public static class InProcess
             if (round == 1) results.Add(new Timing("UseCheck.Evaluate (snapshot + approval given)", h, permits, denies));
         }
 
-        // 2. TechnologyUseService.CheckAsync, warm cache: snapshot and trust from the cache, approval lookup, Evaluate.
+        // 2. UseChecker.CheckAsync (what CheckUse calls), warm cache: snapshot and trust from the cache, approval lookup, Evaluate.
         for (var round = 0; round < 2; round++)
         {
             var h = new Histogram();
@@ -65,16 +65,16 @@ public static class InProcess
             foreach (var (patient, technology, ward) in picks)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                var r = await useService.CheckAsync(patient.Id, technology, ward, UsePurpose.DirectCareOrTreatment);
+                var r = await checker.CheckAsync(patient.Id, technology, ward, UsePurpose.DirectCareOrTreatment);
                 var t1 = Stopwatch.GetTimestamp();
                 h.Record(Nanos(t1 - t0));
                 if (r.Value.IsPermitted) permits++; else denies++;
             }
-            if (round == 1) results.Add(new Timing("TechnologyUseService.CheckAsync (warm cache)", h, permits, denies));
+            if (round == 1) results.Add(new Timing("UseChecker.CheckAsync (warm cache)", h, permits, denies));
         }
 
-        // 3. As a gRPC request pays for it below the transport: a DI scope, the tenant, ConsentGrpcService and its
-        //    five application services (each with the scoped DbContext), then CheckAsync.
+        // 3. As a gRPC request pays for it below the transport: a DI scope, the tenant, ConsentGrpcService (its
+        //    application services are resolved only when a method needs them), then the UseChecker CheckUse asks for.
         var activate = ActivatorUtilities.CreateFactory(typeof(ConsentGrpcService), Type.EmptyTypes); // as Platform.Grpc's binder does
         for (var round = 0; round < 2; round++)
         {
@@ -87,7 +87,7 @@ public static class InProcess
                 {
                     request.ServiceProvider.GetRequiredService<TenantContext>().Use(Trust.Tenant);
                     _ = (ConsentGrpcService)activate(request.ServiceProvider, null);
-                    var r = await request.ServiceProvider.GetRequiredService<TechnologyUseService>().CheckAsync(patient.Id, technology, ward, UsePurpose.DirectCareOrTreatment);
+                    var r = await request.ServiceProvider.GetRequiredService<UseChecker>().CheckAsync(patient.Id, technology, ward, UsePurpose.DirectCareOrTreatment);
                     if (r.Value.IsPermitted) permits++; else denies++;
                 }
                 var t1 = Stopwatch.GetTimestamp();

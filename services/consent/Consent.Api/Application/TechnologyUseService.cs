@@ -12,13 +12,12 @@ public sealed record UseDetails(bool PatientObjects, CarePlanRecord CarePlan, Hu
 public sealed record CarePlanView(TechnologyUse Use, string PatientCopy);
 
 /// <summary>
-/// Technology uses: propose, activate on the lawful basis the records establish now, review, end; and CheckUse, which
-/// reads only the cached snapshot and the trust's cached approvals and policy.
+/// Technology uses: propose, activate on the lawful basis the records establish now, review, end, the care-plan record
+/// and blanket-use detection. The check itself is <see cref="UseChecker"/>.
 /// </summary>
 public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, TimeProvider clock, ILogger<TechnologyUseService> logger)
 {
     private static readonly Refusal UseNotFound = Refusal.NotFound("use.not-found", "No technology use with this id in this trust.");
-    private static readonly Refusal PatientNotFound = Refusal.NotFound("patient.not-found", "No patient with this id in this trust.");
 
     public async Task<Outcome<TechnologyUse>> ProposeAsync(TechnologyUseRequest request, UseDetails details, CancellationToken ct = default)
     {
@@ -33,7 +32,7 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         if (Validation.Code("setting-code", use.SettingCode) is { } badSetting) return badSetting;
 
         var records = await store.GetAsync(use.PatientId, ct);
-        if (records is null) return PatientNotFound;
+        if (records is null) return PatientRecordsStore.PatientNotFound;
         if (Array.Exists(records.Uses, u => u.TechnologyId == use.TechnologyId && u.WardCode == use.WardCode && u.Status is UseStatus.Proposed or UseStatus.Active or UseStatus.Suspended))
             return Refusal.Exists("use.already-exists", "This technology is already proposed or in use for this patient on this ward: review or end that use instead.");
 
@@ -64,7 +63,7 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         var use = await db.TechnologyUses.SingleOrDefaultAsync(u => u.Id == useId, ct);
         if (use is null) return UseNotFound;
         var records = await store.GetAsync(use.PatientId, ct);
-        if (records is null) return PatientNotFound;
+        if (records is null) return PatientRecordsStore.PatientNotFound;
         var trust = await store.GetTrustAsync(ct);
         var basis = LawfulBasisRules.Evaluate(records, use.TechnologyId, trust.Policy, now);
         if (basis.IsRefused) return basis.Refusal!;
@@ -97,10 +96,6 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         await SaveAsync(use.PatientId, ct);
         return use;
     }
-
-    /// <summary>The hot path; see <see cref="UseChecker"/>.</summary>
-    public ValueTask<Outcome<UseCheckResult>> CheckAsync(Guid patientId, Guid technologyId, string? wardCode, UsePurpose purpose, CancellationToken ct = default) =>
-        new UseChecker(store, clock).CheckAsync(patientId, technologyId, wardCode, purpose, ct);
 
     public async Task<Outcome<CarePlanView>> GetCarePlanAsync(Guid carePlanRecordId, CancellationToken ct = default)
     {
