@@ -12,16 +12,12 @@ namespace Platform.Consent.Api.Application;
 /// </summary>
 public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, TimeProvider clock, ILogger<ConsentRecordsService> logger)
 {
-    private static readonly Refusal PatientNotFound = Refusal.NotFound("patient.not-found", "No patient with this id in this trust.");
-
     public async Task<Outcome<(Guid Id, CapacityResult Result)>> RecordCapacityAssessmentAsync(CapacityAssessment assessment, CancellationToken ct = default)
     {
         var now = Now;
-        var at = Input.PastOrNow("assessed-at", assessment.AssessedAt, now);
-        if (at.IsRefused) return at.Refusal!;
-        assessment.AssessedAt = at.Value;
-        var records = await store.GetAsync(assessment.PatientId, ct);
-        if (records is null) return PatientNotFound;
+        var opened = await OpenAsync(assessment.PatientId, "assessed-at", assessment.AssessedAt, t => assessment.AssessedAt = t, now, ct);
+        if (opened.IsRefused) return opened.Refusal!;
+        var records = opened.Value;
         if (assessment.ValidateFor(records.AgeBand) is { } refusal) return refusal;
 
         db.CapacityAssessments.Add(assessment);
@@ -35,11 +31,9 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
 
     public async Task<Outcome<Guid>> RecordGillickAssessmentAsync(GillickAssessment assessment, CancellationToken ct = default)
     {
-        var at = Input.PastOrNow("assessed-at", assessment.AssessedAt, Now);
-        if (at.IsRefused) return at.Refusal!;
-        assessment.AssessedAt = at.Value;
-        var records = await store.GetAsync(assessment.PatientId, ct);
-        if (records is null) return PatientNotFound;
+        var opened = await OpenAsync(assessment.PatientId, "assessed-at", assessment.AssessedAt, t => assessment.AssessedAt = t, Now, ct);
+        if (opened.IsRefused) return opened.Refusal!;
+        var records = opened.Value;
         if (assessment.Validate() is { } refusal) return refusal;
 
         db.GillickAssessments.Add(assessment);
@@ -53,7 +47,7 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
     {
         var now = Now;
         var records = await store.GetAsync(authority.PatientId, ct);
-        if (records is null) return PatientNotFound;
+        if (records is null) return PatientRecordsStore.PatientNotFound;
         if (string.IsNullOrWhiteSpace(authority.Relationship))
             return Refusal.Invalid("proxy.relationship-missing", "Record the holder's relationship or role (never a name).");
         if (authority.ValidNow(records.AgeBand, now) is { } refusal) return refusal;
@@ -71,11 +65,9 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
     public async Task<Outcome<Guid>> RecordOwnConsentAsync(OwnConsent consent, CancellationToken ct = default)
     {
         var now = Now;
-        var at = Input.PastOrNow("recorded-at", consent.RecordedAt, now);
-        if (at.IsRefused) return at.Refusal!;
-        consent.RecordedAt = at.Value;
-        var records = await store.GetAsync(consent.PatientId, ct);
-        if (records is null) return PatientNotFound;
+        var opened = await OpenAsync(consent.PatientId, "recorded-at", consent.RecordedAt, t => consent.RecordedAt = t, now, ct);
+        if (opened.IsRefused) return opened.Refusal!;
+        var records = opened.Value;
         if (consent.TechnologyId == Guid.Empty) return TechnologyRequired;
         if (consent.Validate() is { } refusal) return refusal;
 
@@ -89,11 +81,9 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
     public async Task<Outcome<Guid>> RecordProxyConsentAsync(ProxyConsent consent, CancellationToken ct = default)
     {
         var now = Now;
-        var at = Input.PastOrNow("recorded-at", consent.RecordedAt, now);
-        if (at.IsRefused) return at.Refusal!;
-        consent.RecordedAt = at.Value;
-        var records = await store.GetAsync(consent.PatientId, ct);
-        if (records is null) return PatientNotFound;
+        var opened = await OpenAsync(consent.PatientId, "recorded-at", consent.RecordedAt, t => consent.RecordedAt = t, now, ct);
+        if (opened.IsRefused) return opened.Refusal!;
+        var records = opened.Value;
         if (consent.TechnologyId == Guid.Empty) return TechnologyRequired;
         if (consent.Validate() is { } refusal) return refusal;
         if (Array.Find(records.ProxyAuthorities, a => a.Id == consent.ProxyAuthorityId) is not { } authority)
@@ -119,11 +109,9 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
     public async Task<Outcome<Guid>> RecordBestInterestsDecisionAsync(BestInterestsDecision decision, CancellationToken ct = default)
     {
         var now = Now;
-        var at = Input.PastOrNow("decided-at", decision.DecidedAt, now);
-        if (at.IsRefused) return at.Refusal!;
-        decision.DecidedAt = at.Value;
-        var records = await store.GetAsync(decision.PatientId, ct);
-        if (records is null) return PatientNotFound;
+        var opened = await OpenAsync(decision.PatientId, "decided-at", decision.DecidedAt, t => decision.DecidedAt = t, now, ct);
+        if (opened.IsRefused) return opened.Refusal!;
+        var records = opened.Value;
         if (decision.TechnologyId == Guid.Empty) return TechnologyRequired;
         if (decision.Validate() is { } refusal) return refusal;
         var candidate = With(records, bestInterests: decision);
@@ -173,6 +161,19 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
     private static readonly Refusal TechnologyRequired = Refusal.Invalid("technology-id.required", "Name the technology the decision is about.");
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>
+    /// The opening every dated record shares: the time it names (<paramref name="field"/>) is not in the future and is
+    /// stored back through <paramref name="setTime"/> (now, when none was given); then the patient must be one this trust holds.
+    /// </summary>
+    private async Task<Outcome<PatientConsentRecords>> OpenAsync(Guid patientId, string field, DateTime at, Action<DateTime> setTime, DateTime now, CancellationToken ct)
+    {
+        var checkedAt = Input.PastOrNow(field, at, now);
+        if (checkedAt.IsRefused) return checkedAt.Refusal!;
+        setTime(checkedAt.Value);
+        var records = await store.GetAsync(patientId, ct);
+        return records is null ? PatientRecordsStore.PatientNotFound : records;
+    }
 
     private async Task SaveAsync(Guid patientId, CancellationToken ct)
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Platform.Consent.Api.Data;
 using Platform.Consent.Domain;
+using Platform.Domain;
 using Platform.ServiceDefaults.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -92,6 +93,9 @@ public sealed class ConsentRecordsCache
 /// <remarks>The context is resolved only on a miss, so a warm CheckUse never constructs a <see cref="ConsentDbContext"/>.</remarks>
 public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecordsCache cache, ITenantContext tenant)
 {
+    /// <summary>What every method answers for a patient id this trust does not hold (another trust's, or made up).</summary>
+    public static readonly Refusal PatientNotFound = Refusal.NotFound("patient.not-found", "No patient with this id in this trust.");
+
     private ConsentDbContext? _db;
     private ConsentDbContext db => _db ??= services.GetRequiredService<ConsentDbContext>();
 

@@ -67,7 +67,7 @@ public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events,
         if (!Validation.TryParseId(patientId, out var id))
             return Refusal.Invalid("patient-id.format", "Patient id must be a UUID.");
         var patient = await db.Patients.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, ct);
-        return patient is null ? Refusal.NotFound("patient.not-found", "No patient with this id in this trust.") : patient;
+        return patient is null ? PatientRecordsStore.PatientNotFound : patient;
     }
 
     public async Task<Outcome<PatientPage>> ListAsync(string? wardCode, int pageSize, string? pageToken, CancellationToken ct = default)

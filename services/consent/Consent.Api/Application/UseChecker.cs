@@ -10,12 +10,10 @@ namespace Platform.Consent.Api.Application;
 /// </summary>
 public sealed class UseChecker(PatientRecordsStore store, TimeProvider clock)
 {
-    private static readonly Refusal PatientNotFound = Refusal.NotFound("patient.not-found", "No patient with this id in this trust.");
-
     public async ValueTask<Outcome<UseCheckResult>> CheckAsync(Guid patientId, Guid technologyId, string? wardCode, UsePurpose purpose, CancellationToken ct = default)
     {
         var records = await store.GetAsync(patientId, ct);
-        if (records is null) return PatientNotFound;
+        if (records is null) return PatientRecordsStore.PatientNotFound;
         var trust = await store.GetTrustAsync(ct);
         var ward = wardCode?.Trim() ?? "";
         return UseCheck.Evaluate(records, technologyId, ward, purpose, trust.ApprovalFor(technologyId, SettingOf(records, technologyId, ward)), trust.Policy,
