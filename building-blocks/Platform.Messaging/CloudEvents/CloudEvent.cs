@@ -37,7 +37,13 @@ public sealed record CloudEvent
     public string? DataJson { get; init; }
 
     /// <summary>Serializes the event in structured JSON mode.</summary>
-    public string ToJson()
+    public string ToJson() => ToJson(dataIsWellFormed: false);
+
+    /// <summary>
+    /// Serializes the event; <paramref name="dataIsWellFormed"/> skips re-parsing <see cref="DataJson"/>, for data the
+    /// caller has just produced with a JSON writer (the publisher's protobuf JSON), where checking it again only costs time.
+    /// </summary>
+    internal string ToJson(bool dataIsWellFormed)
     {
         var buffer = new ArrayBufferWriter<byte>(256 + (DataJson?.Length ?? 0));
         using (var w = new Utf8JsonWriter(buffer))
@@ -48,7 +54,12 @@ public sealed record CloudEvent
             w.WriteString("source", Source);
             w.WriteString("type", Type);
             if (Subject is not null) w.WriteString("subject", Subject);
-            if (Time is { } time) w.WriteString("time", time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            if (Time is { } time)
+            {
+                Span<byte> text = stackalloc byte[32];
+                time.ToUniversalTime().TryFormat(text, out var written, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+                w.WriteString("time", text[..written]);
+            }
             if (DataContentType is not null) w.WriteString("datacontenttype", DataContentType);
             if (DataSchema is not null) w.WriteString("dataschema", DataSchema);
             if (TraceParent is not null) w.WriteString("traceparent", TraceParent);
@@ -57,7 +68,7 @@ public sealed record CloudEvent
             if (DataJson is not null)
             {
                 w.WritePropertyName("data");
-                w.WriteRawValue(DataJson, skipInputValidation: false);
+                w.WriteRawValue(DataJson, skipInputValidation: dataIsWellFormed);
             }
             w.WriteEndObject();
         }

@@ -71,7 +71,7 @@ internal sealed class EventPublisher<TDbContext>(TDbContext db, IOptions<Messagi
             Type = name.Type,
             Subject = subject,
             Tenant = tenant,
-            Payload = cloudEvent.ToJson(),
+            Payload = cloudEvent.ToJson(dataIsWellFormed: true), // JsonFormatter's own output
             CreatedAt = now,
             DueAt = now,
         });

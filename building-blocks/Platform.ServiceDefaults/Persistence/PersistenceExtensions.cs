@@ -68,8 +68,9 @@ public static class PersistenceExtensions
             case DatabaseProvider.Postgres:
                 if (string.IsNullOrWhiteSpace(connectionString))
                     throw new InvalidOperationException($"Database:Provider is Postgres but ConnectionStrings:{name} is not set.");
+                var appConnectionString = PostgresConnections.WithPlatformDefaults(connectionString);
                 builder.Services.AddDbContext<TContext, TPostgres>(o => o
-                    .UseNpgsql(connectionString)
+                    .UseNpgsql(appConnectionString)
                     .ConfigureWarnings(IgnoreMissingSnapshot)
                     .AddInterceptors(new TenantConnectionInterceptor()),
                     // Built once, not per request: the options (and EF's lookup of its services by them) are the same for every scope.
@@ -95,6 +96,26 @@ public static class PersistenceExtensions
         public Task StartAsync(CancellationToken cancellationToken) => migrator.MigrateAsync(services, cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>Connection-string defaults every service's PostgreSQL app connection gets unless its configuration says otherwise.</summary>
+public static class PostgresConnections
+{
+    /// <summary>
+    /// Turns on Npgsql's automatic preparation (<c>Max Auto Prepare</c> 64, after 2 uses) when the connection string
+    /// leaves it off: a service runs the same few statements all day (tenant setting, lookups, inserts, the outbox row),
+    /// and a prepared statement skips PostgreSQL's parse and plan on each of them. Prepared statements live on the
+    /// physical connection, so they survive pooling; an explicit <c>Max Auto Prepare=0</c> keeps them off.
+    /// </summary>
+    public static string WithPlatformDefaults(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare")) return connectionString;
+        var csb = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        csb.MaxAutoPrepare = 64;
+        csb.AutoPrepareMinUsages = 2;
+        return csb.ConnectionString;
     }
 }
 
