@@ -35,6 +35,32 @@ public sealed class CachingTokenHandlerTests
     }
 
     [Fact]
+    public async Task A_token_is_remembered_across_the_clone_of_the_parameters_jwt_bearer_makes_for_each_request()
+    {
+        // JwtBearer clones its TokenValidationParameters on every request; a cache keyed on the object never hit.
+        var keys = new List<SecurityKey> { new JsonWebKeySet(TestTokens.Shared.JwksJson).Keys[0] };
+        var configured = Parameters();
+        configured.IssuerSigningKey = null;
+        configured.IssuerSigningKeyResolver = (_, _, _, _) => keys;
+        var handler = new CachingTokenHandler(TimeProvider.System) { MapInboundClaims = false };
+        var token = TestTokens.Shared.Mint("RX3", ["device"]);
+        Assert.True((await handler.ValidateTokenAsync(token, configured.Clone())).IsValid);
+
+        keys.Clear(); // from here a fresh validation finds no key and fails: only the remembered result can pass
+        var again = await handler.ValidateTokenAsync(token, configured.Clone());
+        Assert.True(again.IsValid);
+        Assert.Equal("RX3", again.ClaimsIdentity.FindFirst("tenant")?.Value);
+        Assert.False((await handler.ValidateTokenAsync(TestTokens.Shared.Mint("RX3", ["clinician"]), configured.Clone())).IsValid); // a token not seen before
+
+        var otherAudience = configured.Clone();
+        otherAudience.ValidAudience = "another-audience";
+        Assert.False((await handler.ValidateTokenAsync(token, otherAudience)).IsValid);
+        var otherResolver = configured.Clone();
+        otherResolver.IssuerSigningKeyResolver = (_, _, _, _) => [];
+        Assert.False((await handler.ValidateTokenAsync(token, otherResolver)).IsValid);
+    }
+
+    [Fact]
     public async Task A_cached_token_stops_working_when_it_expires()
     {
         var handler = new CachingTokenHandler(TimeProvider.System) { MapInboundClaims = false };

@@ -9,8 +9,10 @@ namespace Platform.ServiceDefaults.Auth;
 /// <summary>
 /// Validates a bearer token once and remembers the result until the token expires (at most <see cref="MaxAge"/>), so
 /// a device that reuses its token for thousands of CheckUse calls does not pay an RS256 verification on each. Only
-/// successes are remembered; the key is the SHA-256 of the token and the validation parameters in force, and every
-/// hit hands out a copy of the identity, so no request can change another's.
+/// successes are remembered; the key is the SHA-256 of the token, and every
+/// hit hands out a copy of the identity, so no request can change another's. A hit also needs the same validation rules
+/// as the validation that was remembered (<see cref="SameRules"/>), compared by content: JwtBearer passes a new clone of
+/// its parameters on every request.
 /// </summary>
 /// <remarks>
 /// What caching gives up: a signing key removed from the JWKS still admits an already-validated token for up to
@@ -31,7 +33,7 @@ public sealed class CachingTokenHandler(TimeProvider clock) : JsonWebTokenHandle
         var key = Key(token);
         if (_validated.TryGetValue(key, out var hit))
         {
-            if (ReferenceEquals(hit.Parameters, validationParameters) && now < hit.Until) return Copy(hit.Result);
+            if (now < hit.Until && SameRules(hit.Parameters, validationParameters)) return Copy(hit.Result);
             _validated.TryRemove(key, out _);
         }
 
@@ -46,6 +48,36 @@ public sealed class CachingTokenHandler(TimeProvider clock) : JsonWebTokenHandle
         }
         return result;
     }
+
+    /// <summary>
+    /// Whether two sets of validation parameters apply the same rules. JwtBearer hands the handler a fresh clone of its
+    /// parameters on every request, so identity of the object says nothing; what matters is what a clone copies: the
+    /// values (compared by value), the keys and resolver delegates (the same objects in every clone of one setup).
+    /// </summary>
+    internal static bool SameRules(TokenValidationParameters a, TokenValidationParameters b) =>
+        ReferenceEquals(a, b) || (
+        a.ValidateIssuer == b.ValidateIssuer && a.ValidateAudience == b.ValidateAudience && a.ValidateLifetime == b.ValidateLifetime
+        && a.ValidateIssuerSigningKey == b.ValidateIssuerSigningKey && a.RequireExpirationTime == b.RequireExpirationTime
+        && a.RequireSignedTokens == b.RequireSignedTokens && a.RequireAudience == b.RequireAudience && a.ValidateTokenReplay == b.ValidateTokenReplay
+        && a.ClockSkew == b.ClockSkew
+        && a.ValidIssuer == b.ValidIssuer && a.ValidAudience == b.ValidAudience
+        && a.AuthenticationType == b.AuthenticationType && a.NameClaimType == b.NameClaimType && a.RoleClaimType == b.RoleClaimType
+        && Same(a.ValidIssuers, b.ValidIssuers) && Same(a.ValidAudiences, b.ValidAudiences)
+        && Same(a.ValidAlgorithms, b.ValidAlgorithms) && Same(a.ValidTypes, b.ValidTypes)
+        && ReferenceEquals(a.IssuerSigningKey, b.IssuerSigningKey) && SameObjects(a.IssuerSigningKeys, b.IssuerSigningKeys)
+        && ReferenceEquals(a.TokenDecryptionKey, b.TokenDecryptionKey) && SameObjects(a.TokenDecryptionKeys, b.TokenDecryptionKeys)
+        && ReferenceEquals(a.ConfigurationManager, b.ConfigurationManager)
+        && Equals(a.IssuerSigningKeyResolver, b.IssuerSigningKeyResolver) && Equals(a.IssuerValidator, b.IssuerValidator)
+        && Equals(a.AudienceValidator, b.AudienceValidator) && Equals(a.LifetimeValidator, b.LifetimeValidator)
+        && Equals(a.SignatureValidator, b.SignatureValidator) && Equals(a.IssuerSigningKeyValidator, b.IssuerSigningKeyValidator)
+        && Equals(a.AlgorithmValidator, b.AlgorithmValidator) && Equals(a.TypeValidator, b.TypeValidator)
+        && Equals(a.TokenReader, b.TokenReader) && Equals(a.TokenReplayValidator, b.TokenReplayValidator));
+
+    private static bool Same(IEnumerable<string>? a, IEnumerable<string>? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null && a.SequenceEqual(b, StringComparer.Ordinal));
+
+    private static bool SameObjects<T>(IEnumerable<T>? a, IEnumerable<T>? b) where T : class =>
+        ReferenceEquals(a, b) || (a is not null && b is not null && a.SequenceEqual(b, ReferenceEqualityComparer.Instance));
 
     private void Evict(DateTimeOffset now)
     {
