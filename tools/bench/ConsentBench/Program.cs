@@ -31,7 +31,7 @@ public static class BenchMain
 
 public sealed record BenchSettings(
     int Patients, int Technologies, int Duration, int Rounds, double[] Rates, int Concurrency, int Connections, int ColdConcurrency,
-    string LoadCpus, string ServerCpus, string Provider, int InProcessCalls, bool Sweeps)
+    string LoadCpus, string ServerCpus, string Provider, int InProcessCalls, bool Sweeps, int Warmup, int H2Connections)
 {
     public static BenchSettings Parse(string[] args)
     {
@@ -43,7 +43,7 @@ public sealed record BenchSettings(
         int I(string name, string fallback) => int.Parse(Get(name, fallback), CultureInfo.InvariantCulture);
         return new BenchSettings(I("patients", "10000"), I("technologies", "50"), I("duration", "10"), I("rounds", "3"),
             Get("rates", "5000,1000").Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToArray(), I("concurrency", "32"), I("connections", "4"), I("cold-concurrency", "16"),
-            Get("load-cpus", "1"), Get("server-cpus", "0"), Get("provider", "postgres"), I("in-process-calls", "200000"), args.Contains("--sweeps"));
+            Get("load-cpus", "1"), Get("server-cpus", "0"), Get("provider", "postgres"), I("in-process-calls", "200000"), args.Contains("--sweeps"), I("warmup", "20"), I("h2-connections", "32"));
     }
 }
 
@@ -139,7 +139,7 @@ public static class Coordinator
         var targetsFile = Path.Combine(work, "targets");
         await File.WriteAllTextAsync(tokenFile, token);
         await WriteTargetsAsync(targetsFile, trust);
-        var phases = new List<string> { $"cold:cold:c={s.ColdConcurrency}", $"warmup:closed:c={s.Concurrency},d=5", $"warmup-open:open:r={s.Rates.Min().ToString(CultureInfo.InvariantCulture)},d=3" };
+        var phases = new List<string> { $"cold:cold:c={s.ColdConcurrency}", $"warmup:closed:c={s.Concurrency},d={s.Warmup}", $"warmup-open:open:r={s.Rates.Min().ToString(CultureInfo.InvariantCulture)},d=3" };
         for (var r = 1; r <= s.Rounds; r++)
         {
             var round = new List<string> { $"closed{r}:closed:c={s.Concurrency},d={s.Duration}" };
@@ -148,6 +148,36 @@ public static class Coordinator
             phases.AddRange(round);
         }
         var results = await RunLoadAsync(s, address, tokenFile, targetsFile, phases, pg);
+        var h2 = new List<H2Load.Result>();
+        if (H2Load.Available())
+        {
+            Console.WriteLine();
+            Console.WriteLine("h2load (nghttp2, C) as the load generator, on the same CPU(s), 4 processes, one fixed CheckUse body each (2 own-consent permits, 1 best-interests permit, 1 review-overdue deny):");
+            var bodies = await H2Load.PrepareAsync(address, token, trust, work);
+            var phasesH2 = new List<(string Name, int Clients, int Streams, double? Rate)>();
+            for (var r = 1; r <= s.Rounds; r++)
+            {
+                phasesH2.Add(($"h2closed{r}", 1, s.Concurrency / bodies.Count, null));
+                phasesH2.AddRange(s.Rates.Select(rate => ($"h2open{r}@{rate.ToString(CultureInfo.InvariantCulture)}", s.H2Connections / bodies.Count, 1, (double?)rate)));
+            }
+            foreach (var (name, clients, streams, rate) in phasesH2)
+            {
+                var me = Process.GetCurrentProcess();
+                var (cpu0, gc0, pause0) = (me.TotalProcessorTime, GC.CollectionCount(0), GC.GetTotalPauseDuration());
+                var result = await H2Load.RunAsync(name, address, token, bodies.Count, work, s.LoadCpus, clients, streams, rate, s.Duration);
+                me.Refresh();
+                var cpu = (me.TotalProcessorTime - cpu0).TotalSeconds * 1e6 / Math.Max(1, result.Requests);
+                var l = result.Latency;
+                Console.WriteLine($"{name,-12} {(rate is { } x ? $"h2load --rps, {x:N0}/s in total over {clients * bodies.Count} connections, one stream each" : $"h2load closed loop, {streams * bodies.Count} in flight")}");
+                Console.WriteLine($"    {result.Requests:N0} checks in {s.Duration} s = {result.Requests / (double)s.Duration:N0} checks/s; latency p50 {Ms(l.Percentile(0.5))} p95 {Ms(l.Percentile(0.95))} p99 {Ms(l.Percentile(0.99))} p99.9 {Ms(l.Percentile(0.999))} max {Ms(l.Max)} ms; " +
+                    $"not OK {result.NonSuccess}; service CPU {cpu:0.0} us/check; GCs gen0 {GC.CollectionCount(0) - gc0}, pause {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:0} ms");
+                h2.Add(result with { Seconds = s.Duration });
+            }
+        }
+        else
+        {
+            Console.WriteLine("h2load not found (apt-get install nghttp2-client): the independent-generator phases are skipped.");
+        }
         Directory.Delete(work, recursive: true);
 
         // ---- in process
@@ -163,10 +193,10 @@ public static class Coordinator
 
         // ---- summary
         Console.WriteLine();
-        Summarise(results, timings, s);
+        Summarise(results, timings, s, h2);
         await app.StopAsync();
         if (sqliteFile is not null) foreach (var f in Directory.GetFiles(Path.GetDirectoryName(sqliteFile)!, Path.GetFileName(sqliteFile) + "*")) File.Delete(f);
-        return results.Sum(r => r.Result.Errors.Values.Sum()) == 0 ? 0 : 1;
+        return results.Sum(r => r.Result.Errors.Values.Sum()) + h2.Sum(r => r.NonSuccess) == 0 ? 0 : 1;
     }
 
     private static async Task<bool> ValidateAsync(Uri address, string token, Trust trust)
@@ -298,7 +328,7 @@ public static class Coordinator
             $"; load generator CPU {r.ClientCpuSeconds * 1e6 / Math.Max(1, r.Sent):0.0} us/check; GCs gen0 {m.Gen0} gen1 {m.Gen1} gen2 {m.Gen2}, pause {m.GcPause.TotalMilliseconds:0} ms; load average {LoadAverage()}");
     }
 
-    private static void Summarise(List<Measured> results, List<InProcess.Timing> timings, BenchSettings s)
+    private static void Summarise(List<Measured> results, List<InProcess.Timing> timings, BenchSettings s, List<H2Load.Result> h2)
     {
         Console.WriteLine($"Summary against issue #5 (targets: >= {TargetRate:N0} checks/s over gRPC with p99 < {TargetP99Ms} ms; in-process decision < {TargetDecisionMicros} us; {s.Patients:N0} patients, {s.Technologies} technologies):");
         var cold = results.FirstOrDefault(r => r.Result.Mode == "cold");
@@ -327,8 +357,16 @@ public static class Coordinator
             Console.WriteLine($"  open loop at {group.Key:N0}/s, median of {open.Count} rounds: achieved {Median(rates):N0} checks/s (target {TargetRate:N0}: {Median(rates) / TargetRate:0.00}x)  " +
                 $"p99 {Median(p99s):0.00} ms (target < {TargetP99Ms} ms: {TargetP99Ms / Median(p99s):0.0}x under); from intended start p99 {Median(p99i):0.00} ms  [p99 by round: {string.Join(", ", p99s.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))}]");
         }
-        var errors = results.Sum(r => r.Result.Errors.Values.Sum());
-        Console.WriteLine($"  errors over all phases: {errors} of {results.Sum(r => r.Result.Sent):N0} calls");
+        foreach (var group in h2.GroupBy(r => r.TargetRate).OrderBy(g => g.Key))
+        {
+            var runs = group.ToList();
+            var rates = runs.Select(r => r.Requests / r.Seconds).ToList();
+            var p99s = runs.Select(r => r.Latency.Percentile(0.99) / 1e6).ToList();
+            Console.WriteLine($"  h2load {(group.Key == 0 ? $"closed loop ({s.Concurrency} in flight)" : $"at {group.Key:N0}/s")}, median of {runs.Count} rounds: {Median(rates):N0} checks/s (target {TargetRate:N0}: {Median(rates) / TargetRate:0.00}x)  " +
+                $"p99 {Median(p99s):0.00} ms (target < {TargetP99Ms} ms: {(Median(p99s) < TargetP99Ms ? "met" : "missed")})  [p99 by round: {string.Join(", ", p99s.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))}]");
+        }
+        var errors = results.Sum(r => r.Result.Errors.Values.Sum()) + h2.Sum(r => r.NonSuccess);
+        Console.WriteLine($"  errors over all phases: {errors} of {results.Sum(r => r.Result.Sent) + h2.Sum(r => r.Requests):N0} calls");
         foreach (var t in timings)
             Console.WriteLine($"  in process, {t.Name}: median {t.Nanos.Percentile(0.5) / 1000.0:0.00} us, p99 {t.Nanos.Percentile(0.99) / 1000.0:0.00} us (budget {TargetDecisionMicros:0} us: {TargetDecisionMicros / (t.Nanos.Percentile(0.99) / 1000.0):0.0}x under)");
     }
