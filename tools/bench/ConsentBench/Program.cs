@@ -163,14 +163,14 @@ public static class Coordinator
             foreach (var (name, clients, streams, rate) in phasesH2)
             {
                 var me = Process.GetCurrentProcess();
-                var (cpu0, gc0, pause0) = (me.TotalProcessorTime, GC.CollectionCount(0), GC.GetTotalPauseDuration());
+                var (cpu0, gc0, pause0, alloc0) = (me.TotalProcessorTime, GC.CollectionCount(0), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
                 var result = await H2Load.RunAsync(name, address, token, bodies.Count, work, s.LoadCpus, clients, streams, rate, s.Duration);
                 me.Refresh();
                 var cpu = (me.TotalProcessorTime - cpu0).TotalSeconds * 1e6 / Math.Max(1, result.Requests);
                 var l = result.Latency;
                 Console.WriteLine($"{name,-12} {(rate is { } x ? $"h2load --rps, {x:N0}/s in total over {clients * bodies.Count} connections, one stream each" : $"h2load closed loop, {streams * bodies.Count} in flight")}");
                 Console.WriteLine($"    {result.Requests:N0} checks in {s.Duration} s = {result.Requests / (double)s.Duration:N0} checks/s; latency p50 {Ms(l.Percentile(0.5))} p95 {Ms(l.Percentile(0.95))} p99 {Ms(l.Percentile(0.99))} p99.9 {Ms(l.Percentile(0.999))} max {Ms(l.Max)} ms; " +
-                    $"not OK {result.NonSuccess}; service CPU {cpu:0.0} us/check; GCs gen0 {GC.CollectionCount(0) - gc0}, pause {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:0} ms");
+                    $"not OK {result.NonSuccess}; service CPU {cpu:0.0} us/check, allocated {(GC.GetTotalAllocatedBytes() - alloc0) / (double)Math.Max(1, result.Requests) / 1024:0.0} KiB/check; GCs gen0 {GC.CollectionCount(0) - gc0}, pause {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:0} ms");
                 h2.Add(result with { Seconds = s.Duration });
             }
         }
