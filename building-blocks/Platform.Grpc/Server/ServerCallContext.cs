@@ -258,7 +258,6 @@ public sealed class ServerCallContext
             case OperationCanceledException or IOException when DeadlineExceeded:
                 return new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded");
             case OperationCanceledException or IOException when _httpContext.RequestAborted.IsCancellationRequested:
-                return new Status(StatusCode.Cancelled, "Call cancelled by the client.");
             // The client reset the stream while the method read its request: Kestrel fails the body with this before it
             // cancels RequestAborted (which it does on the thread pool), so the token may not show it yet. Not a fault.
             case IOException { InnerException: Microsoft.AspNetCore.Connections.ConnectionAbortedException }:

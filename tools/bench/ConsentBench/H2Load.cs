@@ -13,12 +13,13 @@ namespace Platform.Tools.ConsentBench;
 /// generator (<see cref="LoadClient"/>) spends about as much CPU per call as the service does, so on its single core
 /// it adds its own queueing and pauses to the latency it reports; h2load costs a fraction of that. h2load sends one
 /// fixed body per process, so four processes run side by side, each with one patient's request (two own-consent
-/// permits, one best-interests permit, one review-overdue deny), for the closed loop one HTTP/2 connection each with 8 streams, for a fixed rate 8 connections each with one stream. Per-request times
+/// permits, one best-interests permit, one review-overdue deny), for the closed loop one HTTP/2 connection each with 8 streams, for a fixed rate a quarter of --h2-connections (32 by default) each with one stream. Per-request times
 /// come from h2load's <c>--log-file</c>. Before the phase every body is sent once through Platform.Grpc's client and
 /// must come back with grpc-status 0 and the decision its patient's shape gives.
 /// </summary>
 public static class H2Load
 {
+    /// <summary>What one phase measured; <see cref="Seconds"/> is h2load's own run time (-D).</summary>
     public sealed record Result(string Name, double Seconds, long Requests, long NonSuccess, Histogram Latency, double TargetRate);
 
     public static bool Available() =>
@@ -61,7 +62,6 @@ public static class H2Load
     {
         var url = new Uri(address, "platform.consent.v1.ConsentService/CheckUse").ToString();
         var runs = new List<(Process Process, string Log, Task<string> Output)>();
-        var clock = Stopwatch.StartNew();
         for (var i = 0; i < bodies; i++)
         {
             var log = Path.Combine(work, $"h2load-{name}-{i}.log");
@@ -99,6 +99,6 @@ public static class H2Load
                 if (long.TryParse(tally[start..at].Trim(), CultureInfo.InvariantCulture, out var n)) nonSuccess += n;
             }
         }
-        return new Result(name, clock.Elapsed.TotalSeconds, requests, nonSuccess, latency, rate ?? 0);
+        return new Result(name, seconds, requests, nonSuccess, latency, rate ?? 0);
     }
 }

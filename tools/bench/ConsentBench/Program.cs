@@ -171,7 +171,7 @@ public static class Coordinator
                 Console.WriteLine($"{name,-12} {(rate is { } x ? $"h2load --rps, {x:N0}/s in total over {clients * bodies.Count} connections, one stream each" : $"h2load closed loop, {streams * bodies.Count} in flight")}");
                 Console.WriteLine($"    {result.Requests:N0} checks in {s.Duration} s = {result.Requests / (double)s.Duration:N0} checks/s; latency p50 {Ms(l.Percentile(0.5))} p95 {Ms(l.Percentile(0.95))} p99 {Ms(l.Percentile(0.99))} p99.9 {Ms(l.Percentile(0.999))} max {Ms(l.Max)} ms; " +
                     $"not OK {result.NonSuccess}; service CPU {cpu:0.0} us/check, allocated {(GC.GetTotalAllocatedBytes() - alloc0) / (double)Math.Max(1, result.Requests) / 1024:0.0} KiB/check; GCs gen0 {GC.CollectionCount(0) - gc0}, pause {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:0} ms");
-                h2.Add(result with { Seconds = s.Duration });
+                h2.Add(result);
             }
         }
         else
