@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -49,6 +50,9 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<MessagingMetrics>();
         services.TryAddSingleton<OutboxSequence>();
         services.TryAddScoped<IEventPublisher, EventPublisher<TDbContext>>();
+        // Outbox rows ride in the caller's own SaveChanges command on PostgreSQL (docs/decisions/0008).
+        services.TryAddSingleton<OutboxBatchWriter>();
+        services.AddSingleton<IDbContextOptionsConfiguration<TDbContext>, OutboxOptionsConfiguration<TDbContext>>();
         services.TryAddSingleton<LocalTransport>();
         services.TryAddSingleton<DaprTransport>();
         services.TryAddSingleton<IEventTransport>(sp => sp.GetRequiredService<IOptions<MessagingOptions>>().Value.Transport switch
@@ -80,4 +84,11 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton(registration);
         return services;
     }
+}
+
+/// <summary>Adds the <see cref="OutboxBatchWriter"/> to the options of every <typeparamref name="TDbContext"/> built from DI.</summary>
+internal sealed class OutboxOptionsConfiguration<TDbContext>(OutboxBatchWriter writer) : IDbContextOptionsConfiguration<TDbContext>
+    where TDbContext : DbContext
+{
+    public void Configure(IServiceProvider serviceProvider, DbContextOptionsBuilder optionsBuilder) => optionsBuilder.AddInterceptors(writer);
 }

@@ -38,7 +38,7 @@ public sealed class OutboxSequence(TimeProvider time)
 }
 
 internal sealed class EventPublisher<TDbContext>(TDbContext db, IOptions<MessagingOptions> options, OutboxSequence sequence,
-    TimeProvider time, MessagingMetrics metrics) : IEventPublisher where TDbContext : DbContext
+    TimeProvider time, MessagingMetrics metrics, OutboxBatchWriter writer) : IEventPublisher where TDbContext : DbContext
 {
     public Guid Publish<T>(T message, string tenant, string subject) where T : IMessage
     {
@@ -63,7 +63,7 @@ internal sealed class EventPublisher<TDbContext>(TDbContext db, IOptions<Messagi
             Tenant = tenant,
             DataJson = JsonFormatter.Default.Format(message),
         };
-        db.Set<OutboxMessage>().Add(new OutboxMessage
+        var row = new OutboxMessage
         {
             Id = id,
             Sequence = sequence.Next(),
@@ -74,7 +74,8 @@ internal sealed class EventPublisher<TDbContext>(TDbContext db, IOptions<Messagi
             Payload = cloudEvent.ToJson(dataIsWellFormed: true), // JsonFormatter's own output
             CreatedAt = now,
             DueAt = now,
-        });
+        };
+        if (!writer.TryEnqueue(db, row)) db.Set<OutboxMessage>().Add(row);
         metrics.Published(name.Topic);
         return id;
     }

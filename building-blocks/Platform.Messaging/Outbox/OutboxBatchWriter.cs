@@ -1,0 +1,299 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Platform.Messaging.Outbox;
+
+/// <summary>
+/// Writes outbox rows on PostgreSQL as extra statements of the caller's own <c>SaveChanges</c> command instead of as
+/// tracked entities (docs/decisions/0008). <see cref="IEventPublisher"/> hands rows to <see cref="TryEnqueue"/>; when
+/// EF executes the first command of that <c>SaveChanges</c>, one <c>INSERT</c> per row is appended to it, so the rows
+/// travel in the same round trip and the same transaction as the state change (EF's own transaction when it opens
+/// one, the caller's when there is one, otherwise PostgreSQL's implicit transaction of a multi-statement command up to
+/// its Sync). The rows are forgotten only after <c>SaveChanges</c> succeeds; if it fails they are sent again with the
+/// next one, as EF would do with added entities. A <c>SaveChanges</c> with nothing else to write inserts them on its own.
+/// Other providers (SQLite, the embedded default) keep EF's change tracker.
+/// </summary>
+internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInterceptor
+{
+    private const string NpgsqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    private readonly ConditionalWeakTable<DbContext, Pending> _pending = new();
+    private readonly ConditionalWeakTable<IDbContextOptions, object> _enabled = new();
+    private readonly ConditionalWeakTable<IModel, InsertSql> _sql = new();
+    private static readonly object s_yes = new(), s_no = new();
+
+    /// <summary>Rows published in one context and not yet saved; <see cref="Sent"/> while a command carrying them runs.</summary>
+    private sealed class Pending
+    {
+        public readonly List<OutboxMessage> Rows = [];
+        public bool Sent;
+
+        /// <summary>The caller's transaction behaviour, while this writer has made a SaveChanges open a transaction.</summary>
+        public AutoTransactionBehavior? Restore;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="row"/> for the next <c>SaveChanges</c> of <paramref name="db"/> when its options carry this
+    /// writer and its provider is PostgreSQL; otherwise returns false and the caller adds the row to the change tracker.
+    /// </summary>
+    public bool TryEnqueue(DbContext db, OutboxMessage row)
+    {
+        var options = db.GetService<IDbContextOptions>();
+        if (!_enabled.TryGetValue(options, out var enabled))
+        {
+            var carriesThis = options.FindExtension<CoreOptionsExtension>()?.Interceptors?.Contains(this) == true;
+            enabled = carriesThis && db.Database.ProviderName == NpgsqlProvider ? s_yes : s_no;
+            _enabled.AddOrUpdate(options, enabled);
+        }
+        if (!ReferenceEquals(enabled, s_yes)) return false;
+        _pending.GetOrCreateValue(db).Rows.Add(row);
+        return true;
+    }
+
+    // ---- the SaveChanges command: append the rows -------------------------------------------------------------------
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        Append(command, eventData);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Append(command, eventData);
+        return ValueTask.FromResult(result);
+    }
+
+    // The command that carried the rows failed: a retry of SaveChanges (or of its execution strategy) must carry them again.
+    public override void CommandFailed(DbCommand command, CommandErrorEventData eventData) => Unsend(eventData.Context);
+
+    public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Unsend(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private void Append(DbCommand command, CommandEventData eventData)
+    {
+        if (eventData.CommandSource != CommandSource.SaveChanges || eventData.Context is not { } db) return;
+        if (!_pending.TryGetValue(db, out var pending) || pending.Sent || pending.Rows.Count == 0) return;
+        if (command.Transaction is null && ChecksRowCounts(command.CommandText))
+        {
+            // Saving() makes such a save open a transaction; reaching here means EF wrote an UPDATE or DELETE for changes
+            // the tracker showed as inserts. Refuse rather than commit the event with a change that may not happen.
+            throw new InvalidOperationException("An outbox row cannot join an UPDATE or DELETE sent without a transaction; " +
+                "open a transaction around this SaveChanges.");
+        }
+        var sql = SqlFor(db);
+        var text = new StringBuilder(command.CommandText);
+        if (text.Length > 0 && text[^1] != '\n') text.Append('\n');
+        AddInserts(command, text, sql, pending.Rows);
+        command.CommandText = text.ToString();
+        pending.Sent = true;
+    }
+
+    private static bool ChecksRowCounts(string sql)
+    {
+        foreach (var line in sql.AsSpan().EnumerateLines())
+        {
+            if (line.StartsWith("UPDATE ", StringComparison.OrdinalIgnoreCase) || line.StartsWith("DELETE ", StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+
+    private void Unsend(DbContext? db)
+    {
+        if (db is not null && _pending.TryGetValue(db, out var pending)) pending.Sent = false;
+    }
+
+    // ---- SaveChanges outcome ------------------------------------------------------------------------------------------
+
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Saving(eventData.Context);
+        return result;
+    }
+
+    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+        CancellationToken cancellationToken = default)
+    {
+        Saving(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    /// <summary>
+    /// EF sends a lone statement without a transaction, and checks an UPDATE's or DELETE's row count only after
+    /// PostgreSQL has run (and implicitly committed) the whole command; an outbox row riding with it would then stay
+    /// although EF reports a concurrency failure. So unless every change is an insert (which fails as a whole or not at
+    /// all), a SaveChanges carrying rows with no transaction of its own is made to open one.
+    /// </summary>
+    private void Saving(DbContext? db)
+    {
+        if (db is null || !_pending.TryGetValue(db, out var pending)) return;
+        pending.Sent = false;
+        if (pending.Rows.Count == 0 || db.Database.CurrentTransaction is not null || db.Database.AutoTransactionBehavior != AutoTransactionBehavior.WhenNeeded) return;
+        foreach (var entry in db.ChangeTracker.Entries())
+        {
+            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                pending.Restore = db.Database.AutoTransactionBehavior;
+                db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+                return;
+            }
+        }
+    }
+
+    private static void Saved(DbContext db, Pending pending)
+    {
+        if (pending.Restore is { } behaviour) db.Database.AutoTransactionBehavior = behaviour;
+        pending.Restore = null;
+    }
+
+    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        if (eventData.Context is not { } db || !_pending.TryGetValue(db, out var pending)) return result;
+        if (!pending.Sent && pending.Rows.Count > 0)
+        {
+            // Nothing else was written: the rows go on their own, in the caller's transaction if there is one.
+            db.Database.OpenConnection();
+            try
+            {
+                using var command = StandaloneCommand(db, pending.Rows);
+                command.ExecuteNonQuery();
+            }
+            finally
+            {
+                db.Database.CloseConnection();
+            }
+        }
+        var written = pending.Rows.Count;
+        Saved(db, pending);
+        _pending.Remove(db);
+        return result + written;
+    }
+
+    public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is not { } db || !_pending.TryGetValue(db, out var pending)) return result;
+        if (!pending.Sent && pending.Rows.Count > 0)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            try
+            {
+                await using var command = StandaloneCommand(db, pending.Rows);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+        var written = pending.Rows.Count;
+        Saved(db, pending);
+        _pending.Remove(db);
+        return result + written;
+    }
+
+    // A failed SaveChanges keeps its rows for the next one (its transaction, if any, rolled them back with the rest).
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => Failed(eventData.Context);
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Failed(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    // EF reports a lost concurrency check here, not through SaveChangesFailed.
+    public InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
+    {
+        Failed(eventData.Context);
+        return result;
+    }
+
+    public ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(ConcurrencyExceptionEventData eventData, InterceptionResult result,
+        CancellationToken cancellationToken = default)
+    {
+        Failed(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    private void Failed(DbContext? db)
+    {
+        if (db is null || !_pending.TryGetValue(db, out var pending)) return;
+        pending.Sent = false;
+        Saved(db, pending);
+    }
+
+    private DbCommand StandaloneCommand(DbContext db, List<OutboxMessage> rows)
+    {
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        if (db.Database.GetCommandTimeout() is { } timeout) command.CommandTimeout = timeout;
+        var text = new StringBuilder();
+        AddInserts(command, text, SqlFor(db), rows);
+        command.CommandText = text.ToString();
+        return command;
+    }
+
+    // ---- SQL ----------------------------------------------------------------------------------------------------------
+
+    /// <summary>The INSERT of one row, split around its parameter names, for one model's table and column names.</summary>
+    private sealed record InsertSql(string Head, string[] Columns);
+
+    private InsertSql SqlFor(DbContext db)
+    {
+        var model = db.Model;
+        if (_sql.TryGetValue(model, out var sql)) return sql;
+        var entity = model.FindEntityType(typeof(OutboxMessage))
+            ?? throw new InvalidOperationException($"{db.GetType().Name} has no outbox: call modelBuilder.AddOutbox() in OnModelCreating.");
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var quote = db.GetService<ISqlGenerationHelper>();
+        string Column(string property) => quote.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
+        // One statement per row with the same text, so PostgreSQL prepares it once (positional after Npgsql's rewrite).
+        // The relay's bookkeeping starts at zero and NULL, written as literals.
+        string[] valued = [nameof(OutboxMessage.Id), nameof(OutboxMessage.Sequence), nameof(OutboxMessage.Topic), nameof(OutboxMessage.Type),
+            nameof(OutboxMessage.Subject), nameof(OutboxMessage.Tenant), nameof(OutboxMessage.Payload), nameof(OutboxMessage.CreatedAt),
+            nameof(OutboxMessage.DueAt)];
+        var head = $"INSERT INTO {quote.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", valued.Select(Column))}, " +
+            $"{Column(nameof(OutboxMessage.Attempts))}, {Column(nameof(OutboxMessage.RefusedAttempts))}) VALUES (";
+        sql = new InsertSql(head, valued);
+        _sql.AddOrUpdate(model, sql);
+        return sql;
+    }
+
+    private static void AddInserts(DbCommand command, StringBuilder text, InsertSql sql, List<OutboxMessage> rows)
+    {
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var row = rows[r];
+            text.Append(sql.Head);
+            Add(command, text, r, 0, row.Id);
+            Add(command, text, r, 1, row.Sequence);
+            Add(command, text, r, 2, row.Topic);
+            Add(command, text, r, 3, row.Type);
+            Add(command, text, r, 4, row.Subject);
+            Add(command, text, r, 5, row.Tenant);
+            Add(command, text, r, 6, row.Payload);
+            Add(command, text, r, 7, row.CreatedAt);
+            Add(command, text, r, 8, row.DueAt);
+            text.Append("0, 0);\n");
+        }
+    }
+
+    private static void Add(DbCommand command, StringBuilder text, int row, int column, object value)
+    {
+        var parameter = command.CreateParameter();
+        // EF names its own parameters @p0, @p1, ...; these cannot collide with them.
+        parameter.ParameterName = $"@outbox{row}_{column}";
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+        text.Append(parameter.ParameterName).Append(", ");
+    }
+}
