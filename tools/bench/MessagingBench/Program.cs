@@ -255,7 +255,8 @@ static ServiceProvider BuildServices(string connectionString, string service, bo
     var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
     var services = new ServiceCollection();
     services.AddLogging(l => l.SetMinimumLevel(LogLevel.Error).AddSimpleConsole());
-    services.AddDbContext<BenchDbContext>(o => o.UseNpgsql(connectionString));
+    // Options built once, as AddPlatformDatabase registers them for every service.
+    services.AddDbContext<BenchDbContext>(o => o.UseNpgsql(connectionString), optionsLifetime: ServiceLifetime.Singleton);
     services.AddPlatformMessaging<BenchDbContext>(configuration, service);
     return services.BuildServiceProvider();
 }
@@ -271,7 +272,7 @@ static async Task<WebApplication> StartSubscriberAsync(string connectionString, 
         ["Messaging:Relay:Enabled"] = "false",
         ["Messaging:BulkSubscribe:MaxMessagesCount"] = bulkSize.ToString(),
     });
-    builder.Services.AddDbContext<BenchDbContext>(o => o.UseNpgsql(connectionString));
+    builder.Services.AddDbContext<BenchDbContext>(o => o.UseNpgsql(connectionString), optionsLifetime: ServiceLifetime.Singleton);
     builder.AddPlatformMessaging<BenchDbContext>("benchview");
     builder.Services.AddEventHandler<OrderPlaced, OrderPlacedHandler>();
     var app = builder.Build();
