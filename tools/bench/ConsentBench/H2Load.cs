@@ -12,14 +12,15 @@ namespace Platform.Tools.ConsentBench;
 /// CheckUse driven by h2load (nghttp2, written in C), the independent load generator GrpcBench uses. Our own
 /// generator (<see cref="LoadClient"/>) spends about as much CPU per call as the service does, so on its single core
 /// it adds its own queueing and pauses to the latency it reports; h2load costs a fraction of that. h2load sends one
-/// fixed body per process, so four processes run side by side, each with one patient's request (two own-consent
-/// permits, one best-interests permit, one review-overdue deny), for the closed loop one HTTP/2 connection each with 8 streams, for a fixed rate a quarter of --h2-connections (32 by default) each with one stream. Per-request times
-/// come from h2load's <c>--log-file</c>. Before the phase every body is sent once through Platform.Grpc's client and
-/// must come back with grpc-status 0 and the decision its patient's shape gives.
+/// fixed body per process; the four bodies are two own-consent permits, one best-interests permit and one
+/// review-overdue deny. Closed loop: one process per body, one connection each with 8 streams. Open loop: one process
+/// per connection (32 by default), Poisson arrivals from a timing script. Per-request times come from h2load's
+/// <c>--log-file</c>. Before the phases every body is sent once through Platform.Grpc's client and must come back with
+/// grpc-status 0 and the decision its patient's shape gives.
 /// </summary>
 public static class H2Load
 {
-    /// <summary>What one phase measured; <see cref="Seconds"/> is h2load's own run time (-D).</summary>
+    /// <summary>What one phase measured over <see cref="Seconds"/> (h2load's -D, or the span of the timing scripts).</summary>
     public sealed record Result(string Name, double Seconds, long Requests, long NonSuccess, Histogram Latency, double TargetRate);
 
     public static bool Available() =>
@@ -52,28 +53,68 @@ public static class H2Load
     }
 
     /// <summary>
-    /// One phase: every process runs <paramref name="seconds"/> s over <paramref name="clients"/> connections with
-    /// <paramref name="streams"/> streams in flight on each at most. With <paramref name="rate"/> (the total, split
-    /// evenly over every connection) each connection starts its requests at that pace (h2load --rps). h2load tops up to
-    /// the due count on a timer, so with several streams per connection it sends bursts; the open phases therefore use
-    /// one stream on each of 32 connections, which spreads arrivals as independent devices would.
+    /// One closed-loop phase: one h2load process per body, each with <paramref name="clients"/> connections and
+    /// <paramref name="streams"/> streams in flight on each, for <paramref name="seconds"/> s.
     /// </summary>
-    public static async Task<Result> RunAsync(string name, Uri address, string token, int bodies, string work, string loadCpus, int clients, int streams, double? rate, int seconds)
+    public static Task<Result> RunClosedAsync(string name, Uri address, string token, int bodies, string work, string loadCpus, int clients, int streams, int seconds)
     {
-        var url = new Uri(address, "platform.consent.v1.ConsentService/CheckUse").ToString();
-        var runs = new List<(Process Process, string Log, Task<string> Output)>();
+        var url = new Uri(address, CheckUsePath).ToString();
+        var runs = new List<(Process, string)>();
         for (var i = 0; i < bodies; i++)
         {
             var log = Path.Combine(work, $"h2load-{name}-{i}.log");
-            var info = new ProcessStartInfo("taskset") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            var args = new List<string> { "-c", loadCpus, "h2load", "-c", clients.ToString(CultureInfo.InvariantCulture), "-t", "1", "-m", streams.ToString(CultureInfo.InvariantCulture),
-                "-D", seconds.ToString(CultureInfo.InvariantCulture), "-d", Path.Combine(work, $"h2load-body-{i}"),
-                "-H", "content-type: application/grpc", "-H", "te: trailers", "-H", $"authorization: Bearer {token}", "--log-file", log, url };
-            if (rate is { } r) args.InsertRange(args.Count - 1, ["--rps", (r / bodies / clients).ToString("0.###", CultureInfo.InvariantCulture)]);
-            foreach (var a in args) info.ArgumentList.Add(a);
-            var process = Process.Start(info) ?? throw new InvalidOperationException("could not start h2load");
-            runs.Add((process, log, process.StandardOutput.ReadToEndAsync()));
+            runs.Add((Start(loadCpus, ["-c", clients.ToString(CultureInfo.InvariantCulture), "-m", streams.ToString(CultureInfo.InvariantCulture),
+                "-D", seconds.ToString(CultureInfo.InvariantCulture)], Path.Combine(work, $"h2load-body-{i}"), token, log, url), log));
         }
+        return CollectAsync(name, runs, seconds, 0);
+    }
+
+    /// <summary>
+    /// One open-loop phase at <paramref name="rate"/> checks/s in total, as independent devices would send them: one
+    /// h2load process per connection, each replaying its own timing script of Poisson arrivals (exponential gaps, its own
+    /// seed) at rate / <paramref name="connections"/>, with up to 16 streams in flight so a slow answer does not hold
+    /// back the next arrival. (h2load's --rps is not used: its timers tick together for every connection of a process, so
+    /// 32 connections at 1,000/s arrive as a burst of 32 every 32 ms and the service is measured queueing its own bursts.)
+    /// </summary>
+    public static Task<Result> RunOpenAsync(string name, Uri address, string token, int bodies, string work, string loadCpus, int connections, double rate, int seconds)
+    {
+        var url = new Uri(address, CheckUsePath).ToString();
+        var runs = new List<(Process, string)>();
+        for (var i = 0; i < connections; i++)
+        {
+            var script = Path.Combine(work, $"h2load-{name}-{i}.script");
+            var random = new Random(1000 + i);
+            var lines = new System.Text.StringBuilder();
+            var perConnection = rate / connections;
+            for (var t = Gap(random, perConnection); t < seconds * 1000.0; t += Gap(random, perConnection))
+                lines.Append(t.ToString("0.000", CultureInfo.InvariantCulture)).Append('\t').Append(url).Append('\n');
+            File.WriteAllText(script, lines.ToString());
+            var log = Path.Combine(work, $"h2load-{name}-{i}.log");
+            runs.Add((Start(loadCpus, ["-c", "1", "-m", "16", "--timing-script-file", script, "-B", address.ToString().TrimEnd('/')],
+                Path.Combine(work, $"h2load-body-{i % bodies}"), token, log, url: null), log));
+        }
+        return CollectAsync(name, runs, seconds, rate);
+    }
+
+    private const string CheckUsePath = "/platform.consent.v1.ConsentService/CheckUse";
+
+    // Milliseconds to the next arrival of a Poisson process at perSecond.
+    private static double Gap(Random random, double perSecond) => -Math.Log(1 - random.NextDouble()) / perSecond * 1000.0;
+
+    private static Process Start(string loadCpus, string[] shape, string body, string token, string log, string? url)
+    {
+        var info = new ProcessStartInfo("taskset") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var args = new List<string> { "-c", loadCpus, "h2load", "-t", "1" };
+        args.AddRange(shape);
+        args.AddRange(["-d", body, "-H", "content-type: application/grpc", "-H", "te: trailers", "-H", $"authorization: Bearer {token}", "--log-file", log]);
+        if (url is not null) args.Add(url);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start h2load");
+    }
+
+    private static async Task<Result> CollectAsync(string name, List<(Process Process, string Log)> started, int seconds, double rate)
+    {
+        var runs = started.Select(r => (r.Process, r.Log, Output: r.Process.StandardOutput.ReadToEndAsync())).ToList();
         var latency = new Histogram();
         long requests = 0, nonSuccess = 0;
         foreach (var (process, log, output) in runs)
@@ -99,6 +140,6 @@ public static class H2Load
                 if (long.TryParse(tally[start..at].Trim(), CultureInfo.InvariantCulture, out var n)) nonSuccess += n;
             }
         }
-        return new Result(name, seconds, requests, nonSuccess, latency, rate ?? 0);
+        return new Result(name, seconds, requests, nonSuccess, latency, rate);
     }
 }

@@ -31,7 +31,7 @@ public static class BenchMain
 
 public sealed record BenchSettings(
     int Patients, int Technologies, int Duration, int Rounds, double[] Rates, int Concurrency, int Connections, int ColdConcurrency,
-    string LoadCpus, string ServerCpus, string Provider, int InProcessCalls, bool Sweeps, int Warmup, int H2Connections)
+    string LoadCpus, string ServerCpus, string Provider, int InProcessCalls, bool Sweeps, int Warmup, int H2Connections, int Hold)
 {
     public static BenchSettings Parse(string[] args)
     {
@@ -43,7 +43,7 @@ public sealed record BenchSettings(
         int I(string name, string fallback) => int.Parse(Get(name, fallback), CultureInfo.InvariantCulture);
         return new BenchSettings(I("patients", "10000"), I("technologies", "50"), I("duration", "10"), I("rounds", "3"),
             Get("rates", "5000,1000").Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToArray(), I("concurrency", "32"), I("connections", "4"), I("cold-concurrency", "16"),
-            Get("load-cpus", "1"), Get("server-cpus", "0"), Get("provider", "postgres"), I("in-process-calls", "200000"), args.Contains("--sweeps"), I("warmup", "20"), I("h2-connections", "32"));
+            Get("load-cpus", "1"), Get("server-cpus", "0"), Get("provider", "postgres"), I("in-process-calls", "200000"), args.Contains("--sweeps"), I("warmup", "20"), I("h2-connections", "32"), I("hold", "0"));
     }
 }
 
@@ -139,6 +139,28 @@ public static class Coordinator
         var targetsFile = Path.Combine(work, "targets");
         await File.WriteAllTextAsync(tokenFile, token);
         await WriteTargetsAsync(targetsFile, trust);
+        if (s.Hold > 0)
+        {
+            // Exploration: keep the seeded, pinned service up for h2load (or anything else) run by hand.
+            await H2Load.PrepareAsync(address, token, trust, work);
+            Console.WriteLine($"holding for {s.Hold} s: {address}platform.consent.v1.ConsentService/CheckUse, bodies {work}/h2load-body-N, token {tokenFile}");
+            using var sampler = Environment.GetEnvironmentVariable("BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
+            using var stop = new CancellationTokenSource();
+            using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            using var onInt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+            for (var left = s.Hold; left > 0 && !stop.IsCancellationRequested; left -= 5)
+            {
+                if (sampler is not null && File.Exists(Path.Combine(work, "report"))) { File.Delete(Path.Combine(work, "report")); Console.WriteLine("allocations by type (sampled):\n" + sampler.TakeReport()); }
+                try { await Task.Delay(TimeSpan.FromSeconds(5), stop.Token); } catch (OperationCanceledException) { break; }
+                var gc = GC.GetGCMemoryInfo(GCKind.Ephemeral);
+                Console.WriteLine($"last ephemeral GC #{gc.Index} gen{gc.Generation}: pause {gc.PauseDurations[0].TotalMilliseconds:0.00} ms, promoted {gc.PromotedBytes / 1024:N0} KiB, " +
+                    $"heap {gc.HeapSizeBytes / 1048576:N0} MiB, gen0 before {gc.GenerationInfo[0].SizeBeforeBytes / 1048576.0:0.0} MiB, gen1 before {gc.GenerationInfo[1].SizeBeforeBytes / 1048576.0:0.0} MiB, " +
+                    $"pinned {gc.PinnedObjectsCount}, total GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, pause total {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms");
+            }
+            Directory.Delete(work, recursive: true);
+            await app.StopAsync();
+            return 0;
+        }
         var phases = new List<string> { $"cold:cold:c={s.ColdConcurrency}", $"warmup:closed:c={s.Concurrency},d={s.Warmup}", $"warmup-open:open:r={s.Rates.Min().ToString(CultureInfo.InvariantCulture)},d=3" };
         for (var r = 1; r <= s.Rounds; r++)
         {
@@ -152,23 +174,25 @@ public static class Coordinator
         if (H2Load.Available())
         {
             Console.WriteLine();
-            Console.WriteLine("h2load (nghttp2, C) as the load generator, on the same CPU(s), 4 processes, one fixed CheckUse body each (2 own-consent permits, 1 best-interests permit, 1 review-overdue deny):");
+            Console.WriteLine("h2load (nghttp2, C) as the load generator, on the load CPU(s); one fixed CheckUse body per process (2 own-consent permits, 1 best-interests permit, 1 review-overdue deny), closed loop 4 processes, open loop one process per connection:");
             var bodies = await H2Load.PrepareAsync(address, token, trust, work);
             var phasesH2 = new List<(string Name, int Clients, int Streams, double? Rate)>();
             for (var r = 1; r <= s.Rounds; r++)
             {
                 phasesH2.Add(($"h2closed{r}", 1, s.Concurrency / bodies.Count, null));
-                phasesH2.AddRange(s.Rates.Select(rate => ($"h2open{r}@{rate.ToString(CultureInfo.InvariantCulture)}", s.H2Connections / bodies.Count, 1, (double?)rate)));
+                phasesH2.AddRange(s.Rates.Select(rate => ($"h2open{r}@{rate.ToString(CultureInfo.InvariantCulture)}", 1, 1, (double?)rate)));
             }
             foreach (var (name, clients, streams, rate) in phasesH2)
             {
                 var me = Process.GetCurrentProcess();
                 var (cpu0, gc0, pause0, alloc0) = (me.TotalProcessorTime, GC.CollectionCount(0), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
-                var result = await H2Load.RunAsync(name, address, token, bodies.Count, work, s.LoadCpus, clients, streams, rate, s.Duration);
+                var result = rate is { } open
+                    ? await H2Load.RunOpenAsync(name, address, token, bodies.Count, work, s.LoadCpus, s.H2Connections, open, s.Duration)
+                    : await H2Load.RunClosedAsync(name, address, token, bodies.Count, work, s.LoadCpus, clients, streams, s.Duration);
                 me.Refresh();
                 var cpu = (me.TotalProcessorTime - cpu0).TotalSeconds * 1e6 / Math.Max(1, result.Requests);
                 var l = result.Latency;
-                Console.WriteLine($"{name,-12} {(rate is { } x ? $"h2load --rps, {x:N0}/s in total over {clients * bodies.Count} connections, one stream each" : $"h2load closed loop, {streams * bodies.Count} in flight")}");
+                Console.WriteLine($"{name,-12} {(rate is { } x ? $"h2load open loop, Poisson arrivals at {x:N0}/s in total over {s.H2Connections} connections (one h2load process each)" : $"h2load closed loop, {streams * bodies.Count} in flight")}");
                 Console.WriteLine($"    {result.Requests:N0} checks in {s.Duration} s = {result.Requests / (double)s.Duration:N0} checks/s; latency p50 {Ms(l.Percentile(0.5))} p95 {Ms(l.Percentile(0.95))} p99 {Ms(l.Percentile(0.99))} p99.9 {Ms(l.Percentile(0.999))} max {Ms(l.Max)} ms; " +
                     $"not OK {result.NonSuccess}; service CPU {cpu:0.0} us/check, allocated {(GC.GetTotalAllocatedBytes() - alloc0) / (double)Math.Max(1, result.Requests) / 1024:0.0} KiB/check; GCs gen0 {GC.CollectionCount(0) - gc0}, pause {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:0} ms");
                 h2.Add(result);
