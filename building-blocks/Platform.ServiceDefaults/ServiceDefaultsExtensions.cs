@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -38,6 +39,10 @@ public static class ServiceDefaultsExtensions
             ctx.ProblemDetails.Extensions["correlationId"] = ctx.HttpContext.TraceIdentifier;
         });
         builder.Services.AddTransient<IStartupFilter, CorrelationAndErrorsStartupFilter>();
+        // Response headers are not entered in the HTTP/2 dynamic table (HPACK). Every response carries a new
+        // X-Correlation-Id, which the dynamic table would take in and evict on every call; and a gateway multiplexes many
+        // callers over one connection, whose responses would then share one compression context (RFC 7541 section 7).
+        builder.Services.Configure<KestrelServerOptions>(o => o.AllowResponseHeaderCompression = false);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"]);
 
         builder.AddPlatformTelemetry(builder.Environment.ApplicationName);
