@@ -176,6 +176,9 @@ public static class Coordinator
             Console.WriteLine();
             Console.WriteLine("h2load (nghttp2, C) as the load generator, on the load CPU(s); one fixed CheckUse body per process (2 own-consent permits, 1 best-interests permit, 1 review-overdue deny), closed loop 4 processes, open loop one process per connection:");
             var bodies = await H2Load.PrepareAsync(address, token, trust, work);
+            var wake = WakeProbe.Run(FirstCpu(s.ServerCpus), FirstCpu(s.LoadCpus));
+            Console.WriteLine($"this machine's floor now (UDP ping-pong on loopback between threads on CPU {FirstCpu(s.ServerCpus)} and CPU {FirstCpu(s.LoadCpus)}, the receiver asleep each time): " +
+                $"round trip p50 {wake.P50Us:0} us, p99 {wake.P99Us:0} us, max {wake.MaxUs:0} us");
             var phasesH2 = new List<(string Name, int Clients, int Streams, double? Rate)>();
             for (var r = 1; r <= s.Rounds; r++)
             {
@@ -222,6 +225,8 @@ public static class Coordinator
         if (sqliteFile is not null) foreach (var f in Directory.GetFiles(Path.GetDirectoryName(sqliteFile)!, Path.GetFileName(sqliteFile) + "*")) File.Delete(f);
         return results.Sum(r => r.Result.Errors.Values.Sum()) + h2.Sum(r => r.NonSuccess) == 0 ? 0 : 1;
     }
+
+    private static int FirstCpu(string cpus) => int.TryParse(cpus.Split(',', '-')[0], CultureInfo.InvariantCulture, out var cpu) ? cpu : -1;
 
     private static async Task<bool> ValidateAsync(Uri address, string token, Trust trust)
     {
