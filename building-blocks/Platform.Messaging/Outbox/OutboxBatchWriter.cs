@@ -150,7 +150,7 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
         }
     }
 
-    private static void Saved(DbContext db, Pending pending)
+    private static void RestoreTransactionBehaviour(DbContext db, Pending pending)
     {
         if (pending.Restore is { } behaviour) db.Database.AutoTransactionBehavior = behaviour;
         pending.Restore = null;
@@ -174,7 +174,7 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
             }
         }
         var written = pending.Rows.Count;
-        Saved(db, pending);
+        RestoreTransactionBehaviour(db, pending);
         _pending.Remove(db);
         return result + written;
     }
@@ -196,7 +196,7 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
             }
         }
         var written = pending.Rows.Count;
-        Saved(db, pending);
+        RestoreTransactionBehaviour(db, pending);
         _pending.Remove(db);
         return result + written;
     }
@@ -228,7 +228,7 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
     {
         if (db is null || !_pending.TryGetValue(db, out var pending)) return;
         pending.Sent = false;
-        Saved(db, pending);
+        RestoreTransactionBehaviour(db, pending);
     }
 
     private DbCommand StandaloneCommand(DbContext db, List<OutboxMessage> rows)
