@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +39,9 @@ public static class AuthenticationExtensions
         builder.Services.AddScoped<CurrentActor>();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // The same scheme and options, with a short way for tokens already validated (PlatformBearerHandler).
+        builder.Services.Configure<AuthenticationOptions>(o =>
+            o.Schemes.Single(s => s.Name == JwtBearerDefaults.AuthenticationScheme).HandlerType = typeof(PlatformBearerHandler));
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<JwksKeySource, ILoggerFactory>((jwt, keys, loggers) =>
             {

@@ -35,11 +35,7 @@ public sealed class CachingTokenHandler(TimeProvider clock) : JsonWebTokenHandle
     {
         var now = clock.GetUtcNow();
         var key = Key(token);
-        if (_validated.TryGetValue(key, out var hit))
-        {
-            if (now < hit.Until && SameRules(hit.Parameters, validationParameters)) return Copy(hit.Result);
-            _validated.TryRemove(key, out _);
-        }
+        if (Remembered(key, validationParameters, now) is { } hit) return Copy(hit.Result);
 
         var result = await base.ValidateTokenAsync(token, validationParameters);
         if (result.IsValid && result.SecurityToken is JsonWebToken jwt && jwt.ValidTo > DateTime.MinValue)
@@ -51,6 +47,21 @@ public sealed class CachingTokenHandler(TimeProvider clock) : JsonWebTokenHandle
             return Copy(result);
         }
         return result;
+    }
+
+    /// <summary>
+    /// A copy of the identity remembered for <paramref name="token"/> under the same rules, or null: what
+    /// <see cref="ValidateTokenAsync"/> would return on a hit, without the work around it (<see cref="PlatformBearerHandler"/>).
+    /// </summary>
+    internal System.Security.Claims.ClaimsIdentity? TryRecall(string token, TokenValidationParameters validationParameters) =>
+        Remembered(Key(token), validationParameters, clock.GetUtcNow()) is { } hit ? hit.Result.ClaimsIdentity.Clone() : null;
+
+    private Entry? Remembered(TokenKey key, TokenValidationParameters validationParameters, DateTimeOffset now)
+    {
+        if (!_validated.TryGetValue(key, out var hit)) return null;
+        if (now < hit.Until && SameRules(hit.Parameters, validationParameters)) return hit;
+        _validated.TryRemove(key, out _);
+        return null;
     }
 
     /// <summary>

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Auth;
+using Xunit;
+
+namespace Platform.Testing.Tests;
+
+/// <summary>
+/// The bearer scheme every service uses, end to end over HTTP: a token already validated takes the short way
+/// (<see cref="PlatformBearerHandler"/>) and must mean exactly what it meant the first time; anything else is refused.
+/// </summary>
+public sealed class BearerAuthenticationTests
+{
+    [Fact]
+    public async Task A_remembered_token_keeps_its_caller_and_anything_else_is_refused()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort.Next()}");
+        builder.Configuration.AddInMemoryCollection(TestTokens.Shared.AuthConfiguration());
+        builder.AddServiceDefaults();
+        await using var app = builder.Build();
+        app.MapGet("/me", (HttpContext http) => $"{http.User.FindFirst("sub")?.Value} {http.User.FindFirst("tenant")?.Value} {string.Join(',', http.User.FindAll("roles").Select(c => c.Value))}");
+        await app.StartAsync();
+
+        var scheme = await app.Services.GetRequiredService<IAuthenticationSchemeProvider>().GetSchemeAsync(JwtBearerDefaults.AuthenticationScheme);
+        Assert.Equal(typeof(PlatformBearerHandler), scheme!.HandlerType);
+
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        async Task<(HttpStatusCode Status, string Body)> Get(string? authorization)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/me");
+            if (authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            using var response = await http.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var alice = TestTokens.Shared.Mint("RX3", roles: ["clinician"], subject: "alice");
+        var bob = TestTokens.Shared.Mint("RX4", roles: ["device"], subject: "bob");
+        for (var i = 0; i < 3; i++) // the first validates in full, the rest are remembered
+        {
+            Assert.Equal((HttpStatusCode.OK, "alice RX3 clinician"), await Get($"Bearer {alice}"));
+            Assert.Equal((HttpStatusCode.OK, "bob RX4 device"), await Get($"bearer  {bob} "));
+        }
+
+        var tampered = alice[..^4] + (alice[^4] == 'A' ? "B" : "A") + alice[^3..];
+        var otherAudience = TestTokens.Shared.Mint("RX3", subject: "alice", audience: "someone-else");
+        var otherIssuer = TestTokens.Shared.Mint("RX3", subject: "alice", issuer: "https://elsewhere.test");
+        foreach (var refused in new[] { $"Bearer {tampered}", $"Bearer {otherAudience}", $"Bearer {otherIssuer}", $"Basic {alice}", alice, "Bearer ", null })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Get(refused)).Status);
+        }
+        Assert.Equal((HttpStatusCode.OK, "alice RX3 clinician"), await Get($"Bearer {alice}"));
+        await app.StopAsync();
+    }
+}
