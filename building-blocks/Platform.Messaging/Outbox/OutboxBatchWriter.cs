@@ -24,9 +24,8 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
     private const string NpgsqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
 
     private readonly ConditionalWeakTable<DbContext, Pending> _pending = new();
-    private readonly ConditionalWeakTable<IDbContextOptions, object> _enabled = new();
-    private readonly ConditionalWeakTable<IModel, InsertSql> _sql = new();
-    private static readonly object s_yes = new(), s_no = new();
+    private readonly ConditionalWeakTable<IDbContextOptions, object> _enabled = new(); // a boxed bool per options instance
+    private readonly ConditionalWeakTable<IModel, string> _insertHead = new();
 
     /// <summary>Rows published in one context and not yet saved; <see cref="Sent"/> while a command carrying them runs.</summary>
     private sealed class Pending
@@ -48,10 +47,10 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
         if (!_enabled.TryGetValue(options, out var enabled))
         {
             var carriesThis = options.FindExtension<CoreOptionsExtension>()?.Interceptors?.Contains(this) == true;
-            enabled = carriesThis && db.Database.ProviderName == NpgsqlProvider ? s_yes : s_no;
+            enabled = carriesThis && db.Database.ProviderName == NpgsqlProvider;
             _enabled.AddOrUpdate(options, enabled);
         }
-        if (!ReferenceEquals(enabled, s_yes)) return false;
+        if (enabled is not true) return false;
         _pending.GetOrCreateValue(db).Rows.Add(row);
         return true;
     }
@@ -91,10 +90,9 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
             throw new InvalidOperationException("An outbox row cannot join an UPDATE or DELETE sent without a transaction; " +
                 "open a transaction around this SaveChanges.");
         }
-        var sql = SqlFor(db);
         var text = new StringBuilder(command.CommandText);
         if (text.Length > 0 && text[^1] != '\n') text.Append('\n');
-        AddInserts(command, text, sql, pending.Rows);
+        AddInserts(command, text, InsertHead(db), pending.Rows);
         command.CommandText = text.ToString();
         pending.Sent = true;
     }
@@ -237,52 +235,47 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         if (db.Database.GetCommandTimeout() is { } timeout) command.CommandTimeout = timeout;
         var text = new StringBuilder();
-        AddInserts(command, text, SqlFor(db), rows);
+        AddInserts(command, text, InsertHead(db), rows);
         command.CommandText = text.ToString();
         return command;
     }
 
     // ---- SQL ----------------------------------------------------------------------------------------------------------
 
-    /// <summary>The INSERT of one row, split around its parameter names, for one model's table and column names.</summary>
-    private sealed record InsertSql(string Head, string[] Columns);
+    /// <summary>
+    /// The columns an INSERT gives a value, each with where the value comes from: one list for both the column names and
+    /// the parameters, so they cannot fall out of order. The relay's bookkeeping starts at zero and NULL, as literals.
+    /// </summary>
+    private static readonly (string Property, Func<OutboxMessage, object> Value)[] s_valued =
+    [
+        (nameof(OutboxMessage.Id), m => m.Id), (nameof(OutboxMessage.Sequence), m => m.Sequence), (nameof(OutboxMessage.Topic), m => m.Topic),
+        (nameof(OutboxMessage.Type), m => m.Type), (nameof(OutboxMessage.Subject), m => m.Subject), (nameof(OutboxMessage.Tenant), m => m.Tenant),
+        (nameof(OutboxMessage.Payload), m => m.Payload), (nameof(OutboxMessage.CreatedAt), m => m.CreatedAt), (nameof(OutboxMessage.DueAt), m => m.DueAt),
+    ];
 
-    private InsertSql SqlFor(DbContext db)
+    /// <summary>"INSERT INTO outbox_messages (...) VALUES (" for one model's table and column names.</summary>
+    private string InsertHead(DbContext db)
     {
         var model = db.Model;
-        if (_sql.TryGetValue(model, out var sql)) return sql;
+        if (_insertHead.TryGetValue(model, out var head)) return head;
         var entity = model.FindEntityType(typeof(OutboxMessage))
             ?? throw new InvalidOperationException($"{db.GetType().Name} has no outbox: call modelBuilder.AddOutbox() in OnModelCreating.");
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var quote = db.GetService<ISqlGenerationHelper>();
         string Column(string property) => quote.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
         // One statement per row with the same text, so PostgreSQL prepares it once (positional after Npgsql's rewrite).
-        // The relay's bookkeeping starts at zero and NULL, written as literals.
-        string[] valued = [nameof(OutboxMessage.Id), nameof(OutboxMessage.Sequence), nameof(OutboxMessage.Topic), nameof(OutboxMessage.Type),
-            nameof(OutboxMessage.Subject), nameof(OutboxMessage.Tenant), nameof(OutboxMessage.Payload), nameof(OutboxMessage.CreatedAt),
-            nameof(OutboxMessage.DueAt)];
-        var head = $"INSERT INTO {quote.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", valued.Select(Column))}, " +
+        head = $"INSERT INTO {quote.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", s_valued.Select(c => Column(c.Property)))}, " +
             $"{Column(nameof(OutboxMessage.Attempts))}, {Column(nameof(OutboxMessage.RefusedAttempts))}) VALUES (";
-        sql = new InsertSql(head, valued);
-        _sql.AddOrUpdate(model, sql);
-        return sql;
+        _insertHead.AddOrUpdate(model, head);
+        return head;
     }
 
-    private static void AddInserts(DbCommand command, StringBuilder text, InsertSql sql, List<OutboxMessage> rows)
+    private static void AddInserts(DbCommand command, StringBuilder text, string head, List<OutboxMessage> rows)
     {
         for (var r = 0; r < rows.Count; r++)
         {
-            var row = rows[r];
-            text.Append(sql.Head);
-            Add(command, text, r, 0, row.Id);
-            Add(command, text, r, 1, row.Sequence);
-            Add(command, text, r, 2, row.Topic);
-            Add(command, text, r, 3, row.Type);
-            Add(command, text, r, 4, row.Subject);
-            Add(command, text, r, 5, row.Tenant);
-            Add(command, text, r, 6, row.Payload);
-            Add(command, text, r, 7, row.CreatedAt);
-            Add(command, text, r, 8, row.DueAt);
+            text.Append(head);
+            for (var c = 0; c < s_valued.Length; c++) Add(command, text, r, c, s_valued[c].Value(rows[r]));
             text.Append("0, 0);\n");
         }
     }

@@ -43,19 +43,18 @@ public sealed class JwksKeySource(PlatformAuthOptions options, IHttpClientFactor
                 // The fetch is synchronous on this thread, so it never needs a thread-pool thread that waiting requests hold.
                 lock (_gate)
                 {
-                    if (!Knows(_keys, kid) && now - _attemptedAt > MinimumRefetch.Ticks) Fetch(now);
+                    if (!Knows(_keys, kid) && MayAttempt(now)) Fetch(now);
                     keys = _keys;
                 }
             }
-            else if (now - Volatile.Read(ref _fetchedAt) > RefreshInterval.Ticks && now - Volatile.Read(ref _attemptedAt) > MinimumRefetch.Ticks
-                && Interlocked.CompareExchange(ref _refreshing, 1, 0) == 0)
+            else if (now - Volatile.Read(ref _fetchedAt) > RefreshInterval.Ticks && MayAttempt(now) && Interlocked.CompareExchange(ref _refreshing, 1, 0) == 0)
             {
                 // Due for the routine refresh: this request goes on with the keys it has; a dedicated thread renews them.
                 Task.Factory.StartNew(() =>
                 {
                     try
                     {
-                        lock (_gate) if (now - _attemptedAt > MinimumRefetch.Ticks) Fetch(now);
+                        lock (_gate) if (MayAttempt(now)) Fetch(now);
                     }
                     finally
                     {
@@ -66,6 +65,9 @@ public sealed class JwksKeySource(PlatformAuthOptions options, IHttpClientFactor
         }
         return kid is null ? keys : keys.Where(k => k.KeyId == kid);
     }
+
+    // At most one fetch per MinimumRefetch, whatever asks for it.
+    private bool MayAttempt(long now) => now - Volatile.Read(ref _attemptedAt) > MinimumRefetch.Ticks;
 
     private static bool Knows(IReadOnlyList<SecurityKey> keys, string? kid) => keys.Count > 0 && (kid is null || keys.Any(k => k.KeyId == kid));
 
