@@ -37,33 +37,44 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
     {
         var pg = await PostgresServer.SharedAsync();
         var db = await pg.CreateDatabaseAsync(serviceName);
-        var httpPort = FreePort.Next();
-        var grpcPort = FreePort.Next();
-        var settings = new Dictionary<string, string?>(TestTokens.Shared.AuthConfiguration())
+        // FreePort hands out a port that another process (a parallel test project) may bind first: retry with new ports.
+        for (var attempt = 1; ; attempt++)
         {
-            ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{httpPort}",
-            ["Kestrel:Endpoints:Http:Protocols"] = "Http1",
-            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}",
-            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
-            ["Database:Provider"] = "Postgres",
-            ["Database:MigrateAtStartup"] = "true",
-            ["Database:AppRole"] = PostgresServer.AppRole,
-            [$"ConnectionStrings:{serviceName}"] = pg.AppConnectionString(db),
-            [$"ConnectionStrings:{serviceName}-owner"] = pg.OwnerConnectionString(db),
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Messaging:AppApiToken"] = AppApiToken,
-        };
-        foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
-        var factory = new ServiceFactory<TProgram>(settings)
-        {
-            Database = db,
-            Postgres = pg,
-            HttpAddress = new Uri($"http://127.0.0.1:{httpPort}"),
-            GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}"),
-        };
-        factory.UseKestrel();
-        factory.StartServer(); // start now, so migrations run before the first test call
-        return factory;
+            var httpPort = FreePort.Next();
+            var grpcPort = FreePort.Next();
+            var settings = new Dictionary<string, string?>(TestTokens.Shared.AuthConfiguration())
+            {
+                ["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{httpPort}",
+                ["Kestrel:Endpoints:Http:Protocols"] = "Http1",
+                ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}",
+                ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+                ["Database:Provider"] = "Postgres",
+                ["Database:MigrateAtStartup"] = "true",
+                ["Database:AppRole"] = PostgresServer.AppRole,
+                [$"ConnectionStrings:{serviceName}"] = pg.AppConnectionString(db),
+                [$"ConnectionStrings:{serviceName}-owner"] = pg.OwnerConnectionString(db),
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Messaging:AppApiToken"] = AppApiToken,
+            };
+            foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
+            var factory = new ServiceFactory<TProgram>(settings)
+            {
+                Database = db,
+                Postgres = pg,
+                HttpAddress = new Uri($"http://127.0.0.1:{httpPort}"),
+                GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}"),
+            };
+            factory.UseKestrel();
+            try
+            {
+                factory.StartServer(); // start now, so migrations run before the first test call
+                return factory;
+            }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException && attempt < 5)
+            {
+                await factory.DisposeAsync();
+            }
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
