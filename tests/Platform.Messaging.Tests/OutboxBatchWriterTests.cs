@@ -30,7 +30,10 @@ public class OutboxBatchWriterTests
             publisher.Publish(new AmountCredited { AccountId = "acc-1", Amount = 5, Seq = 1 }, "RX4", "acc-1");
             commands.Clear();
             Assert.Equal(2, await ctx.SaveChangesAsync());
-            Assert.Contains("outbox_messages", Assert.Single(commands)); // the account and the outbox row in one round trip
+            var command = Assert.Single(commands); // the account and the outbox row in one round trip
+            Assert.Contains("outbox_messages", command);
+            Assert.StartsWith("WITH ", command); // and in one statement: no second statement, no transaction to open
+            Assert.True(ctx.ChangeTracker.AutoDetectChangesEnabled); // looked at without detecting changes, then put back
         }
         Assert.Equal(await XminAsync(db, "accounts", "acc-1"), await OutboxXminAsync(db, "acc-1"));
     }

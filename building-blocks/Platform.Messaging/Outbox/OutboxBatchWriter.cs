@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -10,13 +11,14 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Platform.Messaging.Outbox;
 
 /// <summary>
-/// Writes outbox rows on PostgreSQL as extra statements of the caller's own <c>SaveChanges</c> command instead of as
-/// tracked entities (docs/decisions/0008). <see cref="IEventPublisher"/> hands rows to <see cref="TryEnqueue"/>; when
-/// EF executes the first command of that <c>SaveChanges</c>, one <c>INSERT</c> per row is appended to it, so the rows
-/// travel in the same round trip and the same transaction as the state change (EF's own transaction when it opens
-/// one, the caller's when there is one, otherwise PostgreSQL's implicit transaction of a multi-statement command up to
-/// its Sync). The rows are forgotten only after <c>SaveChanges</c> succeeds; if it fails they are sent again with the
-/// next one, as EF would do with added entities. A <c>SaveChanges</c> with nothing else to write inserts them on its own.
+/// Writes outbox rows on PostgreSQL inside the caller's own <c>SaveChanges</c> command instead of as tracked entities
+/// (docs/decisions/0008). <see cref="IEventPublisher"/> hands rows to <see cref="TryEnqueue"/>; when EF executes the
+/// first command of that <c>SaveChanges</c>, one <c>INSERT</c> of the rows leads its first statement as a
+/// data-modifying <c>WITH</c> (or, before any other kind of statement, follows it), so the rows travel in the same round
+/// trip and the same transaction as the state change (EF's own transaction when it opens one, the caller's when there
+/// is one, otherwise the lone statement's own). The rows are forgotten only after <c>SaveChanges</c> succeeds; if it
+/// fails they are sent again with the next one, as EF would do with added entities. A <c>SaveChanges</c> with nothing
+/// else to write inserts them on its own.
 /// Other providers (SQLite, the embedded default) keep EF's change tracker.
 /// </summary>
 internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInterceptor
@@ -90,11 +92,37 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
             throw new InvalidOperationException("An outbox row cannot join an UPDATE or DELETE sent without a transaction; " +
                 "open a transaction around this SaveChanges.");
         }
-        var text = new StringBuilder(command.CommandText);
-        if (text.Length > 0 && text[^1] != '\n') text.Append('\n');
-        AddInserts(command, text, InsertHead(db), pending.Rows);
+        var sql = command.CommandText;
+        var text = new StringBuilder(sql.Length + 200 + 120 * pending.Rows.Count);
+        if (LeadsWithModification(sql))
+        {
+            // One statement instead of two: PostgreSQL runs a data-modifying WITH exactly once, to completion, in the
+            // statement's own snapshot and transaction, whatever the main statement reads of it; the command tag (the
+            // row count EF checks) stays the main statement's.
+            text.Append("WITH ").Append(BatchName).Append(" AS (");
+            AddInsert(command, text, InsertHead(db), pending.Rows);
+            text.Append(")\n").Append(sql);
+        }
+        else
+        {
+            text.Append(sql);
+            if (text.Length > 0 && text[^1] != '\n') text.Append('\n');
+            AddInsert(command, text, InsertHead(db), pending.Rows);
+            text.Append(";\n");
+        }
         command.CommandText = text.ToString();
         pending.Sent = true;
+    }
+
+    /// <summary>The WITH name of the outbox rows: quoted and unlike any table a service names, so it shadows none.</summary>
+    private const string BatchName = "\"platform_outbox_rows\"";
+
+    /// <summary>Whether the command's first statement is one PostgreSQL lets a WITH clause lead.</summary>
+    private static bool LeadsWithModification(string sql)
+    {
+        var start = sql.AsSpan().TrimStart();
+        return start.StartsWith("INSERT ", StringComparison.OrdinalIgnoreCase) || start.StartsWith("UPDATE ", StringComparison.OrdinalIgnoreCase)
+            || start.StartsWith("DELETE ", StringComparison.OrdinalIgnoreCase);
     }
 
     private static bool ChecksRowCounts(string sql)
@@ -136,7 +164,8 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
     {
         if (db is null || !_pending.TryGetValue(db, out var pending)) return;
         pending.Sent = false;
-        if (pending.Rows.Count == 0 || db.Database.CurrentTransaction is not null || db.Database.AutoTransactionBehavior != AutoTransactionBehavior.WhenNeeded) return;
+        if (pending.Rows.Count == 0 || OnlyNewEntities(db.ChangeTracker)) return;
+        if (db.Database.CurrentTransaction is not null || db.Database.AutoTransactionBehavior != AutoTransactionBehavior.WhenNeeded) return;
         foreach (var entry in db.ChangeTracker.Entries())
         {
             if (entry.State is EntityState.Modified or EntityState.Deleted)
@@ -145,6 +174,29 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
                 db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether every tracked entity is Added, read without detecting changes (which SaveChanges does next anyway). Only an
+    /// entity tracked in another state can turn out Modified or Deleted, so a save of new entities, the usual command that
+    /// creates a record and publishes its event, needs no closer look.
+    /// </summary>
+    private static bool OnlyNewEntities(ChangeTracker tracker)
+    {
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            foreach (var entry in tracker.Entries())
+            {
+                if (entry.State != EntityState.Added) return false;
+            }
+            return true;
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
         }
     }
 
@@ -235,8 +287,8 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         if (db.Database.GetCommandTimeout() is { } timeout) command.CommandTimeout = timeout;
         var text = new StringBuilder();
-        AddInserts(command, text, InsertHead(db), rows);
-        command.CommandText = text.ToString();
+        AddInsert(command, text, InsertHead(db), rows);
+        command.CommandText = text.Append(';').ToString();
         return command;
     }
 
@@ -253,7 +305,7 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
         (nameof(OutboxMessage.Payload), m => m.Payload), (nameof(OutboxMessage.CreatedAt), m => m.CreatedAt), (nameof(OutboxMessage.DueAt), m => m.DueAt),
     ];
 
-    /// <summary>"INSERT INTO outbox_messages (...) VALUES (" for one model's table and column names.</summary>
+    /// <summary>"INSERT INTO outbox_messages (...) VALUES " for one model's table and column names.</summary>
     private string InsertHead(DbContext db)
     {
         var model = db.Model;
@@ -263,30 +315,44 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var quote = db.GetService<ISqlGenerationHelper>();
         string Column(string property) => quote.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
-        // One statement per row with the same text, so PostgreSQL prepares it once (positional after Npgsql's rewrite).
         head = $"INSERT INTO {quote.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", s_valued.Select(c => Column(c.Property)))}, " +
-            $"{Column(nameof(OutboxMessage.Attempts))}, {Column(nameof(OutboxMessage.RefusedAttempts))}) VALUES (";
+            $"{Column(nameof(OutboxMessage.Attempts))}, {Column(nameof(OutboxMessage.RefusedAttempts))}) VALUES ";
         _insertHead.AddOrUpdate(model, head);
         return head;
     }
 
-    private static void AddInserts(DbCommand command, StringBuilder text, string head, List<OutboxMessage> rows)
+    /// <summary>
+    /// One INSERT of every row, in publishing order, without its terminator. Its text depends only on the row count, so
+    /// Npgsql's automatic preparation covers it (a save usually publishes one event).
+    /// </summary>
+    private static void AddInsert(DbCommand command, StringBuilder text, string head, List<OutboxMessage> rows)
     {
+        text.Append(head);
         for (var r = 0; r < rows.Count; r++)
         {
-            text.Append(head);
-            for (var c = 0; c < s_valued.Length; c++) Add(command, text, r, c, s_valued[c].Value(rows[r]));
-            text.Append("0, 0);\n");
+            var row = RowText(r);
+            if (r > 0) text.Append(", ");
+            text.Append(row.Values);
+            for (var c = 0; c < s_valued.Length; c++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = row.Names[c];
+                parameter.Value = s_valued[c].Value(rows[r]);
+                command.Parameters.Add(parameter);
+            }
         }
     }
 
-    private static void Add(DbCommand command, StringBuilder text, int row, int column, object value)
+    /// <summary>Row r's parameter names (@outbox{r}_{c}; EF names its own @p0, @p1, ..., so they cannot collide) and its VALUES tuple.</summary>
+    private sealed record RowParameters(string[] Names, string Values);
+
+    private static readonly RowParameters[] s_rows = Enumerable.Range(0, 16).Select(NewRow).ToArray();
+
+    private static RowParameters RowText(int row) => row < s_rows.Length ? s_rows[row] : NewRow(row);
+
+    private static RowParameters NewRow(int row)
     {
-        var parameter = command.CreateParameter();
-        // EF names its own parameters @p0, @p1, ...; these cannot collide with them.
-        parameter.ParameterName = $"@outbox{row}_{column}";
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-        text.Append(parameter.ParameterName).Append(", ");
+        var names = Enumerable.Range(0, s_valued.Length).Select(c => $"@outbox{row}_{c}").ToArray();
+        return new RowParameters(names, $"({string.Join(", ", names)}, 0, 0)");
     }
 }
