@@ -51,6 +51,35 @@ public class CloudEventTests
         using var doc = JsonDocument.Parse(json);
         Assert.Equal("1.0", doc.RootElement.GetProperty("specversion").GetString());
         Assert.Equal("application/json", doc.RootElement.GetProperty("datacontenttype").GetString());
+        Assert.Equal("2026-11-22T01:02:03.0000000Z", doc.RootElement.GetProperty("time").GetString());
+    }
+
+    [Fact]
+    public void Time_is_written_in_utc_with_seven_fraction_digits()
+    {
+        var e = new CloudEvent
+        {
+            Id = "e-2", Source = "/consent", Type = "t",
+            Time = new DateTimeOffset(2026, 11, 22, 1, 2, 3, TimeSpan.FromHours(1)).AddTicks(1234567),
+        };
+        using var doc = JsonDocument.Parse(e.ToJson());
+        Assert.Equal("2026-11-22T00:02:03.1234567Z", doc.RootElement.GetProperty("time").GetString());
+    }
+
+    [Fact]
+    public void Events_serialized_one_after_another_keep_their_own_content()
+    {
+        // The writer reuses its buffer on a thread; an outsized event, and the small one after it, must each come out whole.
+        var big = new CloudEvent { Id = "big", Source = "/a", Type = "t", DataJson = $$"""{"text":"{{new string('x', 100_000)}}"}""" };
+        var small = new CloudEvent { Id = "small", Source = "/a", Type = "t", DataJson = """{"n":2}""" };
+        var first = small.ToJson();
+        var bigJson = big.ToJson();
+        var second = small.ToJson();
+        Assert.Equal(first, second);
+        using var doc = JsonDocument.Parse(bigJson);
+        Assert.Equal(100_000, doc.RootElement.GetProperty("data").GetProperty("text").GetString()!.Length);
+        Assert.Equal("big", doc.RootElement.GetProperty("id").GetString());
+        Assert.Equal("""{"specversion":"1.0","id":"small","source":"/a","type":"t","datacontenttype":"application/json","data":{"n":2}}""", second);
     }
 
     [Theory]

@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using Google.Protobuf;
+using Google.Protobuf.Reflection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Platform.Messaging.CloudEvents;
@@ -40,35 +44,37 @@ public sealed class OutboxSequence(TimeProvider time)
 internal sealed class EventPublisher<TDbContext>(TDbContext db, IOptions<MessagingOptions> options, OutboxSequence sequence,
     TimeProvider time, MessagingMetrics metrics, OutboxBatchWriter writer) : IEventPublisher where TDbContext : DbContext
 {
+    private string? _source;
+
     public Guid Publish<T>(T message, string tenant, string subject) where T : IMessage
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentException.ThrowIfNullOrWhiteSpace(tenant);
         ArgumentException.ThrowIfNullOrWhiteSpace(subject);
-        var name = EventName.For(message.Descriptor);
+        var names = PublishedNames.For(message.Descriptor);
         var now = time.GetUtcNow().UtcDateTime;
         var id = Guid.CreateVersion7();
         var activity = Activity.Current;
         var cloudEvent = new CloudEvent
         {
             Id = id.ToString(),
-            Source = "/" + options.Value.ServiceName,
-            Type = name.Type,
+            Source = _source ??= "/" + options.Value.ServiceName,
+            Type = names.Type,
             Subject = subject,
             Time = now,
             DataContentType = "application/json",
-            DataSchema = "urn:proto:" + message.Descriptor.FullName,
+            DataSchema = names.DataSchema,
             TraceParent = activity is { IdFormat: ActivityIdFormat.W3C } ? activity.Id : null,
             TraceState = activity?.TraceStateString,
             Tenant = tenant,
-            DataJson = JsonFormatter.Default.Format(message),
+            DataJson = ProtobufJson.Format(message),
         };
         var row = new OutboxMessage
         {
             Id = id,
             Sequence = sequence.Next(),
-            Topic = name.Topic,
-            Type = name.Type,
+            Topic = names.Topic,
+            Type = names.Type,
             Subject = subject,
             Tenant = tenant,
             Payload = cloudEvent.ToJson(dataIsWellFormed: true), // JsonFormatter's own output
@@ -76,7 +82,39 @@ internal sealed class EventPublisher<TDbContext>(TDbContext db, IOptions<Messagi
             DueAt = now,
         };
         if (!writer.TryEnqueue(db, row)) db.Set<OutboxMessage>().Add(row);
-        metrics.Published(name.Topic);
+        metrics.Published(names.Topic);
         return id;
+    }
+}
+
+/// <summary>An event message's CloudEvent type, topic and data schema, worked out once per message type.</summary>
+internal sealed record PublishedNames(string Type, string Topic, string DataSchema)
+{
+    private static readonly ConcurrentDictionary<MessageDescriptor, PublishedNames> s_cache = new();
+
+    public static PublishedNames For(MessageDescriptor descriptor) => s_cache.GetOrAdd(descriptor, static d =>
+    {
+        var name = EventName.For(d);
+        return new PublishedNames(name.Type, name.Topic, "urn:proto:" + d.FullName);
+    });
+}
+
+/// <summary>
+/// The protobuf JSON of a message (JsonFormatter.Default's output), written through one StringWriter per thread
+/// instead of a new one whose buffer grows several times per event.
+/// </summary>
+internal static class ProtobufJson
+{
+    private const int MaxKeptChars = 32 * 1024;
+    [ThreadStatic] private static StringWriter? t_writer;
+
+    public static string Format(IMessage message)
+    {
+        var writer = t_writer ??= new StringWriter(new StringBuilder(1024), CultureInfo.InvariantCulture);
+        var text = writer.GetStringBuilder().Clear();
+        JsonFormatter.Default.Format(message, writer);
+        var json = text.ToString();
+        if (text.Capacity > MaxKeptChars) t_writer = null; // an outsized event does not pin its buffer
+        return json;
     }
 }
