@@ -284,6 +284,27 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         Assert.Equal(UseCheckDecision.Deny, (await a.CheckAsync(patient, technology)).Decision); // past the grace period
     }
 
+    [Fact]
+    public async Task Two_replicas_sweeping_at_once_raise_each_overdue_review_once()
+    {
+        var a = new ConsentClient(fixture.App, _channel, "EVR2");
+        var technology = (await a.ApproveAsync()).TechnologyId;
+        var useIds = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var use = await a.ActiveUseAsync(await ConsentingPatientAsync(a, technology), technology);
+            await SetReviewDateAsync("EVR2", use.UseId, DateTime.UtcNow.AddDays(-1));
+            useIds.Add(use.UseId);
+        }
+        // Two schedulers over the same database, as two pods of the service would run them.
+        var services = fixture.App.Services;
+        var replicas = new[] { services.GetRequiredService<ConsentScheduler>(), ActivatorUtilities.CreateInstance<ConsentScheduler>(services) };
+        for (var round = 0; round < 3; round++) await Task.WhenAll(replicas.Select(r => r.SweepAsync()));
+
+        var raised = await Published<ReviewOverdue>("EVR2");
+        Assert.Equal(useIds.Order(), raised.Select(r => r.Event.UseId).Order()); // each once: none missing, none twice
+    }
+
     private static async Task<string> ConsentingPatientAsync(ConsentClient a, string technology, string ward = "OAK")
     {
         var patient = await a.PatientAsync(AgeBand._26To64, ward);

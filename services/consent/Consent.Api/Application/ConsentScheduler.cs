@@ -40,7 +40,9 @@ public sealed record SweepResult(int Trusts, int OverdueReviewsRaised, int Blank
 /// The review scheduler and the scheduled blanket-use detection. Each sweep visits every trust, in its own tenant scope
 /// (so row-level security applies), and raises each overdue review once per review date and each blanket-use finding
 /// once. Overdue uses are denied by CheckUse after the trust's grace period whether or not a sweep has run; the
-/// sweep raises the alert. With several replicas an alert may be raised twice (at least once, like every event).
+/// sweep raises the alert. Replicas sweep at the same time without raising anything twice: on PostgreSQL one replica
+/// at a time takes a trust's overdue reviews (a transaction-scoped advisory lock; the others skip that trust until their
+/// next sweep, which finds the reviews already raised), and a blanket-use finding is kept unique by its key.
 /// </summary>
 public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<ConsentScheduleOptions> options, TimeProvider clock, ILogger<ConsentScheduler> logger)
     : BackgroundService
@@ -81,7 +83,7 @@ public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<Conse
         int overdue = 0, signals = 0;
         foreach (var tenant in tenants)
         {
-            overdue += await InTenantAsync(tenant, (s, token) => RaiseOverdueReviewsAsync(s, token), ct);
+            overdue += await InTenantAsync(tenant, (s, token) => RaiseOverdueReviewsAsync(s, tenant, token), ct);
             signals += await InTenantAsync(tenant, (s, token) => RaiseBlanketSignalsAsync(s, token), ct);
         }
         return new SweepResult(tenants.Count, overdue, signals);
@@ -95,11 +97,13 @@ public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<Conse
         return await work(scope.ServiceProvider, ct);
     }
 
-    private async Task<int> RaiseOverdueReviewsAsync(IServiceProvider services, CancellationToken ct)
+    private async Task<int> RaiseOverdueReviewsAsync(IServiceProvider services, string tenant, CancellationToken ct)
     {
         var db = services.GetRequiredService<ConsentDbContext>();
         var store = services.GetRequiredService<PatientRecordsStore>();
         var events = services.GetRequiredService<ConsentEvents>();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (!await TakeReviewSweepAsync(db, tenant, ct)) return 0;
         var now = clock.GetUtcNow().UtcDateTime;
         var policy = (await store.GetTrustAsync(ct)).Policy;
         var due = await db.TechnologyUses
@@ -116,7 +120,22 @@ public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<Conse
         if (raised.Count == 0) return 0;
         await db.SaveChangesAsync(ct);
         foreach (var use in raised) store.InvalidatePatientAfterCommit(db, use.PatientId);
+        await transaction.CommitAsync(ct);
         return raised.Count;
+    }
+
+    /// <summary>
+    /// Whether this replica may raise the trust's overdue reviews now. On PostgreSQL, a transaction-scoped advisory lock
+    /// per trust: a replica that finds it held skips the trust (the holder raises them; each statement after the lock
+    /// sees what an earlier holder committed), so two replicas never load the same due reviews and raise each twice.
+    /// SQLite, the single-process embedded default, serializes writers itself.
+    /// </summary>
+    private static async Task<bool> TakeReviewSweepAsync(ConsentDbContext db, string tenant, CancellationToken ct)
+    {
+        if (!db.Database.IsNpgsql()) return true;
+        var taken = await db.Database.SqlQueryRaw<bool>(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended('consent.review-sweep/' || {0}, 0)) AS \"Value\"", tenant).ToListAsync(ct);
+        return taken.Single();
     }
 
     private async Task<int> RaiseBlanketSignalsAsync(IServiceProvider services, CancellationToken ct)
