@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Consent.Api.Data;
@@ -269,6 +270,37 @@ internal static class ConsentSchema
 
     public const string BlanketSignalsTable = "blanket_signals";
 
+    /// <summary>
+    /// Notes every trust that registered patients before V3 created <c>consent_trusts</c> (registration notes a trust only
+    /// from then on), so the scheduled sweeps visit it; first seen = its first patient's registration. On PostgreSQL the
+    /// owner reads <c>patients</c> past its row-level security for this one statement and puts FORCE back.
+    /// </summary>
+    public static void V4Up(MigrationBuilder mb)
+    {
+        if (mb.IsNpgsql())
+        {
+            mb.Sql($"""
+                ALTER TABLE "{PatientsTable}" NO FORCE ROW LEVEL SECURITY;
+                INSERT INTO consent_trusts (tenant_id, first_seen_at)
+                    SELECT tenant_id, min(registered_at) FROM "{PatientsTable}" GROUP BY tenant_id
+                    ON CONFLICT (tenant_id) DO NOTHING;
+                ALTER TABLE "{PatientsTable}" FORCE ROW LEVEL SECURITY;
+                """);
+        }
+        else
+        {
+            mb.Sql($"""
+                INSERT OR IGNORE INTO consent_trusts (tenant_id, first_seen_at)
+                    SELECT tenant_id, min(registered_at) FROM "{PatientsTable}" GROUP BY tenant_id;
+                """);
+        }
+    }
+
+    /// <summary>Keeps the rows: they are what registration would have written, and V3's Down drops the table.</summary>
+    public static void V4Down(MigrationBuilder mb)
+    {
+    }
+
     private static void PatientIndex(MigrationBuilder mb, string table) =>
         mb.CreateIndex($"ix_{table}_tenant_id_patient_id", table, ["tenant_id", "patient_id"]);
 }
@@ -304,3 +336,11 @@ public sealed class SchedulesSqlite() : SchemaStep(ConsentSchema.V3Up, ConsentSc
 [DbContext(typeof(ConsentPostgresDbContext))]
 [Migration("20261122050000_Schedules")]
 public sealed class SchedulesPostgres() : PostgresSchemaStep(ConsentSchema.V3Up, ConsentSchema.V3Down, ConsentSchema.BlanketSignalsTable);
+
+[DbContext(typeof(ConsentSqliteDbContext))]
+[Migration("20261201220000_TrustsFromEarlierPatients")]
+public sealed class TrustsFromEarlierPatientsSqlite() : SchemaStep(ConsentSchema.V4Up, ConsentSchema.V4Down);
+
+[DbContext(typeof(ConsentPostgresDbContext))]
+[Migration("20261201220000_TrustsFromEarlierPatients")]
+public sealed class TrustsFromEarlierPatientsPostgres() : SchemaStep(ConsentSchema.V4Up, ConsentSchema.V4Down);
