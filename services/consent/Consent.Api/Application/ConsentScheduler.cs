@@ -102,8 +102,10 @@ public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<Conse
         var db = services.GetRequiredService<ConsentDbContext>();
         var store = services.GetRequiredService<PatientRecordsStore>();
         var events = services.GetRequiredService<ConsentEvents>();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        if (!await TakeReviewSweepAsync(db, tenant, ct)) return 0;
+        // On PostgreSQL the trust's reviews are taken under a lock held to the end of a transaction. SQLite, the
+        // single-process embedded default, needs neither, and its transactions would hold the write lock while reading.
+        await using var transaction = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
+        if (transaction is not null && !await TakeReviewSweepAsync(db, tenant, ct)) return 0;
         var now = clock.GetUtcNow().UtcDateTime;
         var policy = (await store.GetTrustAsync(ct)).Policy;
         var due = await db.TechnologyUses
@@ -120,19 +122,17 @@ public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<Conse
         if (raised.Count == 0) return 0;
         await db.SaveChangesAsync(ct);
         foreach (var use in raised) store.InvalidatePatientAfterCommit(db, use.PatientId);
-        await transaction.CommitAsync(ct);
+        if (transaction is not null) await transaction.CommitAsync(ct);
         return raised.Count;
     }
 
     /// <summary>
-    /// Whether this replica may raise the trust's overdue reviews now. On PostgreSQL, a transaction-scoped advisory lock
-    /// per trust: a replica that finds it held skips the trust (the holder raises them; each statement after the lock
+    /// Whether this replica may raise the trust's overdue reviews now (PostgreSQL): a transaction-scoped advisory lock
+    /// per trust. A replica that finds it held skips the trust (the holder raises them; each statement after the lock
     /// sees what an earlier holder committed), so two replicas never load the same due reviews and raise each twice.
-    /// SQLite, the single-process embedded default, serializes writers itself.
     /// </summary>
     private static async Task<bool> TakeReviewSweepAsync(ConsentDbContext db, string tenant, CancellationToken ct)
     {
-        if (!db.Database.IsNpgsql()) return true;
         var taken = await db.Database.SqlQueryRaw<bool>(
             "SELECT pg_try_advisory_xact_lock(hashtextextended('consent.review-sweep/' || {0}, 0)) AS \"Value\"", tenant).ToListAsync(ct);
         return taken.Single();
