@@ -145,6 +145,7 @@ public static class Coordinator
             await H2Load.PrepareAsync(address, token, trust, work);
             Console.WriteLine($"holding for {s.Hold} s: {address}platform.consent.v1.ConsentService/CheckUse, bodies {work}/h2load-body-N, token {tokenFile}");
             using var sampler = Environment.GetEnvironmentVariable("BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
+            using var gcPhases = Environment.GetEnvironmentVariable("BENCH_GC_PHASES") == "1" ? new GcPhaseListener() : null;
             using var stop = new CancellationTokenSource();
             using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
             using var onInt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
@@ -152,6 +153,7 @@ public static class Coordinator
             {
                 if (sampler is not null && File.Exists(Path.Combine(work, "report"))) { File.Delete(Path.Combine(work, "report")); Console.WriteLine("allocations by type (sampled):\n" + sampler.TakeReport()); }
                 try { await Task.Delay(TimeSpan.FromSeconds(5), stop.Token); } catch (OperationCanceledException) { break; }
+                if (gcPhases is not null) Console.WriteLine(gcPhases.TakeReport());
                 var gc = GC.GetGCMemoryInfo(GCKind.Ephemeral);
                 Console.WriteLine($"last ephemeral GC #{gc.Index} gen{gc.Generation}: pause {gc.PauseDurations[0].TotalMilliseconds:0.00} ms, promoted {gc.PromotedBytes / 1024:N0} KiB, " +
                     $"heap {gc.HeapSizeBytes / 1048576:N0} MiB, gen0 before {gc.GenerationInfo[0].SizeBeforeBytes / 1048576.0:0.0} MiB, gen1 before {gc.GenerationInfo[1].SizeBeforeBytes / 1048576.0:0.0} MiB, " +
