@@ -53,7 +53,7 @@ public sealed class CachingTokenHandler(TimeProvider clock) : JsonWebTokenHandle
     /// A copy of the identity remembered for <paramref name="token"/> under the same rules, or null: what
     /// <see cref="ValidateTokenAsync"/> would return on a hit, without the work around it (<see cref="PlatformBearerHandler"/>).
     /// </summary>
-    internal System.Security.Claims.ClaimsIdentity? TryRecall(string token, TokenValidationParameters validationParameters) =>
+    internal System.Security.Claims.ClaimsIdentity? TryRecall(ReadOnlySpan<char> token, TokenValidationParameters validationParameters) =>
         Remembered(Key(token), validationParameters, clock.GetUtcNow()) is { } hit ? hit.Result.ClaimsIdentity.Clone() : null;
 
     private Entry? Remembered(TokenKey key, TokenValidationParameters validationParameters, DateTimeOffset now)
@@ -101,7 +101,7 @@ public sealed class CachingTokenHandler(TimeProvider clock) : JsonWebTokenHandle
         if (_validated.Count >= Capacity) _validated.Clear();
     }
 
-    private static TokenKey Key(string token)
+    private static TokenKey Key(ReadOnlySpan<char> token)
     {
         var most = Encoding.UTF8.GetMaxByteCount(token.Length);
         byte[]? rented = null;
