@@ -83,7 +83,7 @@ public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<Conse
         int overdue = 0, signals = 0;
         foreach (var tenant in tenants)
         {
-            overdue += await InTenantAsync(tenant, (s, token) => RaiseOverdueReviewsAsync(s, tenant, token), ct);
+            overdue += await InTenantAsync(tenant, (s, token) => RaiseOverdueReviewsAsync(s, token), ct);
             signals += await InTenantAsync(tenant, (s, token) => RaiseBlanketSignalsAsync(s, token), ct);
         }
         return new SweepResult(tenants.Count, overdue, signals);
@@ -97,7 +97,7 @@ public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<Conse
         return await work(scope.ServiceProvider, ct);
     }
 
-    private async Task<int> RaiseOverdueReviewsAsync(IServiceProvider services, string tenant, CancellationToken ct)
+    private async Task<int> RaiseOverdueReviewsAsync(IServiceProvider services, CancellationToken ct)
     {
         var db = services.GetRequiredService<ConsentDbContext>();
         var store = services.GetRequiredService<PatientRecordsStore>();
@@ -105,7 +105,7 @@ public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<Conse
         // On PostgreSQL the trust's reviews are taken under a lock held to the end of a transaction. SQLite, the
         // single-process embedded default, needs neither, and its transactions would hold the write lock while reading.
         await using var transaction = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
-        if (transaction is not null && !await TakeReviewSweepAsync(db, tenant, ct)) return 0;
+        if (transaction is not null && !await TakeReviewSweepAsync(db, ct)) return 0;
         var now = clock.GetUtcNow().UtcDateTime;
         var policy = (await store.GetTrustAsync(ct)).Policy;
         var due = await db.TechnologyUses
@@ -131,12 +131,9 @@ public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<Conse
     /// per trust. A replica that finds it held skips the trust (the holder raises them; each statement after the lock
     /// sees what an earlier holder committed), so two replicas never load the same due reviews and raise each twice.
     /// </summary>
-    private static async Task<bool> TakeReviewSweepAsync(ConsentDbContext db, string tenant, CancellationToken ct)
-    {
-        var taken = await db.Database.SqlQueryRaw<bool>(
-            "SELECT pg_try_advisory_xact_lock(hashtextextended('consent.review-sweep/' || {0}, 0)) AS \"Value\"", tenant).ToListAsync(ct);
-        return taken.Single();
-    }
+    private static Task<bool> TakeReviewSweepAsync(ConsentDbContext db, CancellationToken ct) =>
+        db.Database.SqlQueryRaw<bool>(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended('consent.review-sweep/' || {0}, 0)) AS \"Value\"", db.CurrentTenant!).SingleAsync(ct);
 
     private async Task<int> RaiseBlanketSignalsAsync(IServiceProvider services, CancellationToken ct)
     {
