@@ -93,21 +93,22 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
                 "open a transaction around this SaveChanges.");
         }
         var sql = command.CommandText;
-        var text = new StringBuilder(sql.Length + 200 + 120 * pending.Rows.Count);
+        var head = InsertHead(db);
+        var text = new StringBuilder(sql.Length + head.Length + 120 * pending.Rows.Count);
         if (LeadsWithModification(sql))
         {
             // One statement instead of two: PostgreSQL runs a data-modifying WITH exactly once, to completion, in the
             // statement's own snapshot and transaction, whatever the main statement reads of it; the command tag (the
             // row count EF checks) stays the main statement's.
             text.Append("WITH ").Append(BatchName).Append(" AS (");
-            AddInsert(command, text, InsertHead(db), pending.Rows);
+            AddInsert(command, text, head, pending.Rows);
             text.Append(")\n").Append(sql);
         }
         else
         {
             text.Append(sql);
             if (text.Length > 0 && text[^1] != '\n') text.Append('\n');
-            AddInsert(command, text, InsertHead(db), pending.Rows);
+            AddInsert(command, text, head, pending.Rows);
             text.Append(";\n");
         }
         command.CommandText = text.ToString();
@@ -330,7 +331,7 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
         text.Append(head);
         for (var r = 0; r < rows.Count; r++)
         {
-            var row = RowText(r);
+            var row = RowParametersFor(r);
             if (r > 0) text.Append(", ");
             text.Append(row.Values);
             for (var c = 0; c < s_valued.Length; c++)
@@ -348,7 +349,7 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
 
     private static readonly RowParameters[] s_rows = Enumerable.Range(0, 16).Select(NewRow).ToArray();
 
-    private static RowParameters RowText(int row) => row < s_rows.Length ? s_rows[row] : NewRow(row);
+    private static RowParameters RowParametersFor(int row) => row < s_rows.Length ? s_rows[row] : NewRow(row);
 
     private static RowParameters NewRow(int row)
     {
