@@ -60,4 +60,36 @@ public sealed class BearerAuthenticationTests
         Assert.Equal((HttpStatusCode.OK, "alice RX3 clinician"), await Get($"Bearer {alice}"));
         await app.StopAsync();
     }
+
+    [Fact]
+    public async Task What_one_request_does_to_its_caller_never_reaches_the_next_request_with_the_same_token()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort.Next()}");
+        builder.Configuration.AddInMemoryCollection(TestTokens.Shared.AuthConfiguration());
+        builder.AddServiceDefaults();
+        await using var app = builder.Build();
+        app.MapGet("/me", (HttpContext http) => $"{http.User.FindFirst("tenant")?.Value} {string.Join(',', http.User.FindAll("roles").Select(c => c.Value))}");
+        app.MapPost("/escalate", (HttpContext http) =>
+        {
+            // A request may add an identity of its own to its principal; the bearer identity itself is shared and refuses.
+            http.User.AddIdentity(new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("roles", "trust-admin")]));
+            string changed;
+            try { ((System.Security.Claims.ClaimsIdentity)http.User.Identity!).AddClaim(new System.Security.Claims.Claim("roles", "region")); changed = "changed"; }
+            catch (InvalidOperationException) { changed = "refused"; }
+            return $"{changed} {http.User.HasClaim("roles", "trust-admin")}";
+        });
+        await app.StartAsync();
+
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"Bearer {TestTokens.Shared.Mint("RX3", roles: ["device"])}");
+        Assert.Equal("RX3 device", await http.GetStringAsync("/me")); // validated in full, then remembered
+        for (var i = 0; i < 2; i++)
+        {
+            using var escalate = await http.PostAsync("/escalate", null);
+            Assert.Equal((HttpStatusCode.OK, "refused True"), (escalate.StatusCode, await escalate.Content.ReadAsStringAsync()));
+            Assert.Equal("RX3 device", await http.GetStringAsync("/me"));
+        }
+        await app.StopAsync();
+    }
 }

@@ -10,8 +10,9 @@ namespace Platform.ServiceDefaults.Auth;
 /// <summary>
 /// Validates a bearer token once and remembers the result until the token expires (at most <see cref="MaxAge"/>), so
 /// a device that reuses its token for thousands of CheckUse calls does not pay an RS256 verification on each. Only
-/// successes are remembered; the key is the SHA-256 of the token, and every
-/// hit hands out a copy of the identity, so no request can change another's. A hit also needs the same validation rules
+/// successes are remembered; the key is the SHA-256 of the token. A hit through <see cref="ValidateTokenAsync"/> hands out a
+/// copy of the identity, and one through <see cref="TryRecall"/> the shared <see cref="RememberedIdentity"/>, which cannot be
+/// changed, so no request can change another's. A hit also needs the same validation rules
 /// as the validation that was remembered (<see cref="SameRules"/>), compared by content: JwtBearer passes a new clone of
 /// its parameters on every request.
 /// </summary>
@@ -24,7 +25,7 @@ public sealed class CachingTokenHandler(TimeProvider clock) : JsonWebTokenHandle
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
     private const int Capacity = 20_000;
 
-    private sealed record Entry(TokenValidationParameters Parameters, TokenValidationResult Result, DateTimeOffset Until);
+    private sealed record Entry(TokenValidationParameters Parameters, TokenValidationResult Result, RememberedIdentity Identity, DateTimeOffset Until);
 
     /// <summary>The SHA-256 of a token, as two halves: a dictionary key that costs no allocation to compute.</summary>
     private readonly record struct TokenKey(Guid Low, Guid High);
@@ -43,18 +44,19 @@ public sealed class CachingTokenHandler(TimeProvider clock) : JsonWebTokenHandle
             var until = new DateTimeOffset(DateTime.SpecifyKind(jwt.ValidTo, DateTimeKind.Utc));
             if (until > now + MaxAge) until = now + MaxAge;
             if (_validated.Count >= Capacity) Evict(now);
-            _validated[key] = new Entry(validationParameters, result, until);
+            _validated[key] = new Entry(validationParameters, result, new RememberedIdentity(result.ClaimsIdentity), until);
             return Copy(result);
         }
         return result;
     }
 
     /// <summary>
-    /// A copy of the identity remembered for <paramref name="token"/> under the same rules, or null: what
+    /// The identity remembered for <paramref name="token"/> under the same rules, or null: what
     /// <see cref="ValidateTokenAsync"/> would return on a hit, without the work around it (<see cref="PlatformBearerHandler"/>).
+    /// Not a copy: the one <see cref="RememberedIdentity"/> every request with this token shares, which nothing can change.
     /// </summary>
-    internal System.Security.Claims.ClaimsIdentity? TryRecall(ReadOnlySpan<char> token, TokenValidationParameters validationParameters) =>
-        Remembered(Key(token), validationParameters, clock.GetUtcNow()) is { } hit ? hit.Result.ClaimsIdentity.Clone() : null;
+    internal RememberedIdentity? TryRecall(ReadOnlySpan<char> token, TokenValidationParameters validationParameters) =>
+        Remembered(Key(token), validationParameters, clock.GetUtcNow())?.Identity;
 
     private Entry? Remembered(TokenKey key, TokenValidationParameters validationParameters, DateTimeOffset now)
     {

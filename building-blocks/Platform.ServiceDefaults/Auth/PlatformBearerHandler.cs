@@ -9,7 +9,8 @@ namespace Platform.ServiceDefaults.Auth;
 
 /// <summary>
 /// JwtBearer with a short way for a token <see cref="CachingTokenHandler"/> has already validated under the same rules:
-/// the ticket is built from a copy of the remembered identity, without JwtBearer's per-request set-up (a clone of its
+/// the ticket is built on the remembered identity itself (one <see cref="RememberedIdentity"/> per token, shared by its requests
+/// and unchangeable), without JwtBearer's per-request set-up (a clone of its
 /// validation parameters, the handler loop, the validated-token context). Anything else (no or another scheme, a token
 /// not remembered, expired, or remembered under other rules) goes the whole JwtBearer way, so refusals, challenges and
 /// events are JwtBearer's own. The platform's bearer setup uses no OnMessageReceived or OnTokenValidated event; a

@@ -157,7 +157,8 @@ public static class Coordinator
                 var gc = GC.GetGCMemoryInfo(GCKind.Ephemeral);
                 Console.WriteLine($"last ephemeral GC #{gc.Index} gen{gc.Generation}: pause {gc.PauseDurations[0].TotalMilliseconds:0.00} ms, promoted {gc.PromotedBytes / 1024:N0} KiB, " +
                     $"heap {gc.HeapSizeBytes / 1048576:N0} MiB, gen0 before {gc.GenerationInfo[0].SizeBeforeBytes / 1048576.0:0.0} MiB, gen1 before {gc.GenerationInfo[1].SizeBeforeBytes / 1048576.0:0.0} MiB, " +
-                    $"pinned {gc.PinnedObjectsCount}, total GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, pause total {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms");
+                    $"pinned {gc.PinnedObjectsCount}, total GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, pause total {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms, " +
+                    $"allocated in all {GC.GetTotalAllocatedBytes() / 1048576.0:0.0} MiB");
             }
             Directory.Delete(work, recursive: true);
             await app.StopAsync();

@@ -1,0 +1,69 @@
+using System.Collections.ObjectModel;
+using System.Security.Claims;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Platform.ServiceDefaults.Auth;
+
+/// <summary>
+/// The identity of a validated token as <see cref="CachingTokenHandler"/> remembers it, handed as it is to every request
+/// that presents the token (<see cref="PlatformBearerHandler"/>), so a device making thousands of calls with one token
+/// does not have its identity and claims copied on each. No request can change it: adding or removing a claim throws
+/// (<see cref="TryRemoveClaim"/> removes nothing), and <see cref="Clone"/> gives an ordinary copy to change. Claim types
+/// and values are compared case-sensitively, as the identity JwtBearer builds compares them, without allocating.
+/// </summary>
+public sealed class RememberedIdentity : CaseSensitiveClaimsIdentity
+{
+    private readonly Claim[] _claims;
+    private readonly ReadOnlyCollection<Claim> _readOnly;
+    private readonly bool _sealed;
+
+    public RememberedIdentity(ClaimsIdentity validated) : base(validated)
+    {
+        _claims = [.. base.Claims];
+        _readOnly = Array.AsReadOnly(_claims);
+        _sealed = true;
+    }
+
+    public override IEnumerable<Claim> Claims => _sealed ? _readOnly : base.Claims;
+
+    public override Claim? FindFirst(string type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        foreach (var claim in _claims)
+            if (string.Equals(claim.Type, type, StringComparison.Ordinal)) return claim;
+        return null;
+    }
+
+    public override IEnumerable<Claim> FindAll(string type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var found = new List<Claim>();
+        foreach (var claim in _claims)
+            if (string.Equals(claim.Type, type, StringComparison.Ordinal)) found.Add(claim);
+        return found;
+    }
+
+    public override bool HasClaim(string type, string value)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(value);
+        foreach (var claim in _claims)
+            if (string.Equals(claim.Type, type, StringComparison.Ordinal) && string.Equals(claim.Value, value, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    public override void AddClaim(Claim claim) { Refuse(); base.AddClaim(claim); }
+    public override void AddClaims(IEnumerable<Claim?> claims) { Refuse(); base.AddClaims(claims); }
+    public override void RemoveClaim(Claim? claim) { Refuse(); base.RemoveClaim(claim); }
+    public override bool TryRemoveClaim(Claim? claim) => _sealed ? false : base.TryRemoveClaim(claim);
+
+    /// <summary>An ordinary, changeable copy.</summary>
+    public override ClaimsIdentity Clone() => new CaseSensitiveClaimsIdentity(this);
+
+    private void Refuse()
+    {
+        if (_sealed)
+            throw new InvalidOperationException("This identity is shared by every request that presents the same bearer token and cannot be changed; "
+                + "add a new identity to the request's principal, or change a Clone().");
+    }
+}
