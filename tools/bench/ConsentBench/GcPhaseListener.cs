@@ -9,7 +9,7 @@ namespace Platform.Tools.ConsentBench;
 public sealed class GcPhaseListener : EventListener
 {
     private readonly object _gate = new();
-    private readonly List<(double Suspend, double Collect, double Total, int Generation)> _pauses = [];
+    private readonly List<(double Suspend, double Collect, double Total, int Generation, DateTime Begin)> _pauses = [];
     private DateTime _suspendBegin, _suspendEnd, _gcStart, _gcEnd;
     private int _generation;
 
@@ -30,7 +30,7 @@ public sealed class GcPhaseListener : EventListener
                 case "GCEnd_V1": _gcEnd = e.TimeStamp; break;
                 case "GCRestartEEEnd_V1":
                     if (_suspendBegin != default && _gcEnd > _gcStart)
-                        _pauses.Add(((_suspendEnd - _suspendBegin).TotalMilliseconds, (_gcEnd - _gcStart).TotalMilliseconds, (e.TimeStamp - _suspendBegin).TotalMilliseconds, _generation));
+                        _pauses.Add(((_suspendEnd - _suspendBegin).TotalMilliseconds, (_gcEnd - _gcStart).TotalMilliseconds, (e.TimeStamp - _suspendBegin).TotalMilliseconds, _generation, _suspendBegin));
                     _suspendBegin = default;
                     break;
             }
@@ -39,10 +39,11 @@ public sealed class GcPhaseListener : EventListener
 
     public string TakeReport()
     {
-        List<(double Suspend, double Collect, double Total, int Generation)> pauses;
+        List<(double Suspend, double Collect, double Total, int Generation, DateTime Begin)> pauses;
         lock (_gate) { pauses = [.. _pauses]; _pauses.Clear(); }
         if (pauses.Count == 0) return "gc phases: no GC";
         return $"gc phases: {pauses.Count} GCs (gen0 {pauses.Count(p => p.Generation == 0)}); suspend mean {pauses.Average(p => p.Suspend):0.00} max {pauses.Max(p => p.Suspend):0.00} ms; " +
-            $"collect mean {pauses.Average(p => p.Collect):0.00} max {pauses.Max(p => p.Collect):0.00} ms; total mean {pauses.Average(p => p.Total):0.00} max {pauses.Max(p => p.Total):0.00} ms";
+            $"collect mean {pauses.Average(p => p.Collect):0.00} max {pauses.Max(p => p.Collect):0.00} ms; total mean {pauses.Average(p => p.Total):0.00} max {pauses.Max(p => p.Total):0.00} ms; " +
+            $"each (UTC start, gen, ms): {string.Join(", ", pauses.Select(p => $"{p.Begin:HH:mm:ss.fff} gen{p.Generation} {p.Total:0.0}"))}";
     }
 }
