@@ -22,13 +22,8 @@ public sealed class BearerAuthenticationTests
     [Fact]
     public async Task A_remembered_token_keeps_its_caller_and_anything_else_is_refused()
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort.Next()}");
-        builder.Configuration.AddInMemoryCollection(TestTokens.Shared.AuthConfiguration());
-        builder.AddServiceDefaults();
-        await using var app = builder.Build();
-        app.MapGet("/me", (HttpContext http) => $"{http.User.FindFirst("sub")?.Value} {http.User.FindFirst("tenant")?.Value} {string.Join(',', http.User.FindAll("roles").Select(c => c.Value))}");
-        await app.StartAsync();
+        await using var app = await StartAsync(app =>
+            app.MapGet("/me", (HttpContext http) => $"{http.User.FindFirst("sub")?.Value} {http.User.FindFirst("tenant")?.Value} {string.Join(',', http.User.FindAll("roles").Select(c => c.Value))}"));
 
         var scheme = await app.Services.GetRequiredService<IAuthenticationSchemeProvider>().GetSchemeAsync(JwtBearerDefaults.AuthenticationScheme);
         Assert.Equal(typeof(PlatformBearerHandler), scheme!.HandlerType);
@@ -64,22 +59,19 @@ public sealed class BearerAuthenticationTests
     [Fact]
     public async Task What_one_request_does_to_its_caller_never_reaches_the_next_request_with_the_same_token()
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort.Next()}");
-        builder.Configuration.AddInMemoryCollection(TestTokens.Shared.AuthConfiguration());
-        builder.AddServiceDefaults();
-        await using var app = builder.Build();
-        app.MapGet("/me", (HttpContext http) => $"{http.User.FindFirst("tenant")?.Value} {string.Join(',', http.User.FindAll("roles").Select(c => c.Value))}");
-        app.MapPost("/escalate", (HttpContext http) =>
+        await using var app = await StartAsync(app =>
         {
-            // A request may add an identity of its own to its principal; the bearer identity itself is shared and refuses.
-            http.User.AddIdentity(new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("roles", "trust-admin")]));
-            string changed;
-            try { ((System.Security.Claims.ClaimsIdentity)http.User.Identity!).AddClaim(new System.Security.Claims.Claim("roles", "region")); changed = "changed"; }
-            catch (InvalidOperationException) { changed = "refused"; }
-            return $"{changed} {http.User.HasClaim("roles", "trust-admin")}";
+            app.MapGet("/me", (HttpContext http) => $"{http.User.FindFirst("tenant")?.Value} {string.Join(',', http.User.FindAll("roles").Select(c => c.Value))}");
+            app.MapPost("/escalate", (HttpContext http) =>
+            {
+                // A request may add an identity of its own to its principal; the bearer identity itself is shared and refuses.
+                http.User.AddIdentity(new System.Security.Claims.ClaimsIdentity([new System.Security.Claims.Claim("roles", "trust-admin")]));
+                string changed;
+                try { ((System.Security.Claims.ClaimsIdentity)http.User.Identity!).AddClaim(new System.Security.Claims.Claim("roles", "region")); changed = "changed"; }
+                catch (InvalidOperationException) { changed = "refused"; }
+                return $"{changed} {http.User.HasClaim("roles", "trust-admin")}";
+            });
         });
-        await app.StartAsync();
 
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"Bearer {TestTokens.Shared.Mint("RX3", roles: ["device"])}");
@@ -91,5 +83,18 @@ public sealed class BearerAuthenticationTests
             Assert.Equal("RX3 device", await http.GetStringAsync("/me"));
         }
         await app.StopAsync();
+    }
+
+    /// <summary>A web app with the platform's service defaults (the bearer scheme among them), started on a free port.</summary>
+    private static async Task<WebApplication> StartAsync(Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort.Next()}");
+        builder.Configuration.AddInMemoryCollection(TestTokens.Shared.AuthConfiguration());
+        builder.AddServiceDefaults();
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        return app;
     }
 }
