@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -104,5 +103,5 @@ public sealed class ConsentMigrationTests
         return trusts;
     }
 
-    private static TenantContext NoTenant() => new(new HttpContextAccessor());
+    private static TenantContext NoTenant() => new(new CurrentRequest());
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.ServiceDefaults;
 using Platform.ServiceDefaults.Auth;
+using Platform.ServiceDefaults.Tenancy;
 using Xunit;
 
 namespace Platform.Testing.Tests;
@@ -82,6 +83,39 @@ public sealed class BearerAuthenticationTests
             Assert.Equal((HttpStatusCode.OK, "refused True"), (escalate.StatusCode, await escalate.Content.ReadAsStringAsync()));
             Assert.Equal("RX3 device", await http.GetStringAsync("/me"));
         }
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_tenant_context_kept_past_its_request_answers_no_tenant_rather_than_a_later_callers()
+    {
+        TenantContext? kept = null;
+        CurrentActor? keptActor = null;
+        await using var app = await StartAsync(app => app.MapGet("/tenant", (HttpContext http) =>
+        {
+            var tenant = http.RequestServices.GetRequiredService<TenantContext>();
+            var actor = http.RequestServices.GetRequiredService<CurrentActor>();
+            kept ??= tenant;
+            keptActor ??= actor;
+            return $"{tenant.TenantId} {actor.Get().Subject} {kept.TenantId}";
+        }));
+
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        async Task<string> Get(string token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/tenant");
+            request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {token}");
+            using var response = await http.SendAsync(request);
+            return await response.Content.ReadAsStringAsync();
+        }
+
+        Assert.Equal("RX3 alice RX3", await Get(TestTokens.Shared.Mint("RX3", subject: "alice")));
+        Assert.Null(kept!.TenantId); // its request has ended
+        Assert.Equal(Actor.System, keptActor!.Get());
+        // Another trust's caller, served next (on the same connection, by the same pooled request objects), is not seen
+        // through the context kept from the first request.
+        Assert.Equal("RX4 bob ", await Get(TestTokens.Shared.Mint("RX4", subject: "bob")));
+        Assert.Null(kept.TenantId);
         await app.StopAsync();
     }
 

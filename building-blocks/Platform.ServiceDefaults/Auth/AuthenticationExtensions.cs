@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,7 +34,9 @@ public static class AuthenticationExtensions
         builder.Services.AddHttpClient();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<JwksKeySource>();
-        builder.Services.AddHttpContextAccessor();
+        // The request a scope serves, for the tenant and the actor (no IHttpContextAccessor: see CurrentRequest).
+        builder.Services.AddScoped<CurrentRequest>();
+        builder.Services.AddTransient<IStartupFilter, CurrentRequest.StartupFilter>();
         builder.Services.AddScoped<TenantContext>();
         builder.Services.AddScoped<ITenantContext>(sp => sp.GetRequiredService<TenantContext>());
         builder.Services.AddScoped<CurrentActor>();

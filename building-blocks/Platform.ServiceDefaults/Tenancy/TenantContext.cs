@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using Platform.Domain;
 
 namespace Platform.ServiceDefaults.Tenancy;
@@ -15,7 +14,7 @@ public interface ITenantContext
 /// Outside a request (an event handler, a seeder) the code that owns the scope sets it explicitly with
 /// <see cref="Use"/>, taking it from a trusted source (the event, written by a service that took it from a token).
 /// </summary>
-public sealed class TenantContext(IHttpContextAccessor accessor) : ITenantContext
+public sealed class TenantContext(CurrentRequest request) : ITenantContext
 {
     public const string ClaimType = "tenant";
     private string? _explicit;
@@ -25,7 +24,7 @@ public sealed class TenantContext(IHttpContextAccessor accessor) : ITenantContex
         get
         {
             if (_explicit is not null) return _explicit;
-            var user = accessor.HttpContext?.User;
+            var user = request.HttpContext?.User;
             if (user?.Identity?.IsAuthenticated != true) return null;
             var claim = user.FindFirst(ClaimType)?.Value;
             return OdsCode.IsValid(claim) ? claim : null;
@@ -36,10 +35,10 @@ public sealed class TenantContext(IHttpContextAccessor accessor) : ITenantContex
     public void Use(string tenantId)
     {
         if (!OdsCode.IsValid(tenantId)) throw new ArgumentException($"'{tenantId}' is not an ODS code.", nameof(tenantId));
-        if (accessor.HttpContext is not null && _explicit is null && TenantFromRequest() is { } fromToken && fromToken != tenantId)
+        if (request.HttpContext is not null && _explicit is null && TenantFromRequest() is { } fromToken && fromToken != tenantId)
             throw new InvalidOperationException("A request scope cannot switch to another tenant than its token's.");
         _explicit = tenantId;
     }
 
-    private string? TenantFromRequest() => accessor.HttpContext?.User.FindFirst(ClaimType)?.Value;
+    private string? TenantFromRequest() => request.HttpContext?.User.FindFirst(ClaimType)?.Value;
 }
