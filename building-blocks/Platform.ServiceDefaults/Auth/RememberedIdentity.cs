@@ -10,6 +10,8 @@ namespace Platform.ServiceDefaults.Auth;
 /// does not have its identity and claims copied on each. No request can change it: adding or removing a claim throws
 /// (<see cref="TryRemoveClaim"/> removes nothing), and <see cref="Clone"/> gives an ordinary copy to change. Claim types
 /// and values are compared case-sensitively, as the identity JwtBearer builds compares them, without allocating.
+/// The setters of <c>Actor</c>, <c>Label</c> and <c>BootstrapContext</c> are not virtual and so cannot be refused here;
+/// nothing in the platform sets them on a request's identity.
 /// </summary>
 public sealed class RememberedIdentity : CaseSensitiveClaimsIdentity
 {
