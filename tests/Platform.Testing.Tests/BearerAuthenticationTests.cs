@@ -119,6 +119,23 @@ public sealed class BearerAuthenticationTests
         await app.StopAsync();
     }
 
+    [Fact]
+    public async Task A_request_cannot_switch_its_scope_to_another_trust_than_its_token_names()
+    {
+        await using var app = await StartAsync(app => app.MapGet("/switch/{to}", (HttpContext http, string to) =>
+        {
+            var tenant = http.RequestServices.GetRequiredService<TenantContext>();
+            try { tenant.Use(to); return $"now {tenant.TenantId}"; }
+            catch (InvalidOperationException) { return $"refused, still {tenant.TenantId}"; }
+        }));
+
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"Bearer {TestTokens.Shared.Mint("RX3")}");
+        Assert.Equal("refused, still RX3", await http.GetStringAsync("/switch/RX4"));
+        Assert.Equal("now RX3", await http.GetStringAsync("/switch/RX3"));
+        await app.StopAsync();
+    }
+
     /// <summary>A web app with the platform's service defaults (the bearer scheme among them), started on a free port.</summary>
     private static async Task<WebApplication> StartAsync(Action<WebApplication> map)
     {
