@@ -17,16 +17,17 @@ public sealed class RememberedIdentity : CaseSensitiveClaimsIdentity
 {
     private readonly Claim[] _claims;
     private readonly ReadOnlyCollection<Claim> _readOnly;
-    private readonly bool _sealed;
 
     public RememberedIdentity(ClaimsIdentity validated) : base(validated)
     {
         _claims = [.. base.Claims];
         _readOnly = Array.AsReadOnly(_claims);
-        _sealed = true;
     }
 
-    public override IEnumerable<Claim> Claims => _sealed ? _readOnly : base.Claims;
+    /// <summary>Whether construction is over (the base constructor may add the copied claims before it).</summary>
+    private bool Sealed => _claims is not null;
+
+    public override IEnumerable<Claim> Claims => Sealed ? _readOnly : base.Claims;
 
     public override Claim? FindFirst(string type)
     {
@@ -57,14 +58,14 @@ public sealed class RememberedIdentity : CaseSensitiveClaimsIdentity
     public override void AddClaim(Claim claim) { Refuse(); base.AddClaim(claim); }
     public override void AddClaims(IEnumerable<Claim?> claims) { Refuse(); base.AddClaims(claims); }
     public override void RemoveClaim(Claim? claim) { Refuse(); base.RemoveClaim(claim); }
-    public override bool TryRemoveClaim(Claim? claim) => _sealed ? false : base.TryRemoveClaim(claim);
+    public override bool TryRemoveClaim(Claim? claim) => !Sealed && base.TryRemoveClaim(claim);
 
     /// <summary>An ordinary, changeable copy.</summary>
     public override ClaimsIdentity Clone() => new CaseSensitiveClaimsIdentity(this);
 
     private void Refuse()
     {
-        if (_sealed)
+        if (Sealed)
             throw new InvalidOperationException("This identity is shared by every request that presents the same bearer token and cannot be changed; "
                 + "add a new identity to the request's principal, or change a Clone().");
     }
