@@ -21,7 +21,7 @@ namespace Platform.Tools.ConsentBench;
 public static class H2Load
 {
     /// <summary>What one phase measured over <see cref="Seconds"/> (h2load's -D, or the span of the timing scripts).</summary>
-    public sealed record Result(string Name, double Seconds, long Requests, long NonSuccess, Histogram Latency, double TargetRate);
+    public sealed record Result(string Name, double Seconds, long Requests, long NonSuccess, Histogram Latency, double TargetRate, int InFlight);
 
     public static bool Available() =>
         Environment.GetEnvironmentVariable("PATH")?.Split(':').Any(d => File.Exists(Path.Combine(d, "h2load"))) == true;
@@ -66,7 +66,7 @@ public static class H2Load
             runs.Add((Start(loadCpus, ["-c", clients.ToString(CultureInfo.InvariantCulture), "-m", streams.ToString(CultureInfo.InvariantCulture),
                 "-D", seconds.ToString(CultureInfo.InvariantCulture)], Path.Combine(work, $"h2load-body-{i}"), token, log, url), log));
         }
-        return CollectAsync(name, runs, seconds, 0);
+        return CollectAsync(name, runs, seconds, 0, bodies * clients * streams);
     }
 
     /// <summary>
@@ -93,7 +93,7 @@ public static class H2Load
             runs.Add((Start(loadCpus, ["-c", "1", "-m", "16", "--timing-script-file", script, "-B", address.ToString().TrimEnd('/')],
                 Path.Combine(work, $"h2load-body-{i % bodies}"), token, log, url: null), log));
         }
-        return CollectAsync(name, runs, seconds, rate);
+        return CollectAsync(name, runs, seconds, rate, 0);
     }
 
     private const string CheckUsePath = "/platform.consent.v1.ConsentService/CheckUse";
@@ -112,7 +112,7 @@ public static class H2Load
         return Process.Start(info) ?? throw new InvalidOperationException("could not start h2load");
     }
 
-    private static async Task<Result> CollectAsync(string name, List<(Process Process, string Log)> started, int seconds, double rate)
+    private static async Task<Result> CollectAsync(string name, List<(Process Process, string Log)> started, int seconds, double rate, int inFlight)
     {
         var runs = started.Select(r => (r.Process, r.Log, Output: r.Process.StandardOutput.ReadToEndAsync())).ToList();
         var latency = new Histogram();
@@ -140,6 +140,6 @@ public static class H2Load
                 if (long.TryParse(tally[start..at].Trim(), CultureInfo.InvariantCulture, out var n)) nonSuccess += n;
             }
         }
-        return new Result(name, seconds, requests, nonSuccess, latency, rate);
+        return new Result(name, seconds, requests, nonSuccess, latency, rate, inFlight);
     }
 }

@@ -31,7 +31,8 @@ public static class BenchMain
 
 public sealed record BenchSettings(
     int Patients, int Technologies, int Duration, int Rounds, double[] Rates, int Concurrency, int Connections, int ColdConcurrency,
-    string LoadCpus, string ServerCpus, string Provider, int InProcessCalls, bool Sweeps, int Warmup, int H2Connections, int Hold)
+    string LoadCpus, string ServerCpus, string Provider, int InProcessCalls, bool Sweeps, int Warmup, int H2Connections, int Hold,
+    int[] H2InFlight)
 {
     public static BenchSettings Parse(string[] args)
     {
@@ -43,7 +44,8 @@ public sealed record BenchSettings(
         int I(string name, string fallback) => int.Parse(Get(name, fallback), CultureInfo.InvariantCulture);
         return new BenchSettings(I("patients", "10000"), I("technologies", "50"), I("duration", "10"), I("rounds", "3"),
             Get("rates", "5000,1000").Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToArray(), I("concurrency", "32"), I("connections", "4"), I("cold-concurrency", "16"),
-            Get("load-cpus", "1"), Get("server-cpus", "0"), Get("provider", "postgres"), I("in-process-calls", "200000"), args.Contains("--sweeps"), I("warmup", "20"), I("h2-connections", "32"), I("hold", "0"));
+            Get("load-cpus", "1"), Get("server-cpus", "0"), Get("provider", "postgres"), I("in-process-calls", "200000"), args.Contains("--sweeps"), I("warmup", "20"), I("h2-connections", "32"), I("hold", "0"),
+            Get("h2-in-flight", "8,16,32").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray());
     }
 }
 
@@ -174,34 +176,59 @@ public static class Coordinator
         }
         var results = await RunLoadAsync(s, address, tokenFile, targetsFile, phases, pg);
         var h2 = new List<H2Load.Result>();
+        var h2Poisson = new List<H2Poisson.Result>();
         if (H2Load.Available())
         {
             Console.WriteLine();
-            Console.WriteLine("h2load (nghttp2, C) as the load generator, on the load CPU(s); one fixed CheckUse body per process (2 own-consent permits, 1 best-interests permit, 1 review-overdue deny), closed loop 4 processes, open loop one process per connection:");
+            Console.WriteLine("h2load (nghttp2, C) as the load generator, on the load CPU(s); one fixed CheckUse body per process (2 own-consent permits, 1 best-interests permit, 1 review-overdue deny), " +
+                $"closed loops of 4 processes at {string.Join(", ", s.H2InFlight)} in flight, open loop one process per connection; then h2poisson (one process over all the connections, the same bodies):");
             var bodies = await H2Load.PrepareAsync(address, token, trust, work);
             var wake = WakeProbe.Run(FirstCpu(s.ServerCpus), FirstCpu(s.LoadCpus));
             Console.WriteLine($"this machine's floor now (UDP ping-pong on loopback between threads on CPU {FirstCpu(s.ServerCpus)} and CPU {FirstCpu(s.LoadCpus)}, the receiver asleep each time): " +
                 $"round trip p50 {wake.P50Us:0} us, p99 {wake.P99Us:0} us, max {wake.MaxUs:0} us");
-            var phasesH2 = new List<(string Name, int Clients, int Streams, double? Rate)>();
+            var poisson = H2Poisson.Build(work);
+            // Per round: closed loops at each in-flight count (what the service sustains at each depth of queue), then
+            // the open loops: h2load's, then h2poisson's at the same rates.
+            var phasesH2 = new List<(string Name, int Streams, double? Rate, bool Poisson)>();
             for (var r = 1; r <= s.Rounds; r++)
             {
-                phasesH2.Add(($"h2closed{r}", 1, s.Concurrency / bodies.Count, null));
-                phasesH2.AddRange(s.Rates.Select(rate => ($"h2open{r}@{rate.ToString(CultureInfo.InvariantCulture)}", 1, 1, (double?)rate)));
+                phasesH2.AddRange(s.H2InFlight.Select(n => ($"h2closed{r}x{n}", Math.Max(1, n / bodies.Count), (double?)null, false)));
+                phasesH2.AddRange(s.Rates.Select(rate => ($"h2open{r}@{rate.ToString(CultureInfo.InvariantCulture)}", 1, (double?)rate, false)));
+                if (poisson is not null)
+                    phasesH2.AddRange(s.Rates.Select(rate => ($"h2poisson{r}@{rate.ToString(CultureInfo.InvariantCulture)}", 1, (double?)rate, true)));
             }
-            foreach (var (name, clients, streams, rate) in phasesH2)
+            foreach (var (name, streams, rate, isPoisson) in phasesH2)
             {
                 var me = Process.GetCurrentProcess();
                 var (cpu0, gc0, pause0, alloc0) = (me.TotalProcessorTime, GC.CollectionCount(0), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
-                var result = rate is { } open
-                    ? await H2Load.RunOpenAsync(name, address, token, bodies.Count, work, s.LoadCpus, s.H2Connections, open, s.Duration)
-                    : await H2Load.RunClosedAsync(name, address, token, bodies.Count, work, s.LoadCpus, clients, streams, s.Duration);
+                long calls;
+                string line;
+                if (isPoisson)
+                {
+                    var p = await H2Poisson.RunAsync(poisson!, name, address, tokenFile, work, s.LoadCpus, s.H2Connections, rate!.Value, s.Duration, seed: h2Poisson.Count + 1);
+                    calls = p.Calls;
+                    Console.WriteLine($"{name,-14} h2poisson open loop (one process, nghttp2), Poisson arrivals at {rate:N0}/s in total over {s.H2Connections} connections");
+                    line = $"    {p.Calls:N0} checks in {s.Duration} s = {p.Calls / (double)s.Duration:N0} checks/s; latency from sent p50 {Ms(p.FromSent.Percentile(0.5))} p95 {Ms(p.FromSent.Percentile(0.95))} " +
+                        $"p99 {Ms(p.FromSent.Percentile(0.99))} p99.9 {Ms(p.FromSent.Percentile(0.999))} max {Ms(p.FromSent.Max)} ms; from due p99 {Ms(p.FromDue.Percentile(0.99))} ms; " +
+                        $"generator late p50 {Ms(p.Late.Percentile(0.5))} p99 {Ms(p.Late.Percentile(0.99))} ms; not answered {p.NotAnswered}";
+                    h2Poisson.Add(p);
+                }
+                else
+                {
+                    var result = rate is { } open
+                        ? await H2Load.RunOpenAsync(name, address, token, bodies.Count, work, s.LoadCpus, s.H2Connections, open, s.Duration)
+                        : await H2Load.RunClosedAsync(name, address, token, bodies.Count, work, s.LoadCpus, 1, streams, s.Duration);
+                    calls = result.Requests;
+                    var l = result.Latency;
+                    Console.WriteLine($"{name,-14} {(rate is { } x ? $"h2load open loop, Poisson arrivals at {x:N0}/s in total over {s.H2Connections} connections (one h2load process each)" : $"h2load closed loop, {result.InFlight} in flight")}");
+                    line = $"    {result.Requests:N0} checks in {s.Duration} s = {result.Requests / (double)s.Duration:N0} checks/s; latency p50 {Ms(l.Percentile(0.5))} p95 {Ms(l.Percentile(0.95))} p99 {Ms(l.Percentile(0.99))} p99.9 {Ms(l.Percentile(0.999))} max {Ms(l.Max)} ms; " +
+                        $"not OK {result.NonSuccess}";
+                    h2.Add(result);
+                }
                 me.Refresh();
-                var cpu = (me.TotalProcessorTime - cpu0).TotalSeconds * 1e6 / Math.Max(1, result.Requests);
-                var l = result.Latency;
-                Console.WriteLine($"{name,-12} {(rate is { } x ? $"h2load open loop, Poisson arrivals at {x:N0}/s in total over {s.H2Connections} connections (one h2load process each)" : $"h2load closed loop, {streams * bodies.Count} in flight")}");
-                Console.WriteLine($"    {result.Requests:N0} checks in {s.Duration} s = {result.Requests / (double)s.Duration:N0} checks/s; latency p50 {Ms(l.Percentile(0.5))} p95 {Ms(l.Percentile(0.95))} p99 {Ms(l.Percentile(0.99))} p99.9 {Ms(l.Percentile(0.999))} max {Ms(l.Max)} ms; " +
-                    $"not OK {result.NonSuccess}; service CPU {cpu:0.0} us/check, allocated {(GC.GetTotalAllocatedBytes() - alloc0) / (double)Math.Max(1, result.Requests) / 1024:0.0} KiB/check; GCs gen0 {GC.CollectionCount(0) - gc0}, pause {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:0} ms");
-                h2.Add(result);
+                var cpu = (me.TotalProcessorTime - cpu0).TotalSeconds * 1e6 / Math.Max(1, calls);
+                Console.WriteLine(line + $"; service CPU {cpu:0.0} us/check, allocated {(GC.GetTotalAllocatedBytes() - alloc0) / (double)Math.Max(1, calls) / 1024:0.0} KiB/check; " +
+                    $"GCs gen0 {GC.CollectionCount(0) - gc0}, pause {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:0} ms");
             }
         }
         else
@@ -223,10 +250,10 @@ public static class Coordinator
 
         // ---- summary
         Console.WriteLine();
-        Summarise(results, timings, s, h2);
+        Summarise(results, timings, s, h2, h2Poisson);
         await app.StopAsync();
         if (sqliteFile is not null) foreach (var f in Directory.GetFiles(Path.GetDirectoryName(sqliteFile)!, Path.GetFileName(sqliteFile) + "*")) File.Delete(f);
-        return results.Sum(r => r.Result.Errors.Values.Sum()) + h2.Sum(r => r.NonSuccess) == 0 ? 0 : 1;
+        return results.Sum(r => r.Result.Errors.Values.Sum()) + h2.Sum(r => r.NonSuccess) + h2Poisson.Sum(r => r.NotAnswered) == 0 ? 0 : 1;
     }
 
     private static int FirstCpu(string cpus) => int.TryParse(cpus.Split(',', '-')[0], CultureInfo.InvariantCulture, out var cpu) ? cpu : -1;
@@ -360,7 +387,7 @@ public static class Coordinator
             $"; load generator CPU {r.ClientCpuSeconds * 1e6 / Math.Max(1, r.Sent):0.0} us/check; GCs gen0 {m.Gen0} gen1 {m.Gen1} gen2 {m.Gen2}, pause {m.GcPause.TotalMilliseconds:0} ms; load average {LoadAverage()}");
     }
 
-    private static void Summarise(List<Measured> results, List<InProcess.Timing> timings, BenchSettings s, List<H2Load.Result> h2)
+    private static void Summarise(List<Measured> results, List<InProcess.Timing> timings, BenchSettings s, List<H2Load.Result> h2, List<H2Poisson.Result> h2Poisson)
     {
         Console.WriteLine($"Summary against issue #5 (targets: >= {TargetRate:N0} checks/s over gRPC with p99 < {TargetP99Ms} ms; in-process decision < {TargetDecisionMicros} us; {s.Patients:N0} patients, {s.Technologies} technologies):");
         var cold = results.FirstOrDefault(r => r.Result.Mode == "cold");
@@ -389,16 +416,29 @@ public static class Coordinator
             Console.WriteLine($"  open loop at {group.Key:N0}/s, median of {open.Count} rounds: achieved {Median(rates):N0} checks/s (target {TargetRate:N0}: {Median(rates) / TargetRate:0.00}x)  " +
                 $"p99 {Median(p99s):0.00} ms (target < {TargetP99Ms} ms: {TargetP99Ms / Median(p99s):0.0}x under); from intended start p99 {Median(p99i):0.00} ms  [p99 by round: {string.Join(", ", p99s.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))}]");
         }
-        foreach (var group in h2.GroupBy(r => r.TargetRate).OrderBy(g => g.Key))
+        (double Rate, double P99)? best = null;
+        foreach (var group in h2.GroupBy(r => (r.TargetRate, r.InFlight)).OrderBy(g => g.Key.TargetRate).ThenBy(g => g.Key.InFlight))
         {
             var runs = group.ToList();
             var rates = runs.Select(r => r.Requests / r.Seconds).ToList();
             var p99s = runs.Select(r => r.Latency.Percentile(0.99) / 1e6).ToList();
-            Console.WriteLine($"  h2load {(group.Key == 0 ? $"closed loop ({s.Concurrency} in flight)" : $"at {group.Key:N0}/s")}, median of {runs.Count} rounds: {Median(rates):N0} checks/s (target {TargetRate:N0}: {Median(rates) / TargetRate:0.00}x)  " +
+            Console.WriteLine($"  h2load {(group.Key.TargetRate == 0 ? $"closed loop ({group.Key.InFlight} in flight)" : $"at {group.Key.TargetRate:N0}/s")}, median of {runs.Count} rounds: {Median(rates):N0} checks/s (target {TargetRate:N0}: {Median(rates) / TargetRate:0.00}x)  " +
                 $"p99 {Median(p99s):0.00} ms (target < {TargetP99Ms} ms: {(Median(p99s) < TargetP99Ms ? "met" : "missed")})  [p99 by round: {string.Join(", ", p99s.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))}]");
+            if (group.Key.TargetRate == 0 && Median(p99s) < TargetP99Ms && (best is null || Median(rates) > best.Value.Rate)) best = (Median(rates), Median(p99s));
         }
-        var errors = results.Sum(r => r.Result.Errors.Values.Sum()) + h2.Sum(r => r.NonSuccess);
-        Console.WriteLine($"  errors over all phases: {errors} of {results.Sum(r => r.Result.Sent) + h2.Sum(r => r.Requests):N0} calls");
+        if (h2.Any(r => r.TargetRate == 0))
+            Console.WriteLine(best is { } b
+                ? $"  h2load closed loop, most checks/s with a median p99 under {TargetP99Ms} ms: {b.Rate:N0} checks/s at p99 {b.P99:0.00} ms (target {TargetRate:N0}: {b.Rate / TargetRate:0.00}x)"
+                : $"  h2load closed loop: no in-flight count kept a median p99 under {TargetP99Ms} ms");
+        foreach (var group in h2Poisson.GroupBy(r => r.TargetRate).OrderByDescending(g => g.Key))
+        {
+            var runs = group.ToList();
+            string P99s(Func<H2Poisson.Result, Histogram> pick) => string.Join(" / ", runs.Select(r => Ms(pick(r).Percentile(0.99))));
+            Console.WriteLine($"  h2poisson at {group.Key:N0}/s, {runs.Count} rounds: p99 from sent {P99s(r => r.FromSent)} ms, from due {P99s(r => r.FromDue)} ms; " +
+                $"the generator's own lateness p99 {P99s(r => r.Late)} ms");
+        }
+        var errors = results.Sum(r => r.Result.Errors.Values.Sum()) + h2.Sum(r => r.NonSuccess) + h2Poisson.Sum(r => r.NotAnswered);
+        Console.WriteLine($"  errors over all phases: {errors} of {results.Sum(r => r.Result.Sent) + h2.Sum(r => r.Requests) + h2Poisson.Sum(r => r.Calls):N0} calls");
         foreach (var t in timings)
             Console.WriteLine($"  in process, {t.Name}: median {t.Nanos.Percentile(0.5) / 1000.0:0.00} us, p99 {t.Nanos.Percentile(0.99) / 1000.0:0.00} us (budget {TargetDecisionMicros:0} us: {TargetDecisionMicros / (t.Nanos.Percentile(0.99) / 1000.0):0.0}x under)");
     }
