@@ -120,6 +120,7 @@ public static class LoadClient
         public readonly Dictionary<string, long> Errors = [];
         public readonly Dictionary<string, long> DenyRules = [];
         public long Sent;
+        public long Finished;
         public long Ok;
         public long Permit;
         public long Deny;
@@ -127,6 +128,7 @@ public static class LoadClient
         public void Done(long startTicks, long intendedTicks, C.CheckUseResponse? response, string? error)
         {
             var end = Stopwatch.GetTimestamp();
+            Interlocked.Increment(ref Finished);
             lock (_gate)
             {
                 Latency.Record(Nanos(end - startTicks));
@@ -148,6 +150,8 @@ public static class LoadClient
                 }
             }
         }
+
+        public StallWatchdog Watch(string phase) => new(() => (Interlocked.Read(ref Sent), Interlocked.Read(ref Finished)), phase);
 
         public PhaseResult Result(string name, string mode, double seconds, double cpu, double rate, int concurrency, bool open) =>
             new(name, mode, seconds, Sent, Ok, Errors, Permit, Deny, DenyRules, Latency.Serialize(), open ? FromIntended.Serialize() : null, cpu, rate, concurrency);
@@ -179,6 +183,7 @@ public static class LoadClient
         var tally = new Tally();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
+        using var watchdog = tally.Watch(name);
         var end = duration == TimeSpan.MaxValue ? long.MaxValue : Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var workers = Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -200,29 +205,92 @@ public static class LoadClient
         var start = Stopwatch.GetTimestamp();
         var ticksPerCall = Stopwatch.Frequency / rate;
         var total = (long)(rate * duration.TotalSeconds);
-        // A dedicated thread releases every call whose intended start has come, then sleeps about a millisecond.
+        // A dedicated thread releases every call whose intended start has come, then sleeps about a millisecond. The
+        // phase awaits it rather than joining it: this method runs on a thread-pool thread, and with the generator
+        // on one CPU the pool starts with one thread, so a join held it for the whole phase and every open phase
+        // began with calls answered but not read for the 0.5-1.6 s the pool took to add a thread.
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var scheduler = new Thread(() =>
         {
-            long sent = 0;
-            while (sent < total)
+            try
             {
-                var due = Math.Min(total, (long)((Stopwatch.GetTimestamp() - start) / ticksPerCall) + 1);
-                for (; sent < due; sent++)
+                long sent = 0;
+                while (sent < total)
                 {
-                    var intended = start + (long)(sent * ticksPerCall);
-                    var task = OneAsync(shared, tally, next()!, intended);
-                    lock (inFlight) inFlight.Add(task);
+                    var due = Math.Min(total, (long)((Stopwatch.GetTimestamp() - start) / ticksPerCall) + 1);
+                    for (; sent < due; sent++)
+                    {
+                        var intended = start + (long)(sent * ticksPerCall);
+                        var task = OneAsync(shared, tally, next()!, intended);
+                        lock (inFlight) inFlight.Add(task);
+                    }
+                    Thread.Sleep(1);
                 }
-                Thread.Sleep(1);
+                released.SetResult();
+            }
+            catch (Exception e)
+            {
+                released.SetException(e);
             }
         }) { IsBackground = true, Name = "open-loop scheduler" };
+        using var watchdog = tally.Watch(name);
         scheduler.Start();
-        scheduler.Join();
+        await released.Task.ConfigureAwait(false);
         Task[] all;
         lock (inFlight) all = inFlight.ToArray();
         await Task.WhenAll(all);
         var seconds = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         return tally.Result(name, "open", seconds, cpu, rate, 0, open: true);
+    }
+}
+
+/// <summary>
+/// Prints a STALL line when calls are in flight and none has finished for 100 ms or more: how long, and what the
+/// runtime did meanwhile (collections and their pause, thread-pool threads and queued work), to tell our generator's
+/// own stalls from the service's.
+/// </summary>
+internal sealed class StallWatchdog : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _thread;
+
+    public StallWatchdog(Func<(long Sent, long Finished)> progress, string phase)
+    {
+        _thread = new Thread(() =>
+        {
+            var (_, lastFinished) = progress();
+            var since = Stopwatch.GetTimestamp();
+            var (gc0, gc2, pause0, completed0) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration(), ThreadPool.CompletedWorkItemCount);
+            var maxPending = 0L;
+            var maxThreads = 0;
+            while (!_stop.Token.WaitHandle.WaitOne(10))
+            {
+                var (sent, finished) = progress();
+                maxPending = Math.Max(maxPending, ThreadPool.PendingWorkItemCount);
+                maxThreads = Math.Max(maxThreads, ThreadPool.ThreadCount);
+                if (finished != lastFinished || sent == finished)
+                {
+                    var ms = Stopwatch.GetElapsedTime(since).TotalMilliseconds;
+                    if (ms >= 100)
+                        Console.WriteLine($"STALL {phase} {DateTime.UtcNow:HH:mm:ss.fff}: no call finished for {ms:0} ms with {sent - lastFinished} in flight; meanwhile gen0 GCs {GC.CollectionCount(0) - gc0} " +
+                            $"(gen2 {GC.CollectionCount(2) - gc2}), GC pause {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:0} ms, thread-pool work items run " +
+                            $"{ThreadPool.CompletedWorkItemCount - completed0}, queued at most {maxPending}, threads at most {maxThreads}");
+                    lastFinished = finished;
+                    since = Stopwatch.GetTimestamp();
+                    (gc0, gc2, pause0, completed0) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration(), ThreadPool.CompletedWorkItemCount);
+                    maxPending = 0;
+                    maxThreads = 0;
+                }
+            }
+        }) { IsBackground = true, Name = "stall watchdog" };
+        _thread.Start();
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _thread.Join();
+        _stop.Dispose();
     }
 }
