@@ -157,6 +157,7 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.OwnsOne(x => x.Safety, o => Prefixed(o, "safety_"));
             e.HasIndex(x => new { x.TenantId, x.PatientId });
             e.HasIndex(x => new { x.TenantId, x.TechnologyId, x.SettingCode });
+            e.HasIndex(x => new { x.TenantId, x.WardCode });
         });
         modelBuilder.Entity<TrustPolicySettings>(e =>
         {

@@ -301,6 +301,15 @@ internal static class ConsentSchema
     {
     }
 
+    /// <summary>
+    /// The sweep reads a ward's live uses for the blanket-use detector, ward by ward: without this index each read scanned
+    /// every use of the trust (400 wards of a 40,000-use trust: 9.5 s of PostgreSQL CPU every 5 minutes).
+    /// </summary>
+    public static void V5Up(MigrationBuilder mb) =>
+        mb.CreateIndex("ix_technology_uses_tenant_id_ward_code", "technology_uses", ["tenant_id", "ward_code"]);
+
+    public static void V5Down(MigrationBuilder mb) => mb.DropIndex("ix_technology_uses_tenant_id_ward_code", "technology_uses");
+
     private static void PatientIndex(MigrationBuilder mb, string table) =>
         mb.CreateIndex($"ix_{table}_tenant_id_patient_id", table, ["tenant_id", "patient_id"]);
 }
@@ -344,3 +353,11 @@ public sealed class TrustsFromEarlierPatientsSqlite() : SchemaStep(ConsentSchema
 [DbContext(typeof(ConsentPostgresDbContext))]
 [Migration("20261201220000_TrustsFromEarlierPatients")]
 public sealed class TrustsFromEarlierPatientsPostgres() : SchemaStep(ConsentSchema.V4Up, ConsentSchema.V4Down);
+
+[DbContext(typeof(ConsentSqliteDbContext))]
+[Migration("20261202030000_UsesByWard")]
+public sealed class UsesByWardSqlite() : SchemaStep(ConsentSchema.V5Up, ConsentSchema.V5Down);
+
+[DbContext(typeof(ConsentPostgresDbContext))]
+[Migration("20261202030000_UsesByWard")]
+public sealed class UsesByWardPostgres() : SchemaStep(ConsentSchema.V5Up, ConsentSchema.V5Down);
