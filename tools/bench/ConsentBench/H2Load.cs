@@ -23,8 +23,11 @@ public static class H2Load
     /// <summary>What one phase measured over <see cref="Seconds"/> (h2load's -D, or the span of the timing scripts).</summary>
     public sealed record Result(string Name, double Seconds, long Requests, long NonSuccess, Histogram Latency, double TargetRate, int InFlight);
 
-    public static bool Available() =>
-        Environment.GetEnvironmentVariable("PATH")?.Split(':').Any(d => File.Exists(Path.Combine(d, "h2load"))) == true;
+    public static bool Available() => OnPath("h2load");
+
+    /// <summary>Whether <paramref name="tool"/> is an executable file in a directory on PATH.</summary>
+    internal static bool OnPath(string tool) =>
+        Environment.GetEnvironmentVariable("PATH")?.Split(':').Any(d => File.Exists(Path.Combine(d, tool))) == true;
 
     /// <summary>Four requests, one per h2load process, checked over gRPC first.</summary>
     public static async Task<List<byte[]>> PrepareAsync(Uri address, string token, Trust trust, string work)
@@ -96,7 +99,7 @@ public static class H2Load
         return CollectAsync(name, runs, seconds, rate, 0);
     }
 
-    private const string CheckUsePath = "/platform.consent.v1.ConsentService/CheckUse";
+    internal const string CheckUsePath = "/platform.consent.v1.ConsentService/CheckUse";
 
     // Milliseconds to the next arrival of a Poisson process at perSecond.
     private static double Gap(Random random, double perSecond) => -Math.Log(1 - random.NextDouble()) / perSecond * 1000.0;

@@ -21,7 +21,7 @@ public static class H2Poisson
     public static string? Build(string work)
     {
         var source = Path.Combine(AppContext.BaseDirectory, "h2poisson", "h2poisson.c");
-        if (!File.Exists("/usr/include/nghttp2/nghttp2.h") || !OnPath("gcc"))
+        if (!File.Exists("/usr/include/nghttp2/nghttp2.h") || !H2Load.OnPath("gcc"))
         {
             Console.WriteLine("h2poisson: gcc or libnghttp2's headers not found (apt-get install gcc libnghttp2-dev): its phases are skipped.");
             return null;
@@ -38,17 +38,18 @@ public static class H2Poisson
 
     /// <summary>
     /// One open-loop phase at <paramref name="rate"/> checks/s over <paramref name="connections"/> connections for
-    /// <paramref name="seconds"/> s, with the h2load bodies (connection i sends body i mod 4), pinned to <paramref name="loadCpus"/>.
+    /// <paramref name="seconds"/> s, with the <paramref name="bodies"/> h2load bodies (connection i sends body i mod
+    /// bodies), pinned to <paramref name="loadCpus"/>.
     /// </summary>
-    public static async Task<Result> RunAsync(string binary, string name, Uri address, string tokenFile, string work, string loadCpus,
+    public static async Task<Result> RunAsync(string binary, string name, Uri address, string tokenFile, int bodies, string work, string loadCpus,
         int connections, double rate, int seconds, int seed)
     {
         var log = Path.Combine(work, $"{name}.log");
         var info = new ProcessStartInfo("taskset") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var args = new List<string> { "-c", loadCpus, binary, address.Host, address.Port.ToString(CultureInfo.InvariantCulture), CheckUsePath, tokenFile,
+        var args = new List<string> { "-c", loadCpus, binary, address.Host, address.Port.ToString(CultureInfo.InvariantCulture), H2Load.CheckUsePath, tokenFile,
             connections.ToString(CultureInfo.InvariantCulture), rate.ToString(CultureInfo.InvariantCulture), seconds.ToString(CultureInfo.InvariantCulture),
             seed.ToString(CultureInfo.InvariantCulture), log };
-        args.AddRange(Enumerable.Range(0, 4).Select(i => Path.Combine(work, $"h2load-body-{i}")));
+        args.AddRange(Enumerable.Range(0, bodies).Select(i => Path.Combine(work, $"h2load-body-{i}")));
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start h2poisson");
         var output = process.StandardOutput.ReadToEndAsync();
@@ -71,10 +72,5 @@ public static class H2Poisson
         return new Result(name, seconds, calls, notAnswered, rate, fromSent, fromDue, late);
     }
 
-    private const string CheckUsePath = "/platform.consent.v1.ConsentService/CheckUse";
-
     private static long Nanos(string micros) => (long)(double.Parse(micros, CultureInfo.InvariantCulture) * 1000);
-
-    private static bool OnPath(string tool) =>
-        Environment.GetEnvironmentVariable("PATH")?.Split(':').Any(d => File.Exists(Path.Combine(d, tool))) == true;
 }

@@ -259,9 +259,11 @@ internal sealed class StallWatchdog : IDisposable
     {
         _thread = new Thread(() =>
         {
+            static (int Gen0, int Gen2, TimeSpan Pause, long WorkItems) Runtime() =>
+                (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration(), ThreadPool.CompletedWorkItemCount);
             var (_, lastFinished) = progress();
             var since = Stopwatch.GetTimestamp();
-            var (gc0, gc2, pause0, completed0) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration(), ThreadPool.CompletedWorkItemCount);
+            var (gc0, gc2, pause0, completed0) = Runtime();
             var maxPending = 0L;
             var maxThreads = 0;
             while (!_stop.Token.WaitHandle.WaitOne(10))
@@ -278,7 +280,7 @@ internal sealed class StallWatchdog : IDisposable
                             $"{ThreadPool.CompletedWorkItemCount - completed0}, queued at most {maxPending}, threads at most {maxThreads}");
                     lastFinished = finished;
                     since = Stopwatch.GetTimestamp();
-                    (gc0, gc2, pause0, completed0) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration(), ThreadPool.CompletedWorkItemCount);
+                    (gc0, gc2, pause0, completed0) = Runtime();
                     maxPending = 0;
                     maxThreads = 0;
                 }

@@ -205,7 +205,7 @@ public static class Coordinator
                 string line;
                 if (isPoisson)
                 {
-                    var p = await H2Poisson.RunAsync(poisson!, name, address, tokenFile, work, s.LoadCpus, s.H2Connections, rate!.Value, s.Duration, seed: h2Poisson.Count + 1);
+                    var p = await H2Poisson.RunAsync(poisson!, name, address, tokenFile, bodies.Count, work, s.LoadCpus, s.H2Connections, rate!.Value, s.Duration, seed: h2Poisson.Count + 1);
                     calls = p.Calls;
                     Console.WriteLine($"{name,-14} h2poisson open loop (one process, nghttp2), Poisson arrivals at {rate:N0}/s in total over {s.H2Connections} connections");
                     line = $"    {p.Calls:N0} checks in {s.Duration} s = {p.Calls / (double)s.Duration:N0} checks/s; latency from sent p50 {Ms(p.FromSent.Percentile(0.5))} p95 {Ms(p.FromSent.Percentile(0.95))} " +
@@ -253,7 +253,6 @@ public static class Coordinator
         // what every later 5-minute sweep costs when nothing new is due.
         Console.WriteLine();
         Console.WriteLine($"The review and blanket-use sweep (ConsentScheduler.SweepAsync, what runs every 5 minutes) over {uses:N0} uses:");
-        var sweeps = new List<(TimeSpan Wall, double Cpu, double PgCpu, SweepResult Result)>();
         var scheduler = app.Services.GetRequiredService<ConsentScheduler>();
         for (var i = 1; i <= 2; i++)
         {
@@ -263,7 +262,6 @@ public static class Coordinator
             var swept = await scheduler.SweepAsync();
             clock.Stop();
             me.Refresh();
-            sweeps.Add((clock.Elapsed, (me.TotalProcessorTime - cpu0).TotalSeconds, PostgresCpuSeconds(pg) - pg0, swept));
             Console.WriteLine($"  sweep {i}: {clock.Elapsed.TotalSeconds:0.00} s, service CPU {(me.TotalProcessorTime - cpu0).TotalSeconds:0.00} s" +
                 (pg is not null ? $", PostgreSQL CPU {PostgresCpuSeconds(pg) - pg0:0.00} s" : "") +
                 $"; {swept.OverdueReviewsRaised:N0} overdue reviews and {swept.BlanketSignalsRaised:N0} blanket-use signals raised");
