@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Platform.Grpc.Server;
 using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
 using Platform.ServiceDefaults.Telemetry;
@@ -47,18 +46,15 @@ public static class ServiceDefaultsExtensions
 
         builder.AddPlatformTelemetry(builder.Environment.ApplicationName);
         builder.AddPlatformAuthentication();
-        builder.Services.AddGrpcServer();
         return builder;
     }
 
     /// <summary>
     /// /health/live (the process answers), /health/ready (its dependencies answer; JSON detail per check) and
-    /// /me (who the token says you are), and over gRPC grpc.health.v1.Health and server reflection. Health endpoints
-    /// need no token, in every environment.
+    /// /me (who the token says you are). Health endpoints need no token, in every environment.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapGrpcHealthAndReflection();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {

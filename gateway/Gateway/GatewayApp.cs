@@ -1,7 +1,8 @@
+using Platform.Grpc;
 using Platform.Gateway.Tenancy;
 using Platform.Grpc.Server;
 using Platform.ServiceDefaults;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 
 namespace Platform.Gateway;
 
@@ -14,9 +15,11 @@ public static class GatewayApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
+        builder.AddPlatformGrpc();
         builder.AddGatewayServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapPlatformGrpcEndpoints();
         app.MapGrpcService<TenancyGrpcService>();
         return app;
     }

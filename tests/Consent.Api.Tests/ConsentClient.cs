@@ -3,7 +3,6 @@ using Google.Protobuf.WellKnownTypes;
 using Platform.Contracts.Consent.V1;
 using Platform.Grpc;
 using Platform.Grpc.Client;
-using Platform.ServiceDefaults.Grpc;
 using Platform.Testing;
 using Xunit;
 

@@ -1,7 +1,6 @@
 using Platform.Contracts.Consent.V1;
 using Platform.Grpc;
 using Platform.Grpc.Client;
-using Platform.ServiceDefaults.Grpc;
 using Platform.Testing;
 using Xunit;
 using Health = Grpc.Health.V1;

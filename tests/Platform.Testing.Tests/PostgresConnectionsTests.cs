@@ -1,5 +1,5 @@
 using Npgsql;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 using Xunit;
 
 namespace Platform.Testing.Tests;

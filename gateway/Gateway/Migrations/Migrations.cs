@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Gateway.Tenancy;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 
 namespace Platform.Gateway.Migrations;
 

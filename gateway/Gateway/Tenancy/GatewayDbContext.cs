@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Domain;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Gateway.Tenancy;

@@ -1,7 +1,6 @@
 using Platform.Contracts.Gateway.V1;
 using Platform.Grpc;
 using Platform.Grpc.Server;
-using Platform.ServiceDefaults.Grpc;
 using Common = Platform.Contracts.Common.V1;
 
 namespace Platform.Gateway.Tenancy;

@@ -1,3 +1,4 @@
+using Platform.Grpc;
 using Platform.Audit.Api.Application;
 using Platform.Audit.Api.Data;
 using Platform.Audit.Api.Events;
@@ -6,7 +7,7 @@ using Platform.Grpc.Server;
 using Platform.Audit.Api.Grpc;
 using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 
 namespace Platform.Audit.Api;
 
@@ -16,9 +17,11 @@ public static class AuditApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
+        builder.AddPlatformGrpc();
         builder.AddAuditServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapPlatformGrpcEndpoints();
         app.MapEventSubscriptions();
         app.MapDeadLetterOperations();
         app.MapGrpcService<AuditGrpcService>();

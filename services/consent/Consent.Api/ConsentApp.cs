@@ -1,9 +1,11 @@
+using Platform.Messaging;
+using Platform.Grpc;
 using Platform.Grpc.Server;
 using Platform.Consent.Api.Application;
 using Platform.Consent.Api.Grpc;
 using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 
 namespace Platform.Consent.Api;
 
@@ -13,11 +15,13 @@ public static class ConsentApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
+        builder.AddPlatformGrpc();
         builder.AddConsentServices();
         var app = builder.Build();
         // Apply (or warn about) the PDF licence choice at start-up, not on the first request.
         app.Services.GetRequiredService<CarePlanPdfLicence>();
         app.MapDefaultEndpoints();
+        app.MapPlatformGrpcEndpoints();
         app.MapEventSubscriptions();
         app.MapDeadLetterOperations();
         app.MapGrpcService<ConsentGrpcService>();

@@ -2,7 +2,7 @@ using Platform.Consent.Api.Application;
 using Platform.Consent.Api.Data;
 using Platform.Consent.Api.Events;
 using Platform.Messaging;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 
 namespace Platform.Consent.Api;
 

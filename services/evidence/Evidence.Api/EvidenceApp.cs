@@ -1,10 +1,12 @@
+using Platform.Messaging;
+using Platform.Grpc;
 using Platform.Evidence.Api.Application;
 using Platform.Evidence.Api.Data;
 using Platform.Grpc.Server;
 using Platform.Evidence.Api.Grpc;
 using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 
 namespace Platform.Evidence.Api;
 
@@ -14,9 +16,11 @@ public static class EvidenceApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
+        builder.AddPlatformGrpc();
         builder.AddEvidenceServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapPlatformGrpcEndpoints();
         app.MapEventSubscriptions();
         app.MapDeadLetterOperations();
         app.MapGrpcService<EvidenceGrpcService>();

@@ -1,10 +1,12 @@
+using Platform.Messaging;
+using Platform.Grpc;
 using Platform.Procurement.Api.Application;
 using Platform.Procurement.Api.Data;
 using Platform.Grpc.Server;
 using Platform.Procurement.Api.Grpc;
 using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 
 namespace Platform.Procurement.Api;
 
@@ -14,9 +16,11 @@ public static class ProcurementApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
+        builder.AddPlatformGrpc();
         builder.AddProcurementServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapPlatformGrpcEndpoints();
         app.MapEventSubscriptions();
         app.MapDeadLetterOperations();
         app.MapGrpcService<ProcurementGrpcService>();

@@ -314,7 +314,7 @@ public static class Coordinator
         }
         catch (RpcException e)
         {
-            refusal = $"{e.StatusCode} {e.Trailers.GetValue(Platform.ServiceDefaults.Grpc.RefusalStatus.RuleTrailer)}";
+            refusal = $"{e.StatusCode} {e.Trailers.GetValue(Platform.Grpc.RefusalStatus.RuleTrailer)}";
         }
         var noApprovalOk = denied == noApproval && refusal == "FailedPrecondition use.no-approval-for-setting";
         ok &= noApprovalOk;

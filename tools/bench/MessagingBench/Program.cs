@@ -245,7 +245,7 @@ static async Task<string> CreateDatabaseAsync(PostgresServer server, string pref
     await using var cmd = new NpgsqlCommand($"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {PostgresServer.AppRole}", conn);
     await cmd.ExecuteNonQueryAsync();
     // The services' own connection defaults (automatic preparation), as AddPlatformDatabase applies them.
-    return Platform.ServiceDefaults.Persistence.PostgresConnections.WithPlatformDefaults(server.AppConnectionString(name) + ";Maximum Pool Size=100");
+    return Platform.Persistence.PostgresConnections.WithPlatformDefaults(server.AppConnectionString(name) + ";Maximum Pool Size=100");
 }
 
 static BenchDbContext Open(string connectionString) => new(new DbContextOptionsBuilder<BenchDbContext>().UseNpgsql(connectionString).Options);

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Audit.Api.Data;
 using Platform.Domain;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 
 namespace Platform.Audit.Api.Application;
 

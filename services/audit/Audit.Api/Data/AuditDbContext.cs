@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Messaging;
 using Platform.Domain;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Audit.Api.Data;

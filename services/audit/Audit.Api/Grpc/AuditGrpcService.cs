@@ -2,7 +2,6 @@ using Platform.Audit.Api.Application;
 using Platform.Contracts.Audit.V1;
 using Platform.Grpc;
 using Platform.Grpc.Server;
-using Platform.ServiceDefaults.Grpc;
 using Data = Platform.Audit.Api.Data;
 
 namespace Platform.Audit.Api.Grpc;

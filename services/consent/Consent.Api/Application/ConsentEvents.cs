@@ -1,9 +1,9 @@
+using Platform.Grpc;
 using System.Security.Cryptography;
 using System.Text;
 using Platform.Consent.Api.Data;
 using Platform.Consent.Domain;
 using Platform.Messaging.Outbox;
-using Platform.ServiceDefaults.Grpc;
 using Platform.ServiceDefaults.Tenancy;
 using Common = Platform.Contracts.Common.V1;
 using Contract = Platform.Contracts.Consent.V1;

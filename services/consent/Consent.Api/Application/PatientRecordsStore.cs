@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Consent.Api.Data;
 using Platform.Consent.Domain;
 using Platform.Domain;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Consent.Api.Application;

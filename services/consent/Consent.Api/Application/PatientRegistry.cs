@@ -6,7 +6,7 @@ using Platform.Messaging.Outbox;
 using Platform.ServiceDefaults.Tenancy;
 using Common = Platform.Contracts.Common.V1;
 using Contract = Platform.Contracts.Consent.V1;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 
 namespace Platform.Consent.Api.Application;
 

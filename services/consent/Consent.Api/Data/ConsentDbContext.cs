@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Platform.Consent.Domain;
 using Platform.Messaging;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Consent.Api.Data;

@@ -3,7 +3,6 @@ using Platform.Consent.Api.Application;
 using Platform.Contracts.Consent.V1;
 using Platform.Grpc;
 using Platform.Grpc.Server;
-using Platform.ServiceDefaults.Grpc;
 using Domain = Platform.Consent.Domain;
 
 namespace Platform.Consent.Api.Grpc;

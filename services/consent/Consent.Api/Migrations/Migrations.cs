@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Consent.Api.Data;
 using Platform.Messaging;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 
 namespace Platform.Consent.Api.Migrations;
 

@@ -2,7 +2,6 @@ using Platform.Contracts.Evidence.V1;
 using Platform.Evidence.Api.Application;
 using Platform.Grpc;
 using Platform.Grpc.Server;
-using Platform.ServiceDefaults.Grpc;
 using Data = Platform.Evidence.Api.Data;
 
 namespace Platform.Evidence.Api.Grpc;

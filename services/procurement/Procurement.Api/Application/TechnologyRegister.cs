@@ -5,7 +5,7 @@ using Platform.Messaging.Outbox;
 using Platform.ServiceDefaults.Tenancy;
 using Events = Platform.Contracts.Procurement.V1;
 using Platform.Procurement.Api.Data;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 
 namespace Platform.Procurement.Api.Application;
 

@@ -2,7 +2,6 @@ using Platform.Contracts.Procurement.V1;
 using Platform.Grpc;
 using Platform.Grpc.Server;
 using Platform.Procurement.Api.Application;
-using Platform.ServiceDefaults.Grpc;
 using Data = Platform.Procurement.Api.Data;
 
 namespace Platform.Procurement.Api.Grpc;

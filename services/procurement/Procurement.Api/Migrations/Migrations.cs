@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Procurement.Api.Data;
 using Platform.Messaging;
-using Platform.ServiceDefaults.Persistence;
+using Platform.Persistence;
 
 namespace Platform.Procurement.Api.Migrations;
 

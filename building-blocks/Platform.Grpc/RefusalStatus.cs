@@ -1,8 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Platform.Domain;
-using Platform.Grpc;
 
-namespace Platform.ServiceDefaults.Grpc;
+namespace Platform.Grpc;
 
 /// <summary>How a refused command leaves a service over gRPC: a status code and the refusal's message, with the rule in a trailer.</summary>
 public static class RefusalStatus

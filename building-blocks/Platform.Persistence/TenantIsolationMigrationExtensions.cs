@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace Platform.ServiceDefaults.Persistence;
+namespace Platform.Persistence;
 
 /// <summary>Migration helpers for PostgreSQL row-level security on tenant-owned tables.</summary>
 public static class TenantIsolationMigrationExtensions

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
-namespace Platform.ServiceDefaults.Persistence;
+namespace Platform.Persistence;
 
 /// <summary>Which database engine a service runs on.</summary>
 public enum DatabaseProvider

@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Platform.Messaging;
+using Microsoft.EntityFrameworkCore;
 using Platform.Messaging.Inbox;
+using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Tenancy;
 
-namespace Platform.ServiceDefaults.Persistence;
+namespace Platform.Messaging;
 
 public static class EventsExtensions
 {
@@ -16,7 +17,7 @@ public static class EventsExtensions
     /// call <c>CreateMessagingTables()</c>; every delivery runs for the event's own tenant.
     /// </summary>
     public static IHostApplicationBuilder AddPlatformEvents<TContext>(this IHostApplicationBuilder builder, string serviceName)
-        where TContext : PlatformDbContext
+        where TContext : DbContext
     {
         builder.AddPlatformMessaging<TContext>(serviceName);
         builder.Services.AddSingleton<IEventScope, TenantEventScope>();
@@ -45,7 +46,7 @@ public static class DeadLetterOperations
     {
         // Both must pass: a user acting for a trust, in the operator role.
         var group = app.MapGroup("/operations/dead-letters")
-            .RequireAuthorization(Auth.AuthenticationExtensions.TenantUserPolicy)
+            .RequireAuthorization(AuthenticationExtensions.TenantUserPolicy)
             .RequireAuthorization(p => p.RequireRole(OperatorRole));
 
         group.MapGet("/", async (ITenantContext tenant, IDeadLetterService letters, bool? includeReplayed, CancellationToken ct) =>

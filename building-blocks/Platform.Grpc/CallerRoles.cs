@@ -1,7 +1,6 @@
 using Platform.Domain;
-using Platform.Grpc;
 
-namespace Platform.ServiceDefaults.Grpc;
+namespace Platform.Grpc;
 
 /// <summary>Least privilege per gRPC method: the caller's token must carry one of the roles the method names.</summary>
 public static class CallerRoles

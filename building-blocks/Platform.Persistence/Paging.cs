@@ -1,7 +1,7 @@
 using System.Text;
 using Platform.Domain;
 
-namespace Platform.ServiceDefaults.Persistence;
+namespace Platform.Persistence;
 
 /// <summary>Page size and opaque page tokens for list methods.</summary>
 public static class Paging

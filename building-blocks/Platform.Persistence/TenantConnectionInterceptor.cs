@@ -2,7 +2,7 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
-namespace Platform.ServiceDefaults.Persistence;
+namespace Platform.Persistence;
 
 /// <summary>
 /// On every PostgreSQL connection a context opens, sets the session variable <c>app.tenant_id</c> that the

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Platform.Domain;
 using Platform.ServiceDefaults.Tenancy;
 
-namespace Platform.ServiceDefaults.Persistence;
+namespace Platform.Persistence;
 
 /// <summary>
 /// Base of every service's DbContext. Every <see cref="ITenantOwned"/> entity gets a global query filter on the
