@@ -195,6 +195,35 @@ public class DaprContractTests
     }
 
     [Fact]
+    public async Task A_single_delivery_unwrapped_by_use_cloud_events_reaches_the_handler_with_its_whole_envelope()
+    {
+        var db = await TestDb.PostgresAsync();
+        await using var subscriber = await MessagingApp.StartAsync("reports", db, new() { ["Messaging:Relay:Enabled"] = "false" });
+        await using var sidecar = await FakeDaprSidecar.StartAsync();
+        sidecar.AppBaseUrl = subscriber.BaseUrl;
+        var time = new DateTimeOffset(2026, 12, 2, 10, 30, 0, TimeSpan.Zero);
+        const string traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        // A subject the publisher's JSON writer escapes (+, <, é), to prove the forwarded attributes are decoded.
+        var credit = new Platform.Messaging.CloudEvents.CloudEvent
+        {
+            Id = "evt-env-1", Source = "/ledger", Type = "platform.ledger.amount_credited.v1", Subject = "acc+<é>", Time = time,
+            Tenant = "RRP", TraceParent = traceParent, DataJson = """{"accountId":"acc+<é>","amount":"5","seq":1}""",
+        }.ToJson();
+
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await sidecar.PostAsync(Events.CreditRoute, credit, MessagingApp.Token));
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await sidecar.PostAsync(Events.CreditRoute, credit, MessagingApp.Token));
+
+        var envelope = Assert.Single(subscriber.Faults.Envelopes);
+        Assert.Equal(("evt-env-1", "/ledger", "platform.ledger.amount_credited.v1", "acc+<é>", "RRP", time, traceParent),
+            (envelope.Id, envelope.Source, envelope.Type, envelope.Subject, envelope.Tenant, envelope.Time, envelope.TraceParent));
+        var account = Assert.Single(await LedgerData.AccountsAsync(db));
+        Assert.Equal(("acc+<é>", "RRP", 5L), (account.Id, account.Tenant, account.Balance));
+        await using var read = db.Open();
+        var inbox = await read.Set<InboxMessage>().SingleAsync(); // the redelivery was deduplicated on source and id
+        Assert.Equal(("/ledger", "evt-env-1"), (inbox.Source, inbox.EventId));
+    }
+
+    [Fact]
     public async Task Redelivered_event_is_a_no_op_success()
     {
         var db = await TestDb.PostgresAsync();
