@@ -5,6 +5,7 @@ using Platform.Consent.Api;
 using Platform.Evidence.Api;
 using Platform.Gateway;
 using Platform.Procurement.Api;
+using Platform.Tools.LocalDelivery;
 
 namespace Platform.Tools.LocalRunner;
 
@@ -111,8 +112,6 @@ public sealed class LocalPlatform : IAsyncDisposable
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
-            // Local event delivery: each relay posts CloudEvents straight to the subscribers' Dapr-style routes.
-            ["Messaging:Transport"] = "Local",
             ["Messaging:AppApiToken"] = _appApiToken,
             // Local development distributes nothing: PDF copies under PDFsharp's AGPL (docs/decisions/0007-pdfsharp-licence.md).
             ["Consent:CarePlanPdf:Licence"] = "AGPL-3.0",
@@ -120,6 +119,8 @@ public sealed class LocalPlatform : IAsyncDisposable
         var subscribers = Apps.Where(a => a.HasEvents).Select(a => $"http://127.0.0.1:{HttpPort(a)}").ToArray();
         for (var i = 0; i < subscribers.Length; i++) settings[$"Messaging:Local:Subscribers:{i}"] = subscribers[i];
         builder.Configuration.AddInMemoryCollection(settings);
+        // No sidecar here: each relay plays Dapr's part and posts the CloudEvents straight to the subscribers' Dapr routes.
+        if (spec.HasEvents) builder.Services.AddLocalEventDelivery();
         return builder;
     }
 

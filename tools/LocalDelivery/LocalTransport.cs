@@ -5,32 +5,35 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Platform.Messaging;
 using Platform.Messaging.CloudEvents;
 using Platform.Messaging.Outbox;
-using Platform.Messaging.Subscriptions;
 
-namespace Platform.Messaging.Local;
+namespace Platform.Tools.LocalDelivery;
 
 /// <summary>
-/// The embedded transport: plays the Dapr sidecar's delivery role without a sidecar. It discovers each subscriber's
+/// The local runner's transport (and the tests'): plays the Dapr sidecar's delivery role where there is no sidecar. It discovers each subscriber's
 /// routes from its <c>GET /dapr/subscribe</c>, POSTs the CloudEvent to every route subscribed to the topic with the
 /// <c>dapr-api-token</c> header, and reads the reply as Dapr does (2xx + SUCCESS/DROP/empty = done, RETRY or another
-/// status = retry, 404 = dropped with an error). After <see cref="LocalOptions.MaxDeliveryAttempts"/> refusals the
-/// event goes to the subscriber's dead-letter route. To a subscription that advertises <c>bulkSubscribe</c> it delivers
+/// status = retry, 404 = dropped with an error). After <see cref="LocalDeliveryOptions.MaxDeliveryAttempts"/> refusals the
+/// event goes to the subscriber's dead-letter route. A single delivery carries the event's <c>traceparent</c> as an HTTP
+/// header, as Dapr's does. To a subscription that advertises <c>bulkSubscribe</c> it delivers
 /// several events per request in Dapr's bulk shape and reads the per-entry statuses the same way.
 /// </summary>
 public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDisposable
 {
     private readonly HttpClient _http;
     private readonly MessagingOptions _options;
+    private readonly LocalDeliveryOptions _local;
     private readonly ILogger<LocalTransport> _logger;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, (DateTimeOffset FetchedAt, IReadOnlyList<Subscription> Subscriptions)> _routes = new();
+    private readonly ConcurrentDictionary<string, (DateTimeOffset FetchedAt, IReadOnlyList<DaprSubscription> Subscriptions)> _routes = new();
     private readonly SemaphoreSlim _singleDeliveries;
 
-    public LocalTransport(IOptions<MessagingOptions> options, ILogger<LocalTransport> logger, TimeProvider time)
+    public LocalTransport(IOptions<MessagingOptions> options, IOptions<LocalDeliveryOptions> local, ILogger<LocalTransport> logger, TimeProvider time)
     {
         _options = options.Value;
+        _local = local.Value;
         _logger = logger;
         _time = time;
         _singleDeliveries = new SemaphoreSlim(Math.Max(1, _options.Relay.MaxParallelism));
@@ -44,7 +47,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
     {
         string? unreachable = null;
         string? refused = null;
-        foreach (var baseUrl in _options.Local.Subscribers)
+        foreach (var baseUrl in _local.Subscribers)
         {
             var subscriptions = await DiscoverAsync(baseUrl, cancellationToken);
             if (subscriptions is null)
@@ -55,7 +58,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
             foreach (var sub in subscriptions.Where(s => s.Topic == message.Topic && s.PubSubName == _options.PubSubName))
             {
                 var outcome = await DeliverAsync(baseUrl, sub.Route, message.Payload, cancellationToken);
-                if (outcome.Status == SendStatus.Refused && message.RefusedAttempts + 1 >= _options.Local.MaxDeliveryAttempts)
+                if (outcome.Status == SendStatus.Refused && message.RefusedAttempts + 1 >= _local.MaxDeliveryAttempts)
                 {
                     outcome = await DeadLetterAsync(baseUrl, subscriptions, sub, message, outcome.Error, cancellationToken);
                 }
@@ -75,14 +78,14 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
 
     /// <summary>
     /// Bulk delivery size: the largest <c>maxMessagesCount</c> the subscribers advertise (read from their
-    /// <c>GET /dapr/subscribe</c>, cached); 0 (one by one) when <see cref="LocalOptions.Bulk"/> is off or none takes bulk
+    /// <c>GET /dapr/subscribe</c>, cached); 0 (one by one) when <see cref="LocalDeliveryOptions.Bulk"/> is off or none takes bulk
     /// deliveries.
     /// </summary>
     public async ValueTask<int> MaxBatchSizeAsync(CancellationToken cancellationToken)
     {
-        if (!_options.Local.Bulk) return 0;
+        if (!_local.Bulk) return 0;
         var max = 0;
-        foreach (var baseUrl in _options.Local.Subscribers)
+        foreach (var baseUrl in _local.Subscribers)
         {
             var subscriptions = await DiscoverAsync(baseUrl, cancellationToken) ?? [];
             foreach (var s in subscriptions)
@@ -99,7 +102,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
     public async Task<SendResult[]> SendBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
     {
         var results = Enumerable.Repeat(SendResult.Ok, messages.Count).ToArray();
-        foreach (var baseUrl in _options.Local.Subscribers)
+        foreach (var baseUrl in _local.Subscribers)
         {
             var subscriptions = await DiscoverAsync(baseUrl, cancellationToken);
             if (subscriptions is null)
@@ -112,7 +115,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
                 var rows = topicRows.ToList();
                 foreach (var sub in subscriptions.Where(s => s.Topic == topicRows.Key && s.PubSubName == _options.PubSubName))
                 {
-                    var outcomes = _options.Local.Bulk && sub.BulkSubscribe is { Enabled: true } bulk
+                    var outcomes = _local.Bulk && sub.BulkSubscribe is { Enabled: true } bulk
                         ? await DeliverBulkAsync(baseUrl, subscriptions, sub, bulk.EffectiveMaxMessagesCount, rows.Select(i => messages[i]).ToList(), cancellationToken)
                         : await DeliverOneByOneAsync(baseUrl, subscriptions, sub, rows.Select(i => messages[i]).ToList(), cancellationToken);
                     for (var k = 0; k < rows.Count; k++) results[rows[k]] = Worse(results[rows[k]], outcomes[k]);
@@ -137,7 +140,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
     /// delivered, that subject's entries in later requests are held back (answered as refused, which the relay reads
     /// as waiting, not as an attempt).
     /// </summary>
-    private async Task<SendResult[]> DeliverBulkAsync(string baseUrl, IReadOnlyList<Subscription> subscriptions, Subscription sub, int maxCount,
+    private async Task<SendResult[]> DeliverBulkAsync(string baseUrl, IReadOnlyList<DaprSubscription> subscriptions, DaprSubscription sub, int maxCount,
         List<OutboxMessage> rows, CancellationToken cancellationToken)
     {
         var results = new SendResult[rows.Count];
@@ -158,7 +161,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
                 var row = rows[piece[k]];
                 var outcome = outcomes[k];
                 // Only the first refused event of a subject was really tried; the later ones were answered RETRY to keep the order.
-                if (outcome.Status == SendStatus.Refused && !failedHere.Contains(row.Subject) && row.RefusedAttempts + 1 >= _options.Local.MaxDeliveryAttempts)
+                if (outcome.Status == SendStatus.Refused && !failedHere.Contains(row.Subject) && row.RefusedAttempts + 1 >= _local.MaxDeliveryAttempts)
                 {
                     outcome = await DeadLetterAsync(baseUrl, subscriptions, sub, row, outcome.Error, cancellationToken);
                 }
@@ -175,7 +178,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
         SendResult[] All(SendResult r) => Enumerable.Repeat(r, rows.Count).ToArray();
         using var request = new HttpRequestMessage(HttpMethod.Post, Combine(baseUrl, route))
         {
-            Content = new ByteArrayContent(BulkMessage.WriteRequest(_options.PubSubName, rows[0].Topic, rows.Select(r => (r.Id.ToString(), r.Payload)))),
+            Content = new ByteArrayContent(SidecarWire.WriteBulkRequest(_options.PubSubName, rows[0].Topic, rows.Select(r => (r.Id.ToString(), r.Payload)))),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         AddToken(request);
@@ -190,7 +193,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
                 return All(SendResult.Ok);
             }
             if (!response.IsSuccessStatusCode) return All(new SendResult(SendStatus.Refused, $"{baseUrl}{route} answered {(int)response.StatusCode}"));
-            var statuses = BulkMessage.ReadStatuses(body) ?? [];
+            var statuses = SidecarWire.ReadBulkStatuses(body) ?? [];
             return rows.Select(r => statuses.GetValueOrDefault(r.Id.ToString()) switch
             {
                 "SUCCESS" or "DROP" => SendResult.Ok,
@@ -205,7 +208,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
     }
 
     /// <summary>A subscription without bulk: one request per event, subjects in parallel, each subject's events in order.</summary>
-    private async Task<SendResult[]> DeliverOneByOneAsync(string baseUrl, IReadOnlyList<Subscription> subscriptions, Subscription sub,
+    private async Task<SendResult[]> DeliverOneByOneAsync(string baseUrl, IReadOnlyList<DaprSubscription> subscriptions, DaprSubscription sub,
         List<OutboxMessage> rows, CancellationToken cancellationToken)
     {
         var results = new SendResult[rows.Count];
@@ -225,7 +228,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
                 try
                 {
                     outcome = await DeliverAsync(baseUrl, sub.Route, rows[i].Payload, cancellationToken);
-                    if (outcome.Status == SendStatus.Refused && rows[i].RefusedAttempts + 1 >= _options.Local.MaxDeliveryAttempts)
+                    if (outcome.Status == SendStatus.Refused && rows[i].RefusedAttempts + 1 >= _local.MaxDeliveryAttempts)
                     {
                         outcome = await DeadLetterAsync(baseUrl, subscriptions, sub, rows[i], outcome.Error, cancellationToken);
                     }
@@ -241,7 +244,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
         return results;
     }
 
-    private async Task<SendResult> DeadLetterAsync(string baseUrl, IReadOnlyList<Subscription> subscriptions, Subscription sub,
+    private async Task<SendResult> DeadLetterAsync(string baseUrl, IReadOnlyList<DaprSubscription> subscriptions, DaprSubscription sub,
         OutboxMessage message, string? error, CancellationToken cancellationToken)
     {
         var deadLetterRoute = sub.DeadLetterTopic is null ? null
@@ -265,6 +268,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(CloudEvent.MediaType) { CharSet = "utf-8" };
         AddToken(request);
+        if (SidecarWire.TraceParentOf(payload) is { } traceParent) request.Headers.TryAddWithoutValidation("traceparent", traceParent);
         try
         {
             using var response = await _http.SendAsync(request, cancellationToken);
@@ -309,10 +313,10 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
         }
     }
 
-    private async Task<IReadOnlyList<Subscription>?> DiscoverAsync(string baseUrl, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<DaprSubscription>?> DiscoverAsync(string baseUrl, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        if (_routes.TryGetValue(baseUrl, out var cached) && now - cached.FetchedAt < _options.Local.DiscoveryRefresh) return cached.Subscriptions;
+        if (_routes.TryGetValue(baseUrl, out var cached) && now - cached.FetchedAt < _local.DiscoveryRefresh) return cached.Subscriptions;
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, Combine(baseUrl, "/dapr/subscribe"));
@@ -320,7 +324,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
             using var response = await _http.SendAsync(request, cancellationToken);
             response.EnsureSuccessStatusCode();
             var json = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            var subscriptions = Subscription.ParseList(json);
+            var subscriptions = DaprSubscription.ParseList(json);
             _routes[baseUrl] = (now, subscriptions);
             return subscriptions;
         }
@@ -334,7 +338,7 @@ public sealed class LocalTransport : IEventTransport, IBatchEventTransport, IDis
 
     private void AddToken(HttpRequestMessage request)
     {
-        if (!string.IsNullOrEmpty(_options.AppApiToken)) request.Headers.Add(AppApiTokenFilter.HeaderName, _options.AppApiToken);
+        if (!string.IsNullOrEmpty(_options.AppApiToken)) request.Headers.Add(SidecarWire.AppApiTokenHeader, _options.AppApiToken);
     }
 
     private static string Combine(string baseUrl, string route) => baseUrl.TrimEnd('/') + "/" + route.TrimStart('/');
