@@ -88,7 +88,7 @@ internal static class ConsentSchema
             parental_responsibility_basis = c.Text(EnumLength),
             lpa_registration_reference = c.Text(nullable: true),
             lpa_registered_at = c.Instant(nullable: true),
-            donor_was18_or_over_when_made = c.Column<bool>(nullable: true),
+            donor_was_18_or_over_when_made = c.Column<bool>(nullable: true),
             court_order_reference = c.Text(nullable: true),
             covers_decision = c.Column<bool>(nullable: false),
             document_reference = c.Text(nullable: true),
