@@ -171,6 +171,10 @@ public class PatientRegisterTests(ConsentServiceFixture fixture) : IClassFixture
     public Task Migrated_sqlite_schema_matches_the_model() => SqliteSchema.MigrateAndAssertMatchesModelAsync<ConsentSqliteDbContext>();
 
     [Fact]
+    public async Task Every_tenant_owned_table_has_row_level_security_on_postgres() =>
+        await fixture.App.InTenantAsync(TrustA, async sp => { await RowLevelSecurity.AssertEveryTenantTableIsIsolatedAsync(sp.GetRequiredService<ConsentDbContext>()); return 0; });
+
+    [Fact]
     public async Task Ready_answers_200_when_the_database_is_migrated_and_me_needs_a_token()
     {
         using var anonymous = fixture.App.CreateHttpClient();
