@@ -114,8 +114,6 @@ public sealed class LocalPlatform : IAsyncDisposable
             // Local event delivery: each relay posts CloudEvents straight to the subscribers' Dapr-style routes.
             ["Messaging:Transport"] = "Local",
             ["Messaging:AppApiToken"] = _appApiToken,
-            // Local development distributes nothing: PDF copies under PDFsharp's AGPL (docs/decisions/0007-pdfsharp-licence.md).
-            ["Consent:CarePlanPdf:Licence"] = "AGPL-3.0",
         };
         var subscribers = Apps.Where(a => a.HasEvents).Select(a => $"http://127.0.0.1:{HttpPort(a)}").ToArray();
         for (var i = 0; i < subscribers.Length; i++) settings[$"Messaging:Local:Subscribers:{i}"] = subscribers[i];
