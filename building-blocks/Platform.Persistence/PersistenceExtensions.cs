@@ -79,6 +79,7 @@ public static class PersistenceExtensions
                 throw new InvalidOperationException($"Unknown Database:Provider '{options.Provider}'.");
         }
 
+        builder.Services.AddPersistenceTelemetry();
         if (options.MigrateAtStartup) builder.Services.AddHostedService<MigrateAtStartup>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck<TContext>>("database", tags: ["ready"]);
         return builder;

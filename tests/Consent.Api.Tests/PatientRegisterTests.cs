@@ -20,7 +20,6 @@ public sealed class ConsentServiceFixture : IAsyncLifetime
         App = await ServiceFactory<Program>.StartOnPostgresAsync("consent", new Dictionary<string, string?>
         {
             ["Consent:Schedules:Enabled"] = "false",
-            ["Consent:CarePlanPdf:Licence"] = "AGPL-3.0",
         });
 
     public async Task DisposeAsync() => await App.DisposeAsync();
