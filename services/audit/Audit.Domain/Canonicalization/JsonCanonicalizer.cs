@@ -101,7 +101,18 @@ public static class JsonCanonicalizer
         switch (value.GetValueKind())
         {
             case JsonValueKind.String:
-                WriteString(value.GetValue<string>(), text);
+                string s;
+                try
+                {
+                    s = value.GetValue<string>();
+                }
+                catch (InvalidOperationException e)
+                {
+                    // System.Text.Json will not unescape "\ud800" alone into a string.
+                    throw new JsonCanonicalizationException($"Not I-JSON: {e.Message}", e);
+                }
+
+                WriteString(s, text);
                 break;
             case JsonValueKind.Number:
                 // Whatever the CLR type behind the node, JCS treats every number as an IEEE 754 double (§3.2.2.3).
