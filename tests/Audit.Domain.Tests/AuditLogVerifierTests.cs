@@ -124,4 +124,21 @@ public sealed class AuditLogVerifierTests : IDisposable
         leaves[10] = AuditEntryCanonicalForm.LeafHash(entries[10].Entry!);
         Assert.False(AuditLogVerifier.LeavesMatchCheckpoint(checkpoint.Checkpoint, leaves));
     }
+
+    [Fact]
+    public async Task Against_authenticated_leaves_renumbered_rows_are_named_as_reordered()
+    {
+        var (checkpoint, entries, _) = await LogOfAsync(12);
+        var leaves = entries.Select(e => AuditEntryCanonicalForm.LeafHash(e.Entry!)).ToList();
+        // Rows 3 and 4 swap their sequence numbers, as an UPDATE by the table owner would.
+        var third = entries[2].Entry!;
+        var fourth = entries[3].Entry!;
+        entries[2] = new CandidateEntry(2, fourth with { Sequence = 3 });
+        entries[3] = new CandidateEntry(3, third with { Sequence = 4 });
+
+        var report = AuditLogVerifier.VerifyAgainstLeaves(checkpoint, "RX3", 1, 12, entries, leaves);
+
+        Assert.Equal((BreakKind.Reordered, 3L), (report.FirstBreak!.Kind, report.FirstBreak.Sequence));
+        Assert.Contains("the log's entry 4", report.FirstBreak.Description, StringComparison.Ordinal);
+    }
 }

@@ -60,7 +60,25 @@ public static class AuditLogVerifier
         var head = checkpoint.Checkpoint;
         if (authenticatedLeaves.Count != head.Size) throw new ArgumentException($"Expected {head.Size} leaves, got {authenticatedLeaves.Count}.", nameof(authenticatedLeaves));
         return Walk(head, tenant, firstSequence, lastSequence, entries, (sequence, leaf, _) =>
-            authenticatedLeaves[(int)(sequence - 1)].AsSpan().SequenceEqual(leaf));
+            authenticatedLeaves[(int)(sequence - 1)].AsSpan().SequenceEqual(leaf), entry => Renumbered(entry, authenticatedLeaves));
+    }
+
+    /// <summary>
+    /// When a stored row was renumbered (moved), its content with its original sequence is still one of the signed
+    /// leaves: find which. Run only for the first broken entry, so its O(n) cost is paid once.
+    /// </summary>
+    private static long? Renumbered(AuditEntry entry, IReadOnlyList<byte[]> leaves)
+    {
+        var positions = new Dictionary<string, long>(leaves.Count);
+        for (var i = 0; i < leaves.Count; i++) positions.TryAdd(Convert.ToHexString(leaves[i]), i + 1);
+        for (long sequence = 1; sequence <= leaves.Count; sequence++)
+        {
+            if (sequence == entry.Sequence) continue;
+            var moved = entry with { Sequence = sequence };
+            if (moved.Check() is null && positions.TryGetValue(Convert.ToHexString(AuditEntryCanonicalForm.LeafHash(moved)), out var at) && at == sequence) return sequence;
+        }
+
+        return null;
     }
 
     /// <summary>MTH over the leaves (RFC 9162 §2.1.1) equals the checkpoint's root.</summary>
@@ -78,7 +96,7 @@ public static class AuditLogVerifier
     }
 
     private static LogVerificationReport Walk(Checkpoint head, string tenant, long first, long last, IReadOnlyList<CandidateEntry> entries,
-        Func<long, byte[], CandidateEntry, bool> isSigned)
+        Func<long, byte[], CandidateEntry, bool> isSigned, Func<AuditEntry, long?>? findMoved = null)
     {
         if (first < 1 || last > head.Size || last < first - 1)
         {
@@ -123,6 +141,11 @@ public static class AuditLogVerifier
             {
                 found = new LogBreak(BreakKind.Inserted, expected, position, candidate.Entry?.Id,
                     $"Position {position + 1} holds an entry the log never signed, put in before entry {expected}: {problems[position]}");
+            }
+            else if (candidate.Entry is { } entry && findMoved?.Invoke(entry) is { } original)
+            {
+                found = new LogBreak(BreakKind.Reordered, expected, position, entry.Id,
+                    $"Position {position + 1} holds the log's entry {original}, renumbered {entry.Sequence}, where entry {expected} belongs.");
             }
             else
             {
