@@ -24,7 +24,8 @@ public sealed class AuditLogVerifierTests : IDisposable
     {
         var entries = Enumerable.Range(1, count).Select(i => Entry(i)).ToList();
         var tree = new MerkleTree(new InMemoryMerkleNodeStore());
-        var head = await tree.AppendAsync(entries.Select(AuditEntryCanonicalForm.LeafHash).ToList());
+        await tree.AppendAsync(entries.Select(AuditEntryCanonicalForm.LeafHash).ToList());
+        var head = await tree.HeadAsync();
         var note = new CheckpointSigner(Origin, _key, new FakeTimeProvider()).Sign(head).Serialize();
         var checkpoint = new CheckpointVerifier(Origin, [_key.Verifier]).Verify(note).Value;
         var candidates = new List<CandidateEntry>();

@@ -101,7 +101,8 @@ public class MerkleTreeTests
 
         for (var i = 0; i < 8; i++)
         {
-            var head = await tree.AppendAsync([MerkleHash.Leaf(Leaves[i])]);
+            Assert.Equal(i + 1, await tree.AppendAsync([MerkleHash.Leaf(Leaves[i])]));
+            var head = await tree.HeadAsync();
             Assert.Equal(i + 1, head.Size);
             Assert.Equal(Roots[i], Convert.ToHexStringLower(head.RootHash));
         }

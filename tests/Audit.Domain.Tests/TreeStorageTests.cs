@@ -63,6 +63,7 @@ public class TreeStorageTests
         var reference = new MerkleTree(new InMemoryMerkleNodeStore());
         await reference.AppendAsync(all);
         Assert.Equal(await reference.RootAsync(100), await first.RootAsync(100));
+        Assert.Equal(await reference.RootAsync(100), (await second.HeadAsync()).RootHash);
         Assert.True(store.NodesRead > 0);
     }
 

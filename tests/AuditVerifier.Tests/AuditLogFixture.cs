@@ -46,7 +46,8 @@ public sealed class AuditLogFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         for (var i = 1; i <= Size; i++) Entries.Add(Entry(i, Clock.GetUtcNow()));
-        var head = await Tree.AppendAsync(Entries.Select(AuditEntryCanonicalForm.LeafHash).ToList());
+        await Tree.AppendAsync(Entries.Select(AuditEntryCanonicalForm.LeafHash).ToList());
+        var head = await Tree.HeadAsync();
         var signed = new CheckpointSigner(Origin, LogKey, Clock).Sign(head);
         var witness = new Witness(WitnessKey, new Dictionary<string, IReadOnlyList<NoteVerifierKey>> { [Origin] = [LogKey.Verifier] }, new InMemoryWitnessStateStore(), Clock);
         var answer = await witness.AddCheckpointAsync(0, [], signed.Serialize());

@@ -17,11 +17,16 @@ public sealed class MerkleTree(IMerkleNodeStore store)
 
     public ValueTask<long> GetSizeAsync(CancellationToken cancellationToken = default) => store.GetSizeAsync(cancellationToken);
 
-    /// <summary>Appends leaf hashes (SHA-256(0x00 ‖ entry) each) in order and returns the new tree head.</summary>
-    public async Task<TreeHead> AppendAsync(IReadOnlyList<byte[]> leafHashes, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Appends leaf hashes (SHA-256(0x00 ‖ entry) each) in order and returns the new size. The root is not computed
+    /// here (a checkpoint needs it once a second, an append thousands of times a second): ask <see cref="HeadAsync"/>.
+    /// </summary>
+    public async Task<long> AppendAsync(IReadOnlyList<byte[]> leafHashes, CancellationToken cancellationToken = default)
     {
         var size = await store.GetSizeAsync(cancellationToken);
         var stack = await FrontierAsync(size, cancellationToken);
+        // The frontier now belongs to this append; it is cached again only once the store took the append.
+        _frontier = null;
         var written = new List<StoredNode>(leafHashes.Count * 2);
         var next = size;
         foreach (var leaf in leafHashes)
@@ -42,10 +47,17 @@ public sealed class MerkleTree(IMerkleNodeStore store)
             }
         }
 
-        _frontier = null;
         await store.AppendAsync(size, next, written, cancellationToken);
         _frontier = (next, stack);
-        return new TreeHead(next, Fold(stack.Select(n => n.Hash).ToList()));
+        return next;
+    }
+
+    /// <summary>The current size and root; from the cached frontier when this instance wrote last, else from the store.</summary>
+    public async Task<TreeHead> HeadAsync(CancellationToken cancellationToken = default)
+    {
+        var size = await store.GetSizeAsync(cancellationToken);
+        var frontier = await FrontierAsync(size, cancellationToken);
+        return new TreeHead(size, Fold(frontier.ConvertAll(n => n.Hash)));
     }
 
     /// <summary>MTH of the first <paramref name="size"/> leaves.</summary>
@@ -132,20 +144,31 @@ public sealed class MerkleTree(IMerkleNodeStore store)
         return proof;
     }
 
+    /// <summary>The frontier at <paramref name="size"/> as a list the caller may change.</summary>
     private async Task<List<StoredNode>> FrontierAsync(long size, CancellationToken cancellationToken)
     {
         if (_frontier is { } cached && cached.Size == size) return [.. cached.Frontier];
         var ids = TreeMath.Frontier(size);
         var hashes = await store.ReadAsync(ids, cancellationToken);
-        return ids.Select(id => new StoredNode(id, Get(hashes, id))).ToList();
+        return ids.ConvertAll(id => new StoredNode(id, Get(hashes, id)));
     }
 
     private async Task<List<byte[]>> HashRangesAsync(List<(long Begin, long End)> ranges, CancellationToken cancellationToken)
     {
-        var pieces = ranges.Select(r => TreeMath.Decompose(r.Begin, r.End)).ToList();
-        var wanted = new HashSet<NodeId>(pieces.SelectMany(p => p));
+        // The ranges of one proof are disjoint, so their pieces are distinct nodes: one batch, no de-duplication.
+        var pieces = new List<List<NodeId>>(ranges.Count);
+        var wanted = new List<NodeId>();
+        foreach (var (begin, end) in ranges)
+        {
+            var range = TreeMath.Decompose(begin, end);
+            pieces.Add(range);
+            wanted.AddRange(range);
+        }
+
         var hashes = await store.ReadAsync(wanted, cancellationToken);
-        return pieces.Select(p => Fold(p.Select(id => Get(hashes, id)).ToList())).ToList();
+        var result = new List<byte[]>(pieces.Count);
+        foreach (var range in pieces) result.Add(Fold(range.ConvertAll(id => Get(hashes, id))));
+        return result;
     }
 
     /// <summary>The hash of consecutive complete subtrees, largest first: folded from the right (RFC 9162's MTH).</summary>
