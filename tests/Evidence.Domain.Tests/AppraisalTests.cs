@@ -99,6 +99,8 @@ public class AppraisalTests
         Assert.Equal("tier.required", Complete(Submission(AppraisalConclusion.Sufficient, items) with { Tier = EsfTier.Unspecified }, items).Refusal?.Rule);
         Assert.Equal("conclusion.required", Complete(Submission(AppraisalConclusion.Unspecified, items), items).Refusal?.Rule);
         Assert.Equal("appraisal.standards-missing", Complete(Submission(AppraisalConclusion.Sufficient, items) with { Standards = [] }, items).Refusal?.Rule);
+        Assert.Equal("appraisal.standard-reference-missing", Complete(Submission(AppraisalConclusion.Sufficient, items) with { Standards = [new(" ", true)] }, items).Refusal?.Rule);
+        Assert.Equal("technology-id.required", Complete(Submission(AppraisalConclusion.Sufficient, items) with { TechnologyId = Guid.Empty }, items).Refusal?.Rule);
     }
 
     [Fact]
@@ -106,7 +108,8 @@ public class AppraisalTests
     {
         var other = Item(technology: Guid.NewGuid(), title: "Another product's trial");
         Assert.Equal("appraisal.evidence-item-other-technology", Complete(Submission(AppraisalConclusion.Insufficient, [other]), [other]).Refusal?.Rule);
-        Assert.Equal(RefusalKind.NotFound, Complete(Submission(AppraisalConclusion.Insufficient, [Item()]), []).Refusal?.Kind);
+        Assert.Equal(("appraisal.evidence-item-not-found", RefusalKind.NotFound),
+            (Complete(Submission(AppraisalConclusion.Insufficient, [Item()]), []).Refusal?.Rule, Complete(Submission(AppraisalConclusion.Insufficient, [Item()]), []).Refusal?.Kind));
     }
 
     [Theory]
@@ -131,5 +134,7 @@ public class AppraisalTests
         Assert.Equal("risk-of-bias.required", EvidenceItem.Record(submission with { RiskOfBias = RiskOfBias.Unspecified }, Reviewer, Guid.NewGuid(), Now).Refusal?.Rule);
         Assert.Equal("setting-relevance.required", EvidenceItem.Record(submission with { SettingRelevance = SettingRelevance.Unspecified }, Reviewer, Guid.NewGuid(), Now).Refusal?.Rule);
         Assert.Equal("citation.required", EvidenceItem.Record(submission with { Citation = "" }, Reviewer, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("title.required", EvidenceItem.Record(submission with { Title = null }, Reviewer, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("technology-id.required", EvidenceItem.Record(submission with { TechnologyId = Guid.Empty }, Reviewer, Guid.NewGuid(), Now).Refusal?.Rule);
     }
 }

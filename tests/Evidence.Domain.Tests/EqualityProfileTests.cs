@@ -28,6 +28,33 @@ public class EqualityProfileTests
         Assert.Equal("patient-key.nhs-number", EqualityProfile.Record(all with { PatientKey = "943 476 5919" }, Clinician, Now).Refusal?.Rule);
     }
 
+    public static TheoryData<string, Func<EqualityProfileSubmission, EqualityProfileSubmission>> EachCharacteristicLeftOut() => new()
+    {
+        { "age", s => s with { Age = AgeGroup.Unspecified } },
+        { "disability", s => s with { Disability = DisabilityStatus.Unspecified } },
+        { "gender-reassignment", s => s with { GenderReassignment = GenderIdentityStatus.Unspecified } },
+        { "marriage-or-civil-partnership", s => s with { MarriageOrCivilPartnership = MarriageOrCivilPartnership.Unspecified } },
+        { "pregnancy-or-maternity", s => s with { PregnancyOrMaternity = PregnancyOrMaternity.Unspecified } },
+        { "ethnic-group", s => s with { EthnicGroup = EthnicGroup.Unspecified } },
+        { "religion-or-belief", s => s with { ReligionOrBelief = ReligionOrBelief.Unspecified } },
+        { "sex", s => s with { Sex = Sex.Unspecified } },
+        { "sexual-orientation", s => s with { SexualOrientation = SexualOrientation.Unspecified } },
+        { "trauma-history", s => s with { TraumaHistory = YesNoNotStated.Unspecified } },
+        { "paranoia", s => s with { Paranoia = YesNoNotStated.Unspecified } },
+    };
+
+    [Theory]
+    [MemberData(nameof(EachCharacteristicLeftOut))]
+    public void A_characteristic_left_out_is_refused_by_name(string field, Func<EqualityProfileSubmission, EqualityProfileSubmission> leaveOut)
+    {
+        var all = Profile("patient-0001");
+        var submission = new EqualityProfileSubmission(all.PatientKey, all.Age, all.Disability, all.GenderReassignment, all.MarriageOrCivilPartnership,
+            all.PregnancyOrMaternity, all.EthnicGroup, all.ReligionOrBelief, all.Sex, all.SexualOrientation, all.TraumaHistory, all.Paranoia);
+        var refusal = EqualityProfile.Record(leaveOut(submission), Clinician, Now).Refusal;
+        Assert.Equal($"{field}.required", refusal?.Rule);
+        Assert.Contains("NotStated", refusal!.Message);
+    }
+
     [Fact]
     public void A_patient_without_a_profile_counts_as_not_stated_throughout()
     {
@@ -43,5 +70,6 @@ public class EqualityProfileTests
         Assert.Null((OutcomePolicy.Default with { SuppressionThreshold = 10 }).Validate());
         Assert.Equal("outcome-policy.disparity-range", (OutcomePolicy.Default with { DisparityThresholdShareOfRange = 0 }).Validate()?.Rule);
         Assert.Equal("outcome-policy.no-benefit-minimum", (OutcomePolicy.Default with { NoBenefitMinimumPatients = 3 }).Validate()?.Rule);
+        Assert.Equal("outcome-policy.no-benefit-range", (OutcomePolicy.Default with { NoBenefitMaximumImprovementShareOfRange = 0.6 }).Validate()?.Rule);
     }
 }

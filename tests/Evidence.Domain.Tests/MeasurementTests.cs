@@ -55,7 +55,11 @@ public class MeasurementTests
     [Fact]
     public void A_measurement_is_refused_for_an_unknown_use_another_patient_an_nhs_number_or_a_future_date()
     {
-        Assert.Equal(RefusalKind.NotFound, OutcomeMeasurement.Record(Core10(Days(-1)), null, Clinician, Guid.NewGuid(), Now).Refusal?.Kind);
+        Assert.Equal(("measurement.use-not-found", RefusalKind.NotFound), (OutcomeMeasurement.Record(Core10(Days(-1)), null, Clinician, Guid.NewGuid(), Now).Refusal?.Rule,
+            OutcomeMeasurement.Record(Core10(Days(-1)), null, Clinician, Guid.NewGuid(), Now).Refusal?.Kind));
+        Assert.Equal("responses.required", OutcomeMeasurement.Record(Core10(Days(-1)) with { Responses = null }, Use, Clinician, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("measured-at.required", OutcomeMeasurement.Record(Core10(default), Use, Clinician, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("actor.required", OutcomeMeasurement.Record(Core10(Days(-1)), Use, Clinician with { Subject = "" }, Guid.NewGuid(), Now).Refusal?.Rule);
         Assert.Equal("measurement.patient-key-mismatch", OutcomeMeasurement.Record(Core10(Days(-1), "another-patient-key"), Use, Clinician, Guid.NewGuid(), Now).Refusal?.Rule);
         Assert.Equal("patient-key.nhs-number", OutcomeMeasurement.Record(Core10(Days(-1), "9434765919"), Use, Clinician, Guid.NewGuid(), Now).Refusal?.Rule);
         Assert.Equal("measured-at.in-future", OutcomeMeasurement.Record(Core10(Days(1)), Use, Clinician, Guid.NewGuid(), Now).Refusal?.Rule);
@@ -66,6 +70,9 @@ public class MeasurementTests
     public void A_use_learned_from_consent_is_refused_if_its_key_looks_like_an_nhs_number()
     {
         Assert.Equal("patient-key.nhs-number", TechnologyUseRef.Create(Guid.NewGuid(), "9434765919", Technology, Setting).Refusal?.Rule);
+        Assert.Equal("use-id.required", TechnologyUseRef.Create(Guid.Empty, "patient-0001", Technology, Setting).Refusal?.Rule);
+        Assert.Equal("technology-id.required", TechnologyUseRef.Create(Guid.NewGuid(), "patient-0001", Guid.Empty, Setting).Refusal?.Rule);
+        Assert.Equal("setting.required", TechnologyUseRef.Create(Guid.NewGuid(), "patient-0001", Technology, " ").Refusal?.Rule);
     }
 
     [Theory]
@@ -74,7 +81,8 @@ public class MeasurementTests
     [InlineData(EvidenceRole.RegionAnalyst)]
     public void Only_a_clinician_records_outcomes(EvidenceRole role)
     {
-        Assert.Equal(RefusalKind.PermissionDenied, OutcomeMeasurement.Record(Core10(Days(-1)), Use, new EvidenceActor("x", role), Guid.NewGuid(), Now).Refusal?.Kind);
+        var refusal = OutcomeMeasurement.Record(Core10(Days(-1)), Use, new EvidenceActor("x", role), Guid.NewGuid(), Now).Refusal;
+        Assert.Equal(("evidence.role-required", RefusalKind.PermissionDenied), (refusal?.Rule, refusal?.Kind));
     }
 
     private static OutcomeMeasurement Measure(InstrumentResponses responses, DateTime at, string key = "patient-0001", string setting = Setting)

@@ -119,6 +119,8 @@ public class ApprovalTests
         var technology = Technology();
         var @case = ReadyCase(technology);
         Assert.Equal("rationale.required", @case.Approve(Full() with { Rationale = "" }, technology, Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("kind.required", @case.Approve(Full() with { Kind = ApprovalKind.Unspecified }, technology, Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("approval.other-technology", @case.Approve(Full(), Technology(), Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
     }
 
     [Fact]

@@ -37,8 +37,17 @@ public class CaseTests
         var technology = Technology();
         var outcome = ProcurementCase.Open(new OpenCaseRequest(technology.Id, Setting, "Adult acute wards", StatedPurpose.DirectCareOrTreatment),
             technology, [], new ProcurementActor("someone", role), Guid.NewGuid(), Now);
-        Assert.Equal(RefusalKind.PermissionDenied, outcome.Refusal?.Kind);
+        Assert.Equal(("procurement.role-required", RefusalKind.PermissionDenied), (outcome.Refusal?.Rule, outcome.Refusal?.Kind));
         Assert.Contains("procurement lead", outcome.Refusal!.Message);
+    }
+
+    [Fact]
+    public void An_act_without_a_subject_is_refused()
+    {
+        var technology = Technology();
+        var outcome = ProcurementCase.Open(new OpenCaseRequest(technology.Id, Setting, "Adult acute wards", StatedPurpose.DirectCareOrTreatment),
+            technology, [], Lead with { Subject = " " }, Guid.NewGuid(), Now);
+        Assert.Equal("actor.required", outcome.Refusal?.Rule);
     }
 
     [Fact]
@@ -49,6 +58,7 @@ public class CaseTests
         Assert.Equal("setting.required", ProcurementCase.Open(Request() with { SettingCode = "" }, technology, [], Lead, Guid.NewGuid(), Now).Refusal?.Rule);
         Assert.Equal("setting-description.required", ProcurementCase.Open(Request() with { SettingDescription = " " }, technology, [], Lead, Guid.NewGuid(), Now).Refusal?.Rule);
         Assert.Equal("purpose.required", ProcurementCase.Open(Request() with { Purpose = StatedPurpose.Unspecified }, technology, [], Lead, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("case.technology-required", ProcurementCase.Open(Request() with { TechnologyId = Guid.NewGuid() }, technology, [], Lead, Guid.NewGuid(), Now).Refusal?.Rule);
     }
 
     [Theory]
@@ -165,6 +175,7 @@ public class CaseTests
     {
         var technology = Technology();
         var @case = OpenCase(technology);
+        Assert.Equal("gate.evidence-required", @case.RecordGate(new GateSubmission(null!, "DOC-1"), technology, Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
         Assert.Equal("evidence-reference.required", @case.RecordGate(new GateSubmission(Legal(), " "), technology, Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
     }
 

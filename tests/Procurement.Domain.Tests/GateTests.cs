@@ -124,6 +124,8 @@ public class GateTests
         Assert.Equal("evidence-appraisal.other-technology", Refused(Appraisal(Technology())));
         Assert.Equal("evidence-appraisal.conclusion-missing", Refused(Appraisal(TheTechnology) with { Conclusion = EvidenceConclusion.Unspecified }));
         Assert.Equal("evidence-appraisal.tier-missing", Refused(Appraisal(TheTechnology) with { Tier = EsfTier.Unspecified }));
+        Assert.Equal("evidence-appraisal.appraisal-missing", Refused(Appraisal(TheTechnology) with { AppraisalId = Guid.Empty }));
+        Assert.Equal("evidence-appraisal.completed-at-in-future", Refused(Appraisal(TheTechnology) with { CompletedAt = Days(1) }));
     }
 
     [Fact]
@@ -132,6 +134,8 @@ public class GateTests
         var ehia = Ehia() with { Risks = [new(AffectedGroup.Disability, "Screen reader users cannot use the app", " ")] };
         Assert.Equal("ehia.mitigation-missing", Refused(ehia));
         Assert.Equal("ehia.risk-group-missing", Refused(Ehia() with { Risks = [new(AffectedGroup.Unspecified, "A risk", "A mitigation")] }));
+        Assert.Equal("ehia.risk-missing", Refused(Ehia() with { Risks = [new(AffectedGroup.Race, " ", "A mitigation")] }));
+        Assert.Equal("ehia.completed-on-in-future", Refused(Ehia() with { CompletedOn = Days(1) }));
     }
 
     [Fact]
@@ -163,6 +167,7 @@ public class GateTests
         Passes(Dpia() with { ResidualRisk = ResidualRisk.High, IcoPriorConsultationReference = "ICO-PC-2026-0031" });
         Assert.Equal("dpia.residual-risk-missing", Refused(Dpia() with { ResidualRisk = ResidualRisk.Unspecified }));
         Assert.Equal("dpia.completed-on-in-future", Refused(Dpia() with { CompletedOn = Days(1) }));
+        Assert.Equal("dpia.review-by-past", Refused(Dpia() with { ReviewBy = Days(-1) }));
     }
 
     [Fact]
@@ -180,6 +185,7 @@ public class GateTests
         Passes(PrivacyNotice());
         Assert.Equal("privacy-notice.reference-missing", Refused(PrivacyNotice() with { PrivacyNoticeReference = "" }));
         Assert.Equal("privacy-notice.patient-information-reference-missing", Refused(PrivacyNotice() with { PatientInformationReference = "" }));
+        Assert.Equal("privacy-notice.updated-on-missing", Refused(PrivacyNotice() with { UpdatedOn = default }));
         Assert.Contains("used and stored", Fails(PrivacyNotice() with { CoversUseAndStorageOfData = false }));
         Assert.Contains("rights", Fails(PrivacyNotice() with { CoversPatientRights = false }));
     }
@@ -212,6 +218,8 @@ public class GateTests
         Assert.Equal("co-production.supplier-assurance-missing", Refused(CoProduction() with { SupplierAssurance = null }));
         Assert.Equal("co-production.participants-missing", Refused(CoProduction() with { Activities = [new(CoProductionStage.Procurement, Days(-3), 0, "None", "REF")] }));
         Assert.Equal("co-production.representation-missing", Refused(CoProduction() with { Activities = [new(CoProductionStage.Procurement, Days(-3), 3, " ", "REF")] }));
+        Assert.Equal("co-production.reference-missing", Refused(CoProduction() with { Activities = [new(CoProductionStage.Procurement, Days(-3), 3, "Former inpatients", "")] }));
+        Assert.Equal("co-production.held-on-invalid", Refused(CoProduction() with { Activities = [new(CoProductionStage.Procurement, Days(3), 3, "Former inpatients", "REF")] }));
         Assert.Equal("co-production.stage-missing", Refused(CoProduction() with { Activities = [new(CoProductionStage.Unspecified, Days(-3), 3, "Former inpatients", "REF")] }));
     }
 
@@ -232,6 +240,7 @@ public class GateTests
         Assert.Equal("policy-and-sop.policy-reference-missing", Refused(PolicyAndProcedure() with { PolicyReference = "" }));
         Assert.Equal("policy-and-sop.procedure-reference-missing", Refused(PolicyAndProcedure() with { ProcedureReference = "" }));
         Assert.Equal("policy-and-sop.review-frequency-range", Refused(PolicyAndProcedure() with { ReviewEveryMonths = 0 }));
+        Assert.Equal("policy-and-sop.approved-on-in-future", Refused(PolicyAndProcedure() with { ApprovedOn = Days(2) }));
         Assert.Equal("policy-and-sop.review-overdue", Refused(PolicyAndProcedure() with { ApprovedOn = Days(-40), ReviewEveryMonths = 1 }));
         Assert.Contains("co-production", Fails(PolicyAndProcedure() with { CoProduced = false }));
         Assert.Equal(Days(-8).AddMonths(12), Try(PolicyAndProcedure()).Value.ExpiresAt);
@@ -240,6 +249,7 @@ public class GateTests
     [Fact]
     public void The_training_plan_must_include_bank_and_agency_staff_and_refreshers_and_names_every_gap()
     {
+        Assert.Equal("staff-training.plan-reference-missing", Refused(Training() with { PlanReference = "" }));
         var refusal = Try(Training() with { Includes = StaffGroups.Substantive, RefresherEveryMonths = 0 }).Refusal;
         Assert.Equal("staff-training.plan-incomplete", refusal?.Rule);
         Assert.Contains("bank staff", refusal!.Message);

@@ -58,10 +58,13 @@ public class RegionalReuseTests
     [Fact]
     public void Only_supplier_evidence_a_gate_holds_is_shared()
     {
-        Assert.Equal("sharing.trust-own-document",
-            SharedSupplierEvidence.Share(_originCase, _originTechnology, GateKind.DtacClinicalSafety, SupplierEvidenceKind.PenetrationTest, Lead, Guid.NewGuid(), Now).Refusal?.Rule);
-        Assert.Equal("sharing.trust-own-document",
-            SharedSupplierEvidence.Share(_originCase, _originTechnology, GateKind.EvidenceAppraisal, SupplierEvidenceKind.DtacAnswers, Lead, Guid.NewGuid(), Now).Refusal?.Rule);
+        string? Rule(GateKind gate, SupplierEvidenceKind kind) =>
+            SharedSupplierEvidence.Share(_originCase, _originTechnology, gate, kind, Lead, Guid.NewGuid(), Now).Refusal?.Rule;
+        Assert.Equal("sharing.kind-not-in-gate", Rule(GateKind.DtacClinicalSafety, SupplierEvidenceKind.PenetrationTest));
+        Assert.Equal("sharing.kind-not-in-gate", Rule(GateKind.EvidenceAppraisal, SupplierEvidenceKind.DtacAnswers));
+        Assert.Equal("sharing.gate-required", Rule(GateKind.Unspecified, SupplierEvidenceKind.DtacAnswers));
+        Assert.Equal("sharing.other-technology",
+            SharedSupplierEvidence.Share(_originCase, Technology(Trust), GateKind.DtacTechnicalSecurity, SupplierEvidenceKind.PenetrationTest, Lead, Guid.NewGuid(), Now).Refusal?.Rule);
     }
 
     [Fact]
@@ -196,8 +199,9 @@ public class RegionalReuseTests
         ownCase.TenantId = Trust;
         Assert.Equal("reuse.own-evidence", ownCase.RecordGate(new GateSubmission(TechnicalSecurity(), "RX3", shared, "Reviewed"), _originTechnology, IgLead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
 
-        Assert.Equal(RefusalKind.PermissionDenied, shared.Withdraw(OtherTrust, Lead, Now)?.Kind);
+        Assert.Equal(("sharing.not-origin", RefusalKind.PermissionDenied), (shared.Withdraw(OtherTrust, Lead, Now)?.Rule, shared.Withdraw(OtherTrust, Lead, Now)?.Kind));
         Assert.Null(shared.Withdraw(Trust, Lead, Now));
+        Assert.Equal("sharing.already-withdrawn", shared.Withdraw(Trust, Lead, Now)?.Rule);
         Assert.Equal("reuse.withdrawn", Reuse(TechnicalSecurity(), shared).Refusal?.Rule);
     }
 

@@ -67,9 +67,11 @@ public sealed class SharedSupplierEvidence
     {
         if (ProcurementRoles.Require(actor, ProcurementRoles.Decides, "share supplier evidence with the region") is { } denied) return denied;
         if (!GateCatalogue.IsGate(gate)) return Refusal.Invalid("sharing.gate-required", "Name the gate whose supplier evidence is to be shared.");
-        if (!GateCatalogue.Of(gate).Reusable.Contains(kind))
+        if (GateCatalogue.Of(gate).Reusable.Count == 0)
             return Refusal.Invalid("sharing.trust-own-document",
                 $"{GateCatalogue.Of(gate).Name} holds the trust's own work, which is never shared with the region; only supplier-level evidence (DTAC answers, penetration test, DSPT status, ESF appraisal) can be.");
+        if (!GateCatalogue.Of(gate).Reusable.Contains(kind))
+            return Refusal.Invalid("sharing.kind-not-in-gate", $"{GateCatalogue.Of(gate).Name} holds no {Words(kind)} to share.");
         if (technology.Id != sourceCase.TechnologyId) return Refusal.Invalid("sharing.other-technology", "The technology is not the one this case is about.");
         var record = sourceCase.Current(gate);
         if (record is null || record.StateAt(now) != GateState.Passed)
