@@ -1,10 +1,10 @@
-namespace Platform.Grpc.Interceptors;
-
-using global::Grpc.Core;
-using global::Grpc.Core.Interceptors;
 using Google.Rpc;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Microsoft.AspNetCore.Http;
 using Platform.Domain;
+
+namespace Platform.Grpc.Interceptors;
 
 /// <summary>
 /// What every platform gRPC call goes through, in one interceptor (each interceptor Grpc.AspNetCore runs costs an
@@ -97,15 +97,22 @@ public sealed class CallPolicyInterceptor : Interceptor
         }
 
         var status = new Google.Rpc.Status { Code = (int)ToStatusCode(refusal.Kind), Message = refusal.Message };
-        status.Details.Add(Google.Protobuf.WellKnownTypes.Any.Pack(info));
+        BadRequest? badRequest = null;
         if (refusal.Kind == RefusalKind.InvalidArgument)
         {
             var field = FieldOf(refusal.Rule);
             info.Metadata["field"] = field;
-            status.Details.Add(Google.Protobuf.WellKnownTypes.Any.Pack(new BadRequest
+            badRequest = new BadRequest
             {
                 FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = refusal.Message, Reason = refusal.Rule } },
-            }));
+            };
+        }
+
+        // Any.Pack serializes the message there and then: pack each detail once it is complete.
+        status.Details.Add(Google.Protobuf.WellKnownTypes.Any.Pack(info));
+        if (badRequest is not null)
+        {
+            status.Details.Add(Google.Protobuf.WellKnownTypes.Any.Pack(badRequest));
         }
 
         var exception = status.ToRpcException();

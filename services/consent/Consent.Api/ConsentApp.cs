@@ -1,6 +1,5 @@
 using Platform.Messaging;
 using Platform.Grpc;
-using Platform.Grpc.Server;
 using Platform.Consent.Api.Application;
 using Platform.Consent.Api.Grpc;
 using Platform.Messaging.Subscriptions;

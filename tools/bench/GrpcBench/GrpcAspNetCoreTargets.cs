@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using RequiresRoleAttribute = Platform.Grpc.RequiresRoleAttribute;
+using Platform.Grpc;
 using Platform.Grpc.Interceptors;
 
 namespace Platform.Tools.GrpcBench;
@@ -69,7 +69,7 @@ public static class GrpcAspNetCoreTargets
 {
     /// <summary>
     /// Starts a Grpc.AspNetCore app on its own h2c port in this process. With <paramref name="platformInterceptors"/>
-    /// it is configured as the services are (the call policy interceptor, a singleton; 4 MiB limits both ways).
+    /// it is configured as the services are, by <see cref="PlatformGrpcExtensions.AddPlatformGrpc"/>.
     /// </summary>
     public static async Task<(WebApplication App, Uri Address)> StartAsync(bool platformInterceptors, GrpcErrorCounter errors)
     {
@@ -80,23 +80,22 @@ public static class GrpcAspNetCoreTargets
             kestrel.AddServerHeader = false;
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
         });
-        var grpc = builder.Services.AddGrpc(options =>
+        if (platformInterceptors)
         {
-            options.MaxReceiveMessageSize = 4 * 1024 * 1024;
-            options.MaxSendMessageSize = 4 * 1024 * 1024;
-            options.EnableDetailedErrors = false;
-            if (platformInterceptors)
-            {
-                options.Interceptors.Add<CallPolicyInterceptor>();
-            }
-        });
-        // A singleton: the interceptor holds no state, and Grpc.AspNetCore otherwise constructs one per call.
-        builder.Services.AddSingleton<CallPolicyInterceptor>();
+            // Exactly what a service's composition adds (AddPlatformGrpc): limits, the interceptor, health, reflection.
+            builder.AddPlatformGrpc();
+        }
+        else
+        {
+            builder.Services.AddGrpc();
+        }
+
         var app = builder.Build();
         app.UseBenchMiddleware(errors);
         if (platformInterceptors)
         {
             app.MapGrpcService<EchoWithPlatformInterceptors>();
+            app.MapPlatformGrpcEndpoints();
         }
         else
         {

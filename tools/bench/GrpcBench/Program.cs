@@ -13,16 +13,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Platform.Grpc;
-using Platform.Grpc.Client;
+using Grpc.Net.Client;
 using Platform.Grpc.Hosting;
-using Platform.Grpc.Server;
 using Platform.Tools.GrpcBench;
 
-// Unary 100-byte echo: raw Kestrel h2c POST returning the same bytes vs our gRPC layer (Platform.Grpc) vs
-// Grpc.AspNetCore (bare, and configured as the services are: the platform's refusal and role interceptors) vs
-// @grpc/grpc-js, all driven by the same independent HTTP/2 load generator (h2load) with the same settings, side by
-// side in one run.
+// Unary 100-byte echo: raw Kestrel h2c POST returning the same bytes vs Grpc.AspNetCore (bare, and configured as the
+// services are: the platform's call policy interceptor) vs @grpc/grpc-js, all driven by the same independent HTTP/2
+// load generator (h2load) with the same settings, side by side in one run. Until Platform.Grpc's own protocol code was
+// deleted, it ran beside them (tools/bench/README.md names the commit).
 var settings = BenchSettings.Parse(args);
 var interop = FindInteropDirectory();
 
@@ -33,13 +31,10 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.AddServerHeader = false;
     kestrel.ListenGrpcH2c(0, IPAddress.Loopback);
 });
-builder.Services.AddGrpcServer();
 builder.Services.AddSingleton<GrpcErrorCounter>();
 var app = builder.Build();
 var errors = app.Services.GetRequiredService<GrpcErrorCounter>();
 app.UseBenchMiddleware(errors);
-// Both stacks define MapGrpcService<T>; this app is Platform.Grpc's.
-Platform.Grpc.Server.GrpcEndpointRouteBuilderExtensions.MapGrpcService<EchoService>(app);
 app.MapPost("/raw/echo", RawEcho.HandleAsync);
 app.MapPost("/raw/echo-trailer", async context =>
 {
@@ -59,11 +54,10 @@ var frame = Frame(request);
 var payloadFile = Path.Combine(Path.GetTempPath(), $"grpcbench-{Environment.ProcessId}.bin");
 await File.WriteAllBytesAsync(payloadFile, frame);
 
-const string Raw = "raw Kestrel h2c POST", PlatformGrpc = "Platform.Grpc", AspNetCore = "Grpc.AspNetCore", AspNetCorePlus = "Grpc.AspNetCore + ours", GrpcJs = "@grpc/grpc-js";
+const string Raw = "raw Kestrel h2c POST", AspNetCore = "Grpc.AspNetCore", AspNetCorePlus = "Grpc.AspNetCore + ours", GrpcJs = "@grpc/grpc-js";
 var targets = new[]
 {
     new Target(Raw, new Uri(ours, "/raw/echo")),
-    new Target(PlatformGrpc, new Uri(ours, "/bench.v1.Echo/Echo")),
     new Target(AspNetCore, new Uri(bare, "/bench.v1.Echo/Echo")),
     new Target(AspNetCorePlus, new Uri(platform, "/bench.v1.Echo/Echo")),
     new Target(GrpcJs, new Uri($"http://127.0.0.1:{node.Port}/bench.v1.Echo/Echo")),
@@ -134,11 +128,9 @@ void Ratio(string name, string over, string note = "")
         $"{a.Mean / b.Mean:0.00} ratio of means; CPU efficiency {Median(cpu):0.00} median{note}");
 }
 
-Ratio(PlatformGrpc, Raw, "  (target >= 0.80)");
 Ratio(AspNetCore, Raw);
 Ratio(AspNetCorePlus, Raw, "  (target >= 0.80)");
 Ratio(AspNetCorePlus, AspNetCore, "  (what our interceptors cost)");
-Ratio(AspNetCorePlus, PlatformGrpc);
 Ratio(GrpcJs, Raw);
 Ratio(AspNetCorePlus, GrpcJs);
 Console.WriteLine($"server CPU per request: {string.Join(", ", targets.Select(t => $"{t.Name} {t.CpuMicros:0.0} us"))}");
@@ -175,11 +167,10 @@ static byte[] Frame(IMessage message)
 static async Task VerifyAsync(Target[] targets, EchoMessage request, byte[] frame)
 {
     // Each target must really echo before its numbers mean anything.
-    var method = Method<EchoMessage, EchoMessage>.From(EchoReflection.Descriptor.Services[0], "Echo");
     foreach (var target in targets.Where(t => t.Url.AbsolutePath.StartsWith("/bench.v1.Echo", StringComparison.Ordinal)))
     {
         using var channel = GrpcChannel.ForAddress(new Uri(target.Url.GetLeftPart(UriPartial.Authority)));
-        var reply = await channel.UnaryCall(method, request);
+        var reply = await new Echo.EchoClient(channel).EchoAsync(request);
         if (!reply.Equals(request))
         {
             throw new InvalidOperationException($"{target.Name} did not echo the request.");
@@ -235,19 +226,6 @@ static string FindInteropDirectory()
 
 namespace Platform.Tools.GrpcBench
 {
-    [GrpcService(typeof(EchoReflection))]
-    public sealed class EchoService
-    {
-        private static readonly Task<EchoMessage> s_empty = Task.FromResult(new EchoMessage());
-
-        public Task<EchoMessage> Echo(EchoMessage request, ServerCallContext context)
-        {
-            // The same role check the Grpc.AspNetCore target makes through its interceptor.
-            context.RequireRole(BenchCaller.Role);
-            return request.Payload.IsEmpty ? s_empty : Task.FromResult(request);
-        }
-    }
-
     public static class RawEcho
     {
         /// <summary>The baseline: read the whole body and write the same bytes back, nothing else.</summary>
