@@ -43,7 +43,7 @@ public sealed class GrpcNetClientAgainstGrpcJsTests(GrpcJsServer server) : IClas
 }
 
 /// <summary>Grpc.AspNetCore as the services configure it, with the interop TestService, started once for the class.</summary>
-public sealed class OurServer : IAsyncLifetime
+public sealed class PlatformConfiguredServer : IAsyncLifetime
 {
     private GrpcTestHost? _host;
 
@@ -65,7 +65,7 @@ public sealed class OurServer : IAsyncLifetime
     }
 }
 
-public sealed class GrpcNetClientAgainstOurServerTests(OurServer server) : IClassFixture<OurServer>
+public sealed class GrpcNetClientAgainstPlatformConfiguredServerTests(PlatformConfiguredServer server) : IClassFixture<PlatformConfiguredServer>
 {
     public static TheoryData<string> Cases => new(InteropCases.Names.Where(n => n != "concurrent_large_unary"));
 
