@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
-using Platform.Grpc.Client;
-using Platform.Grpc.Server;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Testing;
 using Platform.Grpc.Tests.Support;
 
 namespace Platform.Grpc.Tests.Interop;
@@ -27,13 +28,13 @@ public sealed class GrpcJsServer : IAsyncLifetime
 }
 
 [Collection(InteropCollection.Name)]
-public sealed class OurClientAgainstGrpcJsTests(GrpcJsServer server) : IClassFixture<GrpcJsServer>
+public sealed class GrpcNetClientAgainstGrpcJsTests(GrpcJsServer server) : IClassFixture<GrpcJsServer>
 {
     public static TheoryData<string> Cases => new(InteropCases.Names);
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Our_client_passes_the_interop_case_against_a_grpc_js_server(string name)
+    public async Task Grpc_net_client_passes_the_interop_case_against_a_grpc_js_server(string name)
     {
         // grpc-js does not tell a handler whether a request arrived compressed, so its server cannot refuse the probe.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(name == "concurrent_large_unary" ? 120 : 60));
@@ -41,8 +42,8 @@ public sealed class OurClientAgainstGrpcJsTests(GrpcJsServer server) : IClassFix
     }
 }
 
-/// <summary>Our server, started once for the class.</summary>
-public sealed class OurServer : IAsyncLifetime
+/// <summary>Grpc.AspNetCore as the services configure it, with the interop TestService, started once for the class.</summary>
+public sealed class PlatformConfiguredServer : IAsyncLifetime
 {
     private GrpcTestHost? _host;
 
@@ -64,18 +65,16 @@ public sealed class OurServer : IAsyncLifetime
     }
 }
 
-public sealed class OurClientAgainstOurServerTests(OurServer server) : IClassFixture<OurServer>
+public sealed class GrpcNetClientAgainstPlatformConfiguredServerTests(PlatformConfiguredServer server) : IClassFixture<PlatformConfiguredServer>
 {
     public static TheoryData<string> Cases => new(InteropCases.Names.Where(n => n != "concurrent_large_unary"));
 
     [Fact]
     public async Task Server_error_reaches_a_client_that_is_still_sending()
     {
-        var method = Method<global::Grpc.Testing.StreamingOutputCallRequest, global::Grpc.Testing.StreamingOutputCallResponse>.From(
-            global::Grpc.Testing.TestReflection.Descriptor.Services.Single(s => s.Name == "TestService"), "FullDuplexCall");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        using var call = server.Channel.DuplexStreamingCall(method, new CallOptions { CancellationToken = timeout.Token });
-        await call.RequestStream.WriteAsync(new global::Grpc.Testing.StreamingOutputCallRequest { ResponseStatus = new global::Grpc.Testing.EchoStatus { Code = 9, Message = "stop" } });
+        using var call = new TestService.TestServiceClient(server.Channel).FullDuplexCall(cancellationToken: timeout.Token);
+        await call.RequestStream.WriteAsync(new StreamingOutputCallRequest { ResponseStatus = new EchoStatus { Code = 9, Message = "stop" } });
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
@@ -85,22 +84,20 @@ public sealed class OurClientAgainstOurServerTests(OurServer server) : IClassFix
     [Fact]
     public async Task Messages_near_the_4_MiB_limit_pass_both_ways_beyond_the_http2_flow_control_window()
     {
-        var method = Method<global::Grpc.Testing.SimpleRequest, global::Grpc.Testing.SimpleResponse>.From(
-            global::Grpc.Testing.TestReflection.Descriptor.Services.Single(s => s.Name == "TestService"), "UnaryCall");
-        var size = (4 * 1024 * 1024) - 64;
-        var request = new global::Grpc.Testing.SimpleRequest
+        var size = PlatformGrpcExtensions.MaxMessageSize - 64;
+        var request = new SimpleRequest
         {
             ResponseSize = size,
-            Payload = new global::Grpc.Testing.Payload { Body = Google.Protobuf.ByteString.CopyFrom(new byte[size]) },
+            Payload = new Payload { Body = Google.Protobuf.ByteString.CopyFrom(new byte[size]) },
         };
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var response = await server.Channel.UnaryCall(method, request, new CallOptions { CancellationToken = timeout.Token });
+        var response = await new TestService.TestServiceClient(server.Channel).UnaryCallAsync(request, cancellationToken: timeout.Token);
         Assert.Equal(size, response.Payload.Body.Length);
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Our_client_passes_the_interop_case_against_our_server(string name)
+    public async Task Grpc_net_client_passes_the_interop_case_against_grpc_aspnetcore_as_configured(string name)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await new InteropCases(server.Channel, serverChecksCompression: true).RunAsync(name).WaitAsync(timeout.Token);
