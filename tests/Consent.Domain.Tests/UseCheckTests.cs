@@ -71,7 +71,7 @@ public class UseCheckTests
     public void Use_is_denied_when_there_is_no_approval_for_this_setting()
     {
         var s = Consented();
-        Denied(UseCheck.Evaluate(s.Records, Technology, Ward, UsePurpose.DirectCareOrTreatment, null, Policy, Now), UseDenyReasons.NoApprovalForSetting, "use.no-approval-for-setting");
+        Denied(UseCheck.Evaluate(s.Records, Technology, Ward, UsePurpose.DirectCareOrTreatment, [], Policy, Now), UseDenyReasons.NoApprovalForSetting, "use.no-approval-for-setting");
         var picuOnly = new TechnologyApproval { Id = Guid.NewGuid(), TechnologyId = Technology, SettingCode = "picu", ApprovedAt = DaysAgo(100) };
         Denied(Check(s, approval: picuOnly), UseDenyReasons.NoApprovalForSetting, "use.no-approval-for-setting");
     }
