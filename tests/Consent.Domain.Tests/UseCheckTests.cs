@@ -241,4 +241,17 @@ public class UseCheckTests
         for (var i = 0; i < 1_000; i++) Check(s);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void A_denied_check_allocates_only_the_array_of_its_reasons()
+    {
+        var s = Consented();
+        s.Consent.Withdraw(HoursAgo(1));
+        for (var i = 0; i < 2_000; i++) Check(s);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++) Check(s);
+        // One reason: a one-element array of references (header, length and one slot).
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before <= 1_000 * 32, "a deny allocated more than its reasons");
+        Assert.Equal(UseDenyReasons.ConsentWithdrawn, Assert.Single(Check(s).Denials).Kind);
+    }
 }

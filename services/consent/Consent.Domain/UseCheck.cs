@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Runtime.CompilerServices;
 using Platform.Domain;
 
@@ -86,8 +85,23 @@ public readonly record struct UseCheckResult(
     DateTime? ConsentRequiredBy)
 {
     public bool IsPermitted => Decision == UseCheckDecision.Permit;
-    /// <summary>Each deny reason with its kind, in the order found.</summary>
-    public IReadOnlyList<UseDenial> Denials { get; init; } = [];
+
+    /// <summary>The kind of each reason, four bits apiece (the bit number of its flag), so a deny allocates only its reasons.</summary>
+    internal ulong DenialKinds { get; init; }
+
+    /// <summary>Each deny reason with its kind, in the order found (made when asked for).</summary>
+    public IReadOnlyList<UseDenial> Denials
+    {
+        get
+        {
+            var count = Reasons?.Count ?? 0;
+            if (count == 0) return [];
+            var denials = new UseDenial[count];
+            for (var i = 0; i < count; i++)
+                denials[i] = new UseDenial((UseDenyReasons)(1 << (int)((DenialKinds >> (4 * i)) & 0xF)), Reasons![i]);
+            return denials;
+        }
+    }
     /// <summary>For a denied safety use: what keeps the patient safe instead (the device raises it as an alert).</summary>
     public SafetyFallback Fallback { get; init; }
     /// <summary>The earliest decision deadline the warnings point to (a best-interests decision, an objection's re-decision).</summary>
@@ -124,18 +138,21 @@ public static class UseCheck
         TrustPolicy policy,
         DateTime now)
     {
-        var denials = new DenialBuffer();
+        var reasons = new ReasonBuffer();
+        var kinds = 0UL;
         var count = 0;
         var deny = UseDenyReasons.None;
         var warnings = UseCheckWarnings.None;
         DateTime? decisionRequiredBy = null;
 
         // One message per reason: a suspended use under a withdrawn approval is one problem, not two.
-        static void Add(ref DenialBuffer buffer, ref int n, ref UseDenyReasons flags, UseDenyReasons flag, Refusal refusal)
+        static void Add(ref ReasonBuffer buffer, ref ulong kinds, ref int n, ref UseDenyReasons flags, UseDenyReasons flag, Refusal refusal)
         {
             if ((flags & flag) != 0) return;
             flags |= flag;
-            if (n < DenialBuffer.Capacity) buffer[n++] = new UseDenial(flag, refusal);
+            if (n >= ReasonBuffer.Capacity) return;
+            kinds |= (ulong)System.Numerics.BitOperations.Log2((uint)flag) << (4 * n);
+            buffer[n++] = refusal;
         }
 
         static void Due(ref DateTime? earliest, DateTime deadline)
@@ -145,39 +162,39 @@ public static class UseCheck
 
         var prohibited = TechnologyUse.IsProhibitedPurpose(purpose);
         if (prohibited)
-            Add(ref denials, ref count, ref deny, UseDenyReasons.ProhibitedPurpose, UseRefusals.ProhibitedPurpose);
+            Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.ProhibitedPurpose, UseRefusals.ProhibitedPurpose);
 
         var use = FindUse(records.Uses, technologyId, wardCode);
         if (use is null)
-            Add(ref denials, ref count, ref deny, UseDenyReasons.NoActiveUse, CheckRefusals.NoUse);
+            Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.NoActiveUse, CheckRefusals.NoUse);
 
         var approval = TechnologyApproval.Select(approvals, technologyId, use?.SettingCode);
         if (approval is null)
-            Add(ref denials, ref count, ref deny, UseDenyReasons.NoApprovalForSetting,
+            Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.NoApprovalForSetting,
                 use is { Status: UseStatus.Suspended, SuspensionReason: SuspensionReason.NotApprovedForWardSetting } ? CheckRefusals.SuspendedNotApprovedForWard : UseRefusals.NoApproval);
         else if (approval.IsWithdrawn(now))
-            Add(ref denials, ref count, ref deny, UseDenyReasons.ApprovalWithdrawn, UseRefusals.ApprovalWithdrawn);
+            Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.ApprovalWithdrawn, UseRefusals.ApprovalWithdrawn);
 
         if (use is not null)
         {
             switch (use.Status)
             {
                 case UseStatus.Ended when use.EndReason == UseEndReason.ConsentWithdrawn:
-                    Add(ref denials, ref count, ref deny, UseDenyReasons.ConsentWithdrawn, LawfulBasisRules.Rows.ConsentWithdrawn);
+                    Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.ConsentWithdrawn, LawfulBasisRules.Rows.ConsentWithdrawn);
                     break;
                 case UseStatus.Ended:
-                    Add(ref denials, ref count, ref deny, UseDenyReasons.NoActiveUse, CheckRefusals.UseEnded);
+                    Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.NoActiveUse, CheckRefusals.UseEnded);
                     break;
                 case UseStatus.Suspended when use.SuspensionReason == SuspensionReason.NotApprovedForWardSetting:
-                    Add(ref denials, ref count, ref deny, UseDenyReasons.NoApprovalForSetting, CheckRefusals.SuspendedNotApprovedForWard);
+                    Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.NoApprovalForSetting, CheckRefusals.SuspendedNotApprovedForWard);
                     break;
                 case UseStatus.Suspended:
-                    Add(ref denials, ref count, ref deny, UseDenyReasons.ApprovalWithdrawn, CheckRefusals.Suspended);
+                    Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.ApprovalWithdrawn, CheckRefusals.Suspended);
                     break;
                 case UseStatus.Active:
                     break;
                 default:
-                    Add(ref denials, ref count, ref deny, UseDenyReasons.NoActiveUse, CheckRefusals.NotStarted);
+                    Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.NoActiveUse, CheckRefusals.NotStarted);
                     break;
             }
 
@@ -187,9 +204,9 @@ public static class UseCheck
             {
                 var authorised = use.AuthorisedPurposes;
                 if (purpose == UsePurpose.Unspecified || !Enum.IsDefined(purpose))
-                    Add(ref denials, ref count, ref deny, UseDenyReasons.PurposeNotAuthorised, PurposeRefusals.Missing(authorised));
+                    Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.PurposeNotAuthorised, PurposeRefusals.Missing(authorised));
                 else if (!authorised.Contains(purpose))
-                    Add(ref denials, ref count, ref deny, UseDenyReasons.PurposeNotAuthorised, PurposeRefusals.NotAuthorised(purpose, authorised));
+                    Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.PurposeNotAuthorised, PurposeRefusals.NotAuthorised(purpose, authorised));
             }
         }
 
@@ -199,7 +216,7 @@ public static class UseCheck
         var decision = LawfulBasisRules.Decide(records, technologyId, policy, now, approval, use);
         if (decision.IsRefused)
         {
-            Add(ref denials, ref count, ref deny, decision.DenyKind, decision.Refusal!);
+            Add(ref reasons, ref kinds, ref count, ref deny, decision.DenyKind, decision.Refusal!);
         }
         else
         {
@@ -223,12 +240,12 @@ public static class UseCheck
         {
             // Article 8: every use not on the patient's own consent, every monitoring use, every use the patient objects to.
             if (basis is { } b && use.NeedsHumanRightsRecord(b.Kind, use.PatientObjects || b.PatientObjects) && (use.HumanRights is null || use.HumanRights.Validate() is not null))
-                Add(ref denials, ref count, ref deny, UseDenyReasons.HumanRightsRecordRequired, CheckRefusals.HumanRightsRecordRequired);
+                Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.HumanRightsRecordRequired, CheckRefusals.HumanRightsRecordRequired);
 
             if (use.ContinuousMonitoringOrRestrictive)
             {
                 if (DeprivationOfLibertyRule.Check(records, use, now) is { } dol)
-                    Add(ref denials, ref count, ref deny, UseDenyReasons.DeprivationOfLibertyNotAuthorised, dol);
+                    Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.DeprivationOfLibertyNotAuthorised, dol);
                 else if (DeprivationOfLibertyRule.NextDeadline(records, use, now) is { } dolDeadline && dolDeadline - now <= policy.DeadlineWarningNotice)
                     warnings |= UseCheckWarnings.DeprivationOfLibertyDeadlineSoon;
             }
@@ -239,7 +256,7 @@ public static class UseCheck
                 var due = objection.RedecisionDueBy(policy);
                 if (now >= due)
                 {
-                    Add(ref denials, ref count, ref deny, UseDenyReasons.ObjectionNotRedecided, CheckRefusals.ObjectionNotRedecided);
+                    Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.ObjectionNotRedecided, CheckRefusals.ObjectionNotRedecided);
                 }
                 else
                 {
@@ -252,7 +269,7 @@ public static class UseCheck
             switch (use.ReviewStateAt(policy, now))
             {
                 case ReviewState.OverduePastGrace:
-                    Add(ref denials, ref count, ref deny, UseDenyReasons.ReviewOverdue, CheckRefusals.ReviewOverdue);
+                    Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.ReviewOverdue, CheckRefusals.ReviewOverdue);
                     break;
                 case ReviewState.Overdue:
                     warnings |= UseCheckWarnings.ReviewOverdue;
@@ -262,7 +279,7 @@ public static class UseCheck
                     break;
                 case ReviewState.NotScheduled:
                     if (use.Status == UseStatus.Active)
-                        Add(ref denials, ref count, ref deny, UseDenyReasons.ReviewOverdue, CheckRefusals.ReviewNotScheduled);
+                        Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.ReviewOverdue, CheckRefusals.ReviewNotScheduled);
                     break;
             }
 
@@ -276,11 +293,17 @@ public static class UseCheck
         }
 
         var permitted = deny == UseDenyReasons.None;
-        UseDenial[] all = count == 0 ? [] : Copy(ref denials, count);
+        IReadOnlyList<Refusal> list = [];
+        if (count > 0)
+        {
+            var array = new Refusal[count];
+            for (var i = 0; i < count; i++) array[i] = reasons[i];
+            list = array;
+        }
         return new UseCheckResult(
             permitted ? UseCheckDecision.Permit : UseCheckDecision.Deny,
             deny,
-            count == 0 ? [] : new DenialRefusals(all),
+            list,
             warnings,
             basis,
             use?.Id,
@@ -288,18 +311,11 @@ public static class UseCheck
             reviewDue,
             consentRequiredBy)
         {
-            Denials = all,
+            DenialKinds = kinds,
             Fallback = !permitted && use is { ManagesSafetyRisk: true } ? SafetyFallback.HumanObservation : SafetyFallback.None,
             DecisionRequiredBy = decisionRequiredBy,
             ApprovalId = approval?.Id,
         };
-    }
-
-    private static UseDenial[] Copy(ref DenialBuffer buffer, int count)
-    {
-        var array = new UseDenial[count];
-        for (var i = 0; i < count; i++) array[i] = buffer[i];
-        return array;
     }
 
     /// <summary>The one rule for the use a check looks at: an active one on this ward if any, else a suspended, proposed or the latest ended one.</summary>
@@ -325,24 +341,11 @@ public static class UseCheck
     }
 
     [InlineArray(Capacity)]
-    private struct DenialBuffer
+    private struct ReasonBuffer
     {
+        // Sixteen kinds of reason at most, and each is reported once: four bits of kind apiece fill a ulong.
         public const int Capacity = 16;
-        private UseDenial _element;
-    }
-
-    /// <summary>The refusals of a check's denials, read in place.</summary>
-    private sealed class DenialRefusals(UseDenial[] denials) : IReadOnlyList<Refusal>
-    {
-        public Refusal this[int index] => denials[index].Refusal;
-        public int Count => denials.Length;
-
-        public IEnumerator<Refusal> GetEnumerator()
-        {
-            foreach (var d in denials) yield return d.Refusal;
-        }
-
-        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+        private Refusal _element;
     }
 }
 
