@@ -203,7 +203,7 @@ public static class UseCheck
             if (!prohibited)
             {
                 var authorised = use.AuthorisedPurposes;
-                if (purpose == UsePurpose.Unspecified || !Enum.IsDefined(purpose))
+                if (purpose is <= UsePurpose.Unspecified or > UsePurpose.CoverLowStaffing)
                     Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.PurposeNotAuthorised, PurposeRefusals.Missing(authorised));
                 else if (!authorised.Contains(purpose))
                     Add(ref reasons, ref kinds, ref count, ref deny, UseDenyReasons.PurposeNotAuthorised, PurposeRefusals.NotAuthorised(purpose, authorised));
@@ -283,9 +283,11 @@ public static class UseCheck
                     break;
             }
 
-            if (basis is not null)
+            if (basis is { } found)
             {
-                if (ConsentSignals.FindingStaleFrom(records, technologyId, policy, now) is { } stale && stale - now <= policy.DeadlineWarningNotice)
+                // A finding of capacity never falls stale: an adult's own consent needs no look at the findings again.
+                if ((found.Kind != LawfulBasisKind.OwnConsent || found.Status != LawfulBasisStatus.Valid || records.AgeBandAt(now) == AgeBand.Under16) &&
+                    ConsentSignals.FindingStaleFrom(records, technologyId, policy, now) is { } stale && stale - now <= policy.DeadlineWarningNotice)
                     warnings |= UseCheckWarnings.ReassessmentDueSoon;
                 if (PatientAge.NextThreshold(records, now) is { } threshold && threshold.At - now <= policy.DeadlineWarningNotice)
                     warnings |= UseCheckWarnings.AgeThresholdSoon;
