@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README.md). On a fresh machine it installs what the tests need (redis-server,
-# PostgreSQL 15 if absent, the npm interop peers), runs every test project in Platform.sln, and ends with one line
-# of totals read from the TRX results: "N passed, N failed, N skipped".
+# PostgreSQL 15 if absent, the npm interop peers, the local dotnet tools), runs every test project in Platform.sln,
+# and ends with one line of totals read from the TRX results: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -14,6 +14,9 @@ apt_install() {
 command -v redis-server >/dev/null || apt_install redis-server
 [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || [ -n "${PLATFORM_PG_BIN:-}" ] || apt_install postgresql-15
 command -v pdftotext >/dev/null || apt_install poppler-utils
+
+# The repository's local .NET tools (.config/dotnet-tools.json): dotnet-ef, which generates and scripts migrations.
+dotnet tool restore >/dev/null
 
 if [ -f tests/interop/package.json ]; then
   npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error

@@ -13,8 +13,8 @@ namespace Platform.Messaging;
 public static class EventsExtensions
 {
     /// <summary>
-    /// Platform.Messaging for a service whose context calls <c>AddOutbox()</c>/<c>AddInbox()</c> and whose migrations
-    /// call <c>CreateMessagingTables()</c>; every delivery runs for the event's own tenant.
+    /// Platform.Messaging for a service whose context calls <c>AddOutbox()</c>/<c>AddInbox()</c> (so its generated
+    /// migrations create the tables); every delivery runs for the event's own tenant.
     /// </summary>
     public static IHostApplicationBuilder AddPlatformEvents<TContext>(this IHostApplicationBuilder builder, string serviceName)
         where TContext : DbContext

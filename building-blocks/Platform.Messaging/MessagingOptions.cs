@@ -1,23 +1,10 @@
 namespace Platform.Messaging;
 
-/// <summary>Which transport the outbox relay uses.</summary>
-public enum MessagingTransport
-{
-    /// <summary>The embedded default: deliver straight to each subscriber's Dapr-style routes.</summary>
-    Local,
-
-    /// <summary>Publish to the Dapr sidecar's pub/sub HTTP API.</summary>
-    Dapr,
-}
-
 /// <summary>Settings of Platform.Messaging, bound from the <c>Messaging</c> configuration section.</summary>
 public sealed class MessagingOptions
 {
     /// <summary>The publishing service (<c>consent</c>); CloudEvent source is <c>/&lt;service&gt;</c>.</summary>
     public string ServiceName { get; set; } = "";
-
-    /// <summary><c>Messaging:Transport</c>: Local (default) or Dapr.</summary>
-    public MessagingTransport Transport { get; set; } = MessagingTransport.Local;
 
     /// <summary>Name of the Dapr pub/sub component (<c>pubsub</c>).</summary>
     public string PubSubName { get; set; } = "pubsub";
@@ -34,7 +21,6 @@ public sealed class MessagingOptions
 
     public RelayOptions Relay { get; set; } = new();
     public DaprOptions Dapr { get; set; } = new();
-    public LocalOptions Local { get; set; } = new();
 
     /// <summary>What this app's <c>GET /dapr/subscribe</c> advertises for batched delivery (<c>Messaging:BulkSubscribe</c>).</summary>
     public BulkSubscribeOptions BulkSubscribe { get; set; } = new();
@@ -43,7 +29,7 @@ public sealed class MessagingOptions
 /// <summary>
 /// Dapr bulk subscribe for this app's event routes (<c>Messaging:BulkSubscribe</c>): each topic subscription advertises
 /// <c>bulkSubscribe</c>, so the sidecar (or the local relay) may deliver up to <see cref="MaxMessagesCount"/> events
-/// per request. The routes accept single CloudEvents as well, whatever this says.
+/// per request (Dapr.AspNetCore's <c>WithBulkSubscribe</c>). The routes accept single CloudEvents as well, whatever this says.
 /// </summary>
 public sealed class BulkSubscribeOptions
 {
@@ -91,48 +77,29 @@ public sealed class RelayOptions
     public TimeSpan DegradedBacklogAge { get; set; } = TimeSpan.FromMinutes(5);
 }
 
-/// <summary>Dapr transport settings (<c>Messaging:Dapr</c>).</summary>
+/// <summary>
+/// Publishing through the Dapr sidecar (<c>Messaging:Dapr</c>) with Dapr.Client, which speaks gRPC to it
+/// (<c>dapr.proto.runtime.v1.Dapr/PublishEvent</c>).
+/// </summary>
 public sealed class DaprOptions
 {
-    /// <summary>Sidecar HTTP port; defaults to DAPR_HTTP_PORT, else 3500.</summary>
-    public int? HttpPort { get; set; }
-
-    /// <summary>Full sidecar address, overriding <see cref="HttpPort"/> (tests).</summary>
-    public string? HttpEndpoint { get; set; }
+    /// <summary>
+    /// The sidecar's gRPC endpoint, e.g. <c>http://127.0.0.1:50001</c>. Unset, Dapr.Client's own defaults apply:
+    /// <c>DAPR_GRPC_ENDPOINT</c>, else <c>DAPR_GRPC_PORT</c> on localhost, else port 50001.
+    /// </summary>
+    public string? GrpcEndpoint { get; set; }
 
     /// <summary>Token for the sidecar's API (<c>DAPR_API_TOKEN</c>), sent as <c>dapr-api-token</c> when set.</summary>
     public string? ApiToken { get; set; }
 
-    /// <summary>Optional message time-to-live, sent as <c>metadata.ttlInSeconds</c>.</summary>
+    /// <summary>Optional message time-to-live, sent as the publish metadata <c>ttlInSeconds</c>.</summary>
     public int? TtlInSeconds { get; set; }
 
     /// <summary>
-    /// Publish through the sidecar's bulk API (<c>POST /v1.0-alpha1/publish/bulk/{pubsub}/{topic}</c>), up to
-    /// <see cref="BulkPublishMaxCount"/> events per request. Bulk publish does not keep order, so a request never holds two
-    /// events of one subject. Off by default: the API is alpha in Dapr.
+    /// Publish through the sidecar's bulk API (<c>BulkPublishEventAsync</c>), up to <see cref="BulkPublishMaxCount"/>
+    /// events per call. Bulk publish does not keep order, so a call never holds two events of one subject. Off by
+    /// default, as before the SDK (ADR 0005).
     /// </summary>
     public bool BulkPublish { get; set; }
     public int BulkPublishMaxCount { get; set; } = 100;
-}
-
-/// <summary>Local (embedded) transport settings (<c>Messaging:Local</c>).</summary>
-public sealed class LocalOptions
-{
-    /// <summary>Base URLs of the subscriber apps (<c>http://127.0.0.1:5011</c>); routes come from their <c>GET /dapr/subscribe</c>.</summary>
-    public List<string> Subscribers { get; set; } = [];
-
-    /// <summary>
-    /// A subscriber that replies RETRY (or fails with a status other than 404) this many times gets the event on its
-    /// dead-letter route instead. A subscriber that cannot be reached is not counted: it is down, not poisoned.
-    /// </summary>
-    public int MaxDeliveryAttempts { get; set; } = 10;
-
-    /// <summary>How long a subscriber's route list is cached.</summary>
-    public TimeSpan DiscoveryRefresh { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// Deliver in Dapr's bulk shape to subscriptions that advertise <c>bulkSubscribe</c> (at most their
-    /// <c>maxMessagesCount</c> per request). False sends one event per request to everyone.
-    /// </summary>
-    public bool Bulk { get; set; } = true;
 }

@@ -1,4 +1,7 @@
 using Google.Protobuf;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -8,8 +11,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Platform.Messaging.Dapr;
 using Platform.Messaging.Inbox;
-using Platform.Messaging.Local;
 using Platform.Messaging.Outbox;
+using Platform.Messaging.Subscriptions;
+using Dapr.AspNetCore;
 
 namespace Platform.Messaging;
 
@@ -18,10 +22,11 @@ public static class MessagingServiceCollectionExtensions
 {
     /// <summary>
     /// Wires messaging for a service whose DbContext <typeparamref name="TDbContext"/> calls <c>AddOutbox()</c> and
-    /// <c>AddInbox()</c> in <c>OnModelCreating</c>: the scoped <see cref="IEventPublisher"/>, the outbox relay, the
-    /// transport chosen by <c>Messaging:Transport</c> (Local by default, or Dapr), the inbox dispatcher behind
-    /// <c>MapEventSubscriptions()</c>, <see cref="IDeadLetterService"/>, metrics and the readiness check "messaging".
-    /// Settings come from the <c>Messaging</c> section, plus APP_API_TOKEN, DAPR_HTTP_PORT and DAPR_API_TOKEN.
+    /// <c>AddInbox()</c> in <c>OnModelCreating</c>: the scoped <see cref="IEventPublisher"/>, the outbox relay publishing
+    /// through Dapr.Client (<see cref="DaprTransport"/>, unless an <see cref="IEventTransport"/> was registered before), the
+    /// inbox dispatcher behind <c>MapEventSubscriptions()</c> with Dapr.AspNetCore's <c>UseCloudEvents</c> and app-token
+    /// authentication, <see cref="IDeadLetterService"/>, metrics and the readiness check "messaging". Settings come from
+    /// the <c>Messaging</c> section, plus APP_API_TOKEN, DAPR_GRPC_ENDPOINT (or DAPR_GRPC_PORT) and DAPR_API_TOKEN.
     /// </summary>
     public static IHostApplicationBuilder AddPlatformMessaging<TDbContext>(this IHostApplicationBuilder builder, string serviceName,
         Action<MessagingOptions>? configure = null) where TDbContext : DbContext
@@ -41,7 +46,6 @@ public static class MessagingServiceCollectionExtensions
             {
                 o.ServiceName = serviceName;
                 if (string.IsNullOrEmpty(o.AppApiToken)) o.AppApiToken = configuration["APP_API_TOKEN"];
-                if (o.Dapr.HttpPort is null && int.TryParse(configuration["DAPR_HTTP_PORT"], out var port)) o.Dapr.HttpPort = port;
                 if (string.IsNullOrEmpty(o.Dapr.ApiToken)) o.Dapr.ApiToken = configuration["DAPR_API_TOKEN"];
                 configure?.Invoke(o);
             });
@@ -53,19 +57,41 @@ public static class MessagingServiceCollectionExtensions
         // Outbox rows ride in the caller's own SaveChanges command on PostgreSQL (docs/decisions/0008).
         services.TryAddSingleton<OutboxBatchWriter>();
         services.AddSingleton<IDbContextOptionsConfiguration<TDbContext>, OutboxOptionsConfiguration<TDbContext>>();
-        services.TryAddSingleton<LocalTransport>();
-        services.TryAddSingleton<DaprTransport>();
-        services.TryAddSingleton<IEventTransport>(sp => sp.GetRequiredService<IOptions<MessagingOptions>>().Value.Transport switch
+        // Dapr.Client reads DAPR_GRPC_ENDPOINT / DAPR_GRPC_PORT and DAPR_API_TOKEN itself; our settings override them.
+        services.AddDaprClient((sp, dapr) =>
         {
-            MessagingTransport.Dapr => sp.GetRequiredService<DaprTransport>(),
-            _ => sp.GetRequiredService<LocalTransport>(),
+            var settings = sp.GetRequiredService<IOptions<MessagingOptions>>().Value.Dapr;
+            if (!string.IsNullOrEmpty(settings.GrpcEndpoint)) dapr.UseGrpcEndpoint(settings.GrpcEndpoint);
+            if (!string.IsNullOrEmpty(settings.ApiToken)) dapr.UseDaprApiToken(settings.ApiToken);
         });
+        services.TryAddSingleton<IEventTransport, DaprTransport>();
+        AddDaprAppToken(services);
+        services.AddTransient<IStartupFilter, CloudEventsStartupFilter>();
         services.AddHostedService<OutboxRelay<TDbContext>>();
         services.TryAddSingleton<IEventDispatcher, EventDispatcher<TDbContext>>();
         services.TryAddScoped<IDeadLetterService, DeadLetterService<TDbContext>>();
         services.AddHealthChecks().AddCheck<OutboxHealthCheck<TDbContext>>("messaging", tags: ["ready"]);
         return services;
     }
+
+    /// <summary>
+    /// Dapr.AspNetCore's app-token authentication: scheme "Dapr" checks <c>dapr-api-token</c> against the app API token
+    /// (<see cref="MessagingOptions.AppApiToken"/>, else APP_API_TOKEN), and policy "Dapr" requires it on the event routes.
+    /// </summary>
+    private static void AddDaprAppToken(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(DaprAppTokenMarker))) return; // the scheme may be added once only
+        services.AddSingleton<DaprAppTokenMarker>();
+        services.AddAuthentication().AddDapr();
+        services.AddOptions<DaprAuthenticationOptions>(DaprScheme)
+            .Configure<IOptions<MessagingOptions>>((dapr, messaging) => dapr.Token = messaging.Value.AppApiToken ?? "");
+        services.AddAuthorization(o => o.AddDapr(EventSubscriptionEndpoints.DaprPolicy));
+    }
+
+    private sealed class DaprAppTokenMarker;
+
+    // The scheme name AddDapr() registers (DaprAuthenticationOptions.DefaultScheme, internal to the SDK).
+    private const string DaprScheme = "Dapr";
 
     /// <summary>
     /// Subscribes this service to <typeparamref name="TEvent"/> (topic derived from its proto name) and handles it with

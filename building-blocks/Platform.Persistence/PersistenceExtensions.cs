@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -61,7 +60,7 @@ public static class PersistenceExtensions
                     connectionString = $"Data Source={Path.Combine(options.DataDirectory, name + ".db")}";
                     ownerConnectionString = connectionString;
                 }
-                builder.Services.AddDbContext<TContext, TSqlite>(o => o.UseSqlite(connectionString).ConfigureWarnings(IgnoreMissingSnapshot),
+                builder.Services.AddDbContext<TContext, TSqlite>(o => o.UsePlatformProvider(DatabaseProvider.Sqlite, connectionString),
                     optionsLifetime: ServiceLifetime.Singleton);
                 builder.Services.AddSingleton<IDatabaseMigrator>(new DatabaseMigrator<TSqlite>(options, ownerConnectionString!));
                 break;
@@ -70,8 +69,7 @@ public static class PersistenceExtensions
                     throw new InvalidOperationException($"Database:Provider is Postgres but ConnectionStrings:{name} is not set.");
                 var appConnectionString = PostgresConnections.WithPlatformDefaults(connectionString);
                 builder.Services.AddDbContext<TContext, TPostgres>(o => o
-                    .UseNpgsql(appConnectionString)
-                    .ConfigureWarnings(IgnoreMissingSnapshot)
+                    .UsePlatformProvider(DatabaseProvider.Postgres, appConnectionString)
                     .AddInterceptors(new TenantConnectionInterceptor()),
                     // Built once, not per request: the options (and EF's lookup of its services by them) are the same for every scope.
                     optionsLifetime: ServiceLifetime.Singleton);
@@ -81,15 +79,24 @@ public static class PersistenceExtensions
                 throw new InvalidOperationException($"Unknown Database:Provider '{options.Provider}'.");
         }
 
+        builder.Services.AddPersistenceTelemetry();
         if (options.MigrateAtStartup) builder.Services.AddHostedService<MigrateAtStartup>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck<TContext>>("database", tags: ["ready"]);
         return builder;
     }
 
-    // Migrations are written by hand without a model snapshot (docs/decisions/0001), so EF cannot tell pending
-    // model changes; the schema-matches-model tests catch drift instead.
-    private static void IgnoreMissingSnapshot(Microsoft.EntityFrameworkCore.Diagnostics.WarningsConfigurationBuilder w) =>
-        w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.PendingModelChangesWarning);
+    /// <summary>
+    /// Puts <paramref name="options"/> on <paramref name="provider"/>, exactly as the app does at run time. The
+    /// design-time factories (<see cref="PlatformDesignTimeFactory{TContext}"/>) go through here too, so the model the
+    /// migrations are generated from is the model the app runs.
+    /// </summary>
+    public static DbContextOptionsBuilder UsePlatformProvider(this DbContextOptionsBuilder options, DatabaseProvider provider, string connectionString) =>
+        provider switch
+        {
+            DatabaseProvider.Sqlite => options.UseSqlite(connectionString),
+            DatabaseProvider.Postgres => options.UseNpgsql(connectionString),
+            _ => throw new InvalidOperationException($"Unknown Database:Provider '{provider}'."),
+        };
 
     private sealed class MigrateAtStartup(IDatabaseMigrator migrator, IServiceProvider services) : IHostedService
     {

@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -11,7 +10,8 @@ namespace Platform.Persistence;
 /// <summary>
 /// Base of every service's DbContext. Every <see cref="ITenantOwned"/> entity gets a global query filter on the
 /// ambient tenant and has its tenant stamped on insert; saving a row of another tenant, or any tenant-owned row with
-/// no tenant, is refused. Columns are snake_case so that the PostgreSQL schema reads naturally.
+/// no tenant, is refused. Columns, keys and indexes are snake_case (EFCore.NamingConventions) so that the PostgreSQL
+/// schema reads naturally.
 /// </summary>
 /// <remarks>
 /// In PostgreSQL the same rule is enforced a second time by row-level security (see
@@ -27,19 +27,26 @@ public abstract class PlatformDbContext(DbContextOptions options, ITenantContext
     private static readonly ValueConverter<DateTime?, DateTime?> s_utcNullable =
         new(v => v.HasValue ? v.Value.ToUniversalTime() : v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
 
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        // Here rather than where the options are built, so every context (the app's, the design-time tool's, a test's
+        // own) has the same model, and the migrations the tool generates match what the app runs.
+        optionsBuilder.UseSnakeCaseNamingConvention();
+        base.OnConfiguring(optionsBuilder);
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
-        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => !e.IsOwned()))
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
             foreach (var property in entity.GetProperties())
             {
-                property.SetColumnName(ToSnakeCase(property.Name));
                 // Every instant is UTC; SQLite gives back unspecified kinds, so say so on the way out.
                 if (property.ClrType == typeof(DateTime)) property.SetValueConverter(s_utc);
                 else if (property.ClrType == typeof(DateTime?)) property.SetValueConverter(s_utcNullable);
             }
-            if (typeof(ITenantOwned).IsAssignableFrom(entity.ClrType))
+            if (!entity.IsOwned() && typeof(ITenantOwned).IsAssignableFrom(entity.ClrType))
             {
                 entity.FindProperty(nameof(ITenantOwned.TenantId))!.SetMaxLength(8);
                 typeof(PlatformDbContext).GetMethod(nameof(ApplyTenantFilter), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
@@ -82,25 +89,6 @@ public abstract class PlatformDbContext(DbContextOptions options, ITenantContext
                 throw new TenantIsolationException("A row of another tenant cannot be written.");
             }
         }
-    }
-
-    internal static string ToSnakeCase(string name)
-    {
-        var sb = new StringBuilder(name.Length + 8);
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (char.IsUpper(c))
-            {
-                if (i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1])))) sb.Append('_');
-                sb.Append(char.ToLowerInvariant(c));
-            }
-            else
-            {
-                sb.Append(c);
-            }
-        }
-        return sb.ToString();
     }
 }
 

@@ -2,7 +2,11 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Platform.Persistence;
 
-/// <summary>Migration helpers for PostgreSQL row-level security on tenant-owned tables.</summary>
+/// <summary>
+/// PostgreSQL row-level security for a tenant-owned table, called from a generated PostgreSQL migration after the
+/// table is created (EF's model cannot express policies, so dotnet-ef does not write this line itself). Dropping the
+/// table drops its policy with it.
+/// </summary>
 public static class TenantIsolationMigrationExtensions
 {
     /// <summary>
@@ -17,16 +21,6 @@ public static class TenantIsolationMigrationExtensions
             CREATE POLICY tenant_isolation ON "{table}"
                 USING (tenant_id = current_setting('{TenantConnectionInterceptor.Setting}', true))
                 WITH CHECK (tenant_id = current_setting('{TenantConnectionInterceptor.Setting}', true));
-            """);
-    }
-
-    /// <summary>Reverses <see cref="EnableTenantRowLevelSecurity"/>.</summary>
-    public static void DisableTenantRowLevelSecurity(this MigrationBuilder migrationBuilder, string table)
-    {
-        migrationBuilder.Sql($"""
-            DROP POLICY IF EXISTS tenant_isolation ON "{table}";
-            ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY;
-            ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY;
             """);
     }
 }

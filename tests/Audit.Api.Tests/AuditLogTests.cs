@@ -120,4 +120,8 @@ public class AuditLogTests(AuditServiceFixture fixture) : IClassFixture<AuditSer
 
     [Fact]
     public Task Migrated_sqlite_schema_matches_the_model() => SqliteSchema.MigrateAndAssertMatchesModelAsync<AuditSqliteDbContext>();
+
+    [Fact]
+    public async Task Every_tenant_owned_table_has_row_level_security_on_postgres() =>
+        await fixture.App.InTenantAsync("AAA8", async sp => { await RowLevelSecurity.AssertEveryTenantTableIsIsolatedAsync(sp.GetRequiredService<AuditDbContext>()); return 0; });
 }

@@ -23,8 +23,9 @@ public sealed class CarePlanPdfGrpcTests(ConsentServiceFixture fixture) : IClass
     }
 
     [Fact]
-    public async Task The_care_plan_record_comes_with_its_pdf_copy_when_asked_and_another_trust_gets_not_found()
+    public async Task The_care_plan_record_comes_with_its_pdf_copy_when_asked_with_no_setting_and_another_trust_gets_not_found()
     {
+        // The fixture's service sets nothing about PDFs: the copy is on by default.
         var a = new ConsentClient(fixture.App, _channel, "PDF1");
         var use = await ActiveUseAsync(a);
 
@@ -34,11 +35,30 @@ public sealed class CarePlanPdfGrpcTests(ConsentServiceFixture fixture) : IClass
         var withPdf = await a.Call<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord", new GetCarePlanRecordRequest { CarePlanRecordId = use.CarePlanRecordId, IncludePdf = true });
         var pdf = withPdf.PatientCopyPdf.ToByteArray();
         Assert.Equal("%PDF-"u8.ToArray(), pdf[..5]);
+        // Read back by poppler's pdftotext, as a patient's viewer would: the title and every care-plan item the
+        // clinician recorded (ConsentClient.Use), each under its plain-words heading, in order.
         var text = CarePlanPdfTests.Flat(CarePlanPdfTests.Text(pdf));
-        Assert.Contains("Your care plan: bedside sleep sensor", text);
-        Assert.Contains("falls at night; sensor alerts staff when she gets up so someone can help", text);
-        Assert.Contains("tell any nurse, or ask your son to", text);
-        Assert.Contains($"Care-plan record: {use.CarePlanRecordId}", text);
+        var items = ConsentClient.Use(use.PatientId, use.TechnologyId).CarePlan;
+        string[] inOrder =
+        [
+            "Your care plan: bedside sleep sensor",
+            "What we are using", "We are using bedside sleep sensor as part of your care.",
+            "What this is for", items.Reason,
+            "When and how it will be used", items.WhenAndHowUsed,
+            "What we told you", items.InformationGiven, "easy read",
+            "How the decision was made", items.DecisionMakingProcess,
+            "What happens to your information", items.DataUse,
+            "When we will look at this again", items.ReviewCovers,
+            "How to say no or change your mind", items.HowToWithdraw,
+            $"Care-plan record: {use.CarePlanRecordId}",
+        ];
+        var at = 0;
+        foreach (var expected in inOrder)
+        {
+            var found = text.IndexOf(expected, at, StringComparison.Ordinal);
+            Assert.True(found >= 0, $"Expected, after position {at}: \"{expected}\"\nin the PDF's text:\n{text}");
+            at = found + expected.Length;
+        }
 
         var b = new ConsentClient(fixture.App, _channel, "PDF2");
         await b.Refused<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord",
@@ -46,16 +66,21 @@ public sealed class CarePlanPdfGrpcTests(ConsentServiceFixture fixture) : IClass
     }
 
     [Fact]
-    public async Task Without_a_chosen_pdf_licence_the_pdf_is_refused_by_name_and_the_text_copy_still_works()
+    public async Task A_care_plan_in_a_script_the_pdf_font_lacks_is_refused_by_name_and_its_text_copy_still_works()
     {
-        await using var app = await ServiceFactory<Program>.StartOnPostgresAsync("consent", new Dictionary<string, string?> { ["Consent:Schedules:Enabled"] = "false" });
-        using var channel = app.CreateGrpcChannel();
-        var a = new ConsentClient(app, channel, "PDF3");
-        var use = await ActiveUseAsync(a);
+        var a = new ConsentClient(fixture.App, _channel, "PDF3");
+        var technology = (await a.ApproveAsync()).TechnologyId;
+        var patient = await a.PatientAsync(AgeBand._26To64);
+        await a.HasCapacityAsync(patient, technology);
+        await a.ConsentAsync(patient, technology);
+        var request = ConsentClient.Use(patient, technology);
+        request.CarePlan.Reason = "Explained in Mandarin: 夜间跌倒.";
+        var proposed = await a.Call<ProposeUseRequest, TechnologyUse>("ProposeUse", request);
+
         var refused = await a.Refused<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord",
-            new GetCarePlanRecordRequest { CarePlanRecordId = use.CarePlanRecordId, IncludePdf = true }, StatusCode.FailedPrecondition, "care-plan-pdf.not-enabled");
-        Assert.Contains("Consent:CarePlanPdf:Licence", refused.Status.Detail);
-        var text = await a.Call<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord", new GetCarePlanRecordRequest { CarePlanRecordId = use.CarePlanRecordId });
-        Assert.Contains("You agreed to this.", text.PatientCopyText);
+            new GetCarePlanRecordRequest { CarePlanRecordId = proposed.CarePlanRecordId, IncludePdf = true }, StatusCode.FailedPrecondition, "care-plan-pdf.unsupported-characters");
+        Assert.Contains("U+591C", refused.Status.Detail);
+        var text = await a.Call<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord", new GetCarePlanRecordRequest { CarePlanRecordId = proposed.CarePlanRecordId });
+        Assert.Contains("Explained in Mandarin: 夜间跌倒.", text.PatientCopyText);
     }
 }

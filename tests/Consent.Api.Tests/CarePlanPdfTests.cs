@@ -16,13 +16,6 @@ public sealed partial class CarePlanPdfTests
 {
     private static readonly DateTimeOffset Produced = new(2026, 11, 22, 9, 30, 0, TimeSpan.Zero);
 
-    static CarePlanPdfTests()
-    {
-        // PDFsharp 6.5 saves nothing until a licence is chosen. The tests run it under the AGPL (not distributed);
-        // the service's own choice is an open decision (docs/decisions/0006-care-plan-pdf-fonts.md).
-        PdfSharp.PdfSharpLicense.SetAgplLicense();
-    }
-
     private static TechnologyUse Use(string technology = "Oxevision vision-based monitoring", string? reason = null)
     {
         var use = new TechnologyUse
@@ -72,6 +65,8 @@ public sealed partial class CarePlanPdfTests
         var fonts = Poppler("pdffonts", pdf).Split('\n').Skip(2).Where(l => l.Length > 0).ToList();
         Assert.NotEmpty(fonts);
         Assert.All(fonts, f => Assert.Matches(@"\syes\s+yes\s", f));
+        // And they are the DejaVu faces, whose licence lets us embed them (docs/decisions/0013-pdfsharp-mit.md).
+        Assert.All(fonts, f => Assert.Matches(@"^[A-Z]{6}\+DejaVu Sans(,Bold)?\s", f));
     }
 
     [Fact]

@@ -20,7 +20,6 @@ public sealed class ConsentServiceFixture : IAsyncLifetime
         App = await ServiceFactory<Program>.StartOnPostgresAsync("consent", new Dictionary<string, string?>
         {
             ["Consent:Schedules:Enabled"] = "false",
-            ["Consent:CarePlanPdf:Licence"] = "AGPL-3.0",
         });
 
     public async Task DisposeAsync() => await App.DisposeAsync();
@@ -169,6 +168,10 @@ public class PatientRegisterTests(ConsentServiceFixture fixture) : IClassFixture
 
     [Fact]
     public Task Migrated_sqlite_schema_matches_the_model() => SqliteSchema.MigrateAndAssertMatchesModelAsync<ConsentSqliteDbContext>();
+
+    [Fact]
+    public async Task Every_tenant_owned_table_has_row_level_security_on_postgres() =>
+        await fixture.App.InTenantAsync(TrustA, async sp => { await RowLevelSecurity.AssertEveryTenantTableIsIsolatedAsync(sp.GetRequiredService<ConsentDbContext>()); return 0; });
 
     [Fact]
     public async Task Ready_answers_200_when_the_database_is_migrated_and_me_needs_a_token()

@@ -76,4 +76,8 @@ public class EvidenceLibraryTests(EvidenceServiceFixture fixture) : IClassFixtur
 
     [Fact]
     public Task Migrated_sqlite_schema_matches_the_model() => SqliteSchema.MigrateAndAssertMatchesModelAsync<EvidenceSqliteDbContext>();
+
+    [Fact]
+    public async Task Every_tenant_owned_table_has_row_level_security_on_postgres() =>
+        await fixture.App.InTenantAsync(TrustA, async sp => { await RowLevelSecurity.AssertEveryTenantTableIsIsolatedAsync(sp.GetRequiredService<EvidenceDbContext>()); return 0; });
 }

@@ -57,4 +57,8 @@ public class TrustDirectoryTests(GatewayFixture fixture) : IClassFixture<Gateway
 
     [Fact]
     public Task Migrated_sqlite_schema_matches_the_model() => SqliteSchema.MigrateAndAssertMatchesModelAsync<GatewaySqliteDbContext>();
+
+    [Fact]
+    public async Task Every_tenant_owned_table_has_row_level_security_on_postgres() =>
+        await fixture.App.InTenantAsync("RX3", async sp => { await RowLevelSecurity.AssertEveryTenantTableIsIsolatedAsync(sp.GetRequiredService<GatewayDbContext>()); return 0; });
 }

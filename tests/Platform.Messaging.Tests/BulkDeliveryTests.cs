@@ -274,8 +274,7 @@ public class BulkDeliveryTests
         var db = await TestDb.PostgresAsync();
         await using var publisher = await MessagingApp.StartAsync("ledger", db, new()
         {
-            ["Messaging:Transport"] = "Dapr",
-            ["DAPR_HTTP_PORT"] = sidecar.Port.ToString(),
+            ["DAPR_GRPC_ENDPOINT"] = sidecar.GrpcEndpoint,
             ["Messaging:Dapr:BulkPublish"] = "true",
             ["Messaging:Dapr:TtlInSeconds"] = "60",
         }, handlers: false);
@@ -289,16 +288,16 @@ public class BulkDeliveryTests
         {
             Assert.Equal("pubsub", r.PubSub);
             Assert.Equal("ledger.amount_credited.v1", r.Topic);
-            Assert.Contains("metadata.rawPayload=false", r.Query);
-            Assert.Contains("metadata.ttlInSeconds=60", r.Query);
-            Assert.StartsWith("application/json", r.ContentType);
+            Assert.Equal("false", r.Metadata["rawPayload"]);
+            Assert.Equal("60", r.Metadata["ttlInSeconds"]);
             Assert.All(r.Entries, e => Assert.Equal("application/cloudevents+json", e.ContentType));
             var subjects = r.Entries.Select(e => JsonDocument.Parse(e.Event).RootElement.GetProperty("subject").GetString()).ToList();
             Assert.Equal(subjects.Count, subjects.Distinct().Count());
-            Assert.All(r.Entries, e => Assert.Equal(JsonDocument.Parse(e.Event).RootElement.GetProperty("id").GetString(), e.EntryId));
+            // Dapr.Client numbers the entries of a call itself.
+            Assert.Equal(r.Entries.Count, r.Entries.Select(e => e.EntryId).Distinct().Count());
         });
         // In: 12 events. Out: acc-001's 4 published twice (failed, then taken), the other 8 once; in each account's order.
-        var taken = requests.SelectMany(r => r.Entries).GroupBy(e => e.EntryId).ToDictionary(g => g.Key, g => g.Count());
+        var taken = requests.SelectMany(r => r.Entries).GroupBy(e => JsonDocument.Parse(e.Event).RootElement.GetProperty("id").GetString()!).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(12, taken.Count);
         Assert.Equal(4, taken.Values.Count(n => n == 2));
         Assert.Equal(8, taken.Values.Count(n => n == 1));

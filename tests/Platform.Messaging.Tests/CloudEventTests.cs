@@ -94,16 +94,6 @@ public class CloudEventTests
     }
 
     [Fact]
-    public void App_api_token_compare_needs_an_exact_configured_token()
-    {
-        Assert.True(AppApiTokenFilter.Matches("abc", "abc"));
-        Assert.False(AppApiTokenFilter.Matches("abc", "abd"));
-        Assert.False(AppApiTokenFilter.Matches("abc", "abcd"));
-        Assert.False(AppApiTokenFilter.Matches(null, "abc"));
-        Assert.False(AppApiTokenFilter.Matches("", ""));
-    }
-
-    [Fact]
     public async Task Publish_writes_the_cloudevent_to_the_outbox_only_when_the_state_change_commits()
     {
         var db = await TestDb.PostgresAsync();

@@ -16,20 +16,19 @@ using Xunit;
 namespace Platform.Messaging.Tests;
 
 /// <summary>
-/// The Dapr contract, over real HTTP on loopback: a fake sidecar plays Dapr's documented role against the real
-/// publisher relay and the real subscription endpoints.
+/// The Dapr contract on loopback: a fake sidecar plays Dapr's documented role (its gRPC publish API toward Dapr.Client,
+/// its HTTP delivery toward the app) against the real publisher relay and the real Dapr.AspNetCore subscription endpoints.
 /// </summary>
 public class DaprContractTests
 {
     private static Dictionary<string, string?> DaprPublisher(FakeDaprSidecar sidecar) => new()
     {
-        ["Messaging:Transport"] = "Dapr",
-        ["DAPR_HTTP_PORT"] = sidecar.Port.ToString(),
+        ["DAPR_GRPC_ENDPOINT"] = sidecar.GrpcEndpoint,
         ["Messaging:Dapr:TtlInSeconds"] = "3600",
     };
 
     [Fact]
-    public async Task Relay_publishes_a_structured_cloudevent_to_the_sidecar_and_marks_it_sent_on_204()
+    public async Task Relay_publishes_a_structured_cloudevent_through_dapr_client_and_marks_it_sent_when_the_sidecar_takes_it()
     {
         await using var sidecar = await FakeDaprSidecar.StartAsync();
         var db = await TestDb.PostgresAsync();
@@ -41,20 +40,22 @@ public class DaprContractTests
         var request = Assert.Single(sidecar.Published);
         Assert.Equal("pubsub", request.PubSub);
         Assert.Equal("ledger.amount_credited.v1", request.Topic);
-        Assert.Contains("metadata.rawPayload=false", request.Query);
-        Assert.Contains("metadata.ttlInSeconds=3600", request.Query);
-        Assert.StartsWith("application/cloudevents+json", request.ContentType);
+        Assert.Equal("false", request.Metadata["rawPayload"]);
+        Assert.Equal("3600", request.Metadata["ttlInSeconds"]);
+        Assert.Equal("application/cloudevents+json", request.ContentType);
         using var doc = JsonDocument.Parse(request.Body);
         Assert.Equal("platform.ledger.amount_credited.v1", doc.RootElement.GetProperty("type").GetString());
         Assert.Equal("RX4", doc.RootElement.GetProperty("tenant").GetString());
         Assert.Equal("7", doc.RootElement.GetProperty("data").GetProperty("amount").GetString());
+        await using var read = db.Open();
+        Assert.Equal((await read.Set<OutboxMessage>().SingleAsync()).Payload, request.Body); // the envelope is ours, byte for byte
     }
 
     [Fact]
-    public async Task A_sidecar_failure_keeps_the_event_pending_and_it_is_published_again_until_204()
+    public async Task A_sidecar_failure_keeps_the_event_pending_and_it_is_published_again_until_the_sidecar_takes_it()
     {
         await using var sidecar = await FakeDaprSidecar.StartAsync();
-        sidecar.PublishStatus = n => n <= 2 ? HttpStatusCode.InternalServerError : HttpStatusCode.NoContent;
+        sidecar.PublishStatus = n => n <= 2 ? global::Grpc.Core.StatusCode.Unavailable : global::Grpc.Core.StatusCode.OK;
         var db = await TestDb.PostgresAsync();
         await using var publisher = await MessagingApp.StartAsync("ledger", db, DaprPublisher(sidecar), handlers: false);
 
@@ -80,12 +81,14 @@ public class DaprContractTests
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var entries = doc.RootElement.EnumerateArray().ToList();
         var credit = entries.Single(e => e.GetProperty("topic").GetString() == "ledger.amount_credited.v1");
-        Assert.Equal("pubsub", credit.GetProperty("pubsubname").GetString());
-        Assert.Equal("/events/ledger.amount_credited.v1", credit.GetProperty("route").GetString());
+        // Dapr.AspNetCore writes "pubsubName" and the route without its leading slash; the sidecar reads both.
+        Assert.Equal("pubsub", credit.GetProperty("pubsubName").GetString());
+        Assert.Equal("events/ledger.amount_credited.v1", credit.GetProperty("route").GetString());
         Assert.Equal("reports.dead_letter.v1", credit.GetProperty("deadLetterTopic").GetString());
         Assert.Contains(entries, e => e.GetProperty("topic").GetString() == "ledger.note_added.v1");
         var deadLetter = entries.Single(e => e.GetProperty("topic").GetString() == "reports.dead_letter.v1");
-        Assert.Equal("/events/dead-letter", deadLetter.GetProperty("route").GetString());
+        Assert.Equal("events/dead-letter", deadLetter.GetProperty("route").GetString());
+        Assert.False(deadLetter.TryGetProperty("deadLetterTopic", out _));
     }
 
     [Fact]
@@ -103,6 +106,23 @@ public class DaprContractTests
         await Assert.ThrowsAsync<HttpRequestException>(sidecar.DiscoverAsync);
         Assert.Empty(await LedgerData.AccountsAsync(db));
         Assert.Equal(0, await LedgerData.CountAsync(db, c => c.Set<DeadLetter>()));
+    }
+
+    [Fact]
+    public async Task Only_the_exact_app_api_token_is_accepted()
+    {
+        var db = await TestDb.PostgresAsync();
+        await using var subscriber = await MessagingApp.StartAsync("reports", db, new() { ["Messaging:Relay:Enabled"] = "false" });
+        await using var sidecar = await FakeDaprSidecar.StartAsync();
+        sidecar.AppBaseUrl = subscriber.BaseUrl;
+
+        // Not a prefix of it, not it extended, not it in another case, not empty.
+        foreach (var nearMiss in new[] { MessagingApp.Token[..^1], MessagingApp.Token + "0", MessagingApp.Token.ToUpperInvariant(), "" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await sidecar.PostAsync(Events.CreditRoute, Events.Credit("acc-1", 5, 1), token: nearMiss)).Code);
+        }
+        Assert.Empty(await LedgerData.AccountsAsync(db));
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await sidecar.PostAsync(Events.CreditRoute, Events.Credit("acc-1", 5, 1), MessagingApp.Token));
     }
 
     [Fact]
@@ -175,6 +195,35 @@ public class DaprContractTests
     }
 
     [Fact]
+    public async Task A_single_delivery_unwrapped_by_use_cloud_events_reaches_the_handler_with_its_whole_envelope()
+    {
+        var db = await TestDb.PostgresAsync();
+        await using var subscriber = await MessagingApp.StartAsync("reports", db, new() { ["Messaging:Relay:Enabled"] = "false" });
+        await using var sidecar = await FakeDaprSidecar.StartAsync();
+        sidecar.AppBaseUrl = subscriber.BaseUrl;
+        var time = new DateTimeOffset(2026, 12, 2, 10, 30, 0, TimeSpan.Zero);
+        const string traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        // A subject the publisher's JSON writer escapes (+, <, é), to prove the forwarded attributes are decoded.
+        var credit = new Platform.Messaging.CloudEvents.CloudEvent
+        {
+            Id = "evt-env-1", Source = "/ledger", Type = "platform.ledger.amount_credited.v1", Subject = "acc+<é>", Time = time,
+            Tenant = "RRP", TraceParent = traceParent, DataJson = """{"accountId":"acc+<é>","amount":"5","seq":1}""",
+        }.ToJson();
+
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await sidecar.PostAsync(Events.CreditRoute, credit, MessagingApp.Token));
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await sidecar.PostAsync(Events.CreditRoute, credit, MessagingApp.Token));
+
+        var envelope = Assert.Single(subscriber.Faults.Envelopes);
+        Assert.Equal(("evt-env-1", "/ledger", "platform.ledger.amount_credited.v1", "acc+<é>", "RRP", time, traceParent),
+            (envelope.Id, envelope.Source, envelope.Type, envelope.Subject, envelope.Tenant, envelope.Time, envelope.TraceParent));
+        var account = Assert.Single(await LedgerData.AccountsAsync(db));
+        Assert.Equal(("acc+<é>", "RRP", 5L), (account.Id, account.Tenant, account.Balance));
+        await using var read = db.Open();
+        var inbox = await read.Set<InboxMessage>().SingleAsync(); // the redelivery was deduplicated on source and id
+        Assert.Equal(("/ledger", "evt-env-1"), (inbox.Source, inbox.EventId));
+    }
+
+    [Fact]
     public async Task Redelivered_event_is_a_no_op_success()
     {
         var db = await TestDb.PostgresAsync();
@@ -225,7 +274,6 @@ public class DaprContractTests
         }.ToJson();
         var cases = new (string Route, string Body)[]
         {
-            (Events.CreditRoute, "{ this is not json"),
             (Events.CreditRoute, """{"specversion":"1.0","type":"platform.ledger.amount_credited.v1"}"""),
             (Events.CreditRoute, Events.Of(new AccountClosed { AccountId = "acc-1" }, "acc-1")),
             (Events.CreditRoute, Events.Credit("acc-1", 1, 1, tenant: null!)),
@@ -236,16 +284,23 @@ public class DaprContractTests
         {
             Assert.Equal((HttpStatusCode.OK, "DROP"), await sidecar.PostAsync(route, body, MessagingApp.Token));
         }
+        // A body that is not JSON at all: Dapr.AspNetCore's UseCloudEvents cannot unwrap it and fails the request (500,
+        // which Dapr retries; never 404). Dapr itself never sends one: it builds the envelope. In a bulk delivery it is
+        // one entry among others, and dropped with a dead letter.
+        var (notJsonCode, _) = await sidecar.PostAsync(Events.CreditRoute, "{ this is not json", MessagingApp.Token);
+        Assert.Equal(HttpStatusCode.InternalServerError, notJsonCode);
+        Assert.Equal(0, await LedgerData.CountAsync(db, c => c.Set<DeadLetter>().Where(d => d.Payload == "{ this is not json")));
+        Assert.Equal("DROP", (await sidecar.PostBulkAsync(Events.CreditRoute, "ledger.amount_credited.v1", [("e1", "{ this is not json")], MessagingApp.Token)).Statuses["e1"]);
         Assert.Empty(await LedgerData.AccountsAsync(db));
         Assert.Equal(0, await LedgerData.CountAsync(db, c => c.Notes));
         await using var read = db.Open();
         var letters = await read.Set<DeadLetter>().OrderBy(d => d.ReceivedAt).ToListAsync();
-        Assert.Equal(cases.Length, letters.Count);
-        Assert.Contains(letters, d => d.Reason.StartsWith("malformed"));
+        Assert.Equal(cases.Length + 1, letters.Count);
+        Assert.Contains(letters, d => d.Reason.StartsWith("malformed") && d.Payload.Contains("platform.ledger.amount_credited.v1"));
         Assert.Contains(letters, d => d.Reason.Contains("no handler for event type 'platform.ledger.account_closed.v1'"));
         Assert.Contains(letters, d => d.Reason.Contains("no tenant"));
         Assert.Contains(letters, d => d.Reason.Contains("rejected by handler"));
-        Assert.Equal("{ this is not json", letters[0].Payload);
+        Assert.Equal("{ this is not json", letters[^1].Payload);
     }
 
     [Fact]

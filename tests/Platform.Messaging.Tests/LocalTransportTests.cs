@@ -12,12 +12,12 @@ using Xunit;
 
 namespace Platform.Messaging.Tests;
 
-/// <summary>The embedded transport: the relay delivers straight to the subscribers' Dapr-style routes.</summary>
+/// <summary>The local runner's transport (tools/LocalDelivery): the relay delivers straight to the subscribers' Dapr routes.</summary>
 public class LocalTransportTests
 {
     internal static Dictionary<string, string?> LocalPublisher(params string[] subscribers)
     {
-        var config = new Dictionary<string, string?> { ["Messaging:Transport"] = "Local", ["Messaging:Local:MaxDeliveryAttempts"] = "3" };
+        var config = new Dictionary<string, string?> { ["Messaging:Local:MaxDeliveryAttempts"] = "3" };
         for (var i = 0; i < subscribers.Length; i++) config[$"Messaging:Local:Subscribers:{i}"] = subscribers[i];
         return config;
     }

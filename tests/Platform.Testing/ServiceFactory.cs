@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Grpc;
 using Platform.Grpc.Client;
@@ -19,10 +20,12 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
     public const string AppApiToken = SidecarDelivery.AppApiToken;
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    private ServiceFactory(Dictionary<string, string?> settings)
+    private ServiceFactory(Dictionary<string, string?> settings, Action<IServiceCollection>? services)
     {
         _settings = settings;
+        _services = services;
     }
 
     /// <summary>The PostgreSQL database this instance uses.</summary>
@@ -32,8 +35,12 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
 
     public TestTokens Tokens => TestTokens.Shared;
 
-    /// <summary>Starts the service on a new database; <paramref name="extra"/> adds or overrides configuration.</summary>
-    public static async Task<ServiceFactory<TProgram>> StartOnPostgresAsync(string serviceName, IDictionary<string, string?>? extra = null)
+    /// <summary>
+    /// Starts the service on a new database; <paramref name="extra"/> adds or overrides configuration, and
+    /// <paramref name="services"/> adds to the app's services after its own (a test's telemetry exporter, say).
+    /// </summary>
+    public static async Task<ServiceFactory<TProgram>> StartOnPostgresAsync(string serviceName, IDictionary<string, string?>? extra = null,
+        Action<IServiceCollection>? services = null)
     {
         var pg = await PostgresServer.SharedAsync();
         var db = await pg.CreateDatabaseAsync(serviceName);
@@ -57,7 +64,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
                 ["Messaging:AppApiToken"] = AppApiToken,
             };
             foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
-            var factory = new ServiceFactory<TProgram>(settings)
+            var factory = new ServiceFactory<TProgram>(settings, services)
             {
                 Database = db,
                 Postgres = pg,
@@ -81,6 +88,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
     {
         builder.UseEnvironment("Testing");
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
+        if (_services is not null) builder.ConfigureTestServices(_services);
     }
 
     /// <summary>The HTTP/1.1 endpoint (REST, health, event routes).</summary>

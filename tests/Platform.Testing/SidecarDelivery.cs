@@ -23,7 +23,8 @@ public static class SidecarDelivery
         response.EnsureSuccessStatusCode();
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var subscription = doc.RootElement.EnumerateArray().Single(s => s.GetProperty("topic").GetString() == topic);
-        Assert.Equal("pubsub", subscription.GetProperty("pubsubname").GetString());
+        // Dapr.AspNetCore writes "pubsubName"; the sidecar (Go's encoding/json) reads the key in any case.
+        Assert.Equal("pubsub", subscription.EnumerateObject().Single(p => p.Name.Equals("pubsubname", StringComparison.OrdinalIgnoreCase)).Value.GetString());
         return subscription.GetProperty("route").GetString()!;
     }
 

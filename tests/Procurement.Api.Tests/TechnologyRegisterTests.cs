@@ -72,4 +72,8 @@ public class TechnologyRegisterTests(ProcurementServiceFixture fixture) : IClass
 
     [Fact]
     public Task Migrated_sqlite_schema_matches_the_model() => SqliteSchema.MigrateAndAssertMatchesModelAsync<ProcurementSqliteDbContext>();
+
+    [Fact]
+    public async Task Every_tenant_owned_table_has_row_level_security_on_postgres() =>
+        await fixture.App.InTenantAsync(TrustA, async sp => { await RowLevelSecurity.AssertEveryTenantTableIsIsolatedAsync(sp.GetRequiredService<ProcurementDbContext>()); return 0; });
 }

@@ -5,6 +5,7 @@ using Platform.Consent.Api;
 using Platform.Evidence.Api;
 using Platform.Gateway;
 using Platform.Procurement.Api;
+using Platform.Tools.LocalDelivery;
 
 namespace Platform.Tools.LocalRunner;
 
@@ -28,7 +29,12 @@ public sealed class LocalPlatform : IAsyncDisposable
         new("audit", 5031, 5032, AuditApp.Build, typeof(AuditApp), HasEvents: true),
     ];
 
+    /// <summary>How long stopping every app may take, all together (Kubernetes waits 30 s after SIGTERM by default).</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(25);
+
     private readonly List<(AppSpec Spec, WebApplication App)> _running = [];
+    private readonly CancellationTokenSource _stopRequested = new();
+    private volatile bool _disposing;
 
     // Event routes accept only deliveries carrying this run's token, as they accept only Dapr's in Kubernetes.
     private readonly string _appApiToken = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
@@ -44,6 +50,15 @@ public sealed class LocalPlatform : IAsyncDisposable
     public DevTokenIssuer Tokens { get; }
 
     public IReadOnlyList<(AppSpec Spec, WebApplication App)> Running => _running;
+
+    /// <summary>
+    /// Cancelled when an app's host asks to stop by itself (as a host does when a background service fails): the
+    /// runner then stops them all rather than run on with one app half there.
+    /// </summary>
+    public CancellationToken StopRequested => _stopRequested.Token;
+
+    /// <summary>The app that asked to stop by itself, if one did.</summary>
+    public string? StoppedOnItsOwn { get; private set; }
 
     public int HttpPort(AppSpec spec) => spec.HttpPort + Options.PortOffset;
 
@@ -63,6 +78,7 @@ public sealed class LocalPlatform : IAsyncDisposable
         {
             foreach (var spec in Apps)
             {
+                ct.ThrowIfCancellationRequested();
                 var app = spec.Build(platform.CreateBuilder(spec));
                 try
                 {
@@ -74,6 +90,7 @@ public sealed class LocalPlatform : IAsyncDisposable
                     throw new PortInUseException($"{spec.Name} could not bind its ports ({platform.HttpPort(spec)}, {platform.GrpcPort(spec)}): another process took one while starting.");
                 }
                 platform._running.Add((spec, app));
+                app.Lifetime.ApplicationStopping.Register(() => platform.OnAppStopping(spec));
             }
             await DemoRegion.SeedAsync(platform, ct);
             return platform;
@@ -111,16 +128,34 @@ public sealed class LocalPlatform : IAsyncDisposable
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
-            // Local event delivery: each relay posts CloudEvents straight to the subscribers' Dapr-style routes.
-            ["Messaging:Transport"] = "Local",
             ["Messaging:AppApiToken"] = _appApiToken,
-            // Local development distributes nothing: PDF copies under PDFsharp's AGPL (docs/decisions/0007-pdfsharp-licence.md).
-            ["Consent:CarePlanPdf:Licence"] = "AGPL-3.0",
         };
         var subscribers = Apps.Where(a => a.HasEvents).Select(a => $"http://127.0.0.1:{HttpPort(a)}").ToArray();
         for (var i = 0; i < subscribers.Length; i++) settings[$"Messaging:Local:Subscribers:{i}"] = subscribers[i];
         builder.Configuration.AddInMemoryCollection(settings);
+        // No sidecar here: each relay plays Dapr's part and posts the CloudEvents straight to the subscribers' Dapr routes.
+        if (spec.HasEvents) builder.Services.AddLocalEventDelivery();
+        builder.Services.AddSingleton<IHostLifetime, HostedByTheRunner>();
         return builder;
+    }
+
+    private void OnAppStopping(AppSpec spec)
+    {
+        if (_disposing) return;
+        StoppedOnItsOwn ??= spec.Name;
+        _stopRequested.Cancel();
+    }
+
+    /// <summary>
+    /// The runner owns the process's signals (Program). A host's default console lifetime would take SIGTERM and
+    /// Ctrl+C for itself, cancel the signal's default, and only raise its own stopping event, which stops nothing for a
+    /// host that was started rather than run: the process then ran on after SIGTERM.
+    /// </summary>
+    private sealed class HostedByTheRunner : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static void EnsureFree(int port, string what)
@@ -161,14 +196,18 @@ public sealed class LocalPlatform : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the apps in the reverse order of their start, all within <see cref="ShutdownTimeout"/>.</summary>
     public async ValueTask DisposeAsync()
     {
+        _disposing = true;
+        using var deadline = new CancellationTokenSource(ShutdownTimeout);
         for (var i = _running.Count - 1; i >= 0; i--)
         {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try { await _running[i].App.StopAsync(stop.Token); } catch (OperationCanceledException) { }
+            // Past the deadline a host stops at once: its hosted services' StopAsync get a cancelled token.
+            try { await _running[i].App.StopAsync(deadline.Token); } catch (OperationCanceledException) { }
             await _running[i].App.DisposeAsync();
         }
         _running.Clear();
+        _stopRequested.Dispose();
     }
 }

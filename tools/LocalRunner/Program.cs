@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Platform.Tools.LocalRunner;
 
 public static class Program
@@ -31,46 +33,69 @@ public static class Program
 
     private static async Task<int> Run(LocalPlatformOptions options)
     {
-        // Not disposed: the handlers below may still fire while the process exits.
-        var stopping = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true; // stop cleanly below rather than being killed mid-write
-            stopping.Cancel();
-        };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stopping.Cancel();
+        using var stopping = new CancellationTokenSource();
+        // Disposed before `stopping`: no handler can fire on a disposed source.
+        using var signals = StopOn(stopping, PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT);
 
         LocalPlatform platform;
         try
         {
             Console.WriteLine($"Starting the platform (data in {options.DataDirectory}) ...");
             platform = await LocalPlatform.StartAsync(options, stopping.Token);
-            await platform.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), stopping.Token);
         }
         catch (PortInUseException e)
         {
             Console.Error.WriteLine(e.Message);
             return 2;
         }
-        catch (OperationCanceledException)
+        catch (Exception) when (stopping.IsCancellationRequested)
         {
-            return 130;
+            // Asked to stop while starting (whatever the step that was cut short threw): StartAsync has stopped what it started.
+            Console.WriteLine("Stopped.");
+            return 0;
         }
 
+        var exitCode = 0;
         await using (platform)
         {
-            PrintBanner(platform);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, platform.StopRequested);
             try
             {
-                await Task.Delay(Timeout.Infinite, stopping.Token);
+                await platform.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), either.Token);
+                PrintBanner(platform);
+                await Task.Delay(Timeout.Infinite, either.Token);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (either.IsCancellationRequested)
             {
             }
-            Console.WriteLine("Stopping ...");
+            if (!stopping.IsCancellationRequested)
+            {
+                Console.Error.WriteLine($"{platform.StoppedOnItsOwn} stopped on its own; stopping the platform.");
+                exitCode = 1;
+            }
+            Console.WriteLine($"Stopping (at most {LocalPlatform.ShutdownTimeout.TotalSeconds:0} s; Ctrl+C again stops at once) ...");
         }
         Console.WriteLine("Stopped.");
-        return 0;
+        return exitCode;
+    }
+
+    /// <summary>
+    /// The first SIGTERM (Kubernetes, systemd, `kill`), Ctrl+C or SIGQUIT stops the platform cleanly; a second one while
+    /// it is stopping gets the signal's default, which ends the process at once.
+    /// </summary>
+    private static CompositeDisposable StopOn(CancellationTokenSource stopping, params PosixSignal[] signals) =>
+        new(signals.Select(signal => PosixSignalRegistration.Create(signal, context =>
+        {
+            if (stopping.IsCancellationRequested) return;
+            context.Cancel = true;
+            stopping.Cancel();
+        })));
+
+    private sealed class CompositeDisposable(IEnumerable<IDisposable> items) : IDisposable
+    {
+        private readonly List<IDisposable> _items = items.ToList();
+
+        public void Dispose() => _items.ForEach(i => i.Dispose());
     }
 
     private static void PrintBanner(LocalPlatform platform)

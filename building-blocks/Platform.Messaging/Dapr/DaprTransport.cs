@@ -1,85 +1,72 @@
-using System.Net;
-using System.Net.Http.Headers;
+using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dapr;
+using Dapr.Client;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Platform.Messaging.CloudEvents;
 using Platform.Messaging.Outbox;
+using PlatformCloudEvent = Platform.Messaging.CloudEvents.CloudEvent;
 
 namespace Platform.Messaging.Dapr;
 
 /// <summary>
-/// Publishes through the Dapr sidecar's pub/sub HTTP API:
-/// <c>POST http://localhost:{DAPR_HTTP_PORT}/v1.0/publish/{pubsub}/{topic}?metadata.rawPayload=false</c> with the
-/// structured CloudEvent as <c>application/cloudevents+json</c>. 204 means Dapr took it; anything else is retried,
-/// because subscriber retries and dead-lettering are the sidecar's job from there on. With <see cref="DaprOptions.BulkPublish"/>
-/// it publishes through the bulk API instead (<c>POST /v1.0-alpha1/publish/bulk/{pubsub}/{topic}</c>): 204 means every
-/// entry was taken; 500 lists the <c>failedEntries</c>, which are retried while the others count as sent.
+/// Publishes outbox rows through the Dapr sidecar with Dapr.Client (gRPC, <c>dapr.proto.runtime.v1.Dapr/PublishEvent</c>).
+/// Each row is already a structured CloudEvent of ours, so it goes as bytes with content type
+/// <c>application/cloudevents+json</c> and metadata <c>rawPayload=false</c>: Dapr keeps the envelope as it is (id,
+/// source, subject, the <c>tenant</c> extension, <c>traceparent</c>) and only adds the attributes it lacks. Success means
+/// Dapr took it; any failure is retried, because subscriber retries and dead-lettering are the sidecar's job from there
+/// on. With <see cref="DaprOptions.BulkPublish"/> it publishes through <c>BulkPublishEventAsync</c> instead: the entries
+/// the sidecar reports as failed are retried while the others count as sent.
 /// </summary>
-public sealed class DaprTransport : IEventTransport, IBatchEventTransport, IDisposable
+public sealed class DaprTransport : IEventTransport, IBatchEventTransport
 {
-    private readonly HttpClient _http;
+    private readonly DaprClient _dapr;
     private readonly MessagingOptions _options;
     private readonly ILogger<DaprTransport> _logger;
-    private readonly string _baseAddress;
+    private readonly Dictionary<string, string> _metadata;
 
-    public DaprTransport(IOptions<MessagingOptions> options, ILogger<DaprTransport> logger)
+    public DaprTransport(DaprClient dapr, IOptions<MessagingOptions> options, ILogger<DaprTransport> logger)
     {
+        _dapr = dapr;
         _options = options.Value;
         _logger = logger;
-        var dapr = _options.Dapr;
-        _baseAddress = (dapr.HttpEndpoint ?? $"http://127.0.0.1:{dapr.HttpPort ?? 3500}").TrimEnd('/');
-        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-        {
-            Timeout = TimeSpan.FromSeconds(30),
-        };
+        _metadata = PublishMetadata(_options.Dapr);
     }
 
-    /// <summary>The publish URL for <paramref name="topic"/>, with the metadata query parameters.</summary>
-    public string PublishUrl(string topic)
+    /// <summary>The metadata every publish carries: <c>rawPayload=false</c>, and <c>ttlInSeconds</c> when set.</summary>
+    public static Dictionary<string, string> PublishMetadata(DaprOptions dapr)
     {
-        var url = $"{_baseAddress}/v1.0/publish/{Uri.EscapeDataString(_options.PubSubName)}/{Uri.EscapeDataString(topic)}?metadata.rawPayload=false";
-        if (_options.Dapr.TtlInSeconds is { } ttl) url += $"&metadata.ttlInSeconds={ttl}";
-        return url;
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["rawPayload"] = "false" };
+        if (dapr.TtlInSeconds is { } ttl) metadata["ttlInSeconds"] = ttl.ToString(CultureInfo.InvariantCulture);
+        return metadata;
     }
 
     public async Task<SendResult> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, PublishUrl(message.Topic))
-        {
-            Content = new StringContent(message.Payload, Encoding.UTF8),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue(CloudEvent.MediaType) { CharSet = "utf-8" };
-        if (!string.IsNullOrEmpty(_options.Dapr.ApiToken)) request.Headers.Add("dapr-api-token", _options.Dapr.ApiToken);
         try
         {
-            using var response = await _http.SendAsync(request, cancellationToken);
-            if (response.StatusCode == HttpStatusCode.NoContent) return SendResult.Ok;
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            // 403 (access control) and 404 (no such pubsub) are configuration faults: keep the event and say so loudly.
-            var level = response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound ? LogLevel.Error : LogLevel.Warning;
-            _logger.Log(level, "Dapr refused event {EventId} on topic {Topic}: {StatusCode} {Body}", message.Id, message.Topic, (int)response.StatusCode, Truncate(body));
-            return new SendResult(SendStatus.Unreachable, $"dapr publish returned {(int)response.StatusCode}: {Truncate(body)}");
+            await _dapr.PublishByteEventAsync(_options.PubSubName, message.Topic, Encoding.UTF8.GetBytes(message.Payload),
+                PlatformCloudEvent.MediaType, _metadata, cancellationToken);
+            return SendResult.Ok;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (DaprException e)
         {
-            return new SendResult(SendStatus.Unreachable, $"dapr sidecar unreachable: {e.Message}");
+            cancellationToken.ThrowIfCancellationRequested();
+            var status = StatusOf(e);
+            _logger.Log(LevelFor(status), "Dapr refused event {EventId} on topic {Topic}: {StatusCode} {Detail}",
+                message.Id, message.Topic, status, Detail(e));
+            return new SendResult(SendStatus.Unreachable, $"dapr publish failed: {status} {Detail(e)}");
         }
-    }
-
-    /// <summary>The bulk publish URL for <paramref name="topic"/>, with the metadata query parameters.</summary>
-    public string BulkPublishUrl(string topic)
-    {
-        var url = $"{_baseAddress}/v1.0-alpha1/publish/bulk/{Uri.EscapeDataString(_options.PubSubName)}/{Uri.EscapeDataString(topic)}?metadata.rawPayload=false";
-        if (_options.Dapr.TtlInSeconds is { } ttl) url += $"&metadata.ttlInSeconds={ttl}";
-        return url;
     }
 
     /// <summary>Bulk publish size, or 0 (one publish per event) when <see cref="DaprOptions.BulkPublish"/> is off.</summary>
     public ValueTask<int> MaxBatchSizeAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult(_options.Dapr.BulkPublish ? Math.Max(1, _options.Dapr.BulkPublishMaxCount) : 0);
 
-    /// <summary>Dapr's bulk publish does not keep the order of its entries: at most one event per subject per request.</summary>
+    /// <summary>Dapr's bulk publish does not keep the order of its entries: at most one event per subject per call.</summary>
     public bool OrderedWithinBatch => false;
 
     public async Task<SendResult[]> SendBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
@@ -96,75 +83,58 @@ public sealed class DaprTransport : IEventTransport, IBatchEventTransport, IDisp
 
     private async Task<SendResult[]> BulkPublishAsync(string topic, List<OutboxMessage> rows, CancellationToken cancellationToken)
     {
-        SendResult[] All(SendResult r) => Enumerable.Repeat(r, rows.Count).ToArray();
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        using (var w = new System.Text.Json.Utf8JsonWriter(buffer))
-        {
-            w.WriteStartArray();
-            foreach (var row in rows)
-            {
-                w.WriteStartObject();
-                w.WriteString("entryId", row.Id.ToString());
-                w.WritePropertyName("event");
-                var contentType = Subscriptions.BulkMessage.WriteEvent(w, row.Payload);
-                w.WriteString("contentType", contentType);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }
-        using var request = new HttpRequestMessage(HttpMethod.Post, BulkPublishUrl(topic)) { Content = new ByteArrayContent(buffer.WrittenSpan.ToArray()) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        if (!string.IsNullOrEmpty(_options.Dapr.ApiToken)) request.Headers.Add("dapr-api-token", _options.Dapr.ApiToken);
         try
         {
-            using var response = await _http.SendAsync(request, cancellationToken);
-            if (response.StatusCode == HttpStatusCode.NoContent) return All(SendResult.Ok);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (response.StatusCode == HttpStatusCode.InternalServerError && ReadFailedEntries(body) is { Count: > 0 } failedEntries)
-            {
-                _logger.LogWarning("Dapr bulk publish on topic {Topic}: {Failed} of {Count} events failed", topic, failedEntries.Count, rows.Count);
-                return rows.Select(r => failedEntries.TryGetValue(r.Id.ToString(), out var error)
-                    ? new SendResult(SendStatus.Unreachable, $"dapr bulk publish failed for the entry: {Truncate(error)}")
-                    : SendResult.Ok).ToArray();
-            }
-            var level = response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.BadRequest ? LogLevel.Error : LogLevel.Warning;
-            _logger.Log(level, "Dapr refused a bulk publish of {Count} events on topic {Topic}: {StatusCode} {Body}", rows.Count, topic, (int)response.StatusCode, Truncate(body));
-            return All(new SendResult(SendStatus.Unreachable, $"dapr bulk publish returned {(int)response.StatusCode}: {Truncate(body)}"));
+            var entries = rows.Select(r => new OutboxCloudEvent(r)).ToList();
+            var response = await _dapr.BulkPublishEventAsync(_options.PubSubName, topic, entries, _metadata, cancellationToken);
+            if (response.FailedEntries.Count == 0) return rows.Select(_ => SendResult.Ok).ToArray();
+            _logger.LogWarning("Dapr bulk publish on topic {Topic}: {Failed} of {Count} events failed", topic, response.FailedEntries.Count, rows.Count);
+            var failed = response.FailedEntries.ToDictionary(f => f.Entry.EventData.Row.Id, f => f.ErrorMessage);
+            return rows.Select(r => failed.TryGetValue(r.Id, out var error)
+                ? new SendResult(SendStatus.Unreachable, $"dapr bulk publish failed for the entry: {Truncate(error ?? "")}")
+                : SendResult.Ok).ToArray();
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (DaprException e)
         {
-            return All(new SendResult(SendStatus.Unreachable, $"dapr sidecar unreachable: {e.Message}"));
+            cancellationToken.ThrowIfCancellationRequested();
+            var status = StatusOf(e);
+            _logger.Log(LevelFor(status), "Dapr refused a bulk publish of {Count} events on topic {Topic}: {StatusCode} {Detail}",
+                rows.Count, topic, status, Detail(e));
+            var result = new SendResult(SendStatus.Unreachable, $"dapr bulk publish failed: {status} {Detail(e)}");
+            return rows.Select(_ => result).ToArray();
         }
     }
 
-    /// <summary>Reads <c>{"failedEntries":[{"entryId":..,"error":..}],"errorCode":..}</c>; null when the body is not that.</summary>
-    private static Dictionary<string, string>? ReadFailedEntries(string body)
-    {
-        try
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(body);
-            if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object
-                || !doc.RootElement.TryGetProperty("failedEntries", out var list) || list.ValueKind != System.Text.Json.JsonValueKind.Array)
-            {
-                return null;
-            }
-            var result = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var item in list.EnumerateArray())
-            {
-                if (item.ValueKind == System.Text.Json.JsonValueKind.Object && item.TryGetProperty("entryId", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String)
-                {
-                    result[id.GetString()!] = item.TryGetProperty("error", out var error) ? error.ToString() : "";
-                }
-            }
-            return result;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
+    private static StatusCode StatusOf(DaprException e) => e.InnerException is RpcException rpc ? rpc.StatusCode : StatusCode.Unknown;
+
+    private static string Detail(DaprException e) => Truncate(e.InnerException is RpcException rpc ? rpc.Status.Detail : e.Message);
+
+    // A sidecar that refuses the component, the topic or the caller is misconfigured: keep the event and say so loudly.
+    private static LogLevel LevelFor(StatusCode status) =>
+        status is StatusCode.PermissionDenied or StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.Unimplemented or StatusCode.Unauthenticated
+            ? LogLevel.Error
+            : LogLevel.Warning;
 
     private static string Truncate(string s) => s.Length <= 500 ? s : s[..500];
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>
+    /// An outbox row as a bulk entry. Dapr.Client gives an entry the content type <c>application/cloudevents+json</c>
+    /// only for a <see cref="CloudEvent"/>, and serializes it with System.Text.Json; the converter writes the row's own
+    /// CloudEvent bytes, so the envelope stays ours.
+    /// </summary>
+    [JsonConverter(typeof(OutboxCloudEventConverter))]
+    internal sealed class OutboxCloudEvent(OutboxMessage row) : CloudEvent
+    {
+        public OutboxMessage Row { get; } = row;
+    }
+
+    private sealed class OutboxCloudEventConverter : JsonConverter<OutboxCloudEvent>
+    {
+        public override OutboxCloudEvent Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("Outbox events are only written.");
+
+        // Rows were written by the publisher's JSON writer; a damaged one fails only its own entry at the sidecar.
+        public override void Write(Utf8JsonWriter writer, OutboxCloudEvent value, JsonSerializerOptions options) =>
+            writer.WriteRawValue(value.Row.Payload, skipInputValidation: true);
+    }
 }

@@ -6,7 +6,6 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Platform.Messaging.CloudEvents;
-using Platform.Messaging.Subscriptions;
 
 namespace Platform.Messaging.Inbox;
 
@@ -17,6 +16,9 @@ public enum DeliveryStatus
     Retry,
     Drop,
 }
+
+/// <summary>One entry of a bulk delivery: Dapr's <c>entryId</c> and the event as the bytes of a structured CloudEvent.</summary>
+internal readonly record struct BulkEntry(string EntryId, byte[] Event);
 
 internal readonly record struct DispatchOutcome(DeliveryStatus Status, bool Duplicate = false, string? Reason = null);
 

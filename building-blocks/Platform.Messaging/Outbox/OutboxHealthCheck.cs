@@ -11,7 +11,8 @@ namespace Platform.Messaging.Outbox;
 /// operator. Degraded when the oldest pending event is older than <see cref="RelayOptions.DegradedBacklogAge"/>;
 /// Unhealthy when the tables cannot be read.
 /// </summary>
-public sealed class OutboxHealthCheck<TDbContext>(IServiceScopeFactory scopes, IOptions<MessagingOptions> options, TimeProvider time)
+public sealed class OutboxHealthCheck<TDbContext>(IServiceScopeFactory scopes, IEventTransport transport, IOptions<MessagingOptions> options,
+    TimeProvider time)
     : IHealthCheck where TDbContext : DbContext
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -20,7 +21,7 @@ public sealed class OutboxHealthCheck<TDbContext>(IServiceScopeFactory scopes, I
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-            var data = new Dictionary<string, object> { ["transport"] = options.Value.Transport.ToString() };
+            var data = new Dictionary<string, object> { ["transport"] = transport.GetType().Name };
             var status = HealthStatus.Healthy;
             string description = "messaging ok";
             if (db.Model.FindEntityType(typeof(OutboxMessage)) is not null)

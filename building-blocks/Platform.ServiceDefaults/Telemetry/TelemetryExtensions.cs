@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,40 +14,39 @@ public static class TelemetryExtensions
     /// <summary>Activity sources and meters the platform's own code uses; names start with this prefix.</summary>
     public const string SourcePrefix = "Platform.";
 
+    /// <summary>The setting that turns export on: the OTLP collector's address (the OpenTelemetry SDK's own variable).</summary>
+    public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
     /// <summary>
-    /// Traces and metrics through OpenTelemetry, exported over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
-    /// ASP.NET Core's own activity source and meters are collected directly (the instrumentation packages are not
-    /// on this feed; the framework emits the same signals natively).
+    /// Traces and metrics through OpenTelemetry. What is traced is declared here for every app: incoming requests
+    /// (ASP.NET Core, gRPC included), outgoing HTTP and gRPC calls, and the platform's own sources (persistence and
+    /// messaging add theirs). Providers are built, and so anything listens, only when something exports:
+    /// over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, or through an exporter a host adds with
+    /// <c>services.AddOpenTelemetry().WithTracing(...)</c> (a test's in-memory exporter). Otherwise no provider
+    /// exists and no request pays for an activity on the platform's account.
     /// </summary>
     public static IHostApplicationBuilder AddPlatformTelemetry(this IHostApplicationBuilder builder, string serviceName)
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"])) return builder;
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .AddSource(SourcePrefix + "*")
+            .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsHealthProbe(http))
+            .AddGrpcClientInstrumentation()
+            .AddHttpClientInstrumentation());
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .AddMeter(SourcePrefix + "*")
+            .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation());
 
-        var resource = ResourceBuilder.CreateDefault().AddService(serviceName);
-        builder.Services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddSource("Microsoft.AspNetCore", SourcePrefix + "*")
-            .AddOtlpExporter()
-            .Build());
-        builder.Services.AddSingleton(_ => Sdk.CreateMeterProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.EntityFrameworkCore", SourcePrefix + "*")
-            .AddOtlpExporter()
-            .Build());
-        builder.Services.AddHostedService<TelemetryStarter>();
+        if (string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting])) return builder;
+        // The exporter reads the endpoint, protocol and headers from the OTEL_EXPORTER_OTLP_* variables itself.
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddOtlpExporter())
+            .WithMetrics(metrics => metrics.AddOtlpExporter());
         return builder;
     }
 
-    // Resolving the providers at start-up makes them listen from the first request; the container disposes them.
-    private sealed class TelemetryStarter(TracerProvider tracer, MeterProvider meter) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken)
-        {
-            tracer.ForceFlush(2000);
-            meter.ForceFlush(2000);
-            return Task.CompletedTask;
-        }
-    }
+    // Kubernetes probes every few seconds: a span for each would bury the requests worth looking at.
+    private static bool IsHealthProbe(HttpContext http) => http.Request.Path.StartsWithSegments("/health");
 }

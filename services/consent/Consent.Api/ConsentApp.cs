@@ -1,7 +1,6 @@
 using Platform.Messaging;
 using Platform.Grpc;
 using Platform.Grpc.Server;
-using Platform.Consent.Api.Application;
 using Platform.Consent.Api.Grpc;
 using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;
@@ -18,8 +17,6 @@ public static class ConsentApp
         builder.AddPlatformGrpc();
         builder.AddConsentServices();
         var app = builder.Build();
-        // Apply (or warn about) the PDF licence choice at start-up, not on the first request.
-        app.Services.GetRequiredService<CarePlanPdfLicence>();
         app.MapDefaultEndpoints();
         app.MapPlatformGrpcEndpoints();
         app.MapEventSubscriptions();

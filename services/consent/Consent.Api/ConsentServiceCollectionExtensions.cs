@@ -23,7 +23,6 @@ public static class ConsentServiceCollectionExtensions
         builder.Services.AddScoped<TechnologyApprovalService>();
         builder.Services.AddScoped<TrustPolicyService>();
         builder.Services.AddScoped<ConsentEvents>();
-        builder.Services.AddSingleton<CarePlanPdfLicence>();
         builder.Services.AddSingleton<ConsentTrustDirectory>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyApproved, ProcurementEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyApprovalWithdrawn, ProcurementEventHandlers>();

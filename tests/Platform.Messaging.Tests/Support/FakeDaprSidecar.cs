@@ -4,49 +4,54 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dapr.Client.Autogen.Grpc.v1;
+using DaprBulkPublishRequest = Dapr.Client.Autogen.Grpc.v1.BulkPublishRequest;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Platform.Messaging.Subscriptions;
 using Platform.Testing;
+using Platform.Tools.LocalDelivery;
 
 namespace Platform.Messaging.Tests.Support;
 
 /// <summary>
-/// Plays the Dapr sidecar's documented HTTP role on loopback: the publish endpoint
-/// (<c>POST /v1.0/publish/{pubsub}/{topic}</c>, 204 on success) and, as the broker side, subscription discovery from
-/// the app's <c>GET /dapr/subscribe</c> and delivery to its routes with Dapr's reading of the replies: 2xx with
-/// SUCCESS (or no status) is done, DROP is dropped, RETRY or a non-2xx status is retried, 404 is dropped with an error;
-/// after the retries the event goes to the subscription's dead-letter topic.
+/// Plays the Dapr sidecar's documented role on loopback. Toward the publisher: Dapr's gRPC API
+/// (<c>dapr.proto.runtime.v1.Dapr/PublishEvent</c> and <c>BulkPublishEvent</c>, on h2c, with the request and response
+/// messages Dapr.Client itself is built from), which Dapr.Client reaches through <c>DAPR_GRPC_ENDPOINT</c>. Toward the
+/// subscriber, as the broker side: subscription discovery from the app's <c>GET /dapr/subscribe</c> and delivery to its
+/// routes with Dapr's reading of the replies: 2xx with SUCCESS (or no status) is done, DROP is dropped, RETRY or a
+/// non-2xx status is retried, 404 is dropped with an error; after the retries the event goes to the subscription's
+/// dead-letter topic.
 /// </summary>
 public sealed class FakeDaprSidecar : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private WebApplication _app = null!;
     private int _publishCalls;
 
-    public sealed record PublishRequest(string PubSub, string Topic, string Query, string? ContentType, string Body);
+    /// <summary>One PublishEvent call: component, topic, metadata, the data's content type and the data as text.</summary>
+    public sealed record PublishRequest(string PubSub, string Topic, IReadOnlyDictionary<string, string> Metadata, string ContentType, string Body);
 
-    /// <summary>One bulk publish call: the entries as sent (entry id, content type, the event's JSON).</summary>
-    public sealed record BulkPublishRequest(string PubSub, string Topic, string Query, string? ContentType, IReadOnlyList<(string EntryId, string ContentType, string Event)> Entries);
+    /// <summary>One BulkPublishEvent call: the entries as sent (entry id, content type, the event's JSON).</summary>
+    public sealed record BulkPublishRequest(string PubSub, string Topic, IReadOnlyDictionary<string, string> Metadata,
+        IReadOnlyList<(string EntryId, string ContentType, string Event)> Entries);
 
-    private FakeDaprSidecar(WebApplication app, int port)
-    {
-        _app = app;
-        Port = port;
-    }
+    public int Port { get; private set; }
 
-    public int Port { get; }
-    public string Endpoint => $"http://127.0.0.1:{Port}";
+    /// <summary>The gRPC endpoint, for <c>DAPR_GRPC_ENDPOINT</c>.</summary>
+    public string GrpcEndpoint => $"http://127.0.0.1:{Port}";
     public ConcurrentQueue<PublishRequest> Published { get; } = new();
     public ConcurrentQueue<BulkPublishRequest> BulkPublished { get; } = new();
 
     /// <summary>Decides, per bulk-published entry (event JSON), whether the broker fails it; none fail by default.</summary>
     public Func<string, bool> BulkPublishFails { get; set; } = _ => false;
 
-    /// <summary>Status for the n-th publish call (1-based); 204 by default.</summary>
-    public Func<int, HttpStatusCode> PublishStatus { get; set; } = _ => HttpStatusCode.NoContent;
+    /// <summary>The gRPC status of the n-th PublishEvent call (1-based); OK by default.</summary>
+    public Func<int, StatusCode> PublishStatus { get; set; } = _ => StatusCode.OK;
 
     /// <summary>When set, accepted events are delivered to this app, as the broker and the app's sidecar would.</summary>
     public string? AppBaseUrl { get; set; }
@@ -60,47 +65,18 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
     {
         for (var attempt = 0; ; attempt++)
         {
-            var port = FreePort.Next();
+            var sidecar = new FakeDaprSidecar { Port = FreePort.Next() };
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+            builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(sidecar.Port, l => l.Protocols = HttpProtocols.Http2));
             builder.Logging.ClearProviders();
+            builder.Services.AddGrpc();
+            builder.Services.AddSingleton(sidecar);
             var app = builder.Build();
-            FakeDaprSidecar? sidecar = null;
-            app.MapPost("/v1.0/publish/{pubsub}/{topic}", async (string pubsub, string topic, HttpContext http) =>
-            {
-                using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
-                var body = await reader.ReadToEndAsync();
-                var request = new PublishRequest(pubsub, topic, http.Request.QueryString.Value ?? "", http.Request.ContentType, body);
-                sidecar!.Published.Enqueue(request);
-                var status = sidecar.PublishStatus(Interlocked.Increment(ref sidecar._publishCalls));
-                if (status == HttpStatusCode.NoContent && sidecar.AppBaseUrl is not null) await sidecar.DeliverAsync(topic, body);
-                return status == HttpStatusCode.NoContent
-                    ? Results.NoContent()
-                    : Results.Json(new { errorCode = "ERR_PUBSUB_PUBLISH_MESSAGE", message = "broker unavailable" }, statusCode: (int)status);
-            });
-            // Dapr's bulk publish API: a JSON array of {entryId, event, contentType}; 204 when all were taken, else 500
-            // with {"failedEntries":[{"entryId","error"}],"errorCode":"ERR_PUBSUB_PUBLISH_MESSAGE"}.
-            app.MapPost("/v1.0-alpha1/publish/bulk/{pubsub}/{topic}", async (string pubsub, string topic, HttpContext http) =>
-            {
-                using var doc = await JsonDocument.ParseAsync(http.Request.Body);
-                var entries = doc.RootElement.EnumerateArray().Select(e => (
-                    e.GetProperty("entryId").GetString()!,
-                    e.GetProperty("contentType").GetString()!,
-                    e.GetProperty("event").GetRawText())).ToList();
-                sidecar!.BulkPublished.Enqueue(new BulkPublishRequest(pubsub, topic, http.Request.QueryString.Value ?? "", http.Request.ContentType, entries));
-                var failed = entries.Where(e => sidecar.BulkPublishFails(e.Item3)).ToList();
-                if (sidecar.AppBaseUrl is not null)
-                {
-                    foreach (var e in entries.Except(failed)) await sidecar.DeliverAsync(topic, e.Item3);
-                }
-                return failed.Count == 0
-                    ? Results.NoContent()
-                    : Results.Json(new { failedEntries = failed.Select(f => new { entryId = f.Item1, error = "broker unavailable" }), errorCode = "ERR_PUBSUB_PUBLISH_MESSAGE" }, statusCode: 500);
-            });
+            app.MapGrpcService<DaprPublishApi>();
             try
             {
                 await app.StartAsync();
-                sidecar = new FakeDaprSidecar(app, port);
+                sidecar._app = app;
                 return sidecar;
             }
             catch (IOException) when (attempt < 3)
@@ -110,14 +86,76 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
         }
     }
 
+    internal async Task PublishAsync(PublishEventRequest request)
+    {
+        var body = request.Data.ToStringUtf8();
+        Published.Enqueue(new PublishRequest(request.PubsubName, request.Topic, new Dictionary<string, string>(request.Metadata), request.DataContentType, body));
+        var status = PublishStatus(Interlocked.Increment(ref _publishCalls));
+        if (status != StatusCode.OK) throw new RpcException(new Status(status, "broker unavailable"));
+        if (AppBaseUrl is not null) await DeliverAsync(request.Topic, body);
+    }
+
+    internal async Task<BulkPublishResponse> BulkPublishAsync(DaprBulkPublishRequest request)
+    {
+        var entries = request.Entries.Select(e => (e.EntryId, e.ContentType, e.Event.ToStringUtf8())).ToList();
+        BulkPublished.Enqueue(new BulkPublishRequest(request.PubsubName, request.Topic, new Dictionary<string, string>(request.Metadata), entries));
+        var response = new BulkPublishResponse();
+        foreach (var (entryId, _, ev) in entries)
+        {
+            if (BulkPublishFails(ev)) response.FailedEntries.Add(new BulkPublishResponseFailedEntry { EntryId = entryId, Error = "broker unavailable" });
+            else if (AppBaseUrl is not null) await DeliverAsync(request.Topic, ev);
+        }
+        return response;
+    }
+
+    /// <summary>
+    /// The publish half of Dapr's gRPC service, bound the way generated code binds a service base (Dapr.Client ships the
+    /// messages and the client only): Grpc.AspNetCore finds each handler as the override of the base's method of that name.
+    /// </summary>
+    [BindServiceMethod(typeof(DaprPublishApiBase), nameof(BindService))]
+    internal abstract class DaprPublishApiBase
+    {
+        private const string Service = "dapr.proto.runtime.v1.Dapr";
+
+        private static Method<TRequest, TResponse> Unary<TRequest, TResponse>(string name)
+            where TRequest : class, Google.Protobuf.IMessage<TRequest>, new() where TResponse : class, Google.Protobuf.IMessage<TResponse>, new() =>
+            new(MethodType.Unary, Service, name,
+                Marshallers.Create(m => Google.Protobuf.MessageExtensions.ToByteArray(m), b => new Google.Protobuf.MessageParser<TRequest>(() => new TRequest()).ParseFrom(b)),
+                Marshallers.Create(m => Google.Protobuf.MessageExtensions.ToByteArray(m), b => new Google.Protobuf.MessageParser<TResponse>(() => new TResponse()).ParseFrom(b)));
+
+        public static void BindService(ServiceBinderBase binder, DaprPublishApiBase? api)
+        {
+            binder.AddMethod(Unary<PublishEventRequest, Empty>(nameof(PublishEvent)), api is null ? null : api.PublishEvent);
+            binder.AddMethod(Unary<DaprBulkPublishRequest, BulkPublishResponse>(nameof(BulkPublishEvent)), api is null ? null : api.BulkPublishEvent);
+            binder.AddMethod(Unary<DaprBulkPublishRequest, BulkPublishResponse>(nameof(BulkPublishEventAlpha1)), api is null ? null : api.BulkPublishEventAlpha1);
+        }
+
+        public virtual Task<Empty> PublishEvent(PublishEventRequest request, ServerCallContext context) => throw new RpcException(new Status(StatusCode.Unimplemented, ""));
+        public virtual Task<BulkPublishResponse> BulkPublishEvent(DaprBulkPublishRequest request, ServerCallContext context) => throw new RpcException(new Status(StatusCode.Unimplemented, ""));
+        public virtual Task<BulkPublishResponse> BulkPublishEventAlpha1(DaprBulkPublishRequest request, ServerCallContext context) => throw new RpcException(new Status(StatusCode.Unimplemented, ""));
+    }
+
+    internal sealed class DaprPublishApi(FakeDaprSidecar sidecar) : DaprPublishApiBase
+    {
+        public override async Task<Empty> PublishEvent(PublishEventRequest request, ServerCallContext context)
+        {
+            await sidecar.PublishAsync(request);
+            return new Empty();
+        }
+
+        public override Task<BulkPublishResponse> BulkPublishEvent(DaprBulkPublishRequest request, ServerCallContext context) => sidecar.BulkPublishAsync(request);
+
+        public override Task<BulkPublishResponse> BulkPublishEventAlpha1(DaprBulkPublishRequest request, ServerCallContext context) => sidecar.BulkPublishAsync(request);
+    }
+
     /// <summary>Reads the app's programmatic subscriptions, as the sidecar does at start-up.</summary>
-    public async Task<IReadOnlyList<Subscription>> DiscoverAsync()
+    public async Task<IReadOnlyList<DaprSubscription>> DiscoverAsync()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{AppBaseUrl}/dapr/subscribe");
         request.Headers.Add("dapr-api-token", AppToken);
         using var response = await _http.SendAsync(request);
         response.EnsureSuccessStatusCode();
-        return Subscription.ParseList(await response.Content.ReadAsByteArrayAsync());
+        return DaprSubscription.ParseList(await response.Content.ReadAsByteArrayAsync());
     }
 
     /// <summary>Delivers one CloudEvent to the app's route for <paramref name="topic"/> with Dapr's retry and dead-letter rules.</summary>
@@ -145,12 +183,14 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
     /// <summary>One raw delivery POST; returns the HTTP status and the reply's <c>status</c>.</summary>
     public async Task<(HttpStatusCode Code, string? Status)> PostAsync(string route, string body, string? token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{AppBaseUrl}{route}")
+        using var request = new HttpRequestMessage(HttpMethod.Post, AppUrl(route))
         {
             Content = new StringContent(body, Encoding.UTF8),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents+json");
         if (token is not null) request.Headers.Add("dapr-api-token", token);
+        // Dapr sends the event's trace context as the delivery's own.
+        if (SidecarWire.TraceParentOf(body) is { } traceParent) request.Headers.TryAddWithoutValidation("traceparent", traceParent);
         using var response = await _http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         string? status = null;
@@ -198,7 +238,7 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
             ["metadata"] = new JsonObject(),
             ["entries"] = list,
         };
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{AppBaseUrl}{route}")
+        using var request = new HttpRequestMessage(HttpMethod.Post, AppUrl(route))
         {
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         };
@@ -216,6 +256,9 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
         }
         return (response.StatusCode, statuses);
     }
+
+    // Dapr.AspNetCore lists routes without their leading slash.
+    private string AppUrl(string route) => $"{AppBaseUrl!.TrimEnd('/')}/{route.TrimStart('/')}";
 
     private string Record(string topic, string outcome)
     {

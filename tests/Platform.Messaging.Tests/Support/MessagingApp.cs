@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Platform.Messaging.Subscriptions;
+using Platform.Tools.LocalDelivery;
 using Platform.Messaging.Tests.Ledger.V1;
 using Platform.Testing;
 
@@ -15,7 +16,8 @@ namespace Platform.Messaging.Tests.Support;
 
 /// <summary>
 /// A real ASP.NET Core app on Kestrel (loopback, free port) that adopts Platform.Messaging the way a service does:
-/// its DbContext, <c>AddPlatformMessaging</c>, handlers, <c>MapEventSubscriptions</c>.
+/// its DbContext, <c>AddPlatformMessaging</c>, handlers, <c>MapEventSubscriptions</c>. Its relay publishes to a Dapr sidecar
+/// (<c>DAPR_GRPC_ENDPOINT</c>), or, given <c>Messaging:Local:Subscribers</c>, delivers to them itself (tools/LocalDelivery).
 /// </summary>
 public sealed class MessagingApp : IAsyncDisposable
 {
@@ -72,6 +74,8 @@ public sealed class MessagingApp : IAsyncDisposable
             builder.Services.AddSingleton<Faults>();
             builder.Services.AddSingleton<DeliveryLog>();
             builder.AddPlatformMessaging<LedgerDbContext>(service);
+            // A publisher given subscribers delivers to them itself, as the local runner's apps do; any other talks to a sidecar.
+            if (settings.Keys.Any(k => k.StartsWith("Messaging:Local:Subscribers:", StringComparison.Ordinal))) builder.Services.AddLocalEventDelivery();
             if (handlers)
             {
                 builder.Services.AddEventHandler<AmountCredited, AmountCreditedHandler>();
@@ -82,7 +86,12 @@ public sealed class MessagingApp : IAsyncDisposable
             beforeMap?.Invoke(app);
             app.Use(async (ctx, next) =>
             {
-                if (HttpMethods.IsPost(ctx.Request.Method) && ctx.Request.Path.StartsWithSegments("/events"))
+                if (HttpMethods.IsPost(ctx.Request.Method) && ctx.Request.Path.StartsWithSegments("/events") && ctx.Request.Headers.TryGetValue("Cloudevent.id", out var unwrappedId))
+                {
+                    // A single CloudEvent, already unwrapped by Dapr.AspNetCore's UseCloudEvents: its id came as a header.
+                    ctx.RequestServices.GetRequiredService<DeliveryLog>().Ids.Enqueue(unwrappedId.ToString());
+                }
+                else if (HttpMethods.IsPost(ctx.Request.Method) && ctx.Request.Path.StartsWithSegments("/events"))
                 {
                     ctx.Request.EnableBuffering();
                     try

@@ -15,10 +15,20 @@ using Platform.Messaging.Inbox;
 using Platform.Messaging.Outbox;
 using Platform.Messaging.Subscriptions;
 using Platform.Testing;
+using Platform.Tools.LocalDelivery;
+using MessagingBench.DaprPath;
+using Microsoft.Extensions.Options;
 
 // Messaging benchmark on a real PostgreSQL 15 (Platform.Testing), loopback HTTP, this machine's cores.
 //   1. Outbox append: latency of a state-change transaction with and without an outbox row in it.
 //   2. Relay throughput: events/s from a pre-filled outbox to a local subscriber's inbox (handler writes included).
+//   3. (--dapr) Relay throughput to the Dapr sidecar: Dapr.Client over gRPC against the old hand-written HTTP transport,
+//      alternating rounds, each against a loopback fake sidecar in a child process.
+if (args.FirstOrDefault() == "--fake-sidecars")
+{
+    await FakeSidecars.RunAsync(int.Parse(args[1]), int.Parse(args[2]));
+    return;
+}
 var appends = Arg("--appends", 8000);
 var events = Arg("--events", 20000);
 var subjects = Arg("--subjects", 1000);
@@ -31,6 +41,11 @@ const int Wards = 50;
 Console.WriteLine($"MessagingBench: {Environment.ProcessorCount} cores, .NET {Environment.Version}, appends={appends}, events={events}, subjects={subjects}, " +
     $"delivery={(single ? "single" : $"bulk (maxMessagesCount {bulkSize})")}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 var server = await PostgresServer.SharedAsync();
+if (args.Contains("--dapr"))
+{
+    await DaprPathAsync();
+    return;
+}
 
 // ---- 1. outbox append overhead (--appends 0 skips it) -----------------------------------------------------------
 if (appends > 0)
@@ -126,7 +141,6 @@ if (appends > 0)
     var config = new Dictionary<string, string?>
     {
         ["Messaging:AppApiToken"] = token,
-        ["Messaging:Transport"] = "Local",
         ["Messaging:Local:Subscribers:0"] = $"http://127.0.0.1:{port}",
         ["Messaging:Relay:BatchSize"] = "1000",
         ["Messaging:Relay:MaxParallelism"] = Arg("--parallelism", 32).ToString(),
@@ -142,7 +156,7 @@ if (appends > 0)
         var cpuBefore = cpu.NowMs();
         var processBefore = CpuMeter.ProcessMs();
         var stopwatch = Stopwatch.StartNew();
-        await using var relayHost = BuildServices(publisherDb, "bench", relay: true, config);
+        await using var relayHost = BuildServices(publisherDb, "bench", relay: true, config, s => s.AddLocalEventDelivery());
         var relay = relayHost.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OutboxRelay<BenchDbContext>>().Single();
         await relay.StartAsync(CancellationToken.None);
         var deadline = DateTime.UtcNow.AddMinutes(5);
@@ -191,6 +205,96 @@ if (appends > 0)
     Console.WriteLine($"   CPU (this process {processMsPerEvent:0.000} + its PostgreSQL {cpuMsPerEvent - processMsPerEvent:0.000}): {cpuMsPerEvent:0.000} CPU-ms per event => at most {Environment.ProcessorCount * 1000 / cpuMsPerEvent:0} events/s if all {Environment.ProcessorCount} cores were free (load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
     await subscriber.StopAsync();
     await subscriber.DisposeAsync();
+}
+
+// ---- 3. the Dapr path: Dapr.Client (gRPC) against the old hand-written HTTP transport ------------------------------
+async Task DaprPathAsync()
+{
+    var rounds = Arg("--rounds", 6);
+    var warmupEvents = Arg("--warmup", 4000);
+    var bulkPublish = args.Contains("--bulk-publish");
+    var (grpcPort, httpPort) = (FreePort.Next(), FreePort.Next());
+    using var sidecars = await FakeSidecars.StartChildAsync(grpcPort, httpPort);
+    var db = await CreateDatabaseAsync(server, "bench_dapr");
+    var config = new Dictionary<string, string?>
+    {
+        ["DAPR_GRPC_ENDPOINT"] = $"http://127.0.0.1:{grpcPort}",
+        ["Messaging:Dapr:BulkPublish"] = bulkPublish.ToString(),
+        ["Messaging:Relay:BatchSize"] = "1000",
+        ["Messaging:Relay:MaxParallelism"] = Arg("--parallelism", 32).ToString(),
+        ["Messaging:Relay:PollInterval"] = "00:00:00.010",
+    };
+    Console.WriteLine();
+    Console.WriteLine($"3. Relay throughput to a Dapr sidecar ({(bulkPublish ? "bulk publish, at most one event per aggregate per call" : "one publish per event")}, " +
+        $"{subjects} aggregates, {events} events per run, {rounds} rounds alternating which path goes first): Dapr.Client over gRPC (h2c) " +
+        "vs the old hand-written HTTP/1.1 transport, each against a fake sidecar in a child process that takes every event at once");
+
+    async Task<(double EventsPerSecond, double ProcessMs, double PostgresMs, double SidecarMs)> RunAsync(bool sdk, int count)
+    {
+        await FillOutboxAsync(db, count, subjects);
+        var cpu = new CpuMeter(server.Port);
+        var (processBefore, postgresBefore, sidecarBefore) = (CpuMeter.ProcessMs(), cpu.PostgresMs(), FakeSidecars.CpuMs(sidecars.Id));
+        var stopwatch = Stopwatch.StartNew();
+        await using var relayHost = BuildServices(db, "bench", relay: true, config, sdk ? null : s => s.AddSingleton<IEventTransport>(sp =>
+            new HttpDaprTransport($"http://127.0.0.1:{httpPort}", sp.GetRequiredService<IOptions<MessagingOptions>>(), sp.GetRequiredService<ILogger<HttpDaprTransport>>())));
+        var relay = relayHost.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OutboxRelay<BenchDbContext>>().Single();
+        await relay.StartAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        bool any;
+        do
+        {
+            await Task.Delay(25);
+            await using var ctx = Open(db);
+            any = await ctx.Set<OutboxMessage>().AnyAsync(m => m.SentAt == null);
+        } while (any && DateTime.UtcNow < deadline);
+        stopwatch.Stop();
+        var result = (count / stopwatch.Elapsed.TotalSeconds, (CpuMeter.ProcessMs() - processBefore) / count,
+            (cpu.PostgresMs() - postgresBefore) / count, (FakeSidecars.CpuMs(sidecars.Id) - sidecarBefore) / count);
+        await relay.StopAsync(CancellationToken.None);
+        await using (var ctx = Open(db))
+        {
+            if (any || await ctx.Set<OutboxMessage>().SumAsync(m => m.Attempts) > 0) throw new InvalidOperationException($"{(sdk ? "SDK" : "HTTP")} run did not deliver cleanly");
+            await ctx.Set<OutboxMessage>().ExecuteDeleteAsync(); // each run starts from an empty table
+        }
+        return result;
+    }
+
+    foreach (var sdk in new[] { true, false }) await RunAsync(sdk, warmupEvents); // JIT and tiering settle on both paths
+    var sdkRuns = new List<(double EventsPerSecond, double ProcessMs, double PostgresMs, double SidecarMs)>();
+    var httpRuns = new List<(double EventsPerSecond, double ProcessMs, double PostgresMs, double SidecarMs)>();
+    for (var round = 1; round <= rounds; round++)
+    {
+        foreach (var sdk in round % 2 == 1 ? new[] { true, false } : [false, true])
+        {
+            var r = await RunAsync(sdk, events);
+            (sdk ? sdkRuns : httpRuns).Add(r);
+        }
+        Console.WriteLine($"   round {round}: SDK {sdkRuns[^1].EventsPerSecond:0} events/s, HTTP {httpRuns[^1].EventsPerSecond:0} events/s, ratio {sdkRuns[^1].EventsPerSecond / httpRuns[^1].EventsPerSecond:0.00}");
+    }
+    static double Median(IEnumerable<double> values) { var v = values.OrderBy(x => x).ToList(); return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2; }
+    var ratios = sdkRuns.Zip(httpRuns, (a, b) => a.EventsPerSecond / b.EventsPerSecond).ToList();
+    foreach (var (label, runs) in new[] { ("Dapr.Client (gRPC)", sdkRuns), ("old HTTP transport", httpRuns) })
+    {
+        Console.WriteLine($"   {label,-20} median {Median(runs.Select(r => r.EventsPerSecond)):0} events/s; CPU-ms per event: relay process {Median(runs.Select(r => r.ProcessMs)):0.000}, " +
+            $"its PostgreSQL {Median(runs.Select(r => r.PostgresMs)):0.000}, fake sidecar {Median(runs.Select(r => r.SidecarMs)):0.000}");
+    }
+    Console.WriteLine($"   ratio SDK/HTTP events/s: median of rounds {Median(ratios):0.00} (range {ratios.Min():0.00}-{ratios.Max():0.00}); relay CPU per event SDK/HTTP " +
+        $"{Median(sdkRuns.Select(r => r.ProcessMs)) / Median(httpRuns.Select(r => r.ProcessMs)):0.00} (load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
+    sidecars.StandardInput.Close();
+    await sidecars.WaitForExitAsync();
+}
+
+static async Task FillOutboxAsync(string connectionString, int count, int subjects)
+{
+    await using var fill = BuildServices(connectionString, "bench", relay: false);
+    for (var done = 0; done < count;)
+    {
+        await using var scope = fill.CreateAsyncScope();
+        var ctx = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
+        var publisher = scope.ServiceProvider.GetRequiredService<IEventPublisher>();
+        for (var i = 0; i < 1000 && done < count; i++, done++) publisher.Publish(NewOrder(), "RX4", $"order-{done % subjects}");
+        await ctx.SaveChangesAsync();
+    }
 }
 
 int Arg(string name, int fallback)
@@ -250,7 +354,8 @@ static async Task<string> CreateDatabaseAsync(PostgresServer server, string pref
 
 static BenchDbContext Open(string connectionString) => new(new DbContextOptionsBuilder<BenchDbContext>().UseNpgsql(connectionString).Options);
 
-static ServiceProvider BuildServices(string connectionString, string service, bool relay, Dictionary<string, string?>? extra = null)
+static ServiceProvider BuildServices(string connectionString, string service, bool relay, Dictionary<string, string?>? extra = null,
+    Action<IServiceCollection>? transport = null)
 {
     var settings = new Dictionary<string, string?> { ["Messaging:Relay:Enabled"] = relay.ToString() };
     foreach (var (k, v) in extra ?? []) settings[k] = v;
@@ -259,6 +364,8 @@ static ServiceProvider BuildServices(string connectionString, string service, bo
     services.AddLogging(l => l.SetMinimumLevel(LogLevel.Error).AddSimpleConsole());
     // Options built once, as AddPlatformDatabase registers them for every service.
     services.AddDbContext<BenchDbContext>(o => o.UseNpgsql(connectionString), optionsLifetime: ServiceLifetime.Singleton);
+    services.AddSingleton<IConfiguration>(configuration);
+    transport?.Invoke(services);
     services.AddPlatformMessaging<BenchDbContext>(configuration, service);
     return services.BuildServiceProvider();
 }
@@ -287,8 +394,9 @@ static async Task<WebApplication> StartSubscriberAsync(string connectionString, 
         {
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer);
-            if (!BulkMessage.TryParse(buffer.ToArray(), out var entries)) return Results.Json(new { status = "SUCCESS" });
-            return Results.Bytes(BulkMessage.WriteStatuses(entries.Select(e => (e.EntryId, DeliveryStatus.Success)).ToList()), "application/json");
+            using var doc = System.Text.Json.JsonDocument.Parse(buffer.ToArray());
+            if (!doc.RootElement.TryGetProperty("entries", out var entries)) return Results.Json(new { status = "SUCCESS" });
+            return Results.Json(new { statuses = entries.EnumerateArray().Select(e => new { entryId = e.GetProperty("entryId").GetString(), status = "SUCCESS" }).ToList() });
         });
         await app.StartAsync();
         return app;

@@ -2,10 +2,8 @@ using System.Globalization;
 using System.Text;
 using PdfSharp.Drawing;
 using PdfSharp.Fonts;
-using PdfSharp.License;
 using PdfSharp.Pdf;
 using PdfSharp.UniversalAccessibility;
-using PdfSharp.WPFonts;
 
 namespace Platform.Consent.Api.Application;
 
@@ -16,10 +14,8 @@ namespace Platform.Consent.Api.Application;
 /// and no NHS number: only what <see cref="CarePlanView.PatientCopy"/> says, plus the technology name and record id.
 /// </summary>
 /// <remarks>
-/// Fonts come from PDFsharp's own package (docs/decisions/0006-care-plan-pdf-fonts.md), so nothing has to be
-/// installed on the machine. PDFsharp 6.5 makes no document until the process has chosen its PDFsharp
-/// licence (<c>PdfSharpLicense.SetAgplLicense()</c> or <c>LoadLicense(...)</c>): that choice belongs to the host's
-/// start-up, not to this class, and until it is made <see cref="Render(CarePlanView)"/> throws.
+/// PDFsharp 6.2.4 (MIT). The fonts are DejaVu Sans and DejaVu Sans Bold, carried inside this assembly
+/// (docs/decisions/0013-pdfsharp-mit.md), so nothing has to be installed on the machine and every PDF embeds the same faces.
 /// </remarks>
 public static class CarePlanPdf
 {
@@ -77,7 +73,7 @@ public static class CarePlanPdf
             $"Produced on {producedAt.UtcDateTime.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}",
         };
 
-        using var document = NewDocument();
+        using var document = new PdfDocument();
         document.Info.Title = title;
         document.Info.Subject = $"Your copy of your care plan for using {technology}, in plain language.";
         document.Info.Creator = "Consent service";
@@ -136,20 +132,7 @@ public static class CarePlanPdf
         if (missing.Count == 0) return;
         var listed = string.Join(", ", missing.Take(10).Select(c => $"'{char.ConvertFromUtf32(c)}' (U+{c:X4})"));
         throw new NotSupportedException(
-            $"The care plan has characters the PDF's font cannot show, which would be left out of the patient's copy: {listed}. Give the patient the text copy, or see docs/decisions/0006-care-plan-pdf-fonts.md.");
-    }
-
-    private static PdfDocument NewDocument()
-    {
-        try
-        {
-            return new PdfDocument();
-        }
-        catch (PdfSharpLicenseException e)
-        {
-            throw new InvalidOperationException(
-                "PDFsharp 6.5 makes no document until the process has chosen its licence (PdfSharpLicense.SetAgplLicense() or LoadLicense(...)) at start-up; see docs/decisions/0006-care-plan-pdf-fonts.md.", e);
-        }
+            $"The care plan has characters the PDF's font cannot show, which would be left out of the patient's copy: {listed}. Give the patient the text copy, or see docs/decisions/0013-pdfsharp-mit.md.");
     }
 
     private sealed record Style(double Size, bool Bold, double LineHeight, double SpaceBefore, double SpaceAfter)
@@ -304,8 +287,8 @@ public static class CarePlanPdf
     private static string OneLine(string? s) => string.Join(' ', (s ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>
-    /// Serves the Segoe WP faces that ship inside PDFsharp's own package (PdfSharp.WPFonts) under a private family
-    /// name, so rendering needs no font installed on the machine. Any other family is left to PDFsharp's defaults.
+    /// Serves DejaVu Sans and DejaVu Sans Bold from this assembly's resources (Fonts/, with their licence) under a
+    /// private family name, so rendering needs no font installed on the machine. Any other family is left to PDFsharp.
     /// </summary>
     private sealed class CarePlanFontResolver : IFontResolver
     {
@@ -320,7 +303,7 @@ public static class CarePlanPdf
             if (current is null) GlobalFontSettings.FontResolver = Instance;
             else if (current.ResolveTypeface(Family, false, false) is null)
                 throw new InvalidOperationException(
-                    $"Another PDFsharp font resolver ({current.GetType().FullName}) is installed and does not resolve the '{Family}' family; see docs/decisions/0006-care-plan-pdf-fonts.md.");
+                    $"Another PDFsharp font resolver ({current.GetType().FullName}) is installed and does not resolve the '{Family}' family; see docs/decisions/0013-pdfsharp-mit.md.");
         }
 
         public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic)
@@ -330,11 +313,24 @@ public static class CarePlanPdf
             return new FontResolverInfo(bold ? BoldFace : Regular, mustSimulateBold: false, mustSimulateItalic: italic);
         }
 
+        private static readonly Lazy<byte[]> s_regular = new(() => Resource("DejaVuSans.ttf"));
+        private static readonly Lazy<byte[]> s_bold = new(() => Resource("DejaVuSans-Bold.ttf"));
+
         public byte[]? GetFont(string faceName) => faceName switch
         {
-            Regular => FontDataHelper.SegoeWP,
-            BoldFace => FontDataHelper.SegoeWPBold,
+            Regular => s_regular.Value,
+            BoldFace => s_bold.Value,
             _ => null,
         };
+
+        private static byte[] Resource(string file)
+        {
+            var name = $"Platform.Consent.Api.Fonts.{file}";
+            using var stream = typeof(CarePlanFontResolver).Assembly.GetManifestResourceStream(name)
+                ?? throw new InvalidOperationException($"The font resource {name} is missing from the consent service's assembly.");
+            using var bytes = new MemoryStream();
+            stream.CopyTo(bytes);
+            return bytes.ToArray();
+        }
     }
 }

@@ -1,10 +1,8 @@
 using System.Data.Common;
-using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Platform.Consent.Domain;
 using Platform.Messaging;
@@ -69,9 +67,6 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
         v => JsonSerializer.Serialize(v, s_json).GetHashCode(StringComparison.Ordinal),
         v => JsonSerializer.Deserialize<List<ConsultedPerson>>(JsonSerializer.Serialize(v, s_json), s_json)!);
 
-    private static readonly ValueConverter<DateTime?, DateTime?> s_utcNullable =
-        new(v => v.HasValue ? v.Value.ToUniversalTime() : v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
-
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Enums are stored by name so the tables read without the code; HumanRight is a flags set and stays numeric.
@@ -113,6 +108,8 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
         {
             e.ToTable("proxy_authorities");
             e.HasKey(x => x.Id);
+            // As the contract spells it; the naming convention would join the digits to the word after them.
+            e.Property(x => x.DonorWas18OrOverWhenMade).HasColumnName("donor_was_18_or_over_when_made");
             e.HasIndex(x => new { x.TenantId, x.PatientId });
         });
         modelBuilder.Entity<OwnConsent>(e =>
@@ -147,14 +144,11 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.HasKey(x => x.Id);
             e.Property(x => x.WardCode).HasMaxLength(CodeLength);
             e.Property(x => x.SettingCode).HasMaxLength(CodeLength);
-            e.OwnsOne(x => x.CarePlan, o =>
-            {
-                o.Property(c => c.Id).HasColumnName("care_plan_record_id");
-                Prefixed(o, "care_plan_", nameof(CarePlanRecord.Id));
-            });
+            // Owned parts are columns of the owner's table, named <part>_<property> (care_plan_reason, ...).
+            e.OwnsOne(x => x.CarePlan, o => o.Property(c => c.Id).HasColumnName("care_plan_record_id"));
             e.Navigation(x => x.CarePlan).IsRequired();
-            e.OwnsOne(x => x.HumanRights, o => Prefixed(o, "human_rights_"));
-            e.OwnsOne(x => x.Safety, o => Prefixed(o, "safety_"));
+            e.OwnsOne(x => x.HumanRights);
+            e.OwnsOne(x => x.Safety);
             e.HasIndex(x => new { x.TenantId, x.PatientId });
             e.HasIndex(x => new { x.TenantId, x.TechnologyId, x.SettingCode });
             e.HasIndex(x => new { x.TenantId, x.WardCode });
@@ -183,36 +177,6 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();
         base.OnModelCreating(modelBuilder);
-    }
-
-    // Owned parts are columns of their owner's table; the base context snake-cases only owners, so name them here.
-    private static void Prefixed<TOwner, TOwned>(OwnedNavigationBuilder<TOwner, TOwned> owned, string prefix, params string[] except)
-        where TOwner : class where TOwned : class
-    {
-        foreach (var property in typeof(TOwned).GetProperties().Where(p => p.CanWrite && !except.Contains(p.Name)))
-        {
-            var builder = owned.Property(property.Name).HasColumnName(prefix + SnakeCase(property.Name));
-            if (property.PropertyType == typeof(DateTime?)) builder.HasConversion(s_utcNullable);
-        }
-    }
-
-    private static string SnakeCase(string name)
-    {
-        var sb = new StringBuilder(name.Length + 8);
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (char.IsUpper(c))
-            {
-                if (i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1])))) sb.Append('_');
-                sb.Append(char.ToLowerInvariant(c));
-            }
-            else
-            {
-                sb.Append(c);
-            }
-        }
-        return sb.ToString();
     }
 }
 

@@ -14,7 +14,7 @@ namespace Platform.Consent.Api.Grpc;
 /// Application services are resolved when a method needs them, not on activation: CheckUse, the hot path, asks only
 /// for the <see cref="UseChecker"/>, so a warm check constructs no database context.
 /// </remarks>
-public sealed class ConsentGrpcService(IServiceProvider services, CarePlanPdfLicence pdfLicence)
+public sealed class ConsentGrpcService(IServiceProvider services)
 {
     private PatientRegistry registry => services.GetRequiredService<PatientRegistry>();
     private ConsentRecordsService records => services.GetRequiredService<ConsentRecordsService>();
@@ -22,9 +22,6 @@ public sealed class ConsentGrpcService(IServiceProvider services, CarePlanPdfLic
     private TechnologyApprovalService approvals => services.GetRequiredService<TechnologyApprovalService>();
     private TrustPolicyService policies => services.GetRequiredService<TrustPolicyService>();
     private UseChecker checker => services.GetRequiredService<UseChecker>();
-
-    private static readonly Platform.Domain.Refusal PdfNotEnabled = Platform.Domain.Refusal.Precondition("care-plan-pdf.not-enabled",
-        "PDF copies are not enabled on this service (no PDFsharp licence chosen); ask for the text copy, or ask the operator to set Consent:CarePlanPdf:Licence.");
 
     public async Task<Patient> RegisterPatient(RegisterPatientRequest request, ServerCallContext context)
     {
@@ -269,7 +266,6 @@ public sealed class ConsentGrpcService(IServiceProvider services, CarePlanPdfLic
     public async Task<CarePlanRecord> GetCarePlanRecord(GetCarePlanRecordRequest r, ServerCallContext context)
     {
         context.RequireRole(ConsentRoles.Clinician);
-        if (r.IncludePdf && !pdfLicence.Chosen) throw PdfNotEnabled.ToRpcException();
         var view = (await uses.GetCarePlanAsync(Id("care-plan-record-id", r.CarePlanRecordId), context.CancellationToken)).OrThrow();
         var plan = view.Use.CarePlan;
         return new CarePlanRecord
