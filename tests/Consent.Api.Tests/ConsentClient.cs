@@ -166,6 +166,13 @@ public sealed class ConsentClient(ServiceFactory<Program> app, string tenant, pa
                 ReviewCovers = "falls since, sleep quality, whether she still wants it",
                 HowToWithdraw = "tell any nurse, or ask your son to",
             },
+            // Every use not on the patient's own consent needs its Article 8 balancing (ADR 0014); harmless on one that is.
+            HumanRights = new HumanRightsBalancing
+            {
+                RightsEngaged = 4, // private and family life
+                HowBalanced = "movement alerts only, no images; night-time only; reviewed with her and her son",
+                LegalAdviceSought = false,
+            },
         };
         request.PatientIds.Add(patientId);
         return request;

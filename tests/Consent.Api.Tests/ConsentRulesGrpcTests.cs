@@ -127,9 +127,10 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         Assert.Equal(UseCheckDecision.Permit, within.Decision);
         Assert.Contains("consent-required", within.Warnings);
         Assert.Equal(LawfulBasisStatus.ConsentRequired, within.LawfulBasisStatus);
-        Assert.InRange(within.ConsentRequiredBy.ToDateTime(), now.AddHours(70), now.AddHours(72));
+        // Within the shift: the default grace period after regained capacity is 12 hours (ADR 0014).
+        Assert.InRange(within.ConsentRequiredBy.ToDateTime(), now.AddHours(10), now.AddHours(12));
 
-        // The trust's grace period is 72 hours: capacity found four days ago means the patient's own consent was due a day ago.
+        // Capacity found four days ago means the patient's own consent was due days ago.
         var earlier = await a.PatientAsync(AgeBand._26To64);
         await a.LacksCapacityAsync(earlier, technology, at: now.AddDays(-10));
         await a.Call(c => c.RecordBestInterestsDecisionAsync(ConsentClient.BestInterests(earlier, technology, at: now.AddDays(-9))));

@@ -28,7 +28,7 @@ public sealed class TrustPolicyGrpcTests(ConsentServiceFixture fixture) : IClass
 
         var set = await a.Call(c => c.SetTrustPolicyAsync(new TrustPolicy { ReviewGracePeriod = Duration.FromTimeSpan(TimeSpan.FromDays(10)) }));
         Assert.Equal(TimeSpan.FromDays(10), set.ReviewGracePeriod.ToTimeSpan());
-        Assert.Equal(TimeSpan.FromHours(72), set.CapacityRegainedGracePeriod.ToTimeSpan()); // unset: the default
+        Assert.Equal(TimeSpan.FromHours(12), set.CapacityRegainedGracePeriod.ToTimeSpan()); // unset: the default (a shift, ADR 0014)
         var check = await a.CheckAsync(patient, technology);
         Assert.Equal(UseCheckDecision.Permit, check.Decision);
         Assert.Contains("review-overdue", check.Warnings);

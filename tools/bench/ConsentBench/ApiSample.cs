@@ -193,6 +193,13 @@ public sealed class ApiSample(C.ConsentService.ConsentServiceClient client, Trus
                 ReviewCovers = "falls since, sleep quality, whether she still wants it",
                 HowToWithdraw = "tell any nurse, or ask your son to",
             },
+            // Required where the use does not rest on the patient's own consent (best interests here); harmless elsewhere.
+            HumanRights = new C.HumanRightsBalancing
+            {
+                RightsEngaged = (int)(Platform.Consent.Domain.HumanRight.PrivateAndFamilyLife | Platform.Consent.Domain.HumanRight.Life),
+                HowBalanced = "night-time only, movement alerts only, reviewed weekly with her",
+                LegalAdviceSought = false,
+            },
         };
         request.PatientIds.Add(patient);
         return request;

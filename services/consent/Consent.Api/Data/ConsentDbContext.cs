@@ -173,6 +173,7 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.Property(x => x.WardCode).HasMaxLength(CodeLength);
             e.HasIndex(x => new { x.TenantId, x.SignalKey }).IsUnique();
         });
+        modelBuilder.IgnoreFieldsNotYetPersisted();
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();
         base.OnModelCreating(modelBuilder);
