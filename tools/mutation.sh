@@ -22,7 +22,7 @@ declare -A tests=(
   [audit-domain]=tests/Audit.Domain.Tests
   [procurement-domain]=tests/Procurement.Domain.Tests
   [consent-domain]=tests/Consent.Domain.Tests
-  [tenancy]=tests/Consent.Api.Tests
+  [tenancy]=tests/Platform.Persistence.Tests
   [messaging]=tests/Platform.Messaging.Tests
 )
 all=(grpc-roles audit-domain procurement-domain consent-domain tenancy messaging)
