@@ -261,10 +261,9 @@ public sealed class BadInputTests(RawHttp2Connection connection) : IClassFixture
     public async Task Server_ends_a_call_past_its_grpc_timeout_with_deadline_exceeded()
     {
         var request = new StreamingOutputCallRequest { ResponseParameters = { new ResponseParameters { Size = 1, IntervalUs = 30_000_000 } } };
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        // The response is due in 30 s; only the server enforcing the 200 ms timeout ends it with DEADLINE_EXCEEDED (4).
         var reply = await SendAsync("/grpc.testing.TestService/StreamingOutputCall", Frame(request), headers: h => h.TryAddWithoutValidation("grpc-timeout", "200m"));
         Assert.Equal("4", reply.GrpcStatus);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}");
         await AssertConnectionStillServes(reply.ConnectionId);
     }
 

@@ -93,7 +93,9 @@ public class FaultTests
         var reportsDb = await TestDb.PostgresAsync();
         await using var reports = await MessagingApp.StartAsync("reports", reportsDb, SubscriberOnly);
         var ledgerDb = await TestDb.PostgresAsync();
-        var config = new Dictionary<string, string?>(LocalPublisher(reports.BaseUrl)) { ["Messaging:Relay:BatchSize"] = "50" };
+        // A lease that cannot run out while its holder lives: under load a 2 s lease may lapse mid-batch, and the other
+        // relay's resend would then be at-least-once working as designed, not the double sending this test looks for.
+        var config = new Dictionary<string, string?>(LocalPublisher(reports.BaseUrl)) { ["Messaging:Relay:BatchSize"] = "50", ["Messaging:Relay:LeaseDuration"] = "00:05:00" };
         await using var a = await MessagingApp.StartAsync("ledger", ledgerDb, config, handlers: false);
         await using var b = await MessagingApp.StartAsync("ledger", ledgerDb, config, handlers: false);
 

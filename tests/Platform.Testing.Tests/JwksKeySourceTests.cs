@@ -22,6 +22,7 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
     private volatile string _document = Jwks("k1");
     private volatile int _status = 200;
     private TimeSpan _delay;
+    private volatile TaskCompletionSource? _hold;
     private readonly ManualClock _clock = new();
 
     public async Task InitializeAsync()
@@ -32,7 +33,8 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         _issuer.MapGet("/jwks", async (HttpContext http) =>
         {
             Interlocked.Increment(ref _fetches);
-            await Task.Delay(_delay);
+            if (_hold is { } hold) await hold.Task;
+            if (_delay > TimeSpan.Zero) await Task.Delay(_delay);
             http.Response.StatusCode = _status;
             await http.Response.WriteAsync(_document);
         });
@@ -60,12 +62,14 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         var source = Source();
         Assert.Single(source.Resolve("k1"));
         _document = Jwks("k1", "k2");
-        _delay = TimeSpan.FromSeconds(1);
+        _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _clock.Advance(JwksKeySource.RefreshInterval + TimeSpan.FromSeconds(1));
 
-        var started = DateTime.UtcNow;
-        for (var i = 0; i < 10; i++) Assert.Single(source.Resolve("k1"));
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromMilliseconds(500), "a request waited for the issuer");
+        // The issuer holds its answer until the requests are done: a request that waited for it could never finish.
+        var requests = Task.Run(() => { for (var i = 0; i < 10; i++) Assert.Single(source.Resolve("k1")); });
+        await Eventually(() => _fetches == 2, "the background refresh reached the issuer");
+        await requests.WaitAsync(TimeSpan.FromSeconds(30));
+        _hold.SetResult();
         await Eventually(() => source.Resolve(null).Count() == 2, "the renewed keys are in use");
         Assert.Equal(2, _fetches);
     }
@@ -79,10 +83,11 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
         _clock.Advance(JwksKeySource.RefreshInterval + TimeSpan.FromSeconds(1));
         Assert.Single(source.Resolve("k1"));
         await Eventually(() => _fetches == 2, "one refresh attempt");
-        await Task.Delay(200);
+        // Within a minute of that attempt neither path may fetch, and neither could do so later: an unknown key's fetch
+        // runs on the caller's thread before Resolve returns, and a background refresh starts (inside Resolve) only
+        // when the last attempt, recorded before it reached the issuer, is a minute old. So counting now is exact.
         for (var i = 0; i < 5; i++) Assert.Single(source.Resolve("k1"));
         Assert.Empty(source.Resolve("unknown"));
-        await Task.Delay(200);
         Assert.Equal(2, _fetches);
 
         _clock.Advance(JwksKeySource.MinimumRefetch + TimeSpan.FromSeconds(1));

@@ -75,10 +75,10 @@ public sealed class GrpcNetClientAgainstPlatformConfiguredServerTests(PlatformCo
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         using var call = new TestService.TestServiceClient(server.Channel).FullDuplexCall(cancellationToken: timeout.Token);
         await call.RequestStream.WriteAsync(new StreamingOutputCallRequest { ResponseStatus = new EchoStatus { Code = 9, Message = "stop" } });
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        // A status that did not reach the still-sending client would end the call as Cancelled by the 20 s token, not
+        // FailedPrecondition: the status code is the check, with no clock on the machine's speed.
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(4), $"status took {stopwatch.Elapsed}");
     }
 
     [Fact]

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Mutation testing (Stryker.NET, the local tool dotnet-stryker) over the rule-bearing code. Not part of CI: a full
+# pass takes hours on two cores. Each target has its config in tools/mutation/<target>.json (the project mutated,
+# the test project that must kill the mutants, and which files are mutated); the reports land in
+# StrykerOutput/<target>/ (json + html), and the scores and surviving mutants are copied by hand into
+# docs/quality/mutation.md.
+#
+#   bash tools/mutation.sh                      every target, smallest first
+#   bash tools/mutation.sh audit-domain grpc    the named targets
+#   STRYKER_ARGS="--since:main" bash tools/mutation.sh consent-domain
+#                                               only files changed since main (any Stryker option passes through)
+#
+# Targets: consent-domain, audit-domain, procurement-domain, grpc-roles, messaging, tenancy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet tool restore >/dev/null
+
+# target -> the test project whose tests must kill the mutants
+declare -A tests=(
+  [grpc-roles]=tests/Platform.Grpc.Tests
+  [audit-domain]=tests/Audit.Domain.Tests
+  [procurement-domain]=tests/Procurement.Domain.Tests
+  [consent-domain]=tests/Consent.Domain.Tests
+  [tenancy]=tests/Platform.Persistence.Tests
+  [messaging]=tests/Platform.Messaging.Tests
+)
+all=(grpc-roles audit-domain procurement-domain consent-domain tenancy messaging)
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
+
+status=0
+for target in "${targets[@]}"; do
+  config="tools/mutation/$target.json"
+  [ -f "$config" ] || { echo "no such target: $target (see tools/mutation/)" >&2; exit 2; }
+  out="$PWD/StrykerOutput/$target"
+  rm -rf "$out"
+  echo "== $target ($(date -u +%H:%M:%S))"
+  # shellcheck disable=SC2086
+  if ! (cd "${tests[$target]}" && dotnet stryker --config-file "$OLDPWD/$config" --output "$out" --skip-version-check ${STRYKER_ARGS:-}); then
+    status=1
+  fi
+  report=$(find "$out" -name mutation-report.json | head -n1)
+  [ -n "$report" ] && python3 tools/mutation/summary.py "$target" "$report"
+done
+exit "$status"
