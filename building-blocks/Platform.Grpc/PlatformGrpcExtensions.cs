@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.OpenApi.Models;
 using Platform.Grpc.Interceptors;
+using Platform.Grpc.Rest;
 
 namespace Platform.Grpc;
 
@@ -18,7 +20,8 @@ public static class PlatformGrpcExtensions
     /// Adds Grpc.AspNetCore with the platform's settings: 4 MiB message limits both ways, no exception detail to callers,
     /// and <see cref="CallPolicyInterceptor"/> (roles, refusals) on every service; grpc.health.v1 following the app's
     /// ASP.NET Core health checks for the server and for every mapped service, re-evaluated every 5 s for Watch; and
-    /// server reflection.
+    /// server reflection; REST/JSON for every method with a <c>google.api.http</c> route (JSON transcoding, same
+    /// authentication, interceptor and refusals) and the OpenAPI document describing those routes.
     /// </summary>
     public static IHostApplicationBuilder AddPlatformGrpc(this IHostApplicationBuilder builder)
     {
@@ -28,6 +31,22 @@ public static class PlatformGrpcExtensions
             options.MaxSendMessageSize = MaxMessageSize;
             options.EnableDetailedErrors = false;
             options.Interceptors.Add<CallPolicyInterceptor>();
+        }).AddJsonTranscoding(options => options.TypeRegistry = RestProblemDetailsMiddleware.ErrorDetailTypes);
+        builder.Services.AddGrpcSwagger();
+        builder.Services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc(OpenApiDocumentName, new OpenApiInfo { Title = builder.Environment.ApplicationName, Version = OpenApiDocumentName });
+            options.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "An access token from the platform's token service; the trust and roles come from it.",
+            });
+            options.AddSecurityRequirement(new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecurityScheme { Reference = new OpenApiReference { Type = ReferenceType.SecurityScheme, Id = "bearer" } }] = [],
+            });
         });
         // One instance for the app: Grpc.AspNetCore would otherwise construct one per call.
         builder.Services.AddSingleton<CallPolicyInterceptor>();
@@ -48,12 +67,23 @@ public static class PlatformGrpcExtensions
         return builder;
     }
 
-    /// <summary>Maps grpc.health.v1.Health (no token) and server reflection v1 and v1alpha (token needed, as for any method).</summary>
+    /// <summary>The name of the service's OpenAPI document, served at <see cref="OpenApiPath"/>.</summary>
+    public const string OpenApiDocumentName = "v1";
+
+    /// <summary>Where the OpenAPI document of the service's REST/JSON routes is served (token needed, as for reflection).</summary>
+    public const string OpenApiPath = "/openapi/" + OpenApiDocumentName + ".json";
+
+    /// <summary>
+    /// Maps grpc.health.v1.Health (no token), server reflection v1 and v1alpha and the OpenAPI document at
+    /// <see cref="OpenApiPath"/> (token needed, as for any method), and answers failed REST/JSON calls with problem details.
+    /// </summary>
     public static WebApplication MapPlatformGrpcEndpoints(this WebApplication app)
     {
         app.Services.GetRequiredService<MappedGrpcServices>().Endpoints = app;
         app.MapGrpcHealthChecksService().AllowAnonymous();
         app.MapGrpcReflectionService();
+        app.MapSwagger("/openapi/{documentName}.json");
+        app.UseMiddleware<RestProblemDetailsMiddleware>();
         return app;
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
@@ -91,45 +90,5 @@ public sealed class ConsentTracingTests
             if (parent == ancestor) return true;
         }
         return false;
-    }
-
-    /// <summary>
-    /// The spans the in-memory exporter hands over, safe to read while other hosts in this test process end spans
-    /// (an ActivityListener hears the whole process), and waitable: no test sleeps for a span to arrive.
-    /// </summary>
-    private sealed class ExportedSpans : Collection<Activity>
-    {
-        private readonly Lock _gate = new();
-        private readonly List<(Func<Activity, bool> Match, TaskCompletionSource<Activity> Found)> _waiting = [];
-
-        public Task<Activity> WaitForAsync(Func<Activity, bool> match)
-        {
-            var found = new TaskCompletionSource<Activity>(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_gate)
-            {
-                if (Items.FirstOrDefault(match) is { } already) found.SetResult(already);
-                else _waiting.Add((match, found));
-            }
-            return found.Task;
-        }
-
-        public List<Activity> Snapshot()
-        {
-            lock (_gate) return [.. Items];
-        }
-
-        protected override void InsertItem(int index, Activity item)
-        {
-            lock (_gate)
-            {
-                base.InsertItem(index, item);
-                for (var i = _waiting.Count - 1; i >= 0; i--)
-                {
-                    if (!_waiting[i].Match(item)) continue;
-                    _waiting[i].Found.TrySetResult(item);
-                    _waiting.RemoveAt(i);
-                }
-            }
-        }
     }
 }

@@ -131,7 +131,7 @@ public sealed class LocalPlatformTests : IAsyncLifetime
     }
 
     // The default ports may be in use on a developer's machine (a running platform); move them all to free ones.
-    private static int FindFreeOffset()
+    internal static int FindFreeOffset()
     {
         var random = new Random();
         for (var attempt = 0; attempt < 50; attempt++)

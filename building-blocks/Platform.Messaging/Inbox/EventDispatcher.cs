@@ -93,6 +93,15 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
     private async Task<DispatchOutcome> HandleOneAsync(Ready ready, string topic,
         Func<IServiceProvider, TDbContext, CancellationToken, Task>? alsoInTransaction, CancellationToken cancellationToken)
     {
+        using var activity = EventProcessingActivity.Start(ready.Event, topic);
+        var outcome = await HandleOneInSpanAsync(ready, topic, alsoInTransaction, cancellationToken);
+        if (outcome.Status != DeliveryStatus.Success) activity.Failed(outcome.Status, outcome.Reason);
+        return outcome;
+    }
+
+    private async Task<DispatchOutcome> HandleOneInSpanAsync(Ready ready, string topic,
+        Func<IServiceProvider, TDbContext, CancellationToken, Task>? alsoInTransaction, CancellationToken cancellationToken)
+    {
         var ce = ready.Event;
         try
         {
@@ -186,7 +195,7 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
         {
             try
             {
-                var claimed = await RunBatchInTransactionAsync(firsts.Select(f => f.Ready).ToList(), cancellationToken);
+                var claimed = await RunBatchInTransactionAsync(firsts.Select(f => f.Ready).ToList(), topic, cancellationToken);
                 foreach (var (index, r) in firsts)
                 {
                     statuses[index] = DeliveryStatus.Success;
@@ -232,7 +241,7 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
     /// and it commits once.
     /// Returns the events that were claimed (the rest were already in the inbox).
     /// </summary>
-    private async Task<HashSet<(string Source, string Id)>> RunBatchInTransactionAsync(List<Ready> batch, CancellationToken cancellationToken)
+    private async Task<HashSet<(string Source, string Id)>> RunBatchInTransactionAsync(List<Ready> batch, string topic, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
@@ -254,6 +263,9 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
                 foreach (var r in batch)
                 {
                     if (!claimed.Contains((r.Event.Source, r.Event.Id))) continue;
+                    // Each event of a bulk delivery continues its own trace. Should the batch roll back, each event is
+                    // handled again on its own, in a span of its own.
+                    using var activity = EventProcessingActivity.Start(r.Event, topic);
                     await r.Registration.Invoke(services, r.Message, r.Envelope, ct);
                     await db.SaveChangesAsync(ct);
                     // Each event starts from a clean change tracker, as it would in a scope of its own; it also keeps

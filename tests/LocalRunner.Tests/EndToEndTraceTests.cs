@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+using Platform.Contracts.Audit.V1;
+using Platform.Contracts.Procurement.V1;
+using Platform.Grpc;
+using Platform.Testing;
+using Xunit;
+
+namespace Platform.Tools.LocalRunner.Tests;
+
+/// <summary>
+/// What an operator's trace view shows for one change that crosses services: the gRPC call to procurement, the event it
+/// wrote to the outbox (its CloudEvent carries the call's traceparent), the relay's delivery to audit, and audit's
+/// handling of it, as one trace. The procurement and audit hosts run in this process (the local runner), and a tracer
+/// provider with OpenTelemetry's in-memory exporter hears both, as an OTLP collector would.
+/// </summary>
+public sealed class EndToEndTraceTests : IAsyncLifetime
+{
+    private const string AspNetCoreSource = "Microsoft.AspNetCore";
+    private const string MessagingSource = "Platform.Messaging";
+    private const string TechnologyRegistered = "platform.procurement.technology_registered.v1";
+
+    private readonly string _data = Directory.CreateTempSubdirectory("platform-trace-").FullName;
+    private readonly int _offset = LocalPlatformTests.FindFreeOffset();
+    private readonly List<ServiceProvider> _clientServices = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var provider in _clientServices) await provider.DisposeAsync();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_technology_registered_over_grpc_is_one_trace_through_the_outbox_and_the_event_to_audits_handling_of_it()
+    {
+        var spans = new ExportedSpans();
+        using var tracing = Sdk.CreateTracerProviderBuilder()
+            .AddSource(MessagingSource)
+            .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation()
+            .AddGrpcClientInstrumentation()
+            .AddInMemoryExporter(spans)
+            .Build();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await using var platform = await LocalPlatform.StartAsync(new LocalPlatformOptions(_data, _offset), cts.Token);
+        await platform.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), cts.Token);
+
+        // The caller's own span, sampled; the call carries its context (W3C traceparent) and procurement continues it.
+        using var caller = new Activity("integrator").SetIdFormat(ActivityIdFormat.W3C).Start();
+        caller.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+        var handled = spans.WaitForAsync(s => s.TraceId == caller.TraceId && s.Source.Name == MessagingSource
+            && (string?)s.GetTagItem("cloudevents.event_type") == TechnologyRegistered);
+        var created = await Client<ProcurementService.ProcurementServiceClient>(5012, "procurement-lead").RegisterTechnologyAsync(new RegisterTechnologyRequest
+        {
+            Name = "Traced tracker", Supplier = "Test", IntendedUse = "Proving one trace across services", Category = TechnologyCategory.Monitoring,
+        });
+        caller.Stop();
+
+        Activity consumer;
+        try
+        {
+            consumer = await handled.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"No Platform.Messaging span for {TechnologyRegistered} in the caller's trace {caller.TraceId}; spans exported:\n" +
+                string.Join("\n", spans.Snapshot().Select(s => $"{s.TraceId} {s.Source.Name} {s.Kind} {s.DisplayName}")));
+            throw;
+        }
+
+        var trace = spans.Snapshot().Where(s => s.TraceId == caller.TraceId).ToList();
+        var all = string.Join("\n", trace.Select(s => $"{s.Source.Name} {s.Kind} {s.DisplayName} {s.SpanId} <- {s.ParentSpanId}"));
+        var registered = trace.Single(s => s.Source.Name == AspNetCoreSource && s.Kind == ActivityKind.Server
+            && ((string?)s.GetTagItem("url.path"))?.EndsWith("/RegisterTechnology", StringComparison.Ordinal) == true);
+        Assert.True(ExportedSpans.IsUnder(registered, caller.SpanId, trace), $"procurement's server span is not under the caller's:\n{all}");
+        Assert.Equal(ActivityKind.Consumer, consumer.Kind);
+        Assert.True(ExportedSpans.IsUnder(consumer, registered.SpanId, trace), $"audit's handling is not under procurement's call:\n{all}");
+        // Parented by the event's traceparent, not by the delivery request: a bulk delivery carries events of many traces.
+        Assert.Equal(registered.SpanId, consumer.ParentSpanId);
+
+        // And the handling that span describes is the audit entry the auditor reads.
+        var entries = await Client<AuditService.AuditServiceClient>(5032, "auditor").ListEntriesAsync(new ListEntriesRequest { PageSize = 500 });
+        var entry = Assert.Single(entries.Entries, e => e.Entity.What == $"Technology/{created.TechnologyId}");
+        Assert.Equal((string?)consumer.GetTagItem("messaging.message.id"), entry.SourceEventId);
+    }
+
+    private TClient Client<TClient>(int defaultPort, string role) where TClient : class
+    {
+        var tokens = DevTokenIssuer.LoadOrCreate(_data);
+        var services = new ServiceCollection();
+        services.AddPlatformGrpcClient<TClient>(new Uri($"http://127.0.0.1:{defaultPort + _offset}"), TimeSpan.FromSeconds(30))
+            .AddCallCredentials((_, metadata) =>
+            {
+                metadata.Add("Authorization", $"Bearer {tokens.Mint("RX3", [role], TimeSpan.FromMinutes(5), "tracer-1")}");
+                return Task.CompletedTask;
+            });
+        var provider = services.BuildServiceProvider();
+        _clientServices.Add(provider);
+        return provider.GetRequiredService<TClient>();
+    }
+}
