@@ -6,7 +6,38 @@ namespace Platform.Evidence.Api.Tests;
 
 public class EvidenceGrpcTests(EvidenceServiceFixture fixture) : IClassFixture<EvidenceServiceFixture>
 {
-    private EvidenceService.EvidenceServiceClient As(string tenant, params string[] roles) => fixture.App.GrpcClient<EvidenceService.EvidenceServiceClient>(tenant, roles);
+    private EvidenceService.EvidenceServiceClient As(string tenant, string role = "evidence-reviewer") => fixture.App.GrpcClient<EvidenceService.EvidenceServiceClient>(tenant, role);
+
+    [Theory]
+    [InlineData("clinician")]
+    [InlineData("device")]
+    [InlineData("ig-lead")]
+    public async Task A_wrong_role_is_refused_on_every_method(string role)
+    {
+        var calls = new Dictionary<string, Func<Task>>
+        {
+            ["RecordEvidenceItem"] = () => As("RX3", role).RecordEvidenceItemAsync(new RecordEvidenceItemRequest { TechnologyId = Guid.NewGuid().ToString(), Title = "x" }).ResponseAsync,
+            ["ListEvidenceItems"] = () => As("RX3", role).ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = Guid.NewGuid().ToString() }).ResponseAsync,
+        };
+        Assert.Equal(EvidenceService.Descriptor.Methods.Select(m => m.Name).Order(), calls.Keys.Order());
+        foreach (var (name, call) in calls)
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(call);
+            Assert.True(refused.StatusCode == StatusCode.PermissionDenied, $"{name} as {role}: {refused.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task The_procurement_lead_may_list_evidence_but_not_record_it()
+    {
+        var technology = Guid.NewGuid().ToString();
+        Assert.Empty((await As("RX3", "procurement-lead").ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = technology })).Items);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => As("RX3", "procurement-lead").RecordEvidenceItemAsync(new RecordEvidenceItemRequest
+        {
+            TechnologyId = technology, Title = "Cohort", StudyDesign = StudyDesign.Cohort, SampleSize = 30, SettingRelevance = SettingRelevance.Partial, Quality = EvidenceQuality.Low,
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+    }
 
     [Fact]
     public async Task Evidence_recorded_over_grpc_is_listed_for_its_trust_and_not_another()

@@ -73,7 +73,7 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         var device = Client<ConsentService.ConsentServiceClient>(5002, "RX3", "device", "tablet-3");
         var patients = await clinician.ListPatientsAsync(new ListPatientsRequest { WardCode = "OAK" });
         var patient = patients.Patients.Single(p => p.NhsNumber == "9990000018").PatientId;
-        var technologies = await Client<ProcurementService.ProcurementServiceClient>(5012, "RX3", "clinician", "nurse-1").ListTechnologiesAsync(new ListTechnologiesRequest { PageSize = 50 });
+        var technologies = await Client<ProcurementService.ProcurementServiceClient>(5012, "RX3", "procurement-lead", "lead-7").ListTechnologiesAsync(new ListTechnologiesRequest { PageSize = 50 });
         var app = technologies.Technologies.Single(t => t.Name == "Ward companion app").TechnologyId;
 
         var permitted = await device.CheckUseAsync(new CheckUseRequest { PatientId = patient, TechnologyId = app, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment });

@@ -6,7 +6,7 @@ namespace Platform.Procurement.Api.Tests;
 
 public class ProcurementGrpcTests(ProcurementServiceFixture fixture) : IClassFixture<ProcurementServiceFixture>
 {
-    private ProcurementService.ProcurementServiceClient As(string tenant, params string[] roles) => fixture.App.GrpcClient<ProcurementService.ProcurementServiceClient>(tenant, roles);
+    private ProcurementService.ProcurementServiceClient As(string tenant) => fixture.App.GrpcClient<ProcurementService.ProcurementServiceClient>(tenant, "procurement-lead");
 
     [Fact]
     public async Task A_technology_registered_over_grpc_is_visible_to_its_trust_only()

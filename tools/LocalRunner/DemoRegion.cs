@@ -37,8 +37,8 @@ public static class DemoRegion
     ];
 
     // The seeder acts as the roles each step needs: the region operator onboards the trusts, a procurement lead records
-    // approvals, a clinician the patients and their records.
-    private static readonly string[] s_seederRoles = ["region-operator", "procurement-lead", "clinician"];
+    // the technologies and approvals, an evidence reviewer the evidence, a clinician the patients and their records.
+    private static readonly string[] s_seederRoles = ["region-operator", "procurement-lead", "evidence-reviewer", "clinician"];
 
     private static readonly RegisterTechnologyRequest[] s_technologies =
     [

@@ -26,8 +26,14 @@ public sealed class TechnologyApproval : ITenantOwned
     public MentalDisorderTreatmentRoute MentalDisorderTreatmentRoute { get; set; }
     public DateTime ApprovedAt { get; set; }
     public DateTime? WithdrawnAt { get; set; }
+    /// <summary>A trial approval's end (P7); null for a full approval.</summary>
+    public DateTime? TrialEndsAt { get; set; }
 
-    public bool IsWithdrawn(DateTime now) => WithdrawnAt is { } w && w <= now;
+    /// <summary>
+    /// Withdrawn, or a trial whose end has passed: from its end a trial no longer stands, before procurement's
+    /// withdrawal event arrives.
+    /// </summary>
+    public bool IsWithdrawn(DateTime now) => (WithdrawnAt is { } w && w <= now) || (TrialEndsAt is { } end && end <= now);
 
     public bool Covers(Guid technologyId, string settingCode) =>
         TechnologyId == technologyId && string.Equals(SettingCode, settingCode, StringComparison.Ordinal);

@@ -2,6 +2,7 @@ using Platform.Messaging;
 using Platform.Grpc;
 using Platform.Procurement.Api.Application;
 using Platform.Procurement.Api.Data;
+using Platform.Procurement.Api.Events;
 using Platform.Procurement.Api.Grpc;
 using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;
@@ -33,6 +34,14 @@ public static class ProcurementApp
         builder.AddPlatformEvents<ProcurementDbContext>("procurement");
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<TechnologyRegister>();
+        builder.Services.AddScoped<CaseStore>();
+        builder.Services.AddScoped<ProcurementEvents>();
+        builder.Services.AddScoped<ProcurementCases>();
+        builder.Services.AddEventHandler<Contracts.Evidence.V1.AppraisalCompleted, EvidenceEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Evidence.V1.OutcomeFlagRaised, EvidenceEventHandlers>();
+        builder.Services.Configure<ExpirySweepOptions>(builder.Configuration.GetSection(ExpirySweepOptions.Section));
+        builder.Services.AddSingleton<ExpirySweep>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweep>());
         return builder;
     }
 }

@@ -5,7 +5,7 @@ using Platform.Domain;
 
 namespace Platform.Consent.Api.Application;
 
-public sealed record RecordTechnologyApproval(Guid TechnologyId, string? TechnologyName, string? SettingCode, bool IsSurveillance, bool ManagesSafetyRisk);
+public sealed record RecordTechnologyApproval(Guid TechnologyId, string? TechnologyName, string? SettingCode, bool IsSurveillance, bool ManagesSafetyRisk, DateTime? TrialEndsAt = null);
 
 /// <summary>
 /// The consent service's copy of the trust's approvals (what procurement approved, per setting). Withdrawal suspends
@@ -31,6 +31,7 @@ public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecord
             SettingCode = setting,
             IsSurveillance = command.IsSurveillance,
             ManagesSafetyRisk = command.ManagesSafetyRisk,
+            TrialEndsAt = command.TrialEndsAt,
             ApprovedAt = now,
         };
         db.TechnologyApprovals.Add(approval);
@@ -60,16 +61,25 @@ public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecord
     /// Procurement approved the technology for these settings: records each setting not already approved (a repeat is
     /// already done, so a redelivered event changes nothing). Returns how many settings were newly approved.
     /// </summary>
-    public async Task<Outcome<int>> ApplyApprovedAsync(Guid technologyId, string? name, IReadOnlyCollection<string> settingCodes, bool surveillance, bool managesSafetyRisk, CancellationToken ct = default)
+    public async Task<Outcome<int>> ApplyApprovedAsync(Guid technologyId, string? name, IReadOnlyCollection<string> settingCodes, bool surveillance, bool managesSafetyRisk,
+        DateTime? trialEndsAt = null, CancellationToken ct = default)
     {
         if (settingCodes.Count == 0) return Refusal.Invalid("approval.settings-required", "An approval must name at least one setting.");
         var added = 0;
         foreach (var setting in settingCodes.Select(c => c.Trim()).Distinct(StringComparer.Ordinal))
         {
-            var recorded = await RecordAsync(new RecordTechnologyApproval(technologyId, name, setting, surveillance, managesSafetyRisk), ct);
+            var recorded = await RecordAsync(new RecordTechnologyApproval(technologyId, name, setting, surveillance, managesSafetyRisk, trialEndsAt), ct);
             if (recorded.IsRefused)
             {
-                if (recorded.Refusal!.Rule == "approval.already-approved") continue;
+                // A live approval for the setting takes the new one's end: a full approval after a trial lifts it.
+                if (recorded.Refusal!.Rule == "approval.already-approved")
+                {
+                    await db.TechnologyApprovals.Where(a => a.TechnologyId == technologyId && a.SettingCode == setting && a.WithdrawnAt == null)
+                        .ForEachAsync(a => a.TrialEndsAt = trialEndsAt, ct);
+                    await db.SaveChangesAsync(ct);
+                    store.InvalidateTrustAfterCommit(db);
+                    continue;
+                }
                 return recorded.Refusal;
             }
             added++;

@@ -9,11 +9,16 @@ namespace Platform.Evidence.Api.Grpc;
 /// <summary>platform.evidence.v1.EvidenceService.</summary>
 public sealed class EvidenceGrpcService(EvidenceLibrary library) : EvidenceService.EvidenceServiceBase
 {
+    public const string EvidenceReviewer = "evidence-reviewer";
+    public const string ProcurementLead = "procurement-lead";
+
+    [RequiresRole(EvidenceReviewer)]
     public override async Task<EvidenceItem> RecordEvidenceItem(RecordEvidenceItemRequest request, ServerCallContext context) =>
         ToMessage((await library.RecordAsync(new RecordEvidenceItem(request.TechnologyId, request.Title, (Data.StudyDesign)request.StudyDesign,
             request.SampleSize, request.IndependentOfSupplier, (Data.SettingRelevance)request.SettingRelevance, (Data.EvidenceQuality)request.Quality),
             context.CancellationToken)).OrThrow());
 
+    [RequiresRole(EvidenceReviewer, ProcurementLead)]
     public override async Task<ListEvidenceItemsResponse> ListEvidenceItems(ListEvidenceItemsRequest request, ServerCallContext context)
     {
         var items = (await library.ListAsync(request.TechnologyId, context.CancellationToken)).OrThrow();

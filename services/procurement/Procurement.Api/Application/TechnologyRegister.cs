@@ -3,13 +3,13 @@ using Common = Platform.Contracts.Common.V1;
 using Platform.Domain;
 using Platform.Messaging.Outbox;
 using Platform.ServiceDefaults.Tenancy;
-using Events = Platform.Contracts.Procurement.V1;
+using Messages = Platform.Contracts.Procurement.V1;
 using Platform.Procurement.Api.Data;
 using Platform.Persistence;
 
 namespace Platform.Procurement.Api.Application;
 
-public sealed record RegisterTechnology(string? Name, string? Supplier, string? IntendedUse, TechnologyCategory Category, bool Surveillance);
+public sealed record RegisterTechnology(string? Name, string? Supplier, string? IntendedUse, TechnologyCategory Category, bool Surveillance, bool ManagesSafetyRisk = false);
 
 public sealed record TechnologyPage(IReadOnlyList<Technology> Technologies, string? NextPageToken);
 
@@ -36,17 +36,21 @@ public sealed class TechnologyRegister(ProcurementDbContext db, IEventPublisher 
             IntendedUse = command.IntendedUse!.Trim(),
             Category = command.Category,
             Surveillance = command.Surveillance,
+            // A patient-safety technology manages a safety risk by definition (P6), whatever the form said.
+            ManagesSafetyRisk = command.ManagesSafetyRisk || command.Category == TechnologyCategory.PatientSafety,
             RegisteredAt = clock.GetUtcNow().UtcDateTime,
         };
         db.Technologies.Add(technology);
         var who = actor.Get();
         // The event joins the same transaction as the row, through the outbox: both are saved or neither.
-        events.Publish(new Events.TechnologyRegistered
+        events.Publish(new Messages.TechnologyRegistered
         {
             TechnologyId = technology.Id.ToString(),
             Name = technology.Name,
-            Category = (Events.TechnologyCategory)technology.Category,
+            Category = (Messages.TechnologyCategory)technology.Category,
             Surveillance = technology.Surveillance,
+            Supplier = technology.Supplier,
+            ManagesSafetyRisk = technology.ManagesSafetyRisk,
             Actor = new Common.Actor { Subject = who.Subject, Role = who.Role },
         }, db.CurrentTenant!, technology.Id.ToString());
         try

@@ -26,12 +26,21 @@ public sealed class Technology : ITenantOwned
     public TechnologyCategory Category { get; set; }
     /// <summary>Video or vision-based monitoring: extra scrutiny at every gate.</summary>
     public bool Surveillance { get; set; }
+    /// <summary>Used to help manage safety risks (P6): each use records why it is proportionate.</summary>
+    public bool ManagesSafetyRisk { get; set; }
     public DateTime RegisteredAt { get; init; }
 }
 
 public class ProcurementDbContext(DbContextOptions options, ITenantContext tenant) : PlatformDbContext(options, tenant)
 {
     public DbSet<Technology> Technologies => Set<Technology>();
+    public DbSet<CaseRow> Cases => Set<CaseRow>();
+    public DbSet<GateRecordRow> GateRecords => Set<GateRecordRow>();
+    public DbSet<ApprovalRow> Approvals => Set<ApprovalRow>();
+    public DbSet<AppraisalReceived> AppraisalsReceived => Set<AppraisalReceived>();
+    public DbSet<OutcomeFlagReceived> OutcomeFlagsReceived => Set<OutcomeFlagReceived>();
+    public DbSet<ProcurementPolicyRow> Policies => Set<ProcurementPolicyRow>();
+    public DbSet<ProcurementTrust> Trusts => Set<ProcurementTrust>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -44,6 +53,81 @@ public class ProcurementDbContext(DbContextOptions options, ITenantContext tenan
             e.Property(t => t.IntendedUse).HasMaxLength(2000).IsRequired();
             e.Property(t => t.Category).HasConversion<string>().HasMaxLength(24);
             e.HasIndex(t => new { t.TenantId, t.Name, t.Supplier }).IsUnique();
+            e.Property(t => t.ManagesSafetyRisk).HasDefaultValue(false);
+        });
+        modelBuilder.Entity<CaseRow>(e =>
+        {
+            e.ToTable("procurement_cases");
+            e.HasKey(c => c.Id);
+            e.Property(c => c.SettingCode).HasMaxLength(64).IsRequired();
+            e.Property(c => c.SettingDescription).HasMaxLength(2000).IsRequired();
+            e.Property(c => c.Purpose).HasConversion<string>().HasMaxLength(40);
+            e.Property(c => c.OpenedBy).HasMaxLength(200).IsRequired();
+            e.HasIndex(c => new { c.TenantId, c.TechnologyId, c.SettingCode }).IsUnique();
+        });
+        modelBuilder.Entity<GateRecordRow>(e =>
+        {
+            e.ToTable("gate_records");
+            e.HasKey(r => r.Id);
+            e.Property(r => r.Gate).HasConversion<string>().HasMaxLength(64);
+            e.Property(r => r.Evidence).IsRequired();
+            e.Property(r => r.EvidenceReference).HasMaxLength(300).IsRequired();
+            e.Property(r => r.RecordedBy).HasMaxLength(200).IsRequired();
+            e.Property(r => r.RecordedAs).HasConversion<string>().HasMaxLength(40);
+            e.Property(r => r.Outcome).HasConversion<string>().HasMaxLength(16);
+            e.Property(r => r.FailureReason).HasMaxLength(2000);
+            e.Property(r => r.ReuseOriginTenant).HasMaxLength(8);
+            e.Property(r => r.ReuseKind).HasConversion<string>().HasMaxLength(24);
+            e.Property(r => r.ReuseReviewNote).HasMaxLength(2000);
+            e.Property(r => r.InvalidationReason).HasMaxLength(2000);
+            e.HasIndex(r => new { r.TenantId, r.CaseId, r.Gate, r.RecordedAt });
+            e.HasIndex(r => new { r.TenantId, r.ExpiresAt });
+        });
+        modelBuilder.Entity<ApprovalRow>(e =>
+        {
+            e.ToTable("approvals");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.TechnologyName).HasMaxLength(200).IsRequired();
+            e.Property(a => a.SettingCode).HasMaxLength(64).IsRequired();
+            e.Property(a => a.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(a => a.Rationale).HasMaxLength(4000).IsRequired();
+            e.Property(a => a.EvidenceConclusion).HasConversion<string>().HasMaxLength(16);
+            e.Property(a => a.ApprovedBy).HasMaxLength(200).IsRequired();
+            e.Property(a => a.WithdrawalCause).HasConversion<string>().HasMaxLength(24);
+            e.Property(a => a.WithdrawalReason).HasMaxLength(4000);
+            e.Property(a => a.WithdrawalExpiredGates).HasMaxLength(1000);
+            e.Property(a => a.WithdrawnBy).HasMaxLength(200);
+            e.HasIndex(a => new { a.TenantId, a.CaseId, a.ApprovedAt });
+        });
+        modelBuilder.Entity<AppraisalReceived>(e =>
+        {
+            e.ToTable("appraisals_received");
+            e.HasKey(a => a.AppraisalId);
+            e.Property(a => a.SettingCode).HasMaxLength(64).IsRequired();
+            e.Property(a => a.Tier).HasConversion<string>().HasMaxLength(8);
+            e.Property(a => a.Conclusion).HasConversion<string>().HasMaxLength(16);
+            e.Property(a => a.ReviewerSubject).HasMaxLength(200).IsRequired();
+            e.HasIndex(a => new { a.TenantId, a.TechnologyId, a.SettingCode, a.CompletedAt });
+        });
+        modelBuilder.Entity<OutcomeFlagReceived>(e =>
+        {
+            e.ToTable("outcome_flags_received");
+            e.HasKey(f => f.FlagId);
+            e.Property(f => f.Kind).HasMaxLength(24).IsRequired();
+            e.Property(f => f.SettingCode).HasMaxLength(64);
+            e.Property(f => f.Instrument).HasMaxLength(32).IsRequired();
+            e.HasIndex(f => new { f.TenantId, f.TechnologyId });
+        });
+        modelBuilder.Entity<ProcurementPolicyRow>(e =>
+        {
+            e.ToTable("procurement_policies");
+            e.HasKey(p => p.TenantId);
+        });
+        modelBuilder.Entity<ProcurementTrust>(e =>
+        {
+            e.ToTable("procurement_trusts");
+            e.HasKey(t => t.TenantId);
+            e.Property(t => t.TenantId).HasMaxLength(8);
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();

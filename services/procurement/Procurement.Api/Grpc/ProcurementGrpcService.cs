@@ -1,27 +1,210 @@
 using Grpc.Core;
 using Platform.Contracts.Procurement.V1;
+using Platform.Domain;
 using Platform.Grpc;
 using Platform.Procurement.Api.Application;
 using Data = Platform.Procurement.Api.Data;
+using Domain = Platform.Procurement.Domain;
+using static Platform.Procurement.Api.Grpc.ProcurementRoleCodes;
 
 namespace Platform.Procurement.Api.Grpc;
 
-/// <summary>platform.procurement.v1.ProcurementService.</summary>
-public sealed class ProcurementGrpcService(TechnologyRegister register) : ProcurementService.ProcurementServiceBase
+/// <summary>platform.procurement.v1.ProcurementService: messages to commands and results back; the rules are the domain's.</summary>
+public sealed class ProcurementGrpcService(TechnologyRegister register, ProcurementCases cases) : ProcurementService.ProcurementServiceBase
 {
+    [RequiresRole(ProcurementLead)]
     public override async Task<Technology> RegisterTechnology(RegisterTechnologyRequest request, ServerCallContext context) =>
         ToMessage((await register.RegisterAsync(new RegisterTechnology(request.Name, request.Supplier, request.IntendedUse,
-            (Data.TechnologyCategory)request.Category, request.Surveillance), context.CancellationToken)).OrThrow());
+            (Data.TechnologyCategory)request.Category, request.Surveillance, request.ManagesSafetyRisk), context.CancellationToken)).OrThrow());
 
+    [RequiresRole(ProcurementLead, IgLead, ClinicalSafetyOfficer, EvidenceReviewer)]
     public override async Task<Technology> GetTechnology(GetTechnologyRequest request, ServerCallContext context) =>
         ToMessage((await register.GetAsync(request.TechnologyId, context.CancellationToken)).OrThrow());
 
+    [RequiresRole(ProcurementLead, IgLead, ClinicalSafetyOfficer, EvidenceReviewer)]
     public override async Task<ListTechnologiesResponse> ListTechnologies(ListTechnologiesRequest request, ServerCallContext context)
     {
         var page = (await register.ListAsync(request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
         var response = new ListTechnologiesResponse { NextPageToken = page.NextPageToken ?? "" };
         response.Technologies.AddRange(page.Technologies.Select(ToMessage));
         return response;
+    }
+
+    [RequiresRole(ProcurementLead)]
+    public override async Task<ProcurementCase> OpenCase(OpenCaseRequest request, ServerCallContext context) =>
+        ToMessage((await cases.OpenAsync(new OpenCaseCommand(request.TechnologyId, request.SettingCode, request.SettingDescription, (Domain.StatedPurpose)request.Purpose),
+            Caller(context, Domain.ProcurementRoles.Decides), context.CancellationToken)).OrThrow().Value, Now(context));
+
+    [RequiresRole(ProcurementLead, IgLead, ClinicalSafetyOfficer, EvidenceReviewer)]
+    public override async Task<ProcurementCase> GetCase(GetCaseRequest request, ServerCallContext context) =>
+        ToMessage((await cases.GetAsync(request.CaseId, context.CancellationToken)).OrThrow().Value, Now(context));
+
+    [RequiresRole(ProcurementLead, IgLead, ClinicalSafetyOfficer, EvidenceReviewer)]
+    public override async Task<ListCasesResponse> ListCases(ListCasesRequest request, ServerCallContext context)
+    {
+        var found = (await cases.ListAsync(request.TechnologyId, context.CancellationToken)).OrThrow();
+        var now = Now(context);
+        var response = new ListCasesResponse();
+        response.Cases.AddRange(found.Select(c => ToMessage(c.Value, now)));
+        return response;
+    }
+
+    [RequiresRole(ProcurementLead, IgLead, ClinicalSafetyOfficer, EvidenceReviewer)]
+    public override async Task<ListOpenGatesResponse> ListOpenGates(ListOpenGatesRequest request, ServerCallContext context)
+    {
+        var kind = request.Kind == ApprovalKind.Unspecified ? Domain.ApprovalKind.Full : (Domain.ApprovalKind)request.Kind;
+        var open = (await cases.OpenGatesAsync(request.CaseId, kind, context.CancellationToken)).OrThrow();
+        var response = new ListOpenGatesResponse();
+        response.OpenGates.AddRange(open.Select(g => new OpenGate
+        {
+            Gate = (Gate)g.Gate, State = (GateState)g.State, Name = g.Name, Detail = g.Detail, Code = Domain.GateCatalogue.Of(g.Gate).Code,
+        }));
+        return response;
+    }
+
+    [RequiresRole(ProcurementLead, IgLead, ClinicalSafetyOfficer)]
+    public override async Task<GateRecord> RecordGate(RecordGateRequest request, ServerCallContext context)
+    {
+        var evidence = GateEvidenceMessages.ToDomain(request)
+            ?? throw Refusal.Invalid("gate.evidence-required", "Submit the gate's evidence.").ToException();
+        var actor = Caller(context, Domain.ProcurementRoles.CompletesGate(evidence.Gate));
+        var recorded = (await cases.RecordGateAsync(request.CaseId, new Domain.GateSubmission(evidence, request.EvidenceReference), actor, context.CancellationToken)).OrThrow();
+        return ToMessage(request.CaseId, recorded, Now(context));
+    }
+
+    [RequiresRole(ProcurementLead)]
+    public override async Task<Approval> Approve(ApproveRequest request, ServerCallContext context)
+    {
+        var evaluation = request.Evaluation is { } plan
+            ? new Domain.IndependentEvaluationPlan(plan.Evaluator, plan.IndependentOfSupplier, plan.Method, plan.CoProductionInEvaluation, plan.ReportDueBy?.ToDateTime() ?? default)
+            : null;
+        var attempt = await cases.ApproveAsync(request.CaseId,
+            new Domain.ApprovalRequest((Domain.ApprovalKind)request.Kind, request.Rationale, request.TrialEndsOn?.ToDateTime(), evaluation),
+            Caller(context, Domain.ProcurementRoles.Decides), context.CancellationToken);
+        if (attempt.Outcome.IsRefused && attempt.OpenGates.Count > 0)
+            throw new RefusalException(attempt.Outcome.Refusal!, new Dictionary<string, string>
+            {
+                ["open_gates"] = string.Join(",", attempt.OpenGates.Select(g => Domain.GateCatalogue.Of(g.Gate).Code)),
+            });
+        return ToMessage(attempt.Outcome.OrThrow(), Now(context));
+    }
+
+    [RequiresRole(ProcurementLead)]
+    public override async Task<Approval> Withdraw(WithdrawRequest request, ServerCallContext context) =>
+        ToMessage((await cases.WithdrawAsync(request.CaseId, request.Reason, Caller(context, Domain.ProcurementRoles.Decides), context.CancellationToken)).OrThrow(), Now(context));
+
+    [RequiresRole(ProcurementLead)]
+    public override async Task<Approval> WithdrawForLackOfBenefit(WithdrawForLackOfBenefitRequest request, ServerCallContext context) =>
+        ToMessage((await cases.WithdrawForLackOfBenefitAsync(request.CaseId, request.FlagId, request.Reason, Caller(context, Domain.ProcurementRoles.Decides),
+            context.CancellationToken)).OrThrow(), Now(context));
+
+    [RequiresRole(ProcurementLead)]
+    public override async Task<ListOutcomeFlagsResponse> ListOutcomeFlags(ListOutcomeFlagsRequest request, ServerCallContext context)
+    {
+        Guid? technology = null;
+        if (request.TechnologyId.Length > 0)
+            technology = Validation.TryParseId(request.TechnologyId, out var id) ? id : throw Refusal.Invalid("technology-id.format", "Technology id must be a UUID.").ToException();
+        var response = new ListOutcomeFlagsResponse();
+        response.Flags.AddRange((await cases.ListOutcomeFlagsAsync(technology, context.CancellationToken)).Select(f => new OutcomeFlag
+        {
+            FlagId = f.FlagId.ToString(), TechnologyId = f.TechnologyId.ToString(), SettingCode = f.SettingCode ?? "", Instrument = f.Instrument, RaisedAt = f.RaisedAt.ToTimestamp(),
+        }));
+        return response;
+    }
+
+    [RequiresRole(ProcurementLead, TrustAdmin)]
+    public override async Task<ProcurementPolicy> GetProcurementPolicy(GetProcurementPolicyRequest request, ServerCallContext context) =>
+        ToMessage(await cases.PolicyAsync(context.CancellationToken));
+
+    [RequiresRole(TrustAdmin)]
+    public override async Task<ProcurementPolicy> SetProcurementPolicy(ProcurementPolicy request, ServerCallContext context) =>
+        ToMessage((await cases.SetPolicyAsync(new Domain.ProcurementPolicy
+        {
+            ExpiryGracePeriod = TimeSpan.FromDays(request.ExpiryGraceDays),
+            MaxTrialLength = TimeSpan.FromDays(request.MaxTrialDays),
+            MaxEhiaReviewInterval = TimeSpan.FromDays(request.MaxEhiaReviewDays),
+            MaxRefresherIntervalMonths = request.MaxRefresherMonths,
+            MinimumUsabilityScorePercent = request.MinUsabilityScorePercent,
+        }, context.CancellationToken)).OrThrow());
+
+    private static DateTime Now(ServerCallContext context) =>
+        context.GetHttpContext().RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+
+    private static ProcurementPolicy ToMessage(Domain.ProcurementPolicy p) => new()
+    {
+        ExpiryGraceDays = (int)p.ExpiryGracePeriod.TotalDays,
+        MaxTrialDays = (int)p.MaxTrialLength.TotalDays,
+        MaxEhiaReviewDays = (int)p.MaxEhiaReviewInterval.TotalDays,
+        MaxRefresherMonths = p.MaxRefresherIntervalMonths,
+        MinUsabilityScorePercent = p.MinimumUsabilityScorePercent,
+    };
+
+    private static ProcurementCase ToMessage(Domain.ProcurementCase c, DateTime now)
+    {
+        var message = new ProcurementCase
+        {
+            CaseId = c.Id.ToString(),
+            TechnologyId = c.TechnologyId.ToString(),
+            SettingCode = c.SettingCode,
+            SettingDescription = c.SettingDescription,
+            Purpose = (StatedPurpose)c.Purpose,
+            Status = (CaseStatus)c.Status,
+            OpenedAt = c.OpenedAt.ToTimestamp(),
+        };
+        foreach (var definition in Domain.GateCatalogue.All)
+            if (c.Current(definition.Kind) is { } record) message.Gates.Add(ToMessage(message.CaseId, record, now));
+        message.Approvals.AddRange(c.Approvals.Select(a => ToMessage(a, now)));
+        return message;
+    }
+
+    private static GateRecord ToMessage(string caseId, Domain.GateRecord r, DateTime now)
+    {
+        var definition = Domain.GateCatalogue.Of(r.Gate);
+        return new GateRecord
+        {
+            RecordId = r.Id.ToString(),
+            CaseId = caseId,
+            Gate = (Gate)r.Gate,
+            Code = definition.Code,
+            Name = definition.Name,
+            State = (GateState)r.StateAt(now),
+            Outcome = (GateOutcome)r.Outcome,
+            FailureReason = r.FailureReason ?? "",
+            EvidenceReference = r.EvidenceReference,
+            RecordedBy = r.RecordedBy,
+            RecordedAs = Domain.ProcurementRoles.Code(r.RecordedAs),
+            RecordedAt = r.RecordedAt.ToTimestamp(),
+            ExpiresAt = r.ExpiresAt?.ToTimestamp(),
+        };
+    }
+
+    private static Approval ToMessage(Domain.Approval a, DateTime now)
+    {
+        var message = new Approval
+        {
+            ApprovalId = a.Id.ToString(),
+            CaseId = a.CaseId.ToString(),
+            TechnologyId = a.TechnologyId.ToString(),
+            SettingCode = a.SettingCode,
+            Kind = (ApprovalKind)a.Kind,
+            Rationale = a.Rationale,
+            EvidenceAppraisalId = a.EvidenceAppraisalId.ToString(),
+            EvidenceConclusion = (EvidenceConclusion)a.EvidenceConclusion,
+            TrialEndsOn = a.TrialEndsOn?.ToTimestamp(),
+            ApprovedAt = a.ApprovedAt.ToTimestamp(),
+            ApprovedBy = a.ApprovedBy,
+            InForce = a.IsInForceAt(now),
+            SupersededAt = a.SupersededAt?.ToTimestamp(),
+        };
+        if (a.Withdrawal is { } w)
+        {
+            message.WithdrawalCause = (WithdrawalCause)w.Cause;
+            message.WithdrawalReason = w.Reason;
+            message.WithdrawnAt = w.WithdrawnAt.ToTimestamp();
+            message.WithdrawalExpiredGates.AddRange(w.ExpiredGates.Select(g => Domain.GateCatalogue.Of(g).Code));
+            message.WithdrawalFlagId = w.OutcomeFlagId?.ToString() ?? "";
+        }
+        return message;
     }
 
     private static Technology ToMessage(Data.Technology t) => new()
@@ -32,6 +215,7 @@ public sealed class ProcurementGrpcService(TechnologyRegister register) : Procur
         IntendedUse = t.IntendedUse,
         Category = (TechnologyCategory)t.Category,
         Surveillance = t.Surveillance,
+        ManagesSafetyRisk = t.ManagesSafetyRisk,
         RegisteredAt = t.RegisteredAt.ToTimestamp(),
     };
 }

@@ -683,6 +683,10 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasColumnType("character varying(8)")
                         .HasColumnName("tenant_id");
 
+                    b.Property<DateTime?>("TrialEndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trial_ends_at");
+
                     b.Property<DateTime?>("WithdrawnAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("withdrawn_at");

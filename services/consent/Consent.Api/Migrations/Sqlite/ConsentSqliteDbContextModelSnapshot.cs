@@ -678,6 +678,10 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
 
+                    b.Property<DateTime?>("TrialEndsAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trial_ends_at");
+
                     b.Property<DateTime?>("WithdrawnAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("withdrawn_at");

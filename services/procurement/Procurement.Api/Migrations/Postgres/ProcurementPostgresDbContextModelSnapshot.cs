@@ -249,6 +249,447 @@ namespace Platform.Procurement.Api.Migrations.Postgres
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Procurement.Api.Data.AppraisalReceived", b =>
+                {
+                    b.Property<Guid>("AppraisalId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("appraisal_id");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("Conclusion")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("conclusion");
+
+                    b.Property<string>("ReviewerSubject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reviewer_subject");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tier");
+
+                    b.HasKey("AppraisalId")
+                        .HasName("pk_appraisals_received");
+
+                    b.HasIndex("TenantId", "TechnologyId", "SettingCode", "CompletedAt")
+                        .HasDatabaseName("ix_appraisals_received_tenant_id_technology_id_setting_code_co");
+
+                    b.ToTable("appraisals_received", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Procurement.Api.Data.ApprovalRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("ApprovedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("approved_at");
+
+                    b.Property<string>("ApprovedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("approved_by");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("Evaluation")
+                        .HasColumnType("text")
+                        .HasColumnName("evaluation");
+
+                    b.Property<Guid>("EvidenceAppraisalId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("evidence_appraisal_id");
+
+                    b.Property<string>("EvidenceConclusion")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("evidence_conclusion");
+
+                    b.Property<bool>("IsSurveillance")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_surveillance");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<bool>("ManagesSafetyRisk")
+                        .HasColumnType("boolean")
+                        .HasColumnName("manages_safety_risk");
+
+                    b.Property<string>("Rationale")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("rationale");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("setting_code");
+
+                    b.Property<DateTime?>("SupersededAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("superseded_at");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TechnologyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("technology_name");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime?>("TrialEndsOn")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trial_ends_on");
+
+                    b.Property<string>("WithdrawalCause")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("withdrawal_cause");
+
+                    b.Property<string>("WithdrawalExpiredGates")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("withdrawal_expired_gates");
+
+                    b.Property<Guid?>("WithdrawalFlagId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("withdrawal_flag_id");
+
+                    b.Property<string>("WithdrawalReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("withdrawal_reason");
+
+                    b.Property<DateTime?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("withdrawn_at");
+
+                    b.Property<string>("WithdrawnBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("withdrawn_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_approvals");
+
+                    b.HasIndex("TenantId", "CaseId", "ApprovedAt")
+                        .HasDatabaseName("ix_approvals_tenant_id_case_id_approved_at");
+
+                    b.ToTable("approvals", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Procurement.Api.Data.CaseRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<string>("OpenedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("opened_by");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("purpose");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("setting_code");
+
+                    b.Property<string>("SettingDescription")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("setting_description");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_procurement_cases");
+
+                    b.HasIndex("TenantId", "TechnologyId", "SettingCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_procurement_cases_tenant_id_technology_id_setting_code");
+
+                    b.ToTable("procurement_cases", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Procurement.Api.Data.GateRecordRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("Evidence")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("evidence");
+
+                    b.Property<string>("EvidenceReference")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("evidence_reference");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTime?>("ExpiryNoticedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expiry_noticed_at");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<string>("Gate")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("gate");
+
+                    b.Property<DateTime?>("InvalidatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("invalidated_at");
+
+                    b.Property<string>("InvalidationReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("invalidation_reason");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("RecordedAs")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("recorded_as");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("ReuseKind")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("reuse_kind");
+
+                    b.Property<DateTime?>("ReuseOriginAssessedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reuse_origin_assessed_at");
+
+                    b.Property<string>("ReuseOriginTenant")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("reuse_origin_tenant");
+
+                    b.Property<string>("ReuseReviewNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reuse_review_note");
+
+                    b.Property<Guid?>("ReuseSharedEvidenceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("reuse_shared_evidence_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_gate_records");
+
+                    b.HasIndex("TenantId", "ExpiresAt")
+                        .HasDatabaseName("ix_gate_records_tenant_id_expires_at");
+
+                    b.HasIndex("TenantId", "CaseId", "Gate", "RecordedAt")
+                        .HasDatabaseName("ix_gate_records_tenant_id_case_id_gate_recorded_at");
+
+                    b.ToTable("gate_records", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Procurement.Api.Data.OutcomeFlagReceived", b =>
+                {
+                    b.Property<Guid>("FlagId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("flag_id");
+
+                    b.Property<string>("Instrument")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("instrument");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime>("RaisedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("raised_at");
+
+                    b.Property<string>("SettingCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("FlagId")
+                        .HasName("pk_outcome_flags_received");
+
+                    b.HasIndex("TenantId", "TechnologyId")
+                        .HasDatabaseName("ix_outcome_flags_received_tenant_id_technology_id");
+
+                    b.ToTable("outcome_flags_received", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Procurement.Api.Data.ProcurementPolicyRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<int>("ExpiryGraceDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("expiry_grace_days");
+
+                    b.Property<int>("MaxEhiaReviewDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_ehia_review_days");
+
+                    b.Property<int>("MaxRefresherMonths")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_refresher_months");
+
+                    b.Property<int>("MaxTrialDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_trial_days");
+
+                    b.Property<int>("MinUsabilityScorePercent")
+                        .HasColumnType("integer")
+                        .HasColumnName("min_usability_score_percent");
+
+                    b.HasKey("TenantId")
+                        .HasName("pk_procurement_policies");
+
+                    b.ToTable("procurement_policies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Procurement.Api.Data.ProcurementTrust", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen_at");
+
+                    b.HasKey("TenantId")
+                        .HasName("pk_procurement_trusts");
+
+                    b.ToTable("procurement_trusts", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Procurement.Api.Data.Technology", b =>
                 {
                     b.Property<Guid>("Id")
@@ -267,6 +708,12 @@ namespace Platform.Procurement.Api.Migrations.Postgres
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("intended_use");
+
+                    b.Property<bool>("ManagesSafetyRisk")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("manages_safety_risk");
 
                     b.Property<string>("Name")
                         .IsRequired()

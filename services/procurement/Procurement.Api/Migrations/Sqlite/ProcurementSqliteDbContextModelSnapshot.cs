@@ -244,6 +244,447 @@ namespace Platform.Procurement.Api.Migrations.Sqlite
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Procurement.Api.Data.AppraisalReceived", b =>
+                {
+                    b.Property<Guid>("AppraisalId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("appraisal_id");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("Conclusion")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("conclusion");
+
+                    b.Property<string>("ReviewerSubject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reviewer_subject");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tier");
+
+                    b.HasKey("AppraisalId")
+                        .HasName("pk_appraisals_received");
+
+                    b.HasIndex("TenantId", "TechnologyId", "SettingCode", "CompletedAt")
+                        .HasDatabaseName("ix_appraisals_received_tenant_id_technology_id_setting_code_completed_at");
+
+                    b.ToTable("appraisals_received", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Procurement.Api.Data.ApprovalRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("ApprovedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approved_at");
+
+                    b.Property<string>("ApprovedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approved_by");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("Evaluation")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("evaluation");
+
+                    b.Property<Guid>("EvidenceAppraisalId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("evidence_appraisal_id");
+
+                    b.Property<string>("EvidenceConclusion")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("evidence_conclusion");
+
+                    b.Property<bool>("IsSurveillance")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_surveillance");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<bool>("ManagesSafetyRisk")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("manages_safety_risk");
+
+                    b.Property<string>("Rationale")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rationale");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("setting_code");
+
+                    b.Property<DateTime?>("SupersededAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("superseded_at");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TechnologyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_name");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime?>("TrialEndsOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trial_ends_on");
+
+                    b.Property<string>("WithdrawalCause")
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("withdrawal_cause");
+
+                    b.Property<string>("WithdrawalExpiredGates")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("withdrawal_expired_gates");
+
+                    b.Property<Guid?>("WithdrawalFlagId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("withdrawal_flag_id");
+
+                    b.Property<string>("WithdrawalReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("withdrawal_reason");
+
+                    b.Property<DateTime?>("WithdrawnAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("withdrawn_at");
+
+                    b.Property<string>("WithdrawnBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("withdrawn_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_approvals");
+
+                    b.HasIndex("TenantId", "CaseId", "ApprovedAt")
+                        .HasDatabaseName("ix_approvals_tenant_id_case_id_approved_at");
+
+                    b.ToTable("approvals", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Procurement.Api.Data.CaseRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("OpenedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("opened_at");
+
+                    b.Property<string>("OpenedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("opened_by");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("purpose");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("setting_code");
+
+                    b.Property<string>("SettingDescription")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("setting_description");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_procurement_cases");
+
+                    b.HasIndex("TenantId", "TechnologyId", "SettingCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_procurement_cases_tenant_id_technology_id_setting_code");
+
+                    b.ToTable("procurement_cases", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Procurement.Api.Data.GateRecordRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("Evidence")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("evidence");
+
+                    b.Property<string>("EvidenceReference")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("evidence_reference");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTime?>("ExpiryNoticedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expiry_noticed_at");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<string>("Gate")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("gate");
+
+                    b.Property<DateTime?>("InvalidatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("invalidated_at");
+
+                    b.Property<string>("InvalidationReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("invalidation_reason");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("RecordedAs")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_as");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("ReuseKind")
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reuse_kind");
+
+                    b.Property<DateTime?>("ReuseOriginAssessedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reuse_origin_assessed_at");
+
+                    b.Property<string>("ReuseOriginTenant")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reuse_origin_tenant");
+
+                    b.Property<string>("ReuseReviewNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reuse_review_note");
+
+                    b.Property<Guid?>("ReuseSharedEvidenceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reuse_shared_evidence_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_gate_records");
+
+                    b.HasIndex("TenantId", "ExpiresAt")
+                        .HasDatabaseName("ix_gate_records_tenant_id_expires_at");
+
+                    b.HasIndex("TenantId", "CaseId", "Gate", "RecordedAt")
+                        .HasDatabaseName("ix_gate_records_tenant_id_case_id_gate_recorded_at");
+
+                    b.ToTable("gate_records", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Procurement.Api.Data.OutcomeFlagReceived", b =>
+                {
+                    b.Property<Guid>("FlagId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flag_id");
+
+                    b.Property<string>("Instrument")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instrument");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime>("RaisedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("raised_at");
+
+                    b.Property<string>("SettingCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("FlagId")
+                        .HasName("pk_outcome_flags_received");
+
+                    b.HasIndex("TenantId", "TechnologyId")
+                        .HasDatabaseName("ix_outcome_flags_received_tenant_id_technology_id");
+
+                    b.ToTable("outcome_flags_received", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Procurement.Api.Data.ProcurementPolicyRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<int>("ExpiryGraceDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expiry_grace_days");
+
+                    b.Property<int>("MaxEhiaReviewDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_ehia_review_days");
+
+                    b.Property<int>("MaxRefresherMonths")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_refresher_months");
+
+                    b.Property<int>("MaxTrialDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_trial_days");
+
+                    b.Property<int>("MinUsabilityScorePercent")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("min_usability_score_percent");
+
+                    b.HasKey("TenantId")
+                        .HasName("pk_procurement_policies");
+
+                    b.ToTable("procurement_policies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Procurement.Api.Data.ProcurementTrust", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_seen_at");
+
+                    b.HasKey("TenantId")
+                        .HasName("pk_procurement_trusts");
+
+                    b.ToTable("procurement_trusts", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Procurement.Api.Data.Technology", b =>
                 {
                     b.Property<Guid>("Id")
@@ -262,6 +703,12 @@ namespace Platform.Procurement.Api.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT")
                         .HasColumnName("intended_use");
+
+                    b.Property<bool>("ManagesSafetyRisk")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("manages_safety_risk");
 
                     b.Property<string>("Name")
                         .IsRequired()
