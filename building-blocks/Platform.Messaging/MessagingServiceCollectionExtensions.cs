@@ -54,6 +54,7 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<MessagingMetrics>();
         services.TryAddSingleton<OutboxSequence>();
         services.TryAddScoped<IEventPublisher, EventPublisher<TDbContext>>();
+        services.TryAddScoped<Access.IAccessRecorder, Access.AccessRecorder>();
         // Outbox rows ride in the caller's own SaveChanges command on PostgreSQL (docs/decisions/0008).
         services.TryAddSingleton<OutboxBatchWriter>();
         services.AddSingleton<IDbContextOptionsConfiguration<TDbContext>, OutboxOptionsConfiguration<TDbContext>>();

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Audit.Api.Application;
+using Platform.Audit.Domain.Entries;
 using Platform.Messaging.CloudEvents;
 using Platform.Testing;
 using Xunit;
@@ -12,8 +13,6 @@ namespace Platform.Audit.Api.Tests;
 // The audit service's real subscription endpoints, driven over HTTP as Dapr's sidecar (or the local runner) drives them.
 public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditServiceFixture>
 {
-    private static readonly AuditReader Auditor = new("auditor-1", ["auditor"]);
-
     private static CloudEvent TechnologyRegistered(string tenant, string id) => new()
     {
         Id = id,
@@ -25,8 +24,8 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
         DataJson = """{"technologyId":"7f0c6f1e-6a52-4c3e-9d7e-2f9f1f0d9a11","name":"Sleep tracker","category":"TECHNOLOGY_CATEGORY_MONITORING","actor":{"subject":"lead-1","role":"procurement-lead"}}""",
     };
 
-    private Task<IReadOnlyList<Data.AuditEntry>> Entries(string tenant) =>
-        fixture.App.InTenantAsync(tenant, async sp => (await sp.GetRequiredService<AuditLog>().ListAsync(Auditor, 0, 500)).Value);
+    private Task<IReadOnlyList<AuditEntry>> Entries(string tenant) =>
+        fixture.App.InTenantAsync(tenant, async sp => (await sp.GetRequiredService<AuditLog>().ListAsync(new AuditQuery(PageSize: 500))).Value.Entries);
 
     [Fact]
     public async Task A_technology_registered_event_becomes_one_audit_entry_for_its_trust_even_when_delivered_twice()
@@ -43,8 +42,8 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
         var entries = await Entries("EVA1");
         var entry = Assert.Single(entries, e => e.Type == "technology-registered");
         Assert.Equal(("evt-a1", "lead-1", "procurement-lead", "Technology/7f0c6f1e-6a52-4c3e-9d7e-2f9f1f0d9a11"),
-            (entry.SourceEventId, entry.AgentWho, entry.AgentRole, entry.EntityWhat));
-        Assert.DoesNotContain(await Entries("EVA2"), e => e.SourceEventId == "evt-a1");
+            (entry.SourceEvent?.Id, entry.Agent.Who, entry.Agent.Role, entry.Entity.What));
+        Assert.DoesNotContain(await Entries("EVA2"), e => e.SourceEvent?.Id == "evt-a1");
     }
 
     [Fact]
@@ -56,7 +55,7 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
         Assert.Equal(HttpStatusCode.Unauthorized, noToken.Code);
         var wrongToken = await SidecarDelivery.DeliverAsync(http, route, TechnologyRegistered("EVA3", "evt-a3").ToJson(), token: "guess");
         Assert.Equal(HttpStatusCode.Unauthorized, wrongToken.Code);
-        Assert.DoesNotContain(await Entries("EVA3"), e => e.SourceEventId == "evt-a3");
+        Assert.DoesNotContain(await Entries("EVA3"), e => e.SourceEvent?.Id == "evt-a3");
     }
 
     [Fact]
@@ -76,7 +75,7 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
         var bad = TechnologyRegistered("EVA5", "evt-a5") with { DataJson = """{"technologyId":42,"category":"NOT_A_CATEGORY"}""" };
         var reply = await SidecarDelivery.DeliverAsync(http, route, bad.ToJson());
         Assert.Equal((HttpStatusCode.OK, "DROP"), reply);
-        Assert.DoesNotContain(await Entries("EVA5"), e => e.SourceEventId == "evt-a5");
+        Assert.DoesNotContain(await Entries("EVA5"), e => e.SourceEvent?.Id == "evt-a5");
         var letters = await fixture.App.InTenantAsync("EVA5", sp => sp.GetRequiredService<Platform.Messaging.Inbox.IDeadLetterService>().ListAsync(new Platform.Messaging.Inbox.DeadLetterQuery("EVA5")));
         Assert.Contains(letters, l => l.EventId == "evt-a5");
     }
@@ -118,16 +117,16 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
             Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await SidecarDelivery.DeliverAsync(http, route, ce.ToJson()));
         }
 
-        var entries = (await Entries("EVD1")).Where(e => e.SourceEventId?.StartsWith("evd-", StringComparison.Ordinal) == true).ToList();
+        var entries = (await Entries("EVD1")).Where(e => e.SourceEvent?.Id?.StartsWith("evd-", StringComparison.Ordinal) == true).ToList();
         Assert.Equal(decisions.Length, entries.Count);
-        Assert.All(entries, e => Assert.Equal(("nurse-4411", "clinician"), (e.AgentWho, e.AgentRole)));
+        Assert.All(entries, e => Assert.Equal(("nurse-4411", "clinician"), (e.Agent.Who, e.Agent.Role)));
         Assert.Equal(
             ["use-authorised", "use-suspended", "consent-recorded", "gillick-assessed", "proxy-authority-registered", "use-resumed", "use-ended", "consent-withdrawn", "capacity-assessed", "use-consent-required",
              "best-interests-decision-recorded", "review-overdue", "blanket-use-signal", "technology-approved", "technology-approval-withdrawn"],
-            entries.OrderBy(e => int.Parse(e.SourceEventId![4..], System.Globalization.CultureInfo.InvariantCulture)).Select(e => e.Type));
-        Assert.Equal($"TechnologyUse/{use}", entries.Single(e => e.Type == "use-authorised").EntityWhat);
-        Assert.Equal($"Consent/{record}", entries.Single(e => e.Type == "consent-withdrawn").EntityWhat);
-        Assert.Equal($"Technology/{record}", entries.Single(e => e.Type == "technology-approval-withdrawn").EntityWhat);
-        Assert.DoesNotContain(await Entries("EVD2"), e => e.SourceEventId?.StartsWith("evd-", StringComparison.Ordinal) == true);
+            entries.OrderBy(e => int.Parse(e.SourceEvent!.Id[4..], System.Globalization.CultureInfo.InvariantCulture)).Select(e => e.Type));
+        Assert.Equal($"TechnologyUse/{use}", entries.Single(e => e.Type == "use-authorised").Entity.What);
+        Assert.Equal($"Consent/{record}", entries.Single(e => e.Type == "consent-withdrawn").Entity.What);
+        Assert.Equal($"Technology/{record}", entries.Single(e => e.Type == "technology-approval-withdrawn").Entity.What);
+        Assert.DoesNotContain(await Entries("EVD2"), e => e.SourceEvent?.Id?.StartsWith("evd-", StringComparison.Ordinal) == true);
     }
 }

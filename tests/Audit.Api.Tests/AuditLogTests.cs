@@ -1,117 +1,124 @@
-using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Platform.Audit.Api.Application;
 using Platform.Audit.Api.Data;
+using Platform.Audit.Domain.Entries;
+using Platform.Audit.Domain.Tree;
 using Platform.Domain;
 using Platform.Testing;
 using Xunit;
 
 namespace Platform.Audit.Api.Tests;
 
-public sealed class AuditServiceFixture() : ServiceFixture<Program>("audit");
-
+// The log under the API: sequences from the tree, leaves in the canonical form, the database's own guards.
 // Each test uses its own trust so that sequence numbers start at 1 for it.
 public class AuditLogTests(AuditServiceFixture fixture) : IClassFixture<AuditServiceFixture>
 {
-    private static readonly AuditReader Auditor = new("auditor-1", ["auditor"]);
+    private static NewAuditEntry CapacityAssessed(string patientKey, string? eventId = null) =>
+        new("capacity-assessed", AuditAction.Create, AuditOutcome.Success, new AuditAgent("clinician-7", "clinician", "TREAT"),
+            new AuditEntity($"CapacityAssessment/{patientKey}", "Observation"), $"Patient/{patientKey}",
+            eventId is null ? null : new SourceEvent("/consent", eventId));
 
-    private static AppendAuditEntry CapacityAssessed(string patientKey) =>
-        new("capacity-assessment", AuditAction.Create, AuditOutcome.Success, "clinician-7", "clinician", "TREAT", $"Patient/{patientKey}", "Patient", "evt-123");
-
-    private Task<Outcome<AuditEntry>> Append(string tenant, AppendAuditEntry command) =>
-        fixture.App.InTenantAsync(tenant, sp => sp.GetRequiredService<AuditLog>().AppendAsync(command));
-
-    private Task<Outcome<IReadOnlyList<AuditEntry>>> Read(string tenant, AuditReader reader, long after = 0) =>
-        fixture.App.InTenantAsync(tenant, sp => sp.GetRequiredService<AuditLog>().ListAsync(reader, after, 100));
+    private Task<Outcome<AuditEntry>> Append(string tenant, NewAuditEntry entry) =>
+        fixture.App.InTenantAsync(tenant, sp => sp.GetRequiredService<AuditLog>().AppendAsync(entry));
 
     [Fact]
-    public async Task Entries_are_numbered_from_one_per_trust_without_gaps()
+    public async Task Entries_are_numbered_from_one_per_trust_without_gaps_and_each_is_a_leaf_of_the_trusts_tree()
     {
         var a1 = await Append("AAA1", CapacityAssessed("p1"));
         var a2 = await Append("AAA1", CapacityAssessed("p2"));
         var b1 = await Append("BBB1", CapacityAssessed("p3"));
-        Assert.Equal(1, a1.Value.Sequence);
-        Assert.Equal(2, a2.Value.Sequence);
-        Assert.Equal(1, b1.Value.Sequence);
+        Assert.Equal((1, 2, 1), (a1.Value.Sequence, a2.Value.Sequence, b1.Value.Sequence));
+
+        var (size, leaves) = await fixture.App.InTenantAsync("AAA1", async sp =>
+        {
+            var db = sp.GetRequiredService<AuditDbContext>();
+            var tree = sp.GetRequiredService<AuditLog>().Tree();
+            var leafRows = await db.TreeNodes.AsNoTracking().Where(n => n.Level == 0).OrderBy(n => n.NodeIndex).Select(n => n.Hash).ToListAsync();
+            return (await tree.GetSizeAsync(), leafRows);
+        });
+        Assert.Equal(2, size);
+        Assert.Equal(AuditEntryCanonicalForm.LeafHash(a1.Value), leaves[0]);
+        Assert.Equal(AuditEntryCanonicalForm.LeafHash(a2.Value), leaves[1]);
     }
 
     [Fact]
-    public async Task The_stored_leaf_hash_is_sha256_of_0x00_and_the_canonical_entry_after_a_round_trip()
+    public async Task Concurrent_appends_to_one_trust_take_distinct_sequences_and_the_tree_holds_every_one()
     {
-        var appended = await Append("AAA2", CapacityAssessed("p1"));
-        var reloaded = await fixture.App.InTenantAsync("AAA2", sp => sp.GetRequiredService<AuditDbContext>().Entries.AsNoTracking().SingleAsync(e => e.Id == appended.Value.Id));
-        var canonical = AuditEntryCanonical.Bytes(reloaded);
-        var expected = Convert.ToHexStringLower(SHA256.HashData([0x00, .. canonical]));
-        Assert.Equal(expected, reloaded.LeafHash);
-
-        using var json = JsonDocument.Parse(canonical);
-        Assert.Equal("C", json.RootElement.GetProperty("action").GetString());
-        Assert.Equal("Patient/p1", json.RootElement.GetProperty("entity").GetProperty("what").GetString());
-        Assert.Equal("evt-123", json.RootElement.GetProperty("sourceEventId").GetString());
+        var appended = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Append("AAA9", CapacityAssessed($"c{i}"))));
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), appended.Select(a => a.Value.Sequence).Order());
+        var root = await fixture.App.InTenantAsync("AAA9", async sp =>
+        {
+            var tree = sp.GetRequiredService<AuditLog>().Tree();
+            return (await tree.HeadAsync()).RootHash;
+        });
+        var leaves = appended.Select(a => a.Value).OrderBy(e => e.Sequence).Select(AuditEntryCanonicalForm.LeafHash).ToList();
+        Assert.Equal(Platform.Audit.Domain.Verification.AuditLogVerifier.RootOf(leaves, 0, leaves.Count), root);
     }
 
     [Fact]
-    public async Task Only_auditors_can_read_the_log_and_a_refused_attempt_is_itself_recorded()
+    public async Task Malformed_entries_are_refused_naming_the_field_and_change_nothing()
     {
-        await Append("AAA3", CapacityAssessed("p1"));
-        var refused = await Read("AAA3", new AuditReader("clinician-7", ["clinician"]));
-        Assert.Equal(RefusalKind.PermissionDenied, refused.Refusal?.Kind);
-
-        var entries = (await Read("AAA3", Auditor)).Value;
-        Assert.Equal(2, entries.Count);
-        Assert.Equal("audit-log-read", entries[1].Type);
-        Assert.Equal(AuditOutcome.MinorFailure, entries[1].Outcome);
-        Assert.Equal("clinician-7", entries[1].AgentWho);
+        Assert.Equal("type.format", (await Append("AAA5", CapacityAssessed("p1") with { Type = "has spaces" })).Refusal?.Rule);
+        Assert.Equal("agent-who.required", (await Append("AAA5", CapacityAssessed("p1") with { Agent = new AuditAgent("", "clinician", "TREAT") })).Refusal?.Rule);
+        Assert.Equal("patient.too-long", (await Append("AAA5", CapacityAssessed(new string('x', 130)))).Refusal?.Rule);
+        var size = await fixture.App.InTenantAsync("AAA5", async sp => await sp.GetRequiredService<AuditLog>().Tree().GetSizeAsync());
+        Assert.Equal(0, size);
     }
 
     [Fact]
-    public async Task Every_read_by_an_auditor_is_audited()
+    public async Task One_source_event_becomes_one_entry_even_past_the_inbox()
     {
-        await Append("AAA4", CapacityAssessed("p1"));
-        var first = (await Read("AAA4", Auditor)).Value;
-        Assert.Single(first);
-        var second = (await Read("AAA4", Auditor, after: 1)).Value;
-        var read = Assert.Single(second);
-        Assert.Equal(("audit-log-read", AuditAction.Read, "auditor-1"), (read.Type, read.Action, read.AgentWho));
-    }
-
-    [Theory]
-    [InlineData("", "type.required")]
-    [InlineData("has spaces", "type.format")]
-    public async Task Malformed_entries_are_refused(string type, string rule)
-    {
-        Assert.Equal(rule, (await Append("AAA5", CapacityAssessed("p1") with { Type = type })).Refusal?.Rule);
-        Assert.Equal("action.required", (await Append("AAA5", CapacityAssessed("p1") with { Action = AuditAction.Unspecified })).Refusal?.Rule);
-        Assert.Equal("agent-who.required", (await Append("AAA5", CapacityAssessed("p1") with { AgentWho = "" })).Refusal?.Rule);
+        var first = await Append("AAA2", CapacityAssessed("p1", "evt-once"));
+        var again = await Append("AAA2", CapacityAssessed("p1", "evt-once"));
+        Assert.Equal(first.Value.Id, again.Value.Id);
+        var count = await fixture.App.InTenantAsync("AAA2", sp => sp.GetRequiredService<AuditDbContext>().Entries.CountAsync());
+        Assert.Equal(1, count);
     }
 
     [Fact]
-    public async Task Trust_B_cannot_read_trust_As_entries()
+    public async Task Trust_B_cannot_see_trust_As_entries_or_tree()
     {
         var a = await Append("AAA6", CapacityAssessed("p1"));
-        var fromB = (await Read("BBB6", Auditor)).Value;
+        var fromB = await fixture.App.InTenantAsync("BBB6", async sp => (await sp.GetRequiredService<AuditLog>().ListAsync(new AuditQuery())).Value.Entries);
         Assert.Empty(fromB);
         Assert.Equal(0, await RowLevelSecurity.CountVisibleAsync(fixture.App.Postgres, fixture.App.Database, "audit_entries", a.Value.Id, "BBB6"));
         Assert.Equal(1, await RowLevelSecurity.CountVisibleAsync(fixture.App.Postgres, fixture.App.Database, "audit_entries", a.Value.Id, "AAA6"));
+        Assert.Equal(0, await CountAsApp("BBB6", "SELECT count(*) FROM audit_tree_nodes WHERE tenant_id = 'AAA6'"));
+        Assert.Equal(1, await CountAsApp("AAA6", "SELECT count(*) FROM audit_tree_nodes WHERE tenant_id = 'AAA6'"));
     }
 
-    [Fact]
-    public async Task The_database_refuses_to_change_or_delete_an_entry_even_for_its_own_trust()
+    [Theory]
+    [InlineData("UPDATE audit_entries SET outcome = 12")]
+    [InlineData("DELETE FROM audit_entries")]
+    [InlineData("UPDATE audit_tree_nodes SET hash = '\\x00'")]
+    [InlineData("DELETE FROM audit_tree_nodes")]
+    [InlineData("UPDATE audit_checkpoints SET note = ''")]
+    public async Task The_database_refuses_to_change_or_delete_the_log_even_for_its_own_trust(string sql)
     {
-        var a = await Append("AAA7", CapacityAssessed("p1"));
+        await Append("AAA7", CapacityAssessed("p1"));
+        await fixture.CheckpointAsync();
         await using var conn = new NpgsqlConnection(fixture.App.Postgres.AppConnectionString(fixture.App.Database));
         await conn.OpenAsync();
         await using (var set = new NpgsqlCommand("SELECT set_config('app.tenant_id', 'AAA7', false)", conn)) await set.ExecuteNonQueryAsync();
-        foreach (var sql in new[] { "UPDATE audit_entries SET outcome = 12 WHERE id = @id", "DELETE FROM audit_entries WHERE id = @id" })
+        await using var cmd = new NpgsqlCommand(sql + " WHERE tenant_id = 'AAA7'", conn);
+        var error = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+        Assert.Contains("append-only", error.MessageText);
+    }
+
+    private async Task<long> CountAsApp(string tenant, string sql)
+    {
+        await using var conn = new NpgsqlConnection(fixture.App.Postgres.AppConnectionString(fixture.App.Database));
+        await conn.OpenAsync();
+        await using (var set = new NpgsqlCommand("SELECT set_config('app.tenant_id', @t, false)", conn))
         {
-            await using var cmd = new NpgsqlCommand(sql, conn);
-            cmd.Parameters.AddWithValue("id", a.Value.Id);
-            var error = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
-            Assert.Contains("append-only", error.MessageText);
+            set.Parameters.AddWithValue("t", tenant);
+            await set.ExecuteNonQueryAsync();
         }
+
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (long)(await cmd.ExecuteScalarAsync())!;
     }
 
     [Fact]

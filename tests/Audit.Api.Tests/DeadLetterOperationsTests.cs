@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Audit.Api.Application;
 using Platform.Audit.Api.Data;
+using Platform.Audit.Domain.Entries;
 using Platform.Messaging.CloudEvents;
 using Platform.Messaging.Outbox;
 using Platform.Testing;
@@ -66,9 +67,9 @@ public class DeadLetterOperationsTests(AuditServiceFixture fixture) : IClassFixt
         };
         Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await SidecarDelivery.DeliverAsync(http, route, replayed.ToJson()));
         var entries = await fixture.App.InTenantAsync("DLQ3", async sp =>
-            (await sp.GetRequiredService<AuditLog>().ListAsync(new AuditReader("auditor-1", ["auditor"]), 0, 100)).Value);
+            (await sp.GetRequiredService<AuditLog>().ListAsync(new AuditQuery(PageSize: 100))).Value.Entries);
         var entry = Assert.Single(entries, e => e.Type == "dead-letter-replayed");
         Assert.Equal((AuditAction.Execute, AuditOutcome.Success, "operator-4", "DeadLetter/0b4d7c2e-1f5a-4a4e-9a51-7d3f1f9b2c10", "evt-dlq-2"),
-            (entry.Action, entry.Outcome, entry.AgentWho, entry.EntityWhat, entry.SourceEventId));
+            (entry.Action, entry.Outcome, entry.Agent.Who, entry.Entity.What, entry.SourceEvent?.Id));
     }
 }

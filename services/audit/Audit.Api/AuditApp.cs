@@ -1,12 +1,14 @@
-using Platform.Grpc;
 using Platform.Audit.Api.Application;
+using Platform.Audit.Api.Checkpoints;
 using Platform.Audit.Api.Data;
 using Platform.Audit.Api.Events;
-using Platform.Messaging;
 using Platform.Audit.Api.Grpc;
+using Platform.Audit.Api.Witnessing;
+using Platform.Grpc;
+using Platform.Messaging;
 using Platform.Messaging.Subscriptions;
-using Platform.ServiceDefaults;
 using Platform.Persistence;
+using Platform.ServiceDefaults;
 
 namespace Platform.Audit.Api;
 
@@ -23,17 +25,24 @@ public static class AuditApp
         app.MapPlatformGrpcEndpoints();
         app.MapEventSubscriptions();
         app.MapDeadLetterOperations();
+        app.MapWitness();
         app.MapGrpcService<AuditGrpcService>();
         return app;
     }
 
-    /// <summary>Everything audit adds to the defaults: its database and the log.</summary>
+    /// <summary>Everything audit adds to the defaults: its database, the log and its tree, the checkpointer, the handlers.</summary>
     public static IHostApplicationBuilder AddAuditServices(this IHostApplicationBuilder builder)
     {
         builder.AddPlatformDatabase<AuditDbContext, AuditSqliteDbContext, AuditPostgresDbContext>("audit");
         builder.AddPlatformEvents<AuditDbContext>("audit");
+        builder.Services.AddOptions<AuditOptions>().Bind(builder.Configuration.GetSection(AuditOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AuditLog>();
+        builder.Services.AddSingleton<AuditKeys>();
+        builder.Services.AddSingleton<AuditMetrics>();
+        builder.Services.AddSingleton<Checkpointer>();
+        builder.Services.AddHostedService<CheckpointerService>();
+        builder.Services.AddHttpClient(Checkpointer.WitnessClient);
         builder.Services.AddEventHandler<Contracts.Consent.V1.PatientRegistered, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.UseAuthorised, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.ConsentRecorded, DecisionEventHandlers>();
@@ -53,6 +62,7 @@ public static class AuditApp
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyRegistered, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Evidence.V1.EvidenceItemRecorded, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Messaging.Contracts.V1.DeadLetterReplayed, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Messaging.Contracts.Access.V1.AccessRecorded, DecisionEventHandlers>();
         return builder;
     }
 }

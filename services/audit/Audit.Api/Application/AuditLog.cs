@@ -1,88 +1,141 @@
 using Microsoft.EntityFrameworkCore;
 using Platform.Audit.Api.Data;
+using Platform.Audit.Api.Tree;
+using Platform.Audit.Domain.Entries;
+using Platform.Audit.Domain.Tree;
 using Platform.Domain;
 using Platform.Persistence;
 
 namespace Platform.Audit.Api.Application;
 
-public sealed record AppendAuditEntry(
-    string? Type, AuditAction Action, AuditOutcome Outcome,
-    string? AgentWho, string? AgentRole, string? AgentPurposeOfUse,
-    string? EntityWhat, string? EntityType, string? SourceEventId);
+/// <summary>An entry to append; the log gives it its id, tenant, sequence and time.</summary>
+public sealed record NewAuditEntry(string Type, AuditAction Action, AuditOutcome Outcome, AuditAgent Agent, AuditEntity Entity,
+    string? Patient = null, SourceEvent? SourceEvent = null);
 
-/// <summary>Who is reading the log, from their token.</summary>
-public sealed record AuditReader(string Who, IReadOnlyCollection<string> Roles);
+/// <summary>Which entries to list: every filter given must match; the page starts after <see cref="AfterSequence"/>.</summary>
+public sealed record AuditQuery(long AfterSequence = 0, int PageSize = 0, string? Patient = null, string? AgentWho = null, string? Type = null,
+    DateTimeOffset? RecordedFrom = null, DateTimeOffset? RecordedBefore = null, IReadOnlyCollection<string>? Types = null);
+
+/// <summary>A page of entries and the cursor of the next page (null on the last).</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextAfterSequence);
 
 /// <summary>
-/// A trust's append-only audit log. Entries are numbered 1, 2, 3... per trust without gaps. The log is readable
-/// only by auditors, and every read (or refused attempt) is itself an entry.
+/// A trust's append-only log (the tenant is the scope's). Only the platform appends: event handlers and the
+/// service's own record of who read the log; no caller chooses what an entry says about who acted. Each append puts
+/// the entries' leaves into the trust's Merkle tree in the same transaction; sequences are the tree's size + 1.
 /// </summary>
-public sealed class AuditLog(AuditDbContext db, TimeProvider clock, ILogger<AuditLog> logger)
+public sealed class AuditLog(AuditDbContext db, TimeProvider clock)
 {
-    public const string AuditorRole = "auditor";
-    private const int MaxAppendAttempts = 5;
+    public const int MaxPageSize = Paging.MaxSize;
 
-    public async Task<Outcome<AuditEntry>> AppendAsync(AppendAuditEntry command, CancellationToken ct = default)
+    private string Tenant => db.CurrentTenant ?? throw new InvalidOperationException("The audit log is used only within a trust's scope.");
+
+    /// <summary>The trust's tree on this scope's database connection.</summary>
+    public MerkleTree Tree() => new(new DatabaseMerkleNodeStore(db, Tenant));
+
+    public async Task<Outcome<AuditEntry>> AppendAsync(NewAuditEntry entry, CancellationToken cancellationToken = default)
     {
-        if (Validation.Code("type", command.Type) is { } badType) return badType;
-        if (Validation.Defined("action", command.Action) is { } badAction) return badAction;
-        if (!Enum.IsDefined(command.Outcome)) return Refusal.Invalid("outcome.range", "Outcome must be Success, MinorFailure, SeriousFailure or MajorFailure.");
-        if (Validation.RequiredText("agent-who", command.AgentWho, 128) is { } badWho) return badWho;
-        if (Validation.RequiredText("agent-role", command.AgentRole, 64) is { } badRole) return badRole;
-        if (Validation.RequiredText("entity-what", command.EntityWhat, 256) is { } badWhat) return badWhat;
-        if (command.SourceEventId is { Length: > 128 }) return Refusal.Invalid("source-event-id.too-long", "Source event id must be at most 128 characters.");
-
-        for (var attempt = 1; ; attempt++)
+        // The inbox already drops a redelivered event; this also covers one redelivered after its inbox row was purged.
+        if (entry.SourceEvent is { } source
+            && await db.Entries.AsNoTracking().FirstOrDefaultAsync(e => e.SourceEventSource == source.Source && e.SourceEventId == source.Id, cancellationToken) is { } existing)
         {
-            var next = (await db.Entries.MaxAsync(e => (long?)e.Sequence, ct) ?? 0) + 1;
-            var entry = new AuditEntry
-            {
-                Id = Guid.CreateVersion7(),
-                TenantId = db.CurrentTenant ?? "",
-                Sequence = next,
-                Type = command.Type!.Trim(),
-                Action = command.Action,
-                Outcome = command.Outcome,
-                AgentWho = command.AgentWho!.Trim(),
-                AgentRole = command.AgentRole!.Trim(),
-                AgentPurposeOfUse = command.AgentPurposeOfUse?.Trim() ?? "",
-                EntityWhat = command.EntityWhat!.Trim(),
-                EntityType = command.EntityType?.Trim() ?? "",
-                Recorded = AuditEntryCanonical.ToMicroseconds(clock.GetUtcNow().UtcDateTime),
-                SourceEventId = string.IsNullOrWhiteSpace(command.SourceEventId) ? null : command.SourceEventId.Trim(),
-            };
-            entry.LeafHash = AuditEntryCanonical.LeafHash(entry);
-            db.Entries.Add(entry);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                return entry;
-            }
-            catch (DbUpdateException) when (attempt < MaxAppendAttempts)
-            {
-                // Another writer took this sequence number; take the next one.
-                db.Entry(entry).State = EntityState.Detached;
-                logger.LogDebug("Audit sequence {Sequence} was taken; retrying", next);
-            }
+            return existing.ToDomain();
         }
+
+        var appended = await AppendAsync([entry], cancellationToken);
+        return appended.IsRefused ? appended.Refusal! : appended.Value[0];
     }
 
-    public async Task<Outcome<IReadOnlyList<AuditEntry>>> ListAsync(AuditReader reader, long afterSequence, int pageSize, CancellationToken ct = default)
+    /// <summary>
+    /// Appends entries in order, in the caller's transaction when there is one (an event delivery's, with its inbox
+    /// row) or in one of its own. A malformed entry refuses the whole batch, naming the field, and writes nothing.
+    /// </summary>
+    public async Task<Outcome<IReadOnlyList<AuditEntry>>> AppendAsync(IReadOnlyList<NewAuditEntry> entries, CancellationToken cancellationToken = default)
     {
-        if (!reader.Roles.Contains(AuditorRole))
+        var tenant = Tenant;
+        var recorded = AuditEntry.ToMicroseconds(clock.GetUtcNow());
+        // Checked once before the lock with a placeholder sequence, so a refusal costs no database work.
+        foreach (var e in entries)
         {
-            await AppendAsync(ReadEntry(reader, AuditOutcome.MinorFailure), ct);
-            return Refusal.Denied("audit-log.auditors-only", "Only auditors can read the audit log; this attempt has been recorded.");
+            if (Build(e, tenant, 1, recorded).Check() is { } refusal) return refusal;
         }
-        if (afterSequence < 0) return Refusal.Invalid("after-sequence.range", "After-sequence cannot be negative.");
-        if (!Paging.TryRead(pageSize, null, out var size, out _, out var refusal)) return refusal!;
 
-        var entries = await db.Entries.AsNoTracking().Where(e => e.Sequence > afterSequence).OrderBy(e => e.Sequence).Take(size).ToListAsync(ct);
-        var recorded = await AppendAsync(ReadEntry(reader, AuditOutcome.Success), ct);
-        if (recorded.IsRefused) return recorded.Refusal!;
-        return entries;
+        var store = new DatabaseMerkleNodeStore(db, tenant);
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        await store.LockHeadAsync(cancellationToken);
+        var size = await store.GetSizeAsync(cancellationToken);
+        var built = new List<AuditEntry>(entries.Count);
+        var leaves = new List<byte[]>(entries.Count);
+        foreach (var e in entries)
+        {
+            var entry = Build(e, tenant, size + built.Count + 1, recorded);
+            built.Add(entry);
+            leaves.Add(AuditEntryCanonicalForm.LeafHash(entry));
+            db.Entries.Add(AuditEntryRow.From(entry));
+        }
+
+        await new MerkleTree(store).AppendAsync(leaves, cancellationToken);
+        if (own is not null) await own.CommitAsync(cancellationToken);
+        return built;
     }
 
-    private static AppendAuditEntry ReadEntry(AuditReader reader, AuditOutcome outcome) =>
-        new("audit-log-read", AuditAction.Read, outcome, reader.Who, reader.Roles.FirstOrDefault() ?? "none", "HOPERAT", "AuditLog", "AuditEvent", null);
+    /// <summary>
+    /// Puts entries that are in the table but not in the tree (rows written before the tree existed) into the tree,
+    /// in sequence order, in the canonical form. Returns how many; stops at a gap in the sequence, which only the
+    /// verifier can then explain.
+    /// </summary>
+    public async Task<int> AdoptUntreedEntriesAsync(ILogger logger, CancellationToken cancellationToken = default)
+    {
+        var tenant = Tenant;
+        var store = new DatabaseMerkleNodeStore(db, tenant);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        await store.LockHeadAsync(cancellationToken);
+        var size = await store.GetSizeAsync(cancellationToken);
+        var rows = await db.Entries.AsNoTracking().Where(e => e.Sequence > size).OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
+        var leaves = new List<byte[]>(rows.Count);
+        foreach (var row in rows)
+        {
+            var entry = row.ToDomain();
+            if (entry.Sequence != size + leaves.Count + 1 || entry.Check() is not null)
+            {
+                logger.LogError("Trust {Tenant}'s entry {Sequence} cannot be put in its tree (a gap or a malformed row); the verifier will name it", tenant, entry.Sequence);
+                break;
+            }
+
+            leaves.Add(AuditEntryCanonicalForm.LeafHash(entry));
+        }
+
+        if (leaves.Count > 0) await new MerkleTree(store).AppendAsync(leaves, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return leaves.Count;
+    }
+
+    private static AuditEntry Build(NewAuditEntry e, string tenant, long sequence, DateTimeOffset recorded) =>
+        new(Guid.CreateVersion7(recorded), tenant, sequence, e.Type, e.Action, e.Outcome, recorded, e.Agent, e.Entity, e.Patient, e.SourceEvent);
+
+    public async Task<Outcome<AuditPage>> ListAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        if (query.AfterSequence < 0) return Refusal.Invalid("after-sequence.range", "After-sequence cannot be negative.");
+        if (!Paging.TryRead(query.PageSize, null, out var size, out _, out var badSize)) return badSize!;
+        if (query.RecordedFrom is { } from && query.RecordedBefore is { } before && before < from)
+        {
+            return Refusal.Invalid("recorded-before.range", "Recorded-before must not be earlier than recorded-from.");
+        }
+
+        var rows = db.Entries.AsNoTracking().Where(e => e.Sequence > query.AfterSequence);
+        if (!string.IsNullOrWhiteSpace(query.Patient)) rows = rows.Where(e => e.Patient == query.Patient.Trim());
+        if (!string.IsNullOrWhiteSpace(query.AgentWho)) rows = rows.Where(e => e.AgentWho == query.AgentWho.Trim());
+        if (!string.IsNullOrWhiteSpace(query.Type)) rows = rows.Where(e => e.Type == query.Type.Trim());
+        if (query.Types is { Count: > 0 } types) rows = rows.Where(e => types.Contains(e.Type));
+        if (query.RecordedFrom is { } f) rows = rows.Where(e => e.Recorded >= f.UtcDateTime);
+        if (query.RecordedBefore is { } b) rows = rows.Where(e => e.Recorded < b.UtcDateTime);
+        var page = await rows.OrderBy(e => e.Sequence).Take(size + 1).ToListAsync(cancellationToken);
+        var entries = page.Take(size).Select(r => r.ToDomain()).ToList();
+        return new AuditPage(entries, page.Count > size ? entries[^1].Sequence : null);
+    }
+
+    /// <summary>Entries <paramref name="first"/>..<paramref name="last"/> in sequence order.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> RangeAsync(long first, long last, CancellationToken cancellationToken = default) =>
+        (await db.Entries.AsNoTracking().Where(e => e.Sequence >= first && e.Sequence <= last).OrderBy(e => e.Sequence).ToListAsync(cancellationToken))
+            .ConvertAll(r => r.ToDomain());
 }

@@ -1,36 +1,17 @@
 using Microsoft.EntityFrameworkCore;
-using Platform.Messaging;
+using Platform.Audit.Domain.Entries;
 using Platform.Domain;
+using Platform.Messaging;
 using Platform.Persistence;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Audit.Api.Data;
 
-/// <summary>FHIR AuditEvent.action.</summary>
-public enum AuditAction
-{
-    Unspecified = 0,
-    Create = 1,
-    Read = 2,
-    Update = 3,
-    Delete = 4,
-    Execute = 5,
-}
-
-/// <summary>FHIR AuditEvent.outcome; the values are FHIR's codes.</summary>
-public enum AuditOutcome
-{
-    Success = 0,
-    MinorFailure = 4,
-    SeriousFailure = 8,
-    MajorFailure = 12,
-}
-
 /// <summary>
-/// One entry of a trust's append-only log, in the FHIR AuditEvent shape. Never updated or deleted; its
-/// <see cref="LeafHash"/> is the RFC 6962 leaf hash of <see cref="AuditEntryCanonical"/> bytes.
+/// One entry of a trust's append-only log as stored; <see cref="ToDomain"/> gives the domain entry whose canonical
+/// bytes are the tree's leaf (docs/audit/canonical-entry.md). Never updated or deleted.
 /// </summary>
-public sealed class AuditEntry : ITenantOwned
+public sealed class AuditEntryRow : ITenantOwned
 {
     public Guid Id { get; init; }
     public string TenantId { get; set; } = "";
@@ -44,17 +25,94 @@ public sealed class AuditEntry : ITenantOwned
     public string EntityWhat { get; init; } = "";
     public string EntityType { get; init; } = "";
     public DateTime Recorded { get; init; }
+    public string? Patient { get; init; }
+    public string? SourceEventSource { get; init; }
     public string? SourceEventId { get; init; }
-    public string LeafHash { get; set; } = "";
+
+    public AuditEntry ToDomain() => new(
+        Id, TenantId, Sequence, Type, Action, Outcome, new DateTimeOffset(DateTime.SpecifyKind(Recorded, DateTimeKind.Utc)),
+        new AuditAgent(AgentWho, AgentRole, AgentPurposeOfUse), new AuditEntity(EntityWhat, EntityType), Patient,
+        SourceEventId is null ? null : new SourceEvent(SourceEventSource ?? "", SourceEventId));
+
+    public static AuditEntryRow From(AuditEntry e) => new()
+    {
+        Id = e.Id,
+        TenantId = e.Tenant,
+        Sequence = e.Sequence,
+        Type = e.Type,
+        Action = e.Action,
+        Outcome = e.Outcome,
+        AgentWho = e.Agent.Who,
+        AgentRole = e.Agent.Role,
+        AgentPurposeOfUse = e.Agent.PurposeOfUse,
+        EntityWhat = e.Entity.What,
+        EntityType = e.Entity.Type,
+        Recorded = e.Recorded.UtcDateTime,
+        Patient = e.Patient,
+        SourceEventSource = e.SourceEvent?.Source,
+        SourceEventId = e.SourceEvent?.Id,
+    };
+}
+
+/// <summary>A complete subtree of a trust's Merkle tree (IMerkleNodeStore): written once, never changed.</summary>
+public sealed class TreeNodeRow : ITenantOwned
+{
+    public string TenantId { get; set; } = "";
+    public short Level { get; init; }
+    public long NodeIndex { get; init; }
+    public byte[] Hash { get; init; } = [];
+}
+
+/// <summary>
+/// How many leaves a trust's tree holds, moved by compare-and-set on each append. Deliberately not tenant-owned: it
+/// holds a trust code and a count, nothing about anyone, and the deployment's checkpointer must see which trusts grew.
+/// </summary>
+public sealed class TreeHeadRow
+{
+    public string TenantId { get; set; } = "";
+    public long TreeSize { get; set; }
+}
+
+/// <summary>A signed checkpoint of a trust's log (the log's own signature only; cosignatures are their own rows).</summary>
+public sealed class CheckpointRow : ITenantOwned
+{
+    public string TenantId { get; set; } = "";
+    public long TreeSize { get; init; }
+    public byte[] RootHash { get; init; } = [];
+    public DateTime SignedAt { get; init; }
+    public string Note { get; init; } = "";
+}
+
+/// <summary>A witness's cosignature of a checkpoint: one signature line of the signed note, appended when it arrives.</summary>
+public sealed class CosignatureRow : ITenantOwned
+{
+    public string TenantId { get; set; } = "";
+    public long TreeSize { get; init; }
+    public string Witness { get; init; } = "";
+    public string Line { get; init; } = "";
+}
+
+/// <summary>What this service, as a witness, last cosigned for another log (IWitnessStateStore). Not per tenant.</summary>
+public sealed class WitnessHeadRow
+{
+    public string Origin { get; set; } = "";
+    public long TreeSize { get; set; }
+    public byte[] RootHash { get; set; } = [];
+    public DateTime CosignedAt { get; set; }
 }
 
 public class AuditDbContext(DbContextOptions options, ITenantContext tenant) : PlatformDbContext(options, tenant)
 {
-    public DbSet<AuditEntry> Entries => Set<AuditEntry>();
+    public DbSet<AuditEntryRow> Entries => Set<AuditEntryRow>();
+    public DbSet<TreeNodeRow> TreeNodes => Set<TreeNodeRow>();
+    public DbSet<TreeHeadRow> TreeHeads => Set<TreeHeadRow>();
+    public DbSet<CheckpointRow> Checkpoints => Set<CheckpointRow>();
+    public DbSet<CosignatureRow> Cosignatures => Set<CosignatureRow>();
+    public DbSet<WitnessHeadRow> WitnessHeads => Set<WitnessHeadRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        modelBuilder.Entity<AuditEntry>(e =>
+        modelBuilder.Entity<AuditEntryRow>(e =>
         {
             e.ToTable("audit_entries");
             e.HasKey(x => x.Id);
@@ -66,9 +124,49 @@ public class AuditDbContext(DbContextOptions options, ITenantContext tenant) : P
             e.Property(x => x.AgentPurposeOfUse).HasMaxLength(32).IsRequired();
             e.Property(x => x.EntityWhat).HasMaxLength(256).IsRequired();
             e.Property(x => x.EntityType).HasMaxLength(64).IsRequired();
+            e.Property(x => x.Patient).HasMaxLength(128);
+            e.Property(x => x.SourceEventSource).HasMaxLength(256);
             e.Property(x => x.SourceEventId).HasMaxLength(128);
-            e.Property(x => x.LeafHash).HasMaxLength(64).IsRequired();
             e.HasIndex(x => new { x.TenantId, x.Sequence }).IsUnique();
+            // A second guard behind the inbox: one event can never become two entries.
+            e.HasIndex(x => new { x.TenantId, x.SourceEventSource, x.SourceEventId }).IsUnique()
+                .HasFilter("source_event_id IS NOT NULL").HasDatabaseName("ix_audit_entries_source_event");
+            // "Who accessed my record", newest last.
+            e.HasIndex(x => new { x.TenantId, x.Patient, x.Sequence }).HasFilter("patient IS NOT NULL").HasDatabaseName("ix_audit_entries_patient");
+            e.HasIndex(x => new { x.TenantId, x.AgentWho, x.Sequence }).HasDatabaseName("ix_audit_entries_agent");
+        });
+        modelBuilder.Entity<TreeNodeRow>(e =>
+        {
+            e.ToTable("audit_tree_nodes");
+            e.HasKey(x => new { x.TenantId, x.Level, x.NodeIndex });
+            e.Property(x => x.Hash).IsRequired();
+        });
+        modelBuilder.Entity<TreeHeadRow>(e =>
+        {
+            e.ToTable("audit_tree_heads");
+            e.HasKey(x => x.TenantId);
+            e.Property(x => x.TenantId).HasMaxLength(8);
+        });
+        modelBuilder.Entity<CheckpointRow>(e =>
+        {
+            e.ToTable("audit_checkpoints");
+            e.HasKey(x => new { x.TenantId, x.TreeSize });
+            e.Property(x => x.RootHash).IsRequired();
+            e.Property(x => x.Note).IsRequired();
+        });
+        modelBuilder.Entity<CosignatureRow>(e =>
+        {
+            e.ToTable("audit_cosignatures");
+            e.HasKey(x => new { x.TenantId, x.TreeSize, x.Witness });
+            e.Property(x => x.Witness).HasMaxLength(256);
+            e.Property(x => x.Line).HasMaxLength(1024).IsRequired();
+        });
+        modelBuilder.Entity<WitnessHeadRow>(e =>
+        {
+            e.ToTable("audit_witness_heads");
+            e.HasKey(x => x.Origin);
+            e.Property(x => x.Origin).HasMaxLength(256);
+            e.Property(x => x.RootHash).IsRequired();
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();

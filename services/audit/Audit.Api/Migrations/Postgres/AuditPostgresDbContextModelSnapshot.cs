@@ -22,7 +22,7 @@ namespace Platform.Audit.Api.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Platform.Audit.Api.Data.AuditEntry", b =>
+            modelBuilder.Entity("Platform.Audit.Api.Data.AuditEntryRow", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -65,15 +65,14 @@ namespace Platform.Audit.Api.Migrations.Postgres
                         .HasColumnType("character varying(256)")
                         .HasColumnName("entity_what");
 
-                    b.Property<string>("LeafHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("leaf_hash");
-
                     b.Property<int>("Outcome")
                         .HasColumnType("integer")
                         .HasColumnName("outcome");
+
+                    b.Property<string>("Patient")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("patient");
 
                     b.Property<DateTime>("Recorded")
                         .HasColumnType("timestamp with time zone")
@@ -87,6 +86,11 @@ namespace Platform.Audit.Api.Migrations.Postgres
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("source_event_id");
+
+                    b.Property<string>("SourceEventSource")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("source_event_source");
 
                     b.Property<string>("TenantId")
                         .IsRequired()
@@ -107,7 +111,147 @@ namespace Platform.Audit.Api.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ix_audit_entries_tenant_id_sequence");
 
+                    b.HasIndex("TenantId", "AgentWho", "Sequence")
+                        .HasDatabaseName("ix_audit_entries_agent");
+
+                    b.HasIndex("TenantId", "Patient", "Sequence")
+                        .HasDatabaseName("ix_audit_entries_patient")
+                        .HasFilter("patient IS NOT NULL");
+
+                    b.HasIndex("TenantId", "SourceEventSource", "SourceEventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_entries_source_event")
+                        .HasFilter("source_event_id IS NOT NULL");
+
                     b.ToTable("audit_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Audit.Api.Data.CheckpointRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tree_size");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("note");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("root_hash");
+
+                    b.Property<DateTime>("SignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("signed_at");
+
+                    b.HasKey("TenantId", "TreeSize")
+                        .HasName("pk_audit_checkpoints");
+
+                    b.ToTable("audit_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Audit.Api.Data.CosignatureRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tree_size");
+
+                    b.Property<string>("Witness")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("witness");
+
+                    b.Property<string>("Line")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("line");
+
+                    b.HasKey("TenantId", "TreeSize", "Witness")
+                        .HasName("pk_audit_cosignatures");
+
+                    b.ToTable("audit_cosignatures", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Audit.Api.Data.TreeHeadRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tree_size");
+
+                    b.HasKey("TenantId")
+                        .HasName("pk_audit_tree_heads");
+
+                    b.ToTable("audit_tree_heads", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Audit.Api.Data.TreeNodeRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<short>("Level")
+                        .HasColumnType("smallint")
+                        .HasColumnName("level");
+
+                    b.Property<long>("NodeIndex")
+                        .HasColumnType("bigint")
+                        .HasColumnName("node_index");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("hash");
+
+                    b.HasKey("TenantId", "Level", "NodeIndex")
+                        .HasName("pk_audit_tree_nodes");
+
+                    b.ToTable("audit_tree_nodes", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Audit.Api.Data.WitnessHeadRow", b =>
+                {
+                    b.Property<string>("Origin")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("origin");
+
+                    b.Property<DateTime>("CosignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cosigned_at");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("root_hash");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tree_size");
+
+                    b.HasKey("Origin")
+                        .HasName("pk_audit_witness_heads");
+
+                    b.ToTable("audit_witness_heads", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Messaging.Inbox.DeadLetter", b =>

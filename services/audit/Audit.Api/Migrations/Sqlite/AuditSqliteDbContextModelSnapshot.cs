@@ -17,7 +17,7 @@ namespace Platform.Audit.Api.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("Platform.Audit.Api.Data.AuditEntry", b =>
+            modelBuilder.Entity("Platform.Audit.Api.Data.AuditEntryRow", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -60,15 +60,14 @@ namespace Platform.Audit.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("entity_what");
 
-                    b.Property<string>("LeafHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("leaf_hash");
-
                     b.Property<int>("Outcome")
                         .HasColumnType("INTEGER")
                         .HasColumnName("outcome");
+
+                    b.Property<string>("Patient")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient");
 
                     b.Property<DateTime>("Recorded")
                         .HasColumnType("TEXT")
@@ -82,6 +81,11 @@ namespace Platform.Audit.Api.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT")
                         .HasColumnName("source_event_id");
+
+                    b.Property<string>("SourceEventSource")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_event_source");
 
                     b.Property<string>("TenantId")
                         .IsRequired()
@@ -102,7 +106,147 @@ namespace Platform.Audit.Api.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ix_audit_entries_tenant_id_sequence");
 
+                    b.HasIndex("TenantId", "AgentWho", "Sequence")
+                        .HasDatabaseName("ix_audit_entries_agent");
+
+                    b.HasIndex("TenantId", "Patient", "Sequence")
+                        .HasDatabaseName("ix_audit_entries_patient")
+                        .HasFilter("patient IS NOT NULL");
+
+                    b.HasIndex("TenantId", "SourceEventSource", "SourceEventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_entries_source_event")
+                        .HasFilter("source_event_id IS NOT NULL");
+
                     b.ToTable("audit_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Audit.Api.Data.CheckpointRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tree_size");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("root_hash");
+
+                    b.Property<DateTime>("SignedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("signed_at");
+
+                    b.HasKey("TenantId", "TreeSize")
+                        .HasName("pk_audit_checkpoints");
+
+                    b.ToTable("audit_checkpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Audit.Api.Data.CosignatureRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tree_size");
+
+                    b.Property<string>("Witness")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("witness");
+
+                    b.Property<string>("Line")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("line");
+
+                    b.HasKey("TenantId", "TreeSize", "Witness")
+                        .HasName("pk_audit_cosignatures");
+
+                    b.ToTable("audit_cosignatures", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Audit.Api.Data.TreeHeadRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tree_size");
+
+                    b.HasKey("TenantId")
+                        .HasName("pk_audit_tree_heads");
+
+                    b.ToTable("audit_tree_heads", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Audit.Api.Data.TreeNodeRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<short>("Level")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("level");
+
+                    b.Property<long>("NodeIndex")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("node_index");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("hash");
+
+                    b.HasKey("TenantId", "Level", "NodeIndex")
+                        .HasName("pk_audit_tree_nodes");
+
+                    b.ToTable("audit_tree_nodes", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Audit.Api.Data.WitnessHeadRow", b =>
+                {
+                    b.Property<string>("Origin")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("origin");
+
+                    b.Property<DateTime>("CosignedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cosigned_at");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("root_hash");
+
+                    b.Property<long>("TreeSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tree_size");
+
+                    b.HasKey("Origin")
+                        .HasName("pk_audit_witness_heads");
+
+                    b.ToTable("audit_witness_heads", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Messaging.Inbox.DeadLetter", b =>

@@ -1,0 +1,58 @@
+using Platform.Messaging.Contracts.Access.V1;
+using Platform.Messaging.Outbox;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Messaging.Access;
+
+/// <summary>What kind of access an access record is: a read of a patient's data, or a check of a use for a patient.</summary>
+public enum AccessKind
+{
+    /// <summary>Patient-identifiable data was read (AuditEvent type <c>patient-record-read</c>, action R).</summary>
+    PatientRecordRead,
+
+    /// <summary>A use of a technology was checked (AuditEvent type <c>use-check</c>, action E), whatever it decided.</summary>
+    UseCheck,
+}
+
+/// <summary>
+/// One access to record. <paramref name="Patient"/> is the internal reference (<c>Patient/&lt;key&gt;</c>), never a
+/// name or NHS number; <paramref name="What"/> names what was read or checked; <paramref name="Permitted"/> is false
+/// when a use check refused.
+/// </summary>
+public sealed record AccessRecord(AccessKind Kind, string Patient, string What, string EntityType, string PurposeOfUse = "TREAT", bool Permitted = true);
+
+/// <summary>
+/// Records reads of patient data and use checks for the audit log. The record is an <see cref="AccessRecorded"/> event
+/// in the caller's outbox: it commits with the caller's next <c>SaveChanges</c> (on PostgreSQL inside that command,
+/// so a read that saves anything costs no round trip of its own), is never lost once committed, and the audit service
+/// enters it exactly once. The actor and the trust come from the caller's token, never from the request.
+/// </summary>
+public interface IAccessRecorder
+{
+    /// <summary>Adds the record to the outbox of the scoped DbContext; returns the event id.</summary>
+    Guid Record(AccessRecord access);
+}
+
+internal sealed class AccessRecorder(IEventPublisher publisher, ITenantContext tenant, CurrentActor actor) : IAccessRecorder
+{
+    public Guid Record(AccessRecord access)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentException.ThrowIfNullOrWhiteSpace(access.Patient);
+        ArgumentException.ThrowIfNullOrWhiteSpace(access.What);
+        var trust = tenant.TenantId ?? throw new InvalidOperationException("An access is recorded only for a caller acting for a trust.");
+        var who = actor.Get();
+        var recorded = new AccessRecorded
+        {
+            ActorSubject = who.Subject,
+            ActorRole = who.Role,
+            PurposeOfUse = access.PurposeOfUse,
+            Patient = access.Patient,
+            What = access.What,
+            EntityType = access.EntityType,
+            Kind = access.Kind == AccessKind.UseCheck ? "use-check" : "patient-record-read",
+            Outcome = access.Permitted ? "success" : "denied",
+        };
+        return publisher.Publish(recorded, trust, access.Patient);
+    }
+}
