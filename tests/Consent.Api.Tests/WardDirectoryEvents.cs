@@ -17,10 +17,10 @@ public static class WardDirectoryEvents
 {
     private static readonly ConcurrentDictionary<(object App, string Tenant, string Ward), string> s_registered = new();
 
-    /// <summary>Registers the ward (once per app, trust and code) with its setting.</summary>
+    /// <summary>Registers the ward (once per app, trust and code) with its setting; a ward already registered keeps the one it has.</summary>
     public static async Task EnsureAsync(ServiceFactory<Program> app, string tenant, string ward, string setting = ConsentClient.Setting)
     {
-        if (s_registered.TryGetValue((app, tenant, ward.Trim().ToUpperInvariant()), out var known) && known == setting) return;
+        if (s_registered.ContainsKey((app, tenant, ward.Trim().ToUpperInvariant()))) return;
         var (code, status) = await RegisterAsync(app, tenant, ward, setting);
         Assert.Equal((HttpStatusCode.OK, "SUCCESS"), (code, status));
     }
