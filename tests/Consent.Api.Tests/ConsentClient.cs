@@ -11,6 +11,9 @@ namespace Platform.Consent.Api.Tests;
 /// <remarks>By default the caller holds every role the service asks for; pass <c>roles</c> to act as one kind of user.</remarks>
 public sealed class ConsentClient(ServiceFactory<Program> app, string tenant, params string[] roles)
 {
+    /// <summary>Registers a ward of this trust in the directory (as identity's event would), with its setting.</summary>
+    public Task WardAsync(string ward, string setting = Setting) => WardDirectoryEvents.EnsureAsync(app, tenant, ward, setting);
+
     public static readonly string[] AllRoles = ["clinician", "procurement-lead", "trust-admin"];
 
     public const string Setting = "acute-adult";
@@ -36,8 +39,11 @@ public sealed class ConsentClient(ServiceFactory<Program> app, string tenant, pa
         return error;
     }
 
-    public async Task<string> PatientAsync(AgeBand band, string ward = "OAK") =>
-        (await Call(c => c.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = NhsNumbers.Next(), WardCode = ward, AgeBand = band }))).PatientId;
+    public async Task<string> PatientAsync(AgeBand band, string ward = "OAK")
+    {
+        await WardAsync(ward);
+        return (await Call(c => c.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = NhsNumbers.Next(), WardCode = ward, AgeBand = band }))).PatientId;
+    }
 
     public async Task<TechnologyApproval> ApproveAsync(string? technologyId = null) =>
         await Call(c => c.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest
@@ -92,6 +98,8 @@ public sealed class ConsentClient(ServiceFactory<Program> app, string tenant, pa
             Decision = "use of the bedside sleep sensor at night",
             Competent = competent,
             AssessedBy = "CAMHS consultant 77",
+            Reasons = "explained what the sensor records and who sees it; she repeated it back and weighed night checks against it",
+            ReassessBy = Ts(DateTime.UtcNow.AddDays(14)),
         }))).Id;
 
     public static RegisterProxyAuthorityRequest Lpa(string patientId) => new()
@@ -152,7 +160,6 @@ public sealed class ConsentClient(ServiceFactory<Program> app, string tenant, pa
         {
             TechnologyId = technologyId,
             WardCode = ward,
-            SettingCode = Setting,
             Purpose = purpose,
             CarePlan = new CarePlanItems
             {
@@ -181,6 +188,7 @@ public sealed class ConsentClient(ServiceFactory<Program> app, string tenant, pa
     /// <summary>Proposes and activates a use; returns it active.</summary>
     public async Task<TechnologyUse> ActiveUseAsync(string patientId, string technologyId, string ward = "OAK")
     {
+        await WardAsync(ward);
         var proposed = await Call(c => c.ProposeUseAsync(Use(patientId, technologyId, ward)));
         var active = await Call(c => c.ActivateUseAsync(new ActivateUseRequest { UseId = proposed.UseId }));
         Assert.Equal(UseStatus.Active, active.Status);
@@ -189,6 +197,29 @@ public sealed class ConsentClient(ServiceFactory<Program> app, string tenant, pa
 
     public Task<CheckUseResponse> CheckAsync(string patientId, string technologyId, string ward = "OAK", UsePurpose purpose = UsePurpose.DirectCareOrTreatment) =>
         Call(c => c.CheckUseAsync(new CheckUseRequest { PatientId = patientId, TechnologyId = technologyId, WardCode = ward, Purpose = purpose }));
+
+    /// <summary>A review held with the patient and the MDT that continues the use and sets the next review.</summary>
+    public static RecordReviewRequest Review(string useId, DateTime nextReviewDate, string covers, DateTime? reviewedAt = null)
+    {
+        var request = new RecordReviewRequest
+        {
+            UseId = useId,
+            ReviewedAt = reviewedAt is { } at ? Ts(at) : null,
+            NextReviewDate = Ts(nextReviewDate),
+            ReviewCovers = covers,
+            ReviewedBy = "consultant psychiatrist 2019",
+            MdtRoles = "named nurse, occupational therapist",
+            PatientViewsSought = true,
+            PatientViews = "sleeps better knowing someone will come if she falls",
+            Benefit = "no falls at night since it started",
+            Harms = "none observed; she sometimes forgets it is there",
+            Decision = ReviewDecision.Continue,
+        };
+        request.Participants.Add(ReviewParticipant.Patient);
+        request.Participants.Add(ReviewParticipant.MdtMembers);
+        request.OutcomeMeasureReferences.Add("falls log 2026-11");
+        return request;
+    }
 
     public static Timestamp Ts(DateTime utc) => Timestamp.FromDateTime(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
 }

@@ -269,10 +269,7 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         Assert.DoesNotContain(await Published<ReviewOverdue>("EVR1"), e => e.Event.UseId == current.UseId);
 
         // The review is held and a new date set; when that passes too, it is raised again.
-        await a.Call(c => c.RecordReviewAsync(new RecordReviewRequest
-        {
-            UseId = use.UseId, ReviewedAt = ConsentClient.Ts(DateTime.UtcNow.AddMinutes(-1)), NextReviewDate = ConsentClient.Ts(DateTime.UtcNow.AddDays(14)), ReviewCovers = "sleep and falls",
-        }));
+        await a.Call(c => c.RecordReviewAsync(ConsentClient.Review(use.UseId, DateTime.UtcNow.AddDays(14), "sleep and falls", reviewedAt: DateTime.UtcNow.AddMinutes(-1))));
         Assert.Equal(0, (await scheduler.SweepAsync()).OverdueReviewsRaised);
         await SetReviewDateAsync("EVR1", use.UseId, DateTime.UtcNow.AddDays(-4));
         Assert.Equal(1, (await scheduler.SweepAsync()).OverdueReviewsRaised);

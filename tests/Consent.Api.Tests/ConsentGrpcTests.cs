@@ -15,6 +15,7 @@ public class ConsentGrpcTests(ConsentServiceFixture fixture) : IClassFixture<Con
     [Fact]
     public async Task A_patient_registered_over_grpc_is_found_by_id_and_listed_on_its_ward()
     {
+        await WardDirectoryEvents.EnsureAsync(fixture.App, "RX3", "GRPC1");
         var created = await As("RX3").RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = "999 000 0107", WardCode = "GRPC1", AgeBand = AgeBand._18To25 });
         Assert.Equal("9990000107", created.NhsNumber);
         Assert.True(Guid.TryParse(created.PatientId, out _));
@@ -66,6 +67,8 @@ public class ConsentGrpcTests(ConsentServiceFixture fixture) : IClassFixture<Con
     [Fact]
     public async Task Trust_B_cannot_get_list_or_collide_with_trust_As_patient_over_grpc()
     {
+        await WardDirectoryEvents.EnsureAsync(fixture.App, "RX3", "GRPC2");
+        await WardDirectoryEvents.EnsureAsync(fixture.App, "RTQ", "GRPC2");
         var a = await As("RX3").RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = "9990000115", WardCode = "GRPC2", AgeBand = AgeBand._26To64 });
 
         var get = await Assert.ThrowsAsync<RpcException>(() => As("RTQ").GetPatientAsync(new GetPatientRequest { PatientId = a.PatientId }).ResponseAsync);

@@ -13,9 +13,11 @@ public class ConsentOutboxTests(ConsentServiceFixture fixture) : IClassFixture<C
     [Fact]
     public async Task Registering_a_patient_publishes_the_internal_key_never_the_nhs_number_and_a_refusal_publishes_nothing()
     {
+        await WardDirectoryEvents.EnsureAsync(fixture.App, "OBC1", "OAK");
+        await WardDirectoryEvents.EnsureAsync(fixture.App, "OBC1", "ELM");
         var registered = await fixture.App.InTenantAsync("OBC1", sp => sp.GetRequiredService<PatientRegistry>().RegisterAsync(new RegisterPatient("9990000123", "OAK", AgeBand.Aged18To25)));
         var refused = await fixture.App.InTenantAsync("OBC1", sp => sp.GetRequiredService<PatientRegistry>().RegisterAsync(new RegisterPatient("9990000123", "ELM", AgeBand.Aged18To25)));
-        Assert.True(refused.IsRefused);
+        Assert.Equal("patient.already-registered", refused.Refusal?.Rule);
 
         var rows = await fixture.App.InTenantAsync("OBC1", sp => sp.GetRequiredService<ConsentDbContext>().Set<OutboxMessage>().AsNoTracking()
             .Where(m => m.Type == "platform.consent.patient_registered.v1" && m.Tenant == "OBC1").ToListAsync());

@@ -204,6 +204,7 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         var check = await a.CheckAsync(patient, technology);
         Assert.Equal(UseCheckDecision.Deny, check.Decision);
         Assert.Contains(check.Reasons, r => r.Rule is "use.approval-withdrawn" or "use-check.suspended-approval-withdrawn");
+        await a.WardAsync("ELM");
         await a.Refused(c => c.ProposeUseAsync(ConsentClient.Use(patient, technology, ward: "ELM")), StatusCode.FailedPrecondition, "use.approval-withdrawn");
 
         // Approved again: the use suspended only for the withdrawal resumes, and the check permits.
@@ -258,20 +259,11 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         // Whole seconds: PostgreSQL keeps microseconds, a DateTime has ticks.
         var next = DateTime.UnixEpoch.AddSeconds(DateTimeOffset.UtcNow.AddDays(60).ToUnixTimeSeconds());
 
-        var reviewed = await a.Call(c => c.RecordReviewAsync(new RecordReviewRequest
-        {
-            UseId = use.UseId,
-            NextReviewDate = ConsentClient.Ts(next),
-            ReviewCovers = "sleep, falls, whether to continue",
-        }));
+        var reviewed = await a.Call(c => c.RecordReviewAsync(ConsentClient.Review(use.UseId, next, "sleep, falls, whether to continue")));
         Assert.Equal(ConsentClient.Ts(next), reviewed.NextReviewDate);
         Assert.Equal(ConsentClient.Ts(next), (await a.CheckAsync(patient, technology)).ReviewDueDate);
-        await a.Refused(c => c.RecordReviewAsync(new RecordReviewRequest
-        {
-            UseId = use.UseId,
-            NextReviewDate = ConsentClient.Ts(DateTime.UtcNow.AddDays(200)),
-            ReviewCovers = "everything",
-        }), StatusCode.InvalidArgument, "care-plan.next-review-too-far");
+        await a.Refused(c => c.RecordReviewAsync(ConsentClient.Review(use.UseId, DateTime.UtcNow.AddDays(200), "everything")),
+            StatusCode.InvalidArgument, "care-plan.next-review-too-far");
     }
 
     [Fact]
@@ -288,13 +280,7 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
             await a.ConsentAsync(patient, technology);
             var use = await a.ActiveUseAsync(patient, technology);
             // The last review was held 30 days before the date it set; that date has since passed.
-            await a.Call(c => c.RecordReviewAsync(new RecordReviewRequest
-            {
-                UseId = use.UseId,
-                ReviewedAt = ConsentClient.Ts(due.AddDays(-30)),
-                NextReviewDate = ConsentClient.Ts(due),
-                ReviewCovers = "sleep, falls, whether to continue",
-            }));
+            await a.Call(c => c.RecordReviewAsync(ConsentClient.Review(use.UseId, due, "sleep, falls, whether to continue", reviewedAt: due.AddDays(-30))));
             return await a.CheckAsync(patient, technology);
         }
 

@@ -68,10 +68,7 @@ public sealed class ConsentTenantIsolationTests(ConsentServiceFixture fixture) :
         await NotFound(c => c.WithdrawConsentAsync(new WithdrawConsentRequest { ConsentId = r.ProxyConsentId }));
         await NotFound(c => c.ProposeUseAsync(ConsentClient.Use(r.Patient, r.Technology, ward: "ELM")));
         await NotFound(c => c.ActivateUseAsync(new ActivateUseRequest { UseId = r.Use.UseId }));
-        await NotFound(c => c.RecordReviewAsync(new RecordReviewRequest
-        {
-            UseId = r.Use.UseId, NextReviewDate = ConsentClient.Ts(DateTime.UtcNow.AddDays(10)), ReviewCovers = "x",
-        }));
+        await NotFound(c => c.RecordReviewAsync(ConsentClient.Review(r.Use.UseId, DateTime.UtcNow.AddDays(10), "x")));
         await NotFound(c => c.EndUseAsync(new EndUseRequest { UseId = r.Use.UseId, Reason = UseEndReason.NoLongerNeeded }));
         await NotFound(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = r.Use.CarePlanRecordId }));
         await NotFound(c => c.WithdrawTechnologyApprovalAsync(new WithdrawTechnologyApprovalRequest { ApprovalId = r.ApprovalId }));

@@ -26,6 +26,7 @@ public sealed class ConsentTracingTests
             new Dictionary<string, string?> { ["Consent:Schedules:Enabled"] = "false" },
             services => services.AddOpenTelemetry().WithTracing(tracing => tracing.AddInMemoryExporter(spans)));
         var client = new ConsentClient(app, "TRC1");
+        await client.WardAsync("OAK");
 
         // The caller's own span, sampled: the call carries its context (W3C traceparent), and the service continues
         // that trace (its sampler follows the caller's decision).

@@ -30,8 +30,31 @@ public class PatientRegisterTests(ConsentServiceFixture fixture) : IClassFixture
     private const string TrustA = "RX3";
     private const string TrustB = "RTQ";
 
-    private Task<Outcome<Patient>> Register(string tenant, string nhs, string ward = "OAK", AgeBand band = AgeBand.Aged26To64) =>
-        fixture.App.InTenantAsync(tenant, sp => sp.GetRequiredService<PatientRegistry>().RegisterAsync(new RegisterPatient(nhs, ward, band)));
+    private async Task<Outcome<Patient>> Register(string tenant, string nhs, string ward = "OAK", AgeBand band = AgeBand.Aged26To64, bool wardInDirectory = true)
+    {
+        if (wardInDirectory && Validation.Code("ward-code", ward) is null) await WardDirectoryEvents.EnsureAsync(fixture.App, tenant, ward);
+        return await fixture.App.InTenantAsync(tenant, sp => sp.GetRequiredService<PatientRegistry>().RegisterAsync(new RegisterPatient(nhs, ward, band)));
+    }
+
+    [Fact]
+    public async Task A_patient_is_refused_on_a_ward_the_trusts_directory_does_not_hold_and_ward_codes_are_normalised()
+    {
+        await WardDirectoryEvents.EnsureAsync(fixture.App, TrustA, "BIRCH");
+        await WardDirectoryEvents.EnsureAsync(fixture.App, TrustB, "ROWAN");
+
+        // Not in the directory, another trust's ward, and a closed ward: refused, nothing written.
+        Assert.Equal("ward.not-found", (await Register(TrustA, "9990000131", "NOPE", wardInDirectory: false)).Refusal?.Rule);
+        Assert.Equal("ward.not-found", (await Register(TrustA, "9990000131", "ROWAN", wardInDirectory: false)).Refusal?.Rule);
+        await WardDirectoryEvents.ChangeAsync(fixture.App, TrustA, "SHUT", ConsentClient.Setting, closed: true);
+        Assert.Equal("ward.closed", (await Register(TrustA, "9990000131", "SHUT", wardInDirectory: false)).Refusal?.Rule);
+        Assert.Equal(0, await fixture.App.InTenantAsync(TrustA, sp => sp.GetRequiredService<ConsentDbContext>().Patients.CountAsync(p => p.NhsNumber == "9990000131")));
+
+        // "birch " is BIRCH: one ward, not two.
+        var lower = await Register(TrustA, "9990000131", " birch ", wardInDirectory: false);
+        Assert.Equal("BIRCH", lower.Value.WardCode);
+        var listed = await fixture.App.InTenantAsync(TrustA, sp => sp.GetRequiredService<PatientRegistry>().ListAsync("Birch", 50, null));
+        Assert.Contains(listed.Value.Patients, p => p.Id == lower.Value.Id);
+    }
 
     [Fact]
     public async Task A_registered_patient_can_be_found_by_id_with_number_ward_and_band()

@@ -20,10 +20,7 @@ public sealed class TrustPolicyGrpcTests(ConsentServiceFixture fixture) : IClass
         await a.ConsentAsync(patient, technology);
         var use = await a.ActiveUseAsync(patient, technology);
         var due = DateTime.UtcNow.AddDays(-4);
-        await a.Call(c => c.RecordReviewAsync(new RecordReviewRequest
-        {
-            UseId = use.UseId, ReviewedAt = ConsentClient.Ts(due.AddDays(-30)), NextReviewDate = ConsentClient.Ts(due), ReviewCovers = "sleep and falls",
-        }));
+        await a.Call(c => c.RecordReviewAsync(ConsentClient.Review(use.UseId, due, "sleep and falls", reviewedAt: due.AddDays(-30))));
         Assert.Equal(UseCheckDecision.Deny, (await a.CheckAsync(patient, technology)).Decision); // default grace: 3 days
 
         var set = await a.Call(c => c.SetTrustPolicyAsync(new TrustPolicy { ReviewGracePeriod = Duration.FromTimeSpan(TimeSpan.FromDays(10)) }));

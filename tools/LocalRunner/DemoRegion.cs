@@ -74,6 +74,10 @@ public static class DemoRegion
             await Expect(gateway.RegisterTrustAsync(new RegisterTrustRequest { OdsCode = trust.OdsCode, Name = trust.Name }, cancellationToken: ct));
             foreach (var w in trust.Wards)
                 await Expect(gateway.RegisterWardAsync(new RegisterWardRequest { WardCode = w.Code, Name = w.Name, Setting = w.Setting, Beds = w.Beds }, cancellationToken: ct));
+            // Until the identity service runs here, the runner publishes its ward events itself: consent takes a ward's
+            // setting only from the directory (identity.ward_registered.v1), so its wards must arrive that way.
+            foreach (var w in trust.Wards)
+                await DirectoryStandIn.PublishWardRegisteredAsync(platform, trust.OdsCode, w.Code, w.Name, w.Setting, w.Beds, ct);
 
             var procurement = clients.Get<ProcurementService.ProcurementServiceClient>("procurement", trust.OdsCode);
             foreach (var t in s_technologies) await Expect(procurement.RegisterTechnologyAsync(t, cancellationToken: ct));
@@ -134,7 +138,7 @@ public static class DemoRegion
         }, cancellationToken: ct);
         var proposal = new ProposeUseRequest
         {
-            TechnologyId = app, WardCode = "OAK", SettingCode = "acute-adult", Purpose = UsePurpose.DirectCareOrTreatment,
+            TechnologyId = app, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment,
             CarePlan = new CarePlanItems
             {
                 Reason = "to keep track of her care-plan goals and message her named nurse between ward rounds",

@@ -47,6 +47,9 @@ public sealed class LocalPlatform : IAsyncDisposable
 
     public LocalPlatformOptions Options { get; }
 
+    /// <summary>The run's token that event routes accept (as Dapr's app API token), for events the runner publishes itself.</summary>
+    internal string AppApiToken => _appApiToken;
+
     public DevTokenIssuer Tokens { get; }
 
     public IReadOnlyList<(AppSpec Spec, WebApplication App)> Running => _running;

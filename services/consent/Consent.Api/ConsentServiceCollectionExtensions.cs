@@ -22,10 +22,14 @@ public static class ConsentServiceCollectionExtensions
         builder.Services.AddScoped<UseChecker>();
         builder.Services.AddScoped<TechnologyApprovalService>();
         builder.Services.AddScoped<TrustPolicyService>();
+        builder.Services.AddScoped<WardDirectory>();
+        builder.Services.AddScoped<WardQueries>();
         builder.Services.AddScoped<ConsentEvents>();
         builder.Services.AddSingleton<ConsentTrustDirectory>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyApproved, ProcurementEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyApprovalWithdrawn, ProcurementEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Identity.V1.WardRegistered, IdentityEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Identity.V1.WardChanged, IdentityEventHandlers>();
         builder.Services.Configure<ConsentScheduleOptions>(builder.Configuration.GetSection(ConsentScheduleOptions.Section));
         builder.Services.AddSingleton<ConsentScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsentScheduler>());

@@ -77,7 +77,7 @@ public sealed class ApiSample(C.ConsentService.ConsentServiceClient client, Trus
             }
         }
 
-        var proposed = await Call(c => c.ProposeUseAsync(Use(patient, tech, ward, setting, now.AddDays(30))));
+        var proposed = await Call(c => c.ProposeUseAsync(Use(patient, tech, ward, now.AddDays(30))));
         var active = await Call(c => c.ActivateUseAsync(new C.ActivateUseRequest { UseId = proposed.UseId }));
         if (active.Status != C.UseStatus.Active || active.LawfulBasisRecordId != basisRecord)
             throw new InvalidOperationException($"API sample {kind}: use did not start on the recorded basis.");
@@ -173,13 +173,12 @@ public sealed class ApiSample(C.ConsentService.ConsentServiceClient client, Trus
         return request;
     }
 
-    private static C.ProposeUseRequest Use(string patient, string tech, string ward, string setting, DateTime review)
+    private static C.ProposeUseRequest Use(string patient, string tech, string ward, DateTime review)
     {
         var request = new C.ProposeUseRequest
         {
             TechnologyId = tech,
             WardCode = ward,
-            SettingCode = setting,
             Purpose = C.UsePurpose.DirectCareOrTreatment,
             CarePlan = new C.CarePlanItems
             {

@@ -307,7 +307,7 @@ public static class Coordinator
         string refusal;
         try
         {
-            var request = new C.ProposeUseRequest { TechnologyId = trust.Unapproved[0].ToString(), WardCode = someone.Ward, SettingCode = Trust.SettingOfWard(someone.Ward), Purpose = C.UsePurpose.DirectCareOrTreatment };
+            var request = new C.ProposeUseRequest { TechnologyId = trust.Unapproved[0].ToString(), WardCode = someone.Ward, Purpose = C.UsePurpose.DirectCareOrTreatment };
             request.PatientIds.Add(someone.Id.ToString());
             await sample.Call(c => c.ProposeUseAsync(request));
             refusal = "accepted (wrong)";

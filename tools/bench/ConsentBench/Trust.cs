@@ -139,6 +139,8 @@ public sealed class Trust
                 ManagesSafetyRisk = t.ManagesSafetyRisk,
                 ApprovedAt = Now.AddDays(-200),
             }));
+            // The ward directory (as identity's ward events would have filled it): the only source of a ward's setting.
+            db.Wards.AddRange(Wards.Select(w => new ConsentWard { TenantId = Tenant, Code = w, SettingCode = SettingOfWard(w), Beds = 40, UpdatedAt = Now.AddDays(-200) }));
             rows += await db.SaveChangesAsync();
         }
 

@@ -52,8 +52,12 @@ public sealed class ConsentEvents(ConsentDbContext db, IEventPublisher publisher
         TechnologyId = use.TechnologyId.ToString(),
         WardCode = use.WardCode,
         SettingCode = use.SettingCode,
-        Reason = use.SuspensionReason == SuspensionReason.ApprovalWithdrawn
-            ? Contract.UseSuspensionReason.ApprovalWithdrawn : Contract.UseSuspensionReason.Unspecified,
+        Reason = use.SuspensionReason switch
+        {
+            SuspensionReason.ApprovalWithdrawn => Contract.UseSuspensionReason.ApprovalWithdrawn,
+            SuspensionReason.NotApprovedForWardSetting => Contract.UseSuspensionReason.NotApprovedForWardSetting,
+            _ => Contract.UseSuspensionReason.Unspecified,
+        },
         Actor = Actor(),
     }, use.PatientId.ToString());
 
@@ -209,6 +213,171 @@ public sealed class ConsentEvents(ConsentDbContext db, IEventPublisher publisher
         if (s.MinimumSimilarity is { } similarity) message.MinimumSimilarity = similarity;
         message.UseIds.AddRange(s.UseIds.Select(id => id.ToString()));
         return message;
+    }
+
+    public void UseProposed(TechnologyUse use) => Publish(new Contract.UseProposed
+    {
+        UseId = use.Id.ToString(),
+        PatientId = use.PatientId.ToString(),
+        TechnologyId = use.TechnologyId.ToString(),
+        WardCode = use.WardCode,
+        SettingCode = use.SettingCode,
+        Purpose = (Contract.UsePurpose)use.Purpose,
+        Actor = Actor(),
+    }, use.PatientId.ToString());
+
+    public void UseReviewed(UseReview review, TechnologyUse use)
+    {
+        var message = new Contract.UseReviewed
+        {
+            ReviewId = review.Id.ToString(),
+            UseId = use.Id.ToString(),
+            PatientId = use.PatientId.ToString(),
+            PatientViewsSought = review.PatientViewsSought == true,
+            Decision = (Contract.ReviewDecision)review.Decision,
+            NextReviewDate = review.Decision == ReviewDecision.Stop ? null : review.NextReviewDate?.ToTimestamp(),
+            ReviewedAt = review.ReviewedAt.ToTimestamp(),
+            Actor = Actor(),
+        };
+        message.Participants.AddRange(Participants(review.Participants));
+        Publish(message, use.PatientId.ToString());
+    }
+
+    /// <summary>The flags as the contract's list (values 1-4 are the flags' bit numbers plus one).</summary>
+    public static IEnumerable<Contract.ReviewParticipant> Participants(ReviewParticipants participants)
+    {
+        for (var bit = 0; bit < 4; bit++)
+            if (((int)participants & (1 << bit)) != 0) yield return (Contract.ReviewParticipant)(bit + 1);
+    }
+
+    public void PatientTransferred(Guid patientId, string fromWard, WardTransfer transfer)
+    {
+        var message = new Contract.PatientTransferred
+        {
+            PatientId = patientId.ToString(),
+            FromWardCode = fromWard,
+            ToWardCode = transfer.WardCode,
+            SettingCode = transfer.SettingCode,
+            Actor = Actor(),
+        };
+        message.MovedUseIds.AddRange(transfer.Moved.Select(u => u.Id.ToString()));
+        message.SuspendedUseIds.AddRange(transfer.Suspended.Select(u => u.Id.ToString()));
+        message.ResumedUseIds.AddRange(transfer.Resumed.Select(u => u.Id.ToString()));
+        Publish(message, patientId.ToString());
+    }
+
+    /// <summary>
+    /// What a change did to the patient's live uses: one use_reevaluated each, and a safety_alert naming the fallback
+    /// for a safety use that can no longer run. Deny rules are codes only.
+    /// </summary>
+    public void Reevaluated(IReadOnlyList<UseReevaluation> changes, Guid causeRecordId, string cause)
+    {
+        foreach (var change in changes)
+        {
+            var use = change.Use;
+            var message = new Contract.UseReevaluated
+            {
+                UseId = use.Id.ToString(),
+                PatientId = use.PatientId.ToString(),
+                TechnologyId = use.TechnologyId.ToString(),
+                WardCode = use.WardCode,
+                Before = (Contract.UseCheckDecision)change.Before.Decision,
+                After = (Contract.UseCheckDecision)change.After.Decision,
+                CauseRecordId = causeRecordId.ToString(),
+                Cause = cause,
+                Actor = Actor(),
+            };
+            message.DenyRules.AddRange(change.After.Reasons.Select(r => r.Rule));
+            Publish(message, use.PatientId.ToString());
+            if (change.SafetyAlert is { } alert)
+            {
+                var safety = new Contract.SafetyAlert
+                {
+                    UseId = alert.UseId.ToString(),
+                    PatientId = alert.PatientId.ToString(),
+                    TechnologyId = alert.TechnologyId.ToString(),
+                    WardCode = alert.WardCode,
+                    Fallback = (Contract.SafetyFallback)alert.Fallback,
+                    Actor = Actor(),
+                };
+                safety.DenyRules.AddRange(alert.Reasons.Select(r => r.Rule));
+                Publish(safety, use.PatientId.ToString());
+            }
+        }
+    }
+
+    public void ProxyAuthorityEnded(ProxyAuthority authority) => Publish(new Contract.ProxyAuthorityEnded
+    {
+        ProxyAuthorityId = authority.Id.ToString(),
+        PatientId = authority.PatientId.ToString(),
+        Kind = (Contract.ProxyKind)authority.Kind,
+        Reason = (Contract.ProxyAuthorityEndReason)authority.EndReason,
+        EndedAt = (authority.EndedAt ?? authority.RevokedAt)?.ToTimestamp(),
+        Actor = Actor(),
+    }, authority.PatientId.ToString());
+
+    public void ProxyAuthoritySuspended(ProxyAuthority authority) => Publish(new Contract.ProxyAuthoritySuspended
+    {
+        ProxyAuthorityId = authority.Id.ToString(),
+        PatientId = authority.PatientId.ToString(),
+        Kind = (Contract.ProxyKind)authority.Kind,
+        From = authority.SuspendedFrom?.ToTimestamp(),
+        Actor = Actor(),
+    }, authority.PatientId.ToString());
+
+    public void ProxyAuthoritySuspensionLifted(ProxyAuthority authority) => Publish(new Contract.ProxyAuthoritySuspensionLifted
+    {
+        ProxyAuthorityId = authority.Id.ToString(),
+        PatientId = authority.PatientId.ToString(),
+        Kind = (Contract.ProxyKind)authority.Kind,
+        At = authority.SuspensionLiftedAt?.ToTimestamp(),
+        Actor = Actor(),
+    }, authority.PatientId.ToString());
+
+    public void BestInterestsDecisionEnded(BestInterestsDecision decision) => Publish(new Contract.BestInterestsDecisionEnded
+    {
+        DecisionId = decision.Id.ToString(),
+        PatientId = decision.PatientId.ToString(),
+        TechnologyId = decision.TechnologyId.ToString(),
+        EndedAt = decision.EndedAt?.ToTimestamp(),
+        Actor = Actor(),
+    }, decision.PatientId.ToString());
+
+    public void AdvanceDecisionRecorded(AdvanceDecision decision) => Publish(new Contract.AdvanceDecisionRecorded
+    {
+        AdvanceDecisionId = decision.Id.ToString(),
+        PatientId = decision.PatientId.ToString(),
+        TechnologyId = decision.TechnologyId.ToString(),
+        MeetsLifeSustainingFormalities = decision.MeetsLifeSustainingFormalities,
+        MadeAt = decision.MadeAt.ToTimestamp(),
+        Actor = Actor(),
+    }, decision.PatientId.ToString());
+
+    public void AdvanceDecisionInvalidated(AdvanceDecision decision) => Publish(new Contract.AdvanceDecisionInvalidated
+    {
+        AdvanceDecisionId = decision.Id.ToString(),
+        PatientId = decision.PatientId.ToString(),
+        TechnologyId = decision.TechnologyId.ToString(),
+        Invalidation = (Contract.AdvanceDecisionInvalidation)decision.Invalidation,
+        Inapplicability = (Contract.AdvanceDecisionInapplicability)decision.Inapplicability,
+        At = (decision.InvalidatedAt ?? decision.InapplicableFrom)?.ToTimestamp(),
+        Actor = Actor(),
+    }, decision.PatientId.ToString());
+
+    public void RefusalQuestionAnswered(OwnConsent consent) => Publish(new Contract.RefusalQuestionAnswered
+    {
+        ConsentId = consent.Id.ToString(),
+        PatientId = consent.PatientId.ToString(),
+        TechnologyId = consent.TechnologyId.ToString(),
+        RefusalStands = consent.RefusalStandsIfCapacityLost == true,
+        Actor = Actor(),
+    }, consent.PatientId.ToString());
+
+    public void TrustPolicyChanged(TrustPolicyChanged change)
+    {
+        var message = new Contract.TrustPolicyChanged { At = change.At.ToTimestamp(), Actor = Actor() };
+        message.Changes.AddRange(change.Changes.Select(c => new Contract.TrustPolicyFieldChange { Field = c.Field, Before = c.Before, After = c.After }));
+        Publish(message, "trust/" + (db.CurrentTenant ?? ""));
     }
 
     /// <summary>The same kind, ward, technology and uses make the same finding.</summary>

@@ -34,9 +34,8 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
     {
         var opened = await OpenAsync(assessment.PatientId, "assessed-at", assessment.AssessedAt, t => assessment.AssessedAt = t, Now, ct);
         if (opened.IsRefused) return opened.Refusal!;
-        // The reasons and reassess-by date (GillickAssessment.ValidateForRecording) are required once the API carries
-        // them (docs/consent-api-followup.md); until then a finding without a reassess-by date is stale after the trust's limit.
-        if (FreeText.First(assessment.Validate(), assessment.ValidateText()) is { } refusal) return refusal;
+        var policy = (await store.GetTrustAsync(ct)).Policy;
+        if (assessment.ValidateForRecording(policy) is { } refusal) return refusal;
 
         db.GillickAssessments.Add(assessment);
         events.GillickAssessed(assessment);
@@ -159,6 +158,126 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         await SaveAsync(patientId, ct);
         logger.LogInformation("Consent {ConsentId} withdrawn; {Count} uses ended", consentId, ended.Count);
         return ended.Select(u => u.Id).ToList();
+    }
+
+    /// <summary>A best-interests decision ends (superseded, no longer needed): every use resting on it is re-evaluated at once.</summary>
+    public async Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> EndBestInterestsDecisionAsync(Guid decisionId, DateTime endedAt, string? because, CancellationToken ct = default)
+    {
+        var now = Now;
+        var at = Input.PastOrNow("ended-at", endedAt, now);
+        if (at.IsRefused) return at.Refusal!;
+        var decision = await db.BestInterestsDecisions.SingleOrDefaultAsync(d => d.Id == decisionId, ct);
+        if (decision is null) return Refusal.NotFound("best-interests.not-found", "No best-interests decision with this id in this trust.");
+        var before = await store.GetAsync(decision.PatientId, ct);
+        if (before is null) return PatientRecordsStore.PatientNotFound;
+        if (decision.End(at.Value, because) is { } refusal) return refusal;
+        events.BestInterestsDecisionEnded(decision);
+        var after = Snapshot.Replacing(before, bestInterests: Snapshot.Replace(before.BestInterestsDecisions, decision, d => d.Id));
+        var changes = await ReevaluateAsync(before, after, decision.Id, "best_interests_decision_ended", now, ct);
+        await SaveAsync(decision.PatientId, ct);
+        return (decision.Id, changes);
+    }
+
+    /// <summary>An LPA or deputyship revoked or ended (MCA ss13, 22, 16(8)), or an order ended: dependent uses re-evaluated at once.</summary>
+    public Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> EndProxyAuthorityAsync(Guid authorityId, ProxyAuthorityEndReason reason, DateTime endedAt, string? reference, CancellationToken ct = default) =>
+        ChangeAuthorityAsync(authorityId, "ended-at", endedAt, "proxy_authority_ended", (a, at) => a.End(reason, at, reference), events.ProxyAuthorityEnded, ct);
+
+    public Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> SuspendProxyAuthorityAsync(Guid authorityId, DateTime from, string? reference, CancellationToken ct = default) =>
+        ChangeAuthorityAsync(authorityId, "from", from, "proxy_authority_suspended", (a, at) => a.Suspend(at, reference), events.ProxyAuthoritySuspended, ct);
+
+    public Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> LiftProxyAuthoritySuspensionAsync(Guid authorityId, DateTime at, CancellationToken ct = default) =>
+        ChangeAuthorityAsync(authorityId, "at", at, "proxy_authority_suspension_lifted", (a, when) => a.LiftSuspension(when), events.ProxyAuthoritySuspensionLifted, ct);
+
+    private async Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> ChangeAuthorityAsync(Guid authorityId, string field, DateTime given,
+        string cause, Func<ProxyAuthority, DateTime, Refusal?> change, Action<ProxyAuthority> publish, CancellationToken ct)
+    {
+        var now = Now;
+        var at = Input.PastOrNow(field, given, now);
+        if (at.IsRefused) return at.Refusal!;
+        var authority = await db.ProxyAuthorities.SingleOrDefaultAsync(a => a.Id == authorityId, ct);
+        if (authority is null) return Refusal.NotFound("proxy.not-found", "No proxy authority with this id in this trust.");
+        var before = await store.GetAsync(authority.PatientId, ct);
+        if (before is null) return PatientRecordsStore.PatientNotFound;
+        if (change(authority, at.Value) is { } refusal) return refusal;
+        publish(authority);
+        var after = Snapshot.Replacing(before, proxyAuthorities: Snapshot.Replace(before.ProxyAuthorities, authority, a => a.Id));
+        var changes = await ReevaluateAsync(before, after, authority.Id, cause, now, ct);
+        await SaveAsync(authority.PatientId, ct);
+        logger.LogInformation("Proxy authority {AuthorityId} {Cause}; {Count} uses re-evaluated", authority.Id, cause, changes.Count);
+        return (authority.Id, changes);
+    }
+
+    /// <summary>An advance decision to refuse (MCA ss24-26): while valid and applicable it blocks proxy and best-interests routes.</summary>
+    public async Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> RecordAdvanceDecisionAsync(AdvanceDecision decision, CancellationToken ct = default)
+    {
+        var now = Now;
+        var opened = await OpenAsync(decision.PatientId, "recorded-at", decision.RecordedAt, t => decision.RecordedAt = t, now, ct);
+        if (opened.IsRefused) return opened.Refusal!;
+        var made = Input.PastOrNow("made-at", decision.MadeAt, now);
+        if (decision.MadeAt != default && made.IsRefused) return made.Refusal!;
+        if (FreeText.First(decision.Validate(), decision.ValidateText()) is { } refusal) return refusal;
+        var before = opened.Value;
+        db.AdvanceDecisions.Add(decision);
+        events.AdvanceDecisionRecorded(decision);
+        var changes = await ReevaluateAsync(before, before.With(advanceDecision: decision), decision.Id, "advance_decision_recorded", now, ct);
+        await SaveAsync(decision.PatientId, ct);
+        return (decision.Id, changes);
+    }
+
+    /// <summary>Found not valid (s25(2)) or, with <paramref name="inapplicability"/>, not applicable now (s25(4)).</summary>
+    public async Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> FindAdvanceDecisionAsync(Guid id, AdvanceDecisionInvalidation invalidation,
+        AdvanceDecisionInapplicability inapplicability, DateTime given, string? note, CancellationToken ct = default)
+    {
+        var now = Now;
+        var at = Input.PastOrNow("at", given, now);
+        if (at.IsRefused) return at.Refusal!;
+        var decision = await db.AdvanceDecisions.SingleOrDefaultAsync(d => d.Id == id, ct);
+        if (decision is null) return Refusal.NotFound("advance-decision.not-found", "No advance decision with this id in this trust.");
+        var before = await store.GetAsync(decision.PatientId, ct);
+        if (before is null) return PatientRecordsStore.PatientNotFound;
+        var refusal = inapplicability == AdvanceDecisionInapplicability.None
+            ? decision.Invalidate(invalidation, at.Value, note)
+            : decision.FindNotApplicable(inapplicability, at.Value, note);
+        if (refusal is not null) return refusal;
+        events.AdvanceDecisionInvalidated(decision);
+        var after = Snapshot.Replacing(before, advanceDecisions: Snapshot.Replace(before.AdvanceDecisions, decision, d => d.Id));
+        var changes = await ReevaluateAsync(before, after, decision.Id, "advance_decision_invalidated", now, ct);
+        await SaveAsync(decision.PatientId, ct);
+        return (decision.Id, changes);
+    }
+
+    /// <summary>Whether a refusal the patient made with capacity should stand if they later lose capacity.</summary>
+    public async Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> AnswerRefusalQuestionAsync(Guid consentId, bool stands, CancellationToken ct = default)
+    {
+        var now = Now;
+        var consent = await db.OwnConsents.SingleOrDefaultAsync(c => c.Id == consentId, ct);
+        if (consent is null) return Refusal.NotFound("consent.not-found", "No consent of the patient's own with this id in this trust.");
+        var before = await store.GetAsync(consent.PatientId, ct);
+        if (before is null) return PatientRecordsStore.PatientNotFound;
+        if (consent.AnswerRefusalQuestion(stands) is { } refusal) return refusal;
+        events.RefusalQuestionAnswered(consent);
+        var after = Snapshot.Replacing(before, ownConsents: Snapshot.Replace(before.OwnConsents, consent, c => c.Id));
+        var changes = await ReevaluateAsync(before, after, consent.Id, "refusal_question_answered", now, ct);
+        await SaveAsync(consent.PatientId, ct);
+        return (consent.Id, changes);
+    }
+
+    /// <summary>
+    /// Every live use of the patient whose check changed with the record: one use_reevaluated each, a safety alert for a
+    /// safety use that can no longer run, and a use that a different valid basis now covers moves to it.
+    /// </summary>
+    private async Task<IReadOnlyList<UseReevaluation>> ReevaluateAsync(PatientConsentRecords before, PatientConsentRecords after, Guid cause, string causeName, DateTime now, CancellationToken ct)
+    {
+        var trust = await store.GetTrustAsync(ct);
+        var changes = ConsentSignals.Reevaluate(before, after, trust.Approvals, trust.Policy, now);
+        events.Reevaluated(changes, cause, causeName);
+        foreach (var change in changes)
+        {
+            if (change.RebaseTo is not { } basis) continue;
+            var use = await db.TechnologyUses.SingleAsync(u => u.Id == change.Use.Id, ct);
+            if (use.Rebase(basis) is null && use.Status == UseStatus.Active) events.UseAuthorised(use);
+        }
+        return changes;
     }
 
     private static readonly Refusal TechnologyRequired = Refusal.Invalid("technology-id.required", "Name the technology the decision is about.");

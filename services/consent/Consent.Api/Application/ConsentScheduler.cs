@@ -164,6 +164,7 @@ public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<Conse
                     WardCode = signal.WardCode,
                     TechnologyId = signal.TechnologyId,
                     UseCount = signal.UseCount,
+                    UseIds = signal.UseIds.Select(id => id.ToString()).ToList(),
                     RaisedAt = clock.GetUtcNow().UtcDateTime,
                 };
                 db.RaisedBlanketSignals.Add(record);

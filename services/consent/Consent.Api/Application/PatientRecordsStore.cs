@@ -117,7 +117,7 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
 
     private async Task<PatientConsentRecords?> LoadAsync(Guid patientId, CancellationToken ct)
     {
-        // One connection for the eight queries: otherwise each takes one from the pool and returns it, and on
+        // One connection for the nine queries: otherwise each takes one from the pool and returns it, and on
         // PostgreSQL each open also costs a round trip to set the tenant for row-level security. Reference-counted by
         // EF, so a connection a caller already holds open (a transaction) stays open.
         await db.Database.OpenConnectionAsync(ct);
@@ -151,6 +151,7 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
             ProxyConsents = await ReadAllAsync(s_proxyConsents(db, patientId), ct),
             BestInterestsDecisions = await ReadAllAsync(s_bestInterests(db, patientId), ct),
             Uses = await ReadAllAsync(s_uses(db, patientId), ct),
+            AdvanceDecisions = await ReadAllAsync(s_advanceDecisions(db, patientId), ct),
         };
     }
 
@@ -175,6 +176,8 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
         EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.ProxyConsents.AsNoTracking().Where(x => x.PatientId == id));
     private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<BestInterestsDecision>> s_bestInterests =
         EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.BestInterestsDecisions.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<AdvanceDecision>> s_advanceDecisions =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.AdvanceDecisions.AsNoTracking().Where(x => x.PatientId == id));
     private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<TechnologyUse>> s_uses =
         EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.TechnologyUses.AsNoTracking().Where(x => x.PatientId == id));
 }

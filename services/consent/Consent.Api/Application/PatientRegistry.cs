@@ -10,12 +10,13 @@ using Platform.Persistence;
 
 namespace Platform.Consent.Api.Application;
 
-public sealed record RegisterPatient(string? NhsNumber, string? WardCode, AgeBand AgeBand);
+/// <param name="DateOfBirth">"YYYY-MM-DD" or empty; only the days the patient turns 16 and 18 are kept.</param>
+public sealed record RegisterPatient(string? NhsNumber, string? WardCode, AgeBand AgeBand, string? DateOfBirth = null);
 
 public sealed record PatientPage(IReadOnlyList<Patient> Patients, string? NextPageToken);
 
 /// <summary>Registers and finds the trust's patients. One patient per NHS number per trust.</summary>
-public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events, CurrentActor actor, ConsentTrustDirectory trusts, TimeProvider clock, ILogger<PatientRegistry> logger)
+public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events, CurrentActor actor, ConsentTrustDirectory trusts, WardDirectory wards, TimeProvider clock, ILogger<PatientRegistry> logger)
 {
     public async Task<Outcome<Patient>> RegisterAsync(RegisterPatient command, CancellationToken ct = default)
     {
@@ -23,6 +24,24 @@ public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events,
         if (nhs.IsRefused) return nhs.Refusal!;
         if (Validation.Code("ward-code", command.WardCode) is { } badWard) return badWard;
         if (Validation.Defined("age-band", command.AgeBand) is { } badBand) return badBand;
+        var now = clock.GetUtcNow().UtcDateTime;
+        DateOnly? turns16On = null, turns18On = null;
+        if (!string.IsNullOrWhiteSpace(command.DateOfBirth))
+        {
+            if (!DateOnly.TryParseExact(command.DateOfBirth.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var born))
+                return Refusal.Invalid("date-of-birth.format", "Date of birth must be a date as YYYY-MM-DD.");
+            if (born > DateOnly.FromDateTime(now)) return Refusal.Invalid("date-of-birth.in-future", "Date of birth cannot be in the future.");
+            var (sixteen, eighteen) = PatientAge.FromDateOfBirth(born);
+            // Only thresholds still ahead are kept: the rules need the days the patient turns 16 and 18, not the date of birth.
+            var today = DateOnly.FromDateTime(now);
+            turns16On = sixteen > today ? sixteen : null;
+            turns18On = eighteen > today ? eighteen : null;
+            var band = PatientAge.BandAt(command.AgeBand, turns16On is { } s ? PatientAge.StartOfUkDay(s) : null, turns18On is { } e ? PatientAge.StartOfUkDay(e) : null, now);
+            if (band != command.AgeBand && !(band.IsAdult() && command.AgeBand.IsAdult()))
+                return Refusal.Invalid("age-band.not-the-date-of-birth", "The age band does not match the date of birth.");
+        }
+        var ward = await wards.OpenWardAsync("ward-code", command.WardCode, ct);
+        if (ward.IsRefused) return ward.Refusal!;
 
         var number = nhs.Value.Value;
         if (await db.Patients.AnyAsync(p => p.NhsNumber == number, ct))
@@ -32,9 +51,11 @@ public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events,
         {
             Id = Guid.CreateVersion7(),
             NhsNumber = number,
-            WardCode = command.WardCode!.Trim(),
+            WardCode = ward.Value.Code,
             AgeBand = command.AgeBand,
-            RegisteredAt = clock.GetUtcNow().UtcDateTime,
+            Turns16On = turns16On,
+            Turns18On = turns18On,
+            RegisteredAt = now,
         };
         await trusts.EnsureAsync(db, db.CurrentTenant!, patient.RegisteredAt, ct);
         db.Patients.Add(patient);
@@ -74,7 +95,11 @@ public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events,
     {
         if (!Paging.TryRead(pageSize, pageToken, out var size, out var offset, out var refusal)) return refusal!;
         var query = db.Patients.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(wardCode)) query = query.Where(p => p.WardCode == wardCode.Trim());
+        if (!string.IsNullOrWhiteSpace(wardCode))
+        {
+            var ward = ConsentWard.Normalise(wardCode);
+            query = query.Where(p => p.WardCode == ward);
+        }
         var rows = await query.OrderBy(p => p.RegisteredAt).ThenBy(p => p.Id).Skip(offset).Take(size + 1).ToListAsync(ct);
         return new PatientPage(rows.Take(size).ToList(), rows.Count > size ? Paging.Token(offset + size) : null);
     }

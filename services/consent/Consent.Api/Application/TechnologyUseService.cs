@@ -15,21 +15,27 @@ public sealed record CarePlanView(TechnologyUse Use, string PatientCopy);
 /// Technology uses: propose, activate on the lawful basis the records establish now, review, end, the care-plan record
 /// and blanket-use detection. The check itself is <see cref="UseChecker"/>.
 /// </summary>
-public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, TimeProvider clock, ILogger<TechnologyUseService> logger)
+public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, WardDirectory wards, TimeProvider clock, ILogger<TechnologyUseService> logger)
 {
+    private const string NoApprovalRule = "use.no-approval-for-setting";
+
     private static readonly Refusal UseNotFound = Refusal.NotFound("use.not-found", "No technology use with this id in this trust.");
 
     public async Task<Outcome<TechnologyUse>> ProposeAsync(TechnologyUseRequest request, UseDetails details, CancellationToken ct = default)
     {
         var now = Now;
+        // The domain refuses blanket and P5 requests first, by name, before the ward or the patients are looked up;
+        // asked with no setting, only the approval can be missing once the request's shape is right.
+        var shape = TechnologyUse.Propose(request with { SettingCode = "-" }, null, Guid.Empty, Guid.Empty, now);
+        if (shape.IsRefused && shape.Refusal!.Rule != NoApprovalRule) return shape;
+        // The setting is the ward's, from the trust's ward directory; whatever setting the caller sent is not used.
+        var ward = await wards.OpenWardAsync("ward-code", request.WardCode, ct);
+        if (ward.IsRefused) return ward.Refusal!;
         var trust = await store.GetTrustAsync(ct);
-        var approval = TechnologyApproval.Select(trust.Approvals, request.TechnologyId, request.SettingCode?.Trim());
-        // The domain refuses blanket and P5 requests first, before anything about the patients is looked up.
-        var proposed = TechnologyUse.Propose(request with { SettingCode = request.SettingCode?.Trim() }, approval, Guid.CreateVersion7(), Guid.CreateVersion7(), now);
+        var approval = TechnologyApproval.Select(trust.Approvals, request.TechnologyId, ward.Value.SettingCode);
+        var proposed = TechnologyUse.Propose(request with { WardCode = ward.Value.Code, SettingCode = ward.Value.SettingCode }, approval, Guid.CreateVersion7(), Guid.CreateVersion7(), now);
         if (proposed.IsRefused) return proposed;
         var use = proposed.Value;
-        if (Validation.Code("ward-code", use.WardCode) is { } badWard) return badWard;
-        if (Validation.Code("setting-code", use.SettingCode) is { } badSetting) return badSetting;
 
         var records = await store.GetAsync(use.PatientId, ct);
         if (records is null) return PatientRecordsStore.PatientNotFound;
@@ -55,6 +61,7 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         use.Safety = details.Safety;
 
         db.TechnologyUses.Add(use);
+        events.UseProposed(use);
         await SaveAsync(use.PatientId, ct);
         logger.LogInformation("Use {UseId} proposed for patient {PatientId}", use.Id, use.PatientId);
         return use;
@@ -79,17 +86,74 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         return use;
     }
 
-    public async Task<Outcome<TechnologyUse>> RecordReviewAsync(Guid useId, DateTime reviewedAt, DateTime nextReviewDate, string? reviewCovers, CancellationToken ct = default)
+    /// <summary>
+    /// A review held with people (<see cref="UseReview"/>): who took part, the patient's views, what was observed and
+    /// the decision. Continue or change sets the next review; stop ends the use at once.
+    /// </summary>
+    public async Task<Outcome<TechnologyUse>> RecordReviewAsync(UseReview review, CancellationToken ct = default)
     {
         var now = Now;
-        var at = Input.PastOrNow("reviewed-at", reviewedAt, now);
+        var at = Input.PastOrNow("reviewed-at", review.ReviewedAt, now);
         if (at.IsRefused) return at.Refusal!;
-        var use = await db.TechnologyUses.SingleOrDefaultAsync(u => u.Id == useId, ct);
+        review.ReviewedAt = at.Value;
+        var use = await db.TechnologyUses.SingleOrDefaultAsync(u => u.Id == review.UseId, ct);
         if (use is null) return UseNotFound;
         var trust = await store.GetTrustAsync(ct);
-        if (use.RecordReview(at.Value, nextReviewDate, reviewCovers ?? "", trust.Policy) is { } refusal) return refusal;
+        if (use.RecordReview(review, trust.Policy) is { } refusal) return refusal;
+        var recorded = new UseReview
+        {
+            Id = Guid.CreateVersion7(),
+            UseId = use.Id,
+            PatientId = use.PatientId,
+            ReviewedAt = review.ReviewedAt,
+            ReviewedBy = review.ReviewedBy.Trim(),
+            Participants = review.Participants,
+            MdtRoles = review.MdtRoles,
+            PatientViewsSought = review.PatientViewsSought,
+            PatientViews = review.PatientViews,
+            WhyViewsNotSought = review.WhyViewsNotSought,
+            Benefit = review.Benefit,
+            Harms = review.Harms,
+            OutcomeMeasureReferences = review.OutcomeMeasureReferences.Select(r => r.Trim()).ToList(),
+            Decision = review.Decision,
+            ChangeDescription = review.ChangeDescription,
+            NextReviewDate = review.NextReviewDate,
+            NextReviewCovers = review.NextReviewCovers,
+        };
+        db.UseReviews.Add(recorded);
+        events.UseReviewed(recorded, use);
+        if (use.Status == UseStatus.Ended) events.UseEnded(use);
         await SaveAsync(use.PatientId, ct);
+        logger.LogInformation("Use {UseId} reviewed: {Decision}", use.Id, review.Decision);
         return use;
+    }
+
+    /// <summary>
+    /// Moves the patient to another ward of the trust: the setting comes from the ward directory, every use not approved
+    /// for it is suspended at once (and one suspended only for that resumes where approved), in one unit of work.
+    /// </summary>
+    public async Task<Outcome<(Patient Patient, WardTransfer Transfer)>> TransferPatientAsync(Guid patientId, string? wardCode, CancellationToken ct = default)
+    {
+        var ward = await wards.OpenWardAsync("ward-code", wardCode, ct);
+        if (ward.IsRefused) return ward.Refusal!;
+        var patient = await db.Patients.SingleOrDefaultAsync(p => p.Id == patientId, ct);
+        if (patient is null) return PatientRecordsStore.PatientNotFound;
+        if (patient.WardCode == ward.Value.Code)
+            return Refusal.Precondition("transfer.same-ward", $"The patient is already on ward {ward.Value.Code}.");
+        var now = Now;
+        var from = patient.WardCode;
+        var uses = await db.TechnologyUses
+            .Where(u => u.PatientId == patientId && (u.Status == UseStatus.Proposed || u.Status == UseStatus.Active || u.Status == UseStatus.Suspended))
+            .ToListAsync(ct);
+        var approvals = (await store.GetTrustAsync(ct)).Approvals;
+        var transfer = TechnologyUse.TransferPatient(uses, ward.Value.Code, ward.Value.SettingCode, approvals, now);
+        patient.WardCode = ward.Value.Code;
+        events.PatientTransferred(patientId, from, transfer);
+        foreach (var use in transfer.Suspended) events.UseSuspended(use);
+        foreach (var use in transfer.Resumed) events.UseResumed(use);
+        await SaveAsync(patientId, ct);
+        logger.LogInformation("Patient {PatientId} moved from {From} to {To}; {Suspended} uses suspended for the setting", patientId, from, ward.Value.Code, transfer.Suspended.Count);
+        return (patient, transfer);
     }
 
     public async Task<Outcome<TechnologyUse>> EndAsync(Guid useId, UseEndReason reason, CancellationToken ct = default)
@@ -115,7 +179,7 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
     public async Task<Outcome<BlanketUseSignal[]>> DetectBlanketUseAsync(string? wardCode, CancellationToken ct = default)
     {
         if (Validation.Code("ward-code", wardCode) is { } badWard) return badWard;
-        var ward = wardCode!.Trim();
+        var ward = ConsentWard.Normalise(wardCode);
         var patientsOnWard = await db.Patients.CountAsync(p => p.WardCode == ward, ct);
         var live = await db.TechnologyUses.AsNoTracking()
             .Where(u => u.WardCode == ward && (u.Status == UseStatus.Active || u.Status == UseStatus.Suspended))

@@ -7,13 +7,13 @@ using Platform.ServiceDefaults.Tenancy;
 namespace Platform.Consent.Api.Application;
 
 /// <summary>The trust's settings for the consent rules: one row per trust, the defaults until one is set.</summary>
-public sealed class TrustPolicyService(ConsentDbContext db, PatientRecordsStore store, CurrentActor actor, TimeProvider clock, ILogger<TrustPolicyService> logger)
+public sealed class TrustPolicyService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, CurrentActor actor, TimeProvider clock, ILogger<TrustPolicyService> logger)
 {
     public async Task<TrustPolicy> GetAsync(CancellationToken ct = default) => (await store.GetTrustAsync(ct)).Policy;
 
     /// <remarks>
-    /// Values outside the platform's limits are refused naming the field. The domain's change event (who, and each
-    /// field before and after) is logged here; publishing it needs a contract message (docs/consent-api-followup.md).
+    /// Values outside the platform's limits are refused naming the field. The domain's change (who, and each field
+    /// before and after) is published as trust_policy_changed in the same unit of work, and logged.
     /// </remarks>
     public async Task<Outcome<TrustPolicy>> SetAsync(TrustPolicy policy, CancellationToken ct = default)
     {
@@ -37,6 +37,11 @@ public sealed class TrustPolicyService(ConsentDbContext db, PatientRecordsStore 
         row.BlanketMinimumUses = policy.BlanketMinimumUses;
         row.RationaleSimilarityThreshold = policy.RationaleSimilarityThreshold;
         row.RationaleCopyMinimumUses = policy.RationaleCopyMinimumUses;
+        row.CapacityLostTransition = policy.CapacityLostTransition;
+        row.GillickFindingMaxAge = policy.GillickFindingMaxAge;
+        row.ObjectionRedecisionWithin = policy.ObjectionRedecisionWithin;
+        row.DeadlineWarningNotice = policy.DeadlineWarningNotice;
+        if (change.Value.Changes.Count > 0) events.TrustPolicyChanged(change.Value);
         await db.SaveChangesAsync(ct);
         // Every check in the trust reads the policy from the cached settings: drop them.
         store.InvalidateTrustAfterCommit(db);

@@ -17,10 +17,13 @@ public sealed class UseChecker(PatientRecordsStore store, TimeProvider clock)
     /// </remarks>
     public async ValueTask<Outcome<UseCheckResult>> CheckAsync(Guid patientId, Guid technologyId, string? wardCode, UsePurpose purpose, CancellationToken ct = default)
     {
+        // Purpose limitation needs a purpose to compare: none at all is the caller's mistake, not a deny.
+        if (purpose == UsePurpose.Unspecified)
+            return Refusal.Invalid("use-check.purpose-missing", "Name the purpose the data is used for: a check is answered only for a stated purpose.");
         var records = await store.GetAsync(patientId, ct);
         if (records is null) return PatientRecordsStore.PatientNotFound;
         var trust = await store.GetTrustAsync(ct);
-        var ward = wardCode?.Trim() ?? "";
+        var ward = Data.ConsentWard.Normalise(wardCode);
         return UseCheck.Evaluate(records, technologyId, ward, purpose, trust.Approvals, trust.Policy, clock.GetUtcNow().UtcDateTime);
     }
 }

@@ -28,6 +28,9 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
     public DbSet<TrustPolicySettings> TrustPolicies => Set<TrustPolicySettings>();
     public DbSet<ConsentTrust> Trusts => Set<ConsentTrust>();
     public DbSet<RaisedBlanketSignal> RaisedBlanketSignals => Set<RaisedBlanketSignal>();
+    public DbSet<AdvanceDecision> AdvanceDecisions => Set<AdvanceDecision>();
+    public DbSet<UseReview> UseReviews => Set<UseReview>();
+    public DbSet<ConsentWard> Wards => Set<ConsentWard>();
 
     private List<Action>? _afterCommit;
 
@@ -67,6 +70,15 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
         v => JsonSerializer.Serialize(v, s_json).GetHashCode(StringComparison.Ordinal),
         v => JsonSerializer.Deserialize<List<ConsultedPerson>>(JsonSerializer.Serialize(v, s_json), s_json)!);
 
+    private static readonly ValueConverter<List<string>, string> s_stringsJson = new(
+        v => JsonSerializer.Serialize(v, s_json),
+        v => JsonSerializer.Deserialize<List<string>>(v, s_json) ?? new List<string>());
+
+    private static readonly ValueComparer<List<string>> s_stringsComparer = new(
+        (a, b) => a!.SequenceEqual(b!),
+        v => v.Aggregate(0, (h, x) => HashCode.Combine(h, x.GetHashCode(StringComparison.Ordinal))),
+        v => v.ToList());
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Enums are stored by name so the tables read without the code; HumanRight is a flags set and stays numeric.
@@ -75,6 +87,8 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
                      typeof(AgeBand), typeof(CapacityDetermination), typeof(FunctionalAbility), typeof(ProxyKind),
                      typeof(ParentalResponsibilityBasis), typeof(ConsentDecision), typeof(AccessibleFormat), typeof(UsePurpose),
                      typeof(UseStatus), typeof(UseEndReason), typeof(SuspensionReason), typeof(LawfulBasisKind),
+                     typeof(ProxyAuthorityEndReason), typeof(MentalDisorderTreatmentRoute), typeof(AdvanceDecisionInvalidation),
+                     typeof(AdvanceDecisionInapplicability), typeof(ReviewDecision),
                  })
             configurationBuilder.Properties(type).HaveConversion<string>().HaveMaxLength(EnumLength);
         base.ConfigureConventions(configurationBuilder);
@@ -91,6 +105,9 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.Property(p => p.AgeBand).HasConversion<string>().HasMaxLength(24);
             e.HasIndex(p => new { p.TenantId, p.NhsNumber }).IsUnique();
             e.HasIndex(p => new { p.TenantId, p.WardCode });
+            // The naming convention would join the digits to the words around them.
+            e.Property(p => p.Turns16On).HasColumnName("turns_16_on");
+            e.Property(p => p.Turns18On).HasColumnName("turns_18_on");
         });
         modelBuilder.Entity<CapacityAssessment>(e =>
         {
@@ -102,6 +119,7 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
         {
             e.ToTable("gillick_assessments");
             e.HasKey(x => x.Id);
+            e.Property(x => x.Reasons).HasMaxLength(4000);
             e.HasIndex(x => new { x.TenantId, x.PatientId });
         });
         modelBuilder.Entity<ProxyAuthority>(e =>
@@ -110,6 +128,7 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.HasKey(x => x.Id);
             // As the contract spells it; the naming convention would join the digits to the word after them.
             e.Property(x => x.DonorWas18OrOverWhenMade).HasColumnName("donor_was_18_or_over_when_made");
+            e.Property(x => x.EndOrSuspensionReference).HasMaxLength(200);
             e.HasIndex(x => new { x.TenantId, x.PatientId });
         });
         modelBuilder.Entity<OwnConsent>(e =>
@@ -171,9 +190,33 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.Property(x => x.SignalKey).HasMaxLength(64);
             e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(EnumLength);
             e.Property(x => x.WardCode).HasMaxLength(CodeLength);
+            // The finding's evidence: the uses it rests on, so the ward sees what the signal is about.
+            e.Property(x => x.UseIds).HasConversion(s_stringsJson, s_stringsComparer).IsRequired();
             e.HasIndex(x => new { x.TenantId, x.SignalKey }).IsUnique();
+            e.HasIndex(x => new { x.TenantId, x.WardCode, x.RaisedAt });
         });
-        modelBuilder.IgnoreFieldsNotYetPersisted();
+        modelBuilder.Entity<AdvanceDecision>(e =>
+        {
+            e.ToTable("advance_decisions");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Aged18OrOverWhenMade).HasColumnName("aged_18_or_over_when_made");
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
+        });
+        modelBuilder.Entity<UseReview>(e =>
+        {
+            e.ToTable("use_reviews");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.OutcomeMeasureReferences).HasConversion(s_stringsJson, s_stringsComparer).IsRequired();
+            e.HasIndex(x => new { x.TenantId, x.UseId });
+        });
+        modelBuilder.Entity<ConsentWard>(e =>
+        {
+            e.ToTable("wards");
+            e.HasKey(x => new { x.TenantId, x.Code });
+            e.Property(x => x.TenantId).HasMaxLength(8);
+            e.Property(x => x.Code).HasMaxLength(CodeLength);
+            e.Property(x => x.SettingCode).HasMaxLength(CodeLength);
+        });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();
         base.OnModelCreating(modelBuilder);

@@ -24,5 +24,7 @@ public sealed class RaisedBlanketSignal : ITenantOwned
     public string WardCode { get; set; } = "";
     public Guid TechnologyId { get; set; }
     public int UseCount { get; set; }
+    /// <summary>The uses the finding rests on (its evidence).</summary>
+    public List<string> UseIds { get; set; } = [];
     public DateTime RaisedAt { get; set; }
 }

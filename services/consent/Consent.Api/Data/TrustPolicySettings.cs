@@ -17,6 +17,11 @@ public sealed class TrustPolicySettings : ITenantOwned
     public int BlanketMinimumUses { get; set; }
     public double RationaleSimilarityThreshold { get; set; }
     public int RationaleCopyMinimumUses { get; set; }
+    // Added after the legal review (ADR 0014): a row stored before them has none, and reads the defaults.
+    public TimeSpan? CapacityLostTransition { get; set; }
+    public TimeSpan? GillickFindingMaxAge { get; set; }
+    public TimeSpan? ObjectionRedecisionWithin { get; set; }
+    public TimeSpan? DeadlineWarningNotice { get; set; }
 
     public TrustPolicy ToPolicy() => new()
     {
@@ -30,5 +35,9 @@ public sealed class TrustPolicySettings : ITenantOwned
         BlanketMinimumUses = BlanketMinimumUses,
         RationaleSimilarityThreshold = RationaleSimilarityThreshold,
         RationaleCopyMinimumUses = RationaleCopyMinimumUses,
+        CapacityLostTransition = CapacityLostTransition ?? TrustPolicy.Default.CapacityLostTransition,
+        GillickFindingMaxAge = GillickFindingMaxAge ?? TrustPolicy.Default.GillickFindingMaxAge,
+        ObjectionRedecisionWithin = ObjectionRedecisionWithin ?? TrustPolicy.Default.ObjectionRedecisionWithin,
+        DeadlineWarningNotice = DeadlineWarningNotice ?? TrustPolicy.Default.DeadlineWarningNotice,
     };
 }

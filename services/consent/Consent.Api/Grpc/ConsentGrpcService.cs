@@ -21,11 +21,12 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
     private TechnologyApprovalService approvals => services.GetRequiredService<TechnologyApprovalService>();
     private TrustPolicyService policies => services.GetRequiredService<TrustPolicyService>();
     private UseChecker checker => services.GetRequiredService<UseChecker>();
+    private WardQueries queries => services.GetRequiredService<WardQueries>();
 
     [RequiresRole(ConsentRoles.Clinician)]
     public override async Task<Patient> RegisterPatient(RegisterPatientRequest request, ServerCallContext context)
     {
-        return ToMessage((await registry.RegisterAsync(new RegisterPatient(request.NhsNumber, request.WardCode, Known((Domain.AgeBand)request.AgeBand)), context.CancellationToken)).OrThrow());
+        return ToMessage((await registry.RegisterAsync(new RegisterPatient(request.NhsNumber, request.WardCode, Known((Domain.AgeBand)request.AgeBand), request.DateOfBirth), context.CancellationToken)).OrThrow());
     }
 
     [RequiresRole(ConsentRoles.Clinician)]
@@ -82,6 +83,8 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
             Competent = r.HasCompetent ? r.Competent : null,
             AssessedBy = r.AssessedBy,
             AssessedAt = Instant(r.AssessedAt),
+            Reasons = r.Reasons,
+            ReassessBy = OptionalInstant(r.ReassessBy),
         };
         return Created((await records.RecordGillickAssessmentAsync(assessment, context.CancellationToken)).OrThrow());
     }
@@ -126,6 +129,7 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
                 InformationFormat = Known((Domain.AccessibleFormat)r.InformationFormat),
                 RecordedAt = Instant(r.RecordedAt),
                 RecordedBy = r.RecordedBy,
+                RefusalStandsIfCapacityLost = r.HasRefusalStandsIfCapacityLost ? r.RefusalStandsIfCapacityLost : null,
             };
             return Created((await records.RecordOwnConsentAsync(own, context.CancellationToken)).OrThrow());
         }
@@ -172,8 +176,89 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
             UseIsInBestInterests = r.UseIsInBestInterests,
             PatientObjects = r.PatientObjects,
             ObjectionWeighed = Text(r.ObjectionWeighed),
+            SeriousMedicalTreatment = r.SeriousMedicalTreatment,
+            ImcaReportReference = Text(r.ImcaReportReference),
+            CapacitousRefusalWeighed = Text(r.CapacitousRefusalWeighed),
         };
         return Created((await records.RecordBestInterestsDecisionAsync(decision, context.CancellationToken)).OrThrow());
+    }
+
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> EndBestInterestsDecision(EndBestInterestsDecisionRequest r, ServerCallContext context) =>
+        Changed((await records.EndBestInterestsDecisionAsync(Id("decision-id", r.DecisionId), Instant(r.EndedAt), r.Because, context.CancellationToken)).OrThrow());
+
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> EndProxyAuthority(EndProxyAuthorityRequest r, ServerCallContext context) =>
+        Changed((await records.EndProxyAuthorityAsync(Id("proxy-authority-id", r.ProxyAuthorityId), Known((Domain.ProxyAuthorityEndReason)r.Reason),
+            Instant(r.EndedAt), Text(r.Reference), context.CancellationToken)).OrThrow());
+
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> SuspendProxyAuthority(SuspendProxyAuthorityRequest r, ServerCallContext context) =>
+        Changed((await records.SuspendProxyAuthorityAsync(Id("proxy-authority-id", r.ProxyAuthorityId), Instant(r.From), Text(r.Reference), context.CancellationToken)).OrThrow());
+
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> LiftProxyAuthoritySuspension(LiftProxyAuthoritySuspensionRequest r, ServerCallContext context) =>
+        Changed((await records.LiftProxyAuthoritySuspensionAsync(Id("proxy-authority-id", r.ProxyAuthorityId), Instant(r.At), context.CancellationToken)).OrThrow());
+
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> RecordAdvanceDecision(RecordAdvanceDecisionRequest r, ServerCallContext context)
+    {
+        var decision = new Domain.AdvanceDecision
+        {
+            Id = Guid.CreateVersion7(),
+            PatientId = Id("patient-id", r.PatientId),
+            TechnologyId = OptionalId("technology-id", r.TechnologyId),
+            TreatmentRefused = r.TreatmentRefused,
+            Circumstances = Text(r.Circumstances),
+            MadeAt = Instant(r.MadeAt),
+            Aged18OrOverWhenMade = r.HasAged18OrOverWhenMade ? r.Aged18OrOverWhenMade : null,
+            HadCapacityWhenMade = r.HasHadCapacityWhenMade ? r.HadCapacityWhenMade : null,
+            InWriting = r.InWriting,
+            SignedByPatientOrAtTheirDirection = r.SignedByPatientOrAtTheirDirection,
+            SignatureWitnessed = r.SignatureWitnessed,
+            StatesItAppliesEvenIfLifeAtRisk = r.StatesItAppliesEvenIfLifeAtRisk,
+            DocumentReference = Text(r.DocumentReference),
+            RecordedBy = r.RecordedBy,
+        };
+        return Changed((await records.RecordAdvanceDecisionAsync(decision, context.CancellationToken)).OrThrow());
+    }
+
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> InvalidateAdvanceDecision(InvalidateAdvanceDecisionRequest r, ServerCallContext context) =>
+        Changed((await records.FindAdvanceDecisionAsync(Id("advance-decision-id", r.AdvanceDecisionId), Known((Domain.AdvanceDecisionInvalidation)r.Reason),
+            Domain.AdvanceDecisionInapplicability.None, Instant(r.At), r.Note, context.CancellationToken)).OrThrow());
+
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> RecordAdvanceDecisionNotApplicable(RecordAdvanceDecisionNotApplicableRequest r, ServerCallContext context)
+    {
+        // Unspecified would read as "invalidate": refuse it here by the field, as the domain words it.
+        var reason = Known((Domain.AdvanceDecisionInapplicability)r.Reason);
+        if (reason == Domain.AdvanceDecisionInapplicability.None)
+            throw Platform.Domain.Refusal.Invalid("advance-decision.finding-reason-missing", "Record why the advance decision does not apply now (s25(4)).").ToException();
+        return Changed((await records.FindAdvanceDecisionAsync(Id("advance-decision-id", r.AdvanceDecisionId), Domain.AdvanceDecisionInvalidation.None,
+            reason, Instant(r.At), r.Note, context.CancellationToken)).OrThrow());
+    }
+
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> AnswerRefusalQuestion(AnswerRefusalQuestionRequest r, ServerCallContext context) =>
+        Changed((await records.AnswerRefusalQuestionAsync(Id("consent-id", r.ConsentId), r.RefusalStands, context.CancellationToken)).OrThrow());
+
+    private static RecordChanged Changed((Guid Id, IReadOnlyList<Domain.UseReevaluation> Reevaluated) result)
+    {
+        var message = new RecordChanged { Id = result.Id.ToString() };
+        foreach (var change in result.Reevaluated)
+        {
+            var use = new ReevaluatedUse
+            {
+                UseId = change.Use.Id.ToString(),
+                Before = (UseCheckDecision)change.Before.Decision,
+                After = (UseCheckDecision)change.After.Decision,
+                Fallback = (SafetyFallback)(change.SafetyAlert?.Fallback ?? Domain.SafetyFallback.None),
+            };
+            use.DenyRules.AddRange(change.After.Reasons.Select(x => x.Rule));
+            message.ReevaluatedUses.Add(use);
+        }
+        return message;
     }
 
     [RequiresRole(ConsentRoles.Clinician)]
@@ -190,7 +275,15 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
     {
         // Unreadable ids become empty ones, so that the domain still refuses a blanket request by name first.
         var patientIds = r.PatientIds.Select(p => Guid.TryParse(p, out var g) ? g : Guid.Empty).ToList();
-        var request = new Domain.TechnologyUseRequest(patientIds, OptionalId("technology-id", r.TechnologyId), r.WardCode, r.SettingCode, r.WholeWard, Known((Domain.UsePurpose)r.Purpose));
+        // The setting is the ward's, from the directory: the deprecated setting_code is not read.
+        var request = new Domain.TechnologyUseRequest(patientIds, OptionalId("technology-id", r.TechnologyId), r.WardCode, null, r.WholeWard, Known((Domain.UsePurpose)r.Purpose));
+        var dataUse = Domain.PurposeSet.None;
+        foreach (var purpose in r.DataUsePurposes)
+        {
+            var known = Known((Domain.UsePurpose)purpose);
+            // An unknown or forbidden purpose must not vanish from the set: the set is refused by name instead.
+            dataUse |= known == Domain.UsePurpose.Unspecified || Domain.TechnologyUse.IsProhibitedPurpose(known) ? (Domain.PurposeSet)(1 << 30) : Domain.Purposes.Of(known);
+        }
         var plan = r.CarePlan ?? new CarePlanItems();
         var details = new UseDetails(
             r.PatientObjects,
@@ -205,6 +298,7 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
                 NextReviewDate = OptionalInstant(plan.NextReviewDate),
                 ReviewCovers = plan.ReviewCovers,
                 HowToWithdraw = plan.HowToWithdraw,
+                DataUsePurposes = dataUse,
             },
             r.HumanRights is { } hr
                 ? new Domain.HumanRightsBalancing
@@ -228,7 +322,39 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
     [RequiresRole(ConsentRoles.Clinician)]
     public override async Task<TechnologyUse> RecordReview(RecordReviewRequest r, ServerCallContext context)
     {
-        return ToMessage((await uses.RecordReviewAsync(Id("use-id", r.UseId), Instant(r.ReviewedAt), Instant(r.NextReviewDate), r.ReviewCovers, context.CancellationToken)).OrThrow());
+        var participants = Domain.ReviewParticipants.None;
+        foreach (var p in r.Participants)
+            participants |= p is > ReviewParticipant.Unspecified and <= ReviewParticipant.Advocate ? (Domain.ReviewParticipants)(1 << ((int)p - 1)) : (Domain.ReviewParticipants)(1 << 30);
+        var review = new Domain.UseReview
+        {
+            UseId = Id("use-id", r.UseId),
+            ReviewedAt = Instant(r.ReviewedAt),
+            ReviewedBy = r.ReviewedBy,
+            Participants = participants,
+            MdtRoles = Text(r.MdtRoles),
+            PatientViewsSought = r.HasPatientViewsSought ? r.PatientViewsSought : null,
+            PatientViews = Text(r.PatientViews),
+            WhyViewsNotSought = Text(r.WhyViewsNotSought),
+            Benefit = r.Benefit,
+            Harms = r.Harms,
+            OutcomeMeasureReferences = r.OutcomeMeasureReferences.ToList(),
+            Decision = Known((Domain.ReviewDecision)r.Decision),
+            ChangeDescription = Text(r.ChangeDescription),
+            NextReviewDate = OptionalInstant(r.NextReviewDate),
+            NextReviewCovers = Text(r.ReviewCovers),
+        };
+        return ToMessage((await uses.RecordReviewAsync(review, context.CancellationToken)).OrThrow());
+    }
+
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<TransferPatientResponse> TransferPatient(TransferPatientRequest r, ServerCallContext context)
+    {
+        var (patient, transfer) = (await uses.TransferPatientAsync(Id("patient-id", r.PatientId), r.WardCode, context.CancellationToken)).OrThrow();
+        var response = new TransferPatientResponse { Patient = ToMessage(patient), SettingCode = transfer.SettingCode };
+        response.MovedUseIds.AddRange(transfer.Moved.Select(u => u.Id.ToString()));
+        response.SuspendedUseIds.AddRange(transfer.Suspended.Select(u => u.Id.ToString()));
+        response.ResumedUseIds.AddRange(transfer.Resumed.Select(u => u.Id.ToString()));
+        return response;
     }
 
     [RequiresRole(ConsentRoles.Clinician)]
@@ -255,10 +381,13 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
             response.LawfulBasisStatus = (LawfulBasisStatus)basis.Status;
             response.LawfulBasisRecordId = basis.RecordId.ToString();
         }
-        foreach (var reason in result.Reasons) response.Reasons.Add(new CheckReason { Rule = reason.Rule, Message = reason.Message });
-        if (result.Warnings.HasFlag(Domain.UseCheckWarnings.ReviewDueSoon)) response.Warnings.Add("review-due-soon");
-        if (result.Warnings.HasFlag(Domain.UseCheckWarnings.ReviewOverdue)) response.Warnings.Add("review-overdue");
-        if (result.Warnings.HasFlag(Domain.UseCheckWarnings.ConsentRequired)) response.Warnings.Add("consent-required");
+        response.Fallback = (SafetyFallback)result.Fallback;
+        response.DecisionRequiredBy = result.DecisionRequiredBy?.ToTimestamp();
+        response.ApprovalId = result.ApprovalId?.ToString() ?? "";
+        foreach (var denial in result.Denials)
+            response.Reasons.Add(new CheckReason { Rule = denial.Refusal.Rule, Message = denial.Refusal.Message, Kind = DenyKind(denial.Kind) });
+        foreach (var (flag, name) in s_warnings)
+            if ((result.Warnings & flag) != 0) response.Warnings.Add(name);
         return response;
     }
 
@@ -304,7 +433,100 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
         }
     }
 
-    [RequiresRole(ConsentRoles.Clinician)]
+    private static readonly (Domain.UseCheckWarnings Flag, string Name)[] s_warnings =
+    [
+        (Domain.UseCheckWarnings.ReviewDueSoon, "review-due-soon"),
+        (Domain.UseCheckWarnings.ReviewOverdue, "review-overdue"),
+        (Domain.UseCheckWarnings.ConsentRequired, "consent-required"),
+        (Domain.UseCheckWarnings.BestInterestsDecisionRequired, "best-interests-decision-required"),
+        (Domain.UseCheckWarnings.ReassessmentDueSoon, "reassessment-due-soon"),
+        (Domain.UseCheckWarnings.ObjectionRedecisionDue, "objection-redecision-due"),
+        (Domain.UseCheckWarnings.AgeThresholdSoon, "age-threshold-soon"),
+        (Domain.UseCheckWarnings.DeprivationOfLibertyDeadlineSoon, "deprivation-of-liberty-deadline-soon"),
+        (Domain.UseCheckWarnings.ReferToCourtOfProtection, "refer-to-court-of-protection"),
+    ];
+
+    /// <summary>The deny kind as a stable kebab-case code ("PurposeNotAuthorised" is "purpose-not-authorised").</summary>
+    private static string DenyKind(Domain.UseDenyReasons kind)
+    {
+        var name = kind.ToString();
+        var text = new System.Text.StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0) text.Append('-');
+            text.Append(char.ToLowerInvariant(name[i]));
+        }
+        return text.ToString();
+    }
+
+    [RequiresRole(ConsentRoles.Clinician, ConsentRoles.WardManager)]
+    public override async Task<ListUsesResponse> ListUses(ListUsesRequest r, ServerCallContext context)
+    {
+        var statuses = r.Statuses.Select(s => Known((Domain.UseStatus)s)).Where(s => s != Domain.UseStatus.Unspecified).ToList();
+        var page = (await queries.UsesAsync(r.PatientId, r.WardCode, statuses, r.PageSize, r.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListUsesResponse { NextPageToken = page.NextPageToken ?? "" };
+        response.Uses.AddRange(page.Items.Select(ToSummary));
+        return response;
+    }
+
+    [RequiresRole(ConsentRoles.Clinician, ConsentRoles.WardManager)]
+    public override async Task<ListUsesResponse> ListOverdueReviews(ListOverdueReviewsRequest r, ServerCallContext context)
+    {
+        var page = (await queries.OverdueReviewsAsync(r.WardCode, r.PageSize, r.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListUsesResponse { NextPageToken = page.NextPageToken ?? "" };
+        response.Uses.AddRange(page.Items.Select(ToSummary));
+        return response;
+    }
+
+    [RequiresRole(ConsentRoles.Clinician, ConsentRoles.WardManager)]
+    public override async Task<ListConsentRequiredResponse> ListConsentRequired(ListConsentRequiredRequest r, ServerCallContext context)
+    {
+        var page = (await queries.ConsentRequiredAsync(r.WardCode, r.PageSize, r.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListConsentRequiredResponse { NextPageToken = page.NextPageToken ?? "" };
+        response.Uses.AddRange(page.Items.Select(v => new ConsentRequiredUse { Use = ToMessage(v.Use), ConsentRequiredBy = v.ConsentRequiredBy.ToTimestamp(), PastDue = v.PastDue }));
+        return response;
+    }
+
+    [RequiresRole(ConsentRoles.Clinician, ConsentRoles.WardManager)]
+    public override async Task<ListBlanketUseSignalsResponse> ListBlanketUseSignals(ListBlanketUseSignalsRequest r, ServerCallContext context)
+    {
+        var page = (await queries.BlanketSignalsAsync(r.WardCode, r.PageSize, r.PageToken, context.CancellationToken)).OrThrow();
+        var response = new ListBlanketUseSignalsResponse { NextPageToken = page.NextPageToken ?? "" };
+        foreach (var s in page.Items)
+        {
+            var signal = new RaisedBlanketUseSignal
+            {
+                SignalId = s.Id.ToString(),
+                Kind = (BlanketSignalKind)s.Kind,
+                WardCode = s.WardCode,
+                TechnologyId = s.TechnologyId.ToString(),
+                UseCount = s.UseCount,
+                RaisedAt = s.RaisedAt.ToTimestamp(),
+            };
+            signal.UseIds.AddRange(s.UseIds);
+            response.Signals.Add(signal);
+        }
+        return response;
+    }
+
+    private static UseSummary ToSummary(UseView view)
+    {
+        var summary = new UseSummary
+        {
+            Use = ToMessage(view.Use),
+            ReviewDue = view.Use.CarePlan.NextReviewDate?.ToTimestamp(),
+            ReviewOverdue = view.ReviewOverdue,
+        };
+        if (view.Check is { } check)
+        {
+            summary.Check = (UseCheckDecision)check.Decision;
+            summary.LawfulBasisStatus = (LawfulBasisStatus)(check.LawfulBasis?.Status ?? Domain.LawfulBasisStatus.Unspecified);
+            summary.DenyRules.AddRange(check.Reasons.Select(x => x.Rule));
+        }
+        return summary;
+    }
+
+    [RequiresRole(ConsentRoles.Clinician, ConsentRoles.WardManager)]
     public override async Task<DetectBlanketUseResponse> DetectBlanketUse(DetectBlanketUseRequest r, ServerCallContext context)
     {
         var signals = (await uses.DetectBlanketUseAsync(r.WardCode, context.CancellationToken)).OrThrow();
@@ -351,6 +573,10 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
             BlanketMinimumUses = r.BlanketMinimumUses == 0 ? defaults.BlanketMinimumUses : r.BlanketMinimumUses,
             RationaleSimilarityThreshold = r.RationaleSimilarityThreshold == 0 ? defaults.RationaleSimilarityThreshold : r.RationaleSimilarityThreshold,
             RationaleCopyMinimumUses = r.RationaleCopyMinimumUses == 0 ? defaults.RationaleCopyMinimumUses : r.RationaleCopyMinimumUses,
+            CapacityLostTransition = r.CapacityLostTransition?.ToTimeSpan() ?? defaults.CapacityLostTransition,
+            GillickFindingMaxAge = r.GillickFindingMaxAge?.ToTimeSpan() ?? defaults.GillickFindingMaxAge,
+            ObjectionRedecisionWithin = r.ObjectionRedecisionWithin?.ToTimeSpan() ?? defaults.ObjectionRedecisionWithin,
+            DeadlineWarningNotice = r.DeadlineWarningNotice?.ToTimeSpan() ?? defaults.DeadlineWarningNotice,
         };
         return ToMessage((await policies.SetAsync(policy, context.CancellationToken)).OrThrow());
     }
@@ -411,6 +637,10 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
         BlanketMinimumUses = p.BlanketMinimumUses,
         RationaleSimilarityThreshold = p.RationaleSimilarityThreshold,
         RationaleCopyMinimumUses = p.RationaleCopyMinimumUses,
+        CapacityLostTransition = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p.CapacityLostTransition),
+        GillickFindingMaxAge = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p.GillickFindingMaxAge),
+        ObjectionRedecisionWithin = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p.ObjectionRedecisionWithin),
+        DeadlineWarningNotice = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p.DeadlineWarningNotice),
     };
 
     private static TechnologyApproval ToMessage(Domain.TechnologyApproval a) => new()

@@ -3,7 +3,8 @@ namespace Platform.Consent.Api.Grpc;
 /// <summary>
 /// The roles the consent service's methods ask of a caller's token (least privilege). Clinicians keep the records and
 /// ask the check; devices and EPR integrations only ask the check; approvals normally arrive as procurement's events,
-/// and by hand only from a procurement lead; the trust's policy is set by a trust administrator.
+/// and by hand only from a procurement lead; the trust's policy is set by a trust administrator; a ward manager reads
+/// the ward's queries.
 /// </summary>
 public static class ConsentRoles
 {
@@ -11,4 +12,6 @@ public static class ConsentRoles
     public const string Device = "device";
     public const string ProcurementLead = "procurement-lead";
     public const string TrustAdmin = "trust-admin";
+    /// <summary>Runs a ward: reads its uses, overdue reviews, consent required and blanket-use signals; keeps no records.</summary>
+    public const string WardManager = "ward-manager";
 }

@@ -39,6 +39,42 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.ToTable("consent_trusts", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Api.Data.ConsentWard", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("code");
+
+                    b.Property<int>("Beds")
+                        .HasColumnType("integer")
+                        .HasColumnName("beds");
+
+                    b.Property<bool>("Closed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("closed");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("setting_code");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TenantId", "Code")
+                        .HasName("pk_wards");
+
+                    b.ToTable("wards", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Consent.Api.Data.RaisedBlanketSignal", b =>
                 {
                     b.Property<Guid>("Id")
@@ -76,6 +112,11 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("use_count");
 
+                    b.Property<string>("UseIds")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("use_ids");
+
                     b.Property<string>("WardCode")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -88,6 +129,9 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.HasIndex("TenantId", "SignalKey")
                         .IsUnique()
                         .HasDatabaseName("ix_blanket_signals_tenant_id_signal_key");
+
+                    b.HasIndex("TenantId", "WardCode", "RaisedAt")
+                        .HasDatabaseName("ix_blanket_signals_tenant_id_ward_code_raised_at");
 
                     b.ToTable("blanket_signals", (string)null);
                 });
@@ -111,17 +155,33 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasColumnType("interval")
                         .HasColumnName("blanket_window");
 
+                    b.Property<TimeSpan?>("CapacityLostTransition")
+                        .HasColumnType("interval")
+                        .HasColumnName("capacity_lost_transition");
+
                     b.Property<TimeSpan>("CapacityRegainedGracePeriod")
                         .HasColumnType("interval")
                         .HasColumnName("capacity_regained_grace_period");
+
+                    b.Property<TimeSpan?>("DeadlineWarningNotice")
+                        .HasColumnType("interval")
+                        .HasColumnName("deadline_warning_notice");
 
                     b.Property<TimeSpan>("FluctuatingAssessmentMaxAge")
                         .HasColumnType("interval")
                         .HasColumnName("fluctuating_assessment_max_age");
 
+                    b.Property<TimeSpan?>("GillickFindingMaxAge")
+                        .HasColumnType("interval")
+                        .HasColumnName("gillick_finding_max_age");
+
                     b.Property<TimeSpan>("MaxReviewInterval")
                         .HasColumnType("interval")
                         .HasColumnName("max_review_interval");
+
+                    b.Property<TimeSpan?>("ObjectionRedecisionWithin")
+                        .HasColumnType("interval")
+                        .HasColumnName("objection_redecision_within");
 
                     b.Property<int>("RationaleCopyMinimumUses")
                         .HasColumnType("integer")
@@ -145,6 +205,110 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.ToTable("trust_policies", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Domain.AdvanceDecision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool?>("Aged18OrOverWhenMade")
+                        .HasColumnType("boolean")
+                        .HasColumnName("aged_18_or_over_when_made");
+
+                    b.Property<string>("Circumstances")
+                        .HasColumnType("text")
+                        .HasColumnName("circumstances");
+
+                    b.Property<string>("DocumentReference")
+                        .HasColumnType("text")
+                        .HasColumnName("document_reference");
+
+                    b.Property<string>("FindingNote")
+                        .HasColumnType("text")
+                        .HasColumnName("finding_note");
+
+                    b.Property<bool?>("HadCapacityWhenMade")
+                        .HasColumnType("boolean")
+                        .HasColumnName("had_capacity_when_made");
+
+                    b.Property<bool>("InWriting")
+                        .HasColumnType("boolean")
+                        .HasColumnName("in_writing");
+
+                    b.Property<string>("Inapplicability")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("inapplicability");
+
+                    b.Property<DateTime?>("InapplicableFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("inapplicable_from");
+
+                    b.Property<DateTime?>("InvalidatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("invalidated_at");
+
+                    b.Property<string>("Invalidation")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("invalidation");
+
+                    b.Property<DateTime>("MadeAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("made_at");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<bool>("SignatureWitnessed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("signature_witnessed");
+
+                    b.Property<bool>("SignedByPatientOrAtTheirDirection")
+                        .HasColumnType("boolean")
+                        .HasColumnName("signed_by_patient_or_at_their_direction");
+
+                    b.Property<bool>("StatesItAppliesEvenIfLifeAtRisk")
+                        .HasColumnType("boolean")
+                        .HasColumnName("states_it_applies_even_if_life_at_risk");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TreatmentRefused")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("treatment_refused");
+
+                    b.HasKey("Id")
+                        .HasName("pk_advance_decisions");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_advance_decisions_tenant_id_patient_id");
+
+                    b.ToTable("advance_decisions", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Consent.Domain.BestInterestsDecision", b =>
                 {
                     b.Property<Guid>("Id")
@@ -156,6 +320,10 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("beliefs_and_values");
+
+                    b.Property<string>("CapacitousRefusalWeighed")
+                        .HasColumnType("text")
+                        .HasColumnName("capacitous_refusal_weighed");
 
                     b.Property<DateTime>("DecidedAt")
                         .HasColumnType("timestamp with time zone")
@@ -169,6 +337,14 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.Property<DateTime?>("EndedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("ended_at");
+
+                    b.Property<string>("EndedBecause")
+                        .HasColumnType("text")
+                        .HasColumnName("ended_because");
+
+                    b.Property<string>("ImcaReportReference")
+                        .HasColumnType("text")
+                        .HasColumnName("imca_report_reference");
 
                     b.Property<string>("LessRestrictiveOptions")
                         .IsRequired()
@@ -203,6 +379,10 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.Property<string>("RegainCapacityWhen")
                         .HasColumnType("text")
                         .HasColumnName("regain_capacity_when");
+
+                    b.Property<bool>("SeriousMedicalTreatment")
+                        .HasColumnType("boolean")
+                        .HasColumnName("serious_medical_treatment");
 
                     b.Property<string>("SupportToParticipate")
                         .IsRequired()
@@ -369,6 +549,15 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("patient_id");
 
+                    b.Property<string>("Reasons")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("reasons");
+
+                    b.Property<DateTime?>("ReassessBy")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reassess_by");
+
                     b.Property<Guid>("TechnologyId")
                         .HasColumnType("uuid")
                         .HasColumnName("technology_id");
@@ -425,6 +614,10 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("recorded_by");
 
+                    b.Property<bool?>("RefusalStandsIfCapacityLost")
+                        .HasColumnType("boolean")
+                        .HasColumnName("refusal_stands_if_capacity_lost");
+
                     b.Property<Guid>("TechnologyId")
                         .HasColumnType("uuid")
                         .HasColumnName("technology_id");
@@ -477,6 +670,14 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasColumnType("character varying(8)")
                         .HasColumnName("tenant_id");
 
+                    b.Property<DateOnly?>("Turns16On")
+                        .HasColumnType("date")
+                        .HasColumnName("turns_16_on");
+
+                    b.Property<DateOnly?>("Turns18On")
+                        .HasColumnType("date")
+                        .HasColumnName("turns_18_on");
+
                     b.Property<string>("WardCode")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -519,6 +720,21 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("donor_was_18_or_over_when_made");
 
+                    b.Property<string>("EndOrSuspensionReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("end_or_suspension_reference");
+
+                    b.Property<string>("EndReason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("end_reason");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
@@ -555,6 +771,14 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.Property<DateTime?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
+
+                    b.Property<DateTime?>("SuspendedFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("suspended_from");
+
+                    b.Property<DateTime?>("SuspensionLiftedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("suspension_lifted_at");
 
                     b.Property<string>("TenantId")
                         .IsRequired()
@@ -654,6 +878,10 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("approved_at");
 
+                    b.Property<bool>("ContinuousMonitoringOrRestrictive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("continuous_monitoring_or_restrictive");
+
                     b.Property<bool>("IsSurveillance")
                         .HasColumnType("boolean")
                         .HasColumnName("is_surveillance");
@@ -661,6 +889,16 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.Property<bool>("ManagesSafetyRisk")
                         .HasColumnType("boolean")
                         .HasColumnName("manages_safety_risk");
+
+                    b.Property<bool>("MayBeLifeSustaining")
+                        .HasColumnType("boolean")
+                        .HasColumnName("may_be_life_sustaining");
+
+                    b.Property<string>("MentalDisorderTreatmentRoute")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("mental_disorder_treatment_route");
 
                     b.Property<string>("SettingCode")
                         .IsRequired()
@@ -710,6 +948,14 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.Property<DateTime?>("ActivatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("activated_at");
+
+                    b.Property<bool>("ContinuousMonitoringOrRestrictive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("continuous_monitoring_or_restrictive");
+
+                    b.Property<DateTime?>("CorrectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("corrected_at");
 
                     b.Property<string>("EndReason")
                         .IsRequired()
@@ -822,6 +1068,98 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasDatabaseName("ix_technology_uses_tenant_id_technology_id_setting_code");
 
                     b.ToTable("technology_uses", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Consent.Domain.UseReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Benefit")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("benefit");
+
+                    b.Property<string>("ChangeDescription")
+                        .HasColumnType("text")
+                        .HasColumnName("change_description");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("decision");
+
+                    b.Property<string>("Harms")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("harms");
+
+                    b.Property<string>("MdtRoles")
+                        .HasColumnType("text")
+                        .HasColumnName("mdt_roles");
+
+                    b.Property<string>("NextReviewCovers")
+                        .HasColumnType("text")
+                        .HasColumnName("next_review_covers");
+
+                    b.Property<DateTime?>("NextReviewDate")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_review_date");
+
+                    b.Property<string>("OutcomeMeasureReferences")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("outcome_measure_references");
+
+                    b.Property<int>("Participants")
+                        .HasColumnType("integer")
+                        .HasColumnName("participants");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("PatientViews")
+                        .HasColumnType("text")
+                        .HasColumnName("patient_views");
+
+                    b.Property<bool?>("PatientViewsSought")
+                        .HasColumnType("boolean")
+                        .HasColumnName("patient_views_sought");
+
+                    b.Property<DateTime>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reviewed_at");
+
+                    b.Property<string>("ReviewedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reviewed_by");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("UseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("use_id");
+
+                    b.Property<string>("WhyViewsNotSought")
+                        .HasColumnType("text")
+                        .HasColumnName("why_views_not_sought");
+
+                    b.HasKey("Id")
+                        .HasName("pk_use_reviews");
+
+                    b.HasIndex("TenantId", "UseId")
+                        .HasDatabaseName("ix_use_reviews_tenant_id_use_id");
+
+                    b.ToTable("use_reviews", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Messaging.Inbox.DeadLetter", b =>
@@ -1063,6 +1401,10 @@ namespace Platform.Consent.Api.Migrations.Postgres
                                 .IsRequired()
                                 .HasColumnType("text")
                                 .HasColumnName("care_plan_data_use");
+
+                            b1.Property<int>("DataUsePurposes")
+                                .HasColumnType("integer")
+                                .HasColumnName("care_plan_data_use_purposes");
 
                             b1.Property<string>("DecisionMakingProcess")
                                 .IsRequired()

@@ -34,6 +34,42 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                     b.ToTable("consent_trusts", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Api.Data.ConsentWard", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<int>("Beds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("beds");
+
+                    b.Property<bool>("Closed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("setting_code");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TenantId", "Code")
+                        .HasName("pk_wards");
+
+                    b.ToTable("wards", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Consent.Api.Data.RaisedBlanketSignal", b =>
                 {
                     b.Property<Guid>("Id")
@@ -71,6 +107,11 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("use_count");
 
+                    b.Property<string>("UseIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("use_ids");
+
                     b.Property<string>("WardCode")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -83,6 +124,9 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                     b.HasIndex("TenantId", "SignalKey")
                         .IsUnique()
                         .HasDatabaseName("ix_blanket_signals_tenant_id_signal_key");
+
+                    b.HasIndex("TenantId", "WardCode", "RaisedAt")
+                        .HasDatabaseName("ix_blanket_signals_tenant_id_ward_code_raised_at");
 
                     b.ToTable("blanket_signals", (string)null);
                 });
@@ -106,17 +150,33 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("blanket_window");
 
+                    b.Property<TimeSpan?>("CapacityLostTransition")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("capacity_lost_transition");
+
                     b.Property<TimeSpan>("CapacityRegainedGracePeriod")
                         .HasColumnType("TEXT")
                         .HasColumnName("capacity_regained_grace_period");
+
+                    b.Property<TimeSpan?>("DeadlineWarningNotice")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deadline_warning_notice");
 
                     b.Property<TimeSpan>("FluctuatingAssessmentMaxAge")
                         .HasColumnType("TEXT")
                         .HasColumnName("fluctuating_assessment_max_age");
 
+                    b.Property<TimeSpan?>("GillickFindingMaxAge")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("gillick_finding_max_age");
+
                     b.Property<TimeSpan>("MaxReviewInterval")
                         .HasColumnType("TEXT")
                         .HasColumnName("max_review_interval");
+
+                    b.Property<TimeSpan?>("ObjectionRedecisionWithin")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("objection_redecision_within");
 
                     b.Property<int>("RationaleCopyMinimumUses")
                         .HasColumnType("INTEGER")
@@ -140,6 +200,110 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                     b.ToTable("trust_policies", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Domain.AdvanceDecision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<bool?>("Aged18OrOverWhenMade")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("aged_18_or_over_when_made");
+
+                    b.Property<string>("Circumstances")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("circumstances");
+
+                    b.Property<string>("DocumentReference")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("document_reference");
+
+                    b.Property<string>("FindingNote")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finding_note");
+
+                    b.Property<bool?>("HadCapacityWhenMade")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("had_capacity_when_made");
+
+                    b.Property<bool>("InWriting")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("in_writing");
+
+                    b.Property<string>("Inapplicability")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("inapplicability");
+
+                    b.Property<DateTime?>("InapplicableFrom")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("inapplicable_from");
+
+                    b.Property<DateTime?>("InvalidatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("invalidated_at");
+
+                    b.Property<string>("Invalidation")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("invalidation");
+
+                    b.Property<DateTime>("MadeAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("made_at");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_id");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<bool>("SignatureWitnessed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("signature_witnessed");
+
+                    b.Property<bool>("SignedByPatientOrAtTheirDirection")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("signed_by_patient_or_at_their_direction");
+
+                    b.Property<bool>("StatesItAppliesEvenIfLifeAtRisk")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("states_it_applies_even_if_life_at_risk");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TreatmentRefused")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("treatment_refused");
+
+                    b.HasKey("Id")
+                        .HasName("pk_advance_decisions");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_advance_decisions_tenant_id_patient_id");
+
+                    b.ToTable("advance_decisions", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Consent.Domain.BestInterestsDecision", b =>
                 {
                     b.Property<Guid>("Id")
@@ -151,6 +315,10 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("beliefs_and_values");
+
+                    b.Property<string>("CapacitousRefusalWeighed")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("capacitous_refusal_weighed");
 
                     b.Property<DateTime>("DecidedAt")
                         .HasColumnType("TEXT")
@@ -164,6 +332,14 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                     b.Property<DateTime?>("EndedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("ended_at");
+
+                    b.Property<string>("EndedBecause")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ended_because");
+
+                    b.Property<string>("ImcaReportReference")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("imca_report_reference");
 
                     b.Property<string>("LessRestrictiveOptions")
                         .IsRequired()
@@ -198,6 +374,10 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                     b.Property<string>("RegainCapacityWhen")
                         .HasColumnType("TEXT")
                         .HasColumnName("regain_capacity_when");
+
+                    b.Property<bool>("SeriousMedicalTreatment")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("serious_medical_treatment");
 
                     b.Property<string>("SupportToParticipate")
                         .IsRequired()
@@ -364,6 +544,15 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("patient_id");
 
+                    b.Property<string>("Reasons")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reasons");
+
+                    b.Property<DateTime?>("ReassessBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reassess_by");
+
                     b.Property<Guid>("TechnologyId")
                         .HasColumnType("TEXT")
                         .HasColumnName("technology_id");
@@ -420,6 +609,10 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("recorded_by");
 
+                    b.Property<bool?>("RefusalStandsIfCapacityLost")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("refusal_stands_if_capacity_lost");
+
                     b.Property<Guid>("TechnologyId")
                         .HasColumnType("TEXT")
                         .HasColumnName("technology_id");
@@ -472,6 +665,14 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
 
+                    b.Property<DateOnly?>("Turns16On")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("turns_16_on");
+
+                    b.Property<DateOnly?>("Turns18On")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("turns_18_on");
+
                     b.Property<string>("WardCode")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -514,6 +715,21 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("donor_was_18_or_over_when_made");
 
+                    b.Property<string>("EndOrSuspensionReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_or_suspension_reference");
+
+                    b.Property<string>("EndReason")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("end_reason");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ended_at");
+
                     b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("expires_at");
@@ -550,6 +766,14 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                     b.Property<DateTime?>("RevokedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("revoked_at");
+
+                    b.Property<DateTime?>("SuspendedFrom")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("suspended_from");
+
+                    b.Property<DateTime?>("SuspensionLiftedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("suspension_lifted_at");
 
                     b.Property<string>("TenantId")
                         .IsRequired()
@@ -649,6 +873,10 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("approved_at");
 
+                    b.Property<bool>("ContinuousMonitoringOrRestrictive")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("continuous_monitoring_or_restrictive");
+
                     b.Property<bool>("IsSurveillance")
                         .HasColumnType("INTEGER")
                         .HasColumnName("is_surveillance");
@@ -656,6 +884,16 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                     b.Property<bool>("ManagesSafetyRisk")
                         .HasColumnType("INTEGER")
                         .HasColumnName("manages_safety_risk");
+
+                    b.Property<bool>("MayBeLifeSustaining")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("may_be_life_sustaining");
+
+                    b.Property<string>("MentalDisorderTreatmentRoute")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mental_disorder_treatment_route");
 
                     b.Property<string>("SettingCode")
                         .IsRequired()
@@ -705,6 +943,14 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                     b.Property<DateTime?>("ActivatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("activated_at");
+
+                    b.Property<bool>("ContinuousMonitoringOrRestrictive")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("continuous_monitoring_or_restrictive");
+
+                    b.Property<DateTime?>("CorrectedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("corrected_at");
 
                     b.Property<string>("EndReason")
                         .IsRequired()
@@ -817,6 +1063,98 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasDatabaseName("ix_technology_uses_tenant_id_technology_id_setting_code");
 
                     b.ToTable("technology_uses", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Consent.Domain.UseReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Benefit")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("benefit");
+
+                    b.Property<string>("ChangeDescription")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("change_description");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decision");
+
+                    b.Property<string>("Harms")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("harms");
+
+                    b.Property<string>("MdtRoles")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mdt_roles");
+
+                    b.Property<string>("NextReviewCovers")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_review_covers");
+
+                    b.Property<DateTime?>("NextReviewDate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_review_date");
+
+                    b.Property<string>("OutcomeMeasureReferences")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome_measure_references");
+
+                    b.Property<int>("Participants")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("participants");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("PatientViews")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_views");
+
+                    b.Property<bool?>("PatientViewsSought")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("patient_views_sought");
+
+                    b.Property<DateTime>("ReviewedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reviewed_at");
+
+                    b.Property<string>("ReviewedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reviewed_by");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("UseId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("use_id");
+
+                    b.Property<string>("WhyViewsNotSought")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("why_views_not_sought");
+
+                    b.HasKey("Id")
+                        .HasName("pk_use_reviews");
+
+                    b.HasIndex("TenantId", "UseId")
+                        .HasDatabaseName("ix_use_reviews_tenant_id_use_id");
+
+                    b.ToTable("use_reviews", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Messaging.Inbox.DeadLetter", b =>
@@ -1058,6 +1396,10 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                                 .IsRequired()
                                 .HasColumnType("TEXT")
                                 .HasColumnName("care_plan_data_use");
+
+                            b1.Property<int>("DataUsePurposes")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("care_plan_data_use_purposes");
 
                             b1.Property<string>("DecisionMakingProcess")
                                 .IsRequired()

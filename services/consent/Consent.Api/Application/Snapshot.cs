@@ -1,0 +1,41 @@
+using Platform.Consent.Domain;
+
+namespace Platform.Consent.Api.Application;
+
+/// <summary>
+/// A patient's snapshot as it will be once a command that changes an existing record is written: the cached snapshot
+/// is shared and never edited, so the changed record replaces its old copy in a new one.
+/// </summary>
+internal static class Snapshot
+{
+    public static T[] Replace<T>(T[] records, T changed, Func<T, Guid> id)
+    {
+        var copy = (T[])records.Clone();
+        var i = Array.FindIndex(copy, r => id(r) == id(changed));
+        if (i >= 0) copy[i] = changed;
+        return copy;
+    }
+
+    public static PatientConsentRecords Replacing(PatientConsentRecords r, ProxyAuthority[]? proxyAuthorities = null,
+        BestInterestsDecision[]? bestInterests = null, AdvanceDecision[]? advanceDecisions = null, OwnConsent[]? ownConsents = null) => new()
+    {
+        PatientId = r.PatientId,
+        AgeBand = r.AgeBand,
+        Turns16On = r.Turns16On,
+        Turns18On = r.Turns18On,
+        CapacityAssessments = r.CapacityAssessments,
+        GillickAssessments = r.GillickAssessments,
+        OwnConsents = ownConsents ?? r.OwnConsents,
+        ProxyAuthorities = proxyAuthorities ?? r.ProxyAuthorities,
+        ProxyConsents = r.ProxyConsents,
+        BestInterestsDecisions = bestInterests ?? r.BestInterestsDecisions,
+        Uses = r.Uses,
+        AdvanceDecisions = advanceDecisions ?? r.AdvanceDecisions,
+        CourtOrders = r.CourtOrders,
+        MentalHealthActRecords = r.MentalHealthActRecords,
+        Section63Records = r.Section63Records,
+        DeprivationOfLibertyScreens = r.DeprivationOfLibertyScreens,
+        Objections = r.Objections,
+        ParentalControlFindings = r.ParentalControlFindings,
+    };
+}
