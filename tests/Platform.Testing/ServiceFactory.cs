@@ -38,9 +38,11 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
     /// <summary>
     /// Starts the service on a new database; <paramref name="extra"/> adds or overrides configuration, and
     /// <paramref name="services"/> adds to the app's services after its own (a test's telemetry exporter, say).
+    /// <paramref name="addressed"/> adds configuration that names the service's own HTTP address (the identity
+    /// service's issuer and JWKS URL), once its port is chosen.
     /// </summary>
     public static async Task<ServiceFactory<TProgram>> StartOnPostgresAsync(string serviceName, IDictionary<string, string?>? extra = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, Func<Uri, IDictionary<string, string?>>? addressed = null)
     {
         var pg = await PostgresServer.SharedAsync();
         var db = await pg.CreateDatabaseAsync(serviceName);
@@ -64,6 +66,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
                 ["Messaging:AppApiToken"] = AppApiToken,
             };
             foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
+            foreach (var (k, v) in addressed?.Invoke(new Uri($"http://127.0.0.1:{httpPort}")) ?? new Dictionary<string, string?>()) settings[k] = v;
             var factory = new ServiceFactory<TProgram>(settings, services)
             {
                 Database = db,
