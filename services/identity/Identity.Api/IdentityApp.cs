@@ -5,7 +5,7 @@ using OpenIddict.Server;
 using Platform.Grpc;
 using Platform.Grpc.Server;
 using Platform.Identity.Api.Data;
-using Platform.Identity.Api.Directory;
+using Platform.Identity.Api.Application;
 using Platform.Identity.Api.Federation;
 using Platform.Identity.Api.Tokens;
 using Platform.Identity.Domain;
@@ -77,6 +77,7 @@ public static class IdentityApp
                 o.AddEventHandler(SignWithActiveKey.Descriptor);
                 o.AddEventHandler(RefuseScopesNotGranted.Descriptor);
                 o.AddEventHandler(LeaveSubjectTokenToTheTrustsProvider.Descriptor);
+                o.AddEventHandler(ClientAssertionFailuresAreInvalidClient.Descriptor);
                 o.Configure(options =>
                 {
                     // Users' tokens from a trust's own identity provider: a JWT (RFC 8693 section 3), an ID or access token.
@@ -88,6 +89,10 @@ public static class IdentityApp
                 if (identity.AllowHttp) aspNetCore.DisableTransportSecurityRequirement();
             });
 
+        // A trust provider's rotated key must work on the first request that presents it: IdentityModel's
+        // ConfigurationManager then fetches the keys before answering (its default refreshes in the background, and
+        // the request would fail). Nothing else in the platform uses a ConfigurationManager.
+        AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
         builder.Services.AddSingleton<FederatedTokenValidator>();
         builder.Services.AddScoped<TrustDirectory>();
         return builder;

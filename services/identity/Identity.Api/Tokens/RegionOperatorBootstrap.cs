@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
-using Platform.Identity.Api.Directory;
+using Platform.Identity.Api.Application;
 using Platform.Identity.Domain;
 
 namespace Platform.Identity.Api.Tokens;

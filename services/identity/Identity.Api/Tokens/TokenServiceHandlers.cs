@@ -50,3 +50,27 @@ internal sealed class LeaveSubjectTokenToTheTrustsProvider : IOpenIddictServerHa
         return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>
+/// A client assertion that fails validation (another audience, expired, not its key) failed client authentication:
+/// <c>invalid_client</c> (RFC 7523 section 3.2, RFC 6749 section 5.2). OpenIddict answers some of these
+/// <c>invalid_token</c>; no other token of a request here is validated by OpenIddict, so the assertion is the one.
+/// </summary>
+internal sealed class ClientAssertionFailuresAreInvalidClient : IOpenIddictServerHandler<OpenIddictServerEvents.ApplyTokenResponseContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<OpenIddictServerEvents.ApplyTokenResponseContext>()
+        .UseSingletonHandler<ClientAssertionFailuresAreInvalidClient>()
+        .SetOrder(OpenIddictServerHandlers.Exchange.NormalizeErrorResponse.Descriptor.Order - 1)
+        .SetType(OpenIddictServerHandlerType.Custom)
+        .Build();
+
+    public ValueTask HandleAsync(OpenIddictServerEvents.ApplyTokenResponseContext context)
+    {
+        if (context.Error == Errors.InvalidToken && !string.IsNullOrEmpty(context.Request?.ClientAssertion))
+        {
+            context.Response.Error = Errors.InvalidClient;
+            context.Response.ErrorDescription = "The client assertion is not valid: " + context.Response.ErrorDescription;
+        }
+        return ValueTask.CompletedTask;
+    }
+}

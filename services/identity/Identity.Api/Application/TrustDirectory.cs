@@ -12,7 +12,7 @@ using IdentityEvents = Platform.Contracts.Identity.V1;
 using Common = Platform.Contracts.Common.V1;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
-namespace Platform.Identity.Api.Directory;
+namespace Platform.Identity.Api.Application;
 
 public sealed record NewClient(string? ClientId, ClientKind Kind, string? DisplayName, IReadOnlyList<string> Roles, IReadOnlyList<string> Scopes, string? JwksJson, bool AllowTokenExchange);
 
@@ -258,7 +258,7 @@ public sealed class TrustDirectory(IdentityDbContext db, IOpenIddictApplicationM
                 return Refusal.Invalid("jwks-json.format", "The client's keys must be a JSON Web Key Set ({\"keys\":[...]}).");
             }
             if (keys.Keys.Count == 0) return Refusal.Invalid("jwks-json.empty", "The client's key set has no keys.");
-            if (keys.Keys.Any(k => k.HasPrivateKey)) return Refusal.Invalid("jwks-json.private-key", "The client's key set holds a private key: send only the public keys, and keep the private key on the client.");
+            if (keys.Keys.Any(k => !string.IsNullOrEmpty(k.D) || !string.IsNullOrEmpty(k.K))) return Refusal.Invalid("jwks-json.private-key", "The client's key set holds a private key: send only the public keys, and keep the private key on the client.");
         }
         if (await db.Clients.AnyAsync(x => x.ClientId == r.ClientId, ct) || await applications.FindByClientIdAsync(r.ClientId, ct) is not null)
             return Refusal.Exists("client.already-registered", $"Client '{r.ClientId}' is already registered.");
