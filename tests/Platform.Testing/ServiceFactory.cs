@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Grpc;
 using Platform.Grpc.Client;
+using Platform.KnownTrusts;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Testing;
@@ -78,6 +79,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
             try
             {
                 factory.StartServer(); // start now, so migrations run before the first test call
+                await factory.KnowTrustsAsync(DefaultKnownTrusts);
                 return factory;
             }
             catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException && attempt < 5)
@@ -94,6 +96,46 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
         if (_services is not null) builder.ConfigureTestServices(_services);
     }
 
+    /// <summary>
+    /// The trusts a service under test knows from the start (as if the directory had onboarded them), so tests may act
+    /// for them with tokens. A trust outside this list (ZZZ) is one the service has never heard of.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DefaultKnownTrusts = ["RX3", "RTQ", "RX4", "RV9", "RW1", "GRP1", "GRP2", "DLQ1", "DLQ2", "DLQ3"];
+
+    /// <summary>
+    /// Records <paramref name="odsCodes"/> as onboarded, active trusts in a service that keeps known trusts
+    /// (Platform.KnownTrusts), as the directory's trust_onboarded events would; a service without them is left alone.
+    /// </summary>
+    public async Task KnowTrustsAsync(IEnumerable<string> odsCodes)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        if (scope.ServiceProvider.GetService<KnownTrustRecorder>() is not { } recorder) return;
+        foreach (var ods in odsCodes) await recorder.RecordAsync(new KnownTrustChange(ods, $"Test trust {ods}", Active: true), default);
+    }
+
+    private readonly HashSet<string> _known = [];
+
+    // A user of a trust presupposes the trust was onboarded: the helpers that call as one make it known first. A test
+    // of an unknown trust mints its token with Tokens.Mint directly.
+    private void KnowTrust(string tenant)
+    {
+        lock (_known)
+        {
+            if (!Platform.Domain.OdsCode.IsValid(tenant) || !_known.Add(tenant)) return;
+        }
+        // Outside the caller's trace, if it has one: onboarding is not part of the call a test traces.
+        var ambient = System.Diagnostics.Activity.Current;
+        System.Diagnostics.Activity.Current = null;
+        try
+        {
+            KnowTrustsAsync([tenant]).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            System.Diagnostics.Activity.Current = ambient;
+        }
+    }
+
     /// <summary>The HTTP/1.1 endpoint (REST, health, event routes).</summary>
     public Uri HttpAddress { get; private init; } = null!;
 
@@ -107,12 +149,16 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
     public GrpcChannel CreateGrpcChannel() => GrpcChannel.ForAddress(GrpcAddress);
 
     /// <summary>Call options for a user of <paramref name="tenant"/> (default role clinician), with a 30 s deadline.</summary>
-    public CallOptions CallAs(string tenant, params string[] roles) =>
-        new CallOptions { Credentials = CallCredentials.BearerToken(Tokens.Mint(tenant, roles.Length == 0 ? null : roles)) }.WithTimeout(TimeSpan.FromSeconds(30));
+    public CallOptions CallAs(string tenant, params string[] roles)
+    {
+        KnowTrust(tenant);
+        return new CallOptions { Credentials = CallCredentials.BearerToken(Tokens.Mint(tenant, roles.Length == 0 ? null : roles)) }.WithTimeout(TimeSpan.FromSeconds(30));
+    }
 
     /// <summary>An HTTP client carrying a valid token for a user of <paramref name="tenant"/>.</summary>
     public HttpClient ClientFor(string tenant, params string[] roles)
     {
+        KnowTrust(tenant);
         var client = CreateHttpClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.Mint(tenant, roles.Length == 0 ? null : roles));
         return client;

@@ -1,3 +1,4 @@
+using Platform.KnownTrusts;
 using Microsoft.EntityFrameworkCore;
 using Platform.Messaging;
 using Platform.Domain;
@@ -72,6 +73,7 @@ public class AuditDbContext(DbContextOptions options, ITenantContext tenant) : P
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();
+        modelBuilder.AddKnownTrusts();
         base.OnModelCreating(modelBuilder);
     }
 }
