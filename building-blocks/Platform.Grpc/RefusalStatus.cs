@@ -1,29 +1,20 @@
 using Google.Protobuf.WellKnownTypes;
 using Platform.Domain;
+using Platform.Grpc.Interceptors;
 
 namespace Platform.Grpc;
 
-/// <summary>How a refused command leaves a service over gRPC: a status code and the refusal's message, with the rule in a trailer.</summary>
+/// <summary>How a handler hands a refusal to <see cref="CallPolicyInterceptor"/>, which ends the call with it.</summary>
 public static class RefusalStatus
 {
     /// <summary>Trailer that carries the refusal's stable rule code, for clients that act on it.</summary>
-    public const string RuleTrailer = "platform-refusal-rule";
+    public const string RuleTrailer = CallPolicyInterceptor.RuleTrailer;
 
-    public static StatusCode ToStatusCode(this RefusalKind kind) => kind switch
-    {
-        RefusalKind.InvalidArgument => StatusCode.InvalidArgument,
-        RefusalKind.NotFound => StatusCode.NotFound,
-        RefusalKind.AlreadyExists => StatusCode.AlreadyExists,
-        RefusalKind.FailedPrecondition => StatusCode.FailedPrecondition,
-        RefusalKind.PermissionDenied => StatusCode.PermissionDenied,
-        _ => StatusCode.Unknown,
-    };
+    /// <summary>The refusal as the exception a handler throws.</summary>
+    public static RefusalException ToException(this Refusal refusal) => new(refusal);
 
-    public static RpcException ToRpcException(this Refusal refusal) =>
-        new(new Status(refusal.Kind.ToStatusCode(), refusal.Message), new Metadata { { RuleTrailer, refusal.Rule } });
-
-    /// <summary>The value, or the refusal thrown as the matching gRPC status.</summary>
-    public static T OrThrow<T>(this Outcome<T> outcome) => outcome.IsRefused ? throw outcome.Refusal!.ToRpcException() : outcome.Value;
+    /// <summary>The value, or the refusal thrown for <see cref="CallPolicyInterceptor"/> to turn into the call's status.</summary>
+    public static T OrThrow<T>(this Outcome<T> outcome) => outcome.IsRefused ? throw outcome.Refusal!.ToException() : outcome.Value;
 
     public static Timestamp ToTimestamp(this DateTime utc) => Timestamp.FromDateTime(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
 }

@@ -1,6 +1,5 @@
 using Platform.Grpc;
 using Platform.Gateway.Tenancy;
-using Platform.Grpc.Server;
 using Platform.ServiceDefaults;
 using Platform.Persistence;
 

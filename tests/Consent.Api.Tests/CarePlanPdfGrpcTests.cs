@@ -1,18 +1,14 @@
 using Platform.Contracts.Consent.V1;
 using Platform.Grpc;
-using Platform.Grpc.Client;
+using Grpc.Core;
 using Platform.Testing;
 using Xunit;
 
 namespace Platform.Consent.Api.Tests;
 
 /// <summary>The patient's PDF copy over gRPC: on request, for the record's own trust, and refused by name where it cannot be made.</summary>
-public sealed class CarePlanPdfGrpcTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>, IDisposable
+public sealed class CarePlanPdfGrpcTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>
 {
-    private readonly GrpcChannel _channel = fixture.App.CreateGrpcChannel();
-
-    public void Dispose() => _channel.Dispose();
-
     private static async Task<TechnologyUse> ActiveUseAsync(ConsentClient a)
     {
         var technology = (await a.ApproveAsync()).TechnologyId;
@@ -26,13 +22,13 @@ public sealed class CarePlanPdfGrpcTests(ConsentServiceFixture fixture) : IClass
     public async Task The_care_plan_record_comes_with_its_pdf_copy_when_asked_with_no_setting_and_another_trust_gets_not_found()
     {
         // The fixture's service sets nothing about PDFs: the copy is on by default.
-        var a = new ConsentClient(fixture.App, _channel, "PDF1");
+        var a = new ConsentClient(fixture.App, "PDF1");
         var use = await ActiveUseAsync(a);
 
-        var textOnly = await a.Call<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord", new GetCarePlanRecordRequest { CarePlanRecordId = use.CarePlanRecordId });
+        var textOnly = await a.Call(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = use.CarePlanRecordId }));
         Assert.True(textOnly.PatientCopyPdf.IsEmpty);
 
-        var withPdf = await a.Call<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord", new GetCarePlanRecordRequest { CarePlanRecordId = use.CarePlanRecordId, IncludePdf = true });
+        var withPdf = await a.Call(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = use.CarePlanRecordId, IncludePdf = true }));
         var pdf = withPdf.PatientCopyPdf.ToByteArray();
         Assert.Equal("%PDF-"u8.ToArray(), pdf[..5]);
         // Read back by poppler's pdftotext, as a patient's viewer would: the title and every care-plan item the
@@ -60,27 +56,25 @@ public sealed class CarePlanPdfGrpcTests(ConsentServiceFixture fixture) : IClass
             at = found + expected.Length;
         }
 
-        var b = new ConsentClient(fixture.App, _channel, "PDF2");
-        await b.Refused<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord",
-            new GetCarePlanRecordRequest { CarePlanRecordId = use.CarePlanRecordId, IncludePdf = true }, StatusCode.NotFound, "care-plan.not-found");
+        var b = new ConsentClient(fixture.App, "PDF2");
+        await b.Refused(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = use.CarePlanRecordId, IncludePdf = true }), StatusCode.NotFound, "care-plan.not-found");
     }
 
     [Fact]
     public async Task A_care_plan_in_a_script_the_pdf_font_lacks_is_refused_by_name_and_its_text_copy_still_works()
     {
-        var a = new ConsentClient(fixture.App, _channel, "PDF3");
+        var a = new ConsentClient(fixture.App, "PDF3");
         var technology = (await a.ApproveAsync()).TechnologyId;
         var patient = await a.PatientAsync(AgeBand._26To64);
         await a.HasCapacityAsync(patient, technology);
         await a.ConsentAsync(patient, technology);
         var request = ConsentClient.Use(patient, technology);
         request.CarePlan.Reason = "Explained in Mandarin: 夜间跌倒.";
-        var proposed = await a.Call<ProposeUseRequest, TechnologyUse>("ProposeUse", request);
+        var proposed = await a.Call(c => c.ProposeUseAsync(request));
 
-        var refused = await a.Refused<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord",
-            new GetCarePlanRecordRequest { CarePlanRecordId = proposed.CarePlanRecordId, IncludePdf = true }, StatusCode.FailedPrecondition, "care-plan-pdf.unsupported-characters");
+        var refused = await a.Refused(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = proposed.CarePlanRecordId, IncludePdf = true }), StatusCode.FailedPrecondition, "care-plan-pdf.unsupported-characters");
         Assert.Contains("U+591C", refused.Status.Detail);
-        var text = await a.Call<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord", new GetCarePlanRecordRequest { CarePlanRecordId = proposed.CarePlanRecordId });
+        var text = await a.Call(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = proposed.CarePlanRecordId }));
         Assert.Contains("Explained in Mandarin: 夜间跌倒.", text.PatientCopyText);
     }
 }

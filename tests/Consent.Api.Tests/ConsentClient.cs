@@ -1,53 +1,54 @@
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using Platform.Contracts.Consent.V1;
 using Platform.Grpc;
-using Platform.Grpc.Client;
 using Platform.Testing;
 using Xunit;
 
 namespace Platform.Consent.Api.Tests;
 
-/// <summary>A trust's view of the consent service over gRPC, with builders for complete records.</summary>
+/// <summary>A trust's view of the consent service over its generated gRPC client, with builders for complete records.</summary>
 /// <remarks>By default the caller holds every role the service asks for; pass <c>roles</c> to act as one kind of user.</remarks>
-public sealed class ConsentClient(ServiceFactory<Program> app, GrpcChannel channel, string tenant, params string[] roles)
+public sealed class ConsentClient(ServiceFactory<Program> app, string tenant, params string[] roles)
 {
     public static readonly string[] AllRoles = ["clinician", "procurement-lead", "trust-admin"];
-    private readonly string[] _roles = roles.Length == 0 ? AllRoles : roles;
 
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor Service = ConsentReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("ConsentService");
     public const string Setting = "acute-adult";
 
     public string Tenant => tenant;
 
-    public Task<TResponse> Call<TRequest, TResponse>(string method, TRequest request)
-        where TRequest : class, IMessage<TRequest>, new() where TResponse : class, IMessage<TResponse>, new() =>
-        channel.UnaryCall(Method<TRequest, TResponse>.From(Service, method), request, app.CallAs(tenant, _roles)).ResponseAsync;
+    /// <summary>The generated client, calling as this trust's user with this client's roles.</summary>
+    public ConsentService.ConsentServiceClient Service { get; } = app.GrpcClient<ConsentService.ConsentServiceClient>(tenant, roles.Length == 0 ? AllRoles : roles);
 
-    /// <summary>The refusal a call ends in: its status and the rule in the trailer.</summary>
-    public async Task<RpcException> Refused<TRequest, TResponse>(string method, TRequest request, StatusCode code, string? rule = null)
-        where TRequest : class, IMessage<TRequest>, new() where TResponse : class, IMessage<TResponse>, new()
+    public Task<TResponse> Call<TResponse>(Func<ConsentService.ConsentServiceClient, AsyncUnaryCall<TResponse>> call) => call(Service).ResponseAsync;
+
+    /// <summary>The refusal a call ends in: its status, and the rule in the trailer and in the rich status's ErrorInfo.</summary>
+    public async Task<RpcException> Refused<TResponse>(Func<ConsentService.ConsentServiceClient, AsyncUnaryCall<TResponse>> call, StatusCode code, string? rule = null)
     {
-        var error = await Assert.ThrowsAsync<RpcException>(() => Call<TRequest, TResponse>(method, request));
+        var error = await Assert.ThrowsAsync<RpcException>(() => call(Service).ResponseAsync);
         Assert.Equal(code, error.StatusCode);
-        if (rule is not null) Assert.Equal(rule, error.Trailers.GetValue(RefusalStatus.RuleTrailer));
+        if (rule is not null)
+        {
+            Assert.Equal(rule, error.Trailers.GetValue(RefusalStatus.RuleTrailer));
+            Assert.Equal(rule, error.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>()?.Reason);
+        }
         Assert.False(string.IsNullOrWhiteSpace(error.Status.Detail));
         return error;
     }
 
     public async Task<string> PatientAsync(AgeBand band, string ward = "OAK") =>
-        (await Call<RegisterPatientRequest, Patient>("RegisterPatient", new RegisterPatientRequest { NhsNumber = NhsNumbers.Next(), WardCode = ward, AgeBand = band })).PatientId;
+        (await Call(c => c.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = NhsNumbers.Next(), WardCode = ward, AgeBand = band }))).PatientId;
 
     public async Task<TechnologyApproval> ApproveAsync(string? technologyId = null) =>
-        await Call<RecordTechnologyApprovalRequest, TechnologyApproval>("RecordTechnologyApproval", new RecordTechnologyApprovalRequest
+        await Call(c => c.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest
         {
             TechnologyId = technologyId ?? Guid.NewGuid().ToString(),
             TechnologyName = "bedside sleep sensor",
             SettingCode = Setting,
-        });
+        }));
 
     public Task<CapacityAssessmentRecorded> HasCapacityAsync(string patientId, string technologyId, DateTime? at = null) =>
-        Call<RecordCapacityAssessmentRequest, CapacityAssessmentRecorded>("RecordCapacityAssessment", new RecordCapacityAssessmentRequest
+        Call(c => c.RecordCapacityAssessmentAsync(new RecordCapacityAssessmentRequest
         {
             PatientId = patientId,
             TechnologyId = technologyId,
@@ -60,10 +61,10 @@ public sealed class ConsentClient(ServiceFactory<Program> app, GrpcChannel chann
             Retain = FunctionalAbility.Able,
             UseOrWeigh = FunctionalAbility.Able,
             Communicate = FunctionalAbility.Able,
-        });
+        }));
 
     public Task<CapacityAssessmentRecorded> LacksCapacityAsync(string patientId, string technologyId, DateTime? at = null, DateTime? reassessBy = null, bool fluctuating = false) =>
-        Call<RecordCapacityAssessmentRequest, CapacityAssessmentRecorded>("RecordCapacityAssessment", new RecordCapacityAssessmentRequest
+        Call(c => c.RecordCapacityAssessmentAsync(new RecordCapacityAssessmentRequest
         {
             PatientId = patientId,
             TechnologyId = technologyId,
@@ -81,17 +82,17 @@ public sealed class ConsentClient(ServiceFactory<Program> app, GrpcChannel chann
             PracticableStepsTaken = "easy-read leaflet, quiet room, two attempts on different days",
             Fluctuating = fluctuating,
             ReassessBy = Ts(reassessBy ?? DateTime.UtcNow.AddDays(20)),
-        });
+        }));
 
     public async Task<string> GillickAsync(string patientId, string technologyId, bool competent) =>
-        (await Call<RecordGillickAssessmentRequest, RecordCreated>("RecordGillickAssessment", new RecordGillickAssessmentRequest
+        (await Call(c => c.RecordGillickAssessmentAsync(new RecordGillickAssessmentRequest
         {
             PatientId = patientId,
             TechnologyId = technologyId,
             Decision = "use of the bedside sleep sensor at night",
             Competent = competent,
             AssessedBy = "CAMHS consultant 77",
-        })).Id;
+        }))).Id;
 
     public static RegisterProxyAuthorityRequest Lpa(string patientId) => new()
     {
@@ -107,7 +108,7 @@ public sealed class ConsentClient(ServiceFactory<Program> app, GrpcChannel chann
         VerifiedAt = Ts(DateTime.UtcNow.AddDays(-30)),
     };
 
-    public async Task<string> LpaAsync(string patientId) => (await Call<RegisterProxyAuthorityRequest, RecordCreated>("RegisterProxyAuthority", Lpa(patientId))).Id;
+    public async Task<string> LpaAsync(string patientId) => (await Call(c => c.RegisterProxyAuthorityAsync(Lpa(patientId)))).Id;
 
     public static RecordConsentRequest Consent(string patientId, string technologyId, string? proxyAuthorityId = null, DateTime? at = null) => new()
     {
@@ -122,7 +123,7 @@ public sealed class ConsentClient(ServiceFactory<Program> app, GrpcChannel chann
     };
 
     public async Task<string> ConsentAsync(string patientId, string technologyId, string? proxyAuthorityId = null, DateTime? at = null) =>
-        (await Call<RecordConsentRequest, RecordCreated>("RecordConsent", Consent(patientId, technologyId, proxyAuthorityId, at))).Id;
+        (await Call(c => c.RecordConsentAsync(Consent(patientId, technologyId, proxyAuthorityId, at)))).Id;
 
     public static RecordBestInterestsDecisionRequest BestInterests(string patientId, string technologyId, bool consulted = true, DateTime? at = null)
     {
@@ -165,6 +166,13 @@ public sealed class ConsentClient(ServiceFactory<Program> app, GrpcChannel chann
                 ReviewCovers = "falls since, sleep quality, whether she still wants it",
                 HowToWithdraw = "tell any nurse, or ask your son to",
             },
+            // Every use not on the patient's own consent needs its Article 8 balancing (ADR 0014); harmless on one that is.
+            HumanRights = new HumanRightsBalancing
+            {
+                RightsEngaged = 4, // private and family life
+                HowBalanced = "movement alerts only, no images; night-time only; reviewed with her and her son",
+                LegalAdviceSought = false,
+            },
         };
         request.PatientIds.Add(patientId);
         return request;
@@ -173,14 +181,14 @@ public sealed class ConsentClient(ServiceFactory<Program> app, GrpcChannel chann
     /// <summary>Proposes and activates a use; returns it active.</summary>
     public async Task<TechnologyUse> ActiveUseAsync(string patientId, string technologyId, string ward = "OAK")
     {
-        var proposed = await Call<ProposeUseRequest, TechnologyUse>("ProposeUse", Use(patientId, technologyId, ward));
-        var active = await Call<ActivateUseRequest, TechnologyUse>("ActivateUse", new ActivateUseRequest { UseId = proposed.UseId });
+        var proposed = await Call(c => c.ProposeUseAsync(Use(patientId, technologyId, ward)));
+        var active = await Call(c => c.ActivateUseAsync(new ActivateUseRequest { UseId = proposed.UseId }));
         Assert.Equal(UseStatus.Active, active.Status);
         return active;
     }
 
     public Task<CheckUseResponse> CheckAsync(string patientId, string technologyId, string ward = "OAK", UsePurpose purpose = UsePurpose.DirectCareOrTreatment) =>
-        Call<CheckUseRequest, CheckUseResponse>("CheckUse", new CheckUseRequest { PatientId = patientId, TechnologyId = technologyId, WardCode = ward, Purpose = purpose });
+        Call(c => c.CheckUseAsync(new CheckUseRequest { PatientId = patientId, TechnologyId = technologyId, WardCode = ward, Purpose = purpose }));
 
     public static Timestamp Ts(DateTime utc) => Timestamp.FromDateTime(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
 }

@@ -7,7 +7,7 @@ using Platform.Consent.Api.Application;
 using Platform.Consent.Api.Data;
 using Platform.Contracts.Consent.V1;
 using Platform.Grpc;
-using Platform.Grpc.Client;
+using Grpc.Core;
 using Platform.Messaging.CloudEvents;
 using Platform.Messaging.Outbox;
 using Platform.Testing;
@@ -21,12 +21,8 @@ namespace Platform.Consent.Api.Tests;
 /// procurement's approval events decide which uses may run, and the scheduled sweeps raise overdue reviews and
 /// blanket-use signals once each.
 /// </summary>
-public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>, IDisposable
+public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>
 {
-    private readonly GrpcChannel _channel = fixture.App.CreateGrpcChannel();
-
-    public void Dispose() => _channel.Dispose();
-
     /// <summary>The events of type <typeparamref name="T"/> in the outbox for <paramref name="tenant"/>, in publish order.</summary>
     private Task<List<(OutboxMessage Row, T Event)>> Published<T>(string tenant) where T : IMessage<T>, new()
     {
@@ -56,7 +52,7 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
     [Fact]
     public async Task Every_consent_decision_is_published_with_ids_and_codes_and_never_the_nhs_number()
     {
-        var a = new ConsentClient(fixture.App, _channel, "EVC1");
+        var a = new ConsentClient(fixture.App, "EVC1");
         var technology = (await a.ApproveAsync()).TechnologyId;
 
         // Own consent, a use authorised on it, then the consent withdrawn: the use ends at once.
@@ -64,7 +60,7 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         await a.HasCapacityAsync(patient, technology);
         var consent = await a.ConsentAsync(patient, technology);
         var use = await a.ActiveUseAsync(patient, technology);
-        await a.Call<WithdrawConsentRequest, WithdrawConsentResponse>("WithdrawConsent", new WithdrawConsentRequest { ConsentId = consent });
+        await a.Call(c => c.WithdrawConsentAsync(new WithdrawConsentRequest { ConsentId = consent }));
 
         var authorised = Assert.Single(await Published<UseAuthorised>("EVC1"));
         Assert.Equal((use.UseId, patient, technology, "OAK", LawfulBasisKind.OwnConsent, consent, use.CarePlanRecordId),
@@ -84,7 +80,7 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         // Best interests for a patient who lacks capacity; then capacity regained: the use needs her own consent now.
         var other = await a.PatientAsync(AgeBand._65AndOver);
         await a.LacksCapacityAsync(other, technology, at: DateTime.UtcNow.AddDays(-2));
-        var decision = await a.Call<RecordBestInterestsDecisionRequest, RecordCreated>("RecordBestInterestsDecision", ConsentClient.BestInterests(other, technology, at: DateTime.UtcNow.AddDays(-1)));
+        var decision = await a.Call(c => c.RecordBestInterestsDecisionAsync(ConsentClient.BestInterests(other, technology, at: DateTime.UtcNow.AddDays(-1))));
         var biUse = await a.ActiveUseAsync(other, technology);
         var regained = await a.HasCapacityAsync(other, technology);
 
@@ -119,7 +115,7 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         foreach (var payload in await AllPayloads("EVC1")) Assert.DoesNotContain("LPA-7000-1234", payload);
 
         // Ending a use by hand says why.
-        await a.Call<EndUseRequest, TechnologyUse>("EndUse", new EndUseRequest { UseId = biUse.UseId, Reason = UseEndReason.Discharged });
+        await a.Call(c => c.EndUseAsync(new EndUseRequest { UseId = biUse.UseId, Reason = UseEndReason.Discharged }));
         Assert.Contains(await Published<UseEnded>("EVC1"), e => e.Event.UseId == biUse.UseId && e.Event.Reason == UseEndReason.Discharged);
 
         // Minimum necessary: no NHS number, and no clinician free text, in any event the trust published.
@@ -135,12 +131,12 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
     [Fact]
     public async Task A_refused_decision_publishes_nothing()
     {
-        var a = new ConsentClient(fixture.App, _channel, "EVC2");
+        var a = new ConsentClient(fixture.App, "EVC2");
         var technology = (await a.ApproveAsync()).TechnologyId;
         var patient = await a.PatientAsync(AgeBand._26To64);
         await a.HasCapacityAsync(patient, technology);
-        var proposed = await a.Call<ProposeUseRequest, TechnologyUse>("ProposeUse", ConsentClient.Use(patient, technology));
-        await a.Refused<ActivateUseRequest, TechnologyUse>("ActivateUse", new ActivateUseRequest { UseId = proposed.UseId }, StatusCode.FailedPrecondition);
+        var proposed = await a.Call(c => c.ProposeUseAsync(ConsentClient.Use(patient, technology)));
+        await a.Refused(c => c.ActivateUseAsync(new ActivateUseRequest { UseId = proposed.UseId }), StatusCode.FailedPrecondition);
         Assert.Empty(await Published<UseAuthorised>("EVC2"));
     }
 
@@ -190,15 +186,15 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
     [Fact]
     public async Task Procurement_approval_events_decide_which_uses_may_run_and_withdrawal_suspends_every_use_at_once()
     {
-        var a = new ConsentClient(fixture.App, _channel, "EVP1");
-        var b = new ConsentClient(fixture.App, _channel, "EVP2");
+        var a = new ConsentClient(fixture.App, "EVP1");
+        var b = new ConsentClient(fixture.App, "EVP2");
         var technology = Guid.NewGuid().ToString();
 
         // Without procurement's approval no use can be proposed; the event brings it.
         var patient = await a.PatientAsync(AgeBand._26To64);
         await a.HasCapacityAsync(patient, technology);
         await a.ConsentAsync(patient, technology);
-        await a.Refused<ProposeUseRequest, TechnologyUse>("ProposeUse", ConsentClient.Use(patient, technology), StatusCode.FailedPrecondition, "use.no-approval-for-setting");
+        await a.Refused(c => c.ProposeUseAsync(ConsentClient.Use(patient, technology)), StatusCode.FailedPrecondition, "use.no-approval-for-setting");
         Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await Deliver(Approved(technology, ConsentClient.Setting, "picu"), "EVP1", "evp-approve-1"));
         Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await Deliver(Approved(technology, ConsentClient.Setting), "EVP1", "evp-approve-1")); // redelivered
         Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await Deliver(Approved(technology, ConsentClient.Setting), "EVP1", "evp-approve-2")); // a repeat: already done
@@ -247,7 +243,7 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
     [Fact]
     public async Task The_review_sweep_raises_each_overdue_review_once_and_a_new_review_date_can_fall_overdue_again()
     {
-        var a = new ConsentClient(fixture.App, _channel, "EVR1");
+        var a = new ConsentClient(fixture.App, "EVR1");
         var technology = (await a.ApproveAsync()).TechnologyId;
         var patient = await a.PatientAsync(AgeBand._26To64);
         await a.HasCapacityAsync(patient, technology, at: DateTime.UtcNow.AddDays(-9));
@@ -273,10 +269,10 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         Assert.DoesNotContain(await Published<ReviewOverdue>("EVR1"), e => e.Event.UseId == current.UseId);
 
         // The review is held and a new date set; when that passes too, it is raised again.
-        await a.Call<RecordReviewRequest, TechnologyUse>("RecordReview", new RecordReviewRequest
+        await a.Call(c => c.RecordReviewAsync(new RecordReviewRequest
         {
             UseId = use.UseId, ReviewedAt = ConsentClient.Ts(DateTime.UtcNow.AddMinutes(-1)), NextReviewDate = ConsentClient.Ts(DateTime.UtcNow.AddDays(14)), ReviewCovers = "sleep and falls",
-        });
+        }));
         Assert.Equal(0, (await scheduler.SweepAsync()).OverdueReviewsRaised);
         await SetReviewDateAsync("EVR1", use.UseId, DateTime.UtcNow.AddDays(-4));
         Assert.Equal(1, (await scheduler.SweepAsync()).OverdueReviewsRaised);
@@ -287,7 +283,7 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
     [Fact]
     public async Task Two_replicas_sweeping_at_once_raise_each_overdue_review_once()
     {
-        var a = new ConsentClient(fixture.App, _channel, "EVR2");
+        var a = new ConsentClient(fixture.App, "EVR2");
         var technology = (await a.ApproveAsync()).TechnologyId;
         var useIds = new List<string>();
         for (var i = 0; i < 12; i++)
@@ -327,8 +323,8 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
     [Fact]
     public async Task The_blanket_use_sweep_raises_each_finding_once_with_its_evidence_for_that_trust_only()
     {
-        var a = new ConsentClient(fixture.App, _channel, "EVB1");
-        var b = new ConsentClient(fixture.App, _channel, "EVB2");
+        var a = new ConsentClient(fixture.App, "EVB1");
+        var b = new ConsentClient(fixture.App, "EVB2");
         var technology = (await a.ApproveAsync()).TechnologyId;
         var useIds = new List<string>();
         for (var i = 0; i < 3; i++) useIds.Add((await a.ActiveUseAsync(await ConsentingPatientAsync(a, technology, "BIRCH"), technology, "BIRCH")).UseId);
@@ -359,29 +355,28 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
     [Fact]
     public async Task Each_method_asks_for_the_role_it_needs()
     {
-        var clinician = new ConsentClient(fixture.App, _channel, "EVL1", "clinician");
-        var device = new ConsentClient(fixture.App, _channel, "EVL1", "device");
-        var lead = new ConsentClient(fixture.App, _channel, "EVL1", "procurement-lead");
-        var admin = new ConsentClient(fixture.App, _channel, "EVL1", "trust-admin");
+        var clinician = new ConsentClient(fixture.App, "EVL1", "clinician");
+        var device = new ConsentClient(fixture.App, "EVL1", "device");
+        var lead = new ConsentClient(fixture.App, "EVL1", "procurement-lead");
+        var admin = new ConsentClient(fixture.App, "EVL1", "trust-admin");
 
-        var refused = await clinician.Refused<RecordTechnologyApprovalRequest, TechnologyApproval>("RecordTechnologyApproval",
-            new RecordTechnologyApprovalRequest { TechnologyId = Guid.NewGuid().ToString(), TechnologyName = "sensor", SettingCode = ConsentClient.Setting },
+        var refused = await clinician.Refused(c => c.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest { TechnologyId = Guid.NewGuid().ToString(), TechnologyName = "sensor", SettingCode = ConsentClient.Setting }),
             StatusCode.PermissionDenied, "role.required");
         Assert.Contains("procurement-lead", refused.Status.Detail);
-        await clinician.Refused<TrustPolicy, TrustPolicy>("SetTrustPolicy", new TrustPolicy(), StatusCode.PermissionDenied, "role.required");
-        await lead.Refused<TrustPolicy, TrustPolicy>("SetTrustPolicy", new TrustPolicy(), StatusCode.PermissionDenied, "role.required");
-        await device.Refused<RegisterPatientRequest, Patient>("RegisterPatient", new RegisterPatientRequest { NhsNumber = NhsNumbers.Next(), WardCode = "OAK", AgeBand = AgeBand._26To64 },
+        await clinician.Refused(c => c.SetTrustPolicyAsync(new TrustPolicy()), StatusCode.PermissionDenied, "role.required");
+        await lead.Refused(c => c.SetTrustPolicyAsync(new TrustPolicy()), StatusCode.PermissionDenied, "role.required");
+        await device.Refused(c => c.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = NhsNumbers.Next(), WardCode = "OAK", AgeBand = AgeBand._26To64 }),
             StatusCode.PermissionDenied, "role.required");
-        await admin.Refused<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord", new GetCarePlanRecordRequest { CarePlanRecordId = Guid.NewGuid().ToString() },
+        await admin.Refused(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = Guid.NewGuid().ToString() }),
             StatusCode.PermissionDenied, "role.required");
 
         // Each can do its own part: the lead approves, the admin sets policy, the clinician keeps records, the device checks.
         var technology = (await lead.ApproveAsync()).TechnologyId;
-        await admin.Call<TrustPolicy, TrustPolicy>("SetTrustPolicy", new TrustPolicy());
+        await admin.Call(c => c.SetTrustPolicyAsync(new TrustPolicy()));
         var patient = await ConsentingPatientAsync(clinician, technology);
         await clinician.ActiveUseAsync(patient, technology);
         Assert.Equal(UseCheckDecision.Permit, (await device.CheckAsync(patient, technology)).Decision);
-        await device.Refused<WithdrawConsentRequest, WithdrawConsentResponse>("WithdrawConsent", new WithdrawConsentRequest { ConsentId = Guid.NewGuid().ToString() },
+        await device.Refused(c => c.WithdrawConsentAsync(new WithdrawConsentRequest { ConsentId = Guid.NewGuid().ToString() }),
             StatusCode.PermissionDenied, "role.required");
     }
 }

@@ -3,18 +3,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Platform.Consent.Api.Data;
 using Platform.Contracts.Consent.V1;
 using Platform.Grpc;
-using Platform.Grpc.Client;
+using Grpc.Core;
 using Xunit;
 
 namespace Platform.Consent.Api.Tests;
 
 /// <summary>The lawful-basis examples end to end: records over gRPC, then CheckUse, on real PostgreSQL.</summary>
-public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>, IDisposable
+public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>
 {
-    private readonly GrpcChannel _channel = fixture.App.CreateGrpcChannel();
-    private ConsentClient TrustA => new(fixture.App, _channel, "RX3");
+    private ConsentClient TrustA => new(fixture.App, "RX3");
 
-    public void Dispose() => _channel.Dispose();
 
     private Task<int> CountAsync(Func<ConsentDbContext, Task<int>> count) =>
         fixture.App.InTenantAsync("RX3", sp => count(sp.GetRequiredService<ConsentDbContext>()));
@@ -37,7 +35,7 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         Assert.Equal(use.CarePlanRecordId, check.CarePlanRecordId);
         Assert.Equal(use.NextReviewDate, check.ReviewDueDate);
 
-        var plan = await a.Call<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord", new GetCarePlanRecordRequest { CarePlanRecordId = check.CarePlanRecordId });
+        var plan = await a.Call(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = check.CarePlanRecordId }));
         Assert.Equal(use.UseId, plan.UseId);
         Assert.Contains("Your care plan: using bedside sleep sensor", plan.PatientCopyText);
         Assert.Contains("You agreed to this.", plan.PatientCopyText);
@@ -52,8 +50,8 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         var patient = await a.PatientAsync(AgeBand.Under16);
         await a.GillickAsync(patient, technology, competent: false);
         await a.ConsentAsync(patient, technology);
-        var proposed = await a.Call<ProposeUseRequest, TechnologyUse>("ProposeUse", ConsentClient.Use(patient, technology));
-        await a.Refused<ActivateUseRequest, TechnologyUse>("ActivateUse", new ActivateUseRequest { UseId = proposed.UseId }, StatusCode.FailedPrecondition,
+        var proposed = await a.Call(c => c.ProposeUseAsync(ConsentClient.Use(patient, technology)));
+        await a.Refused(c => c.ActivateUseAsync(new ActivateUseRequest { UseId = proposed.UseId }), StatusCode.FailedPrecondition,
             "lawful-basis.under-16-no-verified-parental-responsibility");
         var check = await a.CheckAsync(patient, technology);
         Assert.Equal(UseCheckDecision.Deny, check.Decision);
@@ -69,7 +67,7 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         await a.HasCapacityAsync(patient, technology);
         var lpa = await a.LpaAsync(patient);
 
-        var error = await a.Refused<RecordConsentRequest, RecordCreated>("RecordConsent", ConsentClient.Consent(patient, technology, lpa), StatusCode.FailedPrecondition,
+        var error = await a.Refused(c => c.RecordConsentAsync(ConsentClient.Consent(patient, technology, lpa)), StatusCode.FailedPrecondition,
             "lawful-basis.lpa-donor-has-capacity");
         Assert.Contains("capacity", error.Status.Detail);
         var id = Guid.Parse(patient);
@@ -91,7 +89,7 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         var check = await a.CheckAsync(patient, technology);
         Assert.Equal(UseCheckDecision.Permit, check.Decision);
         Assert.Equal((LawfulBasisKind.ProxyConsent, consent, use.UseId), (check.LawfulBasis, check.LawfulBasisRecordId, check.UseId));
-        var plan = await a.Call<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord", new GetCarePlanRecordRequest { CarePlanRecordId = use.CarePlanRecordId });
+        var plan = await a.Call(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = use.CarePlanRecordId }));
         Assert.Contains("Your attorney", plan.PatientCopyText);
     }
 
@@ -103,13 +101,12 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         var patient = await a.PatientAsync(AgeBand._26To64);
         await a.LacksCapacityAsync(patient, technology);
 
-        await a.Refused<RecordBestInterestsDecisionRequest, RecordCreated>("RecordBestInterestsDecision",
-            ConsentClient.BestInterests(patient, technology, consulted: false), StatusCode.FailedPrecondition, "lawful-basis.best-interests-no-one-consulted");
+        await a.Refused(c => c.RecordBestInterestsDecisionAsync(ConsentClient.BestInterests(patient, technology, consulted: false)), StatusCode.FailedPrecondition, "lawful-basis.best-interests-no-one-consulted");
         var id = Guid.Parse(patient);
         Assert.Equal(0, await CountAsync(db => db.BestInterestsDecisions.CountAsync(d => d.PatientId == id)));
 
         // With the consultation recorded, the same decision stands and the use can start on it.
-        await a.Call<RecordBestInterestsDecisionRequest, RecordCreated>("RecordBestInterestsDecision", ConsentClient.BestInterests(patient, technology));
+        await a.Call(c => c.RecordBestInterestsDecisionAsync(ConsentClient.BestInterests(patient, technology)));
         var use = await a.ActiveUseAsync(patient, technology);
         Assert.Equal(LawfulBasisKind.BestInterests, use.LawfulBasis);
     }
@@ -123,19 +120,20 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
 
         var recent = await a.PatientAsync(AgeBand._26To64);
         await a.LacksCapacityAsync(recent, technology, at: now.AddDays(-10));
-        await a.Call<RecordBestInterestsDecisionRequest, RecordCreated>("RecordBestInterestsDecision", ConsentClient.BestInterests(recent, technology, at: now.AddDays(-9)));
+        await a.Call(c => c.RecordBestInterestsDecisionAsync(ConsentClient.BestInterests(recent, technology, at: now.AddDays(-9))));
         await a.ActiveUseAsync(recent, technology);
         await a.HasCapacityAsync(recent, technology, at: now.AddHours(-1));
         var within = await a.CheckAsync(recent, technology);
         Assert.Equal(UseCheckDecision.Permit, within.Decision);
         Assert.Contains("consent-required", within.Warnings);
         Assert.Equal(LawfulBasisStatus.ConsentRequired, within.LawfulBasisStatus);
-        Assert.InRange(within.ConsentRequiredBy.ToDateTime(), now.AddHours(70), now.AddHours(72));
+        // Within the shift: the default grace period after regained capacity is 12 hours (ADR 0014).
+        Assert.InRange(within.ConsentRequiredBy.ToDateTime(), now.AddHours(10), now.AddHours(12));
 
-        // The trust's grace period is 72 hours: capacity found four days ago means the patient's own consent was due a day ago.
+        // Capacity found four days ago means the patient's own consent was due days ago.
         var earlier = await a.PatientAsync(AgeBand._26To64);
         await a.LacksCapacityAsync(earlier, technology, at: now.AddDays(-10));
-        await a.Call<RecordBestInterestsDecisionRequest, RecordCreated>("RecordBestInterestsDecision", ConsentClient.BestInterests(earlier, technology, at: now.AddDays(-9)));
+        await a.Call(c => c.RecordBestInterestsDecisionAsync(ConsentClient.BestInterests(earlier, technology, at: now.AddDays(-9))));
         var use = await a.ActiveUseAsync(earlier, technology);
         Assert.Equal(UseCheckDecision.Permit, (await a.CheckAsync(earlier, technology)).Decision);
         await a.HasCapacityAsync(earlier, technology, at: now.AddDays(-4));
@@ -147,7 +145,7 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         var consent = await a.ConsentAsync(earlier, technology);
         var rebased = await a.CheckAsync(earlier, technology);
         Assert.Equal((UseCheckDecision.Permit, LawfulBasisKind.OwnConsent, consent), (rebased.Decision, rebased.LawfulBasis, rebased.LawfulBasisRecordId));
-        var withdrawn = await a.Call<WithdrawConsentRequest, WithdrawConsentResponse>("WithdrawConsent", new WithdrawConsentRequest { ConsentId = consent });
+        var withdrawn = await a.Call(c => c.WithdrawConsentAsync(new WithdrawConsentRequest { ConsentId = consent }));
         Assert.Equal([use.UseId], withdrawn.EndedUseIds);
     }
 
@@ -181,12 +179,12 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         var use = await a.ActiveUseAsync(patient, technology);
         Assert.Equal(UseCheckDecision.Permit, (await a.CheckAsync(patient, technology)).Decision); // now cached
 
-        var withdrawn = await a.Call<WithdrawConsentRequest, WithdrawConsentResponse>("WithdrawConsent", new WithdrawConsentRequest { ConsentId = consent });
+        var withdrawn = await a.Call(c => c.WithdrawConsentAsync(new WithdrawConsentRequest { ConsentId = consent }));
         Assert.Equal([use.UseId], withdrawn.EndedUseIds);
         var check = await a.CheckAsync(patient, technology);
         Assert.Equal(UseCheckDecision.Deny, check.Decision);
         Assert.Contains(check.Reasons, r => r.Rule == "lawful-basis.consent-withdrawn");
-        await a.Refused<EndUseRequest, TechnologyUse>("EndUse", new EndUseRequest { UseId = use.UseId, Reason = UseEndReason.NoLongerNeeded }, StatusCode.FailedPrecondition);
+        await a.Refused(c => c.EndUseAsync(new EndUseRequest { UseId = use.UseId, Reason = UseEndReason.NoLongerNeeded }), StatusCode.FailedPrecondition);
     }
 
     [Fact]
@@ -201,12 +199,12 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         var use = await a.ActiveUseAsync(patient, technology);
         Assert.Equal(UseCheckDecision.Permit, (await a.CheckAsync(patient, technology)).Decision);
 
-        var withdrawn = await a.Call<WithdrawTechnologyApprovalRequest, WithdrawTechnologyApprovalResponse>("WithdrawTechnologyApproval", new WithdrawTechnologyApprovalRequest { ApprovalId = approval.ApprovalId });
+        var withdrawn = await a.Call(c => c.WithdrawTechnologyApprovalAsync(new WithdrawTechnologyApprovalRequest { ApprovalId = approval.ApprovalId }));
         Assert.Equal([use.UseId], withdrawn.SuspendedUseIds);
         var check = await a.CheckAsync(patient, technology);
         Assert.Equal(UseCheckDecision.Deny, check.Decision);
         Assert.Contains(check.Reasons, r => r.Rule is "use.approval-withdrawn" or "use-check.suspended-approval-withdrawn");
-        await a.Refused<ProposeUseRequest, TechnologyUse>("ProposeUse", ConsentClient.Use(patient, technology, ward: "ELM"), StatusCode.FailedPrecondition, "use.approval-withdrawn");
+        await a.Refused(c => c.ProposeUseAsync(ConsentClient.Use(patient, technology, ward: "ELM")), StatusCode.FailedPrecondition, "use.approval-withdrawn");
 
         // Approved again: the use suspended only for the withdrawal resumes, and the check permits.
         await a.ApproveAsync(technology);
@@ -223,10 +221,10 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
 
         var several = ConsentClient.Use(first, technology, ward: "BLANKET");
         several.PatientIds.Add(second);
-        await a.Refused<ProposeUseRequest, TechnologyUse>("ProposeUse", several, StatusCode.InvalidArgument, "use.blanket-approach");
+        await a.Refused(c => c.ProposeUseAsync(several), StatusCode.InvalidArgument, "use.blanket-approach");
         var ward = ConsentClient.Use(first, technology, ward: "BLANKET");
         ward.WholeWard = true;
-        var error = await a.Refused<ProposeUseRequest, TechnologyUse>("ProposeUse", ward, StatusCode.InvalidArgument, "use.blanket-approach");
+        var error = await a.Refused(c => c.ProposeUseAsync(ward), StatusCode.InvalidArgument, "use.blanket-approach");
         Assert.Contains("P2", error.Status.Detail);
         Assert.Equal(0, await CountAsync(db => db.TechnologyUses.CountAsync(u => u.WardCode == "BLANKET")));
     }
@@ -237,7 +235,7 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         var a = TrustA;
         var technology = (await a.ApproveAsync()).TechnologyId;
         var patient = await a.PatientAsync(AgeBand._26To64);
-        await a.Refused<ProposeUseRequest, TechnologyUse>("ProposeUse", ConsentClient.Use(patient, technology, purpose: UsePurpose.CoverLowStaffing),
+        await a.Refused(c => c.ProposeUseAsync(ConsentClient.Use(patient, technology, purpose: UsePurpose.CoverLowStaffing)),
             StatusCode.FailedPrecondition, "use.purpose-reduces-staff-time");
 
         await a.HasCapacityAsync(patient, technology);
@@ -260,20 +258,20 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         // Whole seconds: PostgreSQL keeps microseconds, a DateTime has ticks.
         var next = DateTime.UnixEpoch.AddSeconds(DateTimeOffset.UtcNow.AddDays(60).ToUnixTimeSeconds());
 
-        var reviewed = await a.Call<RecordReviewRequest, TechnologyUse>("RecordReview", new RecordReviewRequest
+        var reviewed = await a.Call(c => c.RecordReviewAsync(new RecordReviewRequest
         {
             UseId = use.UseId,
             NextReviewDate = ConsentClient.Ts(next),
             ReviewCovers = "sleep, falls, whether to continue",
-        });
+        }));
         Assert.Equal(ConsentClient.Ts(next), reviewed.NextReviewDate);
         Assert.Equal(ConsentClient.Ts(next), (await a.CheckAsync(patient, technology)).ReviewDueDate);
-        await a.Refused<RecordReviewRequest, TechnologyUse>("RecordReview", new RecordReviewRequest
+        await a.Refused(c => c.RecordReviewAsync(new RecordReviewRequest
         {
             UseId = use.UseId,
             NextReviewDate = ConsentClient.Ts(DateTime.UtcNow.AddDays(200)),
             ReviewCovers = "everything",
-        }, StatusCode.InvalidArgument, "care-plan.next-review-too-far");
+        }), StatusCode.InvalidArgument, "care-plan.next-review-too-far");
     }
 
     [Fact]
@@ -290,13 +288,13 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
             await a.ConsentAsync(patient, technology);
             var use = await a.ActiveUseAsync(patient, technology);
             // The last review was held 30 days before the date it set; that date has since passed.
-            await a.Call<RecordReviewRequest, TechnologyUse>("RecordReview", new RecordReviewRequest
+            await a.Call(c => c.RecordReviewAsync(new RecordReviewRequest
             {
                 UseId = use.UseId,
                 ReviewedAt = ConsentClient.Ts(due.AddDays(-30)),
                 NextReviewDate = ConsentClient.Ts(due),
                 ReviewCovers = "sleep, falls, whether to continue",
-            });
+            }));
             return await a.CheckAsync(patient, technology);
         }
 
@@ -319,7 +317,7 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         await a.HasCapacityAsync(patient, technology);
         var request = ConsentClient.Consent(patient, technology);
         request.Decision = (ConsentDecision)99;
-        await a.Refused<RecordConsentRequest, RecordCreated>("RecordConsent", request, StatusCode.InvalidArgument, "consent.decision-missing");
+        await a.Refused(c => c.RecordConsentAsync(request), StatusCode.InvalidArgument, "consent.decision-missing");
         var id = Guid.Parse(patient);
         Assert.Equal(0, await CountAsync(db => db.OwnConsents.CountAsync(c => c.PatientId == id)));
     }

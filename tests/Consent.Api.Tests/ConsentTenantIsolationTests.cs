@@ -1,19 +1,15 @@
 using Npgsql;
 using Platform.Contracts.Consent.V1;
 using Platform.Grpc;
-using Platform.Grpc.Client;
+using Grpc.Core;
 using Platform.Testing;
 using Xunit;
 
 namespace Platform.Consent.Api.Tests;
 
 /// <summary>Trust B cannot see, check or change trust A's patients, records or uses through any method.</summary>
-public sealed class ConsentTenantIsolationTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>, IDisposable
+public sealed class ConsentTenantIsolationTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>
 {
-    private readonly GrpcChannel _channel = fixture.App.CreateGrpcChannel();
-
-    public void Dispose() => _channel.Dispose();
-
     private sealed record TrustARecords(
         string Patient, string Technology, string ApprovalId, string CapacityId, string ConsentId, TechnologyUse Use,
         string ChildPatient, string GillickId, string LpaPatient, string LpaId, string ProxyConsentId, string BestInterestsPatient, string BestInterestsId);
@@ -35,51 +31,50 @@ public sealed class ConsentTenantIsolationTests(ConsentServiceFixture fixture) :
         var proxyConsent = await a.ConsentAsync(lpaPatient, technology, lpa);
         var biPatient = await a.PatientAsync(AgeBand._26To64);
         await a.LacksCapacityAsync(biPatient, technology);
-        var bi = await a.Call<RecordBestInterestsDecisionRequest, RecordCreated>("RecordBestInterestsDecision", ConsentClient.BestInterests(biPatient, technology));
+        var bi = await a.Call(c => c.RecordBestInterestsDecisionAsync(ConsentClient.BestInterests(biPatient, technology)));
         return new TrustARecords(patient, technology, approval.ApprovalId, capacity.Id, consent, use, child, gillick, lpaPatient, lpa, proxyConsent, biPatient, bi.Id);
     }
 
     [Fact]
     public async Task Trust_B_gets_not_found_from_every_method_that_names_trust_As_patient_record_or_use()
     {
-        var a = new ConsentClient(fixture.App, _channel, "RX3");
-        var b = new ConsentClient(fixture.App, _channel, "RTQ");
+        var a = new ConsentClient(fixture.App, "RX3");
+        var b = new ConsentClient(fixture.App, "RTQ");
         var r = await SeedTrustAAsync(a);
         // Trust B approves the same technology, so a refusal can only come from not seeing trust A's rows.
         await b.ApproveAsync(r.Technology);
         var bPatient = await b.PatientAsync(AgeBand._26To64);
 
-        async Task NotFound<TRequest, TResponse>(string method, TRequest request)
-            where TRequest : class, Google.Protobuf.IMessage<TRequest>, new() where TResponse : class, Google.Protobuf.IMessage<TResponse>, new() =>
-            await b.Refused<TRequest, TResponse>(method, request, StatusCode.NotFound);
+        async Task NotFound<TResponse>(Func<ConsentService.ConsentServiceClient, AsyncUnaryCall<TResponse>> call) =>
+            await b.Refused(call, StatusCode.NotFound);
 
-        await NotFound<GetPatientRequest, Patient>("GetPatient", new GetPatientRequest { PatientId = r.Patient });
-        await NotFound<CheckUseRequest, CheckUseResponse>("CheckUse", new CheckUseRequest { PatientId = r.Patient, TechnologyId = r.Technology, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment });
-        await NotFound<RecordCapacityAssessmentRequest, CapacityAssessmentRecorded>("RecordCapacityAssessment", new RecordCapacityAssessmentRequest
+        await NotFound(c => c.GetPatientAsync(new GetPatientRequest { PatientId = r.Patient }));
+        await NotFound(c => c.CheckUseAsync(new CheckUseRequest { PatientId = r.Patient, TechnologyId = r.Technology, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment }));
+        await NotFound(c => c.RecordCapacityAssessmentAsync(new RecordCapacityAssessmentRequest
         {
             PatientId = r.Patient, TechnologyId = r.Technology, Decision = "x", Determination = CapacityDetermination.StatutoryPresumption, AssessedBy = "someone",
-        });
-        await NotFound<RecordGillickAssessmentRequest, RecordCreated>("RecordGillickAssessment", new RecordGillickAssessmentRequest
+        }));
+        await NotFound(c => c.RecordGillickAssessmentAsync(new RecordGillickAssessmentRequest
         {
             PatientId = r.ChildPatient, TechnologyId = r.Technology, Decision = "x", Competent = true, AssessedBy = "someone",
-        });
-        await NotFound<RegisterProxyAuthorityRequest, RecordCreated>("RegisterProxyAuthority", ConsentClient.Lpa(r.LpaPatient));
-        await NotFound<RecordConsentRequest, RecordCreated>("RecordConsent", ConsentClient.Consent(r.Patient, r.Technology));
-        await NotFound<RecordConsentRequest, RecordCreated>("RecordConsent", ConsentClient.Consent(r.LpaPatient, r.Technology, r.LpaId));
+        }));
+        await NotFound(c => c.RegisterProxyAuthorityAsync(ConsentClient.Lpa(r.LpaPatient)));
+        await NotFound(c => c.RecordConsentAsync(ConsentClient.Consent(r.Patient, r.Technology)));
+        await NotFound(c => c.RecordConsentAsync(ConsentClient.Consent(r.LpaPatient, r.Technology, r.LpaId)));
         // Trust A's authority cannot be borrowed for trust B's own patient either.
-        await NotFound<RecordConsentRequest, RecordCreated>("RecordConsent", ConsentClient.Consent(bPatient, r.Technology, r.LpaId));
-        await NotFound<RecordBestInterestsDecisionRequest, RecordCreated>("RecordBestInterestsDecision", ConsentClient.BestInterests(r.BestInterestsPatient, r.Technology));
-        await NotFound<WithdrawConsentRequest, WithdrawConsentResponse>("WithdrawConsent", new WithdrawConsentRequest { ConsentId = r.ConsentId });
-        await NotFound<WithdrawConsentRequest, WithdrawConsentResponse>("WithdrawConsent", new WithdrawConsentRequest { ConsentId = r.ProxyConsentId });
-        await NotFound<ProposeUseRequest, TechnologyUse>("ProposeUse", ConsentClient.Use(r.Patient, r.Technology, ward: "ELM"));
-        await NotFound<ActivateUseRequest, TechnologyUse>("ActivateUse", new ActivateUseRequest { UseId = r.Use.UseId });
-        await NotFound<RecordReviewRequest, TechnologyUse>("RecordReview", new RecordReviewRequest
+        await NotFound(c => c.RecordConsentAsync(ConsentClient.Consent(bPatient, r.Technology, r.LpaId)));
+        await NotFound(c => c.RecordBestInterestsDecisionAsync(ConsentClient.BestInterests(r.BestInterestsPatient, r.Technology)));
+        await NotFound(c => c.WithdrawConsentAsync(new WithdrawConsentRequest { ConsentId = r.ConsentId }));
+        await NotFound(c => c.WithdrawConsentAsync(new WithdrawConsentRequest { ConsentId = r.ProxyConsentId }));
+        await NotFound(c => c.ProposeUseAsync(ConsentClient.Use(r.Patient, r.Technology, ward: "ELM")));
+        await NotFound(c => c.ActivateUseAsync(new ActivateUseRequest { UseId = r.Use.UseId }));
+        await NotFound(c => c.RecordReviewAsync(new RecordReviewRequest
         {
             UseId = r.Use.UseId, NextReviewDate = ConsentClient.Ts(DateTime.UtcNow.AddDays(10)), ReviewCovers = "x",
-        });
-        await NotFound<EndUseRequest, TechnologyUse>("EndUse", new EndUseRequest { UseId = r.Use.UseId, Reason = UseEndReason.NoLongerNeeded });
-        await NotFound<GetCarePlanRecordRequest, CarePlanRecord>("GetCarePlanRecord", new GetCarePlanRecordRequest { CarePlanRecordId = r.Use.CarePlanRecordId });
-        await NotFound<WithdrawTechnologyApprovalRequest, WithdrawTechnologyApprovalResponse>("WithdrawTechnologyApproval", new WithdrawTechnologyApprovalRequest { ApprovalId = r.ApprovalId });
+        }));
+        await NotFound(c => c.EndUseAsync(new EndUseRequest { UseId = r.Use.UseId, Reason = UseEndReason.NoLongerNeeded }));
+        await NotFound(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = r.Use.CarePlanRecordId }));
+        await NotFound(c => c.WithdrawTechnologyApprovalAsync(new WithdrawTechnologyApprovalRequest { ApprovalId = r.ApprovalId }));
 
         // Nothing trust B tried changed trust A's use.
         var check = await a.CheckAsync(r.Patient, r.Technology);
@@ -90,7 +85,7 @@ public sealed class ConsentTenantIsolationTests(ConsentServiceFixture fixture) :
     [Fact]
     public async Task Row_level_security_hides_every_new_consent_table_row_from_other_trusts_under_the_app_role()
     {
-        var a = new ConsentClient(fixture.App, _channel, "RX3");
+        var a = new ConsentClient(fixture.App, "RX3");
         var r = await SeedTrustAAsync(a);
         var rows = new (string Table, string Id)[]
         {

@@ -26,8 +26,7 @@ public sealed class ConsentTracingTests
         await using var app = await ServiceFactory<Program>.StartOnPostgresAsync("consent",
             new Dictionary<string, string?> { ["Consent:Schedules:Enabled"] = "false" },
             services => services.AddOpenTelemetry().WithTracing(tracing => tracing.AddInMemoryExporter(spans)));
-        using var channel = app.CreateGrpcChannel();
-        var client = new ConsentClient(app, channel, "TRC1");
+        var client = new ConsentClient(app, "TRC1");
 
         // The caller's own span, sampled: the call carries its context (W3C traceparent), and the service continues
         // that trace (its sampler follows the caller's decision).
@@ -35,7 +34,7 @@ public sealed class ConsentTracingTests
         caller.ActivityTraceFlags = ActivityTraceFlags.Recorded;
         var registered = spans.WaitForAsync(s => s.TraceId == caller.TraceId && s.Kind == ActivityKind.Server && Path(s).EndsWith("/RegisterPatient", StringComparison.Ordinal));
         var nhsNumber = NhsNumbers.Next();
-        await client.Call<RegisterPatientRequest, Patient>("RegisterPatient", new RegisterPatientRequest { NhsNumber = nhsNumber, WardCode = "OAK", AgeBand = AgeBand._26To64 });
+        await client.Call(c => c.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = nhsNumber, WardCode = "OAK", AgeBand = AgeBand._26To64 }));
         caller.Stop();
         Activity server;
         try

@@ -1,24 +1,20 @@
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Consent.Api.Application;
 using Platform.Contracts.Consent.V1;
-using Platform.Grpc.Client;
+using Grpc.Core;
 using Xunit;
 
 namespace Platform.Consent.Api.Tests;
 
-public sealed class PatientRecordsStoreTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>, IDisposable
+public sealed class PatientRecordsStoreTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>
 {
-    private readonly GrpcChannel _channel = fixture.App.CreateGrpcChannel();
-
-    public void Dispose() => _channel.Dispose();
-
     private Task<T> InTenant<T>(string tenant, Func<PatientRecordsStore, Task<T>> work) =>
         fixture.App.InTenantAsync(tenant, sp => work(sp.GetRequiredService<PatientRecordsStore>()));
 
     [Fact]
     public async Task A_snapshot_is_served_from_the_cache_until_a_write_for_that_patient_replaces_it()
     {
-        var a = new ConsentClient(fixture.App, _channel, "RX3");
+        var a = new ConsentClient(fixture.App, "RX3");
         var technology = (await a.ApproveAsync()).TechnologyId;
         var patient = await a.PatientAsync(AgeBand._26To64);
         var id = Guid.Parse(patient);
@@ -39,7 +35,7 @@ public sealed class PatientRecordsStoreTests(ConsentServiceFixture fixture) : IC
     [Fact]
     public async Task Another_trust_never_gets_a_cached_snapshot_of_this_trusts_patient()
     {
-        var a = new ConsentClient(fixture.App, _channel, "RX3");
+        var a = new ConsentClient(fixture.App, "RX3");
         var patient = Guid.Parse(await a.PatientAsync(AgeBand._26To64));
         Assert.NotNull(await InTenant("RX3", s => s.GetAsync(patient))); // cached for RX3 now
         Assert.Null(await InTenant("RTQ", s => s.GetAsync(patient)));

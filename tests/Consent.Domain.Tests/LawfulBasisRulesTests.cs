@@ -123,7 +123,8 @@ public class LawfulBasisRulesTests
     public void Adult_with_best_interests_basis_who_regains_capacity_needs_own_consent_within_the_grace_period()
     {
         var decision = BestInterests(DaysAgo(19));
-        var regainedAt = DaysAgo(1);
+        // Within the shift (ADR 0014: the grace period is about one shift, 12 hours by default).
+        var regainedAt = HoursAgo(6);
         var records = Records(AgeBand.Aged26To64, Lacks(DaysAgo(20)), decision, HasCapacity(regainedAt));
 
         var basis = Permitted(Evaluate(records), LawfulBasisKind.BestInterests, decision.Id);
@@ -339,7 +340,7 @@ public class LawfulBasisRulesTests
     {
         var parent = Parent();
         var consent = By(parent, ConsentDecision.Given, DaysAgo(10));
-        var competentAt = DaysAgo(1);
+        var competentAt = HoursAgo(6);
         var records = Records(AgeBand.Under16, Gillick(false, DaysAgo(11)), parent, consent, Gillick(true, competentAt));
 
         var basis = Permitted(Evaluate(records), LawfulBasisKind.ProxyConsent, consent.Id);
@@ -385,7 +386,8 @@ public class LawfulBasisRulesTests
     {
         var parent = Parent();
         var consent = By(parent, ConsentDecision.Given, DaysAgo(1));
-        Permitted(Evaluate(Records(AgeBand.Aged16To17, Lacks(DaysAgo(2)), parent, consent)), LawfulBasisKind.ProxyConsent, consent.Id);
+        // ADR 0014: a parent decides for a 16-17-year-old only within the recorded zone of parental control.
+        Permitted(Evaluate(Records(AgeBand.Aged16To17, Lacks(DaysAgo(2)), Zone(within: true, DaysAgo(2)), parent, consent)), LawfulBasisKind.ProxyConsent, consent.Id);
     }
 
     [Fact]
@@ -398,7 +400,7 @@ public class LawfulBasisRulesTests
     [Fact]
     public void Best_interests_is_refused_while_a_verified_parent_can_decide_for_a_sixteen_year_old()
     {
-        Refused(Evaluate(Records(AgeBand.Aged16To17, Lacks(DaysAgo(2)), Parent(), BestInterests(DaysAgo(1)))), "lawful-basis.best-interests-proxy-available");
+        Refused(Evaluate(Records(AgeBand.Aged16To17, Lacks(DaysAgo(2)), Zone(within: true, DaysAgo(2)), Parent(), BestInterests(DaysAgo(1)))), "lawful-basis.best-interests-proxy-available");
     }
 
     // ---- Adults with capacity ----

@@ -128,9 +128,9 @@ internal static class TestData
         RecordedBy = "staff:RN-1042",
     };
 
-    public static BestInterestsDecision BestInterests(DateTime at) => new()
+    public static BestInterestsDecision BestInterests(DateTime at, Guid? id = null) => new()
     {
-        Id = Guid.NewGuid(),
+        Id = id ?? Guid.NewGuid(),
         PatientId = ThePatient,
         TechnologyId = Technology,
         WishesAndFeelings = "Has said she sleeps better knowing staff will come if she falls",
@@ -160,6 +160,13 @@ internal static class TestData
         ProxyConsents = items.OfType<ProxyConsent>().ToArray(),
         BestInterestsDecisions = items.OfType<BestInterestsDecision>().ToArray(),
         Uses = items.OfType<TechnologyUse>().ToArray(),
+        AdvanceDecisions = items.OfType<AdvanceDecision>().ToArray(),
+        CourtOrders = items.OfType<CourtOrder>().ToArray(),
+        MentalHealthActRecords = items.OfType<MentalHealthActRecord>().ToArray(),
+        Section63Records = items.OfType<Section63Record>().ToArray(),
+        DeprivationOfLibertyScreens = items.OfType<DeprivationOfLibertyScreen>().ToArray(),
+        Objections = items.OfType<PatientObjection>().ToArray(),
+        ParentalControlFindings = items.OfType<ZoneOfParentalControlFinding>().ToArray(),
     };
 
     public static TechnologyApproval Approval(bool surveillance = false, bool safety = false) => new()
@@ -198,10 +205,115 @@ internal static class TestData
         var use = TechnologyUse.Propose(request, approval, Guid.NewGuid(), Guid.NewGuid(), at).Value;
         CompleteCarePlan(use, at);
         if (reason is not null) use.CarePlan.Reason = reason;
+        // Every use not on the patient's own consent carries its Article 8 balancing, as it must to start.
+        if (basis.Kind != LawfulBasisKind.OwnConsent) use.HumanRights = Balancing();
         var refusal = use.Activate(basis, approval, Policy, at);
         if (refusal is not null) throw new InvalidOperationException(refusal.Rule);
         return use;
     }
+
+    public static HumanRightsBalancing Balancing() => new()
+    {
+        RightsEngaged = HumanRight.PrivateAndFamilyLife | HumanRight.Life,
+        HowBalanced = "Movement alerts only, no images; night-time only; weighed against two falls with injury",
+        LegalAdviceSought = false,
+    };
+
+    public static ZoneOfParentalControlFinding Zone(bool within, DateTime at) => new()
+    {
+        Id = Guid.NewGuid(),
+        PatientId = ThePatient,
+        TechnologyId = Technology,
+        WithinZone = within,
+        Reasons = within
+            ? "An ordinary decision about her care that her parents would be expected to make; she and they agree"
+            : "She and her mother disagree strongly about the sensor; the decision is outside what a parent should decide alone",
+        AssessedBy = "staff:Dr-77",
+        AssessedAt = at,
+    };
+
+    public static AdvanceDecision AdvanceDecision(DateTime madeAt, bool written = false) => new()
+    {
+        Id = Guid.NewGuid(),
+        PatientId = ThePatient,
+        TechnologyId = Technology,
+        TreatmentRefused = "The bed sensor that tells staff when I get up at night",
+        MadeAt = madeAt,
+        Aged18OrOverWhenMade = true,
+        HadCapacityWhenMade = true,
+        InWriting = written,
+        SignedByPatientOrAtTheirDirection = written,
+        SignatureWitnessed = written,
+        StatesItAppliesEvenIfLifeAtRisk = written,
+        RecordedBy = "staff:RN-1042",
+        RecordedAt = madeAt,
+    };
+
+    public static CourtOrder Court(CourtKind court, CourtOrderEffect effect, DateTime madeAt, bool deprivationOfLiberty = false) => new()
+    {
+        Id = Guid.NewGuid(),
+        PatientId = ThePatient,
+        TechnologyId = Technology,
+        Court = court,
+        Reference = "COP-13579",
+        Effect = effect,
+        AuthorisesDeprivationOfLiberty = deprivationOfLiberty,
+        MadeAt = madeAt,
+        VerifiedBy = "staff:MHA-admin-3",
+        VerifiedAt = madeAt.AddHours(1),
+    };
+
+    public static MentalHealthActRecord Mha(MentalHealthActStatus status, DateTime from) => new()
+    {
+        Id = Guid.NewGuid(),
+        PatientId = ThePatient,
+        Status = status,
+        From = from,
+        RecordedBy = "staff:MHA-admin-3",
+    };
+
+    public static Section63Record Section63(DateTime at) => new()
+    {
+        Id = Guid.NewGuid(),
+        PatientId = ThePatient,
+        TechnologyId = Technology,
+        ResponsibleClinician = "staff:RC-9",
+        RecordedAt = at,
+        WhyTreatmentForMentalDisorder = "Sleep-phase therapy for the bipolar disorder she is detained to treat",
+        ConsentSought = true,
+        PatientViews = "Does not want it; says the light wakes her",
+    };
+
+    public static DeprivationOfLibertyScreen Screen(DateTime at, bool deprivation, DeprivationOfLibertyAuthorisation authorisation = DeprivationOfLibertyAuthorisation.None,
+        DateTime? expires = null) => new()
+    {
+        Id = Guid.NewGuid(),
+        PatientId = ThePatient,
+        TechnologyId = Technology,
+        ScreenedAt = at,
+        ScreenedBy = "staff:Dr-12",
+        ContinuousSupervisionAndControl = deprivation,
+        FreeToLeave = !deprivation,
+        ValidConsentToArrangements = deprivation ? false : null,
+        Authorisation = authorisation,
+        AuthorisationReference = authorisation is DeprivationOfLibertyAuthorisation.None or DeprivationOfLibertyAuthorisation.MentalHealthActDetention ? null : "AUTH-2468",
+        AuthorisationExpiresAt = expires,
+        ReviewBy = at.AddDays(28),
+    };
+
+    /// <summary>An approval for a technology that monitors continuously or restricts.</summary>
+    public static TechnologyApproval Restrictive()
+    {
+        var approval = Approval(safety: true);
+        approval.ContinuousMonitoringOrRestrictive = true;
+        return approval;
+    }
+
+    public static SafetyProportionality Proportionate() => new()
+    {
+        WhyProportionate = "Two falls with injury this week; the least restrictive option left",
+        HowRelationalCareContinues = "Named nurse spends time with her each evening",
+    };
 
     public static LawfulBasis OwnBasis(OwnConsent consent) =>
         new(LawfulBasisKind.OwnConsent, consent.Id, ProxyKind.Unspecified, LawfulBasisStatus.Valid, null);

@@ -71,7 +71,7 @@ public class UseCheckTests
     public void Use_is_denied_when_there_is_no_approval_for_this_setting()
     {
         var s = Consented();
-        Denied(UseCheck.Evaluate(s.Records, Technology, Ward, UsePurpose.DirectCareOrTreatment, null, Policy, Now), UseDenyReasons.NoApprovalForSetting, "use.no-approval-for-setting");
+        Denied(UseCheck.Evaluate(s.Records, Technology, Ward, UsePurpose.DirectCareOrTreatment, [], Policy, Now), UseDenyReasons.NoApprovalForSetting, "use.no-approval-for-setting");
         var picuOnly = new TechnologyApproval { Id = Guid.NewGuid(), TechnologyId = Technology, SettingCode = "picu", ApprovedAt = DaysAgo(100) };
         Denied(Check(s, approval: picuOnly), UseDenyReasons.NoApprovalForSetting, "use.no-approval-for-setting");
     }
@@ -240,5 +240,18 @@ public class UseCheckTests
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 1_000; i++) Check(s);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void A_denied_check_allocates_only_the_array_of_its_reasons()
+    {
+        var s = Consented();
+        s.Consent.Withdraw(HoursAgo(1));
+        for (var i = 0; i < 2_000; i++) Check(s);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++) Check(s);
+        // One reason: a one-element array of references (header, length and one slot).
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before <= 1_000 * 32, "a deny allocated more than its reasons");
+        Assert.Equal(UseDenyReasons.ConsentWithdrawn, Assert.Single(Check(s).Denials).Kind);
     }
 }

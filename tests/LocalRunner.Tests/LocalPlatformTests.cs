@@ -2,11 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
-using Platform.Consent.Api.Application;
 using Platform.Contracts.Audit.V1;
+using Platform.Contracts.Consent.V1;
 using Platform.Contracts.Procurement.V1;
-using Platform.Grpc.Client;
-using Platform.ServiceDefaults.Tenancy;
+using Platform.Grpc;
 using Platform.Tools.LocalRunner;
 using Xunit;
 
@@ -16,13 +15,14 @@ public sealed class LocalPlatformTests : IAsyncLifetime
 {
     private readonly string _data = Directory.CreateTempSubdirectory("platform-local-").FullName;
     private readonly int _offset = FindFreeOffset();
+    private readonly List<ServiceProvider> _clientServices = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
+        foreach (var provider in _clientServices) await provider.DisposeAsync();
         Directory.Delete(_data, recursive: true);
-        return Task.CompletedTask;
     }
 
     [Fact]
@@ -48,11 +48,11 @@ public sealed class LocalPlatformTests : IAsyncLifetime
             var body = await (await http.SendAsync(me)).Content.ReadAsStringAsync();
             Assert.Contains("\"tenant\":\"RTQ\"", body);
 
-            Assert.Equal(4, await CountPatients(platform, "RX3"));
-            Assert.Equal(3, await CountPatients(platform, "RTQ"));
+            Assert.Equal(4, await CountPatients("RX3"));
+            Assert.Equal(3, await CountPatients("RTQ"));
 
-            await A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery(platform);
-            await The_seeded_patient_on_oak_ward_may_use_the_companion_app_and_a_ward_without_approval_is_denied(platform);
+            await A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery();
+            await The_seeded_patient_on_oak_ward_may_use_the_companion_app_and_a_ward_without_approval_is_denied();
 
             var clash = await Assert.ThrowsAsync<PortInUseException>(() => LocalPlatform.StartAsync(new LocalPlatformOptions(_data, _offset), cts.Token));
             Assert.Contains($"Port {8080 + _offset} (gateway HTTP) is already in use", clash.Message);
@@ -62,64 +62,40 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         // Starting again on the same data changes nothing: the seed is idempotent and the data survived.
         await using (var again = await LocalPlatform.StartAsync(new LocalPlatformOptions(_data, _offset), cts.Token))
         {
-            Assert.Equal(4, await CountPatients(again, "RX3"));
-            Assert.Equal(3, await CountPatients(again, "RTQ"));
+            Assert.Equal(4, await CountPatients("RX3"));
+            Assert.Equal(3, await CountPatients("RTQ"));
         }
     }
 
-    private async Task The_seeded_patient_on_oak_ward_may_use_the_companion_app_and_a_ward_without_approval_is_denied(LocalPlatform platform)
+    private async Task The_seeded_patient_on_oak_ward_may_use_the_companion_app_and_a_ward_without_approval_is_denied()
     {
-        var tokens = DevTokenIssuer.LoadOrCreate(_data);
-        using var consent = GrpcChannel.ForAddress($"http://127.0.0.1:{5002 + _offset}");
-        var service = Platform.Contracts.Consent.V1.ConsentReflection.Descriptor.Services[0];
-        var clinician = new CallOptions { Credentials = CallCredentials.BearerToken(tokens.Mint("RX3", ["clinician"], TimeSpan.FromMinutes(5), "nurse-1")) }.WithTimeout(TimeSpan.FromSeconds(30));
-        var device = new CallOptions { Credentials = CallCredentials.BearerToken(tokens.Mint("RX3", ["device"], TimeSpan.FromMinutes(5), "tablet-3")) }.WithTimeout(TimeSpan.FromSeconds(30));
-        var patients = await consent.UnaryCall(Method<Platform.Contracts.Consent.V1.ListPatientsRequest, Platform.Contracts.Consent.V1.ListPatientsResponse>.From(service, "ListPatients"),
-            new Platform.Contracts.Consent.V1.ListPatientsRequest { WardCode = "OAK" }, clinician).ResponseAsync;
+        var clinician = Client<ConsentService.ConsentServiceClient>(5002, "RX3", "clinician", "nurse-1");
+        var device = Client<ConsentService.ConsentServiceClient>(5002, "RX3", "device", "tablet-3");
+        var patients = await clinician.ListPatientsAsync(new ListPatientsRequest { WardCode = "OAK" });
         var patient = patients.Patients.Single(p => p.NhsNumber == "9990000018").PatientId;
-        var technologies = await TechnologiesOf(platform, "RX3");
-        var app = technologies.Single(t => t.Name == "Ward companion app").Id.ToString();
+        var technologies = await Client<ProcurementService.ProcurementServiceClient>(5012, "RX3", "clinician", "nurse-1").ListTechnologiesAsync(new ListTechnologiesRequest { PageSize = 50 });
+        var app = technologies.Technologies.Single(t => t.Name == "Ward companion app").TechnologyId;
 
-        var check = Method<Platform.Contracts.Consent.V1.CheckUseRequest, Platform.Contracts.Consent.V1.CheckUseResponse>.From(service, "CheckUse");
-        var permitted = await consent.UnaryCall(check, new Platform.Contracts.Consent.V1.CheckUseRequest
-        {
-            PatientId = patient, TechnologyId = app, WardCode = "OAK", Purpose = Platform.Contracts.Consent.V1.UsePurpose.DirectCareOrTreatment,
-        }, device).ResponseAsync;
-        Assert.Equal(Platform.Contracts.Consent.V1.UseCheckDecision.Permit, permitted.Decision);
-        Assert.Equal(Platform.Contracts.Consent.V1.LawfulBasisKind.OwnConsent, permitted.LawfulBasis);
-        var elsewhere = await consent.UnaryCall(check, new Platform.Contracts.Consent.V1.CheckUseRequest
-        {
-            PatientId = patient, TechnologyId = app, WardCode = "ASH", Purpose = Platform.Contracts.Consent.V1.UsePurpose.DirectCareOrTreatment,
-        }, device).ResponseAsync;
-        Assert.Equal(Platform.Contracts.Consent.V1.UseCheckDecision.Deny, elsewhere.Decision);
+        var permitted = await device.CheckUseAsync(new CheckUseRequest { PatientId = patient, TechnologyId = app, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment });
+        Assert.Equal(UseCheckDecision.Permit, permitted.Decision);
+        Assert.Equal(LawfulBasisKind.OwnConsent, permitted.LawfulBasis);
+        var elsewhere = await device.CheckUseAsync(new CheckUseRequest { PatientId = patient, TechnologyId = app, WardCode = "ASH", Purpose = UsePurpose.DirectCareOrTreatment });
+        Assert.Equal(UseCheckDecision.Deny, elsewhere.Decision);
         Assert.NotEmpty(elsewhere.Reasons);
     }
 
-    private static async Task<IReadOnlyList<Platform.Procurement.Api.Data.Technology>> TechnologiesOf(LocalPlatform platform, string tenant)
+    private async Task A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery()
     {
-        await using var scope = platform.Running.Single(r => r.Spec.Name == "procurement").App.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Use(tenant);
-        return (await scope.ServiceProvider.GetRequiredService<Platform.Procurement.Api.Application.TechnologyRegister>().ListAsync(50, null, default)).Value.Technologies;
-    }
-
-    private async Task A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery(LocalPlatform platform)
-    {
-        var tokens = DevTokenIssuer.LoadOrCreate(_data);
-        using var procurement = GrpcChannel.ForAddress($"http://127.0.0.1:{5012 + _offset}");
-        var register = Method<RegisterTechnologyRequest, Technology>.From(ProcurementReflection.Descriptor.Services[0], "RegisterTechnology");
-        var created = await procurement.UnaryCall(register, new RegisterTechnologyRequest
+        var created = await Client<ProcurementService.ProcurementServiceClient>(5012, "RX3", "procurement-lead", "lead-7").RegisterTechnologyAsync(new RegisterTechnologyRequest
         {
             Name = "End-to-end tracker", Supplier = "Test", IntendedUse = "Proving local event delivery", Category = TechnologyCategory.Monitoring,
-        }, new CallOptions { Credentials = CallCredentials.BearerToken(tokens.Mint("RX3", ["procurement-lead"], TimeSpan.FromMinutes(5), "lead-7")) }
-            .WithTimeout(TimeSpan.FromSeconds(30))).ResponseAsync;
+        });
 
-        using var audit = GrpcChannel.ForAddress($"http://127.0.0.1:{5032 + _offset}");
-        var list = Method<ListEntriesRequest, ListEntriesResponse>.From(AuditReflection.Descriptor.Services[0], "ListEntries");
-        var auditor = new CallOptions { Credentials = CallCredentials.BearerToken(tokens.Mint("RX3", ["auditor"], TimeSpan.FromMinutes(5), "auditor-1")) };
+        var auditor = Client<AuditService.AuditServiceClient>(5032, "RX3", "auditor", "auditor-1");
         var until = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
-            var entries = await audit.UnaryCall(list, new ListEntriesRequest { PageSize = 500 }, auditor.WithTimeout(TimeSpan.FromSeconds(30))).ResponseAsync;
+            var entries = await auditor.ListEntriesAsync(new ListEntriesRequest { PageSize = 500 });
             var entry = entries.Entries.FirstOrDefault(e => e.Entity.What == $"Technology/{created.TechnologyId}");
             // The seeded patients' registrations arrive too, as the internal key only.
             var patients = entries.Entries.Where(e => e.Type == "patient-registered").ToList();
@@ -135,13 +111,23 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         }
     }
 
-    private static async Task<int> CountPatients(LocalPlatform platform, string tenant)
+    private async Task<int> CountPatients(string tenant) =>
+        (await Client<ConsentService.ConsentServiceClient>(5002, tenant, "clinician", "nurse-1").ListPatientsAsync(new ListPatientsRequest { PageSize = 500 })).Patients.Count;
+
+    /// <summary>A generated client of the app on <paramref name="defaultPort"/> (moved by this test's offset), as a user with one role.</summary>
+    private TClient Client<TClient>(int defaultPort, string tenant, string role, string subject) where TClient : class
     {
-        var consent = platform.Running.Single(r => r.Spec.Name == "consent").App.Services;
-        await using var scope = consent.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Use(tenant);
-        var page = await scope.ServiceProvider.GetRequiredService<PatientRegistry>().ListAsync(null, 500, null);
-        return page.Value.Patients.Count;
+        var tokens = DevTokenIssuer.LoadOrCreate(_data);
+        var services = new ServiceCollection();
+        services.AddPlatformGrpcClient<TClient>(new Uri($"http://127.0.0.1:{defaultPort + _offset}"), TimeSpan.FromSeconds(30))
+            .AddCallCredentials((_, metadata) =>
+            {
+                metadata.Add("Authorization", $"Bearer {tokens.Mint(tenant, [role], TimeSpan.FromMinutes(5), subject)}");
+                return Task.CompletedTask;
+            });
+        var provider = services.BuildServiceProvider();
+        _clientServices.Add(provider);
+        return provider.GetRequiredService<TClient>();
     }
 
     // The default ports may be in use on a developer's machine (a running platform); move them all to free ones.

@@ -1,5 +1,10 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Grpc.Reflection.V1;
 using Grpc.Testing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -7,34 +12,34 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Platform.Grpc.Client;
-using Platform.Grpc.Server;
 using Platform.Grpc.Tests.Support;
+using Status = Grpc.Core.Status;
 
 namespace Platform.Grpc.Tests;
 
 /// <summary>TestService behind ASP.NET Core authorization: any signed-in caller for EmptyCall, role "admin" for UnaryCall.</summary>
-[GrpcService(typeof(TestReflection), "TestService")]
 [Authorize]
-public sealed class SecuredTestService
+public sealed class SecuredTestService : TestService.TestServiceBase
 {
-    public Task<Empty> EmptyCall(Empty request, ServerCallContext context) => Task.FromResult(new Empty());
+    public override Task<Empty> EmptyCall(Empty request, ServerCallContext context) => Task.FromResult(new Empty());
 
     [Authorize(Roles = "admin")]
-    public Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context) =>
+    public override Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context) =>
         Task.FromResult(new SimpleResponse { Username = context.GetHttpContext().User.Identity?.Name ?? "" });
+}
 
-    public Task StreamingOutputCall(StreamingOutputCallRequest request, IServerStreamWriter<StreamingOutputCallResponse> responses, ServerCallContext context) => Task.CompletedTask;
+/// <summary>TestService with the platform's role check: "admin" for UnaryCall, nothing more than a signed-in caller for EmptyCall.</summary>
+[Authorize]
+public sealed class RoleCheckedTestService(ProbeRecorder recorder) : TestService.TestServiceBase
+{
+    public override Task<Empty> EmptyCall(Empty request, ServerCallContext context) => Task.FromResult(new Empty());
 
-    public Task<StreamingInputCallResponse> StreamingInputCall(IAsyncStreamReader<StreamingInputCallRequest> requests, ServerCallContext context) =>
-        Task.FromResult(new StreamingInputCallResponse());
-
-    public Task FullDuplexCall(IAsyncStreamReader<StreamingOutputCallRequest> requests, IServerStreamWriter<StreamingOutputCallResponse> responses, ServerCallContext context) => Task.CompletedTask;
-
-    public Task HalfDuplexCall(IAsyncStreamReader<StreamingOutputCallRequest> requests, IServerStreamWriter<StreamingOutputCallResponse> responses, ServerCallContext context) => Task.CompletedTask;
-
-    [AllowAnonymous]
-    public Task<Empty> UnimplementedCall(Empty request, ServerCallContext context) => throw new RpcException(StatusCode.Unimplemented, "");
+    [RequiresRole("admin", "auditor")]
+    public override Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context)
+    {
+        recorder.Received.Enqueue("UnaryCall");
+        return Task.FromResult(new SimpleResponse { Username = context.GetHttpContext().User.Identity?.Name ?? "" });
+    }
 }
 
 /// <summary>A stand-in for JWT bearer: "Bearer alice" signs in alice; "Bearer admin" signs in admin with role admin.</summary>
@@ -68,70 +73,59 @@ public sealed class TestBearerHandler(IOptionsMonitor<AuthenticationSchemeOption
 
 public sealed class AuthorizationTests : IAsyncLifetime
 {
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor s_service = TestReflection.Descriptor.Services.Single(s => s.Name == "TestService");
-    private static readonly Method<Empty, Empty> s_emptyCall = Method<Empty, Empty>.From(s_service, "EmptyCall");
-    private static readonly Method<SimpleRequest, SimpleResponse> s_unaryCall = Method<SimpleRequest, SimpleResponse>.From(s_service, "UnaryCall");
+    private readonly ProbeRecorder _recorder = new();
     private GrpcTestHost _host = null!;
-    private GrpcChannel _channel = null!;
+    private GrpcTestHost _roles = null!;
+    private readonly List<ServiceProvider> _clientServices = [];
 
     public async Task InitializeAsync()
     {
-        _host = await GrpcTestHost.StartAsync(
-            app => app.MapGrpcService<SecuredTestService>(),
-            services: services =>
-            {
-                services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, TestBearerHandler>("Test", null);
-                services.AddAuthorization();
-            },
-            middleware: app =>
-            {
-                app.UseAuthentication();
-                app.UseAuthorization();
-            });
-        _channel = _host.CreateChannel();
+        _host = await StartAsync(app => app.MapGrpcService<SecuredTestService>());
+        _roles = await StartAsync(app => app.MapGrpcService<RoleCheckedTestService>());
     }
 
     public async Task DisposeAsync()
     {
-        _channel.Dispose();
+        foreach (var provider in _clientServices) await provider.DisposeAsync();
         await _host.DisposeAsync();
+        await _roles.DisposeAsync();
     }
 
     [Fact]
-    public async Task Call_without_credentials_ends_with_unauthenticated_in_grpc_status_not_http_401()
+    public async Task Call_without_credentials_ends_with_unauthenticated()
     {
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await _channel.UnaryCall(s_emptyCall, new Empty()));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Client(_host, null).EmptyCallAsync(new Empty()));
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
     }
 
     [Fact]
     public async Task Call_with_an_invalid_token_ends_with_unauthenticated()
     {
-        var options = new CallOptions().WithCredentials(CallCredentials.BearerToken("mallory"));
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await _channel.UnaryCall(s_emptyCall, new Empty(), options));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Client(_host, "mallory").EmptyCallAsync(new Empty()));
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
     }
 
     [Fact]
     public async Task Signed_in_caller_without_the_role_gets_permission_denied()
     {
-        var options = new CallOptions().WithCredentials(CallCredentials.BearerToken("alice"));
-        Assert.Equal(new Empty(), await _channel.UnaryCall(s_emptyCall, new Empty(), options));
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await _channel.UnaryCall(s_unaryCall, new SimpleRequest(), options));
+        var alice = Client(_host, "alice");
+        Assert.Equal(new Empty(), await alice.EmptyCallAsync(new Empty()));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await alice.UnaryCallAsync(new SimpleRequest()));
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
     }
 
     [Fact]
     public async Task Caller_with_the_role_is_served_and_the_service_sees_the_user()
     {
-        var options = new CallOptions().WithCredentials(CallCredentials.BearerToken(_ => ValueTask.FromResult("admin")));
-        var response = await _channel.UnaryCall(s_unaryCall, new SimpleRequest(), options);
+        var response = await Client(_host, "admin").UnaryCallAsync(new SimpleRequest());
         Assert.Equal("admin", response.Username);
     }
 
     [Fact]
-    public async Task Refused_call_is_a_trailers_only_grpc_response_with_http_200()
+    public async Task Refused_call_is_http_401_which_grpc_clients_read_as_unauthenticated()
     {
+        // Grpc.AspNetCore leaves a refused call to ASP.NET Core's authorization: HTTP 401 (403 for a missing role), which
+        // gRPC's HTTP-to-status mapping (doc/http-grpc-status-mapping.md) gives clients as UNAUTHENTICATED (PERMISSION_DENIED).
         using var client = new HttpClient(new SocketsHttpHandler());
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_host.Address, "/grpc.testing.TestService/EmptyCall"))
         {
@@ -142,8 +136,89 @@ public sealed class AuthorizationTests : IAsyncLifetime
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/grpc");
         request.Headers.TryAddWithoutValidation("te", "trailers");
         using var response = await client.SendAsync(request);
-        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("16", response.Headers.GetValues("grpc-status").Single());
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_caller_without_one_of_the_methods_roles_is_refused_by_rule_before_the_method_runs()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Client(_roles, "alice").UnaryCallAsync(new SimpleRequest()));
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal("This needs the admin or auditor role.", error.Status.Detail);
+        Assert.Equal("role.required", error.Trailers.GetValue(RefusalStatus.RuleTrailer));
+        var info = error.GetRpcStatus()?.GetDetail<ErrorInfo>();
+        Assert.Equal(("role.required", "grpc.testing", "admin,auditor"), (info?.Reason, info?.Domain, info?.Metadata["roles"]));
+        Assert.Empty(_recorder.Received);
+
+        Assert.Equal(new Empty(), await Client(_roles, "alice").EmptyCallAsync(new Empty())); // a method without roles
+        Assert.Equal("admin", (await Client(_roles, "admin").UnaryCallAsync(new SimpleRequest())).Username);
+        Assert.Equal(["UnaryCall"], _recorder.Received);
+    }
+
+    [Fact]
+    public async Task Reflection_needs_a_token_and_health_does_not()
+    {
+        await using var host = await StartAsync(app =>
+        {
+            app.MapGrpcService<RoleCheckedTestService>();
+            app.MapPlatformGrpcEndpoints();
+        }, requireSignedInCaller: true);
+        using var channel = host.CreateChannel();
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest())).Status);
+
+        using var anonymous = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo();
+        // The refusal may arrive before the request is written, and then the write reports it.
+        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await anonymous.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+            await anonymous.ResponseStream.MoveNext();
+        });
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+
+        using var signedIn = new ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo(new Metadata { { "Authorization", "Bearer alice" } });
+        await signedIn.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await signedIn.RequestStream.CompleteAsync();
+        Assert.True(await signedIn.ResponseStream.MoveNext());
+        Assert.Contains(signedIn.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "grpc.testing.TestService");
+    }
+
+    private Task<GrpcTestHost> StartAsync(Action<WebApplication> map, bool requireSignedInCaller = false) =>
+        GrpcTestHost.StartAsync(
+            map,
+            services: services =>
+            {
+                services.AddSingleton(_recorder);
+                services.AddHealthChecks().AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+                services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, TestBearerHandler>("Test", null);
+                services.AddAuthorization(o =>
+                {
+                    // As the services have it: every endpoint needs a signed-in caller unless it says otherwise.
+                    if (requireSignedInCaller) o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+                });
+            },
+            middleware: app =>
+            {
+                app.UseAuthentication();
+                app.UseAuthorization();
+            });
+
+    // A client made as the platform makes its clients; each call sends "Bearer <token>", or nothing when null.
+    private TestService.TestServiceClient Client(GrpcTestHost host, string? token)
+    {
+        var services = new ServiceCollection();
+        var client = services.AddPlatformGrpcClient<TestService.TestServiceClient>(host.Address, TimeSpan.FromSeconds(30));
+        if (token is not null)
+        {
+            client.AddCallCredentials((_, metadata) =>
+            {
+                metadata.Add("Authorization", $"Bearer {token}");
+                return Task.CompletedTask;
+            });
+        }
+
+        var provider = services.BuildServiceProvider();
+        _clientServices.Add(provider);
+        return provider.GetRequiredService<TestService.TestServiceClient>();
     }
 }

@@ -1,16 +1,21 @@
 using System.Buffers.Binary;
 using System.Net;
 using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Platform.Grpc.Server;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Grpc.Tests.Interop;
+using Platform.Grpc.Tests.Probe;
 using Platform.Grpc.Tests.Support;
 
 namespace Platform.Grpc.Tests;
 
-/// <summary>Our server with the interop service, and one raw HTTP/2 connection to it (HttpClient, HTTP/2 exact, one connection).</summary>
+/// <summary>
+/// Grpc.AspNetCore configured as the services are, with the interop and probe services, and one raw HTTP/2 connection to
+/// it (HttpClient, HTTP/2 exact, one connection), to send what no gRPC client would.
+/// </summary>
 public sealed class RawHttp2Connection : IAsyncLifetime
 {
     private GrpcTestHost? _host;
@@ -19,9 +24,26 @@ public sealed class RawHttp2Connection : IAsyncLifetime
 
     public Uri Address => _host!.Address;
 
+    public TestLoggerProvider Logs => _host!.Logs;
+
+    /// <summary>Completes for a path once the server has finished a request to it (its pipeline returned).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> Finished { get; } = new();
+
     public async Task InitializeAsync()
     {
-        _host = await GrpcTestHost.StartAsync(app => app.MapGrpcService<InteropTestService>(), options: o => o.MaxReceiveMessageSize = 1024 * 1024);
+        _host = await GrpcTestHost.StartAsync(
+            app =>
+            {
+                app.MapGrpcService<InteropTestService>();
+                app.MapGrpcService<ProbeService>();
+            },
+            services: s => s.AddSingleton(new ProbeRecorder()),
+            options: o => o.MaxReceiveMessageSize = 1024 * 1024,
+            middleware: app => app.Use(async (context, next) =>
+            {
+                await next(context);
+                Finished.GetOrAdd(context.Request.Path, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }));
         Client = new HttpClient(new SocketsHttpHandler { EnableMultipleHttp2Connections = false })
         {
             DefaultRequestVersion = HttpVersion.Version20,
@@ -43,6 +65,7 @@ public sealed class BadInputTests(RawHttp2Connection connection) : IClassFixture
 {
     private const string UnaryCall = "/grpc.testing.TestService/UnaryCall";
     private const string EmptyCall = "/grpc.testing.TestService/EmptyCall";
+    private const string ProbeUnary = "/platform.testing.v1.Probe/Unary";
 
     [Fact]
     public async Task Wrong_content_type_is_refused_with_415_and_the_connection_still_serves()
@@ -54,12 +77,13 @@ public sealed class BadInputTests(RawHttp2Connection connection) : IClassFixture
     }
 
     [Fact]
-    public async Task Missing_te_header_ends_the_call_with_internal_and_the_connection_still_serves()
+    public async Task A_call_without_the_te_header_is_served_and_the_connection_still_serves()
     {
+        // te: trailers is there for clients to detect proxies that drop trailers (PROTOCOL-HTTP2); Grpc.AspNetCore does
+        // not require it of the client (our own layer refused such a call with INTERNAL).
         var reply = await SendAsync(UnaryCall, Frame(new SimpleRequest()), te: false);
         Assert.Equal(HttpStatusCode.OK, reply.Http);
-        Assert.Equal("13", reply.GrpcStatus);
-        Assert.Contains("te", reply.GrpcMessage);
+        Assert.Equal("0", reply.GrpcStatus);
         await AssertConnectionStillServes(reply.ConnectionId);
     }
 
@@ -112,43 +136,55 @@ public sealed class BadInputTests(RawHttp2Connection connection) : IClassFixture
     [Theory]
     [InlineData("soon")]
     [InlineData("10")]
-    [InlineData("123456789S")]
     [InlineData("5X")]
     [InlineData("-5S")]
-    public async Task Bad_grpc_timeout_ends_the_call_with_internal_and_the_connection_still_serves(string timeout)
+    [InlineData("")]
+    [InlineData("S")]
+    [InlineData("100s")]
+    [InlineData("1.5S")]
+    public async Task A_malformed_grpc_timeout_is_ignored_and_the_call_served_without_a_deadline(string timeout)
     {
-        var reply = await SendAsync(UnaryCall, Frame(new SimpleRequest()), headers: h => h.TryAddWithoutValidation("grpc-timeout", timeout));
-        Assert.Equal("13", reply.GrpcStatus);
-        Assert.Contains("grpc-timeout", reply.GrpcMessage);
+        // PROTOCOL-HTTP2 leaves a malformed timeout to the server; Grpc.AspNetCore ignores it (and logs it), where our
+        // own layer ended the call with INTERNAL as grpc-go does.
+        var reply = await SendAsync(ProbeUnary, Frame(new ProbeRequest()), headers: h => h.TryAddWithoutValidation("grpc-timeout", timeout));
+        Assert.Equal("0", reply.GrpcStatus);
+        Assert.Equal(long.MaxValue, ProbeReply.Parser.ParseFrom(reply.Body.AsSpan(5)).DeadlineRemainingMs);
         await AssertConnectionStillServes(reply.ConnectionId);
     }
 
     [Theory]
     [InlineData("99999999H")]
     [InlineData("1n")]
-    public async Task Extreme_but_valid_grpc_timeouts_are_accepted(string timeout)
+    [InlineData("123456789S")]
+    public async Task Extreme_grpc_timeouts_are_accepted(string timeout)
     {
+        // 123456789S has nine digits, one more than PROTOCOL-HTTP2's TimeoutValue allows; Grpc.AspNetCore reads it anyway.
         var reply = await SendAsync(EmptyCall, Frame(new Empty()), headers: h => h.TryAddWithoutValidation("grpc-timeout", timeout));
         Assert.True(reply.GrpcStatus is "0" or "4", $"grpc-status {reply.GrpcStatus}: {reply.GrpcMessage}");
         await AssertConnectionStillServes(reply.ConnectionId);
     }
 
     [Fact]
-    public async Task Malformed_protobuf_ends_the_call_with_internal_and_the_connection_still_serves()
+    public async Task Malformed_protobuf_ends_the_call_with_unknown_and_no_detail_and_the_connection_still_serves()
     {
+        // statuscodes.md has the library answer INTERNAL for a request it cannot parse; Grpc.AspNetCore reads the message
+        // before any interceptor and answers UNKNOWN, with the generic message and nothing of the parser's (ADR 0010).
         byte[] garbage = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
         var body = new byte[5 + garbage.Length];
         BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(1), (uint)garbage.Length);
         garbage.CopyTo(body, 5);
         var reply = await SendAsync(UnaryCall, body);
-        Assert.Equal("13", reply.GrpcStatus);
+        Assert.Equal("2", reply.GrpcStatus);
+        Assert.Equal("Exception was thrown by handler.", Uri.UnescapeDataString(reply.GrpcMessage));
         await AssertConnectionStillServes(reply.ConnectionId);
     }
 
     [Fact]
-    public async Task Unsupported_grpc_encoding_ends_the_call_with_unimplemented_and_lists_what_is_accepted()
+    public async Task A_message_compressed_with_an_unsupported_grpc_encoding_ends_the_call_with_unimplemented_and_lists_what_is_accepted()
     {
-        var reply = await SendAsync(UnaryCall, Frame(new SimpleRequest()), headers: h => h.TryAddWithoutValidation("grpc-encoding", "br"));
+        var body = Frame(new SimpleRequest());
+        body[0] = 1;
+        var reply = await SendAsync(UnaryCall, body, headers: h => h.TryAddWithoutValidation("grpc-encoding", "br"));
         Assert.Equal("12", reply.GrpcStatus);
         Assert.Contains("gzip", reply.AcceptEncoding);
         await AssertConnectionStillServes(reply.ConnectionId);
@@ -172,6 +208,7 @@ public sealed class BadInputTests(RawHttp2Connection connection) : IClassFixture
             app.MapGrpcService<InteropTestService>();
             app.MapFallback(context => context.Response.WriteAsync("app fallback"));
         });
+        // Grpc.AspNetCore answers UNIMPLEMENTED only for the gRPC content type; anything else goes to the app's fallback.
         using var client = new HttpClient(new SocketsHttpHandler());
         async Task<(HttpResponseMessage Response, string Body)> PostAsync(string contentType)
         {
@@ -204,6 +241,20 @@ public sealed class BadInputTests(RawHttp2Connection connection) : IClassFixture
         Assert.Equal("gzip", reply.Encoding);
         Assert.Equal(1, reply.Body[0]);
         Assert.True(reply.Body.Length < 4096, "a zero-filled 4 KiB payload compresses");
+    }
+
+    [Fact]
+    public async Task A_stream_the_client_resets_while_its_request_is_read_ends_the_call_and_is_not_logged_as_a_fault()
+    {
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(connection.Address);
+        using var cts = new CancellationTokenSource();
+        using var call = new TestService.TestServiceClient(channel).StreamingInputCall(cancellationToken: cts.Token);
+        await call.RequestStream.WriteAsync(new StreamingInputCallRequest { Payload = new Payload { Body = ByteString.CopyFrom(new byte[10]) } });
+        cts.Cancel();
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+        await connection.Finished.GetOrAdd("/grpc.testing.TestService/StreamingInputCall", _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(connection.Logs.Entries, e => e.Contains("StreamingInputCall", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,14 +1,13 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Platform.Grpc.Client;
 using Platform.Grpc.Hosting;
-using Platform.Grpc.Server;
 using Platform.Grpc.Tests.Probe;
 using Platform.Grpc.Tests.Support;
 
@@ -16,10 +15,8 @@ namespace Platform.Grpc.Tests;
 
 public sealed class ConnectionTests
 {
-    private static readonly Method<ProbeRequest, ProbeReply> s_unary = Method<ProbeRequest, ProbeReply>.From(ProbeReflection.Descriptor.Services[0], "Unary");
-
     [Fact]
-    public async Task Client_opens_another_connection_when_the_server_allows_no_more_streams_on_one()
+    public async Task The_platforms_client_opens_another_connection_when_the_server_allows_no_more_streams_on_one()
     {
         var connections = new ConcurrentDictionary<string, bool>();
         await using var host = await GrpcTestHost.StartAsync(
@@ -31,9 +28,12 @@ public sealed class ConnectionTests
                 return next(context);
             }),
             kestrelOptions: kestrel => kestrel.Limits.Http2.MaxStreamsPerConnection = 1);
-        using var channel = host.CreateChannel();
+        var services = new ServiceCollection();
+        services.AddPlatformGrpcClient<Probe.Probe.ProbeClient>(host.Address, TimeSpan.FromSeconds(30));
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<Probe.Probe.ProbeClient>();
 
-        var calls = Enumerable.Range(0, 4).Select(_ => channel.UnaryCall(s_unary, new ProbeRequest { Text = "slow", DelayMs = 1000 }).ResponseAsync);
+        var calls = Enumerable.Range(0, 4).Select(_ => client.UnaryAsync(new ProbeRequest { Text = "slow", DelayMs = 1000 }).ResponseAsync);
         var replies = await Task.WhenAll(calls);
 
         Assert.All(replies, r => Assert.Equal("slow", r.Text));
@@ -47,7 +47,7 @@ public sealed class ConnectionTests
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenHttp1(0, IPAddress.Loopback).ListenGrpcH2c(0, IPAddress.Loopback));
-        builder.Services.AddGrpcServer();
+        builder.AddPlatformGrpc();
         builder.Services.AddSingleton(new ProbeRecorder());
         await using var app = builder.Build();
         app.MapGrpcService<ProbeService>();
@@ -75,7 +75,7 @@ public sealed class ConnectionTests
         Assert.NotNull(http1);
         var grpc = addresses.Single(a => a != http1);
         using var channel = GrpcChannel.ForAddress(grpc);
-        Assert.Equal("h2c", (await channel.UnaryCall(s_unary, new ProbeRequest { Text = "h2c" })).Text);
+        Assert.Equal("h2c", (await new Probe.Probe.ProbeClient(channel).UnaryAsync(new ProbeRequest { Text = "h2c" })).Text);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(http1, "/platform.testing.v1.Probe/Unary")) { Content = new ByteArrayContent([0, 0, 0, 0, 0]) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/grpc");

@@ -1,12 +1,12 @@
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using Grpc.Core;
 using Grpc.Health.V1;
+using Grpc.Net.Client;
 using Grpc.Reflection.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Platform.Grpc.Client;
-using Platform.Grpc.Server;
 using Platform.Grpc.Tests.Interop;
 using Platform.Grpc.Tests.Support;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
@@ -23,16 +23,13 @@ public sealed class SwitchableReadiness : IHealthCheck
         Task.FromResult(Ready ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("database unreachable"));
 }
 
+/// <summary>grpc.health.v1 (Grpc.AspNetCore.HealthChecks) and server reflection (Grpc.AspNetCore.Server.Reflection) as the platform maps them.</summary>
 public sealed class HealthAndReflectionTests : IAsyncLifetime
 {
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_check = Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0], "Check");
-    private static readonly Method<HealthCheckRequest, HealthCheckResponse> s_watch = Method<HealthCheckRequest, HealthCheckResponse>.From(HealthReflection.Descriptor.Services[0], "Watch");
-    private static readonly Method<ServerReflectionRequest, ServerReflectionResponse> s_reflect = Method<ServerReflectionRequest, ServerReflectionResponse>.From(ReflectionReflection.Descriptor.Services[0], "ServerReflectionInfo");
-    private static readonly Method<V1Alpha.ServerReflectionRequest, V1Alpha.ServerReflectionResponse> s_reflectAlpha = Method<V1Alpha.ServerReflectionRequest, V1Alpha.ServerReflectionResponse>.From(V1Alpha.ReflectionReflection.Descriptor.Services[0], "ServerReflectionInfo");
-
     private readonly SwitchableReadiness _readiness = new();
     private GrpcTestHost _host = null!;
     private GrpcChannel _channel = null!;
+    private Health.HealthClient _health = null!;
 
     public async Task InitializeAsync()
     {
@@ -41,15 +38,17 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
             {
                 app.MapGrpcService<InteropTestService>();
                 app.MapGrpcService<ProbeService>();
-                app.MapGrpcHealthAndReflection();
+                app.MapPlatformGrpcEndpoints();
             },
             services: services =>
             {
                 services.AddHealthChecks().AddCheck("database", _readiness);
                 services.AddSingleton(new ProbeRecorder());
-            },
-            options: options => options.HealthWatchInterval = TimeSpan.FromMilliseconds(50));
+                // Watch learns of changes from the health check publisher; publish at once and every second here.
+                services.Configure<HealthCheckPublisherOptions>(o => (o.Delay, o.Period) = (TimeSpan.Zero, TimeSpan.FromSeconds(1)));
+            });
         _channel = _host.CreateChannel();
+        _health = new Health.HealthClient(_channel);
     }
 
     public async Task DisposeAsync()
@@ -61,19 +60,19 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
     [Fact]
     public async Task Health_check_follows_readiness_for_the_server_and_each_service()
     {
-        Assert.Equal(ServingStatus.Serving, (await _channel.UnaryCall(s_check, new HealthCheckRequest())).Status);
-        Assert.Equal(ServingStatus.Serving, (await _channel.UnaryCall(s_check, new HealthCheckRequest { Service = "grpc.testing.TestService" })).Status);
+        Assert.Equal(ServingStatus.Serving, (await _health.CheckAsync(new HealthCheckRequest())).Status);
+        Assert.Equal(ServingStatus.Serving, (await _health.CheckAsync(new HealthCheckRequest { Service = "grpc.testing.TestService" })).Status);
 
         _readiness.Ready = false;
-        Assert.Equal(ServingStatus.NotServing, (await _channel.UnaryCall(s_check, new HealthCheckRequest())).Status);
-        Assert.Equal(ServingStatus.NotServing, (await _channel.UnaryCall(s_check, new HealthCheckRequest { Service = "grpc.testing.TestService" })).Status);
+        Assert.Equal(ServingStatus.NotServing, (await _health.CheckAsync(new HealthCheckRequest())).Status);
+        Assert.Equal(ServingStatus.NotServing, (await _health.CheckAsync(new HealthCheckRequest { Service = "grpc.testing.TestService" })).Status);
         _readiness.Ready = true;
     }
 
     [Fact]
     public async Task Health_check_of_an_unknown_service_is_not_found()
     {
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await _channel.UnaryCall(s_check, new HealthCheckRequest { Service = "no.such.Service" }));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await _health.CheckAsync(new HealthCheckRequest { Service = "no.such.Service" }));
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
     }
 
@@ -81,7 +80,7 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
     public async Task Health_watch_sends_the_current_status_then_each_change()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        using var call = _channel.ServerStreamingCall(s_watch, new HealthCheckRequest { Service = "grpc.health.v1.Health" }, new CallOptions { CancellationToken = timeout.Token });
+        using var call = _health.Watch(new HealthCheckRequest { Service = "grpc.health.v1.Health" }, cancellationToken: timeout.Token);
         Assert.True(await call.ResponseStream.MoveNext());
         Assert.Equal(ServingStatus.Serving, call.ResponseStream.Current.Status);
 
@@ -98,7 +97,7 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
     public async Task Health_watch_reports_not_serving_and_ends_when_the_app_stops()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        using var call = _channel.ServerStreamingCall(s_watch, new HealthCheckRequest(), new CallOptions { CancellationToken = timeout.Token });
+        using var call = _health.Watch(new HealthCheckRequest(), cancellationToken: timeout.Token);
         Assert.True(await call.ResponseStream.MoveNext());
         Assert.Equal(ServingStatus.Serving, call.ResponseStream.Current.Status);
 
@@ -112,7 +111,7 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
     [Fact]
     public async Task Health_watch_of_an_unknown_service_reports_service_unknown()
     {
-        using var call = _channel.ServerStreamingCall(s_watch, new HealthCheckRequest { Service = "no.such.Service" });
+        using var call = _health.Watch(new HealthCheckRequest { Service = "no.such.Service" });
         Assert.True(await call.ResponseStream.MoveNext());
         Assert.Equal(ServingStatus.ServiceUnknown, call.ResponseStream.Current.Status);
     }
@@ -175,7 +174,7 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
     [Fact]
     public async Task Reflection_v1alpha_answers_the_same_queries()
     {
-        using var call = _channel.DuplexStreamingCall(s_reflectAlpha);
+        using var call = new V1Alpha.ServerReflection.ServerReflectionClient(_channel).ServerReflectionInfo();
         await call.RequestStream.WriteAsync(new V1Alpha.ServerReflectionRequest { ListServices = "" });
         await call.RequestStream.WriteAsync(new V1Alpha.ServerReflectionRequest { FileContainingSymbol = "grpc.health.v1.Health" });
         await call.RequestStream.CompleteAsync();
@@ -184,7 +183,8 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
         Assert.Contains(call.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == "grpc.testing.TestService");
         Assert.True(await call.ResponseStream.MoveNext());
         var file = FileDescriptorProto.Parser.ParseFrom(call.ResponseStream.Current.FileDescriptorResponse.FileDescriptorProto[0]);
-        Assert.Equal("grpc/health/v1/health.proto", file.Name);
+        Assert.Equal("grpc.health.v1", file.Package);
+        Assert.Contains(file.Service, s => s.Name == "Health");
         Assert.False(await call.ResponseStream.MoveNext());
     }
 
@@ -214,7 +214,7 @@ public sealed class HealthAndReflectionTests : IAsyncLifetime
 
     private async Task<ServerReflectionResponse> ReflectAsync(ServerReflectionRequest request)
     {
-        using var call = _channel.DuplexStreamingCall(s_reflect);
+        using var call = new ServerReflection.ServerReflectionClient(_channel).ServerReflectionInfo();
         await call.RequestStream.WriteAsync(request);
         await call.RequestStream.CompleteAsync();
         Assert.True(await call.ResponseStream.MoveNext());

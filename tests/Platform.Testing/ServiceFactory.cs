@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Grpc.Core;
 using Platform.Grpc;
-using Platform.Grpc.Client;
 using Platform.KnownTrusts;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -22,6 +22,8 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
 
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
+    private readonly List<ServiceProvider> _clientServices = [];
+    private readonly Dictionary<string, object> _clients = [];
 
     private ServiceFactory(Dictionary<string, string?> settings, Action<IServiceCollection>? services)
     {
@@ -145,14 +147,60 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
     /// <summary>An HTTP client with no token.</summary>
     public HttpClient CreateHttpClient() => new() { BaseAddress = HttpAddress };
 
-    /// <summary>A gRPC channel to the service; each call says who it is with <see cref="CallAs"/>.</summary>
-    public GrpcChannel CreateGrpcChannel() => GrpcChannel.ForAddress(GrpcAddress);
+    /// <summary>The deadline every test call has unless it sets its own.</summary>
+    public static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(30);
 
-    /// <summary>Call options for a user of <paramref name="tenant"/> (default role clinician), with a 30 s deadline.</summary>
-    public CallOptions CallAs(string tenant, params string[] roles)
+    /// <summary>
+    /// A generated gRPC client (e.g. <c>ConsentService.ConsentServiceClient</c>), made by Grpc.Net.ClientFactory as the
+    /// platform makes its clients, calling as a user of <paramref name="tenant"/> (default role clinician) with a token
+    /// minted for each call, every call with a <see cref="CallDeadline"/> deadline unless it sets its own. One client
+    /// (and connection) per type and identity, shared by the tests of this instance.
+    /// </summary>
+    public TClient GrpcClient<TClient>(string tenant, params string[] roles) where TClient : ClientBase<TClient>
     {
         KnowTrust(tenant);
-        return new CallOptions { Credentials = CallCredentials.BearerToken(Tokens.Mint(tenant, roles.Length == 0 ? null : roles)) }.WithTimeout(TimeSpan.FromSeconds(30));
+        var key = $"{typeof(TClient).FullName}|{tenant}|{string.Join(',', roles)}";
+        lock (_clients)
+        {
+            if (!_clients.TryGetValue(key, out var client))
+            {
+                client = CreateGrpcClient<TClient>(() => Tokens.Mint(tenant, roles.Length == 0 ? null : roles));
+                _clients[key] = client;
+            }
+
+            return (TClient)client;
+        }
+    }
+
+    /// <summary>A generated gRPC client of its own that sends <paramref name="token"/> as its bearer token, or no token at all when null.</summary>
+    public TClient GrpcClientWithToken<TClient>(string? token) where TClient : ClientBase<TClient> =>
+        CreateGrpcClient<TClient>(token is null ? null : () => token);
+
+    private TClient CreateGrpcClient<TClient>(Func<string>? token) where TClient : ClientBase<TClient>
+    {
+        var services = new ServiceCollection();
+        var client = services.AddPlatformGrpcClient<TClient>(GrpcAddress, CallDeadline);
+        if (token is not null)
+        {
+            client.AddCallCredentials((_, metadata) =>
+            {
+                metadata.Add("Authorization", $"Bearer {token()}");
+                return Task.CompletedTask;
+            });
+        }
+
+        var provider = services.BuildServiceProvider();
+        lock (_clientServices) _clientServices.Add(provider);
+        return provider.GetRequiredService<TClient>();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        ServiceProvider[] clients;
+        lock (_clientServices) clients = [.. _clientServices];
+        foreach (var provider in clients) await provider.DisposeAsync();
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>An HTTP client carrying a valid token for a user of <paramref name="tenant"/>.</summary>

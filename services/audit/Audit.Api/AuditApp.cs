@@ -5,7 +5,6 @@ using Platform.Audit.Api.Application;
 using Platform.Audit.Api.Data;
 using Platform.Audit.Api.Events;
 using Platform.Messaging;
-using Platform.Grpc.Server;
 using Platform.Audit.Api.Grpc;
 using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;

@@ -1,6 +1,6 @@
 using Platform.Messaging;
 using Platform.Grpc;
-using Platform.Grpc.Server;
+using Platform.Consent.Api.Application;
 using Platform.Consent.Api.Grpc;
 using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;

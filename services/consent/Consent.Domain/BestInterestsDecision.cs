@@ -6,12 +6,18 @@ public enum ConsultedRole
 {
     Unspecified = 0,
     Family = 1,
+    /// <summary>Someone caring for the patient unpaid (MCA s4(7)(b)).</summary>
     Carer = 2,
     PersonNamedByPatient = 3,
     Attorney = 4,
     Deputy = 5,
     Advocate = 6,
     IndependentMentalCapacityAdvocate = 7,
+    /// <summary>
+    /// Someone paid to care for or treat the patient: heard for what they know, but not a consultee under s4(7)
+    /// and not "appropriate to consult" under s37(1)(b).
+    /// </summary>
+    PaidCarer = 8,
 }
 
 /// <summary>Someone consulted for a best-interests decision (MCA s4(7)), by role, never by name.</summary>
@@ -54,8 +60,54 @@ public sealed class BestInterestsDecision : ITenantOwned
     /// <summary>How the objection was weighed; required when the patient objects.</summary>
     public string? ObjectionWeighed { get; set; }
     public DateTime? EndedAt { get; set; }
+    /// <summary>Why the decision was ended (a new decision replaces it, the patient regained capacity, the use stopped).</summary>
+    public string? EndedBecause { get; set; }
+    /// <summary>
+    /// Serious medical treatment (MCA s37; IMCA Regulations 2006 reg 4): where no one appropriate can be consulted, a
+    /// statutory IMCA must be instructed and their report taken into account (s37(5)).
+    /// </summary>
+    public bool SeriousMedicalTreatment { get; set; }
+    /// <summary>The IMCA's report (by reference) that the decision took into account.</summary>
+    public string? ImcaReportReference { get; set; }
+    /// <summary>How a refusal the patient made while they had capacity was weighed; required when there is one (s4(6)(a)).</summary>
+    public string? CapacitousRefusalWeighed { get; set; }
 
     public bool IsEnded(DateTime now) => EndedAt is { } e && e <= now;
+
+    /// <summary>Whether someone in <paramref name="role"/> was consulted.</summary>
+    public bool Consulted(ConsultedRole role)
+    {
+        foreach (var person in PeopleConsulted)
+            if (person.Role == role) return true;
+        return false;
+    }
+
+    /// <summary>Ends the decision: it stops being a basis at <paramref name="at"/>, and the uses resting on it are re-evaluated by the caller.</summary>
+    public Refusal? End(DateTime at, string? because)
+    {
+        if (at == default) return BestInterestsRefusals.EndTimeMissing;
+        if (string.IsNullOrWhiteSpace(because)) return BestInterestsRefusals.EndReasonMissing;
+        if (FreeText.Narrative("ended-because", because) is { } bad) return bad;
+        if (EndedAt is not null) return BestInterestsRefusals.AlreadyEnded;
+        EndedAt = at;
+        EndedBecause = because.Trim();
+        return null;
+    }
+
+    public Refusal? ValidateText()
+    {
+        var first = FreeText.First(
+            FreeText.Narrative("wishes-and-feelings", WishesAndFeelings), FreeText.Narrative("written-statements", WrittenStatements),
+            FreeText.Narrative("beliefs-and-values", BeliefsAndValues), FreeText.Narrative("regain-capacity-when", RegainCapacityWhen),
+            FreeText.Narrative("support-to-participate", SupportToParticipate), FreeText.Narrative("less-restrictive-options", LessRestrictiveOptions),
+            FreeText.Short("decision-maker", DecisionMaker), FreeText.Narrative("objection-weighed", ObjectionWeighed),
+            FreeText.Short("imca-report-reference", ImcaReportReference), FreeText.Narrative("capacitous-refusal-weighed", CapacitousRefusalWeighed));
+        if (first is not null) return first;
+        foreach (var person in PeopleConsulted)
+            if (FreeText.First(FreeText.Short("consulted-relationship", person.Relationship), FreeText.Narrative("consulted-views", person.ViewsGiven)) is { } bad)
+                return bad;
+        return null;
+    }
 
     /// <summary>Null when the checklist is complete, else the first missing item by rule.</summary>
     public Refusal? Validate()
@@ -67,16 +119,43 @@ public sealed class BestInterestsDecision : ITenantOwned
         if (MayRegainCapacity == true && string.IsNullOrWhiteSpace(RegainCapacityWhen)) return BestInterestsRefusals.RegainWhen;
         if (string.IsNullOrWhiteSpace(SupportToParticipate)) return BestInterestsRefusals.Support;
         var consultedSomeone = false;
+        var consultedAppropriate = false;
         var consultedAdvocate = false;
+        var consultedImca = false;
         foreach (var person in PeopleConsulted)
         {
-            if (person.Role == ConsultedRole.Unspecified || string.IsNullOrWhiteSpace(person.Relationship) || string.IsNullOrWhiteSpace(person.ViewsGiven))
+            if (person.Role == ConsultedRole.Unspecified || !Enum.IsDefined(person.Role) || string.IsNullOrWhiteSpace(person.Relationship) || string.IsNullOrWhiteSpace(person.ViewsGiven))
                 return BestInterestsRefusals.ConsultationIncomplete;
             consultedSomeone = true;
-            if (person.Role is ConsultedRole.Advocate or ConsultedRole.IndependentMentalCapacityAdvocate) consultedAdvocate = true;
+            switch (person.Role)
+            {
+                case ConsultedRole.IndependentMentalCapacityAdvocate:
+                    consultedImca = consultedAdvocate = true;
+                    break;
+                case ConsultedRole.Advocate:
+                    consultedAdvocate = true;
+                    break;
+                case ConsultedRole.PaidCarer:
+                    break;
+                default:
+                    consultedAppropriate = true;
+                    break;
+            }
         }
         if (!consultedSomeone) return BestInterestsRefusals.NoOneConsulted;
-        if (NoOneAppropriateToConsult && !consultedAdvocate) return BestInterestsRefusals.ImcaRequired;
+        // Paid carers are heard, but are not the people s4(7) means: with only them, there is no one appropriate to consult.
+        if (NoOneAppropriateToConsult || !consultedAppropriate)
+        {
+            if (SeriousMedicalTreatment)
+            {
+                if (!consultedImca) return BestInterestsRefusals.StatutoryImcaRequired;
+                if (string.IsNullOrWhiteSpace(ImcaReportReference)) return BestInterestsRefusals.ImcaReportMissing;
+            }
+            else if (!consultedAdvocate)
+            {
+                return NoOneAppropriateToConsult ? BestInterestsRefusals.ImcaRequired : BestInterestsRefusals.PaidCarersAreNotConsultees;
+            }
+        }
         if (string.IsNullOrWhiteSpace(LessRestrictiveOptions)) return BestInterestsRefusals.LessRestrictive;
         if (string.IsNullOrWhiteSpace(DecisionMaker)) return BestInterestsRefusals.DecisionMaker;
         if (DecidedAt == default) return BestInterestsRefusals.DecidedAt;
@@ -98,6 +177,16 @@ internal static class BestInterestsRefusals
         "No one was consulted: consult family, carers, anyone the patient named and any attorney or deputy; where there is no one appropriate, instruct an IMCA or advocate.");
     public static readonly Refusal ImcaRequired = Refusal.Precondition("lawful-basis.best-interests-imca-required",
         "There is no one appropriate to consult, so an IMCA or advocate must be instructed and consulted before deciding.");
+    public static readonly Refusal PaidCarersAreNotConsultees = Refusal.Precondition("lawful-basis.best-interests-paid-carers-not-consultees",
+        "Only paid carers were consulted. They are heard for what they know, but they are not consultees under MCA s4(7): consult family, unpaid carers or anyone the patient named, or, if there is no one appropriate, instruct an IMCA or advocate.");
+    public static readonly Refusal StatutoryImcaRequired = Refusal.Precondition("lawful-basis.best-interests-statutory-imca-required",
+        "This is serious medical treatment and there is no one appropriate to consult, so a statutory IMCA must be instructed (MCA s37); another advocate does not meet the duty.");
+    public static readonly Refusal ImcaReportMissing = Missing("imca-report", "Record the statutory IMCA's report (by reference) that the decision took into account (MCA s37(5)).");
+    public static readonly Refusal CapacitousRefusalNotWeighed = Missing("capacitous-refusal-weighed",
+        "The patient refused this technology while they had capacity: record how that refusal was weighed in this decision (MCA s4(6)(a)); it is not silently overridden.");
+    public static readonly Refusal EndTimeMissing = Missing("ended-at", "Record when the best-interests decision ended.");
+    public static readonly Refusal EndReasonMissing = Missing("ended-because", "Record why the best-interests decision is being ended.");
+    public static readonly Refusal AlreadyEnded = Refusal.Precondition("best-interests.already-ended", "This best-interests decision has already ended.");
     public static readonly Refusal LessRestrictive = Missing("less-restrictive-options", "Record the less restrictive options considered and why each was rejected.");
     public static readonly Refusal DecisionMaker = Missing("decision-maker", "Record the decision-maker.");
     public static readonly Refusal DecidedAt = Missing("decided-at", "Record when the best-interests decision was made.");

@@ -120,6 +120,22 @@ public sealed class CapacityAssessment : ITenantOwned
         return result.IsRefused ? result.Refusal : null;
     }
 
+    public Refusal? ValidateText() => FreeText.First(
+        FreeText.Short("decision", Decision), FreeText.Short("assessed-by", AssessedBy),
+        FreeText.Narrative("impairment-description", ImpairmentDescription), FreeText.Narrative("practicable-steps-taken", PracticableStepsTaken));
+
+    /// <summary>When a finding of incapacity falls stale (null for a finding of capacity, which never does).</summary>
+    public DateTime? StaleFrom(TrustPolicy policy)
+    {
+        DateTime? from = ReassessBy;
+        if (Fluctuating)
+        {
+            var limit = AssessedAt + policy.FluctuatingAssessmentMaxAge;
+            if (from is null || limit < from) from = limit;
+        }
+        return from;
+    }
+
     /// <summary>Stale: past its reassess-by date, or flagged fluctuating and older than the trust's limit.</summary>
     public bool IsStale(TrustPolicy policy, DateTime now) =>
         (ReassessBy is { } by && now > by) ||
@@ -128,7 +144,10 @@ public sealed class CapacityAssessment : ITenantOwned
     private static Refusal Missing(string item, string message) => Refusal.Invalid($"capacity.{item}-missing", message);
 }
 
-/// <summary>Gillick competence for one decision, for a patient under 16 (where the MCA does not apply).</summary>
+/// <summary>
+/// Gillick competence for one decision, for a patient under 16 (where the MCA does not apply): whether the child
+/// understands enough to decide, why the assessor thinks so, and when it will be looked at again.
+/// </summary>
 public sealed class GillickAssessment : ITenantOwned
 {
     public Guid Id { get; init; }
@@ -140,8 +159,12 @@ public sealed class GillickAssessment : ITenantOwned
     public bool? Competent { get; set; }
     public string AssessedBy { get; set; } = "";
     public DateTime AssessedAt { get; set; }
+    /// <summary>Why the child is (or is not) competent: what they understood, weighed and said (Gillick; Axon).</summary>
+    public string? Reasons { get; set; }
+    /// <summary>When the finding is looked at again; without one it is stale after the trust's limit.</summary>
+    public DateTime? ReassessBy { get; set; }
 
-    /// <summary>Null when complete, else a refusal naming the missing item.</summary>
+    /// <summary>Null when complete enough for the decision table, else a refusal naming the missing item.</summary>
     public Refusal? Validate()
     {
         if (string.IsNullOrWhiteSpace(Decision) || TechnologyId == Guid.Empty)
@@ -154,4 +177,36 @@ public sealed class GillickAssessment : ITenantOwned
             return Refusal.Invalid("gillick.assessed-at-missing", "Record when Gillick competence was assessed.");
         return null;
     }
+
+    /// <summary>
+    /// What a new finding must carry when it is written: the table's items, the reasons, and a reassess-by date in the
+    /// future and within the trust's limit.
+    /// </summary>
+    public Refusal? ValidateForRecording(TrustPolicy policy)
+    {
+        if (Validate() is { } incomplete) return incomplete;
+        if (string.IsNullOrWhiteSpace(Reasons)) return GillickRefusals.ReasonsMissing;
+        if (ReassessBy is not { } by) return GillickRefusals.ReassessByMissing;
+        if (by <= AssessedAt || by - AssessedAt > policy.GillickFindingMaxAge)
+            return Refusal.Invalid("gillick.reassess-by-out-of-range", $"Set the reassess-by date after the assessment and within {policy.GillickFindingMaxAge.TotalDays:0} days of it.");
+        return ValidateText();
+    }
+
+    public Refusal? ValidateText() => FreeText.First(
+        FreeText.Short("decision", Decision), FreeText.Short("assessed-by", AssessedBy), FreeText.Narrative("reasons", Reasons));
+
+    /// <summary>Stale: past its reassess-by date or, without one, older than the trust's limit for a Gillick finding.</summary>
+    public bool IsStale(TrustPolicy policy, DateTime now) =>
+        ReassessBy is { } by ? now > by : now - AssessedAt > policy.GillickFindingMaxAge;
+
+    /// <summary>When the finding falls stale.</summary>
+    public DateTime StaleFrom(TrustPolicy policy) => ReassessBy ?? AssessedAt + policy.GillickFindingMaxAge;
+}
+
+internal static class GillickRefusals
+{
+    public static readonly Refusal ReasonsMissing = Refusal.Invalid("gillick.reasons-missing",
+        "Record the reasons for the finding: what the child understood about this technology, how they weighed it and what they said.");
+    public static readonly Refusal ReassessByMissing = Refusal.Invalid("gillick.reassess-by-missing",
+        "Set a date by which Gillick competence for this decision will be assessed again: competence grows and changes.");
 }

@@ -18,6 +18,8 @@ public sealed class CarePlanRecord
     public AccessibleFormat InformationFormat { get; set; }
     public string DecisionMakingProcess { get; set; } = "";
     public string DataUse { get; set; } = "";
+    /// <summary>Purposes, besides the use's stated purpose, that its data may be used for; anything else needs a separate recorded basis.</summary>
+    public PurposeSet DataUsePurposes { get; set; }
     public DateTime? NextReviewDate { get; set; }
     public string ReviewCovers { get; set; } = "";
     public string HowToWithdraw { get; set; } = "";
@@ -42,8 +44,33 @@ public sealed class CarePlanRecord
         return null;
     }
 
-    /// <summary>The plain-language copy for the patient (or the person acting for them). Carries no names.</summary>
-    public string PatientCopy(LawfulBasisKind basis, ProxyKind proxyKind)
+    /// <summary>Copies the eight items (not the id or technology name) from a corrected plan.</summary>
+    public void CopyItemsFrom(CarePlanRecord plan)
+    {
+        Reason = plan.Reason;
+        WhenAndHowUsed = plan.WhenAndHowUsed;
+        InformationGiven = plan.InformationGiven;
+        InformationFormat = plan.InformationFormat;
+        DecisionMakingProcess = plan.DecisionMakingProcess;
+        DataUse = plan.DataUse;
+        NextReviewDate = plan.NextReviewDate;
+        ReviewCovers = plan.ReviewCovers;
+        HowToWithdraw = plan.HowToWithdraw;
+    }
+
+    public Refusal? ValidateText() => FreeText.First(
+        FreeText.Short("technology-name", TechnologyName), FreeText.Narrative("reason", Reason), FreeText.Narrative("when-and-how-used", WhenAndHowUsed),
+        FreeText.Narrative("information-given", InformationGiven), FreeText.Narrative("decision-making-process", DecisionMakingProcess),
+        FreeText.Narrative("data-use", DataUse), FreeText.Narrative("review-covers", ReviewCovers), FreeText.Narrative("how-to-withdraw", HowToWithdraw));
+
+    /// <summary>The plain-language copy for the patient (or the person acting for them), under the default policy.</summary>
+    public string PatientCopy(LawfulBasisKind basis, ProxyKind proxyKind) => PatientCopy(basis, proxyKind, TrustPolicy.Default);
+
+    /// <summary>
+    /// The plain-language copy for the patient (or the person acting for them). Carries no names. What it says about
+    /// saying no is what really happens under the basis: only the patient's own consent stops at once on their word.
+    /// </summary>
+    public string PatientCopy(LawfulBasisKind basis, ProxyKind proxyKind, TrustPolicy policy)
     {
         var text = new StringBuilder();
         text.Append("Your care plan: using ").Append(TechnologyName.Trim()).Append("\n\n");
@@ -54,10 +81,41 @@ public sealed class CarePlanRecord
         Section(text, "What happens to your information", DataUse);
         Section(text, "When we will look at this again",
             $"We will review this by {NextReviewDate:d MMMM yyyy}. At the review we will look at: {ReviewCovers.Trim()}");
-        Section(text, "How to say no or change your mind",
-            $"You can change your mind at any time. If you do, we will stop using it straight away. {HowToWithdraw.Trim()}");
+        Section(text, "How to say no or change your mind", $"{SayingNoInWords(basis, proxyKind, policy)} {HowToWithdraw.Trim()}");
         return text.ToString();
     }
+
+    private static string SayingNoInWords(LawfulBasisKind basis, ProxyKind proxy, TrustPolicy policy)
+    {
+        var hours = $"{Math.Max(1, (int)Math.Round(policy.ObjectionRedecisionWithin.TotalHours))} hours";
+        return basis switch
+        {
+            LawfulBasisKind.OwnConsent => "You can change your mind at any time. If you do, we will stop using it straight away.",
+            LawfulBasisKind.ProxyConsent =>
+                $"{ProxyInWords(proxy)} can change their mind at any time, and if they do we will stop using it straight away. " +
+                $"If you do not want it, tell us or show us at any time. We will not just carry on: we will look at the decision again within {hours}, " +
+                "and only carry on if it is needed to keep you from harm and is the least restrictive way to help you. An advocate can help you say what you want.",
+            LawfulBasisKind.BestInterests =>
+                $"If you do not want it, tell us or show us at any time. We will not just carry on: we will look at the decision again within {hours}, " +
+                "with the people who know you, and only carry on if it is still best for you, needed to keep you from harm, and the least restrictive way to help you. " +
+                "An advocate can help you say what you want. If you become able to decide this yourself, we will ask you, and it will be your decision.",
+            LawfulBasisKind.CourtOrder =>
+                "A court decided this, so we must follow its order. If you do not want it, tell us: we will listen, write down what you say, and tell the court if things change. " +
+                "You, or someone for you, can ask the court to look at it again, and we will help you do that.",
+            LawfulBasisKind.MentalHealthActSection63 =>
+                "Your responsible clinician decided this under section 63 of the Mental Health Act, as part of your treatment. You can tell us you do not want it at any time: " +
+                "we will talk it through with you and write down your views. Your Independent Mental Health Advocate can help you.",
+            _ => "You can tell us at any time that you do not want it, and we will look at the decision again with you.",
+        };
+    }
+
+    private static string ProxyInWords(ProxyKind proxy) => proxy switch
+    {
+        ProxyKind.ParentalResponsibility => "The person with parental responsibility who agreed",
+        ProxyKind.LastingPowerOfAttorney => "Your attorney",
+        ProxyKind.Deputy => "Your deputy",
+        _ => "The person who agreed for you",
+    };
 
     private static void Section(StringBuilder text, string heading, string body) =>
         text.Append(heading).Append('\n').Append(body.Trim()).Append("\n\n");
@@ -74,6 +132,8 @@ public sealed class CarePlanRecord
         },
         LawfulBasisKind.BestInterests =>
             "You were not able to make this decision at the time, so we made a best-interests decision, after talking with the people who know you and listening to your wishes.",
+        LawfulBasisKind.CourtOrder => "A court made this decision.",
+        LawfulBasisKind.MentalHealthActSection63 => "Your responsible clinician decided this as part of your treatment under the Mental Health Act.",
         _ => "",
     };
 
@@ -114,6 +174,8 @@ public sealed class HumanRightsBalancing
     public bool? LegalAdviceSought { get; set; }
     public string? LegalAdviceSummary { get; set; }
 
+    public Refusal? ValidateText() => FreeText.First(FreeText.Narrative("how-balanced", HowBalanced), FreeText.Narrative("legal-advice-summary", LegalAdviceSummary));
+
     public Refusal? Validate()
     {
         if (RightsEngaged == HumanRight.None || (RightsEngaged & ~(HumanRight.Life | HumanRight.LibertyAndSecurity | HumanRight.PrivateAndFamilyLife | HumanRight.FreedomFromInhumanOrDegradingTreatment)) != 0)
@@ -134,6 +196,8 @@ public sealed class SafetyProportionality
 {
     public string WhyProportionate { get; set; } = "";
     public string HowRelationalCareContinues { get; set; } = "";
+
+    public Refusal? ValidateText() => FreeText.First(FreeText.Narrative("why-proportionate", WhyProportionate), FreeText.Narrative("how-relational-care-continues", HowRelationalCareContinues));
 
     public Refusal? Validate()
     {

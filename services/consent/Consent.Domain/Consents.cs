@@ -39,13 +39,29 @@ public sealed class OwnConsent : ITenantOwned
     public DateTime RecordedAt { get; set; }
     public string RecordedBy { get; set; } = "";
     public DateTime? WithdrawnAt { get; set; }
+    /// <summary>
+    /// A patient who refuses with capacity is asked whether the refusal should stand if they later lose capacity.
+    /// Null = not yet asked. Yes, from an adult, is an advance decision to refuse (MCA s24); either way a later
+    /// best-interests decision must weigh the refusal (s4(6)(a)).
+    /// </summary>
+    public bool? RefusalStandsIfCapacityLost { get; set; }
 
     public bool IsWithdrawn(DateTime now) => WithdrawnAt is { } w && w <= now;
 
     public Refusal? Validate() => ConsentRecord.Validate(Decision, InformationGiven, InformationFormat, RecordedAt, RecordedBy);
 
+    public Refusal? ValidateText() => ConsentRecord.ValidateText(InformationGiven, RecordedBy);
+
     /// <summary>Withdrawal takes effect at once; withdrawing twice keeps the first time.</summary>
     public void Withdraw(DateTime now) => WithdrawnAt ??= now;
+
+    /// <summary>Records the patient's answer to "should this refusal stand if you lose capacity?"; only a refusal is asked.</summary>
+    public Refusal? AnswerRefusalQuestion(bool stands)
+    {
+        if (Decision != ConsentDecision.Refused) return ConsentRecord.NotARefusal;
+        RefusalStandsIfCapacityLost = stands;
+        return null;
+    }
 }
 
 /// <summary>Consent (or refusal) given for the patient by someone holding a <see cref="ProxyAuthority"/>.</summary>
@@ -70,6 +86,8 @@ public sealed class ProxyConsent : ITenantOwned
             ? Refusal.Invalid("consent.proxy-authority-missing", "Name the verified proxy authority this consent was given under.")
             : ConsentRecord.Validate(Decision, InformationGiven, InformationFormat, RecordedAt, RecordedBy);
 
+    public Refusal? ValidateText() => ConsentRecord.ValidateText(InformationGiven, RecordedBy);
+
     public void Withdraw(DateTime now) => WithdrawnAt ??= now;
 }
 
@@ -82,6 +100,11 @@ internal static class ConsentRecord
         "Record the format the information was given in, tailored to the person's communication needs.");
     private static readonly Refusal RecordedAtMissing = Refusal.Invalid("consent.recorded-at-missing", "Record when the decision was made.");
     private static readonly Refusal RecordedByMissing = Refusal.Invalid("consent.recorded-by-missing", "Record who took the consent.");
+    public static readonly Refusal NotARefusal = Refusal.Precondition("consent.not-a-refusal",
+        "Only a refusal is asked whether it should stand if capacity is lost; this record is a consent.");
+
+    public static Refusal? ValidateText(string? information, string? recordedBy) =>
+        FreeText.First(FreeText.Narrative("information-given", information), FreeText.Short("recorded-by", recordedBy));
 
     public static Refusal? Validate(ConsentDecision decision, string? information, AccessibleFormat format, DateTime recordedAt, string? recordedBy)
     {

@@ -16,6 +16,53 @@ public enum UsePurpose
     CoverLowStaffing = 7,
 }
 
+/// <summary>A set of purposes: what a use's data may be used for (its care-plan data-use item).</summary>
+[Flags]
+public enum PurposeSet
+{
+    None = 0,
+    DirectCareOrTreatment = 1 << (int)UsePurpose.DirectCareOrTreatment,
+    PatientSafety = 1 << (int)UsePurpose.PatientSafety,
+    Monitoring = 1 << (int)UsePurpose.Monitoring,
+    CommunicationOrFeedback = 1 << (int)UsePurpose.CommunicationOrFeedback,
+    ReleasingTimeToCare = 1 << (int)UsePurpose.ReleasingTimeToCare,
+}
+
+public static class Purposes
+{
+    private const PurposeSet Allowed = PurposeSet.DirectCareOrTreatment | PurposeSet.PatientSafety | PurposeSet.Monitoring |
+        PurposeSet.CommunicationOrFeedback | PurposeSet.ReleasingTimeToCare;
+
+    public static PurposeSet Of(UsePurpose purpose) => purpose is > UsePurpose.Unspecified and <= UsePurpose.ReleasingTimeToCare ? (PurposeSet)(1 << (int)purpose) : PurposeSet.None;
+
+    public static bool Contains(this PurposeSet set, UsePurpose purpose) => (set & Of(purpose)) != 0;
+
+    /// <summary>Only the accepted purposes: the two P5 forbids, and anything unknown, are never part of a set.</summary>
+    public static bool IsAcceptable(PurposeSet set) => (set & ~Allowed) == 0;
+
+    /// <summary>The purposes in words, for a reason a clinician reads.</summary>
+    public static string InWords(PurposeSet set)
+    {
+        if (set == PurposeSet.None) return "none";
+        var words = new List<string>(5);
+        foreach (var purpose in Enum.GetValues<UsePurpose>())
+            if (set.Contains(purpose)) words.Add(InWords(purpose));
+        return string.Join(", ", words);
+    }
+
+    public static string InWords(UsePurpose purpose) => purpose switch
+    {
+        UsePurpose.DirectCareOrTreatment => "direct care or treatment",
+        UsePurpose.PatientSafety => "patient safety",
+        UsePurpose.Monitoring => "monitoring",
+        UsePurpose.CommunicationOrFeedback => "communication or feedback",
+        UsePurpose.ReleasingTimeToCare => "releasing time to care",
+        UsePurpose.ReduceStaffTimeWithPatient => "reducing staff time with the patient",
+        UsePurpose.CoverLowStaffing => "covering low staffing",
+        _ => "no purpose stated",
+    };
+}
+
 public enum UseStatus
 {
     Unspecified = 0,
@@ -32,12 +79,16 @@ public enum UseEndReason
     NoLongerNeeded = 2,
     Discharged = 3,
     ReviewDecidedToStop = 4,
+    /// <summary>The re-decision after the patient's objection was to stop.</summary>
+    ObjectionRedecidedToStop = 5,
 }
 
 public enum SuspensionReason
 {
     None = 0,
     ApprovalWithdrawn = 1,
+    /// <summary>The patient moved to a ward whose setting the technology is not approved for.</summary>
+    NotApprovedForWardSetting = 2,
 }
 
 public enum ReviewState
@@ -70,11 +121,15 @@ public sealed class TechnologyUse : ITenantOwned
     public string TenantId { get; set; } = "";
     public Guid PatientId { get; init; }
     public Guid TechnologyId { get; init; }
-    public string WardCode { get; init; } = "";
-    public string SettingCode { get; init; } = "";
+    /// <summary>The ward the patient is on; a transfer moves it (<see cref="TransferPatient"/>).</summary>
+    public string WardCode { get; set; } = "";
+    /// <summary>The ward's setting type, from the trust's ward directory.</summary>
+    public string SettingCode { get; set; } = "";
     public UsePurpose Purpose { get; set; }
     public bool IsSurveillance { get; set; }
     public bool ManagesSafetyRisk { get; set; }
+    /// <summary>Continuous monitoring or a restriction: needs a deprivation-of-liberty screen (from the approval).</summary>
+    public bool ContinuousMonitoringOrRestrictive { get; set; }
     /// <summary>The patient objects to the technology (recorded whatever their capacity); requires human-rights balancing.</summary>
     public bool PatientObjects { get; set; }
     public UseStatus Status { get; set; }
@@ -96,9 +151,21 @@ public sealed class TechnologyUse : ITenantOwned
     public UseEndReason EndReason { get; set; }
     /// <summary>The review date for which the overdue alert has been raised, so each missed review alerts once.</summary>
     public DateTime? ReviewOverdueRaisedFor { get; set; }
+    /// <summary>When the proposed use was last corrected before activation.</summary>
+    public DateTime? CorrectedAt { get; set; }
 
     public static bool IsProhibitedPurpose(UsePurpose purpose) =>
         purpose is UsePurpose.ReduceStaffTimeWithPatient or UsePurpose.CoverLowStaffing;
+
+    /// <summary>The purposes the use's data may be used for: its stated purpose and those its care-plan data-use item lists.</summary>
+    public PurposeSet AuthorisedPurposes => Purposes.Of(Purpose) | CarePlan.DataUsePurposes;
+
+    /// <summary>Monitoring in the P1 sense: every use needs a human-rights balancing record, whatever its basis.</summary>
+    public bool IsMonitoring => IsSurveillance || ContinuousMonitoringOrRestrictive || Purpose == UsePurpose.Monitoring;
+
+    /// <summary>A human-rights (Article 8) record is required: the use does not rest on the patient's own consent, is monitoring, or the patient objects.</summary>
+    public bool NeedsHumanRightsRecord(LawfulBasisKind basis, bool patientObjects) =>
+        patientObjects || IsMonitoring || (basis != LawfulBasisKind.OwnConsent && basis != LawfulBasisKind.None);
 
     /// <summary>
     /// Checks the request's shape and the trust's approval, and returns a proposed use to complete (care plan,
@@ -115,6 +182,7 @@ public sealed class TechnologyUse : ITenantOwned
         if (IsProhibitedPurpose(request.Purpose)) return UseRefusals.ProhibitedPurpose;
         if (approval is null || !approval.Covers(request.TechnologyId, request.SettingCode)) return UseRefusals.NoApproval;
         if (approval.IsWithdrawn(now)) return UseRefusals.ApprovalWithdrawn;
+        if (approval.Validate() is { } badApproval) return badApproval;
 
         return new TechnologyUse
         {
@@ -126,6 +194,7 @@ public sealed class TechnologyUse : ITenantOwned
             Purpose = request.Purpose,
             IsSurveillance = approval.IsSurveillance,
             ManagesSafetyRisk = approval.ManagesSafetyRisk || request.Purpose == UsePurpose.PatientSafety,
+            ContinuousMonitoringOrRestrictive = approval.ContinuousMonitoringOrRestrictive,
             Status = UseStatus.Proposed,
             ProposedAt = now,
             CarePlan = new CarePlanRecord { Id = carePlanRecordId, TechnologyName = approval.TechnologyName },
@@ -133,10 +202,11 @@ public sealed class TechnologyUse : ITenantOwned
     }
 
     /// <summary>
-    /// Starts the use on the basis <see cref="LawfulBasisRules.Evaluate"/> found. Refuses, by name, anything
-    /// missing: a care-plan item, human-rights balancing, safety proportionality, the approval, the basis.
+    /// Starts the use on the basis <see cref="LawfulBasisRules.Evaluate(PatientConsentRecords, Guid, TrustPolicy, DateTime, TechnologyApproval?, TechnologyUse?)"/>
+    /// found. Refuses, by name, anything missing: a care-plan item, human-rights balancing, safety proportionality,
+    /// the deprivation-of-liberty screen (which needs the patient's <paramref name="records"/>), the approval, the basis.
     /// </summary>
-    public Refusal? Activate(LawfulBasis basis, TechnologyApproval? approval, TrustPolicy policy, DateTime now)
+    public Refusal? Activate(LawfulBasis basis, TechnologyApproval? approval, TrustPolicy policy, DateTime now, PatientConsentRecords? records = null)
     {
         if (Status != UseStatus.Proposed) return UseRefusals.NotProposed;
         if (IsProhibitedPurpose(Purpose)) return UseRefusals.ProhibitedPurpose;
@@ -145,12 +215,16 @@ public sealed class TechnologyUse : ITenantOwned
         if (basis.Kind == LawfulBasisKind.None || basis.RecordId == Guid.Empty) return UseRefusals.BasisRequired;
         // A use cannot start on a basis that is already ending.
         if (basis.Status != LawfulBasisStatus.Valid) return UseRefusals.BasisEnding;
+        if (!Purposes.IsAcceptable(CarePlan.DataUsePurposes)) return UseRefusals.DataUsePurposeNotAccepted;
         if (CarePlan.Validate(policy, now) is { } carePlanGap) return carePlanGap;
         // An objection recorded in the best-interests decision is the use's objection too: never silently overridden.
         var objects = PatientObjects || basis.PatientObjects;
-        if (objects || IsSurveillance)
+        if (NeedsHumanRightsRecord(basis.Kind, objects))
         {
-            if (HumanRights is null) return objects ? UseRefusals.HumanRightsForObjection : UseRefusals.HumanRightsForSurveillance;
+            if (HumanRights is null)
+                return objects ? UseRefusals.HumanRightsForObjection
+                    : IsMonitoring ? UseRefusals.HumanRightsForSurveillance
+                    : UseRefusals.HumanRightsForNonConsensualBasis;
             if (HumanRights.Validate() is { } gap) return gap;
         }
         if (ManagesSafetyRisk)
@@ -158,10 +232,47 @@ public sealed class TechnologyUse : ITenantOwned
             if (Safety is null) return UseRefusals.SafetyRequired;
             if (Safety.Validate() is { } gap) return gap;
         }
+        if (ContinuousMonitoringOrRestrictive)
+        {
+            if (records is null) return DolRefusals.ScreenRequired;
+            if (DeprivationOfLibertyRule.Check(records, this, now) is { } dol) return dol;
+        }
         PatientObjects = objects;
         SetBasis(basis);
         Status = UseStatus.Active;
         ActivatedAt = now;
+        return null;
+    }
+
+    /// <summary>
+    /// Corrects a proposed use before it starts (its purpose, data-use purposes, care plan, balancing records), rather
+    /// than ending it with a misleading reason. The patient, technology and ward are what the use is: a different one
+    /// is a different use.
+    /// </summary>
+    public Refusal? Correct(UseCorrection correction, TechnologyApproval? approval, DateTime now)
+    {
+        if (Status != UseStatus.Proposed) return UseRefusals.OnlyProposedCanBeCorrected;
+        var purpose = correction.Purpose ?? Purpose;
+        if (purpose == UsePurpose.Unspecified || !Enum.IsDefined(purpose)) return UseRefusals.PurposeRequired;
+        if (IsProhibitedPurpose(purpose)) return UseRefusals.ProhibitedPurpose;
+        var dataUse = correction.DataUsePurposes ?? CarePlan.DataUsePurposes;
+        if (!Purposes.IsAcceptable(dataUse)) return UseRefusals.DataUsePurposeNotAccepted;
+        if (approval is null || !approval.Covers(TechnologyId, SettingCode)) return UseRefusals.NoApproval;
+        if (approval.IsWithdrawn(now)) return UseRefusals.ApprovalWithdrawn;
+        if (correction.CarePlan?.ValidateText() is { } badText) return badText;
+        if (correction.HumanRights?.ValidateText() is { } badRights) return badRights;
+        if (correction.Safety?.ValidateText() is { } badSafety) return badSafety;
+
+        Purpose = purpose;
+        ManagesSafetyRisk = approval.ManagesSafetyRisk || purpose == UsePurpose.PatientSafety;
+        ContinuousMonitoringOrRestrictive = approval.ContinuousMonitoringOrRestrictive;
+        IsSurveillance = approval.IsSurveillance;
+        if (correction.CarePlan is { } plan) CarePlan.CopyItemsFrom(plan);
+        CarePlan.DataUsePurposes = dataUse;
+        if (correction.PatientObjects is { } objects) PatientObjects = objects;
+        if (correction.HumanRights is not null) HumanRights = correction.HumanRights;
+        if (correction.Safety is not null) Safety = correction.Safety;
+        CorrectedAt = now;
         return null;
     }
 
@@ -211,9 +322,7 @@ public sealed class TechnologyUse : ITenantOwned
     public bool SuspendForApprovalWithdrawn(DateTime now)
     {
         if (Status is not (UseStatus.Active or UseStatus.Proposed)) return false;
-        Status = UseStatus.Suspended;
-        SuspendedAt = now;
-        SuspensionReason = SuspensionReason.ApprovalWithdrawn;
+        Suspend(SuspensionReason.ApprovalWithdrawn, now);
         return true;
     }
 
@@ -227,10 +336,49 @@ public sealed class TechnologyUse : ITenantOwned
         return changed;
     }
 
+    /// <summary>
+    /// The patient moves to <paramref name="wardCode"/>, whose setting (from the trust's ward directory) is
+    /// <paramref name="settingCode"/>: every live use moves with them, and every one the trust has not approved for the
+    /// new setting is suspended at once (a use suspended only for that reason resumes where it is approved again).
+    /// Returns the uses that moved and, of those, the ones suspended.
+    /// </summary>
+    public static WardTransfer TransferPatient(IEnumerable<TechnologyUse> uses, string wardCode, string settingCode, ReadOnlySpan<TechnologyApproval> approvals, DateTime now)
+    {
+        var moved = new List<TechnologyUse>();
+        var suspended = new List<TechnologyUse>();
+        var resumed = new List<TechnologyUse>();
+        foreach (var use in uses)
+        {
+            if (use.Status is not (UseStatus.Proposed or UseStatus.Active or UseStatus.Suspended)) continue;
+            use.WardCode = wardCode;
+            use.SettingCode = settingCode;
+            moved.Add(use);
+            var approval = TechnologyApproval.Select(approvals, use.TechnologyId, settingCode);
+            var approved = approval is not null && !approval.IsWithdrawn(now);
+            if (!approved && use.Status is UseStatus.Active or UseStatus.Proposed)
+            {
+                use.Suspend(SuspensionReason.NotApprovedForWardSetting, now);
+                suspended.Add(use);
+            }
+            else if (approved && use.Status == UseStatus.Suspended && use.SuspensionReason == SuspensionReason.NotApprovedForWardSetting && use.Resume(approval, now) is null)
+            {
+                resumed.Add(use);
+            }
+        }
+        return new WardTransfer(wardCode, settingCode, moved, suspended, resumed);
+    }
+
+    private void Suspend(SuspensionReason reason, DateTime now)
+    {
+        Status = UseStatus.Suspended;
+        SuspendedAt = now;
+        SuspensionReason = reason;
+    }
+
     /// <summary>Approval is back in force: a use suspended only for that reason resumes.</summary>
     public Refusal? Resume(TechnologyApproval? approval, DateTime now)
     {
-        if (Status != UseStatus.Suspended || SuspensionReason != SuspensionReason.ApprovalWithdrawn) return UseRefusals.NotSuspended;
+        if (Status != UseStatus.Suspended || SuspensionReason is not (SuspensionReason.ApprovalWithdrawn or SuspensionReason.NotApprovedForWardSetting)) return UseRefusals.NotSuspended;
         if (approval is null || !approval.Covers(TechnologyId, SettingCode)) return UseRefusals.NoApproval;
         if (approval.IsWithdrawn(now)) return UseRefusals.ApprovalWithdrawn;
         Status = LawfulBasisKind == LawfulBasisKind.None ? UseStatus.Proposed : UseStatus.Active;
@@ -250,6 +398,22 @@ public sealed class TechnologyUse : ITenantOwned
         LastReviewedAt = reviewedAt;
         CarePlan.NextReviewDate = nextReviewDate;
         CarePlan.ReviewCovers = reviewCovers.Trim();
+        return null;
+    }
+
+    /// <summary>
+    /// Records a review held with people (<see cref="UseReview"/>): who took part, the patient's views, what was
+    /// observed and the decision. Continue or change sets the next review; stop ends the use.
+    /// </summary>
+    public Refusal? RecordReview(UseReview review, TrustPolicy policy)
+    {
+        if (Status is not (UseStatus.Active or UseStatus.Suspended)) return UseRefusals.NotActive;
+        if (review.UseId != Id) return UseRefusals.ReviewOfAnotherUse;
+        if (review.Validate(policy) is { } gap) return gap;
+        LastReviewedAt = review.ReviewedAt;
+        if (review.Decision == ReviewDecision.Stop) return End(UseEndReason.ReviewDecidedToStop, review.ReviewedAt);
+        CarePlan.NextReviewDate = review.NextReviewDate;
+        CarePlan.ReviewCovers = review.NextReviewCovers!.Trim();
         return null;
     }
 
@@ -277,8 +441,11 @@ public sealed class TechnologyUse : ITenantOwned
         return due;
     }
 
-    /// <summary>The plain-language patient copy of the care-plan record.</summary>
-    public string PatientCopy() => CarePlan.PatientCopy(LawfulBasisKind, LawfulBasisProxyKind);
+    /// <summary>The plain-language patient copy of the care-plan record, under the trust's default policy.</summary>
+    public string PatientCopy() => PatientCopy(TrustPolicy.Default);
+
+    /// <summary>The plain-language patient copy: it says what really happens, under this use's basis, if the patient says no.</summary>
+    public string PatientCopy(TrustPolicy policy) => CarePlan.PatientCopy(LawfulBasisKind, LawfulBasisProxyKind, policy);
 
     private static int DistinctCount(IReadOnlyList<Guid>? ids)
     {
@@ -289,6 +456,18 @@ public sealed class TechnologyUse : ITenantOwned
         return 1;
     }
 }
+
+/// <summary>What a transfer did: the uses that moved, those suspended because the new setting is not approved, and those resumed.</summary>
+public sealed record WardTransfer(string WardCode, string SettingCode, IReadOnlyList<TechnologyUse> Moved, IReadOnlyList<TechnologyUse> Suspended, IReadOnlyList<TechnologyUse> Resumed);
+
+/// <summary>Corrections to a proposed use; null leaves a part as it is.</summary>
+public sealed record UseCorrection(
+    UsePurpose? Purpose = null,
+    PurposeSet? DataUsePurposes = null,
+    CarePlanRecord? CarePlan = null,
+    bool? PatientObjects = null,
+    HumanRightsBalancing? HumanRights = null,
+    SafetyProportionality? Safety = null);
 
 internal static class UseRefusals
 {
@@ -315,7 +494,14 @@ internal static class UseRefusals
     public static readonly Refusal HumanRightsForObjection = Refusal.Invalid("human-rights.required-patient-objects",
         "The patient objects to this technology: record the human-rights balancing (rights engaged, how balanced, legal advice) before use (P1).");
     public static readonly Refusal HumanRightsForSurveillance = Refusal.Invalid("human-rights.required-surveillance",
-        "This is a surveillance technology: record the human-rights balancing (rights engaged, how balanced, legal advice) before use (P1).");
+        "This is a surveillance or monitoring use: record the human-rights balancing (rights engaged, how balanced, legal advice) before use (P1).");
+    public static readonly Refusal HumanRightsForNonConsensualBasis = Refusal.Invalid("human-rights.required-not-own-consent",
+        "This use does not rest on the patient's own consent: record the human-rights balancing (Article 8: rights engaged, how balanced, legal advice) before use (P1).");
+    public static readonly Refusal DataUsePurposeNotAccepted = Refusal.Precondition("use.data-use-purpose-not-accepted",
+        "The care plan's data-use purposes may list only accepted purposes (direct care, safety, monitoring, communication, releasing time to care): never reducing staff time or covering low staffing (P5).");
+    public static readonly Refusal OnlyProposedCanBeCorrected = Refusal.Precondition("use.not-correctable",
+        "Only a proposed use can be corrected; a use that has started is reviewed, changed at a review, or ended.");
+    public static readonly Refusal ReviewOfAnotherUse = Refusal.Invalid("review.use-mismatch", "The review must name this use.");
     public static readonly Refusal SafetyRequired = Refusal.Invalid("safety.required",
         "This technology manages a safety risk: record why it is proportionate and how relational care continues (P6).");
     public static readonly Refusal EndReasonRequired = Refusal.Invalid("use.end-reason-required", "Record why the use is ending.");

@@ -4,7 +4,6 @@ using Platform.Messaging;
 using Platform.Grpc;
 using Platform.Evidence.Api.Application;
 using Platform.Evidence.Api.Data;
-using Platform.Grpc.Server;
 using Platform.Evidence.Api.Grpc;
 using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;

@@ -4,7 +4,6 @@ using Platform.Messaging;
 using Platform.Grpc;
 using Platform.Procurement.Api.Application;
 using Platform.Procurement.Api.Data;
-using Platform.Grpc.Server;
 using Platform.Procurement.Api.Grpc;
 using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;

@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.Builder;
-using Platform.Grpc.Server;
 using Platform.Grpc.Tests.Support;
 
 namespace Platform.Grpc.Tests.Interop;
 
-/// <summary>Starts our server with the interop TestService and runs every grpc-js client case against it once.</summary>
+/// <summary>Starts Grpc.AspNetCore, configured as the services are, with the interop TestService and runs every grpc-js client case against it once.</summary>
 public sealed class GrpcJsClientRun : IAsyncLifetime
 {
     private GrpcTestHost? _host;
@@ -33,7 +32,7 @@ public sealed class GrpcJsClientTests(GrpcJsClientRun run) : IClassFixture<GrpcJ
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Grpc_js_client_passes_the_interop_case_against_our_server(string name)
+    public void Grpc_js_client_passes_the_interop_case_against_grpc_aspnetcore_as_configured(string name)
     {
         Assert.True(run.Results.TryGetValue(name, out var result), $"grpc-js client did not report case {name}.");
         Assert.True(result.Passed, $"{name} failed in grpc-js after {result.Ms} ms: {result.Error}");

@@ -1,11 +1,12 @@
 using System.Text;
 using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Grpc.Testing;
-using Platform.Grpc.Client;
 
 namespace Platform.Grpc.Tests.Interop;
 
-/// <summary>The grpc interop client cases (doc/interop-test-descriptions.md), written with our client.</summary>
+/// <summary>The grpc interop client cases (doc/interop-test-descriptions.md), written with Grpc.Net.Client's generated client.</summary>
 public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompression)
 {
     public static readonly string[] Names =
@@ -16,15 +17,10 @@ public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompressi
         "client_compressed_unary", "server_compressed_unary",
     ];
 
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor s_testService = TestReflection.Descriptor.Services.Single(s => s.Name == "TestService");
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor s_unimplementedService = TestReflection.Descriptor.Services.Single(s => s.Name == "UnimplementedService");
-    private static readonly Method<Empty, Empty> s_emptyCall = Method<Empty, Empty>.From(s_testService, "EmptyCall");
-    private static readonly Method<SimpleRequest, SimpleResponse> s_unaryCall = Method<SimpleRequest, SimpleResponse>.From(s_testService, "UnaryCall");
-    private static readonly Method<StreamingOutputCallRequest, StreamingOutputCallResponse> s_streamingOutputCall = Method<StreamingOutputCallRequest, StreamingOutputCallResponse>.From(s_testService, "StreamingOutputCall");
-    private static readonly Method<StreamingInputCallRequest, StreamingInputCallResponse> s_streamingInputCall = Method<StreamingInputCallRequest, StreamingInputCallResponse>.From(s_testService, "StreamingInputCall");
-    private static readonly Method<StreamingOutputCallRequest, StreamingOutputCallResponse> s_fullDuplexCall = Method<StreamingOutputCallRequest, StreamingOutputCallResponse>.From(s_testService, "FullDuplexCall");
-    private static readonly Method<Empty, Empty> s_unimplementedMethod = Method<Empty, Empty>.From(s_testService, "UnimplementedCall");
-    private static readonly Method<Empty, Empty> s_unimplementedServiceCall = Method<Empty, Empty>.From(s_unimplementedService, "UnimplementedCall");
+    // Grpc.Net.Client compresses a call's request messages with the encoding this header names.
+    private static readonly Metadata s_gzipRequest = new() { { "grpc-internal-encoding-request", "gzip" } };
+
+    private readonly TestService.TestServiceClient _client = new(channel);
 
     public Task RunAsync(string name) => name switch
     {
@@ -60,15 +56,15 @@ public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompressi
 
     private async Task EmptyUnary()
     {
-        var response = await channel.UnaryCall(s_emptyCall, new Empty());
+        var response = await _client.EmptyCallAsync(new Empty());
         Assert.Equal(new Empty(), response);
     }
 
-    private async Task LargeUnary() => AssertLargeUnary(await channel.UnaryCall(s_unaryCall, LargeUnaryRequest()));
+    private async Task LargeUnary() => AssertLargeUnary(await _client.UnaryCallAsync(LargeUnaryRequest()));
 
     private async Task ClientStreaming()
     {
-        using var call = channel.ClientStreamingCall(s_streamingInputCall);
+        using var call = _client.StreamingInputCall();
         foreach (var size in new[] { 27182, 8, 1828, 45904 })
         {
             await call.RequestStream.WriteAsync(new StreamingInputCallRequest { Payload = Zeros(size) });
@@ -83,7 +79,7 @@ public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompressi
         int[] sizes = [31415, 9, 2653, 58979];
         var request = new StreamingOutputCallRequest();
         request.ResponseParameters.AddRange(sizes.Select(size => new ResponseParameters { Size = size }));
-        using var call = channel.ServerStreamingCall(s_streamingOutputCall, request);
+        using var call = _client.StreamingOutputCall(request);
         var received = new List<int>();
         await foreach (var response in call.ResponseStream.ReadAllAsync())
         {
@@ -97,7 +93,7 @@ public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompressi
     private async Task PingPong()
     {
         (int Response, int Request)[] steps = [(31415, 27182), (9, 8), (2653, 1828), (58979, 45904)];
-        using var call = channel.DuplexStreamingCall(s_fullDuplexCall);
+        using var call = _client.FullDuplexCall();
         foreach (var (responseSize, requestSize) in steps)
         {
             await call.RequestStream.WriteAsync(new StreamingOutputCallRequest
@@ -115,7 +111,7 @@ public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompressi
 
     private async Task EmptyStream()
     {
-        using var call = channel.DuplexStreamingCall(s_fullDuplexCall);
+        using var call = _client.FullDuplexCall();
         await call.RequestStream.CompleteAsync();
         Assert.False(await call.ResponseStream.MoveNext());
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
@@ -131,14 +127,14 @@ public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompressi
             { "x-grpc-test-echo-trailing-bin", trailingValue },
         };
 
-        using (var call = channel.UnaryCall(s_unaryCall, LargeUnaryRequest(), new CallOptions { Headers = headers }))
+        using (var call = _client.UnaryCallAsync(LargeUnaryRequest(), headers))
         {
             AssertLargeUnary(await call);
             Assert.Equal(initialValue, (await call.ResponseHeadersAsync).GetValue("x-grpc-test-echo-initial"));
             Assert.Equal(trailingValue, call.GetTrailers().GetValueBytes("x-grpc-test-echo-trailing-bin"));
         }
 
-        using (var call = channel.DuplexStreamingCall(s_fullDuplexCall, new CallOptions { Headers = headers }))
+        using (var call = _client.FullDuplexCall(headers))
         {
             await call.RequestStream.WriteAsync(new StreamingOutputCallRequest
             {
@@ -158,11 +154,11 @@ public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompressi
     {
         const string message = "test status message";
         var unary = await Assert.ThrowsAsync<RpcException>(async () =>
-            await channel.UnaryCall(s_unaryCall, new SimpleRequest { ResponseStatus = new EchoStatus { Code = 2, Message = message } }));
+            await _client.UnaryCallAsync(new SimpleRequest { ResponseStatus = new EchoStatus { Code = 2, Message = message } }));
         Assert.Equal(StatusCode.Unknown, unary.StatusCode);
         Assert.Equal(message, unary.Status.Detail);
 
-        using var call = channel.DuplexStreamingCall(s_fullDuplexCall);
+        using var call = _client.FullDuplexCall();
         await call.RequestStream.WriteAsync(new StreamingOutputCallRequest { ResponseStatus = new EchoStatus { Code = 2, Message = message } });
         await call.RequestStream.CompleteAsync();
         var duplex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
@@ -174,27 +170,27 @@ public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompressi
     {
         const string message = "\t\ntest with whitespace\r\nand Unicode BMP \u263A and non-BMP \U0001F608\t\n";
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await channel.UnaryCall(s_unaryCall, new SimpleRequest { ResponseStatus = new EchoStatus { Code = 2, Message = message } }));
+            await _client.UnaryCallAsync(new SimpleRequest { ResponseStatus = new EchoStatus { Code = 2, Message = message } }));
         Assert.Equal(StatusCode.Unknown, error.StatusCode);
         Assert.Equal(message, error.Status.Detail);
     }
 
     private async Task UnimplementedMethod()
     {
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.UnaryCall(s_unimplementedMethod, new Empty()));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await _client.UnimplementedCallAsync(new Empty()));
         Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
     }
 
     private async Task UnimplementedService()
     {
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.UnaryCall(s_unimplementedServiceCall, new Empty()));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await new UnimplementedService.UnimplementedServiceClient(channel).UnimplementedCallAsync(new Empty()));
         Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
     }
 
     private async Task CancelAfterBegin()
     {
         using var cts = new CancellationTokenSource();
-        using var call = channel.ClientStreamingCall(s_streamingInputCall, new CallOptions { CancellationToken = cts.Token });
+        using var call = _client.StreamingInputCall(cancellationToken: cts.Token);
         cts.Cancel();
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
@@ -203,7 +199,7 @@ public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompressi
     private async Task CancelAfterFirstResponse()
     {
         using var cts = new CancellationTokenSource();
-        using var call = channel.DuplexStreamingCall(s_fullDuplexCall, new CallOptions { CancellationToken = cts.Token });
+        using var call = _client.FullDuplexCall(cancellationToken: cts.Token);
         await call.RequestStream.WriteAsync(new StreamingOutputCallRequest
         {
             ResponseParameters = { new ResponseParameters { Size = 31415 } },
@@ -218,7 +214,7 @@ public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompressi
 
     private async Task TimeoutOnSleepingServer()
     {
-        using var call = channel.DuplexStreamingCall(s_fullDuplexCall, new CallOptions().WithTimeout(TimeSpan.FromMilliseconds(1)));
+        using var call = _client.FullDuplexCall(deadline: DateTime.UtcNow.AddMilliseconds(1));
         try
         {
             await call.RequestStream.WriteAsync(new StreamingOutputCallRequest { Payload = Zeros(27182) });
@@ -241,7 +237,7 @@ public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompressi
         {
             while (Interlocked.Increment(ref next) <= 1000)
             {
-                AssertLargeUnary(await channel.UnaryCall(s_unaryCall, LargeUnaryRequest()));
+                AssertLargeUnary(await _client.UnaryCallAsync(LargeUnaryRequest()));
                 Interlocked.Increment(ref completed);
             }
         }
@@ -257,17 +253,17 @@ public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompressi
             // Probe: an uncompressed request that claims to be compressed is refused.
             var probe = LargeUnaryRequest();
             probe.ExpectCompressed = new BoolValue { Value = true };
-            var error = await Assert.ThrowsAsync<RpcException>(async () => await channel.UnaryCall(s_unaryCall, probe));
+            var error = await Assert.ThrowsAsync<RpcException>(async () => await _client.UnaryCallAsync(probe));
             Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         }
 
         var compressed = LargeUnaryRequest();
         compressed.ExpectCompressed = new BoolValue { Value = true };
-        AssertLargeUnary(await channel.UnaryCall(s_unaryCall, compressed, new CallOptions { RequestCompression = "gzip" }));
+        AssertLargeUnary(await _client.UnaryCallAsync(compressed, s_gzipRequest));
 
         var uncompressed = LargeUnaryRequest();
         uncompressed.ExpectCompressed = new BoolValue { Value = false };
-        AssertLargeUnary(await channel.UnaryCall(s_unaryCall, uncompressed));
+        AssertLargeUnary(await _client.UnaryCallAsync(uncompressed));
     }
 
     private async Task ServerCompressedUnary()
@@ -276,9 +272,9 @@ public sealed class InteropCases(GrpcChannel channel, bool serverChecksCompressi
         {
             var request = LargeUnaryRequest();
             request.ResponseCompressed = new BoolValue { Value = value };
-            AssertLargeUnary(await channel.UnaryCall(s_unaryCall, request));
+            AssertLargeUnary(await _client.UnaryCallAsync(request));
         }
     }
 
-    public override string ToString() => new StringBuilder("InteropCases(").Append(channel.Address).Append(')').ToString();
+    public override string ToString() => new StringBuilder("InteropCases(").Append(channel.Target).Append(')').ToString();
 }

@@ -1,31 +1,30 @@
 using Google.Protobuf;
+using Grpc.Core;
 using Grpc.Testing;
-using Platform.Grpc.Server;
 
 namespace Platform.Grpc.Tests.Interop;
 
-/// <summary>grpc.testing.TestService as doc/interop-test-descriptions.md asks a server to behave.</summary>
-[GrpcService(typeof(TestReflection), "TestService")]
-public sealed class InteropTestService
+/// <summary>grpc.testing.TestService as doc/interop-test-descriptions.md asks a server to behave, on Grpc.AspNetCore.</summary>
+public sealed class InteropTestService : TestService.TestServiceBase
 {
-    public Task<Empty> EmptyCall(Empty request, ServerCallContext context) => Task.FromResult(new Empty());
+    // Written as a response header, this Grpc.AspNetCore header sets the call's response message encoding.
+    private const string ResponseEncodingHeader = "grpc-internal-encoding-request";
 
-    public async Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context)
+    public override Task<Empty> EmptyCall(Empty request, ServerCallContext context) => Task.FromResult(new Empty());
+
+    public override async Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context)
     {
-        if (request.ExpectCompressed?.Value == true && !context.RequestMessageCompressed)
+        // ServerCallContext.RequestHeaders leaves out grpc-* headers; the request's own headers say how it was encoded.
+        var encoding = context.GetHttpContext().Request.Headers["grpc-encoding"].ToString();
+        if (request.ExpectCompressed?.Value == true && encoding is "" or "identity")
         {
-            throw new RpcException(StatusCode.InvalidArgument, "Expected a compressed request message.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "Expected a compressed request message."));
         }
 
-        if (request.ResponseCompressed is not null)
-        {
-            context.ResponseCompression = request.ResponseCompressed.Value ? "gzip" : "identity";
-        }
-
-        await EchoMetadataAsync(context);
+        await EchoMetadataAsync(context, compressResponse: request.ResponseCompressed?.Value == true);
         if (request.ResponseStatus is { Code: not 0 } status)
         {
-            throw new RpcException((StatusCode)status.Code, status.Message);
+            throw new RpcException(new Status((StatusCode)status.Code, status.Message));
         }
 
         return new SimpleResponse
@@ -35,11 +34,11 @@ public sealed class InteropTestService
         };
     }
 
-    public async Task StreamingOutputCall(StreamingOutputCallRequest request, IServerStreamWriter<StreamingOutputCallResponse> responses, ServerCallContext context)
+    public override async Task StreamingOutputCall(StreamingOutputCallRequest request, IServerStreamWriter<StreamingOutputCallResponse> responses, ServerCallContext context)
     {
         if (request.ResponseStatus is { Code: not 0 } status)
         {
-            throw new RpcException((StatusCode)status.Code, status.Message);
+            throw new RpcException(new Status((StatusCode)status.Code, status.Message));
         }
 
         foreach (var parameters in request.ResponseParameters)
@@ -53,7 +52,7 @@ public sealed class InteropTestService
         }
     }
 
-    public async Task<StreamingInputCallResponse> StreamingInputCall(IAsyncStreamReader<StreamingInputCallRequest> requests, ServerCallContext context)
+    public override async Task<StreamingInputCallResponse> StreamingInputCall(IAsyncStreamReader<StreamingInputCallRequest> requests, ServerCallContext context)
     {
         var total = 0;
         await foreach (var request in requests.ReadAllAsync(context.CancellationToken))
@@ -64,15 +63,15 @@ public sealed class InteropTestService
         return new StreamingInputCallResponse { AggregatedPayloadSize = total };
     }
 
-    public async Task FullDuplexCall(
+    public override async Task FullDuplexCall(
         IAsyncStreamReader<StreamingOutputCallRequest> requests, IServerStreamWriter<StreamingOutputCallResponse> responses, ServerCallContext context)
     {
-        await EchoMetadataAsync(context);
+        await EchoMetadataAsync(context, compressResponse: false);
         await foreach (var request in requests.ReadAllAsync(context.CancellationToken))
         {
             if (request.ResponseStatus is { Code: not 0 } status)
             {
-                throw new RpcException((StatusCode)status.Code, status.Message);
+                throw new RpcException(new Status((StatusCode)status.Code, status.Message));
             }
 
             foreach (var parameters in request.ResponseParameters)
@@ -87,7 +86,7 @@ public sealed class InteropTestService
         }
     }
 
-    public async Task HalfDuplexCall(
+    public override async Task HalfDuplexCall(
         IAsyncStreamReader<StreamingOutputCallRequest> requests, IServerStreamWriter<StreamingOutputCallResponse> responses, ServerCallContext context)
     {
         var buffered = new List<StreamingOutputCallRequest>();
@@ -102,21 +101,29 @@ public sealed class InteropTestService
         }
     }
 
-    public Task<Empty> UnimplementedCall(Empty request, ServerCallContext context) =>
-        throw new RpcException(StatusCode.Unimplemented, "The test server does not implement UnimplementedCall.");
+    // UnimplementedCall is not overridden: the generated base answers UNIMPLEMENTED, as the interop case expects.
 
     private static Payload Zeros(int size) => new() { Body = ByteString.CopyFrom(new byte[size]) };
 
-    private static async Task EchoMetadataAsync(ServerCallContext context)
+    private static async Task EchoMetadataAsync(ServerCallContext context, bool compressResponse)
     {
-        var initial = context.RequestHeaders.GetValue("x-grpc-test-echo-initial");
-        if (initial is not null)
+        var headers = new Metadata();
+        if (context.RequestHeaders.GetValue("x-grpc-test-echo-initial") is { } initial)
         {
-            await context.WriteResponseHeadersAsync(new Metadata { { "x-grpc-test-echo-initial", initial } });
+            headers.Add("x-grpc-test-echo-initial", initial);
         }
 
-        var trailing = context.RequestHeaders.GetValueBytes("x-grpc-test-echo-trailing-bin");
-        if (trailing is not null)
+        if (compressResponse)
+        {
+            headers.Add(ResponseEncodingHeader, "gzip");
+        }
+
+        if (headers.Count > 0)
+        {
+            await context.WriteResponseHeadersAsync(headers);
+        }
+
+        if (context.RequestHeaders.GetValueBytes("x-grpc-test-echo-trailing-bin") is { } trailing)
         {
             context.ResponseTrailers.Add("x-grpc-test-echo-trailing-bin", trailing);
         }

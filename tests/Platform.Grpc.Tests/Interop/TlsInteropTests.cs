@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Builder;
-using Platform.Grpc.Client;
-using Platform.Grpc.Server;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Platform.Grpc.Tests.Support;
 
 namespace Platform.Grpc.Tests.Interop;
@@ -11,7 +11,7 @@ public sealed class TlsInteropTests
     private static readonly string[] s_cases = ["empty_unary", "large_unary", "client_streaming", "server_streaming", "ping_pong", "custom_metadata", "status_code_and_message"];
 
     [Fact]
-    public async Task Grpc_js_client_runs_interop_cases_against_our_tls_endpoint()
+    public async Task Grpc_js_client_runs_interop_cases_against_the_tls_endpoint()
     {
         using var certificate = TestCertificates.CreateSelfSigned();
         var pem = TestCertificates.WritePem(certificate);
@@ -32,14 +32,14 @@ public sealed class TlsInteropTests
     }
 
     [Fact]
-    public async Task Our_client_runs_interop_cases_against_a_grpc_js_tls_server()
+    public async Task Grpc_net_client_runs_interop_cases_against_a_grpc_js_tls_server()
     {
         using var certificate = TestCertificates.CreateSelfSigned();
         var pem = TestCertificates.WritePem(certificate);
         try
         {
             using var server = await NodePeer.StartServerAsync("--cert", pem.CertificateFile, "--key", pem.KeyFile);
-            var handler = GrpcChannel.CreateDefaultHandler();
+            using var handler = new SocketsHttpHandler();
             handler.SslOptions.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString();
             using var channel = GrpcChannel.ForAddress($"https://localhost:{server.Port}", new GrpcChannelOptions { HttpHandler = handler });
             var cases = new InteropCases(channel, serverChecksCompression: false);

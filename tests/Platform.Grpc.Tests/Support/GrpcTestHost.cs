@@ -4,16 +4,20 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Grpc.AspNetCore.Server;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Platform.Grpc.Client;
 using Platform.Grpc.Hosting;
-using Platform.Grpc.Server;
 
 namespace Platform.Grpc.Tests.Support;
 
-/// <summary>A real Kestrel server on a free loopback port, HTTP/2 only (h2c, or TLS with a given certificate).</summary>
+/// <summary>
+/// A real Kestrel server on a loopback port, HTTP/2 only (h2c, or TLS with a given certificate), with gRPC configured as
+/// every service has it (<see cref="PlatformGrpcExtensions.AddPlatformGrpc"/>), so tests hold Grpc.AspNetCore and the
+/// platform's configuration of it to their verdicts.
+/// </summary>
 public sealed class GrpcTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -37,10 +41,11 @@ public sealed class GrpcTestHost : IAsyncDisposable
     public static async Task<GrpcTestHost> StartAsync(
         Action<WebApplication> map,
         Action<IServiceCollection>? services = null,
-        Action<GrpcServerOptions>? options = null,
+        Action<GrpcServiceOptions>? options = null,
         X509Certificate2? certificate = null,
         Action<WebApplication>? middleware = null,
-        Action<KestrelServerOptions>? kestrelOptions = null)
+        Action<KestrelServerOptions>? kestrelOptions = null,
+        int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         var logs = new TestLoggerProvider();
@@ -51,14 +56,19 @@ public sealed class GrpcTestHost : IAsyncDisposable
             kestrelOptions?.Invoke(kestrel);
             if (certificate is null)
             {
-                kestrel.ListenGrpcH2c(0, IPAddress.Loopback);
+                kestrel.ListenGrpcH2c(port, IPAddress.Loopback);
             }
             else
             {
-                kestrel.ListenGrpcTls(0, certificate, IPAddress.Loopback);
+                kestrel.ListenGrpcTls(port, certificate, IPAddress.Loopback);
             }
         });
-        builder.Services.AddGrpcServer(options);
+        builder.AddPlatformGrpc();
+        if (options is not null)
+        {
+            builder.Services.Configure(options);
+        }
+
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -76,7 +86,16 @@ public sealed class GrpcTestHost : IAsyncDisposable
         return new GrpcTestHost(app, new Uri(address), logs);
     }
 
-    public GrpcChannel CreateChannel(GrpcChannelOptions? options = null) => GrpcChannel.ForAddress(Address, options);
+    /// <summary>A plain Grpc.Net.Client channel to the server.</summary>
+    public GrpcChannel CreateChannel(GrpcChannelOptions? options = null) => GrpcChannel.ForAddress(Address, options ?? new GrpcChannelOptions());
+
+    /// <summary>A loopback port free now, for a server whose own clients must know its address before it starts.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -7,7 +7,8 @@ const path = require('path');
 const protoLoader = require('@grpc/proto-loader');
 const { grpc, arg } = require('./common');
 
-const REFLECTION_ROOT = path.resolve(__dirname, '../../../building-blocks/Platform.Grpc/Protos');
+// The public grpc.reflection protos, kept beside the test protos (the .NET side gets them from Grpc.Reflection).
+const REFLECTION_ROOT = path.resolve(__dirname, '../../Platform.Grpc.Tests/Protos');
 const version = arg('version', 'v1');
 const target = `127.0.0.1:${arg('port')}`;
 

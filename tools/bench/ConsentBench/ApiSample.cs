@@ -1,7 +1,5 @@
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Platform.Grpc;
-using Platform.Grpc.Client;
+using Grpc.Core;
 using C = Platform.Contracts.Consent.V1;
 
 namespace Platform.Tools.ConsentBench;
@@ -11,23 +9,18 @@ namespace Platform.Tools.ConsentBench;
 /// one patient is built through the gRPC API (register, assess, consent or decide, propose, activate, then withdraw,
 /// review or reassess), and CheckUse must answer it exactly as it answers seeded patients of that kind.
 /// </summary>
-public sealed class ApiSample(GrpcChannel channel, string token, Trust trust)
+public sealed class ApiSample(C.ConsentService.ConsentServiceClient client, Trust trust)
 {
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor Service = C.ConsentReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("ConsentService");
-
-    public Task<TResponse> Call<TRequest, TResponse>(string method, TRequest request)
-        where TRequest : class, IMessage<TRequest>, new() where TResponse : class, IMessage<TResponse>, new() =>
-        channel.UnaryCall(Method<TRequest, TResponse>.From(Service, method), request,
-            new CallOptions { Credentials = CallCredentials.BearerToken(token) }.WithTimeout(TimeSpan.FromSeconds(30))).ResponseAsync;
+    public Task<TResponse> Call<TResponse>(Func<C.ConsentService.ConsentServiceClient, AsyncUnaryCall<TResponse>> call) => call(client).ResponseAsync;
 
     public Task<C.CheckUseResponse> CheckAsync(Guid patient, Guid technology, string ward) =>
-        Call<C.CheckUseRequest, C.CheckUseResponse>("CheckUse", new C.CheckUseRequest
+        Call(c => c.CheckUseAsync(new C.CheckUseRequest
         {
             PatientId = patient.ToString(),
             TechnologyId = technology.ToString(),
             WardCode = ward,
             Purpose = C.UsePurpose.DirectCareOrTreatment,
-        });
+        }));
 
     /// <summary>What CheckUse must say for a patient of this kind, checked on their first use.</summary>
     public static string Expected(PatientKind kind) => kind switch
@@ -64,8 +57,7 @@ public sealed class ApiSample(GrpcChannel channel, string token, Trust trust)
         var technology = trust.Technologies.First(t => t.Setting == setting && !t.IsSurveillance && !t.ManagesSafetyRisk);
         var tech = technology.Id.ToString();
         var now = DateTime.UtcNow;
-        var patient = (await Call<C.RegisterPatientRequest, C.Patient>("RegisterPatient",
-            new C.RegisterPatientRequest { NhsNumber = trust.NextNhsNumber(), WardCode = ward, AgeBand = C.AgeBand._26To64 })).PatientId;
+        var patient = (await Call(c => c.RegisterPatientAsync(new C.RegisterPatientRequest { NhsNumber = trust.NextNhsNumber(), WardCode = ward, AgeBand = C.AgeBand._26To64 }))).PatientId;
 
         string basisRecord;
         switch (kind)
@@ -73,42 +65,42 @@ public sealed class ApiSample(GrpcChannel channel, string token, Trust trust)
             case PatientKind.Consent:
             case PatientKind.ConsentWithdrawn:
             case PatientKind.ReviewOverdue:
-                await Call<C.RecordCapacityAssessmentRequest, C.CapacityAssessmentRecorded>("RecordCapacityAssessment", HasCapacity(patient, tech, technology.Name, now.AddMinutes(-2)));
-                basisRecord = (await Call<C.RecordConsentRequest, C.RecordCreated>("RecordConsent", Consent(patient, tech, technology.Name, now.AddMinutes(-1)))).Id;
+                await Call(c => c.RecordCapacityAssessmentAsync(HasCapacity(patient, tech, technology.Name, now.AddMinutes(-2))));
+                basisRecord = (await Call(c => c.RecordConsentAsync(Consent(patient, tech, technology.Name, now.AddMinutes(-1))))).Id;
                 break;
             default:
             {
                 var lacked = kind == PatientKind.BestInterests ? now.AddDays(-3) : now.AddDays(-12);
-                await Call<C.RecordCapacityAssessmentRequest, C.CapacityAssessmentRecorded>("RecordCapacityAssessment", LacksCapacity(patient, tech, technology.Name, lacked, now.AddDays(20)));
-                basisRecord = (await Call<C.RecordBestInterestsDecisionRequest, C.RecordCreated>("RecordBestInterestsDecision", BestInterests(patient, tech, lacked.AddHours(2)))).Id;
+                await Call(c => c.RecordCapacityAssessmentAsync(LacksCapacity(patient, tech, technology.Name, lacked, now.AddDays(20))));
+                basisRecord = (await Call(c => c.RecordBestInterestsDecisionAsync(BestInterests(patient, tech, lacked.AddHours(2))))).Id;
                 break;
             }
         }
 
-        var proposed = await Call<C.ProposeUseRequest, C.TechnologyUse>("ProposeUse", Use(patient, tech, ward, setting, now.AddDays(30)));
-        var active = await Call<C.ActivateUseRequest, C.TechnologyUse>("ActivateUse", new C.ActivateUseRequest { UseId = proposed.UseId });
+        var proposed = await Call(c => c.ProposeUseAsync(Use(patient, tech, ward, setting, now.AddDays(30))));
+        var active = await Call(c => c.ActivateUseAsync(new C.ActivateUseRequest { UseId = proposed.UseId }));
         if (active.Status != C.UseStatus.Active || active.LawfulBasisRecordId != basisRecord)
             throw new InvalidOperationException($"API sample {kind}: use did not start on the recorded basis.");
 
         switch (kind)
         {
             case PatientKind.ConsentWithdrawn:
-                await Call<C.WithdrawConsentRequest, C.WithdrawConsentResponse>("WithdrawConsent", new C.WithdrawConsentRequest { ConsentId = basisRecord });
+                await Call(c => c.WithdrawConsentAsync(new C.WithdrawConsentRequest { ConsentId = basisRecord }));
                 break;
             case PatientKind.ReviewOverdue:
-                await Call<C.RecordReviewRequest, C.TechnologyUse>("RecordReview", new C.RecordReviewRequest
+                await Call(c => c.RecordReviewAsync(new C.RecordReviewRequest
                 {
                     UseId = active.UseId,
                     ReviewedAt = Ts(now.AddDays(-20)),
                     NextReviewDate = Ts(now.AddDays(-10)),
                     ReviewCovers = "falls since, sleep quality, whether she still wants it",
-                });
+                }));
                 break;
             case PatientKind.RegainedPastGrace:
-                await Call<C.RecordCapacityAssessmentRequest, C.CapacityAssessmentRecorded>("RecordCapacityAssessment", HasCapacity(patient, tech, technology.Name, now.AddDays(-5)));
+                await Call(c => c.RecordCapacityAssessmentAsync(HasCapacity(patient, tech, technology.Name, now.AddDays(-5))));
                 break;
             case PatientKind.RegainedInGrace:
-                await Call<C.RecordCapacityAssessmentRequest, C.CapacityAssessmentRecorded>("RecordCapacityAssessment", HasCapacity(patient, tech, technology.Name, now.AddHours(-3)));
+                await Call(c => c.RecordCapacityAssessmentAsync(HasCapacity(patient, tech, technology.Name, now.AddHours(-3))));
                 break;
         }
         return (Guid.Parse(patient), technology.Id, ward);
@@ -200,6 +192,13 @@ public sealed class ApiSample(GrpcChannel channel, string token, Trust trust)
                 NextReviewDate = Ts(review),
                 ReviewCovers = "falls since, sleep quality, whether she still wants it",
                 HowToWithdraw = "tell any nurse, or ask your son to",
+            },
+            // Required where the use does not rest on the patient's own consent (best interests here); harmless elsewhere.
+            HumanRights = new C.HumanRightsBalancing
+            {
+                RightsEngaged = (int)(Platform.Consent.Domain.HumanRight.PrivateAndFamilyLife | Platform.Consent.Domain.HumanRight.Life),
+                HowBalanced = "night-time only, movement alerts only, reviewed weekly with her",
+                LegalAdviceSought = false,
             },
         };
         request.PatientIds.Add(patient);

@@ -2,8 +2,6 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf;
-using Platform.Grpc;
-using Platform.Grpc.Client;
 using C = Platform.Contracts.Consent.V1;
 
 namespace Platform.Tools.ConsentBench;
@@ -15,7 +13,7 @@ namespace Platform.Tools.ConsentBench;
 /// fixed body per process; the four bodies are two own-consent permits, one best-interests permit and one
 /// review-overdue deny. Closed loop: one process per body, one connection each with 8 streams. Open loop: one process
 /// per connection (32 by default), Poisson arrivals from a timing script. Per-request times come from h2load's
-/// <c>--log-file</c>. Before the phases every body is sent once through Platform.Grpc's client and must come back with
+/// <c>--log-file</c>. Before the phases every body is sent once through the generated gRPC client and must come back with
 /// grpc-status 0 and the decision its patient's shape gives.
 /// </summary>
 public static class H2Load
@@ -34,14 +32,12 @@ public static class H2Load
     {
         var picks = new[] { PatientKind.Consent, PatientKind.Consent, PatientKind.BestInterests, PatientKind.ReviewOverdue }
             .Select((kind, i) => trust.Patients.Where(p => p.Kind == kind).Skip(i).First()).ToArray();
-        using var channel = GrpcChannel.ForAddress(address);
-        var service = C.ConsentReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("ConsentService");
-        var method = Method<C.CheckUseRequest, C.CheckUseResponse>.From(service, "CheckUse");
+        using var clients = ConsentClients.Create(address, token);
         var bodies = new List<byte[]>();
         foreach (var p in picks)
         {
             var request = new C.CheckUseRequest { PatientId = p.Id.ToString(), TechnologyId = p.Uses[0].TechnologyId.ToString(), WardCode = p.Ward, Purpose = C.UsePurpose.DirectCareOrTreatment };
-            var response = await channel.UnaryCall(method, request, new CallOptions { Credentials = CallCredentials.BearerToken(token) }).ResponseAsync;
+            var response = await clients.First.CheckUseAsync(request);
             var expected = ApiSample.Expected(p.Kind);
             var shape = ApiSample.Shape(response);
             if (shape != expected) throw new InvalidOperationException($"h2load body for a {p.Kind} patient answers {shape}, expected {expected}");

@@ -35,26 +35,21 @@ public static class InProcess
         foreach (var p in trust.Patients) snapshots[p.Id] = (await store.GetAsync(p.Id))!; // warm: served from the cache
         var now = DateTime.UtcNow;
 
-        // 1. UseCheck.Evaluate: the full snapshot and the approval for the use's setting, found among the trust's 50.
-        var inputs = picks.Select(x =>
-        {
-            var records = snapshots[x.Patient.Id];
-            var setting = records.Uses.FirstOrDefault(u => u.TechnologyId == x.Technology && u.WardCode == x.Ward)?.SettingCode;
-            return (Records: records, x.Technology, x.Ward, Approval: trustSettings.ApprovalFor(x.Technology, setting));
-        }).ToArray();
+        // 1. UseCheck.Evaluate: the full snapshot and the trust's 50 approvals; the domain picks the use and its approval.
+        var inputs = picks.Select(x => (Records: snapshots[x.Patient.Id], x.Technology, x.Ward)).ToArray();
         for (var round = 0; round < 2; round++) // the first round is warm-up (JIT tiers), the second is measured
         {
             var h = new Histogram();
             int permits = 0, denies = 0;
-            foreach (var (records, technology, ward, approval) in inputs)
+            foreach (var (records, technology, ward) in inputs)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                var r = UseCheck.Evaluate(records, technology, ward, UsePurpose.DirectCareOrTreatment, approval, trustSettings.Policy, now);
+                var r = UseCheck.Evaluate(records, technology, ward, UsePurpose.DirectCareOrTreatment, trustSettings.Approvals, trustSettings.Policy, now);
                 var t1 = Stopwatch.GetTimestamp();
                 h.Record(Nanos(t1 - t0));
                 if (r.IsPermitted) permits++; else denies++;
             }
-            if (round == 1) results.Add(new Timing("UseCheck.Evaluate (snapshot + approval given)", h, permits, denies));
+            if (round == 1) results.Add(new Timing("UseCheck.Evaluate (snapshot + the trust's approvals)", h, permits, denies));
         }
 
         // 2. UseChecker.CheckAsync (what CheckUse calls), warm cache: snapshot and trust from the cache, approval lookup, Evaluate.
@@ -75,7 +70,7 @@ public static class InProcess
 
         // 3. As a gRPC request pays for it below the transport: a DI scope, the tenant, ConsentGrpcService (its
         //    application services are resolved only when a method needs them), then the UseChecker CheckUse asks for.
-        var activate = ActivatorUtilities.CreateFactory(typeof(ConsentGrpcService), Type.EmptyTypes); // as Platform.Grpc's binder does
+        var activate = ActivatorUtilities.CreateFactory(typeof(ConsentGrpcService), Type.EmptyTypes); // as Grpc.AspNetCore's default activator does
         for (var round = 0; round < 2; round++)
         {
             var h = new Histogram();

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Platform.Grpc;
-using Platform.Grpc.Client;
+using Grpc.Core;
 using C = Platform.Contracts.Consent.V1;
 
 namespace Platform.Tools.ConsentBench;
@@ -26,14 +25,11 @@ public sealed record PhaseResult(
 
 /// <summary>
 /// The load generator: a separate process (pinned by the bench to the other core) sending CheckUse over h2c through
-/// Platform.Grpc's client, closed loop (N calls in flight) or open loop (a fixed arrival rate, latency also measured
+/// the generated client (Grpc.Net.ClientFactory), closed loop (N calls in flight) or open loop (a fixed arrival rate, latency also measured
 /// from each call's intended start so a stall cannot hide queued calls). Reads its work from files the bench writes.
 /// </summary>
 public static class LoadClient
 {
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor Service = C.ConsentReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("ConsentService");
-    private static readonly Method<C.CheckUseRequest, C.CheckUseResponse> CheckUse = Method<C.CheckUseRequest, C.CheckUseResponse>.From(Service, "CheckUse");
-
     // args: client <address> <token file> <targets file> <connections> <phase>...
     // phase: name:cold:c=16 | name:closed:c=64,d=10 | name:open:r=5000,d=10
     public static async Task<int> RunAsync(string[] args)
@@ -42,9 +38,8 @@ public static class LoadClient
         var token = (await File.ReadAllTextAsync(args[2])).Trim();
         var (uses, others, firstUses) = ReadTargets(args[3]);
         var connections = int.Parse(args[4], CultureInfo.InvariantCulture);
-        var channels = Enumerable.Range(0, connections).Select(_ => GrpcChannel.ForAddress(address)).ToArray();
-        var options = new CallOptions { Credentials = CallCredentials.BearerToken(token) };
-        var state = new Shared(channels, options);
+        using var clients = ConsentClients.Create(address, token, connections);
+        var state = new Shared(clients.All);
 
         foreach (var spec in args.Skip(5))
         {
@@ -61,7 +56,6 @@ public static class LoadClient
             };
             Console.WriteLine($"END {name} {JsonSerializer.Serialize(result)}");
         }
-        foreach (var c in channels) c.Dispose();
         return 0;
     }
 
@@ -105,11 +99,10 @@ public static class LoadClient
     private static Func<C.CheckUseRequest?> RandomPicks(C.CheckUseRequest[] uses, C.CheckUseRequest[] others) =>
         () => Random.Shared.Next(10) == 0 ? others[Random.Shared.Next(others.Length)] : uses[Random.Shared.Next(uses.Length)];
 
-    private sealed class Shared(GrpcChannel[] channels, CallOptions options)
+    private sealed class Shared(IReadOnlyList<C.ConsentService.ConsentServiceClient> clients)
     {
         private int _next;
-        public CallOptions Options => options;
-        public GrpcChannel Channel() => channels[(int)((uint)Interlocked.Increment(ref _next) % (uint)channels.Length)];
+        public C.ConsentService.ConsentServiceClient Client() => clients[(int)((uint)Interlocked.Increment(ref _next) % (uint)clients.Count)];
     }
 
     private sealed class Tally
@@ -165,7 +158,7 @@ public static class LoadClient
         Interlocked.Increment(ref tally.Sent);
         try
         {
-            var response = await shared.Channel().UnaryCall(CheckUse, request, shared.Options).ResponseAsync.ConfigureAwait(false);
+            var response = await shared.Client().CheckUseAsync(request).ResponseAsync.ConfigureAwait(false);
             tally.Done(start, intended, response, null);
         }
         catch (RpcException e)

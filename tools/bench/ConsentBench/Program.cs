@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Platform.Consent.Api;
 using Platform.Consent.Api.Application;
 using Platform.Grpc;
-using Platform.Grpc.Client;
+using Grpc.Core;
 using Platform.ServiceDefaults.Tenancy;
 using Platform.Testing;
 using C = Platform.Contracts.Consent.V1;
@@ -279,8 +279,8 @@ public static class Coordinator
 
     private static async Task<bool> ValidateAsync(Uri address, string token, Trust trust)
     {
-        using var channel = GrpcChannel.ForAddress(address);
-        var sample = new ApiSample(channel, token, trust);
+        using var clients = ConsentClients.Create(address, token);
+        var sample = new ApiSample(clients.First, trust);
         var ok = true;
         Console.WriteLine("validation: CheckUse over gRPC for seeded patients of each kind, and for one patient of each kind built through the API:");
         foreach (var kind in Enum.GetValues<PatientKind>())
@@ -309,7 +309,7 @@ public static class Coordinator
         {
             var request = new C.ProposeUseRequest { TechnologyId = trust.Unapproved[0].ToString(), WardCode = someone.Ward, SettingCode = Trust.SettingOfWard(someone.Ward), Purpose = C.UsePurpose.DirectCareOrTreatment };
             request.PatientIds.Add(someone.Id.ToString());
-            await sample.Call<C.ProposeUseRequest, C.TechnologyUse>("ProposeUse", request);
+            await sample.Call(c => c.ProposeUseAsync(request));
             refusal = "accepted (wrong)";
         }
         catch (RpcException e)

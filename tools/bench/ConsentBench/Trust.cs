@@ -18,7 +18,7 @@ public enum PatientKind
     ConsentWithdrawn,
     /// <summary>First use's review date more than the grace period ago: DENY (review overdue).</summary>
     ReviewOverdue,
-    /// <summary>First use rested on best interests; a newer assessment shows capacity, past the 72 h grace: DENY (consent required).</summary>
+    /// <summary>First use rested on best interests; a newer assessment shows capacity, past the grace period (12 h by default): DENY (consent required).</summary>
     RegainedPastGrace,
     /// <summary>As above but within the grace period: PERMIT with the consent-required warning.</summary>
     RegainedInGrace,
@@ -202,7 +202,7 @@ public sealed class Trust
                     var decision = BestInterests(p, technology, lacked.AddHours(2));
                     db.BestInterestsDecisions.Add(decision);
                     db.TechnologyUses.Add(Use(p, technology, decision.DecidedAt.AddMinutes(30), LawfulBasisKind.BestInterests, decision.Id));
-                    var regained = kind == PatientKind.RegainedPastGrace ? Now.AddDays(-_rng.Next(4, 11)) : Now.AddHours(-_rng.Next(1, 48));
+                    var regained = kind == PatientKind.RegainedPastGrace ? Now.AddDays(-_rng.Next(4, 11)) : Now.AddHours(-_rng.Next(1, 12));
                     db.CapacityAssessments.Add(HasCapacity(p, technology, regained, presumption: false));
                     break;
                 }
@@ -295,7 +295,8 @@ public sealed class Trust
 
     private TechnologyUse Use(SeededPatient p, SeededTechnology t, DateTime proposedAt, LawfulBasisKind basis, Guid basisRecordId)
     {
-        var purpose = t.ManagesSafetyRisk ? UsePurpose.PatientSafety : UsePurpose.DirectCareOrTreatment;
+        // The purpose every check asks for: a check for another purpose is denied (purpose limitation).
+        const UsePurpose purpose = UsePurpose.DirectCareOrTreatment;
         return new TechnologyUse
         {
             Id = NewGuid(),
@@ -305,7 +306,7 @@ public sealed class Trust
             SettingCode = t.Setting,
             Purpose = purpose,
             IsSurveillance = t.IsSurveillance,
-            ManagesSafetyRisk = t.ManagesSafetyRisk || purpose == UsePurpose.PatientSafety,
+            ManagesSafetyRisk = t.ManagesSafetyRisk,
             Status = UseStatus.Active,
             LawfulBasisKind = basis,
             LawfulBasisRecordId = basisRecordId,
@@ -323,7 +324,8 @@ public sealed class Trust
                 ReviewCovers = "falls since, sleep quality, whether she still wants it",
                 HowToWithdraw = "tell any nurse, or ask your son to",
             },
-            HumanRights = t.IsSurveillance
+            // Article 8 balancing: for surveillance, and for every use not on the patient's own consent.
+            HumanRights = t.IsSurveillance || basis != LawfulBasisKind.OwnConsent
                 ? new HumanRightsBalancing
                 {
                     RightsEngaged = HumanRight.PrivateAndFamilyLife | HumanRight.LibertyAndSecurity,
@@ -331,7 +333,7 @@ public sealed class Trust
                     LegalAdviceSought = false,
                 }
                 : null,
-            Safety = t.ManagesSafetyRisk || purpose == UsePurpose.PatientSafety
+            Safety = t.ManagesSafetyRisk
                 ? new SafetyProportionality { WhyProportionate = "two falls with injury in a week", HowRelationalCareContinues = "hourly contact kept; sensor adds, never replaces" }
                 : null,
             ProposedAt = proposedAt,

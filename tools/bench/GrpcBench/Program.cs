@@ -13,14 +13,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Platform.Grpc;
-using Platform.Grpc.Client;
+using Grpc.Net.Client;
 using Platform.Grpc.Hosting;
-using Platform.Grpc.Server;
 using Platform.Tools.GrpcBench;
 
-// Unary 100-byte echo: our gRPC layer vs a raw Kestrel h2c POST endpoint returning the same bytes vs @grpc/grpc-js,
-// all driven by the same independent HTTP/2 load generator (h2load) with the same settings, side by side in one run.
+// Unary 100-byte echo: raw Kestrel h2c POST returning the same bytes vs Grpc.AspNetCore (bare, and configured as the
+// services are: the platform's call policy interceptor) vs @grpc/grpc-js, all driven by the same independent HTTP/2
+// load generator (h2load) with the same settings, side by side in one run. Until Platform.Grpc's own protocol code was
+// deleted, it ran beside them (tools/bench/README.md names the commit).
 var settings = BenchSettings.Parse(args);
 var interop = FindInteropDirectory();
 
@@ -31,25 +31,10 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.AddServerHeader = false;
     kestrel.ListenGrpcH2c(0, IPAddress.Loopback);
 });
-builder.Services.AddGrpcServer();
 builder.Services.AddSingleton<GrpcErrorCounter>();
 var app = builder.Build();
 var errors = app.Services.GetRequiredService<GrpcErrorCounter>();
-app.Use(async (context, next) =>
-{
-    await next(context);
-    if (context.Request.Path.StartsWithSegments("/bench.v1.Echo"))
-    {
-        var status = context.Response.Headers.GrpcStatus.ToString();
-        if (status.Length == 0)
-        {
-            status = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers.GrpcStatus.ToString() ?? "";
-        }
-
-        errors.Record(status);
-    }
-});
-app.MapGrpcService<EchoService>();
+app.UseBenchMiddleware(errors);
 app.MapPost("/raw/echo", RawEcho.HandleAsync);
 app.MapPost("/raw/echo-trailer", async context =>
 {
@@ -58,6 +43,9 @@ app.MapPost("/raw/echo-trailer", async context =>
 });
 await app.StartAsync();
 var ours = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+// Grpc.AspNetCore binds the same /bench.v1.Echo/Echo route, so each configuration is its own app on its own h2c port.
+var (bareApp, bare) = await GrpcAspNetCoreTargets.StartAsync(platformInterceptors: false, errors);
+var (platformApp, platform) = await GrpcAspNetCoreTargets.StartAsync(platformInterceptors: true, errors);
 
 using var node = GrpcJsEchoServer.Start(interop, Path.Combine(AppContext.BaseDirectory, "Protos", "echo.proto"));
 
@@ -66,11 +54,13 @@ var frame = Frame(request);
 var payloadFile = Path.Combine(Path.GetTempPath(), $"grpcbench-{Environment.ProcessId}.bin");
 await File.WriteAllBytesAsync(payloadFile, frame);
 
+const string Raw = "raw Kestrel h2c POST", AspNetCore = "Grpc.AspNetCore", AspNetCorePlus = "Grpc.AspNetCore + ours", GrpcJs = "@grpc/grpc-js";
 var targets = new[]
 {
-    new Target("raw Kestrel h2c POST", new Uri(ours, "/raw/echo")),
-    new Target("Platform.Grpc", new Uri(ours, "/bench.v1.Echo/Echo")),
-    new Target("@grpc/grpc-js", new Uri($"http://127.0.0.1:{node.Port}/bench.v1.Echo/Echo")),
+    new Target(Raw, new Uri(ours, "/raw/echo")),
+    new Target(AspNetCore, new Uri(bare, "/bench.v1.Echo/Echo")),
+    new Target(AspNetCorePlus, new Uri(platform, "/bench.v1.Echo/Echo")),
+    new Target(GrpcJs, new Uri($"http://127.0.0.1:{node.Port}/bench.v1.Echo/Echo")),
 };
 if (Environment.GetEnvironmentVariable("BENCH_EXTRA") == "1")
 {
@@ -79,13 +69,13 @@ if (Environment.GetEnvironmentVariable("BENCH_EXTRA") == "1")
 
 if (Environment.GetEnvironmentVariable("BENCH_ONLY") is { } only)
 {
-    targets = [.. targets.Where(t => t.Name.Contains(only, StringComparison.OrdinalIgnoreCase))];
+    targets = [.. targets.Where(t => t.Name == Raw || only.Split(',').Any(o => t.Name.Contains(o, StringComparison.OrdinalIgnoreCase)))];
 }
 
 await VerifyAsync(targets, request, frame);
 
 Console.WriteLine($"h2load: {settings.Duration.TotalSeconds:0} s per target per round, {settings.Rounds} round(s), -c {settings.Connections} -m {settings.Streams} -t 1, " +
-    $"load generator on CPU(s) {settings.LoadCpus}; this process on CPU(s) {CurrentAffinity()}; request frame {frame.Length} bytes (100-byte payload)");
+    $"load generator on CPU(s) {settings.LoadCpus}; this process on CPU(s) {CurrentAffinity()}; request frame {frame.Length} bytes (100-byte payload); load average {LoadAverage()}");
 // A discarded warm-up pass per target, so tiered JIT (and V8) reach steady state before anything is measured.
 foreach (var target in targets)
 {
@@ -105,40 +95,59 @@ foreach (var round in Enumerable.Range(1, settings.Rounds))
         var cpuMicros = (server.TotalProcessorTime - cpuBefore).TotalMicroseconds / Math.Max(1, result.Succeeded);
         result = result with { ServerCpuMicrosPerRequest = cpuMicros };
         target.Results.Add(result);
-        Console.WriteLine($"round {round}  {target.Name,-22} {result.RequestsPerSecond,10:N0} req/s  succeeded {result.Succeeded,9:N0}  failed {result.Failed}  errored {result.Errored}  non-2xx {result.Non2xx}  server CPU {cpuMicros,6:0.0} us/req");
+        Console.WriteLine($"round {round}  {target.Name,-24} {result.RequestsPerSecond,10:N0} req/s  succeeded {result.Succeeded,9:N0}  failed {result.Failed}  errored {result.Errored}  non-2xx {result.Non2xx}  server CPU {cpuMicros,6:0.0} us/req");
     }
 }
 
 var grpcJsCalls = node.Stop();
 File.Delete(payloadFile);
 await app.StopAsync();
+await bareApp.StopAsync();
+await platformApp.StopAsync();
 
 Console.WriteLine();
+Console.WriteLine($"load average at the end: {LoadAverage()}");
 foreach (var target in targets)
 {
-    Console.WriteLine($"{target.Name,-22} mean {target.Mean,10:N0} req/s  (rounds: {string.Join(", ", target.Results.Select(r => r.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))})  server CPU {target.CpuMicros:0.0} us/req");
+    Console.WriteLine($"{target.Name,-24} mean {target.Mean,10:N0} req/s  (rounds: {string.Join(", ", target.Results.Select(r => r.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))})  server CPU {target.CpuMicros:0.0} us/req");
 }
 
-if (targets.Length < 3)
-{
-    return 0;
-}
-
-var raw = targets[0].Mean;
-var platform = targets[1].Mean;
-var grpcJs = targets[2].Mean;
 var transportErrors = targets.Sum(t => t.Results.Sum(r => r.Failed + r.Errored + r.Non2xx));
 // The machine is shared, so load drifts between runs; a ratio from runs taken back to back (same round) is steadier
 // than a ratio of means. Report the median of the per-round ratios, and the ratio of means beside it.
-var ourRatios = Enumerable.Range(0, settings.Rounds).Select(i => targets[1].Results[i].RequestsPerSecond / targets[0].Results[i].RequestsPerSecond).ToList();
-var jsRatios = Enumerable.Range(0, settings.Rounds).Select(i => targets[2].Results[i].RequestsPerSecond / targets[0].Results[i].RequestsPerSecond).ToList();
-Console.WriteLine($"Platform.Grpc / raw Kestrel   = {Median(ourRatios):0.00} median of rounds ({string.Join(", ", ourRatios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}); {platform / raw:0.00} ratio of means  (target >= 0.80)");
-Console.WriteLine($"@grpc/grpc-js / raw Kestrel   = {Median(jsRatios):0.00} median of rounds; {grpcJs / raw:0.00} ratio of means");
-Console.WriteLine($"Platform.Grpc / @grpc/grpc-js = {platform / grpcJs:0.00} ratio of means");
-Console.WriteLine($"server CPU per request: raw {targets[0].CpuMicros:0.0} us, Platform.Grpc {targets[1].CpuMicros:0.0} us, grpc-js {targets[2].CpuMicros:0.0} us " +
-    $"(raw/Platform.Grpc = {targets[0].CpuMicros / targets[1].CpuMicros:0.00})");
-Console.WriteLine($"errors: h2load failed+errored+non-2xx = {transportErrors}; Platform.Grpc calls with grpc-status != 0: {errors.Failures} of {errors.Total}; grpc-js calls served: {grpcJsCalls}");
+void Ratio(string name, string over, string note = "")
+{
+    if (targets.FirstOrDefault(t => t.Name == name) is not { } a || targets.FirstOrDefault(t => t.Name == over) is not { } b)
+    {
+        return;
+    }
+
+    var ratios = a.Results.Zip(b.Results, (x, y) => x.RequestsPerSecond / y.RequestsPerSecond).ToList();
+    var cpu = a.Results.Zip(b.Results, (x, y) => y.ServerCpuMicrosPerRequest / x.ServerCpuMicrosPerRequest).ToList();
+    Console.WriteLine($"{name + " / " + over,-48} = {Median(ratios):0.00} median of rounds ({string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}); " +
+        $"{a.Mean / b.Mean:0.00} ratio of means; CPU efficiency {Median(cpu):0.00} median{note}");
+}
+
+Ratio(AspNetCore, Raw);
+Ratio(AspNetCorePlus, Raw, "  (target >= 0.80)");
+Ratio(AspNetCorePlus, AspNetCore, "  (what our interceptors cost)");
+Ratio(GrpcJs, Raw);
+Ratio(AspNetCorePlus, GrpcJs);
+Console.WriteLine($"server CPU per request: {string.Join(", ", targets.Select(t => $"{t.Name} {t.CpuMicros:0.0} us"))}");
+Console.WriteLine($"errors: h2load failed+errored+non-2xx = {transportErrors}; .NET gRPC calls with grpc-status != 0: {errors.Failures} of {errors.Total} [{errors.Breakdown}] (and {errors.Cancelled} reset by h2load at the end of a run); grpc-js calls served: {grpcJsCalls}");
 return transportErrors == 0 && errors.Failures == 0 ? 0 : 1;
+
+static string LoadAverage()
+{
+    try
+    {
+        return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+    }
+    catch (IOException)
+    {
+        return "?";
+    }
+}
 
 static double Median(List<double> values)
 {
@@ -158,11 +167,10 @@ static byte[] Frame(IMessage message)
 static async Task VerifyAsync(Target[] targets, EchoMessage request, byte[] frame)
 {
     // Each target must really echo before its numbers mean anything.
-    var method = Method<EchoMessage, EchoMessage>.From(EchoReflection.Descriptor.Services[0], "Echo");
     foreach (var target in targets.Where(t => t.Url.AbsolutePath.StartsWith("/bench.v1.Echo", StringComparison.Ordinal)))
     {
         using var channel = GrpcChannel.ForAddress(new Uri(target.Url.GetLeftPart(UriPartial.Authority)));
-        var reply = await channel.UnaryCall(method, request);
+        var reply = await new Echo.EchoClient(channel).EchoAsync(request);
         if (!reply.Equals(request))
         {
             throw new InvalidOperationException($"{target.Name} did not echo the request.");
@@ -218,15 +226,6 @@ static string FindInteropDirectory()
 
 namespace Platform.Tools.GrpcBench
 {
-    [GrpcService(typeof(EchoReflection))]
-    public sealed class EchoService
-    {
-        private static readonly Task<EchoMessage> s_empty = Task.FromResult(new EchoMessage());
-
-        public Task<EchoMessage> Echo(EchoMessage request, ServerCallContext context) =>
-            request.Payload.IsEmpty ? s_empty : Task.FromResult(request);
-    }
-
     public static class RawEcho
     {
         /// <summary>The baseline: read the whole body and write the same bytes back, nothing else.</summary>
@@ -257,12 +256,20 @@ namespace Platform.Tools.GrpcBench
     {
         private long _total;
         private long _failures;
+        private long _cancelled;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _byStatus = new();
+
+        /// <summary>Non-zero statuses by code, for the report.</summary>
+        public string Breakdown => string.Join(", ", _byStatus.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"));
 
         public long Total => Interlocked.Read(ref _total);
 
         public long Failures => Interlocked.Read(ref _failures);
 
-        public void Record(string status)
+        /// <summary>Streams h2load reset when its run ended: Grpc.AspNetCore still writes a status for them (CANCELLED or UNKNOWN).</summary>
+        public long Cancelled => Interlocked.Read(ref _cancelled);
+
+        public void Record(string status, bool aborted)
         {
             // No status at all: h2load reset the stream when its run ended (it counts those itself), not a server failure.
             if (status.Length == 0)
@@ -271,9 +278,14 @@ namespace Platform.Tools.GrpcBench
             }
 
             Interlocked.Increment(ref _total);
-            if (status != "0")
+            if (aborted)
+            {
+                Interlocked.Increment(ref _cancelled);
+            }
+            else if (status != "0")
             {
                 Interlocked.Increment(ref _failures);
+                _byStatus.AddOrUpdate(status, 1, (_, n) => n + 1);
             }
         }
     }

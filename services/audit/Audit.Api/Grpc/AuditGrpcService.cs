@@ -1,21 +1,20 @@
+using Grpc.Core;
 using Platform.Audit.Api.Application;
 using Platform.Contracts.Audit.V1;
 using Platform.Grpc;
-using Platform.Grpc.Server;
 using Data = Platform.Audit.Api.Data;
 
 namespace Platform.Audit.Api.Grpc;
 
 /// <summary>platform.audit.v1.AuditService. Who reads comes from the token, never from the request.</summary>
-[GrpcService(typeof(AuditReflection))]
-public sealed class AuditGrpcService(AuditLog log)
+public sealed class AuditGrpcService(AuditLog log) : AuditService.AuditServiceBase
 {
-    public async Task<AuditEntry> AppendEntry(AppendEntryRequest request, ServerCallContext context) =>
+    public override async Task<AuditEntry> AppendEntry(AppendEntryRequest request, ServerCallContext context) =>
         ToMessage((await log.AppendAsync(new AppendAuditEntry(request.Type, (Data.AuditAction)request.Action, ToOutcome(request.Outcome),
             request.Agent?.Who, request.Agent?.Role, request.Agent?.PurposeOfUse, request.Entity?.What, request.Entity?.Type, request.SourceEventId),
             context.CancellationToken)).OrThrow());
 
-    public async Task<ListEntriesResponse> ListEntries(ListEntriesRequest request, ServerCallContext context)
+    public override async Task<ListEntriesResponse> ListEntries(ListEntriesRequest request, ServerCallContext context)
     {
         var user = context.GetHttpContext().User;
         var reader = new AuditReader(user.FindFirst("sub")?.Value ?? "unknown", user.FindAll("roles").Select(c => c.Value).ToArray());

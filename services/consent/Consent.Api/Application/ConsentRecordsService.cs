@@ -18,11 +18,12 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         var opened = await OpenAsync(assessment.PatientId, "assessed-at", assessment.AssessedAt, t => assessment.AssessedAt = t, now, ct);
         if (opened.IsRefused) return opened.Refusal!;
         var records = opened.Value;
-        if (assessment.ValidateFor(records.AgeBand) is { } refusal) return refusal;
+        if (assessment.ValidateFor(records.AgeBandAt(now)) is { } refusal) return refusal;
+        if (assessment.ValidateText() is { } badText) return badText;
 
         db.CapacityAssessments.Add(assessment);
         var result = assessment.Result().Value;
-        var consentRequired = await RaiseConsentRequiredAsync(With(records, capacity: assessment), assessment.Id, now, ct);
+        var consentRequired = await RaiseConsentRequiredAsync(records.With(capacity: assessment), assessment.Id, now, ct);
         events.CapacityAssessed(assessment, result, consentRequired);
         await SaveAsync(assessment.PatientId, ct);
         logger.LogInformation("Capacity assessment {AssessmentId} for patient {PatientId}: {Result}", assessment.Id, assessment.PatientId, result);
@@ -33,8 +34,9 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
     {
         var opened = await OpenAsync(assessment.PatientId, "assessed-at", assessment.AssessedAt, t => assessment.AssessedAt = t, Now, ct);
         if (opened.IsRefused) return opened.Refusal!;
-        var records = opened.Value;
-        if (assessment.Validate() is { } refusal) return refusal;
+        // The reasons and reassess-by date (GillickAssessment.ValidateForRecording) are required once the API carries
+        // them (docs/consent-api-followup.md); until then a finding without a reassess-by date is stale after the trust's limit.
+        if (FreeText.First(assessment.Validate(), assessment.ValidateText()) is { } refusal) return refusal;
 
         db.GillickAssessments.Add(assessment);
         events.GillickAssessed(assessment);
@@ -50,7 +52,8 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         if (records is null) return PatientRecordsStore.PatientNotFound;
         if (string.IsNullOrWhiteSpace(authority.Relationship))
             return Refusal.Invalid("proxy.relationship-missing", "Record the holder's relationship or role (never a name).");
-        if (authority.ValidNow(records.AgeBand, now) is { } refusal) return refusal;
+        if (authority.ValidateText() is { } badText) return badText;
+        if (authority.ValidNow(records.AgeBandAt(now), now) is { } refusal) return refusal;
 
         db.ProxyAuthorities.Add(authority);
         events.ProxyAuthorityRegistered(authority);
@@ -69,11 +72,11 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         if (opened.IsRefused) return opened.Refusal!;
         var records = opened.Value;
         if (consent.TechnologyId == Guid.Empty) return TechnologyRequired;
-        if (consent.Validate() is { } refusal) return refusal;
+        if (FreeText.First(consent.Validate(), consent.ValidateText()) is { } refusal) return refusal;
 
         db.OwnConsents.Add(consent);
         events.OwnConsentRecorded(consent);
-        await RebaseUsesAsync(With(records, ownConsent: consent), consent.TechnologyId, now, ct);
+        await RebaseUsesAsync(records.With(ownConsent: consent), consent.TechnologyId, now, ct);
         await SaveAsync(consent.PatientId, ct);
         return consent.Id;
     }
@@ -85,17 +88,18 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         if (opened.IsRefused) return opened.Refusal!;
         var records = opened.Value;
         if (consent.TechnologyId == Guid.Empty) return TechnologyRequired;
-        if (consent.Validate() is { } refusal) return refusal;
+        if (FreeText.First(consent.Validate(), consent.ValidateText()) is { } refusal) return refusal;
         if (Array.Find(records.ProxyAuthorities, a => a.Id == consent.ProxyAuthorityId) is not { } authority)
             return Refusal.NotFound("proxy.not-found", "No proxy authority with this id is registered for this patient.");
 
-        // A proxy's refusal always stands and is recorded; consent must be one the table accepts.
-        var candidate = With(records, proxyConsent: consent);
+        // A proxy's refusal always stands and is recorded; consent must be one the table would rest a use on now.
+        var candidate = records.With(proxyConsent: consent);
         if (consent.Decision == ConsentDecision.Given)
         {
-            var policy = (await store.GetTrustAsync(ct)).Policy;
-            var basis = LawfulBasisRules.Evaluate(candidate, consent.TechnologyId, policy, now);
-            if (basis.IsRefused) return basis.Refusal!;
+            var trust = await store.GetTrustAsync(ct);
+            if (LawfulBasisRules.RefusalForNewDecision(candidate, consent.TechnologyId, LawfulBasisKind.ProxyConsent, authority.Kind, trust.Policy, now,
+                    TechnologyApproval.Select(trust.Approvals, consent.TechnologyId, null)) is { } forbidden)
+                return forbidden;
         }
 
         db.ProxyConsents.Add(consent);
@@ -113,13 +117,14 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         if (opened.IsRefused) return opened.Refusal!;
         var records = opened.Value;
         if (decision.TechnologyId == Guid.Empty) return TechnologyRequired;
-        if (decision.Validate() is { } refusal) return refusal;
-        var candidate = With(records, bestInterests: decision);
+        if (FreeText.First(decision.Validate(), decision.ValidateText()) is { } refusal) return refusal;
+        var candidate = records.With(bestInterests: decision);
         if (decision.UseIsInBestInterests)
         {
-            var policy = (await store.GetTrustAsync(ct)).Policy;
-            var basis = LawfulBasisRules.Evaluate(candidate, decision.TechnologyId, policy, now);
-            if (basis.IsRefused) return basis.Refusal!;
+            var trust = await store.GetTrustAsync(ct);
+            if (LawfulBasisRules.RefusalForNewDecision(candidate, decision.TechnologyId, LawfulBasisKind.BestInterests, ProxyKind.Unspecified, trust.Policy, now,
+                    TechnologyApproval.Select(trust.Approvals, decision.TechnologyId, null)) is { } forbidden)
+                return forbidden;
         }
 
         db.BestInterestsDecisions.Add(decision);
@@ -156,8 +161,6 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
         return ended.Select(u => u.Id).ToList();
     }
 
-    private const string ConsentRequiredPastGrace = "lawful-basis.consent-required-after-capacity-regained";
-
     private static readonly Refusal TechnologyRequired = Refusal.Invalid("technology-id.required", "Name the technology the decision is about.");
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
@@ -188,16 +191,16 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
     private async Task<IReadOnlyList<Guid>> RaiseConsentRequiredAsync(PatientConsentRecords candidate, Guid assessmentId, DateTime now, CancellationToken ct)
     {
         var raised = new List<Guid>();
-        var policy = (await store.GetTrustAsync(ct)).Policy;
+        var trust = await store.GetTrustAsync(ct);
         foreach (var use in candidate.Uses)
         {
             if (use.Status is not (UseStatus.Active or UseStatus.Suspended)) continue;
             if (use.LawfulBasisKind is not (LawfulBasisKind.ProxyConsent or LawfulBasisKind.BestInterests)) continue;
-            var basis = LawfulBasisRules.Evaluate(candidate, use.TechnologyId, policy, now);
+            var basis = LawfulBasisRules.Decide(candidate, use.TechnologyId, trust.Policy, now, TechnologyApproval.Select(trust.Approvals, use.TechnologyId, use.SettingCode), use);
             // Capacity found longer ago than the grace period (an assessment recorded late): consent was due already.
-            var pastDue = basis.IsRefused && basis.Refusal!.Rule == ConsentRequiredPastGrace;
-            if (!pastDue && (basis.IsRefused || basis.Value.Status != LawfulBasisStatus.ConsentRequired)) continue;
-            events.UseConsentRequired(use, pastDue ? now : basis.Value.ConsentRequiredBy, assessmentId);
+            var pastDue = basis.IsRefused && basis.DenyKind == UseDenyReasons.ConsentRequiredAfterCapacityRegained;
+            if (!pastDue && (basis.IsRefused || basis.Basis.Status != LawfulBasisStatus.ConsentRequired)) continue;
+            events.UseConsentRequired(use, pastDue ? now : basis.Basis.ConsentRequiredBy, assessmentId);
             raised.Add(use.Id);
         }
         return raised;
@@ -210,8 +213,8 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
     /// </summary>
     private async Task RebaseUsesAsync(PatientConsentRecords candidate, Guid technologyId, DateTime now, CancellationToken ct)
     {
-        var policy = (await store.GetTrustAsync(ct)).Policy;
-        var basis = LawfulBasisRules.Evaluate(candidate, technologyId, policy, now);
+        var trust = await store.GetTrustAsync(ct);
+        var basis = LawfulBasisRules.Evaluate(candidate, technologyId, trust.Policy, now, TechnologyApproval.Select(trust.Approvals, technologyId, null), null);
         if (basis.IsRefused || basis.Value.Status != LawfulBasisStatus.Valid) return;
         if (!Array.Exists(candidate.Uses, u => u.TechnologyId == technologyId && u.Status is UseStatus.Active or UseStatus.Suspended && u.LawfulBasisRecordId != basis.Value.RecordId))
             return;
@@ -226,18 +229,4 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
             logger.LogInformation("Use {UseId} now rests on {Basis} {RecordId}", use.Id, basis.Value.Kind, basis.Value.RecordId);
         }
     }
-
-    private static PatientConsentRecords With(PatientConsentRecords records, OwnConsent? ownConsent = null, ProxyConsent? proxyConsent = null,
-        BestInterestsDecision? bestInterests = null, CapacityAssessment? capacity = null) => new()
-    {
-        PatientId = records.PatientId,
-        AgeBand = records.AgeBand,
-        CapacityAssessments = capacity is null ? records.CapacityAssessments : [.. records.CapacityAssessments, capacity],
-        GillickAssessments = records.GillickAssessments,
-        OwnConsents = ownConsent is null ? records.OwnConsents : [.. records.OwnConsents, ownConsent],
-        ProxyAuthorities = records.ProxyAuthorities,
-        ProxyConsents = proxyConsent is null ? records.ProxyConsents : [.. records.ProxyConsents, proxyConsent],
-        BestInterestsDecisions = bestInterests is null ? records.BestInterestsDecisions : [.. records.BestInterestsDecisions, bestInterests],
-        Uses = records.Uses,
-    };
 }

@@ -8,23 +8,11 @@ using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Consent.Api.Application;
 
-/// <summary>What the use check needs about the trust as a whole: its approvals and its policy.</summary>
-public sealed record TrustConsentSettings(TechnologyApproval[] Approvals, TrustPolicy Policy)
-{
-    /// <summary>The approval that decides a use of <paramref name="technologyId"/> in <paramref name="settingCode"/> (null setting: any for the technology); a live one wins over a withdrawn one.</summary>
-    public TechnologyApproval? ApprovalFor(Guid technologyId, string? settingCode)
-    {
-        TechnologyApproval? best = null;
-        foreach (var approval in Approvals)
-        {
-            if (approval.TechnologyId != technologyId || (settingCode is not null && !string.Equals(approval.SettingCode, settingCode, StringComparison.Ordinal))) continue;
-            if (best is null || (best.WithdrawnAt is not null && approval.WithdrawnAt is null) ||
-                ((best.WithdrawnAt is null) == (approval.WithdrawnAt is null) && approval.ApprovedAt > best.ApprovedAt))
-                best = approval;
-        }
-        return best;
-    }
-}
+/// <summary>
+/// What the use check needs about the trust as a whole: its approvals and its policy. Which approval decides a use is
+/// the domain's rule (<see cref="TechnologyApproval.Select"/>), applied to <see cref="Approvals"/>.
+/// </summary>
+public sealed record TrustConsentSettings(TechnologyApproval[] Approvals, TrustPolicy Policy);
 
 /// <summary>
 /// Process-wide cache of per-patient snapshots and per-trust settings, keyed by tenant. Entries are whole immutable
@@ -119,7 +107,8 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
         if (cache.TryGetTrust(current, out var cached, out var generation)) return cached;
         var approvals = await db.TechnologyApprovals.AsNoTracking().ToArrayAsync(ct);
         var policy = await db.TrustPolicies.AsNoTracking().SingleOrDefaultAsync(ct);
-        var settings = new TrustConsentSettings(approvals, policy?.ToPolicy() ?? TrustPolicy.Default);
+        // A row stored before the platform's limits were set (or lowered) cannot hold enforcement off.
+        var settings = new TrustConsentSettings(approvals, policy?.ToPolicy().WithinPlatformLimits() ?? TrustPolicy.Default);
         cache.StoreTrust(current, generation, settings);
         return settings;
     }
@@ -153,6 +142,8 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
         {
             PatientId = patient.Id,
             AgeBand = patient.AgeBand,
+            Turns16On = patient.Turns16On,
+            Turns18On = patient.Turns18On,
             CapacityAssessments = await ReadAllAsync(s_capacity(db, patientId), ct),
             GillickAssessments = await ReadAllAsync(s_gillick(db, patientId), ct),
             OwnConsents = await ReadAllAsync(s_ownConsents(db, patientId), ct),

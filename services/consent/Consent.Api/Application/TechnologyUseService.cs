@@ -23,7 +23,7 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
     {
         var now = Now;
         var trust = await store.GetTrustAsync(ct);
-        var approval = trust.ApprovalFor(request.TechnologyId, request.SettingCode?.Trim());
+        var approval = TechnologyApproval.Select(trust.Approvals, request.TechnologyId, request.SettingCode?.Trim());
         // The domain refuses blanket and P5 requests first, before anything about the patients is looked up.
         var proposed = TechnologyUse.Propose(request with { SettingCode = request.SettingCode?.Trim() }, approval, Guid.CreateVersion7(), Guid.CreateVersion7(), now);
         if (proposed.IsRefused) return proposed;
@@ -37,6 +37,10 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
             return Refusal.Exists("use.already-exists", "This technology is already proposed or in use for this patient on this ward: review or end that use instead.");
 
         var plan = details.CarePlan;
+        if (FreeText.First(plan.ValidateText(), details.HumanRights?.ValidateText(), details.Safety?.ValidateText()) is { } badText) return badText;
+        if (!Purposes.IsAcceptable(plan.DataUsePurposes)) return Refusal.Precondition("use.data-use-purpose-not-accepted",
+            "The care plan's data-use purposes may list only accepted purposes (P5).");
+        use.CarePlan.DataUsePurposes = plan.DataUsePurposes;
         use.CarePlan.Reason = plan.Reason;
         use.CarePlan.WhenAndHowUsed = plan.WhenAndHowUsed;
         use.CarePlan.InformationGiven = plan.InformationGiven;
@@ -65,9 +69,10 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         var records = await store.GetAsync(use.PatientId, ct);
         if (records is null) return PatientRecordsStore.PatientNotFound;
         var trust = await store.GetTrustAsync(ct);
-        var basis = LawfulBasisRules.Evaluate(records, use.TechnologyId, trust.Policy, now);
+        var approval = TechnologyApproval.Select(trust.Approvals, use.TechnologyId, use.SettingCode);
+        var basis = LawfulBasisRules.Evaluate(records, use.TechnologyId, trust.Policy, now, approval, use);
         if (basis.IsRefused) return basis.Refusal!;
-        if (use.Activate(basis.Value, trust.ApprovalFor(use.TechnologyId, use.SettingCode), trust.Policy, now) is { } refusal) return refusal;
+        if (use.Activate(basis.Value, approval, trust.Policy, now, records) is { } refusal) return refusal;
         events.UseAuthorised(use);
         await SaveAsync(use.PatientId, ct);
         logger.LogInformation("Use {UseId} activated on {Basis}", use.Id, use.LawfulBasisKind);
@@ -101,7 +106,9 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
     {
         var use = await db.TechnologyUses.AsNoTracking().SingleOrDefaultAsync(u => u.CarePlan.Id == carePlanRecordId, ct);
         if (use is null) return Refusal.NotFound("care-plan.not-found", "No care-plan record with this id in this trust.");
-        return new CarePlanView(use, use.PatientCopy());
+        // The copy says what really happens if the patient says no, in the trust's own hours.
+        var policy = (await store.GetTrustAsync(ct)).Policy;
+        return new CarePlanView(use, use.PatientCopy(policy));
     }
 
     /// <summary>Runs the blanket-use detector over one ward's live uses and its current patient count.</summary>

@@ -2,17 +2,24 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Consent.Api.Data;
 using Platform.Consent.Domain;
 using Platform.Domain;
+using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Consent.Api.Application;
 
 /// <summary>The trust's settings for the consent rules: one row per trust, the defaults until one is set.</summary>
-public sealed class TrustPolicyService(ConsentDbContext db, PatientRecordsStore store, ILogger<TrustPolicyService> logger)
+public sealed class TrustPolicyService(ConsentDbContext db, PatientRecordsStore store, CurrentActor actor, TimeProvider clock, ILogger<TrustPolicyService> logger)
 {
     public async Task<TrustPolicy> GetAsync(CancellationToken ct = default) => (await store.GetTrustAsync(ct)).Policy;
 
+    /// <remarks>
+    /// Values outside the platform's limits are refused naming the field. The domain's change event (who, and each
+    /// field before and after) is logged here; publishing it needs a contract message (docs/consent-api-followup.md).
+    /// </remarks>
     public async Task<Outcome<TrustPolicy>> SetAsync(TrustPolicy policy, CancellationToken ct = default)
     {
-        if (policy.Validate() is { } refusal) return refusal;
+        var before = (await store.GetTrustAsync(ct)).Policy;
+        var change = TrustPolicy.Change(before, policy, actor.Get().Subject, clock.GetUtcNow().UtcDateTime);
+        if (change.IsRefused) return change.Refusal!;
         var row = await db.TrustPolicies.SingleOrDefaultAsync(ct);
         if (row is null)
         {
@@ -33,7 +40,8 @@ public sealed class TrustPolicyService(ConsentDbContext db, PatientRecordsStore 
         await db.SaveChangesAsync(ct);
         // Every check in the trust reads the policy from the cached settings: drop them.
         store.InvalidateTrustAfterCommit(db);
-        logger.LogInformation("Trust policy updated");
+        foreach (var field in change.Value.Changes)
+            logger.LogInformation("Trust policy {Field} changed from {Before} to {After} by {Actor}", field.Field, field.Before, field.After, change.Value.Actor);
         return row.ToPolicy();
     }
 }

@@ -10,26 +10,17 @@ namespace Platform.Consent.Api.Application;
 /// </summary>
 public sealed class UseChecker(PatientRecordsStore store, TimeProvider clock)
 {
+    /// <remarks>
+    /// The use on this ward and the approval for its setting are picked by the domain's one rule
+    /// (<see cref="UseCheck.Evaluate(PatientConsentRecords, Guid, string, UsePurpose, ReadOnlySpan{TechnologyApproval}, TrustPolicy, DateTime)"/>)
+    /// from the patient's uses and all of the trust's approvals; nothing here picks them a second way.
+    /// </remarks>
     public async ValueTask<Outcome<UseCheckResult>> CheckAsync(Guid patientId, Guid technologyId, string? wardCode, UsePurpose purpose, CancellationToken ct = default)
     {
         var records = await store.GetAsync(patientId, ct);
         if (records is null) return PatientRecordsStore.PatientNotFound;
         var trust = await store.GetTrustAsync(ct);
         var ward = wardCode?.Trim() ?? "";
-        return UseCheck.Evaluate(records, technologyId, ward, purpose, trust.ApprovalFor(technologyId, SettingOf(records, technologyId, ward)), trust.Policy,
-            clock.GetUtcNow().UtcDateTime);
-    }
-
-    // The setting of the use the check will look at: the approval must cover that setting.
-    private static string? SettingOf(PatientConsentRecords records, Guid technologyId, string wardCode)
-    {
-        string? setting = null;
-        foreach (var use in records.Uses)
-        {
-            if (use.TechnologyId != technologyId || !string.Equals(use.WardCode, wardCode, StringComparison.Ordinal)) continue;
-            if (use.Status == UseStatus.Active) return use.SettingCode;
-            setting ??= use.SettingCode;
-        }
-        return setting;
+        return UseCheck.Evaluate(records, technologyId, ward, purpose, trust.Approvals, trust.Policy, clock.GetUtcNow().UtcDateTime);
     }
 }

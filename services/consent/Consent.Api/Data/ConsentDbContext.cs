@@ -174,6 +174,7 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.Property(x => x.WardCode).HasMaxLength(CodeLength);
             e.HasIndex(x => new { x.TenantId, x.SignalKey }).IsUnique();
         });
+        modelBuilder.IgnoreFieldsNotYetPersisted();
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();
         modelBuilder.AddKnownTrusts();

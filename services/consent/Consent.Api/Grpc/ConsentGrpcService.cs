@@ -1,20 +1,19 @@
 using Google.Protobuf;
+using Grpc.Core;
 using Platform.Consent.Api.Application;
 using Platform.Contracts.Consent.V1;
 using Platform.Grpc;
-using Platform.Grpc.Server;
 using Domain = Platform.Consent.Domain;
 
 namespace Platform.Consent.Api.Grpc;
 
 /// <summary>platform.consent.v1.ConsentService: maps messages to commands and results back; the rules live below it.</summary>
 /// <remarks>Enum values on the wire match the domain's, so enums are cast; ids are parsed here and refused by field name.</remarks>
-[GrpcService(typeof(ConsentReflection))]
 /// <remarks>
 /// Application services are resolved when a method needs them, not on activation: CheckUse, the hot path, asks only
 /// for the <see cref="UseChecker"/>, so a warm check constructs no database context.
 /// </remarks>
-public sealed class ConsentGrpcService(IServiceProvider services)
+public sealed class ConsentGrpcService(IServiceProvider services) : ConsentService.ConsentServiceBase
 {
     private PatientRegistry registry => services.GetRequiredService<PatientRegistry>();
     private ConsentRecordsService records => services.GetRequiredService<ConsentRecordsService>();
@@ -23,30 +22,30 @@ public sealed class ConsentGrpcService(IServiceProvider services)
     private TrustPolicyService policies => services.GetRequiredService<TrustPolicyService>();
     private UseChecker checker => services.GetRequiredService<UseChecker>();
 
-    public async Task<Patient> RegisterPatient(RegisterPatientRequest request, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<Patient> RegisterPatient(RegisterPatientRequest request, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         return ToMessage((await registry.RegisterAsync(new RegisterPatient(request.NhsNumber, request.WardCode, Known((Domain.AgeBand)request.AgeBand)), context.CancellationToken)).OrThrow());
     }
 
-    public async Task<Patient> GetPatient(GetPatientRequest request, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<Patient> GetPatient(GetPatientRequest request, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         return ToMessage((await registry.GetAsync(request.PatientId, context.CancellationToken)).OrThrow());
     }
 
-    public async Task<ListPatientsResponse> ListPatients(ListPatientsRequest request, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<ListPatientsResponse> ListPatients(ListPatientsRequest request, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         var page = (await registry.ListAsync(request.WardCode, request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
         var response = new ListPatientsResponse { NextPageToken = page.NextPageToken ?? "" };
         response.Patients.AddRange(page.Patients.Select(ToMessage));
         return response;
     }
 
-    public async Task<CapacityAssessmentRecorded> RecordCapacityAssessment(RecordCapacityAssessmentRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<CapacityAssessmentRecorded> RecordCapacityAssessment(RecordCapacityAssessmentRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         var assessment = new Domain.CapacityAssessment
         {
             Id = Guid.CreateVersion7(),
@@ -71,9 +70,9 @@ public sealed class ConsentGrpcService(IServiceProvider services)
         return new CapacityAssessmentRecorded { Id = id.ToString(), Result = (CapacityResult)result };
     }
 
-    public async Task<RecordCreated> RecordGillickAssessment(RecordGillickAssessmentRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordCreated> RecordGillickAssessment(RecordGillickAssessmentRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         var assessment = new Domain.GillickAssessment
         {
             Id = Guid.CreateVersion7(),
@@ -87,9 +86,9 @@ public sealed class ConsentGrpcService(IServiceProvider services)
         return Created((await records.RecordGillickAssessmentAsync(assessment, context.CancellationToken)).OrThrow());
     }
 
-    public async Task<RecordCreated> RegisterProxyAuthority(RegisterProxyAuthorityRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordCreated> RegisterProxyAuthority(RegisterProxyAuthorityRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         var authority = new Domain.ProxyAuthority
         {
             Id = Guid.CreateVersion7(),
@@ -110,9 +109,9 @@ public sealed class ConsentGrpcService(IServiceProvider services)
         return Created((await records.RegisterProxyAuthorityAsync(authority, context.CancellationToken)).OrThrow());
     }
 
-    public async Task<RecordCreated> RecordConsent(RecordConsentRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordCreated> RecordConsent(RecordConsentRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         var patientId = Id("patient-id", r.PatientId);
         var technologyId = OptionalId("technology-id", r.TechnologyId);
         if (string.IsNullOrWhiteSpace(r.ProxyAuthorityId))
@@ -145,9 +144,9 @@ public sealed class ConsentGrpcService(IServiceProvider services)
         return Created((await records.RecordProxyConsentAsync(proxy, context.CancellationToken)).OrThrow());
     }
 
-    public async Task<RecordCreated> RecordBestInterestsDecision(RecordBestInterestsDecisionRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordCreated> RecordBestInterestsDecision(RecordBestInterestsDecisionRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         var decision = new Domain.BestInterestsDecision
         {
             Id = Guid.CreateVersion7(),
@@ -177,18 +176,18 @@ public sealed class ConsentGrpcService(IServiceProvider services)
         return Created((await records.RecordBestInterestsDecisionAsync(decision, context.CancellationToken)).OrThrow());
     }
 
-    public async Task<WithdrawConsentResponse> WithdrawConsent(WithdrawConsentRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<WithdrawConsentResponse> WithdrawConsent(WithdrawConsentRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         var ended = (await records.WithdrawConsentAsync(Id("consent-id", r.ConsentId), context.CancellationToken)).OrThrow();
         var response = new WithdrawConsentResponse();
         response.EndedUseIds.AddRange(ended.Select(id => id.ToString()));
         return response;
     }
 
-    public async Task<TechnologyUse> ProposeUse(ProposeUseRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<TechnologyUse> ProposeUse(ProposeUseRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         // Unreadable ids become empty ones, so that the domain still refuses a blanket request by name first.
         var patientIds = r.PatientIds.Select(p => Guid.TryParse(p, out var g) ? g : Guid.Empty).ToList();
         var request = new Domain.TechnologyUseRequest(patientIds, OptionalId("technology-id", r.TechnologyId), r.WardCode, r.SettingCode, r.WholeWard, Known((Domain.UsePurpose)r.Purpose));
@@ -220,27 +219,27 @@ public sealed class ConsentGrpcService(IServiceProvider services)
         return ToMessage((await uses.ProposeAsync(request, details, context.CancellationToken)).OrThrow());
     }
 
-    public async Task<TechnologyUse> ActivateUse(ActivateUseRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<TechnologyUse> ActivateUse(ActivateUseRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         return ToMessage((await uses.ActivateAsync(Id("use-id", r.UseId), context.CancellationToken)).OrThrow());
     }
 
-    public async Task<TechnologyUse> RecordReview(RecordReviewRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<TechnologyUse> RecordReview(RecordReviewRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         return ToMessage((await uses.RecordReviewAsync(Id("use-id", r.UseId), Instant(r.ReviewedAt), Instant(r.NextReviewDate), r.ReviewCovers, context.CancellationToken)).OrThrow());
     }
 
-    public async Task<TechnologyUse> EndUse(EndUseRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<TechnologyUse> EndUse(EndUseRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         return ToMessage((await uses.EndAsync(Id("use-id", r.UseId), Known((Domain.UseEndReason)r.Reason), context.CancellationToken)).OrThrow());
     }
 
-    public async Task<CheckUseResponse> CheckUse(CheckUseRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician, ConsentRoles.Device)]
+    public override async Task<CheckUseResponse> CheckUse(CheckUseRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician, ConsentRoles.Device);
         var result = (await checker.CheckAsync(Id("patient-id", r.PatientId), Id("technology-id", r.TechnologyId), r.WardCode, Known((Domain.UsePurpose)r.Purpose), context.CancellationToken)).OrThrow();
         var response = new CheckUseResponse
         {
@@ -263,9 +262,9 @@ public sealed class ConsentGrpcService(IServiceProvider services)
         return response;
     }
 
-    public async Task<CarePlanRecord> GetCarePlanRecord(GetCarePlanRecordRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<CarePlanRecord> GetCarePlanRecord(GetCarePlanRecordRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         var view = (await uses.GetCarePlanAsync(Id("care-plan-record-id", r.CarePlanRecordId), context.CancellationToken)).OrThrow();
         var plan = view.Use.CarePlan;
         return new CarePlanRecord
@@ -301,44 +300,44 @@ public sealed class ConsentGrpcService(IServiceProvider services)
         catch (NotSupportedException e)
         {
             // Characters the PDF font cannot show: refuse rather than hand over a copy with words missing.
-            throw Platform.Domain.Refusal.Precondition("care-plan-pdf.unsupported-characters", e.Message + " Use the text copy.").ToRpcException();
+            throw Platform.Domain.Refusal.Precondition("care-plan-pdf.unsupported-characters", e.Message + " Use the text copy.").ToException();
         }
     }
 
-    public async Task<DetectBlanketUseResponse> DetectBlanketUse(DetectBlanketUseRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<DetectBlanketUseResponse> DetectBlanketUse(DetectBlanketUseRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician);
         var signals = (await uses.DetectBlanketUseAsync(r.WardCode, context.CancellationToken)).OrThrow();
         var response = new DetectBlanketUseResponse();
         response.Signals.AddRange(signals.Select(ConsentEvents.ToMessage));
         return response;
     }
 
-    public async Task<TechnologyApproval> RecordTechnologyApproval(RecordTechnologyApprovalRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.ProcurementLead)]
+    public override async Task<TechnologyApproval> RecordTechnologyApproval(RecordTechnologyApprovalRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.ProcurementLead);
         var command = new RecordTechnologyApproval(OptionalId("technology-id", r.TechnologyId), r.TechnologyName, r.SettingCode, r.IsSurveillance, r.ManagesSafetyRisk);
         return ToMessage((await approvals.RecordAsync(command, context.CancellationToken)).OrThrow().Approval);
     }
 
-    public async Task<WithdrawTechnologyApprovalResponse> WithdrawTechnologyApproval(WithdrawTechnologyApprovalRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.ProcurementLead)]
+    public override async Task<WithdrawTechnologyApprovalResponse> WithdrawTechnologyApproval(WithdrawTechnologyApprovalRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.ProcurementLead);
         var (approval, suspended) = (await approvals.WithdrawAsync(Id("approval-id", r.ApprovalId), context.CancellationToken)).OrThrow();
         var response = new WithdrawTechnologyApprovalResponse { Approval = ToMessage(approval) };
         response.SuspendedUseIds.AddRange(suspended.Select(id => id.ToString()));
         return response;
     }
 
-    public async Task<TrustPolicy> GetTrustPolicy(GetTrustPolicyRequest r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.Clinician, ConsentRoles.TrustAdmin, ConsentRoles.ProcurementLead)]
+    public override async Task<TrustPolicy> GetTrustPolicy(GetTrustPolicyRequest r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.Clinician, ConsentRoles.TrustAdmin, ConsentRoles.ProcurementLead);
         return ToMessage(await policies.GetAsync(context.CancellationToken));
     }
 
-    public async Task<TrustPolicy> SetTrustPolicy(TrustPolicy r, ServerCallContext context)
+    [RequiresRole(ConsentRoles.TrustAdmin)]
+    public override async Task<TrustPolicy> SetTrustPolicy(TrustPolicy r, ServerCallContext context)
     {
-        context.RequireRole(ConsentRoles.TrustAdmin);
         var defaults = Domain.TrustPolicy.Default;
         var policy = new Domain.TrustPolicy
         {

@@ -1,21 +1,20 @@
+using Grpc.Core;
 using Platform.Contracts.Evidence.V1;
 using Platform.Evidence.Api.Application;
 using Platform.Grpc;
-using Platform.Grpc.Server;
 using Data = Platform.Evidence.Api.Data;
 
 namespace Platform.Evidence.Api.Grpc;
 
 /// <summary>platform.evidence.v1.EvidenceService.</summary>
-[GrpcService(typeof(EvidenceReflection))]
-public sealed class EvidenceGrpcService(EvidenceLibrary library)
+public sealed class EvidenceGrpcService(EvidenceLibrary library) : EvidenceService.EvidenceServiceBase
 {
-    public async Task<EvidenceItem> RecordEvidenceItem(RecordEvidenceItemRequest request, ServerCallContext context) =>
+    public override async Task<EvidenceItem> RecordEvidenceItem(RecordEvidenceItemRequest request, ServerCallContext context) =>
         ToMessage((await library.RecordAsync(new RecordEvidenceItem(request.TechnologyId, request.Title, (Data.StudyDesign)request.StudyDesign,
             request.SampleSize, request.IndependentOfSupplier, (Data.SettingRelevance)request.SettingRelevance, (Data.EvidenceQuality)request.Quality),
             context.CancellationToken)).OrThrow());
 
-    public async Task<ListEvidenceItemsResponse> ListEvidenceItems(ListEvidenceItemsRequest request, ServerCallContext context)
+    public override async Task<ListEvidenceItemsResponse> ListEvidenceItems(ListEvidenceItemsRequest request, ServerCallContext context)
     {
         var items = (await library.ListAsync(request.TechnologyId, context.CancellationToken)).OrThrow();
         var response = new ListEvidenceItemsResponse();

@@ -1,23 +1,22 @@
+using Grpc.Core;
 using Platform.Contracts.Procurement.V1;
 using Platform.Grpc;
-using Platform.Grpc.Server;
 using Platform.Procurement.Api.Application;
 using Data = Platform.Procurement.Api.Data;
 
 namespace Platform.Procurement.Api.Grpc;
 
 /// <summary>platform.procurement.v1.ProcurementService.</summary>
-[GrpcService(typeof(ProcurementReflection))]
-public sealed class ProcurementGrpcService(TechnologyRegister register)
+public sealed class ProcurementGrpcService(TechnologyRegister register) : ProcurementService.ProcurementServiceBase
 {
-    public async Task<Technology> RegisterTechnology(RegisterTechnologyRequest request, ServerCallContext context) =>
+    public override async Task<Technology> RegisterTechnology(RegisterTechnologyRequest request, ServerCallContext context) =>
         ToMessage((await register.RegisterAsync(new RegisterTechnology(request.Name, request.Supplier, request.IntendedUse,
             (Data.TechnologyCategory)request.Category, request.Surveillance), context.CancellationToken)).OrThrow());
 
-    public async Task<Technology> GetTechnology(GetTechnologyRequest request, ServerCallContext context) =>
+    public override async Task<Technology> GetTechnology(GetTechnologyRequest request, ServerCallContext context) =>
         ToMessage((await register.GetAsync(request.TechnologyId, context.CancellationToken)).OrThrow());
 
-    public async Task<ListTechnologiesResponse> ListTechnologies(ListTechnologiesRequest request, ServerCallContext context)
+    public override async Task<ListTechnologiesResponse> ListTechnologies(ListTechnologiesRequest request, ServerCallContext context)
     {
         var page = (await register.ListAsync(request.PageSize, request.PageToken, context.CancellationToken)).OrThrow();
         var response = new ListTechnologiesResponse { NextPageToken = page.NextPageToken ?? "" };
