@@ -3,7 +3,6 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using Platform.Grpc;
-using Platform.Grpc.Server;
 using Platform.Identity.Api.Data;
 using Platform.Identity.Api.Application;
 using Platform.Identity.Api.Federation;
