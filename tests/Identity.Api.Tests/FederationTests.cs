@@ -122,4 +122,24 @@ public sealed class FederationTests(IdentityFixture fixture) : IClassFixture<Ide
         var response = await ExchangeAsync(client, _idp.Issue("u1", "platform-fdg1", [("roles", "Nurse")]));
         Assert.Equal("invalid_grant", response.Error);
     }
+
+    [Fact]
+    public async Task The_follow_up_roles_map_from_a_providers_claims_and_region_analyst_cannot_come_from_a_trusts_provider()
+    {
+        var provider = new NewIdentityProvider("Trust IdP", _idp.Issuer, "platform-fdh1", _idp.JwksUri,
+        [
+            new RoleMapping("roles", "IG", Roles.IgLead), new RoleMapping("roles", "CSO", Roles.ClinicalSafetyOfficer),
+            new RoleMapping("groups", "evidence", Roles.EvidenceReviewer), new RoleMapping("roles", "WardLead", Roles.WardManager),
+        ]);
+        var client = await fixture.OnboardAsync("FDH1", providers: [provider], allowTokenExchange: true);
+        var response = await ExchangeAsync(client, _idp.Issue("staff-9", "platform-fdh1", [("roles", "IG"), ("roles", "CSO"), ("groups", "evidence"), ("roles", "WardLead")]));
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Equal(new[] { Roles.ClinicalSafetyOfficer, Roles.EvidenceReviewer, Roles.IgLead, Roles.WardManager },
+            new JsonWebToken(response.AccessToken).Claims.Where(c => c.Type == "roles").Select(c => c.Value).Order(StringComparer.Ordinal));
+
+        // A trust's provider speaks for that trust's staff only; the region's analysts get region clients' tokens.
+        var analyst = await fixture.AsRegion(d => d.RegisterIdentityProviderAsync("FDH1",
+            new NewIdentityProvider("Trust IdP", _idp.Issuer, "platform-fdh1-analysts", _idp.JwksUri, [new RoleMapping("roles", "Analyst", Roles.RegionAnalyst)]), default));
+        Assert.Equal("role-mappings.role", analyst.Refusal?.Rule);
+    }
 }

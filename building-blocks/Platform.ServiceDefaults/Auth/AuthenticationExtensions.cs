@@ -83,6 +83,7 @@ public static class AuthenticationExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(TenantUserPolicy, tenantUser)
             .SetFallbackPolicy(tenantUser);
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, GrpcAwareAuthorizationResultHandler>();
         return builder;
     }
 }

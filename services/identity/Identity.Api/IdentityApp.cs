@@ -6,6 +6,7 @@ using Platform.Grpc;
 using Platform.Identity.Api.Data;
 using Platform.Identity.Api.Application;
 using Platform.Identity.Api.Federation;
+using Platform.Identity.Api.Grpc;
 using Platform.Identity.Api.Tokens;
 using Platform.Identity.Domain;
 using Platform.Messaging;
@@ -30,6 +31,7 @@ public static class IdentityApp
         app.MapEventSubscriptions();
         app.MapDeadLetterOperations();
         app.MapTokenEndpoint();
+        app.MapGrpcService<DirectoryGrpcService>();
         return app;
     }
 
@@ -94,6 +96,7 @@ public static class IdentityApp
         AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
         builder.Services.AddSingleton<FederatedTokenValidator>();
         builder.Services.AddScoped<TrustDirectory>();
+        builder.Services.AddAuthorizationBuilder().AddRegionCallerPolicy();
         return builder;
     }
 }

@@ -122,6 +122,7 @@ public sealed class TrustDirectory(IdentityDbContext db, IOpenIddictApplicationM
     /// <summary>A new secret for a secret-holding client; the old one stops working at once.</summary>
     public async Task<Outcome<RegisteredClient>> ResetClientSecretAsync(string? clientId, CancellationToken ct)
     {
+        if (string.IsNullOrWhiteSpace(clientId)) return ClientIdRequired();
         var binding = await db.Clients.AsNoTracking().SingleOrDefaultAsync(c => c.ClientId == clientId, ct);
         var application = clientId is null ? null : await applications.FindByClientIdAsync(clientId, ct);
         if (binding is null || application is null) return Refusal.NotFound("client.not-found", $"No client '{clientId}'.");
@@ -134,6 +135,7 @@ public sealed class TrustDirectory(IdentityDbContext db, IOpenIddictApplicationM
 
     public async Task<Outcome<bool>> RemoveClientAsync(string? clientId, CancellationToken ct)
     {
+        if (string.IsNullOrWhiteSpace(clientId)) return ClientIdRequired();
         var binding = await db.Clients.SingleOrDefaultAsync(c => c.ClientId == clientId, ct);
         var application = clientId is null ? null : await applications.FindByClientIdAsync(clientId, ct);
         if (binding is null || application is null) return Refusal.NotFound("client.not-found", $"No client '{clientId}'.");
@@ -293,6 +295,8 @@ public sealed class TrustDirectory(IdentityDbContext db, IOpenIddictApplicationM
         var who = actor.Get();
         return new Common.Actor { Subject = who.Subject, Role = who.Role };
     }
+
+    private static Refusal ClientIdRequired() => Refusal.Invalid("client-id.required", "Name the client by its client id.");
 
     private static Refusal UnknownTrust(string code) => Refusal.NotFound("trust.not-found", $"Trust {code} is not in the region.");
 
