@@ -13,4 +13,8 @@ public sealed class KnownTrustTests(ConsentServiceFixture fixture) : IClassFixtu
     [Fact]
     public Task A_trust_is_accepted_once_its_onboarding_event_arrives_and_refused_again_once_suspended() =>
         KnownTrustChecks.ATrustIsKnownFromItsOnboardingEventUntilSuspendedAsync(fixture.App, "KTC1");
+
+    [Fact]
+    public Task A_grpc_call_with_a_token_of_an_unknown_or_suspended_trust_is_permission_denied_saying_why() =>
+        KnownTrustChecks.UnknownAndSuspendedTrustsAreRefusedOverGrpcAsync(fixture.App, "/platform.consent.v1.ConsentService/ListPatients", "KTC2");
 }

@@ -13,4 +13,8 @@ public sealed class KnownTrustTests(EvidenceServiceFixture fixture) : IClassFixt
     [Fact]
     public Task A_trust_is_accepted_once_its_onboarding_event_arrives_and_refused_again_once_suspended() =>
         KnownTrustChecks.ATrustIsKnownFromItsOnboardingEventUntilSuspendedAsync(fixture.App, "KTE1");
+
+    [Fact]
+    public Task A_grpc_call_with_a_token_of_an_unknown_or_suspended_trust_is_permission_denied_saying_why() =>
+        KnownTrustChecks.UnknownAndSuspendedTrustsAreRefusedOverGrpcAsync(fixture.App, "/platform.evidence.v1.EvidenceService/ListEvidenceItems", "KTE2");
 }

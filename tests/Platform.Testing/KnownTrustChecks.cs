@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -55,6 +56,35 @@ public static class KnownTrustChecks
         Assert.Equal((HttpStatusCode.OK, "DROP"), await SidecarDelivery.DeliverAsync(http, onboarded,
             Event("platform.identity.trust_onboarded.v1", "RX3", $$"""{"odsCode":"{{odsCode}}","name":"Moorside Trust"}""").ToJson()));
         Assert.Equal(HttpStatusCode.Forbidden, (await MeAsync(app, token)).Status);
+    }
+
+    /// <summary>
+    /// The same over gRPC: a call to <paramref name="method"/> (e.g. /platform.consent.v1.ConsentService/ListPatients)
+    /// with a token of an unknown trust, or of a suspended one, ends PERMISSION_DENIED with the reason as its message.
+    /// </summary>
+    public static async Task UnknownAndSuspendedTrustsAreRefusedOverGrpcAsync<TProgram>(ServiceFactory<TProgram> app, string method, string suspendedOdsCode) where TProgram : class
+    {
+        var unknown = await CallAsync(app, method, app.Tokens.Mint("ZZZ"));
+        Assert.Equal(global::Grpc.Core.StatusCode.PermissionDenied, unknown.StatusCode);
+        Assert.Contains("ZZZ is not a trust of this region", unknown.Status.Detail);
+
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<KnownTrusts.KnownTrustRecorder>().RecordAsync(new KnownTrusts.KnownTrustChange(suspendedOdsCode, "Suspended Trust", Active: false), default);
+        var suspended = await CallAsync(app, method, app.Tokens.Mint(suspendedOdsCode));
+        Assert.Equal(global::Grpc.Core.StatusCode.PermissionDenied, suspended.StatusCode);
+        Assert.Contains($"Trust {suspendedOdsCode} is suspended", suspended.Status.Detail);
+    }
+
+    // Authorization runs before the method, so an empty request body is enough to meet it.
+    private static async Task<global::Grpc.Core.RpcException> CallAsync<TProgram>(ServiceFactory<TProgram> app, string method, string token) where TProgram : class
+    {
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(app.GrpcAddress);
+        var parts = method.Trim('/').Split('/');
+        var bytes = global::Grpc.Core.Marshallers.Create<byte[]>(b => b, b => b);
+        var call = new global::Grpc.Core.Method<byte[], byte[]>(global::Grpc.Core.MethodType.Unary, parts[0], parts[1], bytes, bytes);
+        var headers = new global::Grpc.Core.Metadata { { "Authorization", $"Bearer {token}" } };
+        return await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() =>
+            channel.CreateCallInvoker().AsyncUnaryCall(call, null, new global::Grpc.Core.CallOptions(headers, DateTime.UtcNow.AddSeconds(30)), []).ResponseAsync);
     }
 
     private static CloudEvent Event(string type, string tenant, string data) => new()
