@@ -11,7 +11,7 @@
 #   dotnet ef migrations add AddWardNotes --project services/consent/Consent.Api \
 #       --context ConsentPostgresDbContext --output-dir Migrations/Postgres --no-build
 #
-# Apps: consent, procurement, evidence, audit, gateway. Nothing connects to a database: the design-time factories
+# Apps: consent, procurement, evidence, audit, identity. Nothing connects to a database: the design-time factories
 # (Data/DesignTimeFactories.cs) build each context offline. A new tenant-owned table needs row-level security in the
 # PostgreSQL migration (migrationBuilder.EnableTenantRowLevelSecurity("table")); the app's RLS test fails until it has it.
 set -euo pipefail
@@ -19,14 +19,13 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 if [ $# -ne 2 ]; then
-  echo "usage: bash tools/migrations-add.sh <consent|procurement|evidence|audit|gateway> <MigrationName>" >&2
+  echo "usage: bash tools/migrations-add.sh <consent|procurement|evidence|audit|identity> <MigrationName>" >&2
   exit 2
 fi
 app=$1 name=$2
 case "$app" in
-  consent|procurement|evidence|audit) project="services/$app/${app^}.Api" ;;
-  gateway) project=gateway/Gateway ;;
-  *) echo "unknown app '$app': consent, procurement, evidence, audit or gateway" >&2; exit 2 ;;
+  consent|procurement|evidence|audit|identity) project="services/$app/${app^}.Api" ;;
+  *) echo "unknown app '$app': consent, procurement, evidence, audit or identity" >&2; exit 2 ;;
 esac
 
 dotnet tool restore >/dev/null

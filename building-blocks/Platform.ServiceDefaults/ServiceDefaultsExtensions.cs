@@ -36,6 +36,9 @@ public static class ServiceDefaultsExtensions
         {
             ctx.ProblemDetails.Extensions.Remove("exception");
             ctx.ProblemDetails.Extensions["correlationId"] = ctx.HttpContext.TraceIdentifier;
+            // A refused request says why: which trust, and what is wrong with it (AuthorizationRefusal).
+            if (ctx.ProblemDetails.Status is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden && ctx.ProblemDetails.Detail is null)
+                ctx.ProblemDetails.Detail = AuthorizationRefusal.Describe(ctx.HttpContext, ctx.ProblemDetails.Status == StatusCodes.Status403Forbidden);
         });
         builder.Services.AddTransient<IStartupFilter, CorrelationAndErrorsStartupFilter>();
         // Response headers are not entered in the HTTP/2 dynamic table (HPACK). Every response carries a new

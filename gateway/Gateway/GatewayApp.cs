@@ -1,13 +1,11 @@
 using Platform.Grpc;
-using Platform.Gateway.Tenancy;
 using Platform.ServiceDefaults;
-using Platform.Persistence;
 
 namespace Platform.Gateway;
 
 /// <summary>
-/// The gateway's composition. First version: the tenancy directory. The reverse proxy, token service and GraphQL
-/// arrive with their own issues, each in its own folder (Proxy/, Identity/, GraphQL/).
+/// The gateway's composition. It keeps no state of its own: the trust and ward directory is the identity service's
+/// (services/identity). The reverse proxy arrives with its own issue, in its own folder (Proxy/).
 /// </summary>
 public static class GatewayApp
 {
@@ -15,19 +13,9 @@ public static class GatewayApp
     {
         builder.AddServiceDefaults();
         builder.AddPlatformGrpc();
-        builder.AddGatewayServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapPlatformGrpcEndpoints();
-        app.MapGrpcService<TenancyGrpcService>();
         return app;
-    }
-
-    public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
-    {
-        builder.AddPlatformDatabase<GatewayDbContext, GatewaySqliteDbContext, GatewayPostgresDbContext>("gateway");
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddScoped<TrustDirectory>();
-        return builder;
     }
 }

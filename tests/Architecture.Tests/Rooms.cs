@@ -13,7 +13,7 @@ public static class Rooms
 
     /// <summary>Building blocks: each stands alone and knows no service.</summary>
     public static readonly string[] BuildingBlocks =
-        ["Platform.Domain", "Platform.ServiceDefaults", "Platform.Persistence", "Platform.Grpc", "Platform.Messaging"];
+        ["Platform.Domain", "Platform.ServiceDefaults", "Platform.Persistence", "Platform.Grpc", "Platform.Messaging", "Platform.KnownTrusts"];
 
     /// <summary>Every assembly referenced by this test project, loaded by name (the project references them all).</summary>
     public static IReadOnlyList<Assembly> All { get; } = LoadReferenced();

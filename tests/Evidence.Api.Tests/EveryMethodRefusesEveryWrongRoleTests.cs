@@ -13,7 +13,6 @@ public class EveryMethodRefusesEveryWrongRoleTests(EvidenceServiceFixture fixtur
     // the test until it is taken off.
     private static readonly Dictionary<string, string> s_noRoleOnPurpose = new()
     {
-        ["platform.evidence.v1.EvidenceService/*"] = "not yet: the first cut of the evidence API declares no roles; issue 15 gives them (branch proc-api)",
     };
 
     [Fact]

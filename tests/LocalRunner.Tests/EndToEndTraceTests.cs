@@ -16,6 +16,7 @@ namespace Platform.Tools.LocalRunner.Tests;
 /// handling of it, as one trace. The procurement and audit hosts run in this process (the local runner), and a tracer
 /// provider with OpenTelemetry's in-memory exporter hears both, as an OTLP collector would.
 /// </summary>
+[Collection(LocalPlatformCollection.Name)]
 public sealed class EndToEndTraceTests : IAsyncLifetime
 {
     private const string AspNetCoreSource = "Microsoft.AspNetCore";
@@ -24,13 +25,15 @@ public sealed class EndToEndTraceTests : IAsyncLifetime
 
     private readonly string _data = Directory.CreateTempSubdirectory("platform-trace-").FullName;
     private readonly int _offset = LocalPlatformTests.FindFreeOffset();
-    private readonly List<ServiceProvider> _clientServices = [];
+    private readonly DemoClientFactory _clients;
+
+    public EndToEndTraceTests() => _clients = new DemoClientFactory(_offset);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        foreach (var provider in _clientServices) await provider.DisposeAsync();
+        await _clients.DisposeAsync();
         Directory.Delete(_data, recursive: true);
     }
 
@@ -54,7 +57,7 @@ public sealed class EndToEndTraceTests : IAsyncLifetime
         caller.ActivityTraceFlags = ActivityTraceFlags.Recorded;
         var handled = spans.WaitForAsync(s => s.TraceId == caller.TraceId && s.Source.Name == MessagingSource
             && (string?)s.GetTagItem("cloudevents.event_type") == TechnologyRegistered);
-        var created = await Client<ProcurementService.ProcurementServiceClient>(5012, "procurement-lead").RegisterTechnologyAsync(new RegisterTechnologyRequest
+        var created = await (await _clients.ClientAsync<ProcurementService.ProcurementServiceClient>(platform, 5012, "rx3-demo-lead")).RegisterTechnologyAsync(new RegisterTechnologyRequest
         {
             Name = "Traced tracker", Supplier = "Test", IntendedUse = "Proving one trace across services", Category = TechnologyCategory.Monitoring,
         });
@@ -83,23 +86,8 @@ public sealed class EndToEndTraceTests : IAsyncLifetime
         Assert.Equal(registered.SpanId, consumer.ParentSpanId);
 
         // And the handling that span describes is the audit entry the auditor reads.
-        var entries = await Client<AuditService.AuditServiceClient>(5032, "auditor").ListEntriesAsync(new ListEntriesRequest { PageSize = 500 });
+        var entries = await (await _clients.ClientAsync<AuditService.AuditServiceClient>(platform, 5032, "rx3-demo-auditor")).ListEntriesAsync(new ListEntriesRequest { PageSize = 500 });
         var entry = Assert.Single(entries.Entries, e => e.Entity.What == $"Technology/{created.TechnologyId}");
         Assert.Equal((string?)consumer.GetTagItem("messaging.message.id"), entry.SourceEventId);
-    }
-
-    private TClient Client<TClient>(int defaultPort, string role) where TClient : class
-    {
-        var tokens = DevTokenIssuer.LoadOrCreate(_data);
-        var services = new ServiceCollection();
-        services.AddPlatformGrpcClient<TClient>(new Uri($"http://127.0.0.1:{defaultPort + _offset}"), TimeSpan.FromSeconds(30))
-            .AddCallCredentials((_, metadata) =>
-            {
-                metadata.Add("Authorization", $"Bearer {tokens.Mint("RX3", [role], TimeSpan.FromMinutes(5), "tracer-1")}");
-                return Task.CompletedTask;
-            });
-        var provider = services.BuildServiceProvider();
-        _clientServices.Add(provider);
-        return provider.GetRequiredService<TClient>();
     }
 }

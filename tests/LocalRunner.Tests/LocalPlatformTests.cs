@@ -11,24 +11,27 @@ using Xunit;
 
 namespace Platform.Tools.LocalRunner.Tests;
 
+[Collection(LocalPlatformCollection.Name)]
 public sealed class LocalPlatformTests : IAsyncLifetime
 {
     private readonly string _data = Directory.CreateTempSubdirectory("platform-local-").FullName;
     private readonly int _offset = FindFreeOffset();
-    private readonly List<ServiceProvider> _clientServices = [];
+    private readonly DemoClientFactory _clients;
+
+    public LocalPlatformTests() => _clients = new DemoClientFactory(_offset);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        foreach (var provider in _clientServices) await provider.DisposeAsync();
+        await _clients.DisposeAsync();
         Directory.Delete(_data, recursive: true);
     }
 
     [Fact]
-    public async Task All_five_apps_become_ready_with_a_seeded_region_and_a_second_start_is_refused_naming_the_port()
+    public async Task All_six_apps_become_ready_with_a_seeded_region_and_a_second_start_is_refused_naming_the_port()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await using (var platform = await LocalPlatform.StartAsync(new LocalPlatformOptions(_data, _offset), cts.Token))
         {
             await platform.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), cts.Token);
@@ -41,12 +44,18 @@ public sealed class LocalPlatformTests : IAsyncLifetime
                 Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
             }
 
-            // A token from the `token` command works against the running platform.
-            var token = DevTokenIssuer.LoadOrCreate(_data).Mint("RTQ", ["auditor"], TimeSpan.FromMinutes(5), "someone");
-            using var me = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{5001 + _offset}/me");
-            me.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            var body = await (await http.SendAsync(me)).Content.ReadAsStringAsync();
-            Assert.Contains("\"tenant\":\"RTQ\"", body);
+            // A demo client's token from the identity service's token endpoint works against every service; the
+            // services know the demo trusts from the directory's events, and no other.
+            var auditor = platform.DemoClients.Single(c => c.ClientId == "rtq-demo-auditor");
+            var token = await DemoRegion.TokenAsync(http, platform.TokenEndpoint, auditor.ClientId, auditor.Secret, cts.Token);
+            foreach (var port in new[] { 5001, 5011, 5021, 5031 })
+            {
+                using var me = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port + _offset}/me");
+                me.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                var body = await (await http.SendAsync(me)).Content.ReadAsStringAsync();
+                Assert.Contains("\"tenant\":\"RTQ\"", body);
+            }
+            _platform = platform;
 
             Assert.Equal(4, await CountPatients("RX3"));
             Assert.Equal(3, await CountPatients("RTQ"));
@@ -62,18 +71,22 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         // Starting again on the same data changes nothing: the seed is idempotent and the data survived.
         await using (var again = await LocalPlatform.StartAsync(new LocalPlatformOptions(_data, _offset), cts.Token))
         {
+            _platform = again;
+            Assert.Equal(12, again.DemoClients.Count);
             Assert.Equal(4, await CountPatients("RX3"));
             Assert.Equal(3, await CountPatients("RTQ"));
         }
     }
 
+    private LocalPlatform _platform = null!;
+
     private async Task The_seeded_patient_on_oak_ward_may_use_the_companion_app_and_a_ward_without_approval_is_denied()
     {
-        var clinician = Client<ConsentService.ConsentServiceClient>(5002, "RX3", "clinician", "nurse-1");
-        var device = Client<ConsentService.ConsentServiceClient>(5002, "RX3", "device", "tablet-3");
+        var clinician = await Client<ConsentService.ConsentServiceClient>(5002, "rx3-demo-epr");
+        var device = await Client<ConsentService.ConsentServiceClient>(5002, "rx3-demo-device");
         var patients = await clinician.ListPatientsAsync(new ListPatientsRequest { WardCode = "OAK" });
         var patient = patients.Patients.Single(p => p.NhsNumber == "9990000018").PatientId;
-        var technologies = await Client<ProcurementService.ProcurementServiceClient>(5012, "RX3", "procurement-lead", "lead-7").ListTechnologiesAsync(new ListTechnologiesRequest { PageSize = 50 });
+        var technologies = await (await Client<ProcurementService.ProcurementServiceClient>(5012, "rx3-demo-lead")).ListTechnologiesAsync(new ListTechnologiesRequest { PageSize = 50 });
         var app = technologies.Technologies.Single(t => t.Name == "Ward companion app").TechnologyId;
 
         var permitted = await device.CheckUseAsync(new CheckUseRequest { PatientId = patient, TechnologyId = app, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment });
@@ -86,12 +99,12 @@ public sealed class LocalPlatformTests : IAsyncLifetime
 
     private async Task A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery()
     {
-        var created = await Client<ProcurementService.ProcurementServiceClient>(5012, "RX3", "procurement-lead", "lead-7").RegisterTechnologyAsync(new RegisterTechnologyRequest
+        var created = await (await Client<ProcurementService.ProcurementServiceClient>(5012, "rx3-demo-lead")).RegisterTechnologyAsync(new RegisterTechnologyRequest
         {
             Name = "End-to-end tracker", Supplier = "Test", IntendedUse = "Proving local event delivery", Category = TechnologyCategory.Monitoring,
         });
 
-        var auditor = Client<AuditService.AuditServiceClient>(5032, "RX3", "auditor", "auditor-1");
+        var auditor = await Client<AuditService.AuditServiceClient>(5032, "rx3-demo-auditor");
         var until = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
@@ -101,7 +114,7 @@ public sealed class LocalPlatformTests : IAsyncLifetime
             var patients = entries.Entries.Where(e => e.Type == "patient-registered").ToList();
             if (entry is not null && patients.Count >= 4)
             {
-                Assert.Equal(("technology-registered", "lead-7", "procurement-lead"), (entry.Type, entry.Agent.Who, entry.Agent.Role));
+                Assert.Equal(("technology-registered", "rx3-demo-lead", "procurement-lead"), (entry.Type, entry.Agent.Who, entry.Agent.Role));
                 Assert.False(string.IsNullOrEmpty(entry.SourceEventId));
                 Assert.All(patients, p => Assert.Matches("^Patient/[0-9a-f-]{36}$", p.Entity.What));
                 return;
@@ -112,23 +125,10 @@ public sealed class LocalPlatformTests : IAsyncLifetime
     }
 
     private async Task<int> CountPatients(string tenant) =>
-        (await Client<ConsentService.ConsentServiceClient>(5002, tenant, "clinician", "nurse-1").ListPatientsAsync(new ListPatientsRequest { PageSize = 500 })).Patients.Count;
+        (await (await Client<ConsentService.ConsentServiceClient>(5002, $"{tenant.ToLowerInvariant()}-demo-epr")).ListPatientsAsync(new ListPatientsRequest { PageSize = 500 })).Patients.Count;
 
-    /// <summary>A generated client of the app on <paramref name="defaultPort"/> (moved by this test's offset), as a user with one role.</summary>
-    private TClient Client<TClient>(int defaultPort, string tenant, string role, string subject) where TClient : class
-    {
-        var tokens = DevTokenIssuer.LoadOrCreate(_data);
-        var services = new ServiceCollection();
-        services.AddPlatformGrpcClient<TClient>(new Uri($"http://127.0.0.1:{defaultPort + _offset}"), TimeSpan.FromSeconds(30))
-            .AddCallCredentials((_, metadata) =>
-            {
-                metadata.Add("Authorization", $"Bearer {tokens.Mint(tenant, [role], TimeSpan.FromMinutes(5), subject)}");
-                return Task.CompletedTask;
-            });
-        var provider = services.BuildServiceProvider();
-        _clientServices.Add(provider);
-        return provider.GetRequiredService<TClient>();
-    }
+    private Task<TClient> Client<TClient>(int defaultPort, string clientId) where TClient : class =>
+        _clients.ClientAsync<TClient>(_platform, defaultPort, clientId);
 
     // The default ports may be in use on a developer's machine (a running platform); move them all to free ones.
     internal static int FindFreeOffset()

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Grpc.Core;
 using Platform.Grpc;
+using Platform.KnownTrusts;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Testing;
@@ -40,9 +41,11 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
     /// <summary>
     /// Starts the service on a new database; <paramref name="extra"/> adds or overrides configuration, and
     /// <paramref name="services"/> adds to the app's services after its own (a test's telemetry exporter, say).
+    /// <paramref name="addressed"/> adds configuration that names the service's own HTTP address (the identity
+    /// service's issuer and JWKS URL), once its port is chosen.
     /// </summary>
     public static async Task<ServiceFactory<TProgram>> StartOnPostgresAsync(string serviceName, IDictionary<string, string?>? extra = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null, Func<Uri, IDictionary<string, string?>>? addressed = null)
     {
         var pg = await PostgresServer.SharedAsync();
         var db = await pg.CreateDatabaseAsync(serviceName);
@@ -66,6 +69,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
                 ["Messaging:AppApiToken"] = AppApiToken,
             };
             foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
+            foreach (var (k, v) in addressed?.Invoke(new Uri($"http://127.0.0.1:{httpPort}")) ?? new Dictionary<string, string?>()) settings[k] = v;
             var factory = new ServiceFactory<TProgram>(settings, services)
             {
                 Database = db,
@@ -77,6 +81,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
             try
             {
                 factory.StartServer(); // start now, so migrations run before the first test call
+                await factory.KnowTrustsAsync(DefaultKnownTrusts);
                 return factory;
             }
             catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException && attempt < 5)
@@ -91,6 +96,46 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
         builder.UseEnvironment("Testing");
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
         if (_services is not null) builder.ConfigureTestServices(_services);
+    }
+
+    /// <summary>
+    /// The trusts a service under test knows from the start (as if the directory had onboarded them), so tests may act
+    /// for them with tokens. A trust outside this list (ZZZ) is one the service has never heard of.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DefaultKnownTrusts = ["RX3", "RTQ", "RX4", "RV9", "RW1", "GRP1", "GRP2", "DLQ1", "DLQ2", "DLQ3"];
+
+    /// <summary>
+    /// Records <paramref name="odsCodes"/> as onboarded, active trusts in a service that keeps known trusts
+    /// (Platform.KnownTrusts), as the directory's trust_onboarded events would; a service without them is left alone.
+    /// </summary>
+    public async Task KnowTrustsAsync(IEnumerable<string> odsCodes)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        if (scope.ServiceProvider.GetService<KnownTrustRecorder>() is not { } recorder) return;
+        foreach (var ods in odsCodes) await recorder.RecordAsync(new KnownTrustChange(ods, $"Test trust {ods}", Active: true), default);
+    }
+
+    private readonly HashSet<string> _known = [];
+
+    // A user of a trust presupposes the trust was onboarded: the helpers that call as one make it known first. A test
+    // of an unknown trust mints its token with Tokens.Mint directly.
+    private void KnowTrust(string tenant)
+    {
+        lock (_known)
+        {
+            if (!Platform.Domain.OdsCode.IsValid(tenant) || !_known.Add(tenant)) return;
+        }
+        // Outside the caller's trace, if it has one: onboarding is not part of the call a test traces.
+        var ambient = System.Diagnostics.Activity.Current;
+        System.Diagnostics.Activity.Current = null;
+        try
+        {
+            KnowTrustsAsync([tenant]).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            System.Diagnostics.Activity.Current = ambient;
+        }
     }
 
     /// <summary>The HTTP/1.1 endpoint (REST, health, event routes).</summary>
@@ -113,6 +158,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
     /// </summary>
     public TClient GrpcClient<TClient>(string tenant, params string[] roles) where TClient : ClientBase<TClient>
     {
+        KnowTrust(tenant);
         var key = $"{typeof(TClient).FullName}|{tenant}|{string.Join(',', roles)}";
         lock (_clients)
         {
@@ -160,6 +206,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
     /// <summary>An HTTP client carrying a valid token for a user of <paramref name="tenant"/>.</summary>
     public HttpClient ClientFor(string tenant, params string[] roles)
     {
+        KnowTrust(tenant);
         var client = CreateHttpClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.Mint(tenant, roles.Length == 0 ? null : roles));
         return client;

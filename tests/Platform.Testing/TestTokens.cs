@@ -61,6 +61,25 @@ public sealed class TestTokens
         return new JsonWebTokenHandler().CreateToken(descriptor);
     }
 
+    /// <summary>A token naming every trust in <paramref name="tenants"/> as a <c>tenant</c> claim (two, or none): tokens services must refuse.</summary>
+    public string MintForTrusts(IReadOnlyList<string> tenants, string[]? roles = null)
+    {
+        var claims = new List<Claim> { new("sub", "test-user") };
+        claims.AddRange(tenants.Select(t => new Claim("tenant", t)));
+        foreach (var r in roles ?? ["clinician"]) claims.Add(new Claim("roles", r));
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            Subject = new ClaimsIdentity(claims),
+            NotBefore = now.AddSeconds(-5),
+            IssuedAt = now.AddSeconds(-5),
+            Expires = now.AddMinutes(15),
+            SigningCredentials = _credentials,
+        });
+    }
+
     /// <summary>Configuration keys that make a service trust tokens from this instance.</summary>
     public IDictionary<string, string?> AuthConfiguration() => new Dictionary<string, string?>
     {

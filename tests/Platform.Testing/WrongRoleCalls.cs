@@ -28,7 +28,7 @@ public static class WrongRoleCalls
 
     /// <summary>Roles the platform hands out in tokens, beyond those some <see cref="RequiresRoleAttribute"/> names in the app under test.</summary>
     public static readonly IReadOnlyList<string> KnownRoles =
-        ["clinician", "device", "procurement-lead", "trust-admin", "region-operator", "auditor", "platform-operator", "evidence-reviewer", "patient"];
+        ["clinician", "device", "procurement-lead", "trust-admin", "region-operator", "auditor", "platform-operator", "evidence-reviewer", "patient", "ig-lead", "clinical-safety-officer", "ward-manager", "region-analyst"];
 
     /// <summary>One gRPC method as the app maps it.</summary>
     public sealed record MappedMethod(string Service, string Name, MethodType Type, Type ServiceType, IReadOnlyList<string>? Roles)

@@ -3,9 +3,11 @@ using Grpc.Core;
 using Grpc.Net.ClientFactory;
 using Platform.Contracts.Consent.V1;
 using Platform.Contracts.Evidence.V1;
-using Platform.Contracts.Gateway.V1;
+using Platform.Contracts.Identity.V1;
 using Platform.Contracts.Procurement.V1;
 using Platform.Grpc;
+using ClientKind = Platform.Contracts.Identity.V1.ClientKind;
+using RegisterWardRequest = Platform.Contracts.Identity.V1.RegisterWardRequest;
 using WardSetting = Platform.Contracts.Common.V1.WardSetting;
 
 namespace Platform.Tools.LocalRunner;
@@ -13,7 +15,7 @@ namespace Platform.Tools.LocalRunner;
 /// <summary>
 /// A small demo region: two trusts, wards of several setting types, a few technologies with evidence, and a few
 /// patients with synthetic NHS numbers (the 999 range, never issued to real people). Seeded as any client would, through
-/// the apps' gRPC contracts with generated clients from Grpc.Net.ClientFactory and development tokens. Seeding is
+/// the apps' gRPC contracts with generated clients from Grpc.Net.ClientFactory and tokens from the identity service. Seeding is
 /// idempotent: what exists is left alone, so starting twice changes nothing.
 /// </summary>
 public static class DemoRegion
@@ -36,9 +38,21 @@ public static class DemoRegion
         ]),
     ];
 
-    // The seeder acts as the roles each step needs: the region operator onboards the trusts, a procurement lead records
-    // the technologies and approvals, an evidence reviewer the evidence, a clinician the patients and their records.
-    private static readonly string[] s_seederRoles = ["region-operator", "procurement-lead", "evidence-reviewer", "clinician"];
+    /// <summary>
+    /// The clients each demo trust gets (ids "rx3-demo-epr" and so on), with the roles they act in. The seeder seeds the
+    /// region: its admin registers the wards, its procurement lead the technologies and approvals, its clinician the patients.
+    /// </summary>
+    public static readonly (string Name, ClientKind Kind, string[] Roles)[] ClientsPerTrust =
+    [
+        ("epr", ClientKind.Epr, ["clinician"]),
+        ("device", ClientKind.Device, ["device"]),
+        ("lead", ClientKind.Integration, ["procurement-lead"]),
+        ("auditor", ClientKind.Integration, ["auditor"]),
+        ("admin", ClientKind.Integration, ["trust-admin"]),
+        ("seeder", ClientKind.Integration, ["clinician", "procurement-lead", "evidence-reviewer", "trust-admin"]),
+    ];
+
+    public static string ClientId(string odsCode, string name) => $"{odsCode.ToLowerInvariant()}-demo-{name}";
 
     private static readonly RegisterTechnologyRequest[] s_technologies =
     [
@@ -67,17 +81,19 @@ public static class DemoRegion
 
     public static async Task SeedAsync(LocalPlatform platform, CancellationToken ct)
     {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        platform.DemoClients = await OnboardAsync(platform, http, ct);
         await using var clients = DemoClients.Create(platform);
         foreach (var trust in Trusts)
         {
-            var gateway = clients.Get<TenancyService.TenancyServiceClient>("gateway", trust.OdsCode);
-            await Expect(gateway.RegisterTrustAsync(new RegisterTrustRequest { OdsCode = trust.OdsCode, Name = trust.Name }, cancellationToken: ct));
+            var seeder = platform.DemoClients.Single(c => c.ClientId == ClientId(trust.OdsCode, "seeder"));
+            var token = await TokenAsync(http, platform.TokenEndpoint, seeder.ClientId, seeder.Secret, ct);
+            clients.UseToken(trust.OdsCode, token);
+
+            var directory = clients.Get<DirectoryService.DirectoryServiceClient>("identity", trust.OdsCode);
             foreach (var w in trust.Wards)
-                await Expect(gateway.RegisterWardAsync(new RegisterWardRequest { WardCode = w.Code, Name = w.Name, Setting = w.Setting, Beds = w.Beds }, cancellationToken: ct));
-            // Until the identity service runs here, the runner publishes its ward events itself: consent takes a ward's
-            // setting only from the directory (identity.ward_registered.v1), so its wards must arrive that way.
-            foreach (var w in trust.Wards)
-                await DirectoryStandIn.PublishWardRegisteredAsync(platform, trust.OdsCode, w.Code, w.Name, w.Setting, w.Beds, ct);
+                await Expect(directory.RegisterWardAsync(new RegisterWardRequest { WardCode = w.Code, Name = w.Name, Setting = w.Setting, Beds = w.Beds }, cancellationToken: ct));
+            await WaitUntilServicesKnowAsync(platform, http, trust.OdsCode, token, ct);
 
             var procurement = clients.Get<ProcurementService.ProcurementServiceClient>("procurement", trust.OdsCode);
             foreach (var t in s_technologies) await Expect(procurement.RegisterTechnologyAsync(t, cancellationToken: ct));
@@ -99,7 +115,7 @@ public static class DemoRegion
             foreach (var p in trust.OdsCode == "RX3" ? s_patientsRx3 : s_patientsRtq)
                 await Expect(consent.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = p.Nhs, WardCode = p.Ward, AgeBand = p.Band }, cancellationToken: ct));
 
-            if (trust.OdsCode == "RX3") await SeedConsentAsync(consent, technologyByName, ct);
+            if (trust.OdsCode == "RX3") platform.DemoUse = await SeedConsentAsync(consent, technologyByName, ct);
         }
     }
 
@@ -108,7 +124,7 @@ public static class DemoRegion
     /// night observations on acute wards), and one patient with an active use of the app on her own consent, so that
     /// CheckUse has a PERMIT to show. Technologies are found by name in the procurement seed above.
     /// </summary>
-    private static async Task SeedConsentAsync(ConsentService.ConsentServiceClient consent, Dictionary<string, string> ids, CancellationToken ct)
+    private static async Task<(string PatientId, string TechnologyId)> SeedConsentAsync(ConsentService.ConsentServiceClient consent, Dictionary<string, string> ids, CancellationToken ct)
     {
         var nightObs = ids["Contact-free night observations"];
         var app = ids["Ward companion app"];
@@ -122,7 +138,7 @@ public static class DemoRegion
         var patient = (await consent.ListPatientsAsync(new ListPatientsRequest { WardCode = "OAK", PageSize = 50 }, cancellationToken: ct)).Patients.Single(p => p.NhsNumber == "9990000018");
         // Seeded before: her use is active and the check permits.
         var check = await consent.CheckUseAsync(new CheckUseRequest { PatientId = patient.PatientId, TechnologyId = app, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment }, cancellationToken: ct);
-        if (check.Decision == UseCheckDecision.Permit) return;
+        if (check.Decision == UseCheckDecision.Permit) return (patient.PatientId, app);
 
         var now = DateTime.UtcNow;
         await consent.RecordCapacityAssessmentAsync(new RecordCapacityAssessmentRequest
@@ -155,6 +171,84 @@ public static class DemoRegion
         proposal.PatientIds.Add(patient.PatientId);
         var proposed = await consent.ProposeUseAsync(proposal, cancellationToken: ct);
         await consent.ActivateUseAsync(new ActivateUseRequest { UseId = proposed.UseId }, cancellationToken: ct);
+        return (patient.PatientId, app);
+    }
+
+    /// <summary>
+    /// The region operator onboards each trust with its demo clients. The directory shows a client's secret once, so the
+    /// runner keeps the secrets in the data folder; a client whose secret it lacks (data folder partly deleted) gets a new one.
+    /// </summary>
+    private static async Task<IReadOnlyList<DemoClient>> OnboardAsync(LocalPlatform platform, HttpClient http, CancellationToken ct)
+    {
+        var secrets = LocalSecrets.LoadClientSecrets(platform.Options.DataDirectory);
+        var regionToken = await TokenAsync(http, platform.TokenEndpoint, LocalPlatform.RegionOperatorClientId, platform.RegionOperatorSecret, ct);
+        var identity = platform.Running.Single(r => r.Spec.Name == "identity").Spec;
+        var services = new ServiceCollection();
+        services.AddPlatformGrpcClient<DirectoryService.DirectoryServiceClient>(new Uri($"http://127.0.0.1:{platform.GrpcPort(identity)}"), TimeSpan.FromSeconds(30))
+            .AddCallCredentials((_, metadata) =>
+            {
+                metadata.Add("Authorization", $"Bearer {regionToken}");
+                return Task.CompletedTask;
+            });
+        await using var provider = services.BuildServiceProvider();
+        var directory = provider.GetRequiredService<DirectoryService.DirectoryServiceClient>();
+
+        var demo = new List<DemoClient>();
+        foreach (var trust in Trusts)
+        {
+            var request = new OnboardTrustRequest { OdsCode = trust.OdsCode, Name = trust.Name };
+            request.Clients.AddRange(ClientsPerTrust.Select(c => new RegisterClientRequest { ClientId = ClientId(trust.OdsCode, c.Name), Kind = c.Kind, Roles = { c.Roles } }));
+            try
+            {
+                var onboarded = await directory.OnboardTrustAsync(request, cancellationToken: ct);
+                foreach (var c in onboarded.Clients) secrets[c.Client.ClientId] = c.ClientSecret;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
+            {
+                foreach (var c in request.Clients.Where(c => !secrets.ContainsKey(c.ClientId)))
+                    secrets[c.ClientId] = (await directory.ResetClientSecretAsync(new ResetClientSecretRequest { ClientId = c.ClientId }, cancellationToken: ct)).ClientSecret;
+            }
+            LocalSecrets.SaveClientSecrets(platform.Options.DataDirectory, secrets);
+            demo.AddRange(ClientsPerTrust.Select(c => new DemoClient(ClientId(trust.OdsCode, c.Name), secrets[ClientId(trust.OdsCode, c.Name)], trust.OdsCode, c.Roles)));
+        }
+        return demo;
+    }
+
+    /// <summary>A client_credentials token from the identity service's token endpoint (HTTP Basic client authentication).</summary>
+    public static async Task<string> TokenAsync(HttpClient http, Uri tokenEndpoint, string clientId, string secret, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, tokenEndpoint)
+        {
+            Content = new FormUrlEncodedContent([new("grant_type", "client_credentials")]),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(clientId)}:{Uri.EscapeDataString(secret)}")));
+        using var response = await http.SendAsync(request, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"The token service refused {clientId}: {body}");
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>
+    /// Each service learns of a trust from the directory's trust_onboarded event and refuses its tokens until then:
+    /// waits until every service with events answers the trust's token.
+    /// </summary>
+    private static async Task WaitUntilServicesKnowAsync(LocalPlatform platform, HttpClient http, string odsCode, string token, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow.AddSeconds(60);
+        foreach (var (spec, _) in platform.Running.Where(r => r.Spec.HasEvents && r.Spec.Name != "identity"))
+        {
+            while (true)
+            {
+                using var me = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{platform.HttpPort(spec)}/me");
+                me.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                using var response = await http.SendAsync(me, ct);
+                if (response.IsSuccessStatusCode) break;
+                if (DateTime.UtcNow > until) throw new TimeoutException($"{spec.Name} did not learn of trust {odsCode} from the directory's events within 60 s.");
+                await Task.Delay(100, ct);
+            }
+        }
     }
 
     // Already-there is what a second start finds; any other refusal means the seed data itself is wrong.
@@ -173,31 +267,36 @@ public static class DemoRegion
         }
     }
 
-    /// <summary>Generated clients for each app and trust, made by Grpc.Net.ClientFactory, with a development token per call.</summary>
-    private sealed class DemoClients(ServiceProvider services) : IAsyncDisposable
+    /// <summary>Generated clients for each app and trust, made by Grpc.Net.ClientFactory, with the trust's seeder token.</summary>
+    private sealed class DemoClients(ServiceProvider services, Dictionary<string, string> tokens) : IAsyncDisposable
     {
         private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(30);
 
         public static DemoClients Create(LocalPlatform platform)
         {
             var services = new ServiceCollection();
+            var tokens = new Dictionary<string, string>();
             foreach (var (spec, _) in platform.Running)
             {
                 var address = new Uri($"http://127.0.0.1:{platform.GrpcPort(spec)}");
                 foreach (var trust in Trusts)
                 {
-                    var name = Name(spec.Name, trust.OdsCode);
                     var tenant = trust.OdsCode;
-                    Add(spec.Name, services, name, address)
+                    Add(spec.Name, services, Name(spec.Name, tenant), address)
                         ?.AddCallCredentials((_, metadata) =>
                         {
-                            metadata.Add("Authorization", $"Bearer {platform.Tokens.Mint(tenant, s_seederRoles, TimeSpan.FromMinutes(5), "demo-seeder")}");
+                            lock (tokens) metadata.Add("Authorization", $"Bearer {tokens[tenant]}");
                             return Task.CompletedTask;
                         });
                 }
             }
 
-            return new DemoClients(services.BuildServiceProvider());
+            return new DemoClients(services.BuildServiceProvider(), tokens);
+        }
+
+        public void UseToken(string tenant, string token)
+        {
+            lock (tokens) tokens[tenant] = token;
         }
 
         public TClient Get<TClient>(string app, string tenant) where TClient : class =>
@@ -209,7 +308,7 @@ public static class DemoRegion
 
         private static IHttpClientBuilder? Add(string app, IServiceCollection services, string name, Uri address) => app switch
         {
-            "gateway" => services.AddPlatformGrpcClient<TenancyService.TenancyServiceClient>(name, address, s_deadline),
+            "identity" => services.AddPlatformGrpcClient<DirectoryService.DirectoryServiceClient>(name, address, s_deadline),
             "consent" => services.AddPlatformGrpcClient<ConsentService.ConsentServiceClient>(name, address, s_deadline),
             "procurement" => services.AddPlatformGrpcClient<ProcurementService.ProcurementServiceClient>(name, address, s_deadline),
             "evidence" => services.AddPlatformGrpcClient<EvidenceService.EvidenceServiceClient>(name, address, s_deadline),
@@ -217,3 +316,6 @@ public static class DemoRegion
         };
     }
 }
+
+/// <summary>A demo client of a trust: what an integrator needs to get a token for it.</summary>
+public sealed record DemoClient(string ClientId, string Secret, string OdsCode, IReadOnlyList<string> Roles);

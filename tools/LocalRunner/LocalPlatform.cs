@@ -4,6 +4,7 @@ using Platform.Audit.Api;
 using Platform.Consent.Api;
 using Platform.Evidence.Api;
 using Platform.Gateway;
+using Platform.Identity.Api;
 using Platform.Procurement.Api;
 using Platform.Tools.LocalDelivery;
 
@@ -17,7 +18,10 @@ public sealed record LocalPlatformOptions(string DataDirectory, int PortOffset =
 /// <summary>Thrown when a port the platform needs is taken; the message names the port and the app.</summary>
 public sealed class PortInUseException(string message) : Exception(message);
 
-/// <summary>Hosts the gateway and the four services in this process, each on its own ports, on SQLite files.</summary>
+/// <summary>
+/// Hosts the gateway, the four services and the identity service in this process, each on its own ports, on SQLite
+/// files. Every app validates tokens from the identity service's issuer, with the keys from its JWKS.
+/// </summary>
 public sealed class LocalPlatform : IAsyncDisposable
 {
     public static readonly IReadOnlyList<AppSpec> Apps =
@@ -27,7 +31,12 @@ public sealed class LocalPlatform : IAsyncDisposable
         new("procurement", 5011, 5012, ProcurementApp.Build, typeof(ProcurementApp), HasEvents: true),
         new("evidence", 5021, 5022, EvidenceApp.Build, typeof(EvidenceApp), HasEvents: true),
         new("audit", 5031, 5032, AuditApp.Build, typeof(AuditApp), HasEvents: true),
+        // Last, so that its relay finds every subscriber already listening when it first asks for their subscriptions.
+        new("identity", 5041, 5042, IdentityApp.Build, typeof(IdentityApp), HasEvents: true),
     ];
+
+    /// <summary>The region operator's bootstrap client, made by the identity service at start-up (Identity:Bootstrap).</summary>
+    public const string RegionOperatorClientId = "region-ops";
 
     /// <summary>How long stopping every app may take, all together (Kubernetes waits 30 s after SIGTERM by default).</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(25);
@@ -39,18 +48,27 @@ public sealed class LocalPlatform : IAsyncDisposable
     // Event routes accept only deliveries carrying this run's token, as they accept only Dapr's in Kubernetes.
     private readonly string _appApiToken = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
 
-    private LocalPlatform(LocalPlatformOptions options, DevTokenIssuer tokens)
+    private LocalPlatform(LocalPlatformOptions options, string regionOperatorSecret)
     {
         Options = options;
-        Tokens = tokens;
+        RegionOperatorSecret = regionOperatorSecret;
     }
 
     public LocalPlatformOptions Options { get; }
 
-    /// <summary>The run's token that event routes accept (as Dapr's app API token), for events the runner publishes itself.</summary>
-    internal string AppApiToken => _appApiToken;
+    /// <summary>The bootstrap region operator client's secret, made on first run and kept in the data folder.</summary>
+    public string RegionOperatorSecret { get; }
 
-    public DevTokenIssuer Tokens { get; }
+    /// <summary>The demo clients' credentials, once the region is seeded.</summary>
+    public IReadOnlyList<DemoClient> DemoClients { get; internal set; } = [];
+
+    /// <summary>RX3's seeded patient on OAK and the app she uses: CheckUse for them answers PERMIT.</summary>
+    public (string PatientId, string TechnologyId) DemoUse { get; internal set; }
+
+    /// <summary>The identity service's issuer (tokens' <c>iss</c>); its token endpoint is <c>connect/token</c> under it.</summary>
+    public Uri Issuer => new($"http://127.0.0.1:{HttpPort(Apps.Single(a => a.Name == "identity"))}/");
+
+    public Uri TokenEndpoint => new(Issuer, "connect/token");
 
     public IReadOnlyList<(AppSpec Spec, WebApplication App)> Running => _running;
 
@@ -76,7 +94,7 @@ public sealed class LocalPlatform : IAsyncDisposable
             EnsureFree(spec.GrpcPort + options.PortOffset, $"{spec.Name} gRPC");
         }
 
-        var platform = new LocalPlatform(options, DevTokenIssuer.LoadOrCreate(options.DataDirectory));
+        var platform = new LocalPlatform(options, LocalSecrets.LoadOrCreate(options.DataDirectory, "region-ops.secret"));
         try
         {
             foreach (var spec in Apps)
@@ -124,9 +142,13 @@ public sealed class LocalPlatform : IAsyncDisposable
             ["Database:Provider"] = "Sqlite",
             ["Database:DataDirectory"] = Options.DataDirectory,
             ["Database:MigrateAtStartup"] = "true",
-            ["Auth:Issuer"] = DevTokenIssuer.Issuer,
-            ["Auth:Audience"] = DevTokenIssuer.Audience,
-            ["Auth:Jwks"] = Tokens.JwksJson,
+            ["Auth:Issuer"] = Issuer.AbsoluteUri,
+            ["Auth:JwksUri"] = new Uri(Issuer, ".well-known/jwks").AbsoluteUri,
+            ["Identity:Issuer"] = Issuer.AbsoluteUri,
+            ["Identity:AllowHttp"] = "true",
+            ["Identity:SigningKeys:ProtectionKeysDirectory"] = Path.Combine(Options.DataDirectory, "identity-keys"),
+            ["Identity:Bootstrap:RegionOperatorClientId"] = RegionOperatorClientId,
+            ["Identity:Bootstrap:RegionOperatorClientSecret"] = RegionOperatorSecret,
             ["Logging:LogLevel:Default"] = level,
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",

@@ -5,12 +5,11 @@ namespace Platform.Tools.LocalRunner;
 public static class Program
 {
     private const string Usage = """
-        Runs the whole platform locally: the gateway and four services in one process, on SQLite under ./data,
-        with a seeded demo region.
+        Runs the whole platform locally: the gateway, four services and the identity service in one process, on SQLite
+        under ./data, with a seeded demo region. It prints the demo clients' credentials and how to get a token for one
+        from the identity service's token endpoint.
 
           dotnet run --project tools/LocalRunner                 start everything (Ctrl+C stops)
-          dotnet run --project tools/LocalRunner -- token --tenant RX3 [--role clinician] [--minutes 60]
-                                                                 print a development token
         Options: --data DIR (default ./data)  --port-offset N (move every port by N)  --verbose (service logs)
         """;
 
@@ -22,7 +21,6 @@ public static class Program
             Console.WriteLine(Usage);
             return 0;
         }
-        if (args.FirstOrDefault() == "token") return Token(args, data);
         if (!int.TryParse(Option(args, "--port-offset") ?? "0", out var offset) || offset is < 0 or > 50000)
         {
             Console.Error.WriteLine("--port-offset must be a whole number from 0 to 50000.");
@@ -111,36 +109,23 @@ public static class Program
         foreach (var t in DemoRegion.Trusts)
             Console.WriteLine($"  {t.OdsCode}  {t.Name}: wards {string.Join(", ", t.Wards.Select(w => $"{w.Code} ({w.Setting})"))}");
         Console.WriteLine();
-        Console.WriteLine("Tokens (valid 60 minutes; a clinician of each trust):");
-        foreach (var t in DemoRegion.Trusts)
-            Console.WriteLine($"  {t.OdsCode}: {platform.Tokens.Mint(t.OdsCode, ["clinician"], TimeSpan.FromMinutes(60), "dev-clinician")}");
+        Console.WriteLine($"Demo clients (tokens from {platform.TokenEndpoint}, valid 10 minutes; secrets kept in {Path.Combine(platform.Options.DataDirectory, "demo-clients.json")}):");
+        Console.WriteLine($"  {"client id",-22} {"trust",-6} {"roles",-40} secret");
+        foreach (var c in platform.DemoClients)
+            Console.WriteLine($"  {c.ClientId,-22} {c.OdsCode,-6} {string.Join(' ', c.Roles),-40} {c.Secret}");
+        Console.WriteLine($"  {LocalPlatform.RegionOperatorClientId,-22} {"-",-6} {"region-operator",-40} {platform.RegionOperatorSecret}");
         var consent = platform.Running.First(r => r.Spec.Name == "consent").Spec;
+        var epr = platform.DemoClients.First(c => c.ClientId == DemoRegion.ClientId("RX3", "epr"));
         Console.WriteLine();
-        Console.WriteLine("Try:");
-        Console.WriteLine($"  curl -s http://127.0.0.1:{platform.HttpPort(consent)}/health/ready");
+        Console.WriteLine("Try (a token for RX3's EPR client, a clinician; the README walks on to CheckUse):");
+        Console.WriteLine($"  TOKEN=$(curl -s -u {epr.ClientId}:{epr.Secret} -d grant_type=client_credentials {platform.TokenEndpoint} | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')");
         Console.WriteLine($"  curl -s -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:{platform.HttpPort(consent)}/me");
-        Console.WriteLine("  TOKEN=$(dotnet run --project tools/LocalRunner -- token --tenant RTQ --role auditor)");
+        Console.WriteLine($"  curl -s http://127.0.0.1:{platform.HttpPort(consent)}/health/ready");
+        Console.WriteLine();
+        Console.WriteLine($"CheckUse for RX3's patient {platform.DemoUse.PatientId} on OAK and the Ward companion app {platform.DemoUse.TechnologyId} (PERMIT), with that token ({DemoRegion.ClientId("RX3", "device")}'s would do too):");
+        Console.WriteLine($"  grpcurl -plaintext -H \"authorization: Bearer $TOKEN\" -d '{{\"patient_id\":\"{platform.DemoUse.PatientId}\",\"technology_id\":\"{platform.DemoUse.TechnologyId}\",\"ward_code\":\"OAK\",\"purpose\":\"USE_PURPOSE_DIRECT_CARE_OR_TREATMENT\"}}' 127.0.0.1:{platform.GrpcPort(consent)} platform.consent.v1.ConsentService/CheckUse");
         Console.WriteLine();
         Console.WriteLine("Ctrl+C stops everything.");
-    }
-
-    private static int Token(string[] args, string data)
-    {
-        var tenant = Option(args, "--tenant");
-        if (!Platform.Domain.OdsCode.IsValid(tenant))
-        {
-            Console.Error.WriteLine("token needs --tenant with a trust's ODS code, e.g. --tenant RX3.");
-            return 2;
-        }
-        var roles = args.Select((a, i) => (a, i)).Where(x => x.a == "--role" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToArray();
-        if (!int.TryParse(Option(args, "--minutes") ?? "60", out var minutes) || minutes is < 1 or > 480)
-        {
-            Console.Error.WriteLine("--minutes must be from 1 to 480: development tokens are short-lived.");
-            return 2;
-        }
-        var issuer = DevTokenIssuer.LoadOrCreate(Path.GetFullPath(data));
-        Console.WriteLine(issuer.Mint(tenant, roles.Length == 0 ? ["clinician"] : roles, TimeSpan.FromMinutes(minutes), "dev-user"));
-        return 0;
     }
 
     // <repository>/data wherever the command is run from inside the repository (dotnet run may change the working

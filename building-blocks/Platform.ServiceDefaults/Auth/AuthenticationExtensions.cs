@@ -14,7 +14,7 @@ namespace Platform.ServiceDefaults.Auth;
 
 public static class AuthenticationExtensions
 {
-    /// <summary>Policy: an authenticated caller acting for a trust (a valid ODS code in the <c>tenant</c> claim).</summary>
+    /// <summary>Policy: an authenticated caller acting for exactly one trust (one <c>tenant</c> claim, an ODS code).</summary>
     public const string TenantUserPolicy = "tenant-user";
 
     /// <summary>
@@ -79,11 +79,11 @@ public static class AuthenticationExtensions
                 };
             });
 
-        var tenantUser = new AuthorizationPolicyBuilder().RequireAuthenticatedUser()
-            .RequireAssertion(ctx => OdsCode.IsValid(ctx.User.FindFirst(TenantContext.ClaimType)?.Value)).Build();
+        var tenantUser = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().AddRequirements(new SingleTrustRequirement()).Build();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(TenantUserPolicy, tenantUser)
             .SetFallbackPolicy(tenantUser);
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, GrpcAwareAuthorizationResultHandler>();
         return builder;
     }
 }

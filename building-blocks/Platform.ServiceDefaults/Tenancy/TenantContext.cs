@@ -10,7 +10,7 @@ public interface ITenantContext
 }
 
 /// <summary>
-/// Scoped tenant context. In a request, the tenant comes only from the authenticated token's <c>tenant</c> claim.
+/// Scoped tenant context. In a request, the tenant comes only from the authenticated token's one <c>tenant</c> claim.
 /// Outside a request (an event handler, a seeder) the code that owns the scope sets it explicitly with
 /// <see cref="Use"/>, taking it from a trusted source (the event, written by a service that took it from a token).
 /// </summary>
@@ -26,7 +26,13 @@ public sealed class TenantContext(CurrentRequest request) : ITenantContext
             if (_explicit is not null) return _explicit;
             var user = request.HttpContext?.User;
             if (user?.Identity?.IsAuthenticated != true) return null;
-            var claim = user.FindFirst(ClaimType)?.Value;
+            // Exactly one trust or none: a token naming two acts for neither (the tenant policy refuses it anyway).
+            string? claim = null;
+            foreach (var c in user.FindAll(ClaimType))
+            {
+                if (claim is not null) return null;
+                claim = c.Value;
+            }
             return OdsCode.IsValid(claim) ? claim : null;
         }
     }

@@ -1,3 +1,5 @@
+using Platform.Contracts.Identity.V1;
+using Platform.KnownTrusts;
 using Platform.Audit.Api.Application;
 using Platform.Audit.Api.Checkpoints;
 using Platform.Audit.Api.Data;
@@ -36,6 +38,10 @@ public static class AuditApp
         builder.AddPlatformDatabase<AuditDbContext, AuditSqliteDbContext, AuditPostgresDbContext>("audit");
         builder.AddPlatformEvents<AuditDbContext>("audit");
         builder.Services.AddOptions<AuditOptions>().Bind(builder.Configuration.GetSection(AuditOptions.Section));
+        // Only tokens of a trust the directory onboarded (and has not suspended), learned from its events.
+        builder.AddKnownTrusts<AuditDbContext>(trusts => trusts
+            .From<TrustOnboarded>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: true))
+            .From<TrustChanged>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: e.Status != TrustStatus.Suspended)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AuditLog>();
         builder.Services.AddSingleton<AuditKeys>();

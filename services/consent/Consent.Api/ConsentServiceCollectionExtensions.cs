@@ -1,3 +1,5 @@
+using Platform.Contracts.Identity.V1;
+using Platform.KnownTrusts;
 using Platform.Consent.Api.Application;
 using Platform.Consent.Api.Data;
 using Platform.Consent.Api.Events;
@@ -13,6 +15,10 @@ public static class ConsentServiceCollectionExtensions
     {
         builder.AddPlatformDatabase<ConsentDbContext, ConsentSqliteDbContext, ConsentPostgresDbContext>("consent");
         builder.AddPlatformEvents<ConsentDbContext>("consent");
+        // Only tokens of a trust the directory onboarded (and has not suspended), learned from its events.
+        builder.AddKnownTrusts<ConsentDbContext>(trusts => trusts
+            .From<TrustOnboarded>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: true))
+            .From<TrustChanged>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: e.Status != TrustStatus.Suspended)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<PatientRegistry>();
         builder.Services.AddSingleton<ConsentRecordsCache>();

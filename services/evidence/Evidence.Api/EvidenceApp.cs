@@ -1,3 +1,5 @@
+using Platform.Contracts.Identity.V1;
+using Platform.KnownTrusts;
 using Platform.Messaging;
 using Platform.Grpc;
 using Platform.Evidence.Api.Application;
@@ -31,6 +33,10 @@ public static class EvidenceApp
     {
         builder.AddPlatformDatabase<EvidenceDbContext, EvidenceSqliteDbContext, EvidencePostgresDbContext>("evidence");
         builder.AddPlatformEvents<EvidenceDbContext>("evidence");
+        // Only tokens of a trust the directory onboarded (and has not suspended), learned from its events.
+        builder.AddKnownTrusts<EvidenceDbContext>(trusts => trusts
+            .From<TrustOnboarded>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: true))
+            .From<TrustChanged>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: e.Status != TrustStatus.Suspended)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<EvidenceLibrary>();
         return builder;

@@ -1,3 +1,5 @@
+using Platform.Contracts.Identity.V1;
+using Platform.KnownTrusts;
 using Platform.Messaging;
 using Platform.Grpc;
 using Platform.Procurement.Api.Application;
@@ -32,6 +34,10 @@ public static class ProcurementApp
     {
         builder.AddPlatformDatabase<ProcurementDbContext, ProcurementSqliteDbContext, ProcurementPostgresDbContext>("procurement");
         builder.AddPlatformEvents<ProcurementDbContext>("procurement");
+        // Only tokens of a trust the directory onboarded (and has not suspended), learned from its events.
+        builder.AddKnownTrusts<ProcurementDbContext>(trusts => trusts
+            .From<TrustOnboarded>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: true))
+            .From<TrustChanged>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: e.Status != TrustStatus.Suspended)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<TechnologyRegister>();
         builder.Services.AddScoped<CaseStore>();

@@ -1,3 +1,4 @@
+using Platform.KnownTrusts;
 using Microsoft.EntityFrameworkCore;
 using Platform.Audit.Domain.Entries;
 using Platform.Domain;
@@ -170,6 +171,7 @@ public class AuditDbContext(DbContextOptions options, ITenantContext tenant) : P
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();
+        modelBuilder.AddKnownTrusts();
         base.OnModelCreating(modelBuilder);
     }
 }

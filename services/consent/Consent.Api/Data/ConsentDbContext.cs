@@ -1,3 +1,4 @@
+using Platform.KnownTrusts;
 using System.Data.Common;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -219,6 +220,7 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();
+        modelBuilder.AddKnownTrusts();
         base.OnModelCreating(modelBuilder);
     }
 }

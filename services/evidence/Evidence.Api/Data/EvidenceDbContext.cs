@@ -1,3 +1,4 @@
+using Platform.KnownTrusts;
 using Microsoft.EntityFrameworkCore;
 using Platform.Messaging;
 using Platform.Domain;
@@ -69,6 +70,7 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();
+        modelBuilder.AddKnownTrusts();
         base.OnModelCreating(modelBuilder);
     }
 }

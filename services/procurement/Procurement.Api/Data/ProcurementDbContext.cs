@@ -1,3 +1,4 @@
+using Platform.KnownTrusts;
 using Microsoft.EntityFrameworkCore;
 using Platform.Messaging;
 using Platform.Domain;
@@ -131,6 +132,7 @@ public class ProcurementDbContext(DbContextOptions options, ITenantContext tenan
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();
+        modelBuilder.AddKnownTrusts();
         base.OnModelCreating(modelBuilder);
     }
 }

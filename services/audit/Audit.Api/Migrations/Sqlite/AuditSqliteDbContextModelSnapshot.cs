@@ -247,6 +247,31 @@ namespace Platform.Audit.Api.Migrations.Sqlite
                         .HasName("pk_audit_witness_heads");
 
                     b.ToTable("audit_witness_heads", (string)null);
+            modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
+                {
+                    b.Property<string>("OdsCode")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ods_code");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("active");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("OdsCode")
+                        .HasName("pk_known_trusts");
+
+                    b.ToTable("known_trusts", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Messaging.Inbox.DeadLetter", b =>

@@ -1155,6 +1155,31 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasDatabaseName("ix_use_reviews_tenant_id_use_id");
 
                     b.ToTable("use_reviews", (string)null);
+            modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
+                {
+                    b.Property<string>("OdsCode")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ods_code");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("active");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("OdsCode")
+                        .HasName("pk_known_trusts");
+
+                    b.ToTable("known_trusts", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Messaging.Inbox.DeadLetter", b =>

@@ -79,6 +79,33 @@ namespace Platform.Evidence.Api.Migrations.Sqlite
                     b.ToTable("evidence_items", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
+                {
+                    b.Property<string>("OdsCode")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ods_code");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("active");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("OdsCode")
+                        .HasName("pk_known_trusts");
+
+                    b.ToTable("known_trusts", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Messaging.Inbox.DeadLetter", b =>
                 {
                     b.Property<Guid>("Id")

@@ -22,6 +22,33 @@ namespace Platform.Procurement.Api.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
+                {
+                    b.Property<string>("OdsCode")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("ods_code");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.HasKey("OdsCode")
+                        .HasName("pk_known_trusts");
+
+                    b.ToTable("known_trusts", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Messaging.Inbox.DeadLetter", b =>
                 {
                     b.Property<Guid>("Id")

@@ -17,6 +17,33 @@ namespace Platform.Procurement.Api.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
+                {
+                    b.Property<string>("OdsCode")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ods_code");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("active");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("OdsCode")
+                        .HasName("pk_known_trusts");
+
+                    b.ToTable("known_trusts", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Messaging.Inbox.DeadLetter", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,0 +1,34 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Platform.Tools.LocalRunner;
+
+/// <summary>Secrets of a local run, made on first run and kept in the data folder (never in the repository), readable by the owner only.</summary>
+public static class LocalSecrets
+{
+    public static string LoadOrCreate(string dataDirectory, string fileName)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var path = Path.Combine(dataDirectory, fileName);
+        if (File.Exists(path)) return File.ReadAllText(path).Trim();
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        Write(path, secret);
+        return secret;
+    }
+
+    /// <summary>The demo clients' secrets by client id, as the directory gave them when it registered each (it keeps only their hashes).</summary>
+    public static Dictionary<string, string> LoadClientSecrets(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, "demo-clients.json");
+        return File.Exists(path) ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? [] : [];
+    }
+
+    public static void SaveClientSecrets(string dataDirectory, Dictionary<string, string> secrets) =>
+        Write(Path.Combine(dataDirectory, "demo-clients.json"), JsonSerializer.Serialize(secrets));
+
+    private static void Write(string path, string content)
+    {
+        File.WriteAllText(path, content);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+}
