@@ -7,7 +7,10 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Consent.Api;
+using Platform.Consent.Api.Data;
+using Platform.ServiceDefaults.Tenancy;
 using Platform.Contracts.Consent.V1;
 using Platform.Testing;
 
@@ -51,6 +54,15 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(Test
 await using var app = ConsentApp.Build(builder);
 await app.StartAsync();
 
+// ---- the ward, as identity's ward events would have put it in consent's directory (the only source of its setting)
+using (var scope = app.Services.CreateScope())
+{
+    scope.ServiceProvider.GetRequiredService<TenantContext>().Use(Tenant);
+    var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
+    db.Wards.Add(new ConsentWard { TenantId = Tenant, Code = "OAK", SettingCode = "acute-adult", Beds = 18, UpdatedAt = DateTime.UtcNow });
+    await db.SaveChangesAsync();
+}
+
 // ---- one permitted patient, recorded as a clinician would, over gRPC
 var token = TestTokens.Shared.Mint(Tenant, ["clinician", "procurement-lead"], lifetime: TimeSpan.FromHours(2));
 using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
@@ -75,7 +87,7 @@ await consent.RecordConsentAsync(new RecordConsentRequest
 }, auth);
 var propose = new ProposeUseRequest
 {
-    TechnologyId = technology, WardCode = "OAK", SettingCode = "acute-adult", Purpose = UsePurpose.DirectCareOrTreatment,
+    TechnologyId = technology, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment,
     CarePlan = new CarePlanItems
     {
         Reason = "falls at night", WhenAndHowUsed = "under the mattress at night", InformationGiven = "easy-read leaflet",

@@ -247,6 +247,8 @@ namespace Platform.Audit.Api.Migrations.Sqlite
                         .HasName("pk_audit_witness_heads");
 
                     b.ToTable("audit_witness_heads", (string)null);
+                });
+
             modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
                 {
                     b.Property<string>("OdsCode")

@@ -1160,6 +1160,8 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasDatabaseName("ix_use_reviews_tenant_id_use_id");
 
                     b.ToTable("use_reviews", (string)null);
+                });
+
             modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
                 {
                     b.Property<string>("OdsCode")
