@@ -1,4 +1,5 @@
 using Platform.Grpc;
+using Platform.Gateway.Proxy;
 using Platform.Gateway.Tenancy;
 using Platform.ServiceDefaults;
 using Platform.Persistence;
@@ -6,8 +7,9 @@ using Platform.Persistence;
 namespace Platform.Gateway;
 
 /// <summary>
-/// The gateway's composition. First version: the tenancy directory. The reverse proxy, token service and GraphQL
-/// arrive with their own issues, each in its own folder (Proxy/, Identity/, GraphQL/).
+/// The gateway's composition: the reverse proxy (Proxy/, on YARP) with tokens validated at the door, and rate limits
+/// and idempotency keys shared across replicas through Redis (Limits/). The tenancy directory is still hosted here
+/// until it moves to the identity service.
 /// </summary>
 public static class GatewayApp
 {
@@ -15,10 +17,12 @@ public static class GatewayApp
     {
         builder.AddServiceDefaults();
         builder.AddPlatformGrpc();
+        builder.AddGatewayProxy();
         builder.AddGatewayServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapPlatformGrpcEndpoints();
+        app.MapGatewayProxy();
         app.MapGrpcService<TenancyGrpcService>();
         return app;
     }
