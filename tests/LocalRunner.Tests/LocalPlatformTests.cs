@@ -82,6 +82,15 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         var elsewhere = await device.CheckUseAsync(new CheckUseRequest { PatientId = patient, TechnologyId = app, WardCode = "ASH", Purpose = UsePurpose.DirectCareOrTreatment });
         Assert.Equal(UseCheckDecision.Deny, elsewhere.Decision);
         Assert.NotEmpty(elsewhere.Reasons);
+
+        // The same question through the gateway, over gRPC (8081) and REST (8080), with the runner's ports.
+        var throughGateway = Client<ConsentService.ConsentServiceClient>(8081, "RX3", "device", "tablet-3");
+        var again = await throughGateway.CheckUseAsync(new CheckUseRequest { PatientId = patient, TechnologyId = app, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment });
+        Assert.Equal(UseCheckDecision.Permit, again.Decision);
+        using var http = new HttpClient();
+        using var me = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{8080 + _offset}/consent/me");
+        me.Headers.Authorization = new AuthenticationHeaderValue("Bearer", DevTokenIssuer.LoadOrCreate(_data).Mint("RX3", ["device"], TimeSpan.FromMinutes(5), "tablet-3"));
+        Assert.Contains("\"tenant\":\"RX3\"", await (await http.SendAsync(me)).Content.ReadAsStringAsync());
     }
 
     private async Task A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery()
