@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Platform.Gateway.Limits;
+using Platform.ServiceDefaults.Telemetry;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Platform.Gateway.Proxy;
@@ -38,8 +39,15 @@ public static class GatewayProxyExtensions
         }
 
         builder.Services.AddRequestTimeouts();
+        // With tracing off, the calls to the services carry no trace headers: no propagator runs per call. With an OTLP
+        // endpoint set, the trace context flows on to the services as usual.
+        var tracing = !string.IsNullOrWhiteSpace(builder.Configuration[TelemetryExtensions.OtlpEndpointSetting]);
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .ConfigureHttpClient((_, handler) =>
+            {
+                if (!tracing) handler.ActivityHeadersPropagator = null;
+            })
             .AddTransforms(transforms => transforms.AddRequestTransform(HopByHopHeaders.RemoveNominated));
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.AddGatewayLimits();
