@@ -1,11 +1,13 @@
 using Platform.Grpc;
+using Platform.Gateway.Proxy;
 using Platform.ServiceDefaults;
 
 namespace Platform.Gateway;
 
 /// <summary>
-/// The gateway's composition. It keeps no state of its own: the trust and ward directory is the identity service's
-/// (services/identity). The reverse proxy arrives with its own issue, in its own folder (Proxy/).
+/// The gateway's composition: the reverse proxy (Proxy/, on YARP) with tokens validated at the door (against the identity
+/// service's issuer), and rate limits and idempotency keys shared across replicas through Redis (Limits/). It keeps no
+/// data of its own: the trust and ward directory is the identity service's (services/identity).
 /// </summary>
 public static class GatewayApp
 {
@@ -13,9 +15,11 @@ public static class GatewayApp
     {
         builder.AddServiceDefaults();
         builder.AddPlatformGrpc();
+        builder.AddGatewayProxy();
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapPlatformGrpcEndpoints();
+        app.MapGatewayProxy();
         return app;
     }
 }

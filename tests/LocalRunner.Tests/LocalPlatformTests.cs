@@ -95,6 +95,25 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         var elsewhere = await device.CheckUseAsync(new CheckUseRequest { PatientId = patient, TechnologyId = app, WardCode = "ASH", Purpose = UsePurpose.DirectCareOrTreatment });
         Assert.Equal(UseCheckDecision.Deny, elsewhere.Decision);
         Assert.NotEmpty(elsewhere.Reasons);
+
+        // The same question through the gateway, over gRPC (8081) and REST (8080), with the runner's ports: the device's
+        // token comes from identity's token endpoint through the gateway too (the one route that needs no token).
+        var throughGateway = await Client<ConsentService.ConsentServiceClient>(8081, "rx3-demo-device");
+        var again = await throughGateway.CheckUseAsync(new CheckUseRequest { PatientId = patient, TechnologyId = app, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment });
+        Assert.Equal(UseCheckDecision.Permit, again.Decision);
+        using var http = new HttpClient();
+        var deviceClient = _platform.DemoClients.Single(c => c.ClientId == "rx3-demo-device");
+        var token = await DemoRegion.TokenAsync(http, new Uri($"http://127.0.0.1:{8080 + _offset}/connect/token"), deviceClient.ClientId, deviceClient.Secret, default);
+        using var check = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{8080 + _offset}/consent/v1/uses:check")
+        {
+            Content = new StringContent($"{{\"patientId\":\"{patient}\",\"technologyId\":\"{app}\",\"wardCode\":\"OAK\",\"purpose\":\"USE_PURPOSE_DIRECT_CARE_OR_TREATMENT\"}}",
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        check.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var answer = await http.SendAsync(check);
+        var body = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.StatusCode == HttpStatusCode.OK, body);
+        Assert.Equal("USE_CHECK_DECISION_PERMIT", System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("decision").GetString());
     }
 
     private async Task A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery()

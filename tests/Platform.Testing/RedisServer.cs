@@ -31,6 +31,12 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The one server shared by every test in this process; started on first use.</summary>
     public static Task<RedisServer> SharedAsync() => s_shared.Value;
 
+    /// <summary>
+    /// A server of the caller's own, not shared, for a test that stops it (an outage mid-test); stopped by
+    /// <see cref="DisposeAsync"/> or when the process exits.
+    /// </summary>
+    public static Task<RedisServer> StartOwnAsync() => StartAsync();
+
     private static async Task<RedisServer> StartAsync()
     {
         var binary = FindBinary();

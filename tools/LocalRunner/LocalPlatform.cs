@@ -155,6 +155,15 @@ public sealed class LocalPlatform : IAsyncDisposable
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
             ["Messaging:AppApiToken"] = _appApiToken,
         };
+        if (spec.Name == "gateway")
+        {
+            // The gateway's route table names the default ports; these follow the run's port offset.
+            foreach (var service in Apps.Where(a => a.Name != "gateway"))
+            {
+                settings[$"ReverseProxy:Clusters:{service.Name}-grpc:Destinations:{service.Name}-1:Address"] = $"http://127.0.0.1:{GrpcPort(service)}";
+                settings[$"ReverseProxy:Clusters:{service.Name}-http:Destinations:{service.Name}-1:Address"] = $"http://127.0.0.1:{HttpPort(service)}";
+            }
+        }
         var subscribers = Apps.Where(a => a.HasEvents).Select(a => $"http://127.0.0.1:{HttpPort(a)}").ToArray();
         for (var i = 0; i < subscribers.Length; i++) settings[$"Messaging:Local:Subscribers:{i}"] = subscribers[i];
         builder.Configuration.AddInMemoryCollection(settings);
