@@ -113,7 +113,7 @@ public static class DemoRegion
 
             var consent = clients.Get<ConsentService.ConsentServiceClient>("consent", trust.OdsCode);
             foreach (var p in trust.OdsCode == "RX3" ? s_patientsRx3 : s_patientsRtq)
-                await Expect(consent.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = p.Nhs, WardCode = p.Ward, AgeBand = p.Band }, cancellationToken: ct));
+                await OnceConsentKnowsTheWardAsync(trust.OdsCode, p.Ward, () => Expect(consent.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = p.Nhs, WardCode = p.Ward, AgeBand = p.Band }, cancellationToken: ct)), ct);
 
             if (trust.OdsCode == "RX3") platform.DemoUse = await SeedConsentAsync(consent, technologyByName, ct);
         }
@@ -246,6 +246,28 @@ public static class DemoRegion
                 using var response = await http.SendAsync(me, ct);
                 if (response.IsSuccessStatusCode) break;
                 if (DateTime.UtcNow > until) throw new TimeoutException($"{spec.Name} did not learn of trust {odsCode} from the directory's events within 60 s.");
+                await Task.Delay(100, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Consent takes a ward (and its setting) only from the directory's ward events, delivered after the directory's
+    /// commit: a patient can be registered on a ward once consent has it. Until then the registration is refused as
+    /// ward.not-found, and is tried again for up to 60 s.
+    /// </summary>
+    private static async Task OnceConsentKnowsTheWardAsync(string odsCode, string ward, Func<Task> register, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await register();
+                return;
+            }
+            catch (InvalidOperationException e) when (e.InnerException is RpcException { StatusCode: StatusCode.NotFound } r && r.Trailers.GetValue(RefusalStatus.RuleTrailer) == "ward.not-found" && DateTime.UtcNow < until)
+            {
                 await Task.Delay(100, ct);
             }
         }
