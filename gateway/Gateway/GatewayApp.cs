@@ -1,3 +1,4 @@
+using Platform.Gateway.GraphQL;
 using Platform.Grpc;
 using Platform.Gateway.Tenancy;
 using Platform.ServiceDefaults;
@@ -16,10 +17,12 @@ public static class GatewayApp
         builder.AddServiceDefaults();
         builder.AddPlatformGrpc();
         builder.AddGatewayServices();
+        builder.Services.AddPlatformGraphQL(builder.Configuration);
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapPlatformGrpcEndpoints();
         app.MapGrpcService<TenancyGrpcService>();
+        app.MapPlatformGraphQL();
         return app;
     }
 
