@@ -1,3 +1,4 @@
+using Platform.Gateway.GraphQL;
 using Platform.Grpc;
 using Platform.Gateway.Proxy;
 using Platform.ServiceDefaults;
@@ -16,9 +17,11 @@ public static class GatewayApp
         builder.AddServiceDefaults();
         builder.AddPlatformGrpc();
         builder.AddGatewayProxy();
+        builder.Services.AddPlatformGraphQL(builder.Configuration);
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapPlatformGrpcEndpoints();
+        app.MapPlatformGraphQL();
         app.MapGatewayProxy();
         return app;
     }

@@ -163,6 +163,9 @@ public sealed class LocalPlatform : IAsyncDisposable
                 settings[$"ReverseProxy:Clusters:{service.Name}-grpc:Destinations:{service.Name}-1:Address"] = $"http://127.0.0.1:{GrpcPort(service)}";
                 settings[$"ReverseProxy:Clusters:{service.Name}-http:Destinations:{service.Name}-1:Address"] = $"http://127.0.0.1:{HttpPort(service)}";
             }
+            // GraphQL's resolvers call the services' gRPC ports directly (GraphQL:Services:Consent and so on).
+            foreach (var service in Apps.Where(a => a.Name is "consent" or "procurement" or "evidence" or "audit"))
+                settings[$"GraphQL:Services:{char.ToUpperInvariant(service.Name[0])}{service.Name[1..]}"] = $"http://127.0.0.1:{GrpcPort(service)}";
         }
         var subscribers = Apps.Where(a => a.HasEvents).Select(a => $"http://127.0.0.1:{HttpPort(a)}").ToArray();
         for (var i = 0; i < subscribers.Length; i++) settings[$"Messaging:Local:Subscribers:{i}"] = subscribers[i];

@@ -1,0 +1,54 @@
+namespace Platform.Gateway.GraphQL;
+
+/// <summary>Configuration section <c>GraphQL</c>: where the services are and how much one request may ask.</summary>
+public sealed class GraphQLOptions
+{
+    public const string Section = "GraphQL";
+
+    /// <summary>The endpoint's path; the explorer is served under <c>{Path}/explorer</c>.</summary>
+    public string Path { get; set; } = "/graphql";
+
+    /// <summary>The deepest selection a document may make.</summary>
+    public int MaxDepth { get; set; } = 10;
+
+    /// <summary>The highest complexity (GraphQL.NET's analyser: fields, multiplied by page sizes) a document may have.</summary>
+    public int MaxComplexity { get; set; } = 5_000;
+
+    /// <summary>The most items one connection may be asked for (<c>first</c> or <c>last</c>).</summary>
+    public int MaxPageSize { get; set; } = 100;
+
+    /// <summary>The page size a connection gets when the document names none.</summary>
+    public int DefaultPageSize { get; set; } = 20;
+
+    /// <summary>How long one operation may run before it is stopped.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The most operations one batched POST (a JSON array) may carry.</summary>
+    public int MaxBatchSize { get; set; } = 5;
+
+    /// <summary>The longest document text accepted, in characters.</summary>
+    public int MaxDocumentLength { get; set; } = 20_000;
+
+    /// <summary>How many persisted (APQ) documents are remembered.</summary>
+    public int PersistedQueryCapacity { get; set; } = 1_000;
+
+    /// <summary>Whether introspection is answered. Null: on in Development and Testing, off elsewhere.</summary>
+    public bool? Introspection { get; set; }
+
+    /// <summary>Whether the explorer page is served. Null: where introspection is on.</summary>
+    public bool? Explorer { get; set; }
+
+    /// <summary>The deadline of each call a resolver makes to a service.</summary>
+    public TimeSpan CallDeadline { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The services' gRPC (h2c) addresses.</summary>
+    public ServiceAddresses Services { get; set; } = new();
+
+    public sealed class ServiceAddresses
+    {
+        public Uri Consent { get; set; } = new("http://localhost:5002");
+        public Uri Procurement { get; set; } = new("http://localhost:5012");
+        public Uri Evidence { get; set; } = new("http://localhost:5022");
+        public Uri Audit { get; set; } = new("http://localhost:5032");
+    }
+}

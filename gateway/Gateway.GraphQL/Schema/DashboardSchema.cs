@@ -1,0 +1,112 @@
+using System.Globalization;
+using GraphQL;
+using GraphQL.Types;
+using Platform.Gateway.GraphQL.Loading;
+using Microsoft.Extensions.DependencyInjection;
+using GraphQL.Types.Relay.DataObjects;
+using Platform.Contracts.Audit.V1;
+using Platform.Contracts.Procurement.V1;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Gateway.GraphQL.Schema;
+
+/// <summary>The dashboard schema: one query root over the services, holding no data of its own.</summary>
+public sealed class DashboardSchema : global::GraphQL.Types.Schema
+{
+    public DashboardSchema(IServiceProvider services) : base(services)
+    {
+        Description = "Dashboards over the platform: the caller's trust as the services show it to the caller's token.";
+        Query = services.GetRequiredService<DashboardQuery>();
+        // __Directive.isRepeatable is in the October 2021 specification, and in every standard introspection query.
+        Features.RepeatableDirectives = true;
+    }
+}
+
+/// <summary>The trust a request acts for: always the token's, never an argument.</summary>
+public sealed record TrustScope(string OdsCode);
+
+public sealed class DashboardQuery : ObjectGraphType
+{
+    public DashboardQuery()
+    {
+        Name = "Query";
+        Description = "The entry points of a dashboard.";
+        Field<NonNullGraphType<TrustType>>("trust")
+            .Description("The caller's own trust, taken from the token: there is no argument naming another.")
+            .Resolve(c => c.RequestServices!.GetRequiredService<ITenantContext>().TenantId is { } ods
+                ? new TrustScope(ods)
+                : throw new ExecutionError("This token acts for no trust.") { Code = "FORBIDDEN" });
+    }
+}
+
+public sealed class TrustType : ObjectGraphType<TrustScope>
+{
+    public TrustType(GraphQLOptions options)
+    {
+        Name = "Trust";
+        Description = "A trust's dashboard: what its technologies, wards and audit log show to the caller's token.";
+        Field<NonNullGraphType<StringGraphType>>("odsCode").Description("The trust's ODS code, from the caller's token.").Resolve(c => c.Source.OdsCode);
+
+        Connection<TechnologyType>("technologies")
+            .Description("The trust's technology register (procurement), in the order they were registered.")
+            .PageSize(options.DefaultPageSize)
+            .ResolveAsync(async c =>
+            {
+                // A cursor is the service's page token plus how many of that page were already shown, because the
+                // service pages only in whole pages.
+                var first = c.First ?? options.DefaultPageSize;
+                var (token, skip) = ("", 0);
+                if (Cursors.Decode(c.After) is { } position)
+                {
+                    var bar = position.LastIndexOf('|');
+                    if (bar < 0 || !int.TryParse(position.AsSpan(bar + 1), NumberStyles.None, CultureInfo.InvariantCulture, out skip))
+                        throw new ExecutionError("The cursor 'after' is not one this endpoint issued.") { Code = "BAD_CURSOR" };
+                    token = position[..bar];
+                }
+
+                var procurement = c.RequestServices!.GetRequiredService<ProcurementService.ProcurementServiceClient>();
+                if (skip > options.MaxPageSize)
+                {
+                    // Deep in one service page: step over what was shown, so no call asks for more than two pages.
+                    var passed = await procurement.ListTechnologiesAsync(new ListTechnologiesRequest { PageSize = skip, PageToken = token },
+                        cancellationToken: c.CancellationToken);
+                    (token, skip) = (passed.NextPageToken, 0);
+                }
+
+                var reply = await procurement.ListTechnologiesAsync(new ListTechnologiesRequest { PageSize = skip + first + 1, PageToken = token },
+                    cancellationToken: c.CancellationToken);
+                var shown = reply.Technologies.Skip(skip).Take(first).ToList();
+                var edges = shown.Select((t, i) => new Edge<Technology> { Node = t, Cursor = Cursors.Encode($"{token}|{skip + i + 1}") }).ToList();
+                var hasNext = reply.Technologies.Count > skip + first;
+                return Cursors.Build(edges, hasNext, hasPrevious: skip > 0 || token.Length > 0);
+            });
+
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<BlanketUseSignalType>>>>("blanketUseSignals")
+            .Description("Signs of a blanket approach (principle 2) on the named wards, with their evidence (consent service; clinicians).")
+            .Argument<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("wardCodes", "The wards to look at (at most the page-size limit).")
+            .Resolve(c =>
+            {
+                var wards = c.GetArgument<List<string>>("wardCodes");
+                if (wards.Count > options.MaxPageSize)
+                    throw new ExecutionError($"At most {options.MaxPageSize} wards can be asked for at once.") { Code = "PAGE_SIZE_LIMIT" };
+                var loader = c.RequestServices!.GetRequiredService<DashboardLoaders>().BlanketUseByWard;
+                return loader.LoadMany(wards.Distinct(StringComparer.Ordinal)).Then(lists => lists.SelectMany(l => l).ToList());
+            });
+
+        Connection<AuditEntryType>("auditEntries")
+            .Description("The trust's audit log, oldest first (audit service; auditors only, and reading it is itself recorded).")
+            .PageSize(options.DefaultPageSize)
+            .ResolveAsync(async c =>
+            {
+                var first = c.First ?? options.DefaultPageSize;
+                long after = 0;
+                if (Cursors.Decode(c.After) is { } position && (!long.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out after)))
+                    throw new ExecutionError("The cursor 'after' is not one this endpoint issued.") { Code = "BAD_CURSOR" };
+                var audit = c.RequestServices!.GetRequiredService<AuditService.AuditServiceClient>();
+                var reply = await audit.ListEntriesAsync(new ListEntriesRequest { AfterSequence = after, PageSize = first + 1 }, cancellationToken: c.CancellationToken);
+                var edges = reply.Entries.Take(first)
+                    .Select(e => new Edge<AuditEntry> { Node = e, Cursor = Cursors.Encode(e.Sequence.ToString(CultureInfo.InvariantCulture)) }).ToList();
+                return Cursors.Build(edges, hasNext: reply.Entries.Count > first, hasPrevious: after > 0);
+            });
+    }
+}

@@ -1,0 +1,227 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Grpc.AspNetCore.Server;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Platform.Audit.Api.Grpc;
+using Platform.Consent.Api.Grpc;
+using Platform.Evidence.Api.Grpc;
+using Platform.Procurement.Api.Grpc;
+using Platform.ServiceDefaults;
+using Platform.Testing;
+using Xunit;
+
+namespace Platform.Gateway.GraphQL.Tests;
+
+/// <summary>Counts the gRPC calls a service answers, by method: what a dashboard query costs each service.</summary>
+public sealed class CallCounter : Interceptor
+{
+    private readonly ConcurrentDictionary<string, int> _calls = new();
+
+    public int this[string method] => _calls.GetValueOrDefault(method);
+
+    public int Total => _calls.Values.Sum();
+
+    public void Reset() => _calls.Clear();
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        _calls.AddOrUpdate(context.Method[(context.Method.LastIndexOf('/') + 1)..], 1, (_, n) => n + 1);
+        return continuation(request, context);
+    }
+}
+
+/// <summary>
+/// The four services the dashboard reads, each its real app on its own PostgreSQL database, counting the calls it
+/// answers; and gateways composed as the gateway composes itself (service defaults, AddPlatformGraphQL,
+/// MapPlatformGraphQL) pointing at them.
+/// </summary>
+public sealed class DashboardHosts : IAsyncLifetime
+{
+    public CallCounter ConsentCalls { get; } = new();
+    public CallCounter ProcurementCalls { get; } = new();
+    public CallCounter EvidenceCalls { get; } = new();
+    public CallCounter AuditCalls { get; } = new();
+
+    public ServiceFactory<ConsentGrpcService> Consent { get; private set; } = null!;
+    public ServiceFactory<ProcurementGrpcService> Procurement { get; private set; } = null!;
+    public ServiceFactory<EvidenceGrpcService> Evidence { get; private set; } = null!;
+    public ServiceFactory<AuditGrpcService> Audit { get; private set; } = null!;
+
+    /// <summary>The gateway most tests use: Testing environment, default protections.</summary>
+    public GatewayHost Gateway { get; private set; } = null!;
+
+    private readonly List<GatewayHost> _gateways = [];
+
+    public int CallsToAllServices => ConsentCalls.Total + ProcurementCalls.Total + EvidenceCalls.Total + AuditCalls.Total;
+
+    public void ResetCounts()
+    {
+        ConsentCalls.Reset();
+        ProcurementCalls.Reset();
+        EvidenceCalls.Reset();
+        AuditCalls.Reset();
+    }
+
+    public async Task InitializeAsync()
+    {
+        var started = await Task.WhenAll(
+            Start<ConsentGrpcService>("consent", ConsentCalls),
+            Start<ProcurementGrpcService>("procurement", ProcurementCalls),
+            Start<EvidenceGrpcService>("evidence", EvidenceCalls),
+            Start<AuditGrpcService>("audit", AuditCalls));
+        Consent = (ServiceFactory<ConsentGrpcService>)started[0];
+        Procurement = (ServiceFactory<ProcurementGrpcService>)started[1];
+        Evidence = (ServiceFactory<EvidenceGrpcService>)started[2];
+        Audit = (ServiceFactory<AuditGrpcService>)started[3];
+        Gateway = await StartGatewayAsync();
+    }
+
+    private static async Task<object> Start<T>(string name, CallCounter counter) where T : class =>
+        await ServiceFactory<T>.StartOnPostgresAsync(name, services: s =>
+        {
+            s.AddSingleton(counter);
+            s.Configure<GrpcServiceOptions>(o => o.Interceptors.Add<CallCounter>());
+        });
+
+    /// <summary>Another gateway over the same services, with <paramref name="settings"/> and its own services on top.</summary>
+    public async Task<GatewayHost> StartGatewayAsync(IDictionary<string, string?>? settings = null, string environment = "Testing",
+        Action<IServiceCollection>? services = null)
+    {
+        var all = new Dictionary<string, string?>(TestTokens.Shared.AuthConfiguration())
+        {
+            ["GraphQL:Services:Consent"] = Consent.GrpcAddress.ToString(),
+            ["GraphQL:Services:Procurement"] = Procurement.GrpcAddress.ToString(),
+            ["GraphQL:Services:Evidence"] = Evidence.GrpcAddress.ToString(),
+            ["GraphQL:Services:Audit"] = Audit.GrpcAddress.ToString(),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
+        var gateway = await GatewayHost.StartAsync(all, environment, services);
+        lock (_gateways) _gateways.Add(gateway);
+        return gateway;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var gateway in _gateways) await gateway.DisposeAsync();
+        await Consent.DisposeAsync();
+        await Procurement.DisposeAsync();
+        await Evidence.DisposeAsync();
+        await Audit.DisposeAsync();
+    }
+}
+
+/// <summary>A gateway app on a free loopback port, composed as gateway/Gateway composes its GraphQL.</summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private GatewayHost(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?> settings, string environment, Action<IServiceCollection>? services)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort.Next();
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment, ApplicationName = typeof(GatewayHost).Assembly.GetName().Name });
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+            builder.AddServiceDefaults();
+            builder.Services.AddPlatformGraphQL(builder.Configuration);
+            services?.Invoke(builder.Services);
+            var app = builder.Build();
+            app.MapDefaultEndpoints();
+            app.MapPlatformGraphQL();
+            try
+            {
+                await app.StartAsync();
+                return new GatewayHost(app, new Uri($"http://127.0.0.1:{port}"));
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                await app.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>An HTTP client with a token of <paramref name="tenant"/> in <paramref name="roles"/> (none: no token).</summary>
+    public HttpClient Client(string? tenant, params string[] roles)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        if (tenant is not null)
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Shared.Mint(tenant, roles.Length == 0 ? null : roles));
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Sending GraphQL requests as a client would, and reading what comes back.</summary>
+public static class GraphQLHttp
+{
+    public const string ResponseType = "application/graphql-response+json";
+
+    public static async Task<(HttpResponseMessage Response, JsonNode? Body)> PostAsync(this HttpClient client, string query,
+        object? variables = null, string? operationName = null, object? extensions = null, string accept = ResponseType)
+    {
+        var body = new JsonObject { ["query"] = query };
+        if (variables is not null) body["variables"] = JsonSerializer.SerializeToNode(variables);
+        if (operationName is not null) body["operationName"] = operationName;
+        if (extensions is not null) body["extensions"] = JsonSerializer.SerializeToNode(extensions);
+        if (query is null) body.Remove("query");
+        return await SendJsonAsync(client, body.ToJsonString(), accept);
+    }
+
+    public static async Task<(HttpResponseMessage Response, JsonNode? Body)> SendJsonAsync(this HttpClient client, string json, string accept = ResponseType,
+        string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql") { Content = new StringContent(json, Encoding.UTF8) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        request.Headers.Accept.ParseAdd(accept);
+        return await ReadAsync(await client.SendAsync(request));
+    }
+
+    private static async Task<(HttpResponseMessage Response, JsonNode? Body)> ReadAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        var json = response.Content.Headers.ContentType?.MediaType is "application/json" or ResponseType;
+        return (response, text.Length == 0 || !json ? null : JsonNode.Parse(text));
+    }
+
+    public static async Task<(HttpResponseMessage Response, JsonNode? Body)> GetAsync(this HttpClient client, string query, object? variables = null,
+        string? operationName = null, string accept = ResponseType)
+    {
+        var url = "/graphql?query=" + Uri.EscapeDataString(query);
+        if (variables is not null) url += "&variables=" + Uri.EscapeDataString(JsonSerializer.Serialize(variables));
+        if (operationName is not null) url += "&operationName=" + Uri.EscapeDataString(operationName);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.ParseAdd(accept);
+        return await ReadAsync(await client.SendAsync(request));
+    }
+
+    public static IReadOnlyList<string> ErrorCodes(this JsonNode? body) =>
+        body?["errors"]?.AsArray().Select(e => e?["extensions"]?["code"]?.GetValue<string>() ?? "").ToList() ?? [];
+}

@@ -1,0 +1,50 @@
+using Platform.Contracts.Evidence.V1;
+using Platform.Contracts.Procurement.V1;
+
+namespace Platform.Gateway.GraphQL.Tests;
+
+/// <summary>Data put into the services through their own gRPC methods, as a trust's systems would.</summary>
+public static class Seed
+{
+    private static int s_trust;
+
+    /// <summary>A trust code no other test uses (three characters: R, then two letters), so each test sees only its own data.</summary>
+    public static string NewTrust()
+    {
+        var n = Interlocked.Increment(ref s_trust);
+        return $"R{(char)('A' + n / 26 % 26)}{(char)('A' + n % 26)}";
+    }
+
+    public static async Task<List<Technology>> TechnologiesAsync(DashboardHosts hosts, string trust, int count, int evidencePerTechnology = 0)
+    {
+        var procurement = hosts.Procurement.GrpcClient<ProcurementService.ProcurementServiceClient>(trust, "procurement-lead");
+        var evidence = hosts.Evidence.GrpcClient<EvidenceService.EvidenceServiceClient>(trust, "procurement-lead");
+        var made = new List<Technology>();
+        for (var i = 1; i <= count; i++)
+        {
+            var technology = await procurement.RegisterTechnologyAsync(new RegisterTechnologyRequest
+            {
+                Name = $"Sensor {i} of {trust}",
+                Supplier = "Acme Health",
+                IntendedUse = "Night-time observations without waking the patient",
+                Category = TechnologyCategory.Monitoring,
+            });
+            made.Add(technology);
+            for (var e = 1; e <= evidencePerTechnology; e++)
+            {
+                await evidence.RecordEvidenceItemAsync(new RecordEvidenceItemRequest
+                {
+                    TechnologyId = technology.TechnologyId,
+                    Title = $"Study {e} of {technology.Name}",
+                    StudyDesign = StudyDesign.Cohort,
+                    SampleSize = 40 + e,
+                    IndependentOfSupplier = true,
+                    SettingRelevance = SettingRelevance.Direct,
+                    Quality = EvidenceQuality.Moderate,
+                });
+            }
+        }
+
+        return made;
+    }
+}
