@@ -114,6 +114,20 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         var body = await answer.Content.ReadAsStringAsync();
         Assert.True(answer.StatusCode == HttpStatusCode.OK, body);
         Assert.Equal("USE_CHECK_DECISION_PERMIT", System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("decision").GetString());
+
+        // A dashboard's GraphQL query at the gateway, as RX3's procurement lead: the trust's technologies from procurement.
+        var lead = _platform.DemoClients.Single(c => c.ClientId == "rx3-demo-lead");
+        using var graphql = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{8080 + _offset}/graphql")
+        {
+            Content = new StringContent("{\"query\":\"{ trust { odsCode technologies(first: 50) { edges { node { name } } } } }\"}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        graphql.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await DemoRegion.TokenAsync(http, _platform.TokenEndpoint, lead.ClientId, lead.Secret, default));
+        var dashboard = await http.SendAsync(graphql);
+        var data = await dashboard.Content.ReadAsStringAsync();
+        Assert.True(dashboard.StatusCode == HttpStatusCode.OK, data);
+        var trust = System.Text.Json.JsonDocument.Parse(data).RootElement.GetProperty("data").GetProperty("trust");
+        Assert.Equal("RX3", trust.GetProperty("odsCode").GetString());
+        Assert.Contains("Ward companion app", trust.GetProperty("technologies").GetProperty("edges").EnumerateArray().Select(e => e.GetProperty("node").GetProperty("name").GetString()));
     }
 
     private async Task A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery()
