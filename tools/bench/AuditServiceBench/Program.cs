@@ -19,7 +19,7 @@ namespace Platform.Tools.AuditServiceBench;
 //   proofs: inclusion and consistency proof latency through the service's tree on its database
 //           (AuditLog.Tree(), DatabaseMerkleNodeStore) at 10^4, 10^5 and 10^6 entries, sizes visited in rotating order.
 // Usage: dotnet AuditServiceBench.dll append [--rounds 5] [--duration 5] [--warmup 10] [--clients 1] [--bulk 100]
-//        dotnet AuditServiceBench.dll proofs [--rounds 5] [--proofs 1000] [--warmup 1000] [--sizes 10000,100000,1000000]
+//        dotnet AuditServiceBench.dll proofs [--rounds 5] [--proofs 1000] [--warmup 300] [--cpu-proofs 200] [--sizes 10000,100000,1000000]
 public static class Program
 {
     public const string Deployment = "audit.bench.example";

@@ -18,7 +18,9 @@ namespace Platform.Tools.AuditServiceBench;
 /// over an in-memory store that keeps every node it is given, and those nodes are copied (binary COPY) into
 /// audit_tree_nodes with the trust's head row, exactly the rows the service's appends would have written. Each proof
 /// is timed on its own, from a new DI scope (as a gRPC call gets) to the hashes, and verified against the in-memory
-/// tree's root after its timer stops (RFC 9162 §2.1.3.2 / §2.1.4.2), so a wrong proof fails the run.
+/// tree's root after its timer stops (every inclusion proof, every tenth consistency proof; RFC 9162 §2.1.3.2 /
+/// §2.1.4.2), so a wrong proof fails the run. Proofs of the different sizes are interleaved one by one, so the
+/// neighbours' load hits every size alike; the growth is the median of per-round ratios.
 /// </summary>
 internal sealed class ProofBench(WebApplication app, PostgresServer pg, string database, string[] args)
 {
@@ -26,7 +28,8 @@ internal sealed class ProofBench(WebApplication app, PostgresServer pg, string d
 
     private readonly int _rounds = Program.Option(args, "--rounds", 5);
     private readonly int _proofs = Program.Option(args, "--proofs", 1000);
-    private readonly int _warmup = Program.Option(args, "--warmup", 1000);
+    private readonly int _warmup = Program.Option(args, "--warmup", 300);
+    private readonly int _cpuProofs = Program.Option(args, "--cpu-proofs", 200);
     private readonly long[] _sizes = Program.Option(args, "--sizes", "10000,100000,1000000").Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
     private readonly CpuMeter _cpu = new(pg.Port);
 
@@ -37,24 +40,25 @@ internal sealed class ProofBench(WebApplication app, PostgresServer pg, string d
     public async Task<int> RunAsync()
     {
         if (_sizes.Length > Trusts.Length) throw new ArgumentException($"At most {Trusts.Length} sizes.");
-        Console.WriteLine($"AuditServiceBench proofs  {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC  load average {Stats.LoadAverage()}  sizes {string.Join(", ", _sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}; {_rounds} rounds x {_proofs:N0} inclusion + {_proofs:N0} consistency proofs per size, after {_warmup:N0} of each per size to warm up");
+        Console.WriteLine($"AuditServiceBench proofs  {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC  load average {Stats.LoadAverage()}  sizes {string.Join(", ", _sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}; {_rounds} rounds x {_proofs:N0} inclusion + {_proofs:N0} consistency proofs per size interleaved across sizes (then {_cpuProofs:N0} of each per size in a block for CPU), after a warm-up round of {_warmup:N0}");
         var seeded = new List<Seeded>();
         for (var i = 0; i < _sizes.Length; i++) seeded.Add(await SeedAsync(Trusts[i], _sizes[i]));
 
         var random = new Random(9162);
-        // Warm-up, discarded: enough proofs per size for tiered compilation to settle.
-        foreach (var s in seeded) await MeasureAsync(s, random, _warmup);
+        await MeasureRoundAsync(seeded, random, _warmup, Math.Min(_warmup, _cpuProofs)); // warm-up, discarded: enough for tiered compilation to settle
         var results = seeded.ToDictionary(s => s.Size, _ => new List<RoundResult>());
         for (var round = 0; round < _rounds; round++)
         {
-            var order = seeded.Skip(round % seeded.Count).Concat(seeded.Take(round % seeded.Count)).ToList();
-            foreach (var s in order)
+            var measured = await MeasureRoundAsync(seeded, random, _proofs, _cpuProofs);
+            foreach (var s in seeded)
             {
-                var r = await MeasureAsync(s, random, _proofs);
+                var r = measured[s.Size];
                 results[s.Size].Add(r);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round + 1}  size {s.Size,9:N0}  inclusion p50 {r.InclusionP50,7:F0} us p99 {r.InclusionP99,7:F0} us CPU {r.InclusionCpu,6:F0} us  consistency p50 {r.ConsistencyP50,7:F0} us p99 {r.ConsistencyP99,7:F0} us CPU {r.ConsistencyCpu,6:F0} us  load {Stats.LoadAverage()}"));
+                    $"round {round + 1}  size {s.Size,9:N0}  inclusion p50 {r.InclusionP50,7:F0} us p99 {r.InclusionP99,7:F0} us CPU {r.InclusionCpu,6:F0} us  consistency p50 {r.ConsistencyP50,7:F0} us p99 {r.ConsistencyP99,7:F0} us CPU {r.ConsistencyCpu,6:F0} us"));
             }
+
+            Console.WriteLine($"  load {Stats.LoadAverage()}");
         }
 
         Console.WriteLine();
@@ -133,52 +137,75 @@ internal sealed class ProofBench(WebApplication app, PostgresServer pg, string d
         return new Seeded(trust, size, memory, leaves, root);
     }
 
-    private async Task<RoundResult> MeasureAsync(Seeded s, Random random, int proofs)
+    // Latency: proofs interleaved across the sizes one by one (the size order rotating each time), so a burst of the
+    // neighbours' load hits every size alike. CPU: then a block of proofs per size, timed by the process's and
+    // PostgreSQL's CPU time (a block is the only way to give CPU time to one size).
+    private async Task<Dictionary<long, RoundResult>> MeasureRoundAsync(List<Seeded> seeded, Random random, int proofs, int cpuProofs)
     {
-        var inclusion = new double[proofs];
-        var cpuBefore = CpuMeter.ProcessMs() + _cpu.PostgresMs();
-        var timedMs = 0.0;
+        var inclusion = seeded.ToDictionary(s => s.Size, _ => new List<double>(proofs));
+        var consistency = seeded.ToDictionary(s => s.Size, _ => new List<double>(proofs));
         for (var i = 0; i < proofs; i++)
         {
-            var index = random.NextInt64(s.Size);
-            var clock = Stopwatch.StartNew();
-            IReadOnlyList<byte[]> proof;
-            await using (var scope = app.Services.CreateAsyncScope())
+            for (var k = 0; k < seeded.Count; k++)
             {
-                scope.ServiceProvider.GetRequiredService<TenantContext>().Use(s.Trust);
-                proof = await scope.ServiceProvider.GetRequiredService<AuditLog>().Tree().InclusionProofAsync(index, s.Size);
-            }
-
-            inclusion[i] = clock.Elapsed.TotalMicroseconds;
-            timedMs += clock.Elapsed.TotalMilliseconds;
-            if (!MerkleProof.VerifyInclusion(index, s.Size, s.Leaves[index], proof, s.Root)) throw new InvalidOperationException($"inclusion proof of {index} in {s.Size} does not verify");
-        }
-
-        var inclusionCpu = (CpuMeter.ProcessMs() + _cpu.PostgresMs() - cpuBefore) * 1000 / proofs;
-        var consistency = new double[proofs];
-        cpuBefore = CpuMeter.ProcessMs() + _cpu.PostgresMs();
-        for (var i = 0; i < proofs; i++)
-        {
-            var earlier = 1 + random.NextInt64(s.Size - 1);
-            var clock = Stopwatch.StartNew();
-            IReadOnlyList<byte[]> proof;
-            await using (var scope = app.Services.CreateAsyncScope())
-            {
-                scope.ServiceProvider.GetRequiredService<TenantContext>().Use(s.Trust);
-                proof = await scope.ServiceProvider.GetRequiredService<AuditLog>().Tree().ConsistencyProofAsync(earlier, s.Size);
-            }
-
-            consistency[i] = clock.Elapsed.TotalMicroseconds;
-            // Verifying needs the root at the earlier size (O(log n) in memory): every 10th proof, outside the timer.
-            if (i % 10 == 0 && !MerkleProof.VerifyConsistency(earlier, s.Size, await s.Memory.RootAsync(earlier), s.Root, proof))
-            {
-                throw new InvalidOperationException($"consistency proof {earlier} -> {s.Size} does not verify");
+                var s = seeded[(i + k) % seeded.Count];
+                inclusion[s.Size].Add(await InclusionAsync(s, random));
+                consistency[s.Size].Add(await ConsistencyAsync(s, random, verify: i % 10 == 0));
             }
         }
 
-        var consistencyCpu = (CpuMeter.ProcessMs() + _cpu.PostgresMs() - cpuBefore) * 1000 / proofs;
-        return new RoundResult(Stats.Median(inclusion), Stats.Percentile(inclusion, 0.99), inclusionCpu,
-            Stats.Median(consistency), Stats.Percentile(consistency, 0.99), consistencyCpu);
+        var result = new Dictionary<long, RoundResult>();
+        foreach (var s in seeded)
+        {
+            var before = CpuMeter.ProcessMs() + _cpu.PostgresMs();
+            for (var i = 0; i < cpuProofs; i++) await InclusionAsync(s, random);
+            var inclusionCpu = (CpuMeter.ProcessMs() + _cpu.PostgresMs() - before) * 1000 / cpuProofs;
+            before = CpuMeter.ProcessMs() + _cpu.PostgresMs();
+            for (var i = 0; i < cpuProofs; i++) await ConsistencyAsync(s, random, verify: false);
+            var consistencyCpu = (CpuMeter.ProcessMs() + _cpu.PostgresMs() - before) * 1000 / cpuProofs;
+            result[s.Size] = new RoundResult(Stats.Median(inclusion[s.Size]), Stats.Percentile(inclusion[s.Size], 0.99), inclusionCpu,
+                Stats.Median(consistency[s.Size]), Stats.Percentile(consistency[s.Size], 0.99), consistencyCpu);
+        }
+
+        return result;
+    }
+
+    // One inclusion proof for a random leaf, from a new DI scope to the hashes; verified after the timer stops.
+    private async Task<double> InclusionAsync(Seeded s, Random random)
+    {
+        var index = random.NextInt64(s.Size);
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<byte[]> proof;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Use(s.Trust);
+            proof = await scope.ServiceProvider.GetRequiredService<AuditLog>().Tree().InclusionProofAsync(index, s.Size);
+        }
+
+        var micros = clock.Elapsed.TotalMicroseconds;
+        if (!MerkleProof.VerifyInclusion(index, s.Size, s.Leaves[index], proof, s.Root)) throw new InvalidOperationException($"inclusion proof of {index} in {s.Size} does not verify");
+        return micros;
+    }
+
+    // One consistency proof from a random earlier size; verifying needs the root at that size (O(log n) in memory).
+    private async Task<double> ConsistencyAsync(Seeded s, Random random, bool verify)
+    {
+        var earlier = 1 + random.NextInt64(s.Size - 1);
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<byte[]> proof;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Use(s.Trust);
+            proof = await scope.ServiceProvider.GetRequiredService<AuditLog>().Tree().ConsistencyProofAsync(earlier, s.Size);
+        }
+
+        var micros = clock.Elapsed.TotalMicroseconds;
+        if (verify && !MerkleProof.VerifyConsistency(earlier, s.Size, await s.Memory.RootAsync(earlier), s.Root, proof))
+        {
+            throw new InvalidOperationException($"consistency proof {earlier} -> {s.Size} does not verify");
+        }
+
+        return micros;
     }
 
     // The in-memory store, plus every node the tree asks it to store, in order: the rows the database store would get.
