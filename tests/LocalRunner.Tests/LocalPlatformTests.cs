@@ -62,6 +62,7 @@ public sealed class LocalPlatformTests : IAsyncLifetime
 
             await A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery();
             await The_seeded_patient_on_oak_ward_may_use_the_companion_app_and_a_ward_without_approval_is_denied();
+            await Through_the_gateway_rtq_sees_nothing_of_rx3_by_guessed_ids_or_forged_tenant_headers();
 
             var clash = await Assert.ThrowsAsync<PortInUseException>(() => LocalPlatform.StartAsync(new LocalPlatformOptions(_data, _offset), cts.Token));
             Assert.Contains($"Port {8080 + _offset} (gateway HTTP) is already in use", clash.Message);
@@ -128,6 +129,48 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         var trust = System.Text.Json.JsonDocument.Parse(data).RootElement.GetProperty("data").GetProperty("trust");
         Assert.Equal("RX3", trust.GetProperty("odsCode").GetString());
         Assert.Contains("Ward companion app", trust.GetProperty("technologies").GetProperty("edges").EnumerateArray().Select(e => e.GetProperty("node").GetProperty("name").GetString()));
+    }
+
+    // Tenant isolation at the front door (OWASP API1): RTQ's clients, holding RX3's ids, get nothing of RX3's through the
+    // gateway, over gRPC or REST, and a header naming another trust changes nothing: the trust is the token's.
+    private async Task Through_the_gateway_rtq_sees_nothing_of_rx3_by_guessed_ids_or_forged_tenant_headers()
+    {
+        var (rx3Patient, rx3App) = _platform.DemoUse;
+        var consent = await Client<ConsentService.ConsentServiceClient>(8081, "rtq-demo-epr");
+        var guessed = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => consent.GetPatientAsync(new GetPatientRequest { PatientId = rx3Patient }).ResponseAsync);
+        Assert.Equal(global::Grpc.Core.StatusCode.NotFound, guessed.StatusCode);
+        var listed = await consent.ListPatientsAsync(new ListPatientsRequest { PageSize = 500 });
+        Assert.DoesNotContain(listed.Patients, p => p.PatientId == rx3Patient || p.NhsNumber == "9990000018");
+        try
+        {
+            var check = await consent.CheckUseAsync(new CheckUseRequest { PatientId = rx3Patient, TechnologyId = rx3App, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment });
+            Assert.Equal(UseCheckDecision.Deny, check.Decision);
+        }
+        catch (global::Grpc.Core.RpcException e)
+        {
+            Assert.Equal(global::Grpc.Core.StatusCode.NotFound, e.StatusCode);
+        }
+
+        var procurement = await Client<ProcurementService.ProcurementServiceClient>(8081, "rtq-demo-lead");
+        var technology = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => procurement.GetTechnologyAsync(new GetTechnologyRequest { TechnologyId = rx3App }).ResponseAsync);
+        Assert.Equal(global::Grpc.Core.StatusCode.NotFound, technology.StatusCode);
+
+        var audit = await Client<AuditService.AuditServiceClient>(8081, "rtq-demo-auditor");
+        var entries = await audit.ListEntriesAsync(new ListEntriesRequest { PageSize = 500 });
+        Assert.DoesNotContain(entries.Entries, e => e.Entity.What.Contains(rx3Patient, StringComparison.Ordinal) || e.Entity.What.Contains(rx3App, StringComparison.Ordinal));
+
+        using var http = new HttpClient();
+        var epr = _platform.DemoClients.Single(c => c.ClientId == "rtq-demo-epr");
+        var token = await DemoRegion.TokenAsync(http, new Uri($"http://127.0.0.1:{8080 + _offset}/connect/token"), epr.ClientId, epr.Secret, default);
+        using var forged = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{8080 + _offset}/consent/v1/patients/{rx3Patient}");
+        forged.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        forged.Headers.Add("tenant", "RX3");
+        forged.Headers.Add("X-Tenant", "RX3");
+        forged.Headers.Add("X-Forwarded-Tenant", "RX3");
+        var answer = await http.SendAsync(forged);
+        var body = await answer.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+        Assert.DoesNotContain("9990000018", body);
     }
 
     private async Task A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery()
