@@ -44,7 +44,8 @@ echo
 echo "results per test project:"
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
-  project=$(grep -o 'codeBase="[^"]*"' "$trx" | head -n1 | sed 's/codeBase="//; s/"$//' | xargs -r basename | sed 's/\.dll$//')
+  # sed reads the whole file (no `| head`: under pipefail, grep killed by SIGPIPE on a large TRX would end the script).
+  project=$(sed -n 's/.*codeBase="\([^"]*\)".*/\1/p' "$trx" | sed -n 1p | xargs -r basename | sed 's/\.dll$//')
   [ -n "$project" ] || project="(no tests) $(basename "$trx")"
   p=$(counter "$trx" passed)
   f=$(( $(counter "$trx" failed) + $(counter "$trx" error) + $(counter "$trx" timeout) + $(counter "$trx" aborted) ))

@@ -14,10 +14,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Platform.Audit.Api.Grpc;
+using Platform.Consent.Api.Data;
 using Platform.Consent.Api.Grpc;
 using Platform.Evidence.Api.Grpc;
 using Platform.Procurement.Api.Grpc;
 using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Tenancy;
 using Platform.Testing;
 using Xunit;
 
@@ -84,7 +86,23 @@ public sealed class DashboardHosts : IAsyncLifetime
         Procurement = (ServiceFactory<ProcurementGrpcService>)started[1];
         Evidence = (ServiceFactory<EvidenceGrpcService>)started[2];
         Audit = (ServiceFactory<AuditGrpcService>)started[3];
+        await Task.WhenAll(Consent.KnowTrustsAsync(Seed.AllTrusts), Procurement.KnowTrustsAsync(Seed.AllTrusts),
+            Evidence.KnowTrustsAsync(Seed.AllTrusts), Audit.KnowTrustsAsync(Seed.AllTrusts));
+        await KnowWardsAsync();
         Gateway = await StartGatewayAsync();
+    }
+
+    // Consent takes a ward only from the directory's ward events; here its rows are written as those events would.
+    private async Task KnowWardsAsync()
+    {
+        foreach (var trust in Seed.AllTrusts)
+        {
+            await using var scope = Consent.Services.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Use(trust);
+            var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
+            db.Wards.AddRange(Seed.Wards.Select(w => new ConsentWard { TenantId = trust, Code = w, SettingCode = "acute-adult", Beds = 10, UpdatedAt = DateTime.UtcNow }));
+            await db.SaveChangesAsync();
+        }
     }
 
     private static async Task<object> Start<T>(string name, CallCounter counter) where T : class =>
@@ -163,12 +181,15 @@ public sealed class GatewayHost : IAsyncDisposable
         }
     }
 
-    /// <summary>An HTTP client with a token of <paramref name="tenant"/> in <paramref name="roles"/> (none: no token).</summary>
+    /// <summary>The roles of a trust's dashboard user who sees every panel: technologies, their evidence, ward signals and the audit log.</summary>
+    public static readonly string[] DashboardRoles = ["procurement-lead", "ward-manager", "auditor"];
+
+    /// <summary>An HTTP client with a token of <paramref name="tenant"/> (null: no token) in <paramref name="roles"/> (none: <see cref="DashboardRoles"/>).</summary>
     public HttpClient Client(string? tenant, params string[] roles)
     {
         var client = new HttpClient { BaseAddress = Address };
         if (tenant is not null)
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Shared.Mint(tenant, roles.Length == 0 ? null : roles));
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Shared.Mint(tenant, roles.Length == 0 ? DashboardRoles : roles));
         return client;
     }
 

@@ -103,7 +103,7 @@ public sealed class EndpointTests(DashboardHosts hosts)
         var error = body["errors"]![0]!;
         Assert.Equal("FORBIDDEN", error["extensions"]!["code"]!.GetValue<string>());
         Assert.Equal(["trust", "auditEntries"], error["path"]!.AsArray().Select(p => p!.GetValue<string>()));
-        Assert.Contains("auditors", error["message"]!.GetValue<string>());
+        Assert.Contains("auditor role", error["message"]!.GetValue<string>());
     }
 
     [Fact]

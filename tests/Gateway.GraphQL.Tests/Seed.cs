@@ -8,17 +8,29 @@ public static class Seed
 {
     private static int s_trust;
 
+    /// <summary>How many trusts the tests may take; the hosts learn them all at start, as the directory's onboarding events would tell them.</summary>
+    public const int TrustCount = 200;
+
+    /// <summary>Every trust code <see cref="NewTrust"/> hands out.</summary>
+    public static IEnumerable<string> AllTrusts => Enumerable.Range(1, TrustCount).Select(Code);
+
+    /// <summary>The wards every trust has in consent's ward directory (as identity's ward events would have put them there).</summary>
+    public static readonly string[] Wards = ["W1", "W2"];
+
     /// <summary>A trust code no other test uses (three characters: R, then two letters), so each test sees only its own data.</summary>
     public static string NewTrust()
     {
         var n = Interlocked.Increment(ref s_trust);
-        return $"R{(char)('A' + n / 26 % 26)}{(char)('A' + n % 26)}";
+        if (n > TrustCount) throw new InvalidOperationException($"More than {TrustCount} trusts: raise Seed.TrustCount.");
+        return Code(n);
     }
+
+    private static string Code(int n) => $"R{(char)('A' + n / 26 % 26)}{(char)('A' + n % 26)}";
 
     public static async Task<List<Technology>> TechnologiesAsync(DashboardHosts hosts, string trust, int count, int evidencePerTechnology = 0)
     {
         var procurement = hosts.Procurement.GrpcClient<ProcurementService.ProcurementServiceClient>(trust, "procurement-lead");
-        var evidence = hosts.Evidence.GrpcClient<EvidenceService.EvidenceServiceClient>(trust, "procurement-lead");
+        var evidence = hosts.Evidence.GrpcClient<EvidenceService.EvidenceServiceClient>(trust, "evidence-reviewer");
         var made = new List<Technology>();
         for (var i = 1; i <= count; i++)
         {

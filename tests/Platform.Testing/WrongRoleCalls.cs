@@ -58,8 +58,9 @@ public static class WrongRoleCalls
     /// allow-list entries that no longer match a method without a role, proto methods the app does not map, and every
     /// call with a wrong role that was not refused for want of the role.
     /// </summary>
+    /// <param name="tenantOf">The trust each method's calls act for (null: a region token, naming no trust); by default <paramref name="tenant"/>.</param>
     public static async Task<IReadOnlyList<string>> FindingsAsync(IServiceProvider services, Uri grpcAddress, string tenant,
-        IReadOnlyDictionary<string, string>? allowList = null)
+        IReadOnlyDictionary<string, string>? allowList = null, Func<MappedMethod, string?>? tenantOf = null)
     {
         var allowed = new Dictionary<string, string>(PlatformAllowList);
         foreach (var (key, reason) in allowList ?? new Dictionary<string, string>()) allowed[key] = reason;
@@ -92,7 +93,9 @@ public static class WrongRoleCalls
             // No role at all, then each role the method does not name, one call each.
             foreach (var roles in new[] { Array.Empty<string>() }.Concat(universe.Except(method.Roles).Select(r => new[] { r })))
             {
-                var outcome = await CallAsync(invoker, method, TestTokens.Shared.Mint(tenant, roles));
+                var trust = tenantOf is null ? tenant : tenantOf(method);
+                var token = trust is null ? TestTokens.Shared.MintForTrusts([], roles) : TestTokens.Shared.Mint(trust, roles);
+                var outcome = await CallAsync(invoker, method, token);
                 if (outcome is not null)
                     findings.Add($"{method.FullName} called as {(roles.Length == 0 ? "a caller with no role" : roles[0])}: {outcome}");
             }

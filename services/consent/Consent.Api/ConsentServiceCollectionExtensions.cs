@@ -20,6 +20,8 @@ public static class ConsentServiceCollectionExtensions
             .From<TrustOnboarded>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: true))
             .From<TrustChanged>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: e.Status != TrustStatus.Suspended)));
         builder.Services.AddSingleton(TimeProvider.System);
+        // Its IAccessRecorder comes from AddPlatformEvents (Platform.Messaging), resolved per scope like everything here.
+        builder.Services.AddScoped<AccessLog>();
         builder.Services.AddScoped<PatientRegistry>();
         builder.Services.AddSingleton<ConsentRecordsCache>();
         builder.Services.AddScoped<PatientRecordsStore>();

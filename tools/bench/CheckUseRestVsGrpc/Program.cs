@@ -10,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Consent.Api;
 using Platform.Consent.Api.Data;
+using Platform.KnownTrusts;
 using Platform.ServiceDefaults.Tenancy;
 using Platform.Contracts.Consent.V1;
 using Platform.Testing;
@@ -53,6 +54,12 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(Test
 });
 await using var app = ConsentApp.Build(builder);
 await app.StartAsync();
+
+// ---- the trust, as the directory's trust_onboarded event would have made it known (tokens of unknown trusts are refused)
+using (var scope = app.Services.CreateScope())
+{
+    await scope.ServiceProvider.GetRequiredService<KnownTrustRecorder>().RecordAsync(new KnownTrustChange(Tenant, $"Bench trust {Tenant}", Active: true), default);
+}
 
 // ---- the ward, as identity's ward events would have put it in consent's directory (the only source of its setting)
 using (var scope = app.Services.CreateScope())

@@ -16,7 +16,7 @@ public sealed record RegisterPatient(string? NhsNumber, string? WardCode, AgeBan
 public sealed record PatientPage(IReadOnlyList<Patient> Patients, string? NextPageToken);
 
 /// <summary>Registers and finds the trust's patients. One patient per NHS number per trust.</summary>
-public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events, CurrentActor actor, ConsentTrustDirectory trusts, WardDirectory wards, TimeProvider clock, ILogger<PatientRegistry> logger)
+public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events, CurrentActor actor, ConsentTrustDirectory trusts, WardDirectory wards, AccessLog access, TimeProvider clock, ILogger<PatientRegistry> logger)
 {
     public async Task<Outcome<Patient>> RegisterAsync(RegisterPatient command, CancellationToken ct = default)
     {
@@ -88,7 +88,10 @@ public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events,
         if (!Validation.TryParseId(patientId, out var id))
             return Refusal.Invalid("patient-id.format", "Patient id must be a UUID.");
         var patient = await db.Patients.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, ct);
-        return patient is null ? PatientRecordsStore.PatientNotFound : patient;
+        if (patient is null) return PatientRecordsStore.PatientNotFound;
+        access.Read(patient.Id, AccessLog.Patient(patient.Id), AccessLog.PatientType);
+        await access.CommitAsync(ct);
+        return patient;
     }
 
     public async Task<Outcome<PatientPage>> ListAsync(string? wardCode, int pageSize, string? pageToken, CancellationToken ct = default)
@@ -101,6 +104,9 @@ public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events,
             query = query.Where(p => p.WardCode == ward);
         }
         var rows = await query.OrderBy(p => p.RegisteredAt).ThenBy(p => p.Id).Skip(offset).Take(size + 1).ToListAsync(ct);
-        return new PatientPage(rows.Take(size).ToList(), rows.Count > size ? Paging.Token(offset + size) : null);
+        var page = rows.Take(size).ToList();
+        access.ReadEach(page.Select(p => p.Id), patient => patient, AccessLog.PatientType);
+        await access.CommitAsync(ct);
+        return new PatientPage(page, rows.Count > size ? Paging.Token(offset + size) : null);
     }
 }

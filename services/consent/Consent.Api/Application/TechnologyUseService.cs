@@ -11,11 +11,14 @@ public sealed record UseDetails(bool PatientObjects, CarePlanRecord CarePlan, Hu
 /// <summary>A care-plan record with its use and the plain-language patient copy.</summary>
 public sealed record CarePlanView(TechnologyUse Use, string PatientCopy);
 
+/// <summary>A care-plan record as read: the view, and the patient copy as a PDF when it was asked for.</summary>
+public sealed record CarePlanRead(CarePlanView View, byte[]? Pdf);
+
 /// <summary>
 /// Technology uses: propose, activate on the lawful basis the records establish now, review, end, the care-plan record
 /// and blanket-use detection. The check itself is <see cref="UseChecker"/>.
 /// </summary>
-public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, WardDirectory wards, TimeProvider clock, ILogger<TechnologyUseService> logger)
+public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, WardDirectory wards, AccessLog access, TimeProvider clock, ILogger<TechnologyUseService> logger)
 {
     private const string NoApprovalRule = "use.no-approval-for-setting";
 
@@ -151,6 +154,8 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         events.PatientTransferred(patientId, from, transfer);
         foreach (var use in transfer.Suspended) events.UseSuspended(use);
         foreach (var use in transfer.Resumed) events.UseResumed(use);
+        // The answer carries the patient's record (NHS number included): a read too, committed with the move.
+        access.Read(patientId, AccessLog.Patient(patientId), AccessLog.PatientType);
         await SaveAsync(patientId, ct);
         logger.LogInformation("Patient {PatientId} moved from {From} to {To}; {Suspended} uses suspended for the setting", patientId, from, ward.Value.Code, transfer.Suspended.Count);
         return (patient, transfer);
@@ -166,13 +171,32 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         return use;
     }
 
-    public async Task<Outcome<CarePlanView>> GetCarePlanAsync(Guid carePlanRecordId, CancellationToken ct = default)
+    /// <summary>A care-plan record, with the patient copy as an accessible PDF when <paramref name="includePdf"/>; each read is recorded.</summary>
+    public async Task<Outcome<CarePlanRead>> GetCarePlanAsync(Guid carePlanRecordId, bool includePdf = false, CancellationToken ct = default)
     {
         var use = await db.TechnologyUses.AsNoTracking().SingleOrDefaultAsync(u => u.CarePlan.Id == carePlanRecordId, ct);
         if (use is null) return Refusal.NotFound("care-plan.not-found", "No care-plan record with this id in this trust.");
         // The copy says what really happens if the patient says no, in the trust's own hours.
         var policy = (await store.GetTrustAsync(ct)).Policy;
-        return new CarePlanView(use, use.PatientCopy(policy));
+        var view = new CarePlanView(use, use.PatientCopy(policy));
+        byte[]? pdf = null;
+        if (includePdf)
+        {
+            try
+            {
+                pdf = CarePlanPdf.Render(view);
+            }
+            catch (NotSupportedException e)
+            {
+                // Characters the PDF font cannot show: refuse rather than hand over a copy with words missing.
+                return Refusal.Precondition("care-plan-pdf.unsupported-characters", e.Message + " Use the text copy.");
+            }
+        }
+        var record = $"CarePlan/{use.CarePlan.Id}";
+        access.Read(use.PatientId, record, AccessLog.CarePlanType);
+        if (pdf is not null) access.Read(use.PatientId, record + "/patient-copy.pdf", AccessLog.CarePlanType);
+        await access.CommitAsync(ct);
+        return new CarePlanRead(view, pdf);
     }
 
     /// <summary>Runs the blanket-use detector over one ward's live uses and its current patient count.</summary>

@@ -5,10 +5,10 @@ namespace Platform.Consent.Api.Application;
 
 /// <summary>
 /// The use check, the enforcement point devices and EPRs call: reads only the cached patient snapshot and the trust's
-/// cached approvals and policy, writes nothing, and with a warm cache makes no database round trip (nor constructs a
-/// database context: <see cref="PatientRecordsStore"/> resolves one only on a miss).
+/// cached approvals and policy, and writes only its access record (permit or deny) for the audit log. With a warm cache
+/// that record's INSERT is its one database round trip.
 /// </summary>
-public sealed class UseChecker(PatientRecordsStore store, TimeProvider clock)
+public sealed class UseChecker(PatientRecordsStore store, AccessLog access, TimeProvider clock)
 {
     /// <remarks>
     /// The use on this ward and the approval for its setting are picked by the domain's one rule
@@ -24,6 +24,10 @@ public sealed class UseChecker(PatientRecordsStore store, TimeProvider clock)
         if (records is null) return PatientRecordsStore.PatientNotFound;
         var trust = await store.GetTrustAsync(ct);
         var ward = Data.ConsentWard.Normalise(wardCode);
-        return UseCheck.Evaluate(records, technologyId, ward, purpose, trust.Approvals, trust.Policy, clock.GetUtcNow().UtcDateTime);
+        var result = UseCheck.Evaluate(records, technologyId, ward, purpose, trust.Approvals, trust.Policy, clock.GetUtcNow().UtcDateTime);
+        // Every decision is audited before it is answered: a device is never told "permit" for a check the log lacks.
+        access.Checked(patientId, technologyId, purpose, result);
+        await access.CommitAsync(ct);
+        return result;
     }
 }

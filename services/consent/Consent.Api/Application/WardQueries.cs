@@ -20,8 +20,9 @@ public sealed record ConsentRequiredView(TechnologyUse Use, DateTime ConsentRequ
 /// The queries a ward runs on: uses by patient or ward, overdue reviews, consent required after capacity was regained,
 /// and the blanket-use signals raised. Keyset (cursor) paging: a token names the last row of the page by its sort key
 /// and id, so rows added meanwhile never shift a page. Everything is the caller's trust's only (the tenant filter).
+/// A page of uses is patients' data: each patient on it is recorded as read (one record each, one commit per page).
 /// </summary>
-public sealed class WardQueries(ConsentDbContext db, PatientRecordsStore store, TimeProvider clock)
+public sealed class WardQueries(ConsentDbContext db, PatientRecordsStore store, AccessLog access, TimeProvider clock)
 {
     private static readonly Refusal BadToken = Refusal.Invalid("page-token.format", "Page token is not one this service issued.");
 
@@ -55,6 +56,7 @@ public sealed class WardQueries(ConsentDbContext db, PatientRecordsStore store, 
         var rows = await query.OrderBy(u => u.ProposedAt).ThenBy(u => u.Id).Take(size + 1).ToListAsync(ct);
         var page = rows.Take(size).ToList();
         var views = await ViewsAsync(page, ct);
+        await RecordReadsAsync(page.Select(u => u.PatientId), "uses", ct);
         return new Page<UseView>(views, rows.Count > size ? Cursor(page[^1].ProposedAt, page[^1].Id) : null);
     }
 
@@ -79,6 +81,7 @@ public sealed class WardQueries(ConsentDbContext db, PatientRecordsStore store, 
         var rows = await query.OrderBy(u => u.CarePlan.NextReviewDate).ThenBy(u => u.Id).Take(size + 1).ToListAsync(ct);
         var page = rows.Take(size).ToList();
         var views = await ViewsAsync(page, ct);
+        await RecordReadsAsync(page.Select(u => u.PatientId), "overdue-reviews", ct);
         return new Page<UseView>(views, rows.Count > size ? Cursor(page[^1].CarePlan.NextReviewDate!.Value, page[^1].Id) : null);
     }
 
@@ -117,6 +120,7 @@ public sealed class WardQueries(ConsentDbContext db, PatientRecordsStore store, 
         if (after is var (ticks, lastId)) ordered = ordered.Where(x => x.Key > ticks || (x.Key == ticks && x.View.Use.Id.CompareTo(lastId) > 0));
         var rows = ordered.Take(size + 1).ToList();
         var page = rows.Take(size).ToList();
+        await RecordReadsAsync(page.Select(x => x.View.Use.PatientId), "consent-required", ct);
         return new Page<ConsentRequiredView>(page.Select(x => x.View).ToList(), rows.Count > size ? Cursor(new DateTime(page[^1].Key, DateTimeKind.Utc), page[^1].View.Use.Id) : null);
     }
 
@@ -139,6 +143,12 @@ public sealed class WardQueries(ConsentDbContext db, PatientRecordsStore store, 
         var rows = await query.OrderByDescending(s => s.RaisedAt).ThenByDescending(s => s.Id).Take(size + 1).ToListAsync(ct);
         var page = rows.Take(size).ToList();
         return new Page<RaisedBlanketSignal>(page, rows.Count > size ? Cursor(page[^1].RaisedAt, page[^1].Id) : null);
+    }
+
+    private Task RecordReadsAsync(IEnumerable<Guid> patientIds, string view, CancellationToken ct)
+    {
+        access.ReadEach(patientIds, patient => $"{patient}/{view}", AccessLog.ConsentType);
+        return access.CommitAsync(ct);
     }
 
     private async Task<List<UseView>> ViewsAsync(List<TechnologyUse> uses, CancellationToken ct)

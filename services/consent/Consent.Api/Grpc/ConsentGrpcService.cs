@@ -11,7 +11,7 @@ namespace Platform.Consent.Api.Grpc;
 /// <remarks>Enum values on the wire match the domain's, so enums are cast; ids are parsed here and refused by field name.</remarks>
 /// <remarks>
 /// Application services are resolved when a method needs them, not on activation: CheckUse, the hot path, asks only
-/// for the <see cref="UseChecker"/>, so a warm check constructs no database context.
+/// for the <see cref="UseChecker"/> (and through it the context its access record is written with).
 /// </remarks>
 public sealed class ConsentGrpcService(IServiceProvider services) : ConsentService.ConsentServiceBase
 {
@@ -394,11 +394,11 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
     [RequiresRole(ConsentRoles.Clinician)]
     public override async Task<CarePlanRecord> GetCarePlanRecord(GetCarePlanRecordRequest r, ServerCallContext context)
     {
-        var view = (await uses.GetCarePlanAsync(Id("care-plan-record-id", r.CarePlanRecordId), context.CancellationToken)).OrThrow();
+        var (view, pdf) = (await uses.GetCarePlanAsync(Id("care-plan-record-id", r.CarePlanRecordId), r.IncludePdf, context.CancellationToken)).OrThrow();
         var plan = view.Use.CarePlan;
         return new CarePlanRecord
         {
-            PatientCopyPdf = r.IncludePdf ? RenderPdf(view) : ByteString.Empty,
+            PatientCopyPdf = pdf is null ? ByteString.Empty : ByteString.CopyFrom(pdf),
             CarePlanRecordId = plan.Id.ToString(),
             UseId = view.Use.Id.ToString(),
             PatientId = view.Use.PatientId.ToString(),
@@ -418,19 +418,6 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
                 HowToWithdraw = plan.HowToWithdraw,
             },
         };
-    }
-
-    private static ByteString RenderPdf(CarePlanView view)
-    {
-        try
-        {
-            return ByteString.CopyFrom(CarePlanPdf.Render(view));
-        }
-        catch (NotSupportedException e)
-        {
-            // Characters the PDF font cannot show: refuse rather than hand over a copy with words missing.
-            throw Platform.Domain.Refusal.Precondition("care-plan-pdf.unsupported-characters", e.Message + " Use the text copy.").ToException();
-        }
     }
 
     private static readonly (Domain.UseCheckWarnings Flag, string Name)[] s_warnings =
