@@ -9,12 +9,20 @@
 #   bash tools/mutation.sh audit-domain grpc    the named targets
 #   STRYKER_ARGS="--since:main" bash tools/mutation.sh consent-domain
 #                                               only files changed since main (any Stryker option passes through)
+#   MUTATION_CONCURRENCY=2 bash tools/mutation.sh tenancy
+#                                               test sessions at once (default: the config's, 1; a shared
+#                                               two-core machine has no room for more than 2)
 #
 # Targets: consent-domain, audit-domain, procurement-domain, grpc-roles, messaging, tenancy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet tool restore >/dev/null
+# The interop tests (Platform.Grpc.Tests against grpc-js, the audit log's JavaScript verifier) need the npm peers, as
+# in tools/test.sh; without them they fail in Stryker's initial run and every mutant only they would kill survives.
+if [ -f tests/interop/package.json ] && [ ! -d tests/interop/node_modules ]; then
+  npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error
+fi
 
 # target -> the test project whose tests must kill the mutants
 declare -A tests=(
@@ -36,8 +44,10 @@ for target in "${targets[@]}"; do
   out="$PWD/StrykerOutput/$target"
   rm -rf "$out"
   echo "== $target ($(date -u +%H:%M:%S))"
+  concurrency=()
+  [ -z "${MUTATION_CONCURRENCY:-}" ] || concurrency=(--concurrency "$MUTATION_CONCURRENCY")
   # shellcheck disable=SC2086
-  if ! (cd "${tests[$target]}" && dotnet stryker --config-file "$OLDPWD/$config" --output "$out" --skip-version-check ${STRYKER_ARGS:-}); then
+  if ! (cd "${tests[$target]}" && dotnet stryker --config-file "$OLDPWD/$config" --output "$out" --skip-version-check "${concurrency[@]}" ${STRYKER_ARGS:-}); then
     status=1
   fi
   report=$(find "$out" -name mutation-report.json | head -n1)

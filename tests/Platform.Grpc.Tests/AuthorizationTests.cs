@@ -40,6 +40,34 @@ public sealed class RoleCheckedTestService(ProbeRecorder recorder) : TestService
         recorder.Received.Enqueue("UnaryCall");
         return Task.FromResult(new SimpleResponse { Username = context.GetHttpContext().User.Identity?.Name ?? "" });
     }
+
+    [RequiresRole("admin")]
+    public override async Task StreamingOutputCall(StreamingOutputCallRequest request, IServerStreamWriter<StreamingOutputCallResponse> responseStream, ServerCallContext context)
+    {
+        recorder.Received.Enqueue("StreamingOutputCall");
+        await responseStream.WriteAsync(new StreamingOutputCallResponse());
+    }
+
+    [RequiresRole("admin")]
+    public override async Task<StreamingInputCallResponse> StreamingInputCall(IAsyncStreamReader<StreamingInputCallRequest> requestStream, ServerCallContext context)
+    {
+        recorder.Received.Enqueue("StreamingInputCall");
+        var count = 0;
+        await foreach (var _ in requestStream.ReadAllAsync(context.CancellationToken)) count++;
+        return new StreamingInputCallResponse { AggregatedPayloadSize = count };
+    }
+
+    [RequiresRole("admin")]
+    public override async Task FullDuplexCall(IAsyncStreamReader<StreamingOutputCallRequest> requestStream, IServerStreamWriter<StreamingOutputCallResponse> responseStream, ServerCallContext context)
+    {
+        recorder.Received.Enqueue("FullDuplexCall");
+        await foreach (var _ in requestStream.ReadAllAsync(context.CancellationToken)) await responseStream.WriteAsync(new StreamingOutputCallResponse());
+    }
+
+    // Refuses synchronously, before any Task exists: the interceptor must turn that into the call's status as well.
+    [RequiresRole("admin")]
+    public override Task<Empty> UnimplementedCall(Empty request, ServerCallContext context) =>
+        throw Platform.Domain.Refusal.NotFound("patient.not-found", "No such patient in your trust.").ToException();
 }
 
 /// <summary>A stand-in for JWT bearer: "Bearer alice" signs in alice; "Bearer admin" signs in admin with role admin.</summary>
@@ -154,6 +182,74 @@ public sealed class AuthorizationTests : IAsyncLifetime
         Assert.Equal(new Empty(), await Client(_roles, "alice").EmptyCallAsync(new Empty())); // a method without roles
         Assert.Equal("admin", (await Client(_roles, "admin").UnaryCallAsync(new SimpleRequest())).Username);
         Assert.Equal(["UnaryCall"], _recorder.Received);
+    }
+
+    [Fact]
+    public async Task Each_kind_of_streaming_method_refuses_a_caller_without_its_role_before_it_runs_and_serves_one_with_it()
+    {
+        var alice = Client(_roles, "alice");
+        var admin = Client(_roles, "admin");
+
+        using (var serverStreaming = alice.StreamingOutputCall(new StreamingOutputCallRequest()))
+        {
+            AssertRoleRefused(await Assert.ThrowsAsync<RpcException>(() => serverStreaming.ResponseStream.MoveNext()));
+        }
+        using (var clientStreaming = alice.StreamingInputCall())
+        {
+            // The refusal may arrive before the request is written, and then the write reports it.
+            AssertRoleRefused(await Assert.ThrowsAsync<RpcException>(async () =>
+            {
+                await clientStreaming.RequestStream.WriteAsync(new StreamingInputCallRequest());
+                await clientStreaming.RequestStream.CompleteAsync();
+                await clientStreaming.ResponseAsync;
+            }));
+        }
+        using (var duplex = alice.FullDuplexCall())
+        {
+            AssertRoleRefused(await Assert.ThrowsAsync<RpcException>(async () =>
+            {
+                await duplex.RequestStream.WriteAsync(new StreamingOutputCallRequest());
+                await duplex.RequestStream.CompleteAsync();
+                await duplex.ResponseStream.MoveNext();
+            }));
+        }
+        Assert.Empty(_recorder.Received);
+
+        using (var serverStreaming = admin.StreamingOutputCall(new StreamingOutputCallRequest()))
+        {
+            Assert.Single(await serverStreaming.ResponseStream.ReadAllAsync().ToListAsync());
+        }
+        using (var clientStreaming = admin.StreamingInputCall())
+        {
+            await clientStreaming.RequestStream.WriteAsync(new StreamingInputCallRequest());
+            await clientStreaming.RequestStream.WriteAsync(new StreamingInputCallRequest());
+            await clientStreaming.RequestStream.CompleteAsync();
+            Assert.Equal(2, (await clientStreaming.ResponseAsync).AggregatedPayloadSize);
+        }
+        using (var duplex = admin.FullDuplexCall())
+        {
+            await duplex.RequestStream.WriteAsync(new StreamingOutputCallRequest());
+            await duplex.RequestStream.CompleteAsync();
+            Assert.Single(await duplex.ResponseStream.ReadAllAsync().ToListAsync());
+        }
+        Assert.Equal(["StreamingOutputCall", "StreamingInputCall", "FullDuplexCall"], _recorder.Received);
+    }
+
+    [Fact]
+    public async Task A_refusal_a_handler_throws_before_it_returns_a_task_ends_the_call_with_the_refusals_status()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Client(_roles, "admin").UnimplementedCallAsync(new Empty()));
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Equal("patient.not-found", error.Trailers.GetValue(RefusalStatus.RuleTrailer));
+        Assert.Equal(("patient.not-found", "grpc.testing"), (error.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason, error.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Domain));
+    }
+
+    private static void AssertRoleRefused(RpcException error)
+    {
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal("This needs the admin role.", error.Status.Detail);
+        Assert.Equal("role.required", error.Trailers.GetValue(RefusalStatus.RuleTrailer));
+        Assert.Equal("admin", error.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Metadata["roles"]);
     }
 
     [Fact]

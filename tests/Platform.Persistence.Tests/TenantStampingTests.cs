@@ -19,11 +19,21 @@ public class TenantStampingTests
         public Guid Id { get; set; }
         public string TenantId { get; set; } = "";
         public string Text { get; set; } = "";
+        public DateTime Written { get; set; }
+        public DateTime? Reviewed { get; set; }
+    }
+
+    /// <summary>A table no trust owns (reference data every trust reads).</summary>
+    public sealed class Ward
+    {
+        public Guid Id { get; set; }
+        public string Name { get; set; } = "";
     }
 
     public sealed class NotesContext(DbContextOptions options, ITenantContext tenant) : PlatformDbContext(options, tenant)
     {
         public DbSet<Note> Notes => Set<Note>();
+        public DbSet<Ward> Wards => Set<Ward>();
     }
 
     /// <summary>One fresh database per test and a way to open a context acting for a tenant (or none).</summary>
@@ -73,7 +83,7 @@ public class TenantStampingTests
     private static async Task<Guid> SeedAsync(Store store, string tenant, string text)
     {
         await using var db = store.For(tenant);
-        var note = new Note { Id = Guid.NewGuid(), Text = text };
+        var note = new Note { Id = Guid.NewGuid(), Text = text, Written = DateTime.UtcNow };
         db.Notes.Add(note);
         await db.SaveChangesAsync();
         return note.Id;
@@ -161,6 +171,115 @@ public class TenantStampingTests
         await using (var db = store.For(Rx3)) Assert.Equal([mine], await db.Notes.Select(n => n.Id).ToListAsync());
         await using (var db = store.For(Rtq)) Assert.Equal([theirs], await db.Notes.Select(n => n.Id).ToListAsync());
         await using (var db = store.For(null)) Assert.Empty(await db.Notes.ToListAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_trust_updates_and_deletes_its_own_rows(string provider)
+    {
+        var store = await Store.CreateAsync(provider);
+        var kept = await SeedAsync(store, Rx3, "draft");
+        var removed = await SeedAsync(store, Rx3, "to remove");
+        await using (var db = store.For(Rx3))
+        {
+            (await db.Notes.SingleAsync(n => n.Id == kept)).Text = "final";
+            db.Notes.Remove(await db.Notes.SingleAsync(n => n.Id == removed));
+            await db.SaveChangesAsync();
+        }
+        Assert.Equal([(kept, Rx3, "final")], await store.RowsAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Claiming_another_trusts_row_by_restamping_it_is_refused_and_the_row_keeps_its_trust(string provider)
+    {
+        var store = await Store.CreateAsync(provider);
+        var id = await SeedAsync(store, Rtq, "theirs");
+        await using (var db = store.For(Rx3))
+        {
+            // A copy of their row, attached as unchanged, then given this trust's code: the row now looks like ours, only
+            // the value it was read with says whose it is.
+            var copy = new Note { Id = id, TenantId = Rtq, Text = "theirs" };
+            db.Notes.Attach(copy);
+            copy.TenantId = Rx3;
+            copy.Text = "claimed";
+            var refused = await Assert.ThrowsAsync<TenantIsolationException>(() => db.SaveChangesAsync());
+            Assert.Equal("A row of another tenant cannot be written.", refused.Message);
+        }
+        Assert.Equal([(id, Rtq, "theirs")], await store.RowsAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Another_trusts_row_that_is_only_read_does_not_stop_a_save(string provider)
+    {
+        // Read past the filter (as a cross-trust report may) and left unchanged: nothing of theirs is written, so the
+        // guard has nothing to refuse.
+        var store = await Store.CreateAsync(provider);
+        var theirs = await SeedAsync(store, Rtq, "theirs");
+        Guid mine;
+        await using (var db = store.For(Rx3))
+        {
+            Assert.Equal("theirs", (await db.Notes.IgnoreQueryFilters().SingleAsync(n => n.Id == theirs)).Text);
+            db.Notes.Add(new Note { Id = mine = Guid.NewGuid(), Text = "mine" });
+            await db.SaveChangesAsync();
+        }
+        Assert.Equal([(mine, Rx3, "mine"), (theirs, Rtq, "theirs")], await store.RowsAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_table_no_trust_owns_is_written_without_a_tenant_and_read_by_every_trust(string provider)
+    {
+        var store = await Store.CreateAsync(provider);
+        await using (var db = store.For(null))
+        {
+            db.Wards.Add(new Ward { Id = Guid.NewGuid(), Name = "Willow" });
+            await db.SaveChangesAsync();
+        }
+        await using (var db = store.For(Rx3)) Assert.Equal(["Willow"], await db.Wards.Select(w => w.Name).ToListAsync());
+        await using (var db = store.For(Rtq)) Assert.Equal(["Willow"], await db.Wards.Select(w => w.Name).ToListAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Columns_are_snake_case_and_the_tenant_column_holds_at_most_an_ods_code(string provider)
+    {
+        // The migrations and the row-level security policies name tenant_id; a model with other names would not match them.
+        var store = await Store.CreateAsync(provider);
+        await SeedAsync(store, Rx3, "named");
+        await using var db = store.For(Rx3);
+        await db.Database.OpenConnectionAsync();
+        await using var query = db.Database.GetDbConnection().CreateCommand();
+        query.CommandText = "SELECT tenant_id FROM notes";
+        Assert.Equal(Rx3, await query.ExecuteScalarAsync());
+        Assert.Equal(8, db.Model.FindEntityType(typeof(Note))!.FindProperty(nameof(Note.TenantId))!.GetMaxLength());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Instants_are_stored_as_utc_and_read_back_as_utc(string provider)
+    {
+        var store = await Store.CreateAsync(provider);
+        var written = new DateTime(2026, 12, 3, 9, 30, 0, DateTimeKind.Utc);
+        Guid dated, undated;
+        await using (var db = store.For(Rx3))
+        {
+            // An instant of unspecified kind (as a parser may give) is taken as local time and stored as UTC; Npgsql
+            // refuses to write one unconverted to a timestamptz column.
+            var reviewed = DateTime.SpecifyKind(written.ToLocalTime().AddDays(7), DateTimeKind.Unspecified);
+            var withDates = new Note { Id = dated = Guid.NewGuid(), Text = "dated", Written = written, Reviewed = reviewed };
+            var withoutReview = new Note { Id = undated = Guid.NewGuid(), Text = "undated", Written = written, Reviewed = null };
+            db.Notes.AddRange(withDates, withoutReview);
+            await db.SaveChangesAsync();
+        }
+        await using (var db = store.For(Rx3))
+        {
+            var notes = await db.Notes.AsNoTracking().ToDictionaryAsync(n => n.Id);
+            Assert.Equal((written, DateTimeKind.Utc), (notes[dated].Written, notes[dated].Written.Kind));
+            Assert.Equal((written.AddDays(7), DateTimeKind.Utc), (notes[dated].Reviewed, notes[dated].Reviewed!.Value.Kind));
+            Assert.Null(notes[undated].Reviewed);
+        }
     }
 
     [Theory]

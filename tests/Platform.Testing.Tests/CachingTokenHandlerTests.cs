@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.Tokens;
 using Platform.ServiceDefaults.Auth;
 using Xunit;
@@ -63,14 +64,26 @@ public sealed class CachingTokenHandlerTests
     [Fact]
     public async Task A_cached_token_stops_working_when_it_expires()
     {
-        var handler = new CachingTokenHandler(TimeProvider.System) { MapInboundClaims = false };
+        // One fake clock for the cache and for the token's lifetime check, moved by hand, so the token cannot lapse
+        // early on a loaded machine. IdentityModel's own lifetime check reads the wall clock (its
+        // TokenValidationParameters.TimeProvider is not in the build referenced here), hence the validator delegate:
+        // the stock rule (not before nbf, not at or after exp, no skew as ClockSkew is zero) on the fake clock.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero));
+        var handler = new CachingTokenHandler(clock) { MapInboundClaims = false };
         var parameters = Parameters();
-        var token = TestTokens.Shared.Mint("RX3", lifetime: TimeSpan.FromSeconds(1));
+        parameters.LifetimeValidator = (notBefore, expires, _, _) =>
+            clock.GetUtcNow().UtcDateTime is var now && (notBefore is not { } nbf || nbf <= now) && expires is { } exp && now < exp;
+        var token = TestTokens.Shared.Mint("RX3", lifetime: TimeSpan.FromMinutes(1), notBefore: clock.GetUtcNow().UtcDateTime);
         Assert.True((await handler.ValidateTokenAsync(token, parameters)).IsValid);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.True((await handler.ValidateTokenAsync(token, parameters)).IsValid);
+
+        // At exp, inside the cache's five minutes: only the entry ending at the token's exp sends it back to validation.
+        clock.Advance(TimeSpan.FromSeconds(1));
         var late = await handler.ValidateTokenAsync(token, parameters);
         Assert.False(late.IsValid);
-        Assert.IsType<SecurityTokenExpiredException>(late.Exception);
+        Assert.IsType<SecurityTokenInvalidLifetimeException>(late.Exception);
     }
 
     [Fact]
