@@ -19,11 +19,17 @@ internal sealed class DemoClientFactory(int offset) : IAsyncDisposable
 {
     private readonly List<ServiceProvider> _providers = [];
 
-    public async Task<TClient> ClientAsync<TClient>(LocalPlatform platform, int defaultPort, string clientId) where TClient : class
+    /// <summary>A token for the demo client <paramref name="clientId"/>, from identity's token endpoint or the one given (e.g. the gateway's).</summary>
+    public static async Task<string> TokenAsync(LocalPlatform platform, string clientId, Uri? tokenEndpoint = null)
     {
         var demo = platform.DemoClients.Single(c => c.ClientId == clientId);
         using var http = new HttpClient();
-        var token = await DemoRegion.TokenAsync(http, platform.TokenEndpoint, demo.ClientId, demo.Secret, default);
+        return await DemoRegion.TokenAsync(http, tokenEndpoint ?? platform.TokenEndpoint, demo.ClientId, demo.Secret, default);
+    }
+
+    public async Task<TClient> ClientAsync<TClient>(LocalPlatform platform, int defaultPort, string clientId) where TClient : class
+    {
+        var token = await TokenAsync(platform, clientId);
         var services = new ServiceCollection();
         services.AddPlatformGrpcClient<TClient>(new Uri($"http://127.0.0.1:{defaultPort + offset}"), TimeSpan.FromSeconds(30))
             .AddCallCredentials((_, metadata) =>

@@ -46,8 +46,7 @@ public sealed class LocalPlatformTests : IAsyncLifetime
 
             // A demo client's token from the identity service's token endpoint works against every service; the
             // services know the demo trusts from the directory's events, and no other.
-            var auditor = platform.DemoClients.Single(c => c.ClientId == "rtq-demo-auditor");
-            var token = await DemoRegion.TokenAsync(http, platform.TokenEndpoint, auditor.ClientId, auditor.Secret, cts.Token);
+            var token = await DemoClientFactory.TokenAsync(platform, "rtq-demo-auditor");
             foreach (var port in new[] { 5001, 5011, 5021, 5031 })
             {
                 using var me = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port + _offset}/me");
@@ -81,6 +80,9 @@ public sealed class LocalPlatformTests : IAsyncLifetime
 
     private LocalPlatform _platform = null!;
 
+    // The gateway routes identity's token endpoint without a token: an integrator needs one address.
+    private Uri GatewayTokenEndpoint => new($"http://127.0.0.1:{8080 + _offset}/connect/token");
+
     private async Task The_seeded_patient_on_oak_ward_may_use_the_companion_app_and_a_ward_without_approval_is_denied()
     {
         var clinician = await Client<ConsentService.ConsentServiceClient>(5002, "rx3-demo-epr");
@@ -103,8 +105,7 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         var again = await throughGateway.CheckUseAsync(new CheckUseRequest { PatientId = patient, TechnologyId = app, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment });
         Assert.Equal(UseCheckDecision.Permit, again.Decision);
         using var http = new HttpClient();
-        var deviceClient = _platform.DemoClients.Single(c => c.ClientId == "rx3-demo-device");
-        var token = await DemoRegion.TokenAsync(http, new Uri($"http://127.0.0.1:{8080 + _offset}/connect/token"), deviceClient.ClientId, deviceClient.Secret, default);
+        var token = await DemoClientFactory.TokenAsync(_platform, "rx3-demo-device", GatewayTokenEndpoint);
         using var check = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{8080 + _offset}/consent/v1/uses:check")
         {
             Content = new StringContent($"{{\"patientId\":\"{patient}\",\"technologyId\":\"{app}\",\"wardCode\":\"OAK\",\"purpose\":\"USE_PURPOSE_DIRECT_CARE_OR_TREATMENT\"}}",
@@ -117,12 +118,11 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         Assert.Equal("USE_CHECK_DECISION_PERMIT", System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("decision").GetString());
 
         // A dashboard's GraphQL query at the gateway, as RX3's procurement lead: the trust's technologies from procurement.
-        var lead = _platform.DemoClients.Single(c => c.ClientId == "rx3-demo-lead");
         using var graphql = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{8080 + _offset}/graphql")
         {
             Content = new StringContent("{\"query\":\"{ trust { odsCode technologies(first: 50) { edges { node { name } } } } }\"}", System.Text.Encoding.UTF8, "application/json"),
         };
-        graphql.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await DemoRegion.TokenAsync(http, _platform.TokenEndpoint, lead.ClientId, lead.Secret, default));
+        graphql.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await DemoClientFactory.TokenAsync(_platform, "rx3-demo-lead"));
         var dashboard = await http.SendAsync(graphql);
         var data = await dashboard.Content.ReadAsStringAsync();
         Assert.True(dashboard.StatusCode == HttpStatusCode.OK, data);
@@ -160,8 +160,7 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         Assert.DoesNotContain(entries.Entries, e => e.Entity.What.Contains(rx3Patient, StringComparison.Ordinal) || e.Entity.What.Contains(rx3App, StringComparison.Ordinal));
 
         using var http = new HttpClient();
-        var epr = _platform.DemoClients.Single(c => c.ClientId == "rtq-demo-epr");
-        var token = await DemoRegion.TokenAsync(http, new Uri($"http://127.0.0.1:{8080 + _offset}/connect/token"), epr.ClientId, epr.Secret, default);
+        var token = await DemoClientFactory.TokenAsync(_platform, "rtq-demo-epr", GatewayTokenEndpoint);
         using var forged = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{8080 + _offset}/consent/v1/patients/{rx3Patient}");
         forged.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         forged.Headers.Add("tenant", "RX3");
