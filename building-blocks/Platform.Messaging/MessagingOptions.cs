@@ -24,6 +24,21 @@ public sealed class MessagingOptions
 
     /// <summary>What this app's <c>GET /dapr/subscribe</c> advertises for batched delivery (<c>Messaging:BulkSubscribe</c>).</summary>
     public BulkSubscribeOptions BulkSubscribe { get; set; } = new();
+
+    /// <summary>How <see cref="Outbox.IOutboxGroupCommit"/> groups concurrent callers' events (<c>Messaging:GroupCommit</c>).</summary>
+    public GroupCommitOptions GroupCommit { get; set; } = new();
+}
+
+/// <summary>
+/// The group commit of events that go with no state change (<c>Messaging:GroupCommit</c>): a write takes every event of
+/// a tenant waiting when the previous write ends, at most <see cref="MaxBatch"/>; none waits longer than
+/// <see cref="MaxDelay"/> for a write to start.
+/// </summary>
+public sealed class GroupCommitOptions
+{
+    public int MaxBatch { get; set; } = 64;
+
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(2);
 }
 
 /// <summary>

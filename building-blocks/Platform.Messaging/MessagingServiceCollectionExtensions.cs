@@ -53,7 +53,10 @@ public static class MessagingServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<MessagingMetrics>();
         services.TryAddSingleton<OutboxSequence>();
+        services.TryAddSingleton<OutboxRowFactory>();
         services.TryAddScoped<IEventPublisher, EventPublisher<TDbContext>>();
+        // Events that go with no state change (access records) share a write with concurrent callers' (docs/decisions/0027).
+        services.TryAddSingleton<IOutboxGroupCommit, OutboxGroupCommit<TDbContext>>();
         services.TryAddScoped<Access.IAccessRecorder, Access.AccessRecorder>();
         // Outbox rows ride in the caller's own SaveChanges command on PostgreSQL (docs/decisions/0008).
         services.TryAddSingleton<OutboxBatchWriter>();

@@ -77,6 +77,71 @@ public sealed class AccessRecordTests(ConsentServiceFixture fixture) : IClassFix
             await AccessesAsync(Trust, nhs));
     }
 
+    // The checks' records share commits (a group commit, docs/decisions/0027): many at once still leave one record each.
+    [Fact]
+    public async Task Concurrent_use_checks_each_leave_exactly_one_record_before_they_answer()
+    {
+        const string Trust = "ACR7";
+        var clinic = new ConsentClient(fixture.App, Trust);
+        var technology = (await clinic.ApproveAsync()).TechnologyId;
+        var (patient, nhs) = await PatientAsync(clinic);
+        await clinic.HasCapacityAsync(patient, technology);
+        await clinic.ConsentAsync(patient, technology);
+        await clinic.ActiveUseAsync(patient, technology);
+        var devices = Enumerable.Range(0, 24).Select(i => As(Trust, $"pump-{i}", "device")).ToList();
+
+        var answers = await Task.WhenAll(devices.Select(async d => (await d.CheckUseAsync(new CheckUseRequest
+        {
+            PatientId = patient, TechnologyId = technology, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment,
+        })).Decision));
+
+        Assert.All(answers, a => Assert.Equal(UseCheckDecision.Permit, a));
+        var seen = await AccessesAsync(Trust, nhs);
+        Assert.Equal(Enumerable.Range(0, 24).Select(i => $"pump-{i}").Order(), seen.Select(s => s.Subject).Order());
+        Assert.All(seen, s => Assert.Equal(("use-check", "success"), (s.Kind, s.Outcome)));
+    }
+
+    [Fact]
+    public async Task A_use_check_whose_record_cannot_be_written_is_not_answered_and_says_why()
+    {
+        const string Trust = "ACR8";
+        var clinic = new ConsentClient(fixture.App, Trust);
+        var technology = (await clinic.ApproveAsync()).TechnologyId;
+        var (patient, nhs) = await PatientAsync(clinic);
+        await clinic.HasCapacityAsync(patient, technology);
+        await clinic.ConsentAsync(patient, technology);
+        await clinic.ActiveUseAsync(patient, technology);
+        var device = As(Trust, "bed-sensor-3", "device");
+        var check = new CheckUseRequest { PatientId = patient, TechnologyId = technology, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment };
+
+        await OutboxInsertsAsync(allowed: false);
+        RpcException refused;
+        try
+        {
+            refused = await Assert.ThrowsAsync<RpcException>(async () => await device.CheckUseAsync(check));
+        }
+        finally
+        {
+            await OutboxInsertsAsync(allowed: true);
+        }
+
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("access record could not be written", refused.Status.Detail);
+        Assert.Empty(await AccessesAsync(Trust, nhs));
+        Assert.Equal(UseCheckDecision.Permit, (await device.CheckUseAsync(check)).Decision);
+        Assert.Single(await AccessesAsync(Trust, nhs));
+    }
+
+    private async Task OutboxInsertsAsync(bool allowed)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(fixture.App.Postgres.OwnerConnectionString(fixture.App.Database));
+        await conn.OpenAsync();
+        var sql = allowed ? $"GRANT INSERT ON outbox_messages TO {Platform.Testing.PostgresServer.AppRole}"
+            : $"REVOKE INSERT ON outbox_messages FROM {Platform.Testing.PostgresServer.AppRole}";
+        await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     [Fact]
     public async Task Reading_a_patient_or_a_page_of_patients_records_one_read_per_patient_shown_and_an_unknown_patient_records_nothing()
     {

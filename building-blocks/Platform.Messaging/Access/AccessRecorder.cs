@@ -31,11 +31,30 @@ public interface IAccessRecorder
 {
     /// <summary>Adds the record to the outbox of the scoped DbContext; returns the event id.</summary>
     Guid Record(AccessRecord access);
+
+    /// <summary>
+    /// Records an access of a call that writes nothing else (a use check): the record is written with concurrent
+    /// callers' records in one shared commit (<see cref="IOutboxGroupCommit"/>) and this completes once it is durable,
+    /// so the caller answers only then. Throws <see cref="OutboxWriteFailedException"/> when that commit failed.
+    /// </summary>
+    Task<Guid> RecordDurablyAsync(AccessRecord access, CancellationToken cancellationToken);
 }
 
-internal sealed class AccessRecorder(IEventPublisher publisher, ITenantContext tenant, CurrentActor actor) : IAccessRecorder
+internal sealed class AccessRecorder(IEventPublisher publisher, IOutboxGroupCommit groupCommit, ITenantContext tenant, CurrentActor actor) : IAccessRecorder
 {
     public Guid Record(AccessRecord access)
+    {
+        var (recorded, trust) = Build(access);
+        return publisher.Publish(recorded, trust, access.Patient);
+    }
+
+    public Task<Guid> RecordDurablyAsync(AccessRecord access, CancellationToken cancellationToken)
+    {
+        var (recorded, trust) = Build(access);
+        return groupCommit.PublishAsync(recorded, trust, access.Patient, cancellationToken);
+    }
+
+    private (AccessRecorded Recorded, string Trust) Build(AccessRecord access)
     {
         ArgumentNullException.ThrowIfNull(access);
         ArgumentException.ThrowIfNullOrWhiteSpace(access.Patient);
@@ -53,6 +72,6 @@ internal sealed class AccessRecorder(IEventPublisher publisher, ITenantContext t
             Kind = access.Kind == AccessKind.UseCheck ? "use-check" : "patient-record-read",
             Outcome = access.Permitted ? "success" : "denied",
         };
-        return publisher.Publish(recorded, trust, access.Patient);
+        return (recorded, trust);
     }
 }

@@ -41,12 +41,24 @@ public sealed class OutboxSequence(TimeProvider time)
     }
 }
 
-internal sealed class EventPublisher<TDbContext>(TDbContext db, IOptions<MessagingOptions> options, OutboxSequence sequence,
-    TimeProvider time, MessagingMetrics metrics, OutboxBatchWriter writer) : IEventPublisher where TDbContext : DbContext
+internal sealed class EventPublisher<TDbContext>(TDbContext db, OutboxRowFactory rows, MessagingMetrics metrics, OutboxBatchWriter writer)
+    : IEventPublisher where TDbContext : DbContext
+{
+    public Guid Publish<T>(T message, string tenant, string subject) where T : IMessage
+    {
+        var row = rows.Create(message, tenant, subject);
+        if (!writer.TryEnqueue(db, row)) db.Set<OutboxMessage>().Add(row);
+        metrics.Published(row.Topic);
+        return row.Id;
+    }
+}
+
+/// <summary>An event as its outbox row: the CloudEvent (id, source, type, trace context, tenant) and the relay's fields.</summary>
+internal sealed class OutboxRowFactory(IOptions<MessagingOptions> options, OutboxSequence sequence, TimeProvider time)
 {
     private string? _source;
 
-    public Guid Publish<T>(T message, string tenant, string subject) where T : IMessage
+    public OutboxMessage Create<T>(T message, string tenant, string subject) where T : IMessage
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentException.ThrowIfNullOrWhiteSpace(tenant);
@@ -69,7 +81,7 @@ internal sealed class EventPublisher<TDbContext>(TDbContext db, IOptions<Messagi
             Tenant = tenant,
             DataJson = ProtobufJson.Format(message),
         };
-        var row = new OutboxMessage
+        return new OutboxMessage
         {
             Id = id,
             Sequence = sequence.Next(),
@@ -81,9 +93,6 @@ internal sealed class EventPublisher<TDbContext>(TDbContext db, IOptions<Messagi
             CreatedAt = now,
             DueAt = now,
         };
-        if (!writer.TryEnqueue(db, row)) db.Set<OutboxMessage>().Add(row);
-        metrics.Published(names.Topic);
-        return id;
     }
 }
 

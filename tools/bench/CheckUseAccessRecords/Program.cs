@@ -223,6 +223,8 @@ internal sealed record Instance(WebApplication App, string Database, int GrpcPor
 internal sealed class NoAccessRecorder : IAccessRecorder
 {
     public Guid Record(AccessRecord access) => Guid.Empty;
+
+    public Task<Guid> RecordDurablyAsync(AccessRecord access, CancellationToken cancellationToken) => Task.FromResult(Guid.Empty);
 }
 
 /// <summary>

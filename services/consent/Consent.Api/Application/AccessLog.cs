@@ -44,13 +44,16 @@ public sealed class AccessLog(IAccessRecorder recorder, ConsentDbContext db)
         }
     }
 
-    /// <summary>A use check and what it decided: a deny is recorded as well as a permit.</summary>
-    public void Checked(Guid patientId, Guid technologyId, UsePurpose purpose, UseCheckResult result)
+    /// <summary>
+    /// A use check and what it decided (a deny is recorded as well as a permit), durable when this completes. A check
+    /// writes nothing else, so its record shares one commit with the records of the checks running beside it (a group
+    /// commit, docs/decisions/0027) instead of paying a commit of its own.
+    /// </summary>
+    public async Task CheckedAsync(Guid patientId, Guid technologyId, UsePurpose purpose, UseCheckResult result, CancellationToken ct)
     {
         var what = result.UseId is { } useId ? $"TechnologyUse/{useId}" : $"Technology/{technologyId}";
-        recorder.Record(new AccessRecord(AccessKind.UseCheck, Patient(patientId), what, ConsentType, PurposeOfUse(purpose),
-            Permitted: result.Decision == UseCheckDecision.Permit));
-        _pending++;
+        await recorder.RecordDurablyAsync(new AccessRecord(AccessKind.UseCheck, Patient(patientId), what, ConsentType, PurposeOfUse(purpose),
+            Permitted: result.Decision == UseCheckDecision.Permit), ct);
     }
 
     /// <summary>Commits the records of a call that writes nothing else (its one round trip); nothing when none were made.</summary>

@@ -6,7 +6,7 @@ namespace Platform.Consent.Api.Application;
 /// <summary>
 /// The use check, the enforcement point devices and EPRs call: reads only the cached patient snapshot and the trust's
 /// cached approvals and policy, and writes only its access record (permit or deny) for the audit log. With a warm cache
-/// that record's INSERT is its one database round trip.
+/// that record is its one database write, shared with the records of the checks running beside it (a group commit).
 /// </summary>
 public sealed class UseChecker(PatientRecordsStore store, AccessLog access, TimeProvider clock)
 {
@@ -26,8 +26,7 @@ public sealed class UseChecker(PatientRecordsStore store, AccessLog access, Time
         var ward = Data.ConsentWard.Normalise(wardCode);
         var result = UseCheck.Evaluate(records, technologyId, ward, purpose, trust.Approvals, trust.Policy, clock.GetUtcNow().UtcDateTime);
         // Every decision is audited before it is answered: a device is never told "permit" for a check the log lacks.
-        access.Checked(patientId, technologyId, purpose, result);
-        await access.CommitAsync(ct);
+        await access.CheckedAsync(patientId, technologyId, purpose, result, ct);
         return result;
     }
 }

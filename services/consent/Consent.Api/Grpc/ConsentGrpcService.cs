@@ -366,7 +366,17 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
     [RequiresRole(ConsentRoles.Clinician, ConsentRoles.Device)]
     public override async Task<CheckUseResponse> CheckUse(CheckUseRequest r, ServerCallContext context)
     {
-        var result = (await checker.CheckAsync(Id("patient-id", r.PatientId), Id("technology-id", r.TechnologyId), r.WardCode, Known((Domain.UsePurpose)r.Purpose), context.CancellationToken)).OrThrow();
+        Domain.UseCheckResult result;
+        try
+        {
+            result = (await checker.CheckAsync(Id("patient-id", r.PatientId), Id("technology-id", r.TechnologyId), r.WardCode, Known((Domain.UsePurpose)r.Purpose), context.CancellationToken)).OrThrow();
+        }
+        catch (Platform.Messaging.Outbox.OutboxWriteFailedException)
+        {
+            // No decision leaves without its record in the audit feed; the fault is the database's, so the caller may retry.
+            throw new RpcException(new Status(StatusCode.Unavailable, "The check's access record could not be written, so the check is not answered; try again."));
+        }
+
         var response = new CheckUseResponse
         {
             Decision = (UseCheckDecision)result.Decision,

@@ -1,0 +1,80 @@
+using Google.Protobuf;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Messaging.Outbox;
+
+/// <summary>
+/// Publishes events that no state change goes with (an access record of a read or a check) through the outbox, in a
+/// write shared with other callers' events of the same tenant: one multi-row INSERT, one commit, for every event that
+/// arrived while the previous write was in flight (at most <see cref="GroupCommitOptions.MaxBatch"/>, waiting at most
+/// <see cref="GroupCommitOptions.MaxDelay"/>). Use it when the caller must not answer before its event is durable but
+/// writes nothing else; an event that goes with a state change belongs in that change's transaction
+/// (<see cref="IEventPublisher"/>). See docs/decisions/0027.
+/// </summary>
+public interface IOutboxGroupCommit
+{
+    /// <summary>
+    /// Writes <paramref name="message"/> to the outbox as <see cref="IEventPublisher.Publish"/> would, and completes once
+    /// it is committed. Throws <see cref="OutboxWriteFailedException"/> when the shared write failed (nothing of it was
+    /// written), and <see cref="OperationCanceledException"/> when the caller cancels (before the write took the event,
+    /// nothing is written for it; after, it is written all the same).
+    /// </summary>
+    /// <returns>The CloudEvent id.</returns>
+    Task<Guid> PublishAsync<T>(T message, string tenant, string subject, CancellationToken cancellationToken) where T : IMessage;
+}
+
+/// <summary>A shared outbox write failed: none of its events was written, and none of its callers may answer as if it was.</summary>
+public sealed class OutboxWriteFailedException(string message, Exception inner) : Exception(message, inner);
+
+internal sealed class OutboxGroupCommit<TDbContext> : IOutboxGroupCommit, IDisposable where TDbContext : DbContext
+{
+    private readonly IServiceScopeFactory _scopes;
+    private readonly OutboxRowFactory _rows;
+    private readonly MessagingMetrics _metrics;
+    private readonly GroupCommit<OutboxMessage> _commit;
+
+    public OutboxGroupCommit(IServiceScopeFactory scopes, IOptions<MessagingOptions> options, OutboxRowFactory rows, MessagingMetrics metrics, TimeProvider time)
+    {
+        _scopes = scopes;
+        _rows = rows;
+        _metrics = metrics;
+        var settings = options.Value.GroupCommit;
+        _commit = new GroupCommit<OutboxMessage>(row => row.Tenant, WriteAsync, settings.MaxBatch, settings.MaxDelay, time);
+    }
+
+    public async Task<Guid> PublishAsync<T>(T message, string tenant, string subject, CancellationToken cancellationToken) where T : IMessage
+    {
+        var row = _rows.Create(message, tenant, subject);
+        await _commit.WriteAsync(row, cancellationToken);
+        _metrics.Published(row.Topic);
+        return row.Id;
+    }
+
+    // One tenant's rows in a scope acting for that tenant (row-level security reads it when the connection opens); on
+    // PostgreSQL the batch writer makes them one INSERT statement, committed on its own.
+    private async Task WriteAsync(string tenant, IReadOnlyList<OutboxMessage> rows)
+    {
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetService<TenantContext>()?.Use(tenant);
+            var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+            var writer = scope.ServiceProvider.GetRequiredService<OutboxBatchWriter>();
+            foreach (var row in rows)
+            {
+                if (!writer.TryEnqueue(db, row)) db.Set<OutboxMessage>().Add(row);
+            }
+
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            throw new OutboxWriteFailedException($"{rows.Count} outbox event(s) of trust {tenant} could not be written ({e.GetType().Name}: {e.Message}); none was.", e);
+        }
+    }
+
+    public void Dispose() => _commit.Dispose();
+}
