@@ -47,6 +47,57 @@ public class AuditEventTests(AuditServiceFixture fixture) : IClassFixture<AuditS
     }
 
     [Fact]
+    public async Task A_bulk_delivery_enters_each_event_once_in_order_even_with_a_copy_inside_it_and_one_entered_before_past_the_inbox()
+    {
+        using var http = fixture.App.CreateHttpClient();
+        var route = await SidecarDelivery.RouteForAsync(http, "procurement.technology_registered.v1");
+        Assert.Equal("SUCCESS", (await SidecarDelivery.DeliverAsync(http, route, TechnologyRegistered("EVB1", "evt-b1").ToJson())).Status);
+        // The inbox row is purged (as an operator's retention job would): only the log's own check stands between a
+        // redelivery and a second entry.
+        await using (var conn = new Npgsql.NpgsqlConnection(fixture.App.Postgres.OwnerConnectionString(fixture.App.Database)))
+        {
+            await conn.OpenAsync();
+            await using var purge = new Npgsql.NpgsqlCommand("DELETE FROM inbox_messages WHERE event_id = 'evt-b1'", conn);
+            Assert.Equal(1, await purge.ExecuteNonQueryAsync());
+        }
+
+        var statuses = await DeliverBulkAsync(http, route, "procurement.technology_registered.v1",
+            [.. new[] { "evt-b2", "evt-b3", "evt-b2", "evt-b1", "evt-b4" }.Select(id => TechnologyRegistered("EVB1", id).ToJson())]);
+        Assert.All(statuses, s => Assert.Equal("SUCCESS", s));
+
+        var entries = await Entries("EVB1");
+        Assert.Equal(["evt-b1", "evt-b2", "evt-b3", "evt-b4"], entries.Select(e => e.SourceEvent?.Id));
+        Assert.Equal([1L, 2, 3, 4], entries.Select(e => e.Sequence));
+        var (size, root) = await fixture.App.InTenantAsync("EVB1", async sp =>
+        {
+            var head = await sp.GetRequiredService<AuditLog>().Tree().HeadAsync();
+            return (head.Size, head.RootHash);
+        });
+        var leaves = entries.Select(AuditEntryCanonicalForm.LeafHash).ToList();
+        Assert.Equal(4L, size);
+        Assert.Equal(Platform.Audit.Domain.Verification.AuditLogVerifier.RootOf(leaves, 0, leaves.Count), root);
+    }
+
+    private static async Task<List<string?>> DeliverBulkAsync(HttpClient http, string route, string topic, IReadOnlyList<string> events)
+    {
+        var body = new StringBuilder("{\"id\":\"").Append(Guid.NewGuid()).Append("\",\"topic\":\"").Append(topic)
+            .Append("\",\"pubsubname\":\"pubsub\",\"type\":\"com.dapr.event.sent.bulk\",\"metadata\":{},\"entries\":[");
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (i > 0) body.Append(',');
+            body.Append("{\"entryId\":\"").Append(i).Append("\",\"contentType\":\"application/cloudevents+json\",\"metadata\":{},\"event\":").Append(events[i]).Append('}');
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = new StringContent(body.Append("]}").ToString(), Encoding.UTF8, "application/json") };
+        request.Headers.Add("dapr-api-token", SidecarDelivery.AppApiToken);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return [.. doc.RootElement.GetProperty("statuses").EnumerateArray().Select(s => s.GetProperty("status"))
+            .Select(s => s.ValueKind == JsonValueKind.String ? s.GetString() : s.GetInt32() == 0 ? "SUCCESS" : s.ToString())];
+    }
+
+    [Fact]
     public async Task A_delivery_without_the_app_api_token_is_refused_and_writes_nothing()
     {
         using var http = fixture.App.CreateHttpClient();

@@ -57,6 +57,61 @@ public class AuditLogTests(AuditServiceFixture fixture) : IClassFixture<AuditSer
         Assert.Equal(Platform.Audit.Domain.Verification.AuditLogVerifier.RootOf(leaves, 0, leaves.Count), root);
     }
 
+    // Another replica's appends, or a transaction that rolled back, leave this process's cached frontier behind: the
+    // next append must notice (the size under the lock differs) and read the frontier, or the tree's root goes wrong.
+    [Fact]
+    public async Task An_append_after_another_replicas_appends_keeps_the_tree_right()
+    {
+        await Append("AAF1", CapacityAssessed("p1"));
+        await Append("AAF1", CapacityAssessed("p2"));
+        await OtherReplicaAppends("AAF1", "q1", "q2", "q3");
+        await Append("AAF1", CapacityAssessed("p3"));
+        await AssertTreeHoldsEveryEntry("AAF1", 6);
+    }
+
+    [Fact]
+    public async Task An_append_rolled_back_then_another_replicas_appends_of_as_many_entries_keep_the_tree_right()
+    {
+        await Append("AAF2", CapacityAssessed("p1"));
+        await fixture.App.InTenantAsync("AAF2", async sp =>
+        {
+            var db = sp.GetRequiredService<AuditDbContext>();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            var appended = await sp.GetRequiredService<AuditLog>().AppendAsync([CapacityAssessed("gone1"), CapacityAssessed("gone2")]);
+            Assert.Equal(3, appended.Value[^1].Sequence);
+            await tx.RollbackAsync();
+            return 0;
+        });
+        // The same size the rolled-back append reached, with other leaves.
+        await OtherReplicaAppends("AAF2", "q1", "q2");
+        await Append("AAF2", CapacityAssessed("p2"));
+        await AssertTreeHoldsEveryEntry("AAF2", 4);
+    }
+
+    private Task OtherReplicaAppends(string tenant, params string[] patients) =>
+        fixture.App.InTenantAsync(tenant, async sp =>
+        {
+            var replica = new AuditLog(sp.GetRequiredService<AuditDbContext>(), new Tree.TreeFrontiers(), TimeProvider.System);
+            return (await replica.AppendAsync([.. patients.Select(p => CapacityAssessed(p))])).Value.Count;
+        });
+
+    private async Task AssertTreeHoldsEveryEntry(string tenant, int count)
+    {
+        var (entries, head) = await fixture.App.InTenantAsync(tenant, async sp =>
+        {
+            var log = sp.GetRequiredService<AuditLog>();
+            return ((await log.ListAsync(new AuditQuery(PageSize: 100))).Value.Entries, await log.Tree().HeadAsync());
+        });
+        Assert.Equal(count, entries.Count);
+        var leaves = entries.Select(AuditEntryCanonicalForm.LeafHash).ToList();
+        Assert.Equal(count, head.Size);
+        Assert.Equal(Platform.Audit.Domain.Verification.AuditLogVerifier.RootOf(leaves, 0, leaves.Count), head.RootHash);
+        // And from a fresh reader of the stored nodes, not this process's cache.
+        var stored = await fixture.App.InTenantAsync(tenant, async sp =>
+            await new MerkleTree(new Tree.DatabaseMerkleNodeStore(sp.GetRequiredService<AuditDbContext>(), tenant)).RootAsync(count));
+        Assert.Equal(head.RootHash, stored);
+    }
+
     [Fact]
     public async Task Malformed_entries_are_refused_naming_the_field_and_change_nothing()
     {

@@ -272,7 +272,11 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
                     // DetectChanges from walking every earlier event's entities again.
                     db.ChangeTracker.Clear();
                 }
+                var participants = services.GetServices<IDeliveryParticipant>().ToList();
+                foreach (var participant in participants) await participant.BeforeCommitAsync(ct);
+                await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
+                foreach (var participant in participants) participant.Committed();
                 return claimed;
             }, cancellationToken);
         }
@@ -362,9 +366,12 @@ internal sealed class EventDispatcher<TDbContext>(IServiceScopeFactory scopes, I
                 return false;
             }
             await registration.Invoke(services, message, envelope, ct);
+            var participants = services.GetServices<IDeliveryParticipant>().ToList();
+            foreach (var participant in participants) await participant.BeforeCommitAsync(ct);
             if (alsoInTransaction is not null) await alsoInTransaction(services, db, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            foreach (var participant in participants) participant.Committed();
             return true;
         }, cancellationToken);
     }

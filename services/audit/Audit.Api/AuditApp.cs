@@ -44,6 +44,9 @@ public static class AuditApp
             .From<TrustChanged>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: e.Status != TrustStatus.Suspended)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AuditLog>();
+        // The delivery's entries are appended together once its handlers have run (AuditLog.AppendWithDelivery).
+        builder.Services.AddScoped<Messaging.Inbox.IDeliveryParticipant>(sp => sp.GetRequiredService<AuditLog>());
+        builder.Services.AddSingleton<Tree.TreeFrontiers>();
         builder.Services.AddSingleton<AuditKeys>();
         builder.Services.AddSingleton<AuditMetrics>();
         builder.Services.AddSingleton<Checkpointer>();

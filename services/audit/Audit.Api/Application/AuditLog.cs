@@ -1,9 +1,12 @@
+using System.Data.Common;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Platform.Audit.Api.Data;
 using Platform.Audit.Api.Tree;
 using Platform.Audit.Domain.Entries;
 using Platform.Audit.Domain.Tree;
 using Platform.Domain;
+using Platform.Messaging.Inbox;
 using Platform.Persistence;
 
 namespace Platform.Audit.Api.Application;
@@ -24,9 +27,12 @@ public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextAfte
 /// service's own record of who read the log; no caller chooses what an entry says about who acted. Each append puts
 /// the entries' leaves into the trust's Merkle tree in the same transaction; sequences are the tree's size + 1.
 /// </summary>
-public sealed class AuditLog(AuditDbContext db, TimeProvider clock)
+public sealed class AuditLog(AuditDbContext db, TreeFrontiers frontiers, TimeProvider clock) : IDeliveryParticipant
 {
     public const int MaxPageSize = Paging.MaxSize;
+
+    private readonly List<NewAuditEntry> _delivered = [];
+    private TreeFrontier? _uncommittedFrontier;
 
     private string Tenant => db.CurrentTenant ?? throw new InvalidOperationException("The audit log is used only within a trust's scope.");
 
@@ -35,21 +41,40 @@ public sealed class AuditLog(AuditDbContext db, TimeProvider clock)
 
     public async Task<Outcome<AuditEntry>> AppendAsync(NewAuditEntry entry, CancellationToken cancellationToken = default)
     {
-        // The inbox already drops a redelivered event; this also covers one redelivered after its inbox row was purged.
-        if (entry.SourceEvent is { } source
-            && await db.Entries.AsNoTracking().FirstOrDefaultAsync(e => e.SourceEventSource == source.Source && e.SourceEventId == source.Id, cancellationToken) is { } existing)
-        {
-            return existing.ToDomain();
-        }
-
         var appended = await AppendAsync([entry], cancellationToken);
         return appended.IsRefused ? appended.Refusal! : appended.Value[0];
     }
 
     /// <summary>
-    /// Appends entries in order, in the caller's transaction when there is one (an event delivery's, with its inbox
-    /// row) or in one of its own. A malformed entry refuses the whole batch, naming the field, and writes nothing.
+    /// An entry from an event delivery: held until the delivery's handlers have all run, then appended with the rest of
+    /// the delivery's entries for the trust in one <see cref="AppendAsync(IReadOnlyList{NewAuditEntry}, CancellationToken)"/>.
     /// </summary>
+    public void AppendWithDelivery(NewAuditEntry entry) => _delivered.Add(entry);
+
+    async Task IDeliveryParticipant.BeforeCommitAsync(CancellationToken cancellationToken)
+    {
+        if (_delivered.Count == 0) return;
+        var entries = _delivered.ToList();
+        _delivered.Clear();
+        var outcome = await AppendAsync(entries, cancellationToken);
+        // A malformed event can never become a valid entry: dead-letter it for an operator rather than retry forever
+        // (a batch that holds it is retried event by event, so only that event is).
+        if (outcome.IsRefused) throw new EventRejectedException($"{outcome.Refusal!.Rule}: {outcome.Refusal.Message}");
+    }
+
+    void IDeliveryParticipant.Committed() => PublishCommittedFrontier();
+
+    /// <summary>
+    /// Appends entries in order, in the caller's transaction when there is one (an event delivery's, with its inbox
+    /// rows) or in one of its own, and returns the entry of each, in the same order. An entry whose source event is
+    /// already in the log, or earlier in this list, appends nothing: its place holds the entry that event made. A
+    /// malformed entry refuses the whole batch, naming the field, and writes nothing.
+    /// </summary>
+    /// <remarks>
+    /// Three round trips when no transaction is open: the head lock (which returns the size and which of the source
+    /// events are already entered), one batch with the entries, the tree nodes and the head's new size, and the commit.
+    /// The tree's frontier comes from <see cref="TreeFrontiers"/> when its size is the size read under the lock.
+    /// </remarks>
     public async Task<Outcome<IReadOnlyList<AuditEntry>>> AppendAsync(IReadOnlyList<NewAuditEntry> entries, CancellationToken cancellationToken = default)
     {
         var tenant = Tenant;
@@ -60,23 +85,84 @@ public sealed class AuditLog(AuditDbContext db, TimeProvider clock)
             if (Build(e, tenant, 1, recorded).Check() is { } refusal) return refusal;
         }
 
+        var sources = entries.Where(e => e.SourceEvent is not null).Select(e => e.SourceEvent!).Distinct().ToList();
         var store = new DatabaseMerkleNodeStore(db, tenant);
         await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        await store.LockHeadAsync(cancellationToken);
-        var size = await store.GetSizeAsync(cancellationToken);
-        var built = new List<AuditEntry>(entries.Count);
+        var entered = new HashSet<SourceEvent>();
+        var size = await store.LockHeadAsync(cancellationToken,
+            sources.Count == 0 ? null : (command, sql) => AddEnteredQuery(command, sql, sources),
+            sources.Count == 0 ? null : async (reader, ct) =>
+            {
+                while (await reader.ReadAsync(ct)) entered.Add(new SourceEvent(reader.GetString(0), reader.GetString(1)));
+            });
+
+        // An event redelivered after its inbox row was purged, or twice in one batch: its first entry stands.
+        var bySource = new Dictionary<SourceEvent, AuditEntry>();
+        if (entered.Count > 0)
+        {
+            var ids = entered.Select(s => s.Id).ToList();
+            var rows = await db.Entries.AsNoTracking().Where(e => e.SourceEventId != null && ids.Contains(e.SourceEventId)).ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                var entry = row.ToDomain();
+                if (entry.SourceEvent is { } source && entered.Contains(source)) bySource[source] = entry;
+            }
+        }
+
+        var result = new List<AuditEntry>(entries.Count);
         var leaves = new List<byte[]>(entries.Count);
         foreach (var e in entries)
         {
-            var entry = Build(e, tenant, size + built.Count + 1, recorded);
-            built.Add(entry);
+            if (e.SourceEvent is { } source && bySource.TryGetValue(source, out var earlier))
+            {
+                result.Add(earlier);
+                continue;
+            }
+
+            var entry = Build(e, tenant, size + leaves.Count + 1, recorded);
+            result.Add(entry);
             leaves.Add(AuditEntryCanonicalForm.LeafHash(entry));
             db.Entries.Add(AuditEntryRow.From(entry));
+            if (e.SourceEvent is { } first) bySource[first] = entry;
         }
 
-        await new MerkleTree(store).AppendAsync(leaves, cancellationToken);
-        if (own is not null) await own.CommitAsync(cancellationToken);
-        return built;
+        if (leaves.Count > 0)
+        {
+            var tree = new MerkleTree(store, frontiers.Get(tenant));
+            await tree.AppendAsync(leaves, cancellationToken);
+            _uncommittedFrontier = tree.Frontier;
+        }
+
+        if (own is not null)
+        {
+            await own.CommitAsync(cancellationToken);
+            PublishCommittedFrontier();
+        }
+
+        return result;
+    }
+
+    // Only a committed frontier is shared: one of a transaction that then rolled back could match a size another
+    // writer reaches later with other leaves.
+    private void PublishCommittedFrontier()
+    {
+        if (_uncommittedFrontier is { } frontier) frontiers.Committed(Tenant, frontier);
+        _uncommittedFrontier = null;
+    }
+
+    private static void AddEnteredQuery(DbCommand command, StringBuilder sql, IReadOnlyList<SourceEvent> sources)
+    {
+        sql.Append("SELECT source_event_source, source_event_id FROM audit_entries WHERE tenant_id = @head_tenant AND source_event_id IN (");
+        for (var i = 0; i < sources.Count; i++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = $"@source_event_{i}";
+            parameter.Value = sources[i].Id;
+            command.Parameters.Add(parameter);
+            sql.Append(i == 0 ? "" : ", ").Append(parameter.ParameterName);
+        }
+
+        sql.Append(");");
     }
 
     /// <summary>
@@ -89,8 +175,7 @@ public sealed class AuditLog(AuditDbContext db, TimeProvider clock)
         var tenant = Tenant;
         var store = new DatabaseMerkleNodeStore(db, tenant);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        await store.LockHeadAsync(cancellationToken);
-        var size = await store.GetSizeAsync(cancellationToken);
+        var size = await store.LockHeadAsync(cancellationToken);
         var rows = await db.Entries.AsNoTracking().Where(e => e.Sequence > size).OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
         var leaves = new List<byte[]>(rows.Count);
         foreach (var row in rows)

@@ -12,7 +12,8 @@ namespace Platform.Audit.Api.Events;
 /// <summary>
 /// Turns other services' decision events and access records into audit entries, each carrying the CloudEvent source
 /// and id it came from and the actor the originating service took from its caller's token. The tenant is the
-/// event's; the inbox (and a unique index on the source event behind it) makes a redelivery append nothing.
+/// event's; the inbox (and a unique index on the source event behind it) makes a redelivery append nothing. A
+/// delivery's entries for a trust (one event, or a whole bulk delivery's) are appended in one batch at its end.
 /// </summary>
 public sealed class DecisionEventHandlers(AuditLog log) :
     IEventHandler<Consent.PatientRegistered>,
@@ -123,11 +124,12 @@ public sealed class DecisionEventHandlers(AuditLog log) :
         Append(new NewAuditEntry(type, action, AuditOutcome.Success, new AuditAgent(Or(actor?.Subject), Or(actor?.Role), "HOPERAT"),
             new AuditEntity(what, entityType), string.IsNullOrWhiteSpace(patientId) ? null : $"Patient/{patientId}", Source(envelope)), ct);
 
-    private async Task Append(NewAuditEntry entry, CancellationToken ct)
+    // Appended with the rest of the delivery's entries before its transaction commits (AuditLog.AppendWithDelivery).
+    private Task Append(NewAuditEntry entry, CancellationToken ct)
     {
-        var outcome = await log.AppendAsync(entry, ct);
-        // A malformed event can never become a valid entry: dead-letter it for an operator rather than retry forever.
-        if (outcome.IsRefused) throw new EventRejectedException($"{outcome.Refusal!.Rule}: {outcome.Refusal.Message}");
+        ct.ThrowIfCancellationRequested();
+        log.AppendWithDelivery(entry);
+        return Task.CompletedTask;
     }
 
     private static SourceEvent Source(EventEnvelope envelope) => new(envelope.Source, envelope.Id);

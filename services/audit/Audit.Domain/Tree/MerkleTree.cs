@@ -4,16 +4,25 @@ namespace Platform.Audit.Domain.Tree;
 public sealed record TreeHead(long Size, byte[] RootHash);
 
 /// <summary>
+/// The right edge of a tree of <see cref="Size"/> leaves: its complete subtrees, largest first, all an append needs.
+/// The log is append-only, so a frontier read from (or written to) a committed tree stays true of that size forever.
+/// </summary>
+public sealed record TreeFrontier(long Size, IReadOnlyList<StoredNode> Nodes);
+
+/// <summary>
 /// One log's RFC 6962 / RFC 9162 Merkle tree over an <see cref="IMerkleNodeStore"/>: appends (O(log n) hashing and
 /// writes at worst, one node amortised), roots at any past size, inclusion proofs (RFC 9162 §2.1.3.1) and
 /// consistency proofs (§2.1.4.1), each reading O(log n) stored nodes in one batch.
 /// One writer per log: concurrent appends through two instances are caught by the store's size check.
 /// </summary>
-public sealed class MerkleTree(IMerkleNodeStore store)
+public sealed class MerkleTree(IMerkleNodeStore store, TreeFrontier? knownFrontier = null)
 {
-    // The frontier after this instance's last append; used only while the store still has that size, so a rolled
-    // back transaction or another writer makes it reload from the store.
-    private (long Size, List<StoredNode> Frontier)? _frontier;
+    // The frontier after this instance's last append (or the one it was given); used only while the store still has
+    // that size, so a rolled back transaction or another writer makes it reload from the store.
+    private TreeFrontier? _frontier = knownFrontier;
+
+    /// <summary>The frontier after this instance's last append, or the one it was given; null when it holds none.</summary>
+    public TreeFrontier? Frontier => _frontier;
 
     public ValueTask<long> GetSizeAsync(CancellationToken cancellationToken = default) => store.GetSizeAsync(cancellationToken);
 
@@ -48,7 +57,7 @@ public sealed class MerkleTree(IMerkleNodeStore store)
         }
 
         await store.AppendAsync(size, next, written, cancellationToken);
-        _frontier = (next, stack);
+        _frontier = new TreeFrontier(next, stack);
         return next;
     }
 
@@ -57,6 +66,7 @@ public sealed class MerkleTree(IMerkleNodeStore store)
     {
         var size = await store.GetSizeAsync(cancellationToken);
         var frontier = await FrontierAsync(size, cancellationToken);
+        _frontier = new TreeFrontier(size, frontier);
         return new TreeHead(size, Fold(frontier.ConvertAll(n => n.Hash)));
     }
 
@@ -147,7 +157,7 @@ public sealed class MerkleTree(IMerkleNodeStore store)
     /// <summary>The frontier at <paramref name="size"/> as a list the caller may change.</summary>
     private async Task<List<StoredNode>> FrontierAsync(long size, CancellationToken cancellationToken)
     {
-        if (_frontier is { } cached && cached.Size == size) return [.. cached.Frontier];
+        if (_frontier is { } cached && cached.Size == size) return [.. cached.Nodes];
         var ids = TreeMath.Frontier(size);
         var hashes = await store.ReadAsync(ids, cancellationToken);
         return ids.ConvertAll(id => new StoredNode(id, Get(hashes, id)));
