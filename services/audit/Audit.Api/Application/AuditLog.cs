@@ -100,8 +100,11 @@ public sealed class AuditLog(AuditDbContext db, TreeFrontiers frontiers, TimePro
         var bySource = new Dictionary<SourceEvent, AuditEntry>();
         if (entered.Count > 0)
         {
+            var enteredSources = entered.Select(s => s.Source).Distinct().ToList();
             var ids = entered.Select(s => s.Id).ToList();
-            var rows = await db.Entries.AsNoTracking().Where(e => e.SourceEventId != null && ids.Contains(e.SourceEventId)).ToListAsync(cancellationToken);
+            var rows = await db.Entries.AsNoTracking()
+                .Where(e => e.SourceEventSource != null && enteredSources.Contains(e.SourceEventSource) && e.SourceEventId != null && ids.Contains(e.SourceEventId))
+                .ToListAsync(cancellationToken);
             foreach (var row in rows)
             {
                 var entry = row.ToDomain();
@@ -150,19 +153,27 @@ public sealed class AuditLog(AuditDbContext db, TreeFrontiers frontiers, TimePro
         _uncommittedFrontier = null;
     }
 
+    // Both columns of the unique index on (tenant, source, id) are named, so each pair is one index probe: a query on the
+    // id alone would read every entry of the trust.
     private static void AddEnteredQuery(DbCommand command, StringBuilder sql, IReadOnlyList<SourceEvent> sources)
     {
-        sql.Append("SELECT source_event_source, source_event_id FROM audit_entries WHERE tenant_id = @head_tenant AND source_event_id IN (");
+        sql.Append("SELECT source_event_source, source_event_id FROM audit_entries WHERE tenant_id = @head_tenant AND (");
         for (var i = 0; i < sources.Count; i++)
         {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = $"@source_event_{i}";
-            parameter.Value = sources[i].Id;
-            command.Parameters.Add(parameter);
-            sql.Append(i == 0 ? "" : ", ").Append(parameter.ParameterName);
+            sql.Append(i == 0 ? "" : " OR ").Append("(source_event_source = ").Append(Parameter(command, $"@entered_source_{i}", sources[i].Source))
+                .Append(" AND source_event_id = ").Append(Parameter(command, $"@entered_id_{i}", sources[i].Id)).Append(')');
         }
 
         sql.Append(");");
+    }
+
+    private static string Parameter(DbCommand command, string name, string value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+        return name;
     }
 
     /// <summary>
