@@ -39,6 +39,9 @@ public sealed class GroupCommitOptions
     public int MaxBatch { get; set; } = 64;
 
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Whether a row is written at once when none of its tenant's writes is in flight (no wait when idle).</summary>
+    public bool WriteAtOnceWhenIdle { get; set; } = true;
 }
 
 /// <summary>

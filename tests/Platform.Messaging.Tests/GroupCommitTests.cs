@@ -35,8 +35,24 @@ public sealed class GroupCommitTests
         }
     }
 
-    private static GroupCommit<string> Commit(Writes writes, FakeTimeProvider clock, int maxBatch = 64) =>
-        new(item => item.Split(':')[0], writes.WriteAsync, maxBatch, TimeSpan.FromMilliseconds(2), clock);
+    private static GroupCommit<string> Commit(Writes writes, FakeTimeProvider clock, int maxBatch = 64, bool writeAtOnceWhenIdle = true) =>
+        new(item => item.Split(':')[0], writes.WriteAsync, maxBatch, TimeSpan.FromMilliseconds(2), clock, writeAtOnceWhenIdle);
+
+    [Fact]
+    public async Task Set_not_to_write_at_once_when_idle_even_a_lone_item_waits_for_the_delay_or_a_full_batch()
+    {
+        var writes = new Writes();
+        var clock = new FakeTimeProvider();
+        using var commit = Commit(writes, clock, maxBatch: 2, writeAtOnceWhenIdle: false);
+        var lone = commit.WriteAsync("A:1", CancellationToken.None);
+        await Task.Yield();
+        Assert.False(lone.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(2));
+        await lone;
+
+        await Task.WhenAll(commit.WriteAsync("A:2", CancellationToken.None), commit.WriteAsync("A:3", CancellationToken.None));
+        Assert.Equal([["A:1"], ["A:2", "A:3"]], writes.Done.Select(d => d.Items));
+    }
 
     private static async Task Until(Func<bool> condition)
     {

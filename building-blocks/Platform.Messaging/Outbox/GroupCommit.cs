@@ -23,8 +23,12 @@ internal sealed class GroupCommit<TItem> : IDisposable
     private readonly Dictionary<string, Queue> _queues = new(StringComparer.Ordinal);
     private bool _disposed;
 
-    public GroupCommit(Func<TItem, string> partition, Func<string, IReadOnlyList<TItem>, Task> write, int maxBatch, TimeSpan maxDelay, TimeProvider time)
+    private readonly bool _writeAtOnceWhenIdle;
+
+    public GroupCommit(Func<TItem, string> partition, Func<string, IReadOnlyList<TItem>, Task> write, int maxBatch, TimeSpan maxDelay, TimeProvider time,
+        bool writeAtOnceWhenIdle = true)
     {
+        _writeAtOnceWhenIdle = writeAtOnceWhenIdle;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDelay, TimeSpan.Zero);
         _partition = partition;
@@ -61,7 +65,7 @@ internal sealed class GroupCommit<TItem> : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_queues.TryGetValue(key, out queue!)) _queues[key] = queue = new Queue(key);
             queue.Items.Add(waiting);
-            writeNow = queue.InFlight == 0 || queue.Items.Count >= _maxBatch ? TakeLocked(queue) : null;
+            writeNow = (_writeAtOnceWhenIdle && queue.InFlight == 0) || queue.Items.Count >= _maxBatch ? TakeLocked(queue) : null;
             if (writeNow is null && queue.Timer is null)
             {
                 queue.Timer = _time.CreateTimer(static state => ((Action)state!)(), (Action)(() => OnDelayElapsed(queue)), _maxDelay, Timeout.InfiniteTimeSpan);
@@ -141,7 +145,7 @@ internal sealed class GroupCommit<TItem> : IDisposable
             queue.InFlight--;
             // Whatever queued while this write was in flight goes now: under load, the batch is what one write's
             // round trip lets accumulate.
-            next = queue.Items.Count > 0 ? TakeLocked(queue) : null;
+            next = _writeAtOnceWhenIdle && queue.Items.Count > 0 ? TakeLocked(queue) : null;
         }
 
         if (next is not null) _ = WriteBatchAsync(queue, next);

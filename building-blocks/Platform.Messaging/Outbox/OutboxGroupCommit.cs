@@ -42,7 +42,7 @@ internal sealed class OutboxGroupCommit<TDbContext> : IOutboxGroupCommit, IDispo
         _rows = rows;
         _metrics = metrics;
         var settings = options.Value.GroupCommit;
-        _commit = new GroupCommit<OutboxMessage>(row => row.Tenant, WriteAsync, settings.MaxBatch, settings.MaxDelay, time);
+        _commit = new GroupCommit<OutboxMessage>(row => row.Tenant, WriteAsync, settings.MaxBatch, settings.MaxDelay, time, settings.WriteAtOnceWhenIdle);
     }
 
     public async Task<Guid> PublishAsync<T>(T message, string tenant, string subject, CancellationToken cancellationToken) where T : IMessage
@@ -53,28 +53,48 @@ internal sealed class OutboxGroupCommit<TDbContext> : IOutboxGroupCommit, IDispo
         return row.Id;
     }
 
-    // One tenant's rows in a scope acting for that tenant (row-level security reads it when the connection opens); on
-    // PostgreSQL the batch writer makes them one INSERT statement, committed on its own.
+    // A DbContext per write would cost most of the write (EF initialises a context's services on first use), so each
+    // tenant keeps the contexts of its finished writes for the next ones: one per write in flight, each in the scope
+    // that made it (acting for that tenant; row-level security reads it when the connection opens).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentBag<(AsyncServiceScope Scope, TDbContext Db)>> _idle = new(StringComparer.Ordinal);
+
     private async Task WriteAsync(string tenant, IReadOnlyList<OutboxMessage> rows)
     {
+        var idle = _idle.GetOrAdd(tenant, _ => []);
+        if (!idle.TryTake(out var context))
+        {
+            var scope = _scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetService<TenantContext>()?.Use(tenant);
+            context = (scope, scope.ServiceProvider.GetRequiredService<TDbContext>());
+        }
+
         try
         {
-            await using var scope = _scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetService<TenantContext>()?.Use(tenant);
-            var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-            var writer = scope.ServiceProvider.GetRequiredService<OutboxBatchWriter>();
+            var writer = context.Scope.ServiceProvider.GetRequiredService<OutboxBatchWriter>();
             foreach (var row in rows)
             {
-                if (!writer.TryEnqueue(db, row)) db.Set<OutboxMessage>().Add(row);
+                // On PostgreSQL the batch writer makes them one INSERT statement, committed on its own.
+                if (!writer.TryEnqueue(context.Db, row)) context.Db.Set<OutboxMessage>().Add(row);
             }
 
-            await db.SaveChangesAsync(CancellationToken.None);
+            await context.Db.SaveChangesAsync(CancellationToken.None);
+            context.Db.ChangeTracker.Clear();
+            idle.Add(context);
         }
         catch (Exception e)
         {
+            // A context whose write failed is not used again.
+            await context.Scope.DisposeAsync();
             throw new OutboxWriteFailedException($"{rows.Count} outbox event(s) of trust {tenant} could not be written ({e.GetType().Name}: {e.Message}); none was.", e);
         }
     }
 
-    public void Dispose() => _commit.Dispose();
+    public void Dispose()
+    {
+        _commit.Dispose();
+        foreach (var contexts in _idle.Values)
+        {
+            while (contexts.TryTake(out var context)) context.Scope.Dispose();
+        }
+    }
 }
