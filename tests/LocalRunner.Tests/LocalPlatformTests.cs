@@ -95,6 +95,7 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         var permitted = await device.CheckUseAsync(new CheckUseRequest { PatientId = patient, TechnologyId = app, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment });
         Assert.Equal(UseCheckDecision.Permit, permitted.Decision);
         Assert.Equal(LawfulBasisKind.OwnConsent, permitted.LawfulBasis);
+        await A_permitted_check_is_in_a_signed_checkpoint_of_the_trusts_log(patient);
         var elsewhere = await device.CheckUseAsync(new CheckUseRequest { PatientId = patient, TechnologyId = app, WardCode = "ASH", Purpose = UsePurpose.DirectCareOrTreatment });
         Assert.Equal(UseCheckDecision.Deny, elsewhere.Decision);
         Assert.NotEmpty(elsewhere.Reasons);
@@ -170,6 +171,46 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         var body = await answer.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
         Assert.DoesNotContain("9990000018", body);
+    }
+
+    // The runner gives the audit service a development key per demo trust, so its checkpointer signs locally: the
+    // check's entry reaches the log through the outbox and a checkpoint signed with RX3's key then covers it.
+    private async Task A_permitted_check_is_in_a_signed_checkpoint_of_the_trusts_log(string patient)
+    {
+        var auditor = await Client<AuditService.AuditServiceClient>(5032, "rx3-demo-auditor");
+        var keys = await auditor.GetVerifierKeysAsync(new GetVerifierKeysRequest());
+        Assert.Equal($"{LocalPlatform.AuditOrigin}/RX3", keys.Origin);
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var checks = await auditor.ListEntriesAsync(new ListEntriesRequest { Type = "use-check", Patient = $"Patient/{patient}", PageSize = 500 });
+            var permitted = checks.Entries.FirstOrDefault(e => e.Agent.Who == "rx3-demo-device");
+            Checkpoint? checkpoint = null;
+            if (permitted is not null)
+            {
+                try
+                {
+                    checkpoint = await auditor.GetCheckpointAsync(new GetCheckpointRequest());
+                }
+                catch (global::Grpc.Core.RpcException e) when (e.StatusCode == global::Grpc.Core.StatusCode.NotFound)
+                {
+                    // None signed yet.
+                }
+            }
+
+            if (permitted is not null && checkpoint is not null && checkpoint.TreeSize >= permitted.Sequence)
+            {
+                // Throws unless RX3's published log key signed it.
+                var signed = Platform.Audit.Domain.Notes.SignedNote.Parse(checkpoint.SignedNote)
+                    .Verify([Platform.Audit.Domain.Notes.NoteVerifierKey.Parse(Assert.Single(keys.LogKeys))]);
+                Assert.NotEmpty(signed);
+                Assert.StartsWith($"{LocalPlatform.AuditOrigin}/RX3\n{checkpoint.TreeSize}\n", checkpoint.SignedNote);
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < until, "The permitted check did not appear in a signed checkpoint of RX3's log within 30 s.");
+            await Task.Delay(100);
+        }
     }
 
     private async Task A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery()

@@ -38,6 +38,9 @@ public sealed class LocalPlatform : IAsyncDisposable
     /// <summary>The region operator's bootstrap client, made by the identity service at start-up (Identity:Bootstrap).</summary>
     public const string RegionOperatorClientId = "region-ops";
 
+    /// <summary>The local audit service's log name prefix: a trust's log is this, '/', its ODS code.</summary>
+    public const string AuditOrigin = "audit.local.example";
+
     /// <summary>How long stopping every app may take, all together (Kubernetes waits 30 s after SIGTERM by default).</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(25);
 
@@ -166,6 +169,16 @@ public sealed class LocalPlatform : IAsyncDisposable
             // GraphQL's resolvers call the services' gRPC ports directly (GraphQL:Services:Consent and so on).
             foreach (var service in Apps.Where(a => a.Name is "consent" or "procurement" or "evidence" or "audit"))
                 settings[$"GraphQL:Services:{char.ToUpperInvariant(service.Name[0])}{service.Name[1..]}"] = $"http://127.0.0.1:{GrpcPort(service)}";
+        }
+        if (spec.Name == "audit")
+        {
+            // Each demo trust's log signs its checkpoints with a development key made in the data folder on first run.
+            settings["Audit:Origin"] = AuditOrigin;
+            foreach (var trust in DemoRegion.Trusts)
+            {
+                settings[$"Audit:LogKeys:{trust.OdsCode}"] = LocalSecrets.LoadOrCreateAuditLogKey(Options.DataDirectory, trust.OdsCode,
+                    Platform.Audit.Domain.Checkpoints.LogOrigin.For(AuditOrigin, trust.OdsCode));
+            }
         }
         var subscribers = Apps.Where(a => a.HasEvents).Select(a => $"http://127.0.0.1:{HttpPort(a)}").ToArray();
         for (var i = 0; i < subscribers.Length; i++) settings[$"Messaging:Local:Subscribers:{i}"] = subscribers[i];

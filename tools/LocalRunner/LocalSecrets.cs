@@ -26,6 +26,22 @@ public static class LocalSecrets
     public static void SaveClientSecrets(string dataDirectory, Dictionary<string, string> secrets) =>
         Write(Path.Combine(dataDirectory, "demo-clients.json"), JsonSerializer.Serialize(secrets));
 
+    /// <summary>
+    /// A trust's audit log signing key (Ed25519, in the note format the audit service reads) for the log named
+    /// <paramref name="origin"/>: made on first run and kept in the data folder, so that checkpoints signed in an
+    /// earlier run still verify. A development key only: a deployment's keys come from its secret store.
+    /// </summary>
+    public static string LoadOrCreateAuditLogKey(string dataDirectory, string odsCode, string origin)
+    {
+        var directory = Path.Combine(dataDirectory, "audit-keys");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, $"{odsCode}.key");
+        if (File.Exists(path)) return File.ReadAllText(path).Trim();
+        var key = Platform.Audit.Domain.Notes.NoteSigningKey.Generate(origin, Platform.Audit.Domain.Notes.NoteSignatureType.Ed25519).ToSecretString();
+        Write(path, key);
+        return key;
+    }
+
     private static void Write(string path, string content)
     {
         File.WriteAllText(path, content);
