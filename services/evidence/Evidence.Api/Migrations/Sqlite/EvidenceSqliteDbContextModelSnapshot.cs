@@ -79,6 +79,38 @@ namespace Platform.Evidence.Api.Migrations.Sqlite
                     b.ToTable("evidence_items", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Evidence.Api.Data.RegisteredTechnology", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("LearnedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("learned_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_technologies");
+
+                    b.HasIndex("TenantId", "Id")
+                        .HasDatabaseName("ix_technologies_tenant_id_id");
+
+                    b.ToTable("technologies", (string)null);
+                });
+
             modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
                 {
                     b.Property<string>("OdsCode")
