@@ -84,9 +84,10 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
         modelBuilder.Entity<RegisteredTechnology>(e =>
         {
             e.ToTable("technologies");
-            e.HasKey(t => t.Id);
+            // Per trust: a technology is known to the trust whose register holds it, and only to that one.
+            e.HasKey(t => new { t.TenantId, t.Id });
+            e.Property(t => t.TenantId).HasMaxLength(8);
             e.Property(t => t.Name).HasMaxLength(200).IsRequired();
-            e.HasIndex(t => new { t.TenantId, t.Id });
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();

@@ -86,8 +86,12 @@ namespace Platform.Evidence.Api.Migrations.Postgres
 
             modelBuilder.Entity("Platform.Evidence.Api.Data.RegisteredTechnology", b =>
                 {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -101,17 +105,8 @@ namespace Platform.Evidence.Api.Migrations.Postgres
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
-                    b.Property<string>("TenantId")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .HasColumnType("character varying(8)")
-                        .HasColumnName("tenant_id");
-
-                    b.HasKey("Id")
+                    b.HasKey("TenantId", "Id")
                         .HasName("pk_technologies");
-
-                    b.HasIndex("TenantId", "Id")
-                        .HasDatabaseName("ix_technologies_tenant_id_id");
 
                     b.ToTable("technologies", (string)null);
                 });

@@ -81,8 +81,12 @@ namespace Platform.Evidence.Api.Migrations.Sqlite
 
             modelBuilder.Entity("Platform.Evidence.Api.Data.RegisteredTechnology", b =>
                 {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
@@ -96,17 +100,8 @@ namespace Platform.Evidence.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
-                    b.Property<string>("TenantId")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tenant_id");
-
-                    b.HasKey("Id")
+                    b.HasKey("TenantId", "Id")
                         .HasName("pk_technologies");
-
-                    b.HasIndex("TenantId", "Id")
-                        .HasDatabaseName("ix_technologies_tenant_id_id");
 
                     b.ToTable("technologies", (string)null);
                 });

@@ -23,13 +23,8 @@ namespace Platform.Evidence.Api.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_technologies", x => x.id);
+                    table.PrimaryKey("pk_technologies", x => new { x.tenant_id, x.id });
                 });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_technologies_tenant_id_id",
-                table: "technologies",
-                columns: new[] { "tenant_id", "id" });
 
             migrationBuilder.EnableTenantRowLevelSecurity("technologies");
         }

@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Platform.Persistence;
 
 #nullable disable
 
-namespace Platform.Evidence.Api.Migrations.Sqlite
+namespace Platform.Consent.Api.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class LearnTechnologiesFromProcurement : Migration
@@ -15,20 +16,17 @@ namespace Platform.Evidence.Api.Migrations.Sqlite
                 name: "technologies",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    tenant_id = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    learned_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    learned_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_technologies", x => x.id);
+                    table.PrimaryKey("pk_technologies", x => new { x.tenant_id, x.id });
                 });
 
-            migrationBuilder.CreateIndex(
-                name: "ix_technologies_tenant_id_id",
-                table: "technologies",
-                columns: new[] { "tenant_id", "id" });
+            migrationBuilder.EnableTenantRowLevelSecurity("technologies");
         }
 
         /// <inheritdoc />
