@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Combines a full run's mutation-report.json with a later re-run of its undetected mutants (MUTATE_FROM): a mutant the
-re-run tested takes the re-run's status, every other keeps the full run's. Writes the combined report to the path
+full run left undetected (survived, no coverage) takes the re-run's status; every other keeps the full run's (a killed
+mutant inside a re-run span may show as uncovered when the re-run filters the tests, and is still killed). Writes the combined report to the path
 given last, for summary.py.
 
     python3 tools/mutation/combine.py before.json rerun.json combined.json
@@ -28,7 +29,7 @@ changed = 0
 for path, body in full["files"].items():
     for mutant in body["mutants"]:
         status = retested.get(key(path, mutant))
-        if status is not None and status != mutant["status"]:
+        if mutant["status"] in ("Survived", "NoCoverage") and status is not None and status != mutant["status"]:
             mutant["status"] = status
             changed += 1
 
