@@ -29,7 +29,8 @@ changed = 0
 for path, body in full["files"].items():
     for mutant in body["mutants"]:
         status = retested.get(key(path, mutant))
-        if mutant["status"] in ("Survived", "NoCoverage") and status is not None and status != mutant["status"]:
+        # A re-run that filters the tests reports as uncovered what the full run saw survive: keep the full run's word.
+        if mutant["status"] in ("Survived", "NoCoverage") and status not in (None, "NoCoverage") and status != mutant["status"]:
             mutant["status"] = status
             changed += 1
 
