@@ -12,6 +12,14 @@
 #   MUTATION_CONCURRENCY=2 bash tools/mutation.sh tenancy
 #                                               test sessions at once (default: the config's, 1; a shared
 #                                               two-core machine has no room for more than 2)
+#   MUTATE='**/Capacity.cs **/Reviews.cs' bash tools/mutation.sh consent-domain
+#                                               only these files of the target (in place of the config's globs)
+#   MUTATE_FROM=StrykerOutput/audit-domain/reports/mutation-report.json bash tools/mutation.sh audit-domain
+#                                               only the mutants that report left undetected (survived or no
+#                                               coverage), by their text spans: the re-run after new tests;
+#                                               tools/mutation/combine.py folds it into the full run's report
+#
+# A target's previous report is kept in StrykerOutput/<target>.previous/ when it runs again.
 #
 # Targets: consent-domain, audit-domain, procurement-domain, grpc-roles, messaging, tenancy.
 set -euo pipefail
@@ -42,12 +50,20 @@ for target in "${targets[@]}"; do
   config="tools/mutation/$target.json"
   [ -f "$config" ] || { echo "no such target: $target (see tools/mutation/)" >&2; exit 2; }
   out="$PWD/StrykerOutput/$target"
-  rm -rf "$out"
+  mutate=()
+  if [ -n "${MUTATE_FROM:-}" ]; then
+    while IFS= read -r pattern; do mutate+=(--mutate "$pattern"); done < <(python3 tools/mutation/survivors.py "$MUTATE_FROM")
+    [ ${#mutate[@]} -gt 0 ] || { echo "$MUTATE_FROM: no undetected mutants to re-run" >&2; continue; }
+  fi
+  set -f
+  for pattern in ${MUTATE:-}; do mutate+=(--mutate "$pattern"); done
+  set +f
+  if [ -d "$out" ]; then rm -rf "$out.previous"; mv "$out" "$out.previous"; fi
   echo "== $target ($(date -u +%H:%M:%S))"
   concurrency=()
   [ -z "${MUTATION_CONCURRENCY:-}" ] || concurrency=(--concurrency "$MUTATION_CONCURRENCY")
   # shellcheck disable=SC2086
-  if ! (cd "${tests[$target]}" && dotnet stryker --config-file "$OLDPWD/$config" --output "$out" --skip-version-check "${concurrency[@]}" ${STRYKER_ARGS:-}); then
+  if ! (cd "${tests[$target]}" && dotnet stryker --config-file "$OLDPWD/$config" --output "$out" --skip-version-check "${concurrency[@]}" "${mutate[@]}" ${STRYKER_ARGS:-}); then
     status=1
   fi
   report=$(find "$out" -name mutation-report.json | head -n1)

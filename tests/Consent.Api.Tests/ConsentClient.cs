@@ -45,13 +45,29 @@ public sealed class ConsentClient(ServiceFactory<Program> app, string tenant, pa
         return (await Call(c => c.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = NhsNumbers.Next(), WardCode = ward, AgeBand = band }))).PatientId;
     }
 
-    public async Task<TechnologyApproval> ApproveAsync(string? technologyId = null) =>
-        await Call(c => c.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest
+    /// <summary>Approves the technology for the trust's usual setting, registering it first in procurement's register (as its event would).</summary>
+    public async Task<TechnologyApproval> ApproveAsync(string? technologyId = null)
+    {
+        var technology = technologyId ?? Guid.NewGuid().ToString();
+        await RegisterTechnologyAsync(technology);
+        return await Call(c => c.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest
         {
-            TechnologyId = technologyId ?? Guid.NewGuid().ToString(),
+            TechnologyId = technology,
             TechnologyName = "bedside sleep sensor",
             SettingCode = Setting,
         }));
+    }
+
+    /// <summary>Procurement registered the technology in this trust: technology_registered delivered as Dapr's sidecar delivers it (a repeat changes nothing).</summary>
+    public async Task RegisterTechnologyAsync(string technologyId, string name = "bedside sleep sensor")
+    {
+        using var http = app.CreateHttpClient();
+        var delivered = await SidecarDelivery.PublishAsync(http, new Platform.Contracts.Procurement.V1.TechnologyRegistered
+        {
+            TechnologyId = technologyId, Name = name, Category = Platform.Contracts.Procurement.V1.TechnologyCategory.Monitoring, Supplier = "Acme Vision Ltd",
+        }, tenant, technologyId);
+        Assert.Equal((System.Net.HttpStatusCode.OK, "SUCCESS"), delivered);
+    }
 
     public Task<CapacityAssessmentRecorded> HasCapacityAsync(string patientId, string technologyId, DateTime? at = null) =>
         Call(c => c.RecordCapacityAssessmentAsync(new RecordCapacityAssessmentRequest

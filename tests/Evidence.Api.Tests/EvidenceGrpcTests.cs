@@ -30,7 +30,7 @@ public class EvidenceGrpcTests(EvidenceServiceFixture fixture) : IClassFixture<E
     [Fact]
     public async Task The_procurement_lead_may_list_evidence_but_not_record_it()
     {
-        var technology = Guid.NewGuid().ToString();
+        var technology = (await ProcurementRegister.RegisterAsync(fixture.App, "RX3")).ToString();
         Assert.Empty((await As("RX3", "procurement-lead").ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = technology })).Items);
         var refused = await Assert.ThrowsAsync<RpcException>(() => As("RX3", "procurement-lead").RecordEvidenceItemAsync(new RecordEvidenceItemRequest
         {
@@ -42,7 +42,7 @@ public class EvidenceGrpcTests(EvidenceServiceFixture fixture) : IClassFixture<E
     [Fact]
     public async Task Evidence_recorded_over_grpc_is_listed_for_its_trust_and_not_another()
     {
-        var technology = Guid.NewGuid().ToString();
+        var technology = (await ProcurementRegister.RegisterAsync(fixture.App, "RX3")).ToString();
         var item = await As("RX3").RecordEvidenceItemAsync(new RecordEvidenceItemRequest
         {
             TechnologyId = technology, Title = "Cohort study", StudyDesign = StudyDesign.Cohort, SampleSize = 300,
@@ -50,8 +50,16 @@ public class EvidenceGrpcTests(EvidenceServiceFixture fixture) : IClassFixture<E
         }).ResponseAsync;
         var mine = await As("RX3").ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = technology }).ResponseAsync;
         Assert.Equal([item.EvidenceItemId], mine.Items.Select(i => i.EvidenceItemId));
-        var theirs = await As("RTQ").ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = technology }).ResponseAsync;
-        Assert.Empty(theirs.Items);
+        // Another trust holding the id is told there is no such technology, and cannot attach evidence to it.
+        var theirs = await Assert.ThrowsAsync<RpcException>(() => As("RTQ").ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = technology }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, theirs.StatusCode);
+        var attached = await Assert.ThrowsAsync<RpcException>(() => As("RTQ").RecordEvidenceItemAsync(new RecordEvidenceItemRequest
+        {
+            TechnologyId = technology, Title = "Cohort study", StudyDesign = StudyDesign.Cohort, SampleSize = 300,
+            SettingRelevance = SettingRelevance.Partial, Quality = EvidenceQuality.Moderate,
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, attached.StatusCode);
+        Assert.Contains("No technology with this id in this trust", attached.Status.Detail);
     }
 
     [Fact]

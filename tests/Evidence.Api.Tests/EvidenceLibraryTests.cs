@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Domain;
 using Platform.Evidence.Api.Application;
@@ -23,14 +24,16 @@ public class EvidenceLibraryTests(EvidenceServiceFixture fixture) : IClassFixtur
     private Task<Outcome<IReadOnlyList<EvidenceItem>>> List(string tenant, Guid technology) =>
         fixture.App.InTenantAsync(tenant, sp => sp.GetRequiredService<EvidenceLibrary>().ListAsync(technology.ToString()));
 
+    private Task<Guid> Registered(string tenant) => ProcurementRegister.RegisterAsync(fixture.App, tenant);
+
     [Fact]
     public async Task Recorded_items_are_listed_for_their_technology_in_order()
     {
-        var technology = Guid.NewGuid();
+        var technology = await Registered(TrustA);
         var first = await Record(TrustA, Rct(technology));
         var second = await Record(TrustA, Rct(technology, 40) with { StudyDesign = StudyDesign.Qualitative, IndependentOfSupplier = false, Quality = EvidenceQuality.Low });
         Assert.False(first.IsRefused || second.IsRefused);
-        await Record(TrustA, Rct(Guid.NewGuid()));
+        Assert.False((await Record(TrustA, Rct(await Registered(TrustA)))).IsRefused);
 
         var items = (await List(TrustA, technology)).Value;
         Assert.Equal([first.Value.Id, second.Value.Id], items.Select(i => i.Id));
@@ -53,7 +56,7 @@ public class EvidenceLibraryTests(EvidenceServiceFixture fixture) : IClassFixtur
     [Fact]
     public async Task An_item_without_design_relevance_or_quality_is_refused()
     {
-        var t = Guid.NewGuid();
+        var t = await Registered(TrustA);
         Assert.Equal("study-design.required", (await Record(TrustA, Rct(t) with { StudyDesign = StudyDesign.Unspecified })).Refusal?.Rule);
         Assert.Equal("setting-relevance.required", (await Record(TrustA, Rct(t) with { SettingRelevance = SettingRelevance.Unspecified })).Refusal?.Rule);
         Assert.Equal("quality.required", (await Record(TrustA, Rct(t) with { Quality = EvidenceQuality.Unspecified })).Refusal?.Rule);
@@ -63,12 +66,42 @@ public class EvidenceLibraryTests(EvidenceServiceFixture fixture) : IClassFixtur
     [Fact]
     public async Task Trust_B_sees_none_of_trust_As_evidence()
     {
-        var technology = Guid.NewGuid();
+        var technology = await Registered(TrustA);
         var a = await Record(TrustA, Rct(technology));
-        Assert.Empty((await List(TrustB, technology)).Value);
+        // Trust B holding A's technology id learns nothing: for B there is no such technology (OWASP API1).
+        Assert.Equal("technology.not-found", (await List(TrustB, technology)).Refusal?.Rule);
         Assert.Equal(0, await RowLevelSecurity.CountVisibleAsync(fixture.App.Postgres, fixture.App.Database, "evidence_items", a.Value.Id, TrustB));
         Assert.Equal(1, await RowLevelSecurity.CountVisibleAsync(fixture.App.Postgres, fixture.App.Database, "evidence_items", a.Value.Id, TrustA));
     }
+
+    [Fact]
+    public async Task Evidence_is_recorded_only_for_a_technology_procurement_registered_in_the_same_trust()
+    {
+        var madeUp = await Record(TrustA, Rct(Guid.NewGuid()));
+        Assert.Equal(("technology.not-found", RefusalKind.NotFound), (madeUp.Refusal?.Rule, madeUp.Refusal?.Kind));
+
+        var theirs = await Registered(TrustA);
+        var attached = await Record(TrustB, Rct(theirs));
+        Assert.Equal("technology.not-found", attached.Refusal?.Rule);
+        Assert.Empty((await List(TrustA, theirs)).Value);
+        Assert.Equal(0, await CountItemsAsync(theirs));
+    }
+
+    [Fact]
+    public async Task A_redelivered_registration_changes_nothing_and_a_malformed_one_is_dropped()
+    {
+        var technology = await Registered(TrustA);
+        Assert.False((await Record(TrustA, Rct(technology))).IsRefused);
+        Assert.Equal((System.Net.HttpStatusCode.OK, "SUCCESS"), await ProcurementRegister.DeliverAsync(fixture.App, TrustA, technology, "Renamed by a replay"));
+        Assert.Single((await List(TrustA, technology)).Value);
+        var name = await fixture.App.InTenantAsync(TrustA, sp => sp.GetRequiredService<EvidenceDbContext>().Technologies.Where(t => t.Id == technology).Select(t => t.Name).SingleAsync());
+        Assert.Equal("Contact-free night observations", name);
+
+        Assert.Equal((System.Net.HttpStatusCode.OK, "DROP"), await ProcurementRegister.DeliverAsync(fixture.App, TrustA, technology, "   "));
+    }
+
+    private Task<int> CountItemsAsync(Guid technology) =>
+        fixture.App.InTenantAsync(TrustA, sp => sp.GetRequiredService<EvidenceDbContext>().EvidenceItems.CountAsync(i => i.TechnologyId == technology));
 
     [Fact]
     public async Task Migrated_postgres_schema_matches_the_model() =>

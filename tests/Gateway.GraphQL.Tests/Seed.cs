@@ -1,5 +1,6 @@
 using Platform.Contracts.Evidence.V1;
 using Platform.Contracts.Procurement.V1;
+using Platform.Testing;
 
 namespace Platform.Gateway.GraphQL.Tests;
 
@@ -42,6 +43,16 @@ public static class Seed
                 Category = TechnologyCategory.Monitoring,
             });
             made.Add(technology);
+            if (evidencePerTechnology > 0)
+            {
+                // Evidence learns the trust's technologies from procurement's technology_registered event, as Dapr delivers it.
+                using var http = hosts.Evidence.CreateHttpClient();
+                var (code, status) = await SidecarDelivery.PublishAsync(http, new TechnologyRegistered
+                {
+                    TechnologyId = technology.TechnologyId, Name = technology.Name, Category = technology.Category, Supplier = technology.Supplier,
+                }, trust, technology.TechnologyId);
+                if (status != "SUCCESS") throw new InvalidOperationException($"Evidence did not take technology_registered: {code} {status}");
+            }
             for (var e = 1; e <= evidencePerTechnology; e++)
             {
                 await evidence.RecordEvidenceItemAsync(new RecordEvidenceItemRequest

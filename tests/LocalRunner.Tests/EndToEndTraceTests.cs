@@ -85,9 +85,19 @@ public sealed class EndToEndTraceTests : IAsyncLifetime
         // Parented by the event's traceparent, not by the delivery request: a bulk delivery carries events of many traces.
         Assert.Equal(registered.SpanId, consumer.ParentSpanId);
 
-        // And the handling that span describes is the audit entry the auditor reads.
-        var entries = await (await _clients.ClientAsync<AuditService.AuditServiceClient>(platform, 5032, "rx3-demo-auditor")).ListEntriesAsync(new ListEntriesRequest { PageSize = 500 });
-        var entry = Assert.Single(entries.Entries, e => e.Entity.What == $"Technology/{created.TechnologyId}");
+        // And the event that span describes is the one whose audit entry the auditor reads. Audit, consent and evidence
+        // all subscribe to technology_registered, so the first span seen may be another subscriber's: wait for audit's entry.
+        var auditor = await _clients.ClientAsync<AuditService.AuditServiceClient>(platform, 5032, "rx3-demo-auditor");
+        var until = DateTime.UtcNow.AddSeconds(60);
+        AuditEntry? entry;
+        while ((entry = (await auditor.ListEntriesAsync(new ListEntriesRequest { PageSize = 500 })).Entries.SingleOrDefault(e => e.Entity.What == $"Technology/{created.TechnologyId}")) is null)
+        {
+            Assert.True(DateTime.UtcNow < until, "The technology_registered event did not reach the audit log within 60 s.");
+            await Task.Delay(100, cts.Token);
+        }
         Assert.Equal((string?)consumer.GetTagItem("messaging.message.id"), entry.SourceEventId);
+        // Every subscriber's handling of it is parented by procurement's call.
+        Assert.All(spans.Snapshot().Where(s => s.Source.Name == MessagingSource && (string?)s.GetTagItem("messaging.message.id") == entry.SourceEventId),
+            s => Assert.Equal(registered.SpanId, s.ParentSpanId));
     }
 }

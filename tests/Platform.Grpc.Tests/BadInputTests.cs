@@ -246,14 +246,24 @@ public sealed class BadInputTests(RawHttp2Connection connection) : IClassFixture
     [Fact]
     public async Task A_stream_the_client_resets_while_its_request_is_read_ends_the_call_and_is_not_logged_as_a_fault()
     {
+        // Kestrel fails the handler's read at once and signals the call's cancellation from the thread pool a moment
+        // later; which comes first is a race (before ClientResetReader, 46 of 300 resets were logged as an error on the
+        // loaded two-core machine, and one run in ten of this test failed). Thirty resets make that race show.
+        const string path = "/grpc.testing.TestService/StreamingInputCall";
         using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(connection.Address);
-        using var cts = new CancellationTokenSource();
-        using var call = new TestService.TestServiceClient(channel).StreamingInputCall(cancellationToken: cts.Token);
-        await call.RequestStream.WriteAsync(new StreamingInputCallRequest { Payload = new Payload { Body = ByteString.CopyFrom(new byte[10]) } });
-        cts.Cancel();
-        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
-        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
-        await connection.Finished.GetOrAdd("/grpc.testing.TestService/StreamingInputCall", _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 30; i++)
+        {
+            var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            connection.Finished[path] = finished;
+            using var cts = new CancellationTokenSource();
+            using var call = new TestService.TestServiceClient(channel).StreamingInputCall(cancellationToken: cts.Token);
+            await call.RequestStream.WriteAsync(new StreamingInputCallRequest { Payload = new Payload { Body = ByteString.CopyFrom(new byte[10]) } });
+            cts.Cancel();
+            var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+            Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+            await finished.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
         Assert.DoesNotContain(connection.Logs.Entries, e => e.Contains("StreamingInputCall", StringComparison.Ordinal));
     }
 

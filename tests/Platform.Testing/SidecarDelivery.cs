@@ -1,4 +1,6 @@
 using System.Net;
+using Google.Protobuf;
+using Platform.Messaging.CloudEvents;
 using System.Text;
 using System.Text.Json;
 using Xunit;
@@ -45,5 +47,26 @@ public static class SidecarDelivery
             status = doc.RootElement.GetProperty("status").GetString();
         }
         return (response.StatusCode, status);
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> to the service as the sidecar would deliver it from its owner: a structured
+    /// CloudEvent of the message's type, for <paramref name="tenant"/>, to the route the service subscribed for its topic.
+    /// </summary>
+    public static async Task<(HttpStatusCode Code, string? Status)> PublishAsync<T>(HttpClient http, T message, string tenant, string subject, string? id = null) where T : IMessage<T>
+    {
+        var name = EventName.For(message.Descriptor);
+        var route = await RouteForAsync(http, name.Topic);
+        var cloudEvent = new CloudEvent
+        {
+            Id = id ?? Guid.NewGuid().ToString(),
+            Source = "/" + message.Descriptor.File.Package.Split('.')[1],
+            Type = name.Type,
+            Subject = tenant + "/" + subject,
+            Time = DateTimeOffset.UtcNow,
+            Tenant = tenant,
+            DataJson = JsonFormatter.Default.Format(message),
+        }.ToJson();
+        return await DeliverAsync(http, route, cloudEvent);
     }
 }

@@ -103,24 +103,28 @@ public static class DemoRegion
             var evidence = clients.Get<EvidenceService.EvidenceServiceClient>("evidence", trust.OdsCode);
             foreach (var technology in technologies)
             {
-                if ((await evidence.ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = technology.TechnologyId }, cancellationToken: ct)).Items.Count > 0) continue;
-                await Expect(evidence.RecordEvidenceItemAsync(new RecordEvidenceItemRequest
+                // Evidence learns of the technology from procurement's technology_registered event, delivered after its commit.
+                await OnceKnownAsync("technology.not-found", async () =>
                 {
-                    TechnologyId = technology.TechnologyId, Title = "Service evaluation on two acute wards", StudyDesign = StudyDesign.ServiceEvaluation,
-                    SampleSize = 64, IndependentOfSupplier = false, SettingRelevance = SettingRelevance.Direct, Quality = EvidenceQuality.Low,
-                }, cancellationToken: ct));
+                    if ((await evidence.ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = technology.TechnologyId }, cancellationToken: ct)).Items.Count > 0) return;
+                    await Expect(evidence.RecordEvidenceItemAsync(new RecordEvidenceItemRequest
+                    {
+                        TechnologyId = technology.TechnologyId, Title = "Service evaluation on two acute wards", StudyDesign = StudyDesign.ServiceEvaluation,
+                        SampleSize = 64, IndependentOfSupplier = false, SettingRelevance = SettingRelevance.Direct, Quality = EvidenceQuality.Low,
+                    }, cancellationToken: ct));
+                }, ct);
             }
 
             var consent = clients.Get<ConsentService.ConsentServiceClient>("consent", trust.OdsCode);
             foreach (var p in trust.OdsCode == "RX3" ? s_patientsRx3 : s_patientsRtq)
-                await OnceConsentKnowsTheWardAsync(trust.OdsCode, p.Ward, () => Expect(consent.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = p.Nhs, WardCode = p.Ward, AgeBand = p.Band }, cancellationToken: ct)), ct);
+                await OnceKnownAsync("ward.not-found", () => Expect(consent.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = p.Nhs, WardCode = p.Ward, AgeBand = p.Band }, cancellationToken: ct)), ct);
 
             if (trust.OdsCode == "RX3") platform.DemoUse = await SeedConsentAsync(consent, technologyByName, ct);
         }
     }
 
     /// <summary>
-    /// What procurement's approvals would have told the consent service (the companion app on three ward types, the
+    /// What procurement's approvals would have told the consent service, typed in by hand for now (the companion app on three ward types, the
     /// night observations on acute wards), and one patient with an active use of the app on her own consent, so that
     /// CheckUse has a PERMIT to show. Technologies are found by name in the procurement seed above.
     /// </summary>
@@ -128,12 +132,13 @@ public static class DemoRegion
     {
         var nightObs = ids["Contact-free night observations"];
         var app = ids["Ward companion app"];
+        // Consent learns of the technologies from procurement's technology_registered events, delivered after its commit.
         foreach (var setting in new[] { "acute-adult", "picu", "older-adults" })
-            await Expect(consent.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest { TechnologyId = app, TechnologyName = "Ward companion app", SettingCode = setting }, cancellationToken: ct));
-        await Expect(consent.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest
+            await OnceKnownAsync("technology.not-found", () => Expect(consent.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest { TechnologyId = app, TechnologyName = "Ward companion app", SettingCode = setting }, cancellationToken: ct)), ct);
+        await OnceKnownAsync("technology.not-found", () => Expect(consent.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest
         {
             TechnologyId = nightObs, TechnologyName = "Contact-free night observations", SettingCode = "acute-adult", IsSurveillance = true, ManagesSafetyRisk = true,
-        }, cancellationToken: ct));
+        }, cancellationToken: ct)), ct);
 
         var patient = (await consent.ListPatientsAsync(new ListPatientsRequest { WardCode = "OAK", PageSize = 50 }, cancellationToken: ct)).Patients.Single(p => p.NhsNumber == "9990000018");
         // Seeded before: her use is active and the check permits.
@@ -252,21 +257,22 @@ public static class DemoRegion
     }
 
     /// <summary>
-    /// Consent takes a ward (and its setting) only from the directory's ward events, delivered after the directory's
-    /// commit: a patient can be registered on a ward once consent has it. Until then the registration is refused as
-    /// ward.not-found, and is tried again for up to 60 s.
+    /// A service learns what another owns from its events, delivered after the owner's commit: consent a ward (and its
+    /// setting) from the directory, evidence a technology from procurement. Until then the call is refused as
+    /// <paramref name="notYetKnown"/> (e.g. ward.not-found), and is tried again for up to 60 s.
     /// </summary>
-    private static async Task OnceConsentKnowsTheWardAsync(string odsCode, string ward, Func<Task> register, CancellationToken ct)
+    private static async Task OnceKnownAsync(string notYetKnown, Func<Task> call, CancellationToken ct)
     {
         var until = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             try
             {
-                await register();
+                await call();
                 return;
             }
-            catch (InvalidOperationException e) when (e.InnerException is RpcException { StatusCode: StatusCode.NotFound } r && r.Trailers.GetValue(RefusalStatus.RuleTrailer) == "ward.not-found" && DateTime.UtcNow < until)
+            catch (Exception e) when ((e as RpcException ?? e.InnerException as RpcException) is { StatusCode: StatusCode.NotFound } r
+                && r.Trailers.GetValue(RefusalStatus.RuleTrailer) == notYetKnown && DateTime.UtcNow < until)
             {
                 await Task.Delay(100, ct);
             }

@@ -18,6 +18,8 @@ namespace Platform.Grpc.Interceptors;
 /// (google.rpc.Status with ErrorInfo{reason = rule code, domain = the service's proto package without its version,
 /// metadata}, plus BadRequest naming the field for invalid input) and the rule code in the <c>platform-refusal-rule</c>
 /// trailer. Other exceptions pass through untouched: Grpc.AspNetCore answers UNKNOWN with no detail.</item>
+/// <item>a client that resets a client-streaming or duplex call while it is sending ends it as CANCELLED, not as a fault
+/// in the log (<see cref="ClientResetReader{T}"/>).</item>
 /// </list>
 /// </summary>
 public sealed class CallPolicyInterceptor : Interceptor
@@ -52,7 +54,7 @@ public sealed class CallPolicyInterceptor : Interceptor
         try
         {
             CheckRole(context);
-            return Awaited(continuation(requestStream, context), context.Method);
+            return Awaited(continuation(new ClientResetReader<TRequest>(requestStream), context), context.Method);
         }
         catch (RefusalException refused)
         {
@@ -78,7 +80,7 @@ public sealed class CallPolicyInterceptor : Interceptor
         try
         {
             CheckRole(context);
-            return Awaited(continuation(requestStream, responseStream, context), context.Method);
+            return Awaited(continuation(new ClientResetReader<TRequest>(requestStream), responseStream, context), context.Method);
         }
         catch (RefusalException refused)
         {

@@ -41,7 +41,14 @@ public static class GatewayProxyExtensions
         builder.Services.AddRequestTimeouts();
         // With tracing off, the calls to the services carry no trace headers: no propagator runs per call. With an OTLP
         // endpoint set, the trace context flows on to the services as usual.
-        var tracing = !string.IsNullOrWhiteSpace(builder.Configuration[TelemetryExtensions.OtlpEndpointSetting]);
+        var tracing = IsTracing(builder.Configuration);
+        if (!tracing && builder.Configuration[HostingDiagnosticsLevelSetting] is null)
+        {
+            // ASP.NET Core starts an Activity and a logging scope for every request whenever its hosting logger is
+            // enabled at any level, even with nothing listening for the Activity; at Warning it writes nothing per request.
+            // With tracing off, that logger is switched off (unless configured), and the requests carry no Activity.
+            builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
+        }
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .ConfigureHttpClient((_, handler) =>
@@ -53,6 +60,15 @@ public static class GatewayProxyExtensions
         builder.AddGatewayLimits();
         return builder;
     }
+
+    /// <summary>The logger under which ASP.NET Core logs each request's start and end, and so starts an Activity per request.</summary>
+    public const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
+    private const string HostingDiagnosticsLevelSetting = "Logging:LogLevel:" + HostingDiagnosticsCategory;
+
+    /// <summary>Whether the gateway traces: an OTLP endpoint is set (<see cref="TelemetryExtensions.OtlpEndpointSetting"/>).</summary>
+    public static bool IsTracing(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[TelemetryExtensions.OtlpEndpointSetting]);
 
     public static WebApplication MapGatewayProxy(this WebApplication app)
     {

@@ -36,6 +36,7 @@ public static class ConsentServiceCollectionExtensions
         builder.Services.AddSingleton<ConsentTrustDirectory>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyApproved, ProcurementEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyApprovalWithdrawn, ProcurementEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyRegistered, ProcurementEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Identity.V1.WardRegistered, IdentityEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Identity.V1.WardChanged, IdentityEventHandlers>();
         builder.Services.Configure<ConsentScheduleOptions>(builder.Configuration.GetSection(ConsentScheduleOptions.Section));

@@ -4,6 +4,7 @@ using Platform.Messaging;
 using Platform.Grpc;
 using Platform.Evidence.Api.Application;
 using Platform.Evidence.Api.Data;
+using Platform.Evidence.Api.Events;
 using Platform.Evidence.Api.Grpc;
 using Platform.Messaging.Subscriptions;
 using Platform.ServiceDefaults;
@@ -39,6 +40,7 @@ public static class EvidenceApp
             .From<TrustChanged>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: e.Status != TrustStatus.Suspended)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<EvidenceLibrary>();
+        builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyRegistered, ProcurementEventHandlers>();
         return builder;
     }
 }

@@ -26,7 +26,8 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>The gateway's clock (rate limit windows); it moves only when a test advances it.</summary>
     public FakeTimeProvider Clock { get; }
 
-    public static async Task<GatewayHost> StartAsync(EchoUpstream upstream, string redisEndpoint, IDictionary<string, string?>? extra = null, DateTimeOffset? clockStart = null)
+    public static async Task<GatewayHost> StartAsync(EchoUpstream upstream, string redisEndpoint, IDictionary<string, string?>? extra = null, DateTimeOffset? clockStart = null,
+        Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -61,7 +62,11 @@ public sealed class GatewayHost : IAsyncDisposable
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
         // Rate limit windows run on a clock of the test's own, started at the real time so windows differ between runs.
         var clock = new FakeTimeProvider(clockStart ?? DateTimeOffset.UtcNow);
-        var app = await ServiceFactory<Program>.StartOnPostgresAsync("gateway", settings, services => services.AddSingleton<TimeProvider>(clock));
+        var app = await ServiceFactory<Program>.StartOnPostgresAsync("gateway", settings, collection =>
+        {
+            collection.AddSingleton<TimeProvider>(clock);
+            services?.Invoke(collection);
+        });
         return new GatewayHost(app, clock);
     }
 

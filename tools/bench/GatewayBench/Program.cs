@@ -26,6 +26,7 @@ if (args is ["backend", var backendArg]) return await Roles.BackendAsync(int.Par
 if (args is ["gateway", var portArg, var backendArg2, var jwksArg, var dataArg, var redisArg]) return await Roles.GatewayAsync(int.Parse(portArg, CultureInfo.InvariantCulture), backendArg2, jwksArg, dataArg, redisArg);
 
 var settings = Settings.Parse(args);
+const string DiagnosedName = "gateway (YARP), hosting diagnostics on";
 var work = Directory.CreateTempSubdirectory("gatewaybench-").FullName;
 var children = new List<Process>();
 try
@@ -46,10 +47,16 @@ try
 
     var self = Environment.ProcessPath!;
     var dll = typeof(Roles).Assembly.Location;
-    Process Start(string name, params string[] arguments)
+    Process Start(string name, params string[] arguments) => StartOn(settings.ServerCpus, null, name, arguments);
+    Process StartOn(string cpus, IDictionary<string, string>? environment, string name, params string[] arguments)
     {
         var info = new ProcessStartInfo("taskset") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-c", settings.ServerCpus }.Concat(arguments)) info.ArgumentList.Add(a);
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>()) info.Environment[variable] = value;
+        foreach (var a in new[] { "-c", cpus }.Concat(arguments)) info.ArgumentList.Add(a);
+        // With tiered compilation off (GatewayBench.csproj), a .NET process would run the framework's precompiled
+        // (ReadyToRun) code for good, never re-jitted: without it every method is jitted fully optimised once, which is
+        // what a deployed gateway's hot path becomes after tiering (the proxy's CPU per call was about twice as high).
+        if (!settings.ReadyToRun) info.Environment["DOTNET_ReadyToRun"] = "0";
         var p = Process.Start(info) ?? throw new InvalidOperationException("could not start " + name);
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, e) => { if (e.Data is { } line && settings.Verbose) Console.Error.WriteLine($"[{name}] {line}"); };
@@ -67,13 +74,18 @@ try
     }
 
     var backendPort = Free();
-    var backend = Start("backend", self, dll, "backend", backendPort.ToString(CultureInfo.InvariantCulture));
+    var backend = StartOn(settings.BackendCpus, null, "backend", self, dll, "backend", backendPort.ToString(CultureInfo.InvariantCulture));
     var gatewayPort = Free();
     var gateway = Start("gateway", self, dll, "gateway", gatewayPort.ToString(CultureInfo.InvariantCulture), $"http://127.0.0.1:{backendPort}", jwksFile, Path.Combine(work, "gw1"), "-");
     var redisPort = Free();
     var redis = Start("redis", "redis-server", "--port", redisPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
     var limitedPort = Free();
     var limited = Start("gateway+limits", self, dll, "gateway", limitedPort.ToString(CultureInfo.InvariantCulture), $"http://127.0.0.1:{backendPort}", jwksFile, Path.Combine(work, "gw2"), $"127.0.0.1:{redisPort}");
+    // The same gateway with ASP.NET Core's per-request hosting diagnostics left on (an Activity and a logging scope per
+    // request), as it ran before tracing-off switched them off (ADR 0020, amendment): what that switch saves.
+    var diagnosedPort = Free();
+    var diagnosed = StartOn(settings.ServerCpus, new Dictionary<string, string> { ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Warning" },
+        "gateway+diagnostics", self, dll, "gateway", diagnosedPort.ToString(CultureInfo.InvariantCulture), $"http://127.0.0.1:{backendPort}", jwksFile, Path.Combine(work, "gw3"), "-");
     var nginxPort = Free();
     var nginxConf = Path.Combine(work, "nginx.conf");
     File.WriteAllText(nginxConf, $$"""
@@ -98,7 +110,7 @@ try
         """);
     Process? nginx = File.Exists("/usr/sbin/nginx") ? Start("nginx", "/usr/sbin/nginx", "-c", nginxConf, "-e", Path.Combine(work, "nginx-error.log")) : null;
 
-    foreach (var p in new[] { backendPort, gatewayPort, limitedPort, redisPort }.Concat(nginx is null ? [] : [nginxPort]))
+    foreach (var p in new[] { backendPort, gatewayPort, limitedPort, diagnosedPort, redisPort }.Concat(nginx is null ? [] : [nginxPort]))
     {
         if (!await Roles.WaitListeningAsync(p, TimeSpan.FromSeconds(60))) throw new InvalidOperationException($"port {p} did not open");
     }
@@ -112,6 +124,7 @@ try
         new("direct", backendPort, null),
         new("gateway (YARP)", gatewayPort, gateway),
         new("gateway (YARP) + Redis rate limits", limitedPort, limited),
+        new(DiagnosedName, diagnosedPort, diagnosed),
     };
     if (nginx is not null) targets.Add(new("nginx grpc_pass", nginxPort, nginx));
 
@@ -125,7 +138,7 @@ try
         if (reply.Payload.ToStringUtf8() != "probe") throw new InvalidOperationException($"{target.Name} did not echo");
     }
 
-    Console.WriteLine($"load: h2load -c {settings.Connections} -m {settings.Streams} -t 1 on CPU {settings.LoadCpus}, {settings.Duration.TotalSeconds:0} s per target per round, {settings.Rounds} rounds (+1 warm-up); servers on CPU {settings.ServerCpus}");
+    Console.WriteLine($"load: h2load -c {settings.Connections} -m {settings.Streams} -t 1 on CPU {settings.LoadCpus}, {settings.Duration.TotalSeconds:0} s per target per round, {settings.Rounds} rounds (+1 warm-up); proxies on CPU {settings.ServerCpus}, backend on CPU {settings.BackendCpus}, ReadyToRun code {(settings.ReadyToRun ? "used" : "not used")}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
     var results = targets.ToDictionary(t => t.Name, _ => new List<Measure>());
     for (var round = 0; round <= settings.Rounds; round++)
     {
@@ -146,7 +159,7 @@ try
     Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
     foreach (var (name, list) in results)
     {
-        Console.WriteLine($"{name,-36} mean {list.Average(m => m.Rps),9:N0} calls/s  proxy CPU {Median(list.Select(m => m.ProxyMicros)),6:F1} us/call  backend CPU {Median(list.Select(m => m.BackendMicros)),5:F1} us/call  (rounds: {string.Join(", ", list.Select(m => m.Rps.ToString("N0", CultureInfo.InvariantCulture)))}) errors {list.Sum(m => m.Errors)}");
+        Console.WriteLine($"{name,-40} mean {list.Average(m => m.Rps),9:N0} calls/s  proxy CPU {Median(list.Select(m => m.ProxyMicros)),6:F1} us/call  backend CPU {Median(list.Select(m => m.BackendMicros)),5:F1} us/call  (rounds: {string.Join(", ", list.Select(m => m.Rps.ToString("N0", CultureInfo.InvariantCulture)))}) errors {list.Sum(m => m.Errors)}");
     }
 
     void Ratio(string a, string b, string what, Func<Measure, double> f, bool inverse = false)
@@ -162,6 +175,7 @@ try
     Ratio("gateway (YARP)", "nginx grpc_pass", "proxy CPU per call (aim <= 0.8)", m => m.ProxyMicros);
     Ratio("gateway (YARP) + Redis rate limits", "gateway (YARP)", "throughput (aim >= 0.9)", m => m.Rps);
     Ratio("gateway (YARP) + Redis rate limits", "gateway (YARP)", "proxy CPU per call", m => m.ProxyMicros);
+    Ratio("gateway (YARP)", DiagnosedName, "proxy CPU per call", m => m.ProxyMicros);
     var errors = results.Values.Sum(l => l.Sum(m => m.Errors));
     Console.WriteLine($"errors (h2load failed + errored + non-2xx): {errors}");
     return errors == 0 ? 0 : 1;
@@ -185,7 +199,7 @@ sealed record Target(string Name, int Port, Process? Proxy);
 
 sealed record Measure(double Rps, double ProxyMicros, double BackendMicros, long Errors);
 
-sealed record Settings(TimeSpan Duration, int Rounds, int Connections, int Streams, string LoadCpus, string ServerCpus, bool Verbose)
+sealed record Settings(TimeSpan Duration, int Rounds, int Connections, int Streams, string LoadCpus, string ServerCpus, string BackendCpus, bool ReadyToRun, bool Verbose)
 {
     public static Settings Parse(string[] args)
     {
@@ -197,7 +211,7 @@ sealed record Settings(TimeSpan Duration, int Rounds, int Connections, int Strea
 
         return new Settings(TimeSpan.FromSeconds(int.Parse(Get("duration", "2"), CultureInfo.InvariantCulture)), int.Parse(Get("rounds", "5"), CultureInfo.InvariantCulture),
             int.Parse(Get("connections", "8"), CultureInfo.InvariantCulture), int.Parse(Get("streams", "16"), CultureInfo.InvariantCulture),
-            Get("load-cpus", "1"), Get("server-cpus", "0"), args.Contains("--verbose"));
+            Get("load-cpus", "1"), Get("server-cpus", "0"), Get("backend-cpus", Get("server-cpus", "0")), args.Contains("--ready-to-run"), args.Contains("--verbose"));
     }
 }
 

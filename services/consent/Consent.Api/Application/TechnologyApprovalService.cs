@@ -13,11 +13,33 @@ public sealed record RecordTechnologyApproval(Guid TechnologyId, string? Technol
 /// </summary>
 public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, TimeProvider clock, ILogger<TechnologyApprovalService> logger)
 {
-    public async Task<Outcome<(TechnologyApproval Approval, IReadOnlyList<Guid> ResumedUseIds)>> RecordAsync(RecordTechnologyApproval command, CancellationToken ct = default)
+    /// <summary>
+    /// An approval typed in by hand: only for a technology procurement registered in this trust (its
+    /// technology_registered event); another trust's technology id, or a made-up one, is "not found" (OWASP API1).
+    /// </summary>
+    public Task<Outcome<(TechnologyApproval Approval, IReadOnlyList<Guid> ResumedUseIds)>> RecordByHandAsync(RecordTechnologyApproval command, CancellationToken ct = default) =>
+        RecordAsync(command, ct, onlyRegistered: true);
+
+    /// <summary>Procurement registered a technology in the event's trust; a redelivery changes nothing.</summary>
+    public async Task LearnTechnologyAsync(Guid technologyId, string name, CancellationToken ct = default)
+    {
+        if (await db.Technologies.AnyAsync(t => t.Id == technologyId, ct)) return;
+        db.Technologies.Add(new ConsentTechnology { Id = technologyId, Name = name.Trim(), LearnedAt = clock.GetUtcNow().UtcDateTime });
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Technology {TechnologyId} learned from procurement's register", technologyId);
+    }
+
+    /// <summary>
+    /// Records an approval. Procurement's approval events come here without <paramref name="onlyRegistered"/>: an
+    /// approval may arrive before the registration it follows (they are different topics, delivered in no set order).
+    /// </summary>
+    public async Task<Outcome<(TechnologyApproval Approval, IReadOnlyList<Guid> ResumedUseIds)>> RecordAsync(RecordTechnologyApproval command, CancellationToken ct = default, bool onlyRegistered = false)
     {
         if (command.TechnologyId == Guid.Empty) return Refusal.Invalid("technology-id.required", "Name the technology that was approved.");
         if (Validation.RequiredText("technology-name", command.TechnologyName, 200) is { } badName) return badName;
         if (Validation.Code("setting-code", command.SettingCode) is { } badSetting) return badSetting;
+        if (onlyRegistered && !await db.Technologies.AnyAsync(t => t.Id == command.TechnologyId, ct))
+            return Refusal.NotFound("technology.not-found", "No technology with this id in this trust's register (procurement registers technologies; consent learns of them from its events).");
         var setting = command.SettingCode!.Trim();
         if (await db.TechnologyApprovals.AnyAsync(a => a.TechnologyId == command.TechnologyId && a.SettingCode == setting && a.WithdrawnAt == null, ct))
             return Refusal.Exists("approval.already-approved", "This technology is already approved for this setting.");

@@ -32,6 +32,7 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
     public DbSet<AdvanceDecision> AdvanceDecisions => Set<AdvanceDecision>();
     public DbSet<UseReview> UseReviews => Set<UseReview>();
     public DbSet<ConsentWard> Wards => Set<ConsentWard>();
+    public DbSet<ConsentTechnology> Technologies => Set<ConsentTechnology>();
 
     private List<Action>? _afterCommit;
 
@@ -217,6 +218,14 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.Property(x => x.TenantId).HasMaxLength(8);
             e.Property(x => x.Code).HasMaxLength(CodeLength);
             e.Property(x => x.SettingCode).HasMaxLength(CodeLength);
+        });
+        modelBuilder.Entity<ConsentTechnology>(e =>
+        {
+            e.ToTable("technologies");
+            // Per trust: a technology is known to the trust whose register holds it, and only to that one.
+            e.HasKey(x => new { x.TenantId, x.Id });
+            e.Property(x => x.TenantId).HasMaxLength(8);
+            e.Property(x => x.Name).HasMaxLength(200).IsRequired();
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();

@@ -12,8 +12,16 @@ namespace Platform.Consent.Api.Events;
 /// </summary>
 public sealed class ProcurementEventHandlers(TechnologyApprovalService approvals, ConsentEvents events, ILogger<ProcurementEventHandlers> logger) :
     IEventHandler<Procurement.TechnologyApproved>,
-    IEventHandler<Procurement.TechnologyApprovalWithdrawn>
+    IEventHandler<Procurement.TechnologyApprovalWithdrawn>,
+    IEventHandler<Procurement.TechnologyRegistered>
 {
+    public async Task HandleAsync(Procurement.TechnologyRegistered message, EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(message.Name)) throw new EventRejectedException("technology-name.required: the event names no technology.");
+        await approvals.LearnTechnologyAsync(TechnologyId(message.TechnologyId), message.Name, cancellationToken);
+        logger.LogDebug("technology_registered {EventId} applied", envelope.Id);
+    }
+
     public async Task HandleAsync(Procurement.TechnologyApproved message, EventEnvelope envelope, CancellationToken cancellationToken)
     {
         events.ActFor(ActorOf(message.Actor));

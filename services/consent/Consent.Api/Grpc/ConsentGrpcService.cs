@@ -536,7 +536,7 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
     public override async Task<TechnologyApproval> RecordTechnologyApproval(RecordTechnologyApprovalRequest r, ServerCallContext context)
     {
         var command = new RecordTechnologyApproval(OptionalId("technology-id", r.TechnologyId), r.TechnologyName, r.SettingCode, r.IsSurveillance, r.ManagesSafetyRisk);
-        return ToMessage((await approvals.RecordAsync(command, context.CancellationToken)).OrThrow().Approval);
+        return ToMessage((await approvals.RecordByHandAsync(command, context.CancellationToken)).OrThrow().Approval);
     }
 
     [RequiresRole(ConsentRoles.ProcurementLead)]

@@ -3,7 +3,7 @@ using Common = Platform.Contracts.Common.V1;
 using Platform.Domain;
 using Platform.Messaging.Outbox;
 using Platform.ServiceDefaults.Tenancy;
-using Events = Platform.Contracts.Evidence.V1;
+using Published = Platform.Contracts.Evidence.V1;
 using Platform.Evidence.Api.Data;
 
 namespace Platform.Evidence.Api.Application;
@@ -19,8 +19,6 @@ public sealed class EvidenceLibrary(EvidenceDbContext db, IEventPublisher events
 
     public async Task<Outcome<EvidenceItem>> RecordAsync(RecordEvidenceItem command, CancellationToken ct = default)
     {
-        // The technology is procurement's; evidence learns of technologies from its events (a later issue), so
-        // here the id is only checked for shape.
         if (!Validation.TryParseId(command.TechnologyId, out var technologyId))
             return Refusal.Invalid("technology-id.format", "Technology id must be a UUID.");
         if (Validation.RequiredText("title", command.Title, 300) is { } badTitle) return badTitle;
@@ -29,6 +27,7 @@ public sealed class EvidenceLibrary(EvidenceDbContext db, IEventPublisher events
             return Refusal.Invalid("sample-size.range", $"Sample size must be between 1 and {MaxSampleSize:N0} participants.");
         if (Validation.Defined("setting-relevance", command.SettingRelevance) is { } badRelevance) return badRelevance;
         if (Validation.Defined("quality", command.Quality) is { } badQuality) return badQuality;
+        if (await UnknownTechnologyAsync(technologyId, ct) is { } unknown) return unknown;
 
         var item = new EvidenceItem
         {
@@ -44,12 +43,12 @@ public sealed class EvidenceLibrary(EvidenceDbContext db, IEventPublisher events
         };
         db.EvidenceItems.Add(item);
         var who = actor.Get();
-        events.Publish(new Events.EvidenceItemRecorded
+        events.Publish(new Published.EvidenceItemRecorded
         {
             EvidenceItemId = item.Id.ToString(),
             TechnologyId = item.TechnologyId.ToString(),
-            StudyDesign = (Events.StudyDesign)item.StudyDesign,
-            Quality = (Events.EvidenceQuality)item.Quality,
+            StudyDesign = (Published.StudyDesign)item.StudyDesign,
+            Quality = (Published.EvidenceQuality)item.Quality,
             Actor = new Common.Actor { Subject = who.Subject, Role = who.Role },
         }, db.CurrentTenant!, item.TechnologyId.ToString());
         await db.SaveChangesAsync(ct);
@@ -60,7 +59,26 @@ public sealed class EvidenceLibrary(EvidenceDbContext db, IEventPublisher events
     public async Task<Outcome<IReadOnlyList<EvidenceItem>>> ListAsync(string? technologyId, CancellationToken ct = default)
     {
         if (!Validation.TryParseId(technologyId, out var id)) return Refusal.Invalid("technology-id.format", "Technology id must be a UUID.");
+        if (await UnknownTechnologyAsync(id, ct) is { } unknown) return unknown;
         var items = await db.EvidenceItems.AsNoTracking().Where(i => i.TechnologyId == id).OrderBy(i => i.RecordedAt).ThenBy(i => i.Id).ToListAsync(ct);
         return items;
+    }
+
+    /// <summary>
+    /// Procurement registered the technology in this trust, as its technology_registered event told evidence; the same
+    /// id is refused as "not found" in any other trust, whether it belongs to one or to none (OWASP API1).
+    /// </summary>
+    private async Task<Refusal?> UnknownTechnologyAsync(Guid technologyId, CancellationToken ct) =>
+        await db.Technologies.AnyAsync(t => t.Id == technologyId, ct)
+            ? null
+            : Refusal.NotFound("technology.not-found", "No technology with this id in this trust's register (procurement registers technologies; evidence learns of them from its events).");
+
+    /// <summary>Procurement registered a technology in the event's trust; a redelivery changes nothing.</summary>
+    public async Task LearnTechnologyAsync(Guid technologyId, string name, CancellationToken ct = default)
+    {
+        if (await db.Technologies.AnyAsync(t => t.Id == technologyId, ct)) return;
+        db.Technologies.Add(new RegisteredTechnology { Id = technologyId, Name = name.Trim(), LearnedAt = clock.GetUtcNow().UtcDateTime });
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("Technology {TechnologyId} learned from procurement's register", technologyId);
     }
 }

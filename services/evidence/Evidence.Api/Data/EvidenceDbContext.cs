@@ -52,9 +52,22 @@ public sealed class EvidenceItem : ITenantOwned
     public DateTime RecordedAt { get; init; }
 }
 
+/// <summary>
+/// A technology in the trust's register, as procurement's technology_registered event told evidence of it. Evidence is
+/// recorded only for these, so no trust can attach evidence to another trust's technology (or a made-up one).
+/// </summary>
+public sealed class RegisteredTechnology : ITenantOwned
+{
+    public Guid Id { get; init; }
+    public string TenantId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public DateTime LearnedAt { get; init; }
+}
+
 public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) : PlatformDbContext(options, tenant)
 {
     public DbSet<EvidenceItem> EvidenceItems => Set<EvidenceItem>();
+    public DbSet<RegisteredTechnology> Technologies => Set<RegisteredTechnology>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -67,6 +80,14 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
             e.Property(i => i.SettingRelevance).HasConversion<string>().HasMaxLength(24);
             e.Property(i => i.Quality).HasConversion<string>().HasMaxLength(24);
             e.HasIndex(i => new { i.TenantId, i.TechnologyId });
+        });
+        modelBuilder.Entity<RegisteredTechnology>(e =>
+        {
+            e.ToTable("technologies");
+            // Per trust: a technology is known to the trust whose register holds it, and only to that one.
+            e.HasKey(t => new { t.TenantId, t.Id });
+            e.Property(t => t.TenantId).HasMaxLength(8);
+            e.Property(t => t.Name).HasMaxLength(200).IsRequired();
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();

@@ -22,6 +22,33 @@ namespace Platform.Consent.Api.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Platform.Consent.Api.Data.ConsentTechnology", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("LearnedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("learned_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("pk_technologies");
+
+                    b.ToTable("technologies", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Consent.Api.Data.ConsentTrust", b =>
                 {
                     b.Property<string>("TenantId")

@@ -17,6 +17,33 @@ namespace Platform.Consent.Api.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Platform.Consent.Api.Data.ConsentTechnology", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("LearnedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("learned_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("pk_technologies");
+
+                    b.ToTable("technologies", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Consent.Api.Data.ConsentTrust", b =>
                 {
                     b.Property<string>("TenantId")

@@ -84,6 +84,33 @@ namespace Platform.Evidence.Api.Migrations.Postgres
                     b.ToTable("evidence_items", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Evidence.Api.Data.RegisteredTechnology", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("LearnedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("learned_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("pk_technologies");
+
+                    b.ToTable("technologies", (string)null);
+                });
+
             modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
                 {
                     b.Property<string>("OdsCode")

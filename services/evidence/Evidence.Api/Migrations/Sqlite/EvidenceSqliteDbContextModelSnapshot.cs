@@ -79,6 +79,33 @@ namespace Platform.Evidence.Api.Migrations.Sqlite
                     b.ToTable("evidence_items", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Evidence.Api.Data.RegisteredTechnology", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("LearnedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("learned_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("TenantId", "Id")
+                        .HasName("pk_technologies");
+
+                    b.ToTable("technologies", (string)null);
+                });
+
             modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
                 {
                     b.Property<string>("OdsCode")
