@@ -176,8 +176,7 @@ public sealed class LocalPlatform : IAsyncDisposable
             settings["Audit:Origin"] = AuditOrigin;
             foreach (var trust in DemoRegion.Trusts)
             {
-                settings[$"Audit:LogKeys:{trust.OdsCode}"] = LocalSecrets.LoadOrCreateAuditLogKey(Options.DataDirectory, trust.OdsCode,
-                    Platform.Audit.Domain.Checkpoints.LogOrigin.For(AuditOrigin, trust.OdsCode));
+                settings[$"Audit:LogKeys:{trust.OdsCode}"] = LocalSecrets.LoadOrCreateAuditLogKey(Options.DataDirectory, trust.OdsCode, AuditOrigin);
             }
         }
         var subscribers = Apps.Where(a => a.HasEvents).Select(a => $"http://127.0.0.1:{HttpPort(a)}").ToArray();

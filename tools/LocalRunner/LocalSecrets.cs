@@ -27,17 +27,17 @@ public static class LocalSecrets
         Write(Path.Combine(dataDirectory, "demo-clients.json"), JsonSerializer.Serialize(secrets));
 
     /// <summary>
-    /// A trust's audit log signing key (Ed25519, in the note format the audit service reads) for the log named
-    /// <paramref name="origin"/>: made on first run and kept in the data folder, so that checkpoints signed in an
+    /// A trust's audit log signing key (Ed25519, in the note format the audit service reads) for its log under
+    /// <paramref name="deployment"/>: made on first run and kept in the data folder, so that checkpoints signed in an
     /// earlier run still verify. A development key only: a deployment's keys come from its secret store.
     /// </summary>
-    public static string LoadOrCreateAuditLogKey(string dataDirectory, string odsCode, string origin)
+    public static string LoadOrCreateAuditLogKey(string dataDirectory, string odsCode, string deployment)
     {
         var directory = Path.Combine(dataDirectory, "audit-keys");
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, $"{odsCode}.key");
         if (File.Exists(path)) return File.ReadAllText(path).Trim();
-        var key = Platform.Audit.Domain.Notes.NoteSigningKey.Generate(origin, Platform.Audit.Domain.Notes.NoteSignatureType.Ed25519).ToSecretString();
+        var key = Platform.Audit.Api.AuditApp.NewDevelopmentLogKey(deployment, odsCode);
         Write(path, key);
         return key;
     }

@@ -17,6 +17,13 @@ namespace Platform.Audit.Api;
 /// <summary>The audit service's composition; Program and the local runner both build the app through it.</summary>
 public static class AuditApp
 {
+    /// <summary>
+    /// A new Ed25519 log signing key (the secret string <c>Audit:LogKeys:&lt;ODS&gt;</c> takes) for a trust's log under
+    /// <paramref name="deployment"/>: for a development run only; a deployment's keys come from its secret store.
+    /// </summary>
+    public static string NewDevelopmentLogKey(string deployment, string odsCode) =>
+        Domain.Notes.NoteSigningKey.Generate(Domain.Checkpoints.LogOrigin.For(deployment, odsCode), Domain.Notes.NoteSignatureType.Ed25519).ToSecretString();
+
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
