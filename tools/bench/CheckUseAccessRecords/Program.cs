@@ -114,12 +114,16 @@ async Task<Instance> StartAsync(bool accessRecords)
         await scope.ServiceProvider.GetRequiredService<KnownTrustRecorder>().RecordAsync(new KnownTrustChange(Tenant, $"Bench trust {Tenant}", Active: true), default);
     }
 
+    var benchTechnology = Guid.CreateVersion7();
+
     // The ward, as identity's ward events would have put it in consent's directory (the only source of its setting).
     using (var scope = app.Services.CreateScope())
     {
         scope.ServiceProvider.GetRequiredService<TenantContext>().Use(Tenant);
         var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
         db.Wards.Add(new ConsentWard { TenantId = Tenant, Code = "OAK", SettingCode = "acute-adult", Beds = 18, UpdatedAt = DateTime.UtcNow });
+        // The technology, as procurement's technology_registered event would have put it in consent's register.
+        db.Technologies.Add(new ConsentTechnology { TenantId = Tenant, Id = benchTechnology, Name = "bedside sleep sensor", LearnedAt = DateTime.UtcNow });
         await db.SaveChangesAsync();
     }
 
@@ -129,7 +133,7 @@ async Task<Instance> StartAsync(bool accessRecords)
     var auth = new Metadata { { "Authorization", $"Bearer {token}" } };
     var technology = (await consent.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest
     {
-        TechnologyId = Guid.NewGuid().ToString(), TechnologyName = "bedside sleep sensor", SettingCode = "acute-adult",
+        TechnologyId = benchTechnology.ToString(), TechnologyName = "bedside sleep sensor", SettingCode = "acute-adult",
     }, auth)).TechnologyId;
     var patient = (await consent.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = "9434765919", WardCode = "OAK", AgeBand = AgeBand._26To64 }, auth)).PatientId;
     await consent.RecordCapacityAssessmentAsync(new RecordCapacityAssessmentRequest
