@@ -334,7 +334,7 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
         try
         {
             var answer = await CallAsync(invoker, method, request, token, forged: true, ct);
-            var leaked = secrets.Where(s => answer.ToString()!.Contains(s, StringComparison.Ordinal)).ToList();
+            var leaked = Named(secrets, answer.ToString()!);
             return new Outcome("OK", leaked.Count == 0 ? null : $"answered OK with RX3's {string.Join(", ", leaked)}: {answer}");
         }
         catch (RpcException e)
@@ -346,12 +346,12 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
             // RTQ does not hold too, e.g. the seeded technology names every trust has); otherwise it is an existence oracle.
             if (e.StatusCode == StatusCode.AlreadyExists)
             {
-                var carried = secrets.Where(s => request.ToString()!.Contains(s, StringComparison.Ordinal)).ToList();
+                var carried = Named(secrets, request.ToString()!);
                 return new Outcome($"{e.StatusCode} {rule}", carried.Count == 0 ? null : $"ALREADY_EXISTS ({rule}) for a request carrying RX3's {string.Join(", ", carried)}: tells RTQ what RX3 holds");
             }
             if (!s_refusals.Contains(e.StatusCode))
                 return new Outcome(e.StatusCode.ToString(), $"{e.StatusCode} ({rule}: {e.Status.Detail}) is not a refusal that keeps RX3's data to itself");
-            var leaked = secrets.Where(s => e.Status.Detail.Contains(s, StringComparison.Ordinal)).ToList();
+            var leaked = Named(secrets, e.Status.Detail);
             return new Outcome($"{e.StatusCode} {rule}", leaked.Count == 0 ? null : $"the refusal names RX3's {string.Join(", ", leaked)}: {e.Status.Detail}");
         }
     }
@@ -392,7 +392,7 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
         foreach (var (name, value) in s_forgedTenantHeaders) message.Headers.TryAddWithoutValidation(name, value);
         using var response = await http.SendAsync(message, ct);
         var body = await response.Content.ReadAsStringAsync(ct);
-        var leaked = secrets.Where(s => body.Contains(s, StringComparison.Ordinal)).ToList();
+        var leaked = Named(secrets, body);
         var status = (int)response.StatusCode;
         if (status is 401 || body.Contains(CallPolicyInterceptor.RoleRequiredRule, StringComparison.Ordinal))
             return new Outcome(status.ToString(), $"the probe itself was refused ({status}): the attack proves nothing for this route: {body}");
@@ -422,7 +422,7 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
             foreach (var (name, value) in s_forgedTenantHeaders) message.Headers.TryAddWithoutValidation(name, value);
             using var response = await http.SendAsync(message, ct);
             var body = await response.Content.ReadAsStringAsync(ct);
-            var leaked = secrets.Where(s => body.Contains(s, StringComparison.Ordinal)).ToList();
+            var leaked = Named(secrets, body);
             if (leaked.Count > 0) findings.Add($"GraphQL {query} answered with RX3's {string.Join(", ", leaked)}: {body}");
             if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.Unauthorized) findings.Add($"GraphQL {query} answered {(int)response.StatusCode}: {body}");
             if (query.Contains("odsCode", StringComparison.Ordinal)
@@ -431,6 +431,9 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
         }
         return findings;
     }
+
+    /// <summary>The secrets <paramref name="text"/> contains (the text is rendered once by the caller, not per secret).</summary>
+    private static List<string> Named(HashSet<string> secrets, string text) => secrets.Where(s => text.Contains(s, StringComparison.Ordinal)).ToList();
 
     private static string PathOf(HttpRule rule) => rule.Get + rule.Post + rule.Put + rule.Patch + rule.Delete;
 
