@@ -177,6 +177,34 @@ public class RelayPassTests
         Assert.All(rows.Where(m => m.Subject == "B"), m => Assert.NotNull(m.SentAt));
     }
 
+    [Fact]
+    public async Task A_subjects_row_that_waits_for_the_next_chunk_holds_back_its_later_rows_so_the_order_holds()
+    {
+        await using var rig = await RelayRig.StartAsync(new() { ["Messaging:Relay:MaxParallelism"] = "1" });
+        // A2 is of another topic than A1, so it cannot share A1's chunk; A3 could, but must not overtake A2.
+        await rig.App.PublishAsync([Credit("A", 1), Note("A"), Credit("A", 3)]);
+        var transport = new ChunkTransport(max: 3, ordered: true);
+
+        await rig.Relay(transport).RunOnceAsync(CancellationToken.None);
+
+        var rows = await rig.RowsAsync();
+        Assert.Equal("A1|A2|A3", string.Join('|', transport.Chunks.Select(c => string.Join(' ', Names(c, rows)))));
+    }
+
+    [Fact]
+    public async Task A_lane_left_with_only_rows_of_stopped_subjects_sends_no_empty_chunk()
+    {
+        await using var rig = await RelayRig.StartAsync(new() { ["Messaging:Relay:MaxParallelism"] = "1" });
+        await rig.App.PublishAsync([Credit("A", 1), Credit("B", 1), Credit("A", 2)]);
+        var transport = new ChunkTransport(max: 2, ordered: false, m => m.Subject == "A" ? new SendResult(SendStatus.Refused, "no") : SendResult.Ok);
+
+        await rig.Relay(transport).RunOnceAsync(CancellationToken.None);
+
+        var rows = await rig.RowsAsync();
+        Assert.Equal("A1 B1", string.Join('|', transport.Chunks.Select(c => string.Join(' ', Names(c, rows)))));
+        Assert.Equal(["A1", "A2"], Names(rows.Where(m => m.SentAt is null), rows));
+    }
+
     [Theory]
     [InlineData(true, "A1 B1")]          // nobody in the chunk was reached: the rest waits for the next pass
     [InlineData(false, "A1 B1|C1")]      // one subject reached: the lane goes on
