@@ -186,6 +186,10 @@ public class InboxRuleTests
         Assert.Equal(DeliveryStatus.Drop, (await rig.Dispatcher.DispatchAsync(body, Topic, CancellationToken.None)).Status);
         Assert.Equal(2, (await rig.LettersAsync()).Count);
         Assert.Equal(3, rig.Script.Calls);
+
+        // Another event of the same source is a letter of its own.
+        Assert.Equal(DeliveryStatus.Drop, (await rig.Dispatcher.DispatchAsync(Closed("acc-8", id: "ev-8", tenant: "RRP"), Topic, CancellationToken.None)).Status);
+        Assert.Equal(["ev-7", "ev-7", "ev-8"], (await rig.LettersAsync()).Select(d => d.EventId).Order());
     }
 
     [Fact]
@@ -230,7 +234,7 @@ public class InboxRuleTests
         var letters = await rig.LettersAsync();
         Assert.Equal(["exhausted", ""], letters.Select(d => d.EventId));
         Assert.All(letters, d => Assert.Equal("delivery attempts exhausted", d.Reason));
-        Assert.Equal("not an event", letters[1].Payload);
+        Assert.Equal(("not an event", "", "", ""), (letters[1].Payload, letters[1].Source, letters[1].Type, letters[1].Tenant));
     }
 
     [Fact]
@@ -295,6 +299,7 @@ public class InboxRuleTests
         const string type = "platform.ledger.account_closed.v1";
 
         await rig.Dispatcher.DispatchAsync(Closed("acc-1", id: "x"), Topic, CancellationToken.None);                    // handled
+        Assert.Equal(new Dictionary<string, long> { [$"platform.messaging.inbox.handled[{type}]"] = 1 }, counts.ToDictionary());
         await rig.Dispatcher.DispatchAsync(Closed("acc-1", id: "x"), Topic, CancellationToken.None);                    // duplicate
         await rig.Dispatcher.DispatchBulkAsync([new("a", Closed("acc-2", id: "y")), new("b", Closed("acc-2", id: "y")), new("c", Closed("acc-1", id: "x")), new("d", Closed("acc-3", id: "z"))],
             Topic, CancellationToken.None);                                                                               // y, z handled; y's copy and x duplicates
