@@ -178,6 +178,39 @@ public class PrecedenceAndTransitionTests
         Assert.Equal("lawful-basis.none", LawfulBasisRules.Evaluate(records, Technology, Policy, Now).Refusal?.Rule);
     }
 
+    // MCA 2005 s4 and s6: each objection forces its own re-decision; the ward is given the earliest deadline, and an
+    // objection to another use, or one not yet observed at the time of the check, sets none.
+    [Fact]
+    public void The_ward_is_given_the_earliest_re_decision_deadline_of_the_open_objections_MCA_2005_s4_and_s6()
+    {
+        var decision = BestInterests(DaysAgo(9));
+        var use = ActiveUse(new LawfulBasis(LawfulBasisKind.BestInterests, decision.Id, ProxyKind.Unspecified, LawfulBasisStatus.Valid, null), DaysAgo(9));
+        var records = Records(AgeBand.Aged26To64, Lacks(DaysAgo(10)), decision, use);
+        PatientObjection Objection(DateTime at) => PatientObjection.Record(records, use, at, ObjectionExpression.Words, "Says 'take it away'", "staff:RN-1042",
+            Guid.NewGuid(), Policy, Now).Value;
+        var earlier = Objection(HoursAgo(5));
+        var later = Objection(HoursAgo(2));
+
+        foreach (var both in new[] { records.With(objection: earlier).With(objection: later), records.With(objection: later).With(objection: earlier) })
+        {
+            var check = UseCheck.Evaluate(both, Technology, Ward, UsePurpose.DirectCareOrTreatment, Approval(), Policy, Now);
+            Assert.True(check.IsPermitted, string.Join(", ", check.Reasons.Select(r => r.Rule)));
+            Assert.Equal(earlier.RedecisionDueBy(Policy), check.DecisionRequiredBy);
+
+            // Before the later objection was observed, only the earlier one counts; before either, none.
+            Assert.Equal(earlier.RedecisionDueBy(Policy), UseCheck.Evaluate(both, Technology, Ward, UsePurpose.DirectCareOrTreatment, Approval(), Policy, HoursAgo(3)).DecisionRequiredBy);
+            var beforeBoth = UseCheck.Evaluate(both, Technology, Ward, UsePurpose.DirectCareOrTreatment, Approval(), Policy, HoursAgo(6));
+            Assert.Null(beforeBoth.DecisionRequiredBy);
+            Assert.False(beforeBoth.Warnings.HasFlag(UseCheckWarnings.ObjectionRedecisionDue));
+        }
+
+        var otherUse = ActiveUse(new LawfulBasis(LawfulBasisKind.BestInterests, decision.Id, ProxyKind.Unspecified, LawfulBasisStatus.Valid, null), DaysAgo(9), ward: "WARD-OAK");
+        var elsewhere = PatientObjection.Record(records, otherUse, HoursAgo(1), ObjectionExpression.Words, "Says 'take it away'", "staff:RN-1042", Guid.NewGuid(), Policy, Now).Value;
+        var unaffected = UseCheck.Evaluate(records.With(objection: elsewhere), Technology, Ward, UsePurpose.DirectCareOrTreatment, Approval(), Policy, Now);
+        Assert.Null(unaffected.DecisionRequiredBy);
+        Assert.False(unaffected.Warnings.HasFlag(UseCheckWarnings.ObjectionRedecisionDue));
+    }
+
     // ---- Which use a check looks at: an active one on the ward, else suspended, else proposed, else the latest ended ----
 
     private static TechnologyUse Proposed(DateTime at, string ward = Ward) =>
