@@ -460,4 +460,62 @@ public class RecordsRefusedByNameTests
         Assert.Equal(RefusalKind.FailedPrecondition, again?.Kind);
         Assert.Equal(HoursAgo(1), d.EndedAt);
     }
+    // ---- A required text a client never sent: the record's own default, which must read as missing ----
+
+    private static T Unset<T>(T record, string property) where T : new()
+    {
+        var p = typeof(T).GetProperty(property)!;
+        p.SetValue(record, p.GetValue(new T()));
+        return record;
+    }
+
+    public static TheoryData<string, string, string> UnsetTexts => new()
+    {
+        { nameof(CapacityAssessment), nameof(CapacityAssessment.Decision), "capacity.decision-missing" },
+        { nameof(CapacityAssessment), nameof(CapacityAssessment.AssessedBy), "capacity.assessor-missing" },
+        { nameof(GillickAssessment), nameof(GillickAssessment.Decision), "gillick.decision-missing" },
+        { nameof(GillickAssessment), nameof(GillickAssessment.AssessedBy), "gillick.assessor-missing" },
+        { nameof(BestInterestsDecision), nameof(BestInterestsDecision.WishesAndFeelings), "best-interests.wishes-and-feelings-missing" },
+        { nameof(BestInterestsDecision), nameof(BestInterestsDecision.WrittenStatements), "best-interests.written-statements-missing" },
+        { nameof(BestInterestsDecision), nameof(BestInterestsDecision.BeliefsAndValues), "best-interests.beliefs-and-values-missing" },
+        { nameof(BestInterestsDecision), nameof(BestInterestsDecision.SupportToParticipate), "best-interests.support-to-participate-missing" },
+        { nameof(BestInterestsDecision), nameof(BestInterestsDecision.LessRestrictiveOptions), "best-interests.less-restrictive-options-missing" },
+        { nameof(BestInterestsDecision), nameof(BestInterestsDecision.DecisionMaker), "best-interests.decision-maker-missing" },
+        { nameof(ConsultedPerson), nameof(ConsultedPerson.Relationship), "best-interests.consultation-detail-missing" },
+        { nameof(ConsultedPerson), nameof(ConsultedPerson.ViewsGiven), "best-interests.consultation-detail-missing" },
+        { nameof(MentalHealthActRecord), nameof(MentalHealthActRecord.RecordedBy), "mental-health-act.recorded-by-missing" },
+        { nameof(Section63Record), nameof(Section63Record.ResponsibleClinician), "section-63.responsible-clinician-missing" },
+        { nameof(Section63Record), nameof(Section63Record.WhyTreatmentForMentalDisorder), "section-63.treatment-reason-missing" },
+        { nameof(Section63Record), nameof(Section63Record.PatientViews), "section-63.patient-views-missing" },
+        { nameof(ZoneOfParentalControlFinding), nameof(ZoneOfParentalControlFinding.Reasons), "parental-control.reasons-missing" },
+        { nameof(ZoneOfParentalControlFinding), nameof(ZoneOfParentalControlFinding.AssessedBy), "parental-control.assessor-missing" },
+        { nameof(UseReview), nameof(UseReview.ReviewedBy), "review.reviewed-by-missing" },
+        { nameof(UseReview), nameof(UseReview.Benefit), "review.benefit-missing" },
+        { nameof(UseReview), nameof(UseReview.Harms), "review.harms-missing" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnsetTexts))]
+    public void A_required_text_the_client_never_sent_is_refused_as_missing(string record, string property, string rule)
+    {
+        var refusal = record switch
+        {
+            nameof(CapacityAssessment) => Unset(Lacks(DaysAgo(1)), property).Result().Refusal,
+            nameof(GillickAssessment) => Unset(Gillick(true, DaysAgo(1)), property).Validate(),
+            nameof(BestInterestsDecision) => Unset(BestInterests(DaysAgo(1)), property).Validate(),
+            nameof(ConsultedPerson) => WithConsulted(p => Unset(p, property)).Validate(),
+            nameof(MentalHealthActRecord) => Unset(Mha(MentalHealthActStatus.Section3, DaysAgo(1)), property).Validate(),
+            nameof(Section63Record) => Unset(Section63(DaysAgo(1)), property).Validate(),
+            nameof(ZoneOfParentalControlFinding) => Unset(Zone(within: true, DaysAgo(1)), property).Validate(),
+            _ => Unset(Review(), property).Validate(Policy),
+        };
+        Assert.Equal(rule, refusal?.Rule);
+
+        static BestInterestsDecision WithConsulted(Action<ConsultedPerson> change)
+        {
+            var d = BestInterests(DaysAgo(1));
+            change(d.PeopleConsulted[0]);
+            return d;
+        }
+    }
 }
