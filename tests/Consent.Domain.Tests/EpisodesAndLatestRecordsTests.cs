@@ -104,4 +104,62 @@ public class EpisodesAndLatestRecordsTests
         foreach (var records in BothOrders([Lacks(DaysAgo(10)), decision, laterDecision, HasCapacity(HoursAgo(2))]))
             Assert.Equal(laterDecision.Id, Evaluate(Records(AgeBand.Aged65AndOver, records)).Value.RecordId);
     }
+    // Gillick: a finding of no competence that follows the child's refusal is confirmed by a second, different
+    // assessor after the refusal; the same assessor under another spelling, or an opinion from before the refusal, is not.
+    [Fact]
+    public void A_second_opinion_on_no_competence_after_a_childs_refusal_is_a_different_assessor_since_the_refusal_Gillick_v_West_Norfolk_1986_AC_112()
+    {
+        var parent = Parent();
+        var consent = By(parent, ConsentDecision.Given, HoursAgo(2));
+        var sameAssessor = Gillick(false, DaysAgo(1));
+        sameAssessor.AssessedBy = "  STAFF:DR-77 ";
+        Assert.Equal("lawful-basis.gillick-second-opinion-required", Evaluate(Records(AgeBand.Under16,
+            Gillick(true, DaysAgo(10)), Own(ConsentDecision.Refused, DaysAgo(9)), Gillick(false, DaysAgo(2)), sameAssessor, parent, consent)).Refusal?.Rule);
+
+        var beforeTheRefusal = Gillick(false, DaysAgo(9.5));
+        beforeTheRefusal.AssessedBy = "staff:Dr-31";
+        Assert.Equal("lawful-basis.gillick-second-opinion-required", Evaluate(Records(AgeBand.Under16,
+            Gillick(true, DaysAgo(10)), beforeTheRefusal, Own(ConsentDecision.Refused, DaysAgo(9)), Gillick(false, DaysAgo(2)), parent, consent)).Refusal?.Rule);
+
+        // The child agreed after refusing: the finding follows an agreement, not a refusal, and needs no second opinion.
+        var refused = Own(ConsentDecision.Refused, DaysAgo(9));
+        var agreed = Own(ConsentDecision.Given, DaysAgo(5));
+        foreach (var records in BothOrders([Gillick(true, DaysAgo(10)), refused, agreed, Gillick(false, DaysAgo(2)), parent, consent]))
+            Assert.Equal(consent.Id, Evaluate(Records(AgeBand.Under16, records)).Value.RecordId);
+    }
+
+    // MCA 2005 s4(6)(a): a refusal the patient made with capacity, before the decision, about this technology, is weighed.
+    [Fact]
+    public void Only_a_complete_refusal_of_this_technology_made_with_capacity_before_the_decision_must_be_weighed_MCA_2005_s4_6_a()
+    {
+        var decision = BestInterests(DaysAgo(1));
+        Assert.Equal("best-interests.capacitous-refusal-weighed-missing",
+            Evaluate(Records(AgeBand.Aged26To64, Presumed(DaysAgo(20)), Own(ConsentDecision.Refused, DaysAgo(19)), Lacks(DaysAgo(10)), decision)).Refusal?.Rule);
+
+        var incomplete = Own(ConsentDecision.Refused, DaysAgo(19));
+        incomplete.RecordedBy = "";
+        Assert.Equal(decision.Id, Evaluate(Records(AgeBand.Aged26To64, Presumed(DaysAgo(20)), incomplete, Lacks(DaysAgo(10)), decision)).Value.RecordId);
+
+        var otherTechnology = new OwnConsent
+        {
+            Id = Guid.NewGuid(), PatientId = ThePatient, TechnologyId = OtherTechnology, Decision = ConsentDecision.Refused, RecordedAt = DaysAgo(19), RecordedBy = "staff:RN-1042",
+        };
+        Assert.Equal(decision.Id, Evaluate(Records(AgeBand.Aged26To64, Presumed(DaysAgo(20)), otherTechnology, Lacks(DaysAgo(10)), decision)).Value.RecordId);
+
+        // Said at the very instant of the decision, it was not before it (and, made while lacking capacity, is a wish).
+        Assert.Equal(decision.Id, Evaluate(Records(AgeBand.Aged26To64, Lacks(DaysAgo(10)), Own(ConsentDecision.Refused, DaysAgo(1)), decision)).Value.RecordId);
+    }
+
+    [Fact]
+    public void The_best_interests_decision_that_counts_is_the_latest_live_one_made_by_now_MCA_2005_s4()
+    {
+        var earlier = BestInterests(DaysAgo(3));
+        var later = BestInterests(DaysAgo(2));
+        foreach (var records in BothOrders([Lacks(DaysAgo(5)), earlier, later]))
+            Assert.Equal(later.Id, Evaluate(Records(AgeBand.Aged26To64, records)).Value.RecordId);
+
+        Assert.Null(later.End(DaysAgo(1), "Replaced after the family meeting"));
+        Assert.Equal(earlier.Id, Evaluate(Records(AgeBand.Aged26To64, Lacks(DaysAgo(5)), earlier, later)).Value.RecordId);
+        Assert.Equal(earlier.Id, Evaluate(Records(AgeBand.Aged26To64, Lacks(DaysAgo(5)), earlier, BestInterests(Now.AddHours(1)))).Value.RecordId);
+    }
 }
