@@ -252,6 +252,30 @@ public class DecisionTableBranchesTests
         Assert.Equal(decision.Id, Evaluate(Records(AgeBand.Aged26To64, Lacks(DaysAgo(10)), whileLacking, decision)).Value.RecordId);
     }
 
+    [Fact]
+    public void A_refusal_made_before_the_patient_turned_18_does_not_stand_as_an_advance_decision_MCA_2005_s24_1()
+    {
+        var eighteenth = DateOnly.FromDateTime(DaysAgo(100));
+        PatientConsentRecords Turned18(params object[] items)
+        {
+            var r = Records(AgeBand.Aged16To17, items);
+            return new PatientConsentRecords
+            {
+                PatientId = r.PatientId, AgeBand = r.AgeBand, Turns18On = eighteenth, CapacityAssessments = r.CapacityAssessments,
+                OwnConsents = r.OwnConsents, BestInterestsDecisions = r.BestInterestsDecisions,
+            };
+        }
+        var decision = BestInterests(DaysAgo(1));
+        decision.CapacitousRefusalWeighed = "Weighed: she refused it last year";
+        var at17 = Own(ConsentDecision.Refused, DaysAgo(150));
+        at17.RefusalStandsIfCapacityLost = true;
+        Assert.Equal(decision.Id, Evaluate(Turned18(Presumed(DaysAgo(151)), at17, Lacks(DaysAgo(10)), decision)).Value.RecordId);
+
+        var at18 = Own(ConsentDecision.Refused, DaysAgo(50));
+        at18.RefusalStandsIfCapacityLost = true;
+        Refused(Evaluate(Turned18(Presumed(DaysAgo(151)), at18, Lacks(DaysAgo(10)), decision)), "lawful-basis.advance-decision-refuses");
+    }
+
     // ---- The use check ----
 
     [Fact]
