@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -79,6 +80,11 @@ public static class PersistenceExtensions
                 throw new InvalidOperationException($"Unknown Database:Provider '{options.Provider}'.");
         }
 
+        // EF applies to a context's options only the configurations registered for its implementation type; building
+        // blocks configure the type code depends on (Platform.Messaging adds its outbox writer to TContext's options), so
+        // those configurations are forwarded to both provider subclasses, whichever registers first.
+        builder.Services.AddSingleton<IDbContextOptionsConfiguration<TSqlite>, ForwardedOptionsConfiguration<TContext, TSqlite>>();
+        builder.Services.AddSingleton<IDbContextOptionsConfiguration<TPostgres>, ForwardedOptionsConfiguration<TContext, TPostgres>>();
         builder.Services.AddPersistenceTelemetry();
         if (options.MigrateAtStartup) builder.Services.AddHostedService<MigrateAtStartup>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck<TContext>>("database", tags: ["ready"]);
@@ -143,5 +149,16 @@ internal sealed class DatabaseReadyCheck<TContext>(TContext context) : IHealthCh
         {
             return HealthCheckResult.Unhealthy("The database check failed: " + e.GetType().Name);
         }
+    }
+}
+
+/// <summary>Applies the options configurations registered for <typeparamref name="TContext"/> to its subclass <typeparamref name="TImplementation"/>.</summary>
+internal sealed class ForwardedOptionsConfiguration<TContext, TImplementation>(IServiceProvider services) : IDbContextOptionsConfiguration<TImplementation>
+    where TContext : DbContext
+    where TImplementation : TContext
+{
+    public void Configure(IServiceProvider serviceProvider, DbContextOptionsBuilder optionsBuilder)
+    {
+        foreach (var configuration in services.GetServices<IDbContextOptionsConfiguration<TContext>>()) configuration.Configure(serviceProvider, optionsBuilder);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
@@ -45,6 +46,9 @@ public static class AuthenticationExtensions
         // The same scheme and options, with a short way for tokens already validated (PlatformBearerHandler).
         builder.Services.Configure<AuthenticationOptions>(o =>
             o.Schemes.Single(s => s.Name == JwtBearerDefaults.AuthenticationScheme).HandlerType = typeof(PlatformBearerHandler));
+        // Registered, as AddJwtBearer registers its own handler type, so each request's handler comes from the container's
+        // compiled factory rather than ActivatorUtilities' constructor search (what an unregistered handler type gets).
+        builder.Services.TryAddTransient<PlatformBearerHandler>();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<JwksKeySource, ILoggerFactory>((jwt, keys, loggers) =>
             {

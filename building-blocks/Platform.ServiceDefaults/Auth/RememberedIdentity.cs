@@ -24,6 +24,25 @@ public sealed class RememberedIdentity : CaseSensitiveClaimsIdentity
         _readOnly = Array.AsReadOnly(_claims);
     }
 
+    // Whether the claims act for exactly one trust (SingleTrustRequirement): 0 not judged yet, 1 yes, 2 no. The claims
+    // cannot change, so the judgement holds for every request that presents the token.
+    private int _actsForOneTrust;
+
+    /// <summary>Whether these claims name exactly one trust by a valid ODS code (<see cref="SingleTrustRequirement"/>), judged once.</summary>
+    public bool ActsForOneTrust
+    {
+        get
+        {
+            var known = Volatile.Read(ref _actsForOneTrust);
+            if (known == 0)
+            {
+                known = SingleTrustRequirement.Refusal(FindAll(Tenancy.TenantContext.ClaimType)) is null ? 1 : 2;
+                Volatile.Write(ref _actsForOneTrust, known);
+            }
+            return known == 1;
+        }
+    }
+
     /// <summary>Whether construction is over (the base constructor may add the copied claims before it).</summary>
     private bool Sealed => _claims is not null;
 

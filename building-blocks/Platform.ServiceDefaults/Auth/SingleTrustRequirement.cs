@@ -14,18 +14,21 @@ public sealed class SingleTrustRequirement : AuthorizationHandler<SingleTrustReq
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, SingleTrustRequirement requirement)
     {
         if (context.User.Identity?.IsAuthenticated != true) return Task.CompletedTask;
-        var tenants = context.User.FindAll(TenantContext.ClaimType).Select(c => c.Value).ToList();
-        if (tenants.Count == 1 && OdsCode.IsValid(tenants[0]))
-        {
-            context.Succeed(requirement);
-            return Task.CompletedTask;
-        }
-        AuthorizationRefusal.Fail(context, this, tenants.Count switch
+        if (Refusal(context.User.FindAll(TenantContext.ClaimType)) is { } reason) AuthorizationRefusal.Fail(context, this, reason);
+        else context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Why claims with these <c>tenant</c> claims do not act for exactly one trust, or null when they do.</summary>
+    public static string? Refusal(IEnumerable<System.Security.Claims.Claim> tenantClaims)
+    {
+        var tenants = tenantClaims.Select(c => c.Value).ToList();
+        if (tenants.Count == 1 && OdsCode.IsValid(tenants[0])) return null;
+        return tenants.Count switch
         {
             0 => "The token names no trust: this service acts for one trust at a time, named by the token's tenant claim.",
             1 => $"The token's tenant '{tenants[0]}' is not an ODS code.",
             _ => $"The token names {tenants.Count} trusts ({string.Join(", ", tenants)}): a token must name exactly one.",
-        });
-        return Task.CompletedTask;
+        };
     }
 }

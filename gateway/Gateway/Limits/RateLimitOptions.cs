@@ -20,6 +20,16 @@ public sealed class RateLimitOptions
 
     /// <summary>One client (the token's client_id, else its subject) of one trust.</summary>
     public RateLimitRule PerClient { get; set; } = new() { Permits = 1200 };
+
+    /// <summary>
+    /// The share of a limit one replica leases from Redis at a time and spends locally (ADR 0020, amendment on leases): fewer round trips,
+    /// at the price of up to one unspent lease per other replica when a window's budget runs out. 0 asks Redis on
+    /// every request.
+    /// </summary>
+    public double LeaseFraction { get; set; } = 0.02;
+
+    /// <summary>The most requests one lease takes, whatever the limit.</summary>
+    public int MaxLease { get; set; } = 100;
 }
 
 /// <summary>Configuration section <c>Gateway:Idempotency</c>.</summary>

@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Platform.ServiceDefaults.Auth;
 using Platform.Gateway.Limits;
 using Platform.ServiceDefaults.Telemetry;
 using Yarp.ReverseProxy.Transforms;
@@ -56,6 +59,8 @@ public static class GatewayProxyExtensions
                 if (!tracing) handler.ActivityHeadersPropagator = null;
             })
             .AddTransforms(transforms => transforms.AddRequestTransform(HopByHopHeaders.RemoveNominated));
+        // Every proxied call passes the tenant-user policy: a remembered token's verdict is judged once, not per call.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IPolicyEvaluator, RememberedIdentityPolicyEvaluator>());
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.AddGatewayLimits();
         return builder;

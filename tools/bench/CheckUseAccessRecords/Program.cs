@@ -44,6 +44,16 @@ var work = Directory.CreateTempSubdirectory("checkuse-access-").FullName;
 var on = await StartAsync(accessRecords: true);
 var off = await StartAsync(accessRecords: false);
 var targets = new[] { ("access records on", on), ("access records off", off) };
+if (Arg("profile", "") is { Length: > 0 } profiled)
+{
+    // --profile on|off: only that instance under load for --duration seconds, for a profiler attached to this process.
+    var t = profiled == "on" ? on : off;
+    Run(t, 2);
+    Console.WriteLine($"profiling {profiled}: pid {Environment.ProcessId}, start {DateTime.UtcNow:HH:mm:ss.fff}");
+    var r = Run(t, duration);
+    Console.WriteLine($"{profiled}: {r.Rate:N0} checks/s, server CPU {r.CpuMicros:0.0} us/check (PostgreSQL {r.PostgresMicros:0.0})");
+    return 0;
+}
 
 Console.WriteLine($"CheckUseAccessRecords  {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC  load average {LoadAverage()}  {rounds} rounds x {duration} s per target, alternating order");
 foreach (var (_, t) in targets) Run(t, 2); // warm-up, discarded

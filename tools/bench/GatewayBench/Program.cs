@@ -24,9 +24,11 @@ using Platform.Tools.GatewayBench;
 
 if (args is ["backend", var backendArg]) return await Roles.BackendAsync(int.Parse(backendArg, CultureInfo.InvariantCulture));
 if (args is ["gateway", var portArg, var backendArg2, var jwksArg, var dataArg, var redisArg]) return await Roles.GatewayAsync(int.Parse(portArg, CultureInfo.InvariantCulture), backendArg2, jwksArg, dataArg, redisArg);
+if (args is ["bare-yarp", var barePortArg, var backendArg3]) return await Roles.BareYarpAsync(int.Parse(barePortArg, CultureInfo.InvariantCulture), backendArg3);
 
 var settings = Settings.Parse(args);
 const string DiagnosedName = "gateway (YARP), hosting diagnostics on";
+const string BareName = "bare YARP (no auth, no platform)";
 var work = Directory.CreateTempSubdirectory("gatewaybench-").FullName;
 var children = new List<Process>();
 try
@@ -86,6 +88,10 @@ try
     var diagnosedPort = Free();
     var diagnosed = StartOn(settings.ServerCpus, new Dictionary<string, string> { ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Warning" },
         "gateway+diagnostics", self, dll, "gateway", diagnosedPort.ToString(CultureInfo.InvariantCulture), $"http://127.0.0.1:{backendPort}", jwksFile, Path.Combine(work, "gw3"), "-");
+    // YARP alone (MapReverseProxy, the same route and cluster, no token check, none of the platform's middlewares, the
+    // same runtime settings): what YARP itself costs against nginx, apart from what the gateway adds around it.
+    var barePort = Free();
+    var bare = Start("bare-yarp", self, dll, "bare-yarp", barePort.ToString(CultureInfo.InvariantCulture), $"http://127.0.0.1:{backendPort}");
     var nginxPort = Free();
     var nginxConf = Path.Combine(work, "nginx.conf");
     File.WriteAllText(nginxConf, $$"""
@@ -110,7 +116,7 @@ try
         """);
     Process? nginx = File.Exists("/usr/sbin/nginx") ? Start("nginx", "/usr/sbin/nginx", "-c", nginxConf, "-e", Path.Combine(work, "nginx-error.log")) : null;
 
-    foreach (var p in new[] { backendPort, gatewayPort, limitedPort, diagnosedPort, redisPort }.Concat(nginx is null ? [] : [nginxPort]))
+    foreach (var p in new[] { backendPort, gatewayPort, limitedPort, diagnosedPort, barePort, redisPort }.Concat(nginx is null ? [] : [nginxPort]))
     {
         if (!await Roles.WaitListeningAsync(p, TimeSpan.FromSeconds(60))) throw new InvalidOperationException($"port {p} did not open");
     }
@@ -125,6 +131,7 @@ try
         new("gateway (YARP)", gatewayPort, gateway),
         new("gateway (YARP) + Redis rate limits", limitedPort, limited),
         new(DiagnosedName, diagnosedPort, diagnosed),
+        new(BareName, barePort, bare),
     };
     if (nginx is not null) targets.Add(new("nginx grpc_pass", nginxPort, nginx));
 
@@ -176,6 +183,9 @@ try
     Ratio("gateway (YARP) + Redis rate limits", "gateway (YARP)", "throughput (aim >= 0.9)", m => m.Rps);
     Ratio("gateway (YARP) + Redis rate limits", "gateway (YARP)", "proxy CPU per call", m => m.ProxyMicros);
     Ratio("gateway (YARP)", DiagnosedName, "proxy CPU per call", m => m.ProxyMicros);
+    Ratio(BareName, "nginx grpc_pass", "proxy CPU per call", m => m.ProxyMicros);
+    Ratio(BareName, "nginx grpc_pass", "throughput", m => m.Rps);
+    Ratio("gateway (YARP)", BareName, "proxy CPU per call", m => m.ProxyMicros);
     var errors = results.Values.Sum(l => l.Sum(m => m.Errors));
     Console.WriteLine($"errors (h2load failed + errored + non-2xx): {errors}");
     return errors == 0 ? 0 : 1;
@@ -301,6 +311,31 @@ static class Roles
         if (redis != "-") settings["ConnectionStrings:redis"] = redis;
         builder.Configuration.AddInMemoryCollection(settings);
         var app = GatewayApp.Build(builder);
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>
+    /// YARP with nothing of ours: the same route and cluster as the gateway's, no authentication or authorisation, no
+    /// platform middlewares, no logging (so no per-request Activity) and no trace-header propagator.
+    /// </summary>
+    public static async Task<int> BareYarpAsync(int port, string backend)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ReverseProxy:Routes:bench:ClusterId"] = "bench",
+            ["ReverseProxy:Routes:bench:Match:Path"] = "/bench.v1.Echo/{**method}",
+            ["ReverseProxy:Clusters:bench:HttpRequest:Version"] = "2",
+            ["ReverseProxy:Clusters:bench:HttpRequest:VersionPolicy"] = "RequestVersionExact",
+            ["ReverseProxy:Clusters:bench:Destinations:backend:Address"] = backend,
+        });
+        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .ConfigureHttpClient((_, handler) => handler.ActivityHeadersPropagator = null);
+        var app = builder.Build();
+        app.MapReverseProxy();
         await app.RunAsync();
         return 0;
     }
