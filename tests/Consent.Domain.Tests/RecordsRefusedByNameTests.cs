@@ -297,25 +297,6 @@ public class RecordsRefusedByNameTests
 
     // ---- Reviews held with people (P2, P8) ----
 
-    private static UseReview Review() => new()
-    {
-        Id = Guid.NewGuid(),
-        UseId = Guid.NewGuid(),
-        PatientId = ThePatient,
-        ReviewedAt = Now,
-        ReviewedBy = "staff:Consultant-12",
-        Participants = ReviewParticipants.Patient | ReviewParticipants.MdtMembers,
-        MdtRoles = "consultant, named nurse",
-        PatientViewsSought = true,
-        PatientViews = "Wants to keep it; sleeps better",
-        Benefit = "No falls since it started",
-        Harms = "None seen",
-        Decision = ReviewDecision.Change,
-        ChangeDescription = "Night-time only",
-        NextReviewDate = Now.AddDays(28),
-        NextReviewCovers = "Falls and sleep",
-    };
-
     [Fact]
     public void A_review_that_continues_the_use_is_refused_without_a_next_review_date_its_scope_or_with_one_in_the_past()
     {

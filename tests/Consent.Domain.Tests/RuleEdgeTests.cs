@@ -97,25 +97,6 @@ public class RuleEdgeTests
         Assert.Equal("gillick.competence-missing", g.ValidateForRecording(Policy)?.Rule);
     }
 
-    private static UseReview Review(ReviewDecision decision) => new()
-    {
-        Id = Guid.NewGuid(),
-        UseId = Guid.NewGuid(),
-        PatientId = ThePatient,
-        ReviewedAt = Now,
-        ReviewedBy = "staff:Consultant-12",
-        Participants = ReviewParticipants.Patient | ReviewParticipants.MdtMembers,
-        MdtRoles = "consultant, named nurse",
-        PatientViewsSought = true,
-        PatientViews = "Wants to keep it; sleeps better",
-        Benefit = "No falls since it started",
-        Harms = "None seen",
-        Decision = decision,
-        ChangeDescription = decision == ReviewDecision.Change ? "Night-time only" : null,
-        NextReviewDate = decision == ReviewDecision.Stop ? null : Now.AddDays(28),
-        NextReviewCovers = decision == ReviewDecision.Stop ? null : "Falls and sleep",
-    };
-
     [Fact]
     public void The_next_review_is_after_this_one_and_at_most_the_trusts_interval_away_inclusive()
     {

@@ -317,4 +317,24 @@ internal static class TestData
 
     public static LawfulBasis OwnBasis(OwnConsent consent) =>
         new(LawfulBasisKind.OwnConsent, consent.Id, ProxyKind.Unspecified, LawfulBasisStatus.Valid, null);
+
+    /// <summary>A complete review with people; a decision to stop has no next review.</summary>
+    public static UseReview Review(ReviewDecision decision = ReviewDecision.Change) => new()
+    {
+        Id = Guid.NewGuid(),
+        UseId = Guid.NewGuid(),
+        PatientId = ThePatient,
+        ReviewedAt = Now,
+        ReviewedBy = "staff:Consultant-12",
+        Participants = ReviewParticipants.Patient | ReviewParticipants.MdtMembers,
+        MdtRoles = "consultant, named nurse",
+        PatientViewsSought = true,
+        PatientViews = "Wants to keep it; sleeps better",
+        Benefit = "No falls since it started",
+        Harms = "None seen",
+        Decision = decision,
+        ChangeDescription = decision == ReviewDecision.Change ? "Night-time only" : null,
+        NextReviewDate = decision == ReviewDecision.Stop ? null : Now.AddDays(28),
+        NextReviewCovers = decision == ReviewDecision.Stop ? null : "Falls and sleep",
+    };
 }
