@@ -53,6 +53,9 @@ public class OrderAndWordingTests
         Assert.Equal("Only the procurement lead can approve a technology; this was attempted as information governance lead.",
             @case.Approve(Full(), technology, IgLead, Policy, Guid.NewGuid(), Now).Refusal!.Message);
         Approved(@case, technology);
+        var noReason = @case.Withdraw(" ", Lead, Now).Refusal;
+        Assert.Equal("reason.required", noReason.ShownRule());
+        Assert.Equal("Reason is required.", noReason!.Message);
         Assert.Equal("Only the procurement lead can withdraw an approval; this was attempted as clinical safety officer.",
             @case.Withdraw("A safety concern", SafetyOfficer, Now).Refusal!.Message);
         Assert.Equal("Only the procurement lead can withdraw an approval; this was attempted as evidence reviewer.",
@@ -71,7 +74,8 @@ public class OrderAndWordingTests
         Assert.Equal("ig-sign-off.prerequisites-open", Refused(IgSignOff()));
         var technology = Technology();
         var message = OpenCase(technology).RecordGate(new GateSubmission(IgSignOff(), "DOC-1"), technology, IgLead, Policy, Guid.NewGuid(), Now).Refusal!.Message;
-        Assert.StartsWith("Information governance can sign off only once the data protection work is done. Still open: ", message);
+        Assert.Equal("Information governance can sign off only once the data protection work is done. Still open: DTAC C2 data protection (not recorded); " +
+                     "Data protection impact assessment (not recorded); Data sharing agreements (not recorded); Privacy notice and patient information (not recorded).", message);
     }
 
     [Fact]
@@ -95,6 +99,13 @@ public class OrderAndWordingTests
         var refusal = @case.Approve(Full(), technology, Lead, Policy, Guid.NewGuid(), Now).Refusal;
         Assert.Equal("approval.gates-open", refusal.ShownRule());
         Assert.Equal("Approval needs every gate met. 1 still open: Legal procurement compliance (not recorded).", refusal!.Message);
+
+        Record(@case, technology, Legal());
+        Record(@case, technology, Interoperability() with { Passed = false });
+        Record(@case, technology, Usability(10), policy: Policy with { MinimumUsabilityScorePercent = 50 });
+        Assert.Equal("Approval needs every gate met. 2 still open: DTAC C4 interoperability (failed: the interoperability answers were not accepted); " +
+                     "DTAC D1 usability and accessibility (failed: the usability and accessibility score 10% is below the trust's minimum of 50%).",
+            @case.Approve(Full(), technology, Lead, Policy, Guid.NewGuid(), Now).Refusal!.Message);
     }
 
     [Fact]
