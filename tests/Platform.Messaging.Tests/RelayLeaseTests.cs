@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Platform.Messaging.Outbox;
 using Platform.Messaging.Tests.Ledger.V1;
 using Platform.Messaging.Tests.Support;
@@ -20,6 +21,10 @@ public class RelayLeaseTests
 
     private static AmountCredited Credit(string subject, int seq) => new() { AccountId = subject, Amount = seq, Seq = seq };
     private static NoteAdded Note(string subject) => new() { AccountId = subject, Text = "note" };
+
+    /// <summary>What the rig's relays logged at <paramref name="level"/>, as an operator reads it.</summary>
+    private static List<string> Logged(RelayRig rig, LogLevel level) =>
+        [.. rig.Log.Collector.GetSnapshot().Where(r => r.Level == level).Select(r => r.Message)];
 
     private static string Chunks(ChunkTransport transport, IReadOnlyList<OutboxMessage> rows) =>
         string.Join('|', transport.Chunks.Select(c => string.Join(' ', c.Select(m => RowNames.Of(m, rows)))));
@@ -90,6 +95,7 @@ public class RelayLeaseTests
         Assert.Equal((true, 1, 1), (pass.Leader, pass.Selected, pass.Sent));
         var left = Assert.Single(await rig.RowsAsync());
         Assert.Equal(("B", rig.Now), (left.Subject, left.SentAt));
+        Assert.Equal(["Purged 1 sent outbox rows and 0 inbox rows past retention"], Logged(rig, LogLevel.Information));
     }
 
     [Fact]
@@ -122,6 +128,11 @@ public class RelayLeaseTests
             [$"platform.messaging.outbox.send_failures[{rows[1].Topic}]"] = 1,
             [$"platform.messaging.outbox.send_failures[{rows[0].Topic}]"] = 1,
         }, counts.ToDictionary());
+        // Each failure is logged for an operator with the event, its topic and subject, the attempt, the error and the next try.
+        var due = (await rig.RowsAsync()).ToDictionary(m => m.Id, m => DateTime.SpecifyKind(m.DueAt, DateTimeKind.Utc));
+        Assert.Equal(
+            new[] { rows[1], rows[2] }.Select(m => $"Outbox event {m.Id} on {m.Topic} for {m.Subject} not delivered (attempt 1): down; next try at {due[m.Id]:o}").Order(),
+            Logged(rig, LogLevel.Warning).Order());
     }
 
     [Fact]
@@ -152,6 +163,9 @@ public class RelayLeaseTests
         Assert.Equal(["A1 B1 C1", "A1 B1 C1"], pendingAtEachChunk);
         Assert.Equal((3, 3, 0), (pass.Selected, pass.Sent, pass.Failed));
         Assert.All(await rig.RowsAsync(), m => Assert.Equal((rig.Now, 0), (m.SentAt, m.Attempts)));
+        var refused = Assert.Single(rig.Log.Collector.GetSnapshot(), r => r.Level == LogLevel.Debug);
+        Assert.Equal("Could not mark a chunk of 2 outbox rows sent yet; the batch's final update will", refused.Message);
+        Assert.Contains("disk I/O error", refused.Exception?.Message);
     }
 
     [Fact]
@@ -202,6 +216,41 @@ public class RelayLeaseTests
         Assert.Equal(["C1", "D1"], rows.Where(m => m.SentAt is null).Select(m => RowNames.Of(m, rows)));
         Assert.All(rows, m => Assert.Equal((0, (string?)null), (m.Attempts, m.LastError)));
         Assert.Equal(Elsewhere, (await rig.LeaseAsync()).Owner);
+        Assert.Equal([$"Outbox relay {relay.InstanceId} lost its lease mid-batch; 2 of 4 events were sent"], Logged(rig, LogLevel.Warning));
+    }
+
+    [Fact]
+    public async Task A_relay_that_cannot_renew_its_lease_stops_the_batch_rather_than_risk_two_senders()
+    {
+        await using var rig = await RelayRig.StartAsync(new() { ["Messaging:Relay:MaxParallelism"] = "1" });
+        await rig.App.PublishAsync([Credit("A", 1), Credit("B", 1), Credit("C", 1), Credit("D", 1)]);
+        var transport = new ChunkTransport(max: 2, ordered: true);
+        var relay = rig.Relay(transport);
+        async Task LeasesAsync(bool there)
+        {
+            await using var ctx = rig.Db.Open();
+            await ctx.Database.ExecuteSqlRawAsync(there ? "ALTER TABLE leases_gone RENAME TO outbox_leases" : "ALTER TABLE outbox_leases RENAME TO leases_gone");
+        }
+        transport.BeforeChunk = async (chunk, ct) =>
+        {
+            if (transport.Chunks.Count == 1) return;
+            // The lease table cannot be read while the second chunk is out: whether this instance still holds it is unknown.
+            await LeasesAsync(there: false);
+            rig.Clock.Advance(rig.Options.LeaseDuration / 3);
+            await Task.Delay(Timeout.Infinite, ct).WaitAsync(TimeSpan.FromSeconds(30));
+        };
+
+        var pass = await relay.RunOnceAsync(CancellationToken.None);
+        await LeasesAsync(there: true);
+
+        var rows = await rig.RowsAsync();
+        Assert.Equal((true, 4, 2, 0), (pass.Leader, pass.Selected, pass.Sent, pass.Failed));
+        Assert.Equal(["C1", "D1"], rows.Where(m => m.SentAt is null).Select(m => RowNames.Of(m, rows)));
+        Assert.All(rows, m => Assert.Equal(0, m.Attempts));
+        var warnings = rig.Log.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning).ToList();
+        Assert.Equal([$"Outbox relay {relay.InstanceId} could not renew its lease", $"Outbox relay {relay.InstanceId} lost its lease mid-batch; 2 of 4 events were sent"],
+            warnings.Select(w => w.Message));
+        Assert.Contains("leases", warnings[0].Exception?.Message);
     }
 
     [Fact]
@@ -240,5 +289,8 @@ public class RelayLeaseTests
 
         await relay.StopAsync(CancellationToken.None);
         Assert.Null((await rig.LeaseAsync()).Owner);
+        var errors = rig.Log.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Error).ToList();
+        Assert.Equal(["Outbox relay batch failed (1 in a row)", "Outbox relay batch failed (2 in a row)", "Outbox relay batch failed (1 in a row)"], errors.Select(e => e.Message));
+        Assert.All(errors, e => Assert.Contains("outbox_messages", e.Exception?.Message));
     }
 }

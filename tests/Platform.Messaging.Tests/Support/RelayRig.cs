@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Platform.Messaging.Outbox;
@@ -26,6 +26,9 @@ public sealed class RelayRig : IAsyncDisposable
 
     /// <summary>Starts after the rows the test publishes were written (their due time is the publisher's clock); moves only when told.</summary>
     public RelayClock Clock { get; } = new(DateTimeOffset.UtcNow.AddMinutes(1));
+
+    /// <summary>What the rig's relays logged.</summary>
+    public FakeLogger<OutboxRelay<LedgerDbContext>> Log { get; } = new();
 
     public RelayOptions Options => App.Services.GetRequiredService<IOptions<MessagingOptions>>().Value.Relay;
     public MessagingMetrics Metrics => App.Services.GetRequiredService<MessagingMetrics>();
@@ -51,7 +54,7 @@ public sealed class RelayRig : IAsyncDisposable
             options = Microsoft.Extensions.Options.Options.Create(own);
         }
         return new OutboxRelay<LedgerDbContext>(App.Services.GetRequiredService<IServiceScopeFactory>(), transport, options,
-            Metrics, Clock, NullLogger<OutboxRelay<LedgerDbContext>>.Instance);
+            Metrics, Clock, Log);
     }
 
     /// <summary>Every outbox row, in append order.</summary>
