@@ -166,6 +166,33 @@ public class InboxBulkTests
     }
 
     [Fact]
+    public async Task A_lone_entry_of_a_bulk_delivery_is_handled_once_in_its_own_transaction_even_when_it_fails()
+    {
+        await using var rig = await StartAsync();
+        rig.App.Faults.FailingAccounts["acc-bad"] = true;
+
+        var statuses = await rig.Dispatcher.DispatchBulkAsync([Entry("only", Events.Credit("acc-bad", 1, 1))], Topic, CancellationToken.None);
+
+        Assert.Equal([("only", DeliveryStatus.Retry)], statuses);
+        Assert.Equal(1, rig.App.Faults.HandlerCalls); // no batch run before it to fall back from
+        Assert.Empty(rig.Logged(LogLevel.Information));
+    }
+
+    [Fact]
+    public async Task Data_with_a_field_this_subscriber_does_not_know_yet_is_handled_not_dropped()
+    {
+        await using var rig = await StartAsync();
+        // A publisher a version ahead added a field to the event's data.
+        var newer = Events.Credit("acc-1", 5, 1).Replace("\"accountId\"", "\"addedLater\":\"x\",\"accountId\"");
+        Assert.Contains("addedLater", newer);
+
+        var outcome = await rig.Dispatcher.DispatchAsync(Encoding.UTF8.GetBytes(newer), Topic, CancellationToken.None);
+
+        Assert.Equal(DeliveryStatus.Success, outcome.Status);
+        Assert.Equal(5L, Assert.Single(await rig.AccountsAsync()).Balance);
+    }
+
+    [Fact]
     public async Task A_delivery_whose_dead_letter_cannot_be_stored_is_logged_as_an_error_naming_the_event()
     {
         await using var rig = await StartAsync();
