@@ -54,9 +54,12 @@ public sealed class GroupCommitTests
         Assert.Equal([["A:1"], ["A:2", "A:3"]], writes.Done.Select(d => d.Items));
     }
 
+    // Waits on the condition, polling; the bound only ends a test that would otherwise hang. (A count of 5,000
+    // yields was the bound before: on a loaded two-core machine the write it waited for could take longer than that.)
     private static async Task Until(Func<bool> condition)
     {
-        for (var i = 0; i < 5000 && !condition(); i++) await Task.Yield();
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (!condition() && !bound.IsCancellationRequested) await Task.Delay(1, CancellationToken.None);
         Assert.True(condition(), "the condition never held");
     }
 

@@ -129,14 +129,14 @@ internal sealed class GroupCommit<TItem> : IDisposable
     {
         // Off the caller's stack: its thread goes back to waiting on its own item.
         await Task.Yield();
+        Exception? failure = null;
         try
         {
             await _write(queue.Key, batch.ConvertAll(w => w.Item));
-            foreach (var waiting in batch) waiting.Written.TrySetResult();
         }
         catch (Exception e)
         {
-            foreach (var waiting in batch) waiting.Written.TrySetException(e);
+            failure = e;
         }
 
         List<Waiting>? next;
@@ -147,6 +147,12 @@ internal sealed class GroupCommit<TItem> : IDisposable
             // round trip lets accumulate.
             next = _writeAtOnceWhenIdle && queue.Items.Count > 0 ? TakeLocked(queue) : null;
         }
+
+        // The callers hear of their write only once the queue no longer counts it in flight, so what a caller queues
+        // next meets the queue as it now is (not a tail of this write that would take it along at once).
+        foreach (var waiting in batch)
+            if (failure is null) waiting.Written.TrySetResult();
+            else waiting.Written.TrySetException(failure);
 
         if (next is not null) _ = WriteBatchAsync(queue, next);
     }
