@@ -473,6 +473,14 @@ public class RecordsRefusedByNameTests
         { nameof(UseReview), nameof(UseReview.ReviewedBy), "review.reviewed-by-missing" },
         { nameof(UseReview), nameof(UseReview.Benefit), "review.benefit-missing" },
         { nameof(UseReview), nameof(UseReview.Harms), "review.harms-missing" },
+        { nameof(AdvanceDecision), nameof(Domain.AdvanceDecision.TreatmentRefused), "advance-decision.treatment-missing" },
+        { nameof(AdvanceDecision), nameof(Domain.AdvanceDecision.RecordedBy), "advance-decision.recorded-missing" },
+        { nameof(OwnConsent), nameof(OwnConsent.InformationGiven), "consent.information-given-missing" },
+        { nameof(OwnConsent), nameof(OwnConsent.RecordedBy), "consent.recorded-by-missing" },
+        { nameof(ProxyConsent), nameof(ProxyConsent.InformationGiven), "consent.information-given-missing" },
+        { nameof(ProxyConsent), nameof(ProxyConsent.RecordedBy), "consent.recorded-by-missing" },
+        { nameof(CourtOrder), nameof(CourtOrder.Reference), "court-order.reference-missing" },
+        { nameof(DeprivationOfLibertyScreen), nameof(DeprivationOfLibertyScreen.ScreenedBy), "deprivation-of-liberty.screener-missing" },
     };
 
     [Theory]
@@ -488,6 +496,11 @@ public class RecordsRefusedByNameTests
             nameof(MentalHealthActRecord) => Unset(Mha(MentalHealthActStatus.Section3, DaysAgo(1)), property).Validate(),
             nameof(Section63Record) => Unset(Section63(DaysAgo(1)), property).Validate(),
             nameof(ZoneOfParentalControlFinding) => Unset(Zone(within: true, DaysAgo(1)), property).Validate(),
+            nameof(AdvanceDecision) => Unset(AdvanceDecision(DaysAgo(1)), property).Validate(),
+            nameof(OwnConsent) => Unset(Own(ConsentDecision.Given, DaysAgo(1)), property).Validate(),
+            nameof(ProxyConsent) => Unset(By(Deputy(), ConsentDecision.Given, DaysAgo(1)), property).Validate(),
+            nameof(CourtOrder) => Unset(Court(CourtKind.CourtOfProtection, CourtOrderEffect.AuthorisesUse, DaysAgo(1)), property).Validate(),
+            nameof(DeprivationOfLibertyScreen) => Unset(Screen(DaysAgo(1), deprivation: false), property).Validate(),
             _ => Unset(Review(), property).Validate(Policy),
         };
         Assert.Equal(rule, refusal?.Rule);
