@@ -86,6 +86,8 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
     public DbSet<AppraisalItemRow> AppraisalItems => Set<AppraisalItemRow>();
     public DbSet<AppraisalStandardRow> AppraisalStandards => Set<AppraisalStandardRow>();
     public DbSet<AppraisalPolicyRow> AppraisalPolicies => Set<AppraisalPolicyRow>();
+    public DbSet<TechnologyUseRow> TechnologyUses => Set<TechnologyUseRow>();
+    public DbSet<MeasurementRow> Measurements => Set<MeasurementRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -140,6 +142,27 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
             e.HasKey(p => p.TenantId);
             e.Property(p => p.TenantId).HasMaxLength(8);
             e.Property(p => p.HighQualityDesigns).HasMaxLength(400).IsRequired();
+        });
+        modelBuilder.Entity<TechnologyUseRow>(e =>
+        {
+            e.ToTable("technology_uses");
+            e.HasKey(u => u.UseId);
+            e.Property(u => u.PatientKey).HasMaxLength(PatientKey.MaxLength).IsRequired();
+            e.Property(u => u.SettingCode).HasMaxLength(64).IsRequired();
+        });
+        modelBuilder.Entity<MeasurementRow>(e =>
+        {
+            e.ToTable("outcome_measurements");
+            e.HasKey(m => m.Id);
+            e.Property(m => m.PatientKey).HasMaxLength(PatientKey.MaxLength).IsRequired();
+            e.Property(m => m.SettingCode).HasMaxLength(64).IsRequired();
+            e.Property(m => m.Instrument).HasConversion<string>().HasMaxLength(24);
+            e.Property(m => m.Responses).IsRequired();
+            e.Property(m => m.Score).IsRequired();
+            e.Property(m => m.RecordedBy).HasMaxLength(200).IsRequired();
+            e.HasIndex(m => new { m.TenantId, m.UseId, m.MeasuredAt });
+            // Each patient's first and latest score per setting come from one scan of this index (the outcome report).
+            e.HasIndex(m => new { m.TenantId, m.TechnologyId, m.Instrument, m.SettingCode, m.PatientKey, m.MeasuredAt });
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();

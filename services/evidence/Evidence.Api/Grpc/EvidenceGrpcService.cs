@@ -10,7 +10,7 @@ using static Platform.Evidence.Api.Grpc.EvidenceRoleCodes;
 namespace Platform.Evidence.Api.Grpc;
 
 /// <summary>platform.evidence.v1.EvidenceService: messages to commands and results back; the rules are Evidence.Domain's.</summary>
-public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appraisals) : EvidenceService.EvidenceServiceBase
+public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appraisals, Measurements measurements) : EvidenceService.EvidenceServiceBase
 {
     [RequiresRole(EvidenceReviewer)]
     public override async Task<EvidenceItem> RecordEvidenceItem(RecordEvidenceItemRequest request, ServerCallContext context) =>
@@ -59,6 +59,24 @@ public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appr
             LargeScaleMinimumParticipants = request.LargeScaleMinimumParticipants,
             HighQualityDesigns = request.HighQualityDesigns.Select(d => (Domain.StudyDesign)d).ToHashSet(),
         }, context.CancellationToken)).OrThrow());
+
+    [RequiresRole(Clinician, EvidenceReviewer, WardManager)]
+    public override Task<ListInstrumentsResponse> ListInstruments(ListInstrumentsRequest request, ServerCallContext context) =>
+        Task.FromResult(InstrumentMessages.All);
+
+    [RequiresRole(Clinician)]
+    public override async Task<Measurement> RecordMeasurement(RecordMeasurementRequest request, ServerCallContext context) =>
+        InstrumentMessages.ToMessage((await measurements.RecordAsync(request.UseId, request.PatientKey, InstrumentMessages.ToDomain(request),
+            request.MeasuredAt?.ToDateTime() ?? default, Caller(context, Domain.EvidenceRoles.RecordsOutcomes), context.CancellationToken)).OrThrow());
+
+    [RequiresRole(Clinician)]
+    public override async Task<ListMeasurementsResponse> ListMeasurements(ListMeasurementsRequest request, ServerCallContext context)
+    {
+        var found = (await measurements.ListAsync(request.UseId, context.CancellationToken)).OrThrow();
+        var response = new ListMeasurementsResponse();
+        response.Measurements.AddRange(found.Select(InstrumentMessages.ToMessage));
+        return response;
+    }
 
     private static AppraisalPolicy ToMessage(Domain.AppraisalPolicy p)
     {

@@ -253,6 +253,85 @@ namespace Platform.Evidence.Api.Migrations.Postgres
                     b.ToTable("evidence_items", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Evidence.Api.Data.MeasurementRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<double?>("Headline")
+                        .HasColumnType("double precision")
+                        .HasColumnName("headline");
+
+                    b.Property<string>("Instrument")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("instrument");
+
+                    b.Property<DateTime>("MeasuredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("measured_at");
+
+                    b.Property<string>("PatientKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("patient_key");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("Responses")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("responses");
+
+                    b.Property<string>("Score")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("score");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("UseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("use_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outcome_measurements");
+
+                    b.HasIndex("TenantId", "UseId", "MeasuredAt")
+                        .HasDatabaseName("ix_outcome_measurements_tenant_id_use_id_measured_at");
+
+                    b.HasIndex("TenantId", "TechnologyId", "Instrument", "SettingCode", "PatientKey", "MeasuredAt")
+                        .HasDatabaseName("ix_outcome_measurements_tenant_id_technology_id_instrument_set");
+
+                    b.ToTable("outcome_measurements", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Evidence.Api.Data.RegisteredTechnology", b =>
                 {
                     b.Property<string>("TenantId")
@@ -278,6 +357,45 @@ namespace Platform.Evidence.Api.Migrations.Postgres
                         .HasName("pk_technologies");
 
                     b.ToTable("technologies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Evidence.Api.Data.TechnologyUseRow", b =>
+                {
+                    b.Property<Guid>("UseId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("use_id");
+
+                    b.Property<DateTime>("AuthorisedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("authorised_at");
+
+                    b.Property<string>("PatientKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("patient_key");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("UseId")
+                        .HasName("pk_technology_uses");
+
+                    b.ToTable("technology_uses", (string)null);
                 });
 
             modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>

@@ -248,6 +248,85 @@ namespace Platform.Evidence.Api.Migrations.Sqlite
                     b.ToTable("evidence_items", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Evidence.Api.Data.MeasurementRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<double?>("Headline")
+                        .HasColumnType("REAL")
+                        .HasColumnName("headline");
+
+                    b.Property<string>("Instrument")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instrument");
+
+                    b.Property<DateTime>("MeasuredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("measured_at");
+
+                    b.Property<string>("PatientKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_key");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("Responses")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("responses");
+
+                    b.Property<string>("Score")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("score");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("UseId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("use_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outcome_measurements");
+
+                    b.HasIndex("TenantId", "UseId", "MeasuredAt")
+                        .HasDatabaseName("ix_outcome_measurements_tenant_id_use_id_measured_at");
+
+                    b.HasIndex("TenantId", "TechnologyId", "Instrument", "SettingCode", "PatientKey", "MeasuredAt")
+                        .HasDatabaseName("ix_outcome_measurements_tenant_id_technology_id_instrument_setting_code_patient_key_measured_at");
+
+                    b.ToTable("outcome_measurements", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Evidence.Api.Data.RegisteredTechnology", b =>
                 {
                     b.Property<string>("TenantId")
@@ -273,6 +352,45 @@ namespace Platform.Evidence.Api.Migrations.Sqlite
                         .HasName("pk_technologies");
 
                     b.ToTable("technologies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Evidence.Api.Data.TechnologyUseRow", b =>
+                {
+                    b.Property<Guid>("UseId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("use_id");
+
+                    b.Property<DateTime>("AuthorisedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("authorised_at");
+
+                    b.Property<string>("PatientKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_key");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("UseId")
+                        .HasName("pk_technology_uses");
+
+                    b.ToTable("technology_uses", (string)null);
                 });
 
             modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
