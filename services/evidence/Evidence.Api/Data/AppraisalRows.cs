@@ -77,3 +77,13 @@ public sealed class MeasurementRow : ITenantOwned
     public DateTime RecordedAt { get; init; }
     public string RecordedBy { get; init; } = "";
 }
+
+/// <summary>The trust's <see cref="OutcomePolicy"/> (outcome_policies); no row means the defaults.</summary>
+public sealed class OutcomePolicyRow : ITenantOwned
+{
+    public string TenantId { get; set; } = "";
+    public int SuppressionThreshold { get; set; }
+    public double DisparityThresholdShareOfRange { get; set; }
+    public int NoBenefitMinimumPatients { get; set; }
+    public double NoBenefitMaximumImprovementShareOfRange { get; set; }
+}

@@ -88,6 +88,8 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
     public DbSet<AppraisalPolicyRow> AppraisalPolicies => Set<AppraisalPolicyRow>();
     public DbSet<TechnologyUseRow> TechnologyUses => Set<TechnologyUseRow>();
     public DbSet<MeasurementRow> Measurements => Set<MeasurementRow>();
+    public DbSet<EqualityProfile> EqualityProfiles => Set<EqualityProfile>();
+    public DbSet<OutcomePolicyRow> OutcomePolicies => Set<OutcomePolicyRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -163,6 +165,30 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
             e.HasIndex(m => new { m.TenantId, m.UseId, m.MeasuredAt });
             // Each patient's first and latest score per setting come from one scan of this index (the outcome report).
             e.HasIndex(m => new { m.TenantId, m.TechnologyId, m.Instrument, m.SettingCode, m.PatientKey, m.MeasuredAt });
+        });
+        modelBuilder.Entity<EqualityProfile>(e =>
+        {
+            e.ToTable("equality_profiles");
+            e.HasKey(p => new { p.TenantId, p.PatientKey });
+            e.Property(p => p.TenantId).HasMaxLength(8);
+            e.Property(p => p.PatientKey).HasMaxLength(PatientKey.MaxLength);
+            e.Property(p => p.Age).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.Disability).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.GenderReassignment).HasConversion<string>().HasMaxLength(40);
+            e.Property(p => p.MarriageOrCivilPartnership).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.PregnancyOrMaternity).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.EthnicGroup).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.ReligionOrBelief).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.Sex).HasConversion<string>().HasMaxLength(16);
+            e.Property(p => p.SexualOrientation).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.TraumaHistory).HasConversion<string>().HasMaxLength(16);
+            e.Property(p => p.Paranoia).HasConversion<string>().HasMaxLength(16);
+        });
+        modelBuilder.Entity<OutcomePolicyRow>(e =>
+        {
+            e.ToTable("outcome_policies");
+            e.HasKey(p => p.TenantId);
+            e.Property(p => p.TenantId).HasMaxLength(8);
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();
