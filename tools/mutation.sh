@@ -14,6 +14,10 @@
 #                                               two-core machine has no room for more than 2)
 #   MUTATE='**/Capacity.cs **/Reviews.cs' bash tools/mutation.sh consent-domain
 #                                               only these files of the target (in place of the config's globs)
+#   MUTATION_COVERAGE=all bash tools/mutation.sh messaging
+#                                               Stryker's coverage analysis in place of the config's (perTest
+#                                               misattributes code that runs on a background thread, e.g. a
+#                                               hosted service's loop: its mutants run against the wrong tests)
 #   MUTATE_FROM=StrykerOutput/audit-domain/reports/mutation-report.json bash tools/mutation.sh audit-domain
 #                                               only the mutants that report left undetected (survived or no
 #                                               coverage), by their text spans: the re-run after new tests;
@@ -49,6 +53,13 @@ status=0
 for target in "${targets[@]}"; do
   config="tools/mutation/$target.json"
   [ -f "$config" ] || { echo "no such target: $target (see tools/mutation/)" >&2; exit 2; }
+  config="$PWD/$config"
+  if [ -n "${MUTATION_COVERAGE:-}" ]; then
+    own="$(mktemp --suffix=.json)"
+    python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); c["stryker-config"]["coverage-analysis"] = sys.argv[2]; json.dump(c, open(sys.argv[3], "w"))' \
+      "$config" "$MUTATION_COVERAGE" "$own"
+    config="$own"
+  fi
   out="$PWD/StrykerOutput/$target"
   mutate=()
   if [ -n "${MUTATE_FROM:-}" ]; then
@@ -63,7 +74,7 @@ for target in "${targets[@]}"; do
   concurrency=()
   [ -z "${MUTATION_CONCURRENCY:-}" ] || concurrency=(--concurrency "$MUTATION_CONCURRENCY")
   # shellcheck disable=SC2086
-  if ! (cd "${tests[$target]}" && dotnet stryker --config-file "$OLDPWD/$config" --output "$out" --skip-version-check "${concurrency[@]}" "${mutate[@]}" ${STRYKER_ARGS:-}); then
+  if ! (cd "${tests[$target]}" && dotnet stryker --config-file "$config" --output "$out" --skip-version-check "${concurrency[@]}" "${mutate[@]}" ${STRYKER_ARGS:-}); then
     status=1
   fi
   report=$(find "$out" -name mutation-report.json | head -n1)

@@ -230,7 +230,7 @@ public class RelayPassTests
         await rig.App.PublishAsync([Credit("A", 1), Credit("B", 1), Credit("C", 1)]);
         var transport = new ChunkTransport(max: 2, ordered: true);
         var pendingAtEachChunk = new List<List<string>>();
-        transport.BeforeChunk = async _ =>
+        transport.BeforeChunk = async (_, _) =>
         {
             var rows = await rig.RowsAsync();
             pendingAtEachChunk.Add(Names(rows.Where(m => m.SentAt is null), rows));
@@ -252,7 +252,7 @@ public class RelayPassTests
         // Each chunk is held until two are out at once: two lanes in parallel (with one, this never completes).
         var inFlight = 0;
         var bothOut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        transport.BeforeChunk = async _ =>
+        transport.BeforeChunk = async (_, _) =>
         {
             if (Interlocked.Increment(ref inFlight) == 2) bothOut.TrySetResult();
             await bothOut.Task.WaitAsync(TimeSpan.FromSeconds(30));

@@ -27,7 +27,7 @@ public class ApprovalTests
         var technology = Technology();
         var @case = OpenCase(technology);
         var refusal = @case.Approve(Full(), technology, Lead, Policy, Guid.NewGuid(), Now).Refusal;
-        Assert.Equal(("approval.gates-open", RefusalKind.FailedPrecondition), (refusal?.Rule, refusal?.Kind));
+        Assert.Equal(("approval.gates-open", RefusalKind.FailedPrecondition), (refusal.ShownRule(), refusal?.Kind));
         Assert.Contains($"{GateCatalogue.All.Count} still open", refusal!.Message);
         Assert.All(GateCatalogue.All, gate => Assert.Contains($"{gate.Name} (not recorded)", refusal.Message));
         Assert.Equal(CaseStatus.Open, @case.Status);
@@ -45,7 +45,7 @@ public class ApprovalTests
             Record(@case, technology, IgSignOff());
 
         var refusal = @case.Approve(Full(), technology, Lead, Policy, Guid.NewGuid(), Now).Refusal;
-        Assert.Equal("approval.gates-open", refusal?.Rule);
+        Assert.Equal("approval.gates-open", refusal.ShownRule());
         Assert.Contains(GateCatalogue.Of(missing).Name, refusal!.Message);
     }
 
@@ -70,7 +70,7 @@ public class ApprovalTests
         var technology = Technology();
         var @case = ReadyCase(technology, EvidenceConclusion.Minimal);
         var full = @case.Approve(Full(), technology, Lead, Policy, Guid.NewGuid(), Now);
-        Assert.Equal("approval.minimal-evidence-trial-only", full.Refusal?.Rule);
+        Assert.Equal("approval.minimal-evidence-trial-only", full.Refusal.ShownRule());
         Assert.Contains("trial with independent evaluation", full.Refusal!.Message);
 
         var trial = @case.Approve(Trial(), technology, Lead, Policy, Guid.NewGuid(), Now).Value;
@@ -83,7 +83,7 @@ public class ApprovalTests
     {
         var technology = Technology();
         var @case = ReadyCase(technology, EvidenceConclusion.Minimal);
-        string? Rule(ApprovalRequest request) => @case.Approve(request, technology, Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule;
+        string? Rule(ApprovalRequest request) => @case.Approve(request, technology, Lead, Policy, Guid.NewGuid(), Now).Refusal.ShownRule();
         Assert.Equal("approval.trial-end-missing", Rule(Trial() with { TrialEndsOn = null }));
         Assert.Equal("approval.trial-end-past", Rule(Trial(ends: Days(-1))));
         Assert.Equal("approval.trial-too-long", Rule(Trial(ends: Days(400))));
@@ -95,7 +95,7 @@ public class ApprovalTests
         var technology = Technology();
         var @case = ReadyCase(technology, EvidenceConclusion.Minimal);
         var plan = Trial().Evaluation!;
-        string? Rule(IndependentEvaluationPlan? p) => @case.Approve(Trial() with { Evaluation = p }, technology, Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule;
+        string? Rule(IndependentEvaluationPlan? p) => @case.Approve(Trial() with { Evaluation = p }, technology, Lead, Policy, Guid.NewGuid(), Now).Refusal.ShownRule();
         Assert.Equal("approval.evaluation-missing", Rule(null));
         Assert.Equal("approval.evaluator-missing", Rule(plan with { Evaluator = "" }));
         Assert.Equal("approval.evaluation-not-independent", Rule(plan with { IndependentOfSupplier = false }));
@@ -110,7 +110,7 @@ public class ApprovalTests
     {
         var technology = Technology();
         var @case = ReadyCase(technology);
-        Assert.Equal("approval.trial-terms-on-full", @case.Approve(Full() with { TrialEndsOn = Days(30) }, technology, Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("approval.trial-terms-on-full", @case.Approve(Full() with { TrialEndsOn = Days(30) }, technology, Lead, Policy, Guid.NewGuid(), Now).Refusal.ShownRule());
     }
 
     [Fact]
@@ -118,9 +118,9 @@ public class ApprovalTests
     {
         var technology = Technology();
         var @case = ReadyCase(technology);
-        Assert.Equal("rationale.required", @case.Approve(Full() with { Rationale = "" }, technology, Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
-        Assert.Equal("kind.required", @case.Approve(Full() with { Kind = ApprovalKind.Unspecified }, technology, Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
-        Assert.Equal("approval.other-technology", @case.Approve(Full(), Technology(), Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("rationale.required", @case.Approve(Full() with { Rationale = "" }, technology, Lead, Policy, Guid.NewGuid(), Now).Refusal.ShownRule());
+        Assert.Equal("kind.required", @case.Approve(Full() with { Kind = ApprovalKind.Unspecified }, technology, Lead, Policy, Guid.NewGuid(), Now).Refusal.ShownRule());
+        Assert.Equal("approval.other-technology", @case.Approve(Full(), Technology(), Lead, Policy, Guid.NewGuid(), Now).Refusal.ShownRule());
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public class ApprovalTests
         var technology = Technology();
         var @case = ReadyCase(technology, testingCoProduction: false);
         var refusal = @case.Approve(Full(), technology, Lead, Policy, Guid.NewGuid(), Now).Refusal;
-        Assert.Equal("approval.gates-open", refusal?.Rule);
+        Assert.Equal("approval.gates-open", refusal.ShownRule());
         Assert.Contains("testing stage", refusal!.Message);
         Assert.False(@case.Approve(Trial(), technology, Lead, Policy, Guid.NewGuid(), Now).IsRefused);
     }
@@ -153,6 +153,6 @@ public class ApprovalTests
         var technology = Technology();
         var @case = ReadyCase(technology);
         Approved(@case, technology);
-        Assert.Equal("approval.already-approved", @case.Approve(Full(), technology, Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("approval.already-approved", @case.Approve(Full(), technology, Lead, Policy, Guid.NewGuid(), Now).Refusal.ShownRule());
     }
 }

@@ -12,10 +12,10 @@ public class CaseTests
     {
         var complete = new TechnologyRegistration("Sleep sensor", "Acme", "Night-time sleep monitoring with the patient's agreement", TechnologyCategory.Monitoring, false, false);
         Assert.False(Platform.Procurement.Domain.Technology.Register(complete, Guid.NewGuid(), Now).IsRefused);
-        Assert.Equal("name.required", Platform.Procurement.Domain.Technology.Register(complete with { Name = " " }, Guid.NewGuid(), Now).Refusal?.Rule);
-        Assert.Equal("supplier.required", Platform.Procurement.Domain.Technology.Register(complete with { Supplier = null }, Guid.NewGuid(), Now).Refusal?.Rule);
-        Assert.Equal("intended-use.required", Platform.Procurement.Domain.Technology.Register(complete with { IntendedUse = "" }, Guid.NewGuid(), Now).Refusal?.Rule);
-        Assert.Equal("category.required", Platform.Procurement.Domain.Technology.Register(complete with { Category = TechnologyCategory.Unspecified }, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("name.required", Platform.Procurement.Domain.Technology.Register(complete with { Name = " " }, Guid.NewGuid(), Now).Refusal.ShownRule());
+        Assert.Equal("supplier.required", Platform.Procurement.Domain.Technology.Register(complete with { Supplier = null }, Guid.NewGuid(), Now).Refusal.ShownRule());
+        Assert.Equal("intended-use.required", Platform.Procurement.Domain.Technology.Register(complete with { IntendedUse = "" }, Guid.NewGuid(), Now).Refusal.ShownRule());
+        Assert.Equal("category.required", Platform.Procurement.Domain.Technology.Register(complete with { Category = TechnologyCategory.Unspecified }, Guid.NewGuid(), Now).Refusal.ShownRule());
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public class CaseTests
         var technology = Technology();
         var outcome = ProcurementCase.Open(new OpenCaseRequest(technology.Id, Setting, "Adult acute wards", StatedPurpose.DirectCareOrTreatment),
             technology, [], new ProcurementActor("someone", role), Guid.NewGuid(), Now);
-        Assert.Equal(("procurement.role-required", RefusalKind.PermissionDenied), (outcome.Refusal?.Rule, outcome.Refusal?.Kind));
+        Assert.Equal(("procurement.role-required", RefusalKind.PermissionDenied), (outcome.Refusal.ShownRule(), outcome.Refusal?.Kind));
         Assert.Contains("procurement lead", outcome.Refusal!.Message);
     }
 
@@ -47,7 +47,7 @@ public class CaseTests
         var technology = Technology();
         var outcome = ProcurementCase.Open(new OpenCaseRequest(technology.Id, Setting, "Adult acute wards", StatedPurpose.DirectCareOrTreatment),
             technology, [], Lead with { Subject = " " }, Guid.NewGuid(), Now);
-        Assert.Equal("actor.required", outcome.Refusal?.Rule);
+        Assert.Equal("actor.required", outcome.Refusal.ShownRule());
     }
 
     [Fact]
@@ -55,10 +55,10 @@ public class CaseTests
     {
         var technology = Technology();
         OpenCaseRequest Request() => new(technology.Id, Setting, "Adult acute wards", StatedPurpose.DirectCareOrTreatment);
-        Assert.Equal("setting.required", ProcurementCase.Open(Request() with { SettingCode = "" }, technology, [], Lead, Guid.NewGuid(), Now).Refusal?.Rule);
-        Assert.Equal("setting-description.required", ProcurementCase.Open(Request() with { SettingDescription = " " }, technology, [], Lead, Guid.NewGuid(), Now).Refusal?.Rule);
-        Assert.Equal("purpose.required", ProcurementCase.Open(Request() with { Purpose = StatedPurpose.Unspecified }, technology, [], Lead, Guid.NewGuid(), Now).Refusal?.Rule);
-        Assert.Equal("case.technology-required", ProcurementCase.Open(Request() with { TechnologyId = Guid.NewGuid() }, technology, [], Lead, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("setting.required", ProcurementCase.Open(Request() with { SettingCode = "" }, technology, [], Lead, Guid.NewGuid(), Now).Refusal.ShownRule());
+        Assert.Equal("setting-description.required", ProcurementCase.Open(Request() with { SettingDescription = " " }, technology, [], Lead, Guid.NewGuid(), Now).Refusal.ShownRule());
+        Assert.Equal("purpose.required", ProcurementCase.Open(Request() with { Purpose = StatedPurpose.Unspecified }, technology, [], Lead, Guid.NewGuid(), Now).Refusal.ShownRule());
+        Assert.Equal("case.technology-required", ProcurementCase.Open(Request() with { TechnologyId = Guid.NewGuid() }, technology, [], Lead, Guid.NewGuid(), Now).Refusal.ShownRule());
     }
 
     [Theory]
@@ -68,7 +68,7 @@ public class CaseTests
     {
         var technology = Technology();
         var outcome = ProcurementCase.Open(new OpenCaseRequest(technology.Id, Setting, "Adult acute wards", purpose), technology, [], Lead, Guid.NewGuid(), Now);
-        Assert.Equal("case.purpose-reduces-staff-time", outcome.Refusal?.Rule);
+        Assert.Equal("case.purpose-reduces-staff-time", outcome.Refusal.ShownRule());
         Assert.Contains("P5", outcome.Refusal!.Message);
     }
 
@@ -86,7 +86,7 @@ public class CaseTests
         var technology = Technology();
         var acute = OpenCase(technology);
         var again = ProcurementCase.Open(new OpenCaseRequest(technology.Id, Setting, "Adult acute wards", StatedPurpose.DirectCareOrTreatment), technology, [acute], Lead, Guid.NewGuid(), Now);
-        Assert.Equal("case.exists-for-setting", again.Refusal?.Rule);
+        Assert.Equal("case.exists-for-setting", again.Refusal.ShownRule());
         var picu = ProcurementCase.Open(new OpenCaseRequest(technology.Id, OtherSetting, "Psychiatric intensive care, 10 beds", StatedPurpose.DirectCareOrTreatment), technology, [acute], Lead, Guid.NewGuid(), Now);
         Assert.False(picu.IsRefused);
     }
@@ -104,7 +104,7 @@ public class CaseTests
             technology, [acute], Lead, Guid.NewGuid(), Now).Value;
         Assert.Equal(GateCatalogue.All.Count, picu.OpenGates(Now).Count);
         var refused = picu.Approve(Full(), technology, Lead, Policy, Guid.NewGuid(), Now);
-        Assert.Equal("approval.gates-open", refused.Refusal?.Rule);
+        Assert.Equal("approval.gates-open", refused.Refusal.ShownRule());
     }
 
     [Fact]
@@ -175,8 +175,8 @@ public class CaseTests
     {
         var technology = Technology();
         var @case = OpenCase(technology);
-        Assert.Equal("gate.evidence-required", @case.RecordGate(new GateSubmission(null!, "DOC-1"), technology, Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
-        Assert.Equal("evidence-reference.required", @case.RecordGate(new GateSubmission(Legal(), " "), technology, Lead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("gate.evidence-required", @case.RecordGate(new GateSubmission(null!, "DOC-1"), technology, Lead, Policy, Guid.NewGuid(), Now).Refusal.ShownRule());
+        Assert.Equal("evidence-reference.required", @case.RecordGate(new GateSubmission(Legal(), " "), technology, Lead, Policy, Guid.NewGuid(), Now).Refusal.ShownRule());
     }
 
     [Fact]
@@ -195,9 +195,9 @@ public class CaseTests
     public void The_trust_policy_refuses_settings_out_of_range()
     {
         Assert.Null(ProcurementPolicy.Default.Validate());
-        Assert.Equal("procurement-policy.grace-period-range", (ProcurementPolicy.Default with { ExpiryGracePeriod = TimeSpan.FromDays(-1) }).Validate()?.Rule);
-        Assert.Equal("procurement-policy.refresher-range", (ProcurementPolicy.Default with { MaxRefresherIntervalMonths = 0 }).Validate()?.Rule);
-        Assert.Equal("procurement-policy.usability-range", (ProcurementPolicy.Default with { MinimumUsabilityScorePercent = 101 }).Validate()?.Rule);
-        Assert.Equal("procurement-policy.period-required", (ProcurementPolicy.Default with { MaxTrialLength = TimeSpan.Zero }).Validate()?.Rule);
+        Assert.Equal("procurement-policy.grace-period-range", (ProcurementPolicy.Default with { ExpiryGracePeriod = TimeSpan.FromDays(-1) }).Validate().ShownRule());
+        Assert.Equal("procurement-policy.refresher-range", (ProcurementPolicy.Default with { MaxRefresherIntervalMonths = 0 }).Validate().ShownRule());
+        Assert.Equal("procurement-policy.usability-range", (ProcurementPolicy.Default with { MinimumUsabilityScorePercent = 101 }).Validate().ShownRule());
+        Assert.Equal("procurement-policy.period-required", (ProcurementPolicy.Default with { MaxTrialLength = TimeSpan.Zero }).Validate().ShownRule());
     }
 }

@@ -23,10 +23,10 @@ public class GateTests
     {
         var record = Try(evidence, policy: policy).Value;
         Assert.Equal(GateOutcome.Failed, record.Outcome);
-        return record.FailureReason!;
+        return ShownRefusals.Readable(record.FailureReason, sentence: false);
     }
 
-    private static string? Refused(GateEvidence evidence, ProcurementCase? @case = null, Technology? technology = null) => Try(evidence, @case, technology).Refusal?.Rule;
+    private static string? Refused(GateEvidence evidence, ProcurementCase? @case = null, Technology? technology = null) => Try(evidence, @case, technology).Refusal.ShownRule();
 
     [Fact]
     public void Every_complete_gate_passes()
@@ -154,7 +154,7 @@ public class GateTests
         var @case = OpenCase(camera);
         var noParanoia = Ehia() with { Risks = Ehia().Risks.Where(r => r.Group != AffectedGroup.Paranoia).ToList() };
         var refusal = Try(noParanoia, @case, camera).Refusal;
-        Assert.Equal("ehia.surveillance-groups-missing", refusal?.Rule);
+        Assert.Equal("ehia.surveillance-groups-missing", refusal.ShownRule());
         Assert.Contains("paranoia", refusal!.Message);
         Assert.Equal("ehia.surveillance-groups-missing", Refused(Ehia() with { Risks = [], NoRisksRationale = "None found" }, @case, camera));
         Passes(Ehia(), @case, camera);
@@ -196,7 +196,7 @@ public class GateTests
         var @case = OpenCase(TheTechnology);
         Record(@case, TheTechnology, Dpia());
         var refusal = Try(IgSignOff(), @case).Refusal;
-        Assert.Equal("ig-sign-off.prerequisites-open", refusal?.Rule);
+        Assert.Equal("ig-sign-off.prerequisites-open", refusal.ShownRule());
         Assert.Contains("DTAC C2 data protection (not recorded)", refusal!.Message);
         Assert.Contains("Data sharing agreements (not recorded)", refusal.Message);
         Assert.Contains("Privacy notice and patient information (not recorded)", refusal.Message);
@@ -227,7 +227,7 @@ public class GateTests
     public void The_policy_must_have_every_item_of_its_minimum_content_and_each_missing_one_is_named()
     {
         var refusal = Try(PolicyAndProcedure() with { Covers = PolicyContent.ScopeAndEvidenceBase | PolicyContent.DataProtection | PolicyContent.StaffTrainingAndCompetency }).Refusal;
-        Assert.Equal("policy-and-sop.content-missing", refusal?.Rule);
+        Assert.Equal("policy-and-sop.content-missing", refusal.ShownRule());
         foreach (var words in new[] { "guidance and principles of use", "patient consent and mental capacity", "safeguarding",
                      "how often the policy is reviewed", "the contingency plan should the technology need to be withdrawn" })
             Assert.Contains(words, refusal!.Message);
@@ -251,7 +251,7 @@ public class GateTests
     {
         Assert.Equal("staff-training.plan-reference-missing", Refused(Training() with { PlanReference = "" }));
         var refusal = Try(Training() with { Includes = StaffGroups.Substantive, RefresherEveryMonths = 0 }).Refusal;
-        Assert.Equal("staff-training.plan-incomplete", refusal?.Rule);
+        Assert.Equal("staff-training.plan-incomplete", refusal.ShownRule());
         Assert.Contains("bank staff", refusal!.Message);
         Assert.Contains("agency staff", refusal.Message);
         Assert.Contains("regular refresher training", refusal.Message);
@@ -267,6 +267,6 @@ public class GateTests
     {
         var @case = OpenCase(TheTechnology);
         var outcome = @case.RecordGate(new GateSubmission(Legal(), "DOC-1"), Technology(), Lead, Policy, Guid.NewGuid(), Now);
-        Assert.Equal("gate.other-technology", outcome.Refusal?.Rule);
+        Assert.Equal("gate.other-technology", outcome.Refusal.ShownRule());
     }
 }

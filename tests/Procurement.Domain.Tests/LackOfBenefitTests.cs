@@ -34,7 +34,7 @@ public class LackOfBenefitTests
         @case.WithdrawForLackOfBenefit(Finding(technology), "No benefit shown", Lead, Days(1));
 
         var refusal = @case.Approve(Full(), technology, Lead, Policy, Guid.NewGuid(), Days(2)).Refusal;
-        Assert.Equal("approval.gates-open", refusal?.Rule);
+        Assert.Equal("approval.gates-open", refusal.ShownRule());
         Assert.Contains("Critical review of the evidence base (P7) (set aside on 3 March 2026: outcomes showed no benefit", refusal!.Message);
 
         Record(@case, technology, Appraisal(technology) with { CompletedAt = Days(3) }, Days(3));
@@ -47,7 +47,7 @@ public class LackOfBenefitTests
         var technology = Technology();
         var @case = ReadyCase(technology);
         Approved(@case, technology);
-        Assert.Equal("reason.required", @case.WithdrawForLackOfBenefit(Finding(technology), " ", Lead, Days(1)).Refusal?.Rule);
+        Assert.Equal("reason.required", @case.WithdrawForLackOfBenefit(Finding(technology), " ", Lead, Days(1)).Refusal.ShownRule());
         Assert.Equal(CaseStatus.Approved, @case.Status);
         Assert.Equal(GateState.Passed, @case.GateStateAt(GateKind.EvidenceAppraisal, Days(1)));
     }
@@ -58,8 +58,8 @@ public class LackOfBenefitTests
         var technology = Technology();
         var @case = ReadyCase(technology);
         Approved(@case, technology);
-        Assert.Equal("withdrawal.finding-other-technology", @case.WithdrawForLackOfBenefit(Finding(Technology()), "No benefit", Lead, Days(1)).Refusal?.Rule);
-        Assert.Equal("withdrawal.finding-other-setting", @case.WithdrawForLackOfBenefit(Finding(technology, OtherSetting), "No benefit", Lead, Days(1)).Refusal?.Rule);
+        Assert.Equal("withdrawal.finding-other-technology", @case.WithdrawForLackOfBenefit(Finding(Technology()), "No benefit", Lead, Days(1)).Refusal.ShownRule());
+        Assert.Equal("withdrawal.finding-other-setting", @case.WithdrawForLackOfBenefit(Finding(technology, OtherSetting), "No benefit", Lead, Days(1)).Refusal.ShownRule());
         Assert.False(@case.WithdrawForLackOfBenefit(Finding(technology, null), "No benefit in any setting", Lead, Days(1)).IsRefused);
     }
 
@@ -68,8 +68,8 @@ public class LackOfBenefitTests
     {
         var technology = Technology();
         var @case = ReadyCase(technology);
-        Assert.Equal("withdrawal.not-approved", @case.WithdrawForLackOfBenefit(Finding(technology), "No benefit", Lead, Days(1)).Refusal?.Rule);
-        Assert.Equal("withdrawal.not-approved", @case.Withdraw("Changed our mind", Lead, Days(1)).Refusal?.Rule);
+        Assert.Equal("withdrawal.not-approved", @case.WithdrawForLackOfBenefit(Finding(technology), "No benefit", Lead, Days(1)).Refusal.ShownRule());
+        Assert.Equal("withdrawal.not-approved", @case.Withdraw("Changed our mind", Lead, Days(1)).Refusal.ShownRule());
     }
 
     [Fact]

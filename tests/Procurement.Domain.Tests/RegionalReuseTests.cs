@@ -52,29 +52,29 @@ public class RegionalReuseTests
     {
         foreach (var kind in Enum.GetValues<SupplierEvidenceKind>().Where(k => k != SupplierEvidenceKind.Unspecified))
             Assert.Equal("sharing.trust-own-document",
-                SharedSupplierEvidence.Share(_originCase, _originTechnology, gate, kind, Lead, Guid.NewGuid(), Now).Refusal?.Rule);
+                SharedSupplierEvidence.Share(_originCase, _originTechnology, gate, kind, Lead, Guid.NewGuid(), Now).Refusal.ShownRule());
     }
 
     [Fact]
     public void Only_supplier_evidence_a_gate_holds_is_shared()
     {
         string? Rule(GateKind gate, SupplierEvidenceKind kind) =>
-            SharedSupplierEvidence.Share(_originCase, _originTechnology, gate, kind, Lead, Guid.NewGuid(), Now).Refusal?.Rule;
+            SharedSupplierEvidence.Share(_originCase, _originTechnology, gate, kind, Lead, Guid.NewGuid(), Now).Refusal.ShownRule();
         Assert.Equal("sharing.kind-not-in-gate", Rule(GateKind.DtacClinicalSafety, SupplierEvidenceKind.PenetrationTest));
         Assert.Equal("sharing.kind-not-in-gate", Rule(GateKind.EvidenceAppraisal, SupplierEvidenceKind.DtacAnswers));
         Assert.Equal("sharing.gate-required", Rule(GateKind.Unspecified, SupplierEvidenceKind.DtacAnswers));
         Assert.Equal("sharing.other-technology",
-            SharedSupplierEvidence.Share(_originCase, Technology(Trust), GateKind.DtacTechnicalSecurity, SupplierEvidenceKind.PenetrationTest, Lead, Guid.NewGuid(), Now).Refusal?.Rule);
+            SharedSupplierEvidence.Share(_originCase, Technology(Trust), GateKind.DtacTechnicalSecurity, SupplierEvidenceKind.PenetrationTest, Lead, Guid.NewGuid(), Now).Refusal.ShownRule());
     }
 
     [Fact]
     public void Only_a_passed_unexpired_gate_is_shared()
     {
         Assert.Equal("sharing.gate-not-passed",
-            SharedSupplierEvidence.Share(_originCase, _originTechnology, GateKind.DtacTechnicalSecurity, SupplierEvidenceKind.PenetrationTest, Lead, Guid.NewGuid(), Days(201)).Refusal?.Rule);
+            SharedSupplierEvidence.Share(_originCase, _originTechnology, GateKind.DtacTechnicalSecurity, SupplierEvidenceKind.PenetrationTest, Lead, Guid.NewGuid(), Days(201)).Refusal.ShownRule());
         var fresh = OpenCase(_originTechnology);
         Assert.Equal("sharing.gate-not-passed",
-            SharedSupplierEvidence.Share(fresh, _originTechnology, GateKind.DtacDataProtection, SupplierEvidenceKind.DsptStatus, Lead, Guid.NewGuid(), Now).Refusal?.Rule);
+            SharedSupplierEvidence.Share(fresh, _originTechnology, GateKind.DtacDataProtection, SupplierEvidenceKind.DsptStatus, Lead, Guid.NewGuid(), Now).Refusal.ShownRule());
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public class RegionalReuseTests
     {
         var shared = Share(GateKind.DtacClinicalSafety, SupplierEvidenceKind.DtacAnswers);
         var withoutOwnCase = ClinicalSafety() with { SupplierDcb0129SafetyCaseReference = "", TrustDcb0160SafetyCaseReference = "", HazardLogReference = "" };
-        Assert.Equal("dtac-c1-clinical-safety.dcb0160-reference-missing", Reuse(withoutOwnCase, shared).Refusal?.Rule);
+        Assert.Equal("dtac-c1-clinical-safety.dcb0160-reference-missing", Reuse(withoutOwnCase, shared).Refusal.ShownRule());
 
         var own = withoutOwnCase with { TrustDcb0160SafetyCaseReference = "RTQ-DCB0160-0011", HazardLogReference = "RTQ-HAZLOG-0002" };
         var evidence = Assert.IsType<DtacClinicalSafetyEvidence>(Reuse(own, shared).Value.Evidence);
@@ -140,13 +140,13 @@ public class RegionalReuseTests
     public void Each_trust_keeps_its_own_dpia_ehia_safety_case_and_decision()
     {
         var shared = Share(GateKind.DtacTechnicalSecurity, SupplierEvidenceKind.PenetrationTest);
-        Assert.Equal("reuse.not-for-this-gate", Reuse(Dpia(), shared).Refusal?.Rule);
-        Assert.Equal("reuse.not-for-this-gate", Reuse(Ehia(), shared).Refusal?.Rule);
+        Assert.Equal("reuse.not-for-this-gate", Reuse(Dpia(), shared).Refusal.ShownRule());
+        Assert.Equal("reuse.not-for-this-gate", Reuse(Ehia(), shared).Refusal.ShownRule());
 
         Approved(_originCase, _originTechnology);
         Reuse(TechnicalSecurity(), shared);
         var refusal = _receivingCase.Approve(Full(), _receivingTechnology, Lead, Policy, Guid.NewGuid(), Now).Refusal;
-        Assert.Equal("approval.gates-open", refusal?.Rule);
+        Assert.Equal("approval.gates-open", refusal.ShownRule());
         Assert.Contains("Data protection impact assessment (not recorded)", refusal!.Message);
         Assert.Contains("DTAC C1 clinical safety (not recorded)", refusal.Message);
         Assert.DoesNotContain("DTAC C3", refusal.Message);
@@ -157,7 +157,7 @@ public class RegionalReuseTests
     public void Shared_answers_for_one_dtac_section_do_not_fill_another()
     {
         var shared = Share(GateKind.DtacTechnicalSecurity, SupplierEvidenceKind.DtacAnswers);
-        Assert.Equal("reuse.not-for-this-gate", Reuse(Interoperability(), shared).Refusal?.Rule);
+        Assert.Equal("reuse.not-for-this-gate", Reuse(Interoperability(), shared).Refusal.ShownRule());
     }
 
     [Fact]
@@ -172,14 +172,14 @@ public class RegionalReuseTests
         picu.TenantId = OtherTrust;
         var outcome = picu.RecordGate(new GateSubmission(Appraisal(_receivingTechnology, setting: OtherSetting), "RTQ-REVIEW", shared, "Reviewed"),
             _receivingTechnology, Reviewer, Policy, Guid.NewGuid(), Now);
-        Assert.Equal("evidence-appraisal.other-setting", outcome.Refusal?.Rule);
+        Assert.Equal("evidence-appraisal.other-setting", outcome.Refusal.ShownRule());
     }
 
     [Fact]
     public void Reuse_needs_a_review_note_and_changes_nothing_without_one()
     {
         var shared = Share(GateKind.DtacDataProtection, SupplierEvidenceKind.DsptStatus);
-        Assert.Equal("reuse.review-note-missing", Reuse(DataProtection(), shared, note: " ").Refusal?.Rule);
+        Assert.Equal("reuse.review-note-missing", Reuse(DataProtection(), shared, note: " ").Refusal.ShownRule());
         Assert.Empty(_receivingCase.GateRecords);
     }
 
@@ -187,22 +187,22 @@ public class RegionalReuseTests
     public void Reuse_is_refused_for_withdrawn_expired_own_or_other_supplier_evidence()
     {
         var shared = Share(GateKind.DtacTechnicalSecurity, SupplierEvidenceKind.PenetrationTest);
-        Assert.Equal("reuse.expired", Reuse(TechnicalSecurity() with { PenetrationTestValidUntil = Days(300) }, shared, at: Days(200)).Refusal?.Rule);
+        Assert.Equal("reuse.expired", Reuse(TechnicalSecurity() with { PenetrationTestValidUntil = Days(300) }, shared, at: Days(200)).Refusal.ShownRule());
 
         var otherSupplier = Platform.Procurement.Domain.Technology.Register(
             new TechnologyRegistration("Ward companion app", "Another Ltd", "Guided self-help", TechnologyCategory.DirectCare, false, false), Guid.NewGuid(), Now).Value;
         var otherCase = OpenCase(otherSupplier);
         otherCase.TenantId = OtherTrust;
-        Assert.Equal("reuse.other-supplier", otherCase.RecordGate(new GateSubmission(TechnicalSecurity(), "RTQ", shared, "Reviewed"), otherSupplier, IgLead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("reuse.other-supplier", otherCase.RecordGate(new GateSubmission(TechnicalSecurity(), "RTQ", shared, "Reviewed"), otherSupplier, IgLead, Policy, Guid.NewGuid(), Now).Refusal.ShownRule());
 
         var ownCase = OpenCase(_originTechnology, OtherSetting);
         ownCase.TenantId = Trust;
-        Assert.Equal("reuse.own-evidence", ownCase.RecordGate(new GateSubmission(TechnicalSecurity(), "RX3", shared, "Reviewed"), _originTechnology, IgLead, Policy, Guid.NewGuid(), Now).Refusal?.Rule);
+        Assert.Equal("reuse.own-evidence", ownCase.RecordGate(new GateSubmission(TechnicalSecurity(), "RX3", shared, "Reviewed"), _originTechnology, IgLead, Policy, Guid.NewGuid(), Now).Refusal.ShownRule());
 
-        Assert.Equal(("sharing.not-origin", RefusalKind.PermissionDenied), (shared.Withdraw(OtherTrust, Lead, Now)?.Rule, shared.Withdraw(OtherTrust, Lead, Now)?.Kind));
+        Assert.Equal(("sharing.not-origin", RefusalKind.PermissionDenied), (shared.Withdraw(OtherTrust, Lead, Now).ShownRule(), shared.Withdraw(OtherTrust, Lead, Now)?.Kind));
         Assert.Null(shared.Withdraw(Trust, Lead, Now));
-        Assert.Equal("sharing.already-withdrawn", shared.Withdraw(Trust, Lead, Now)?.Rule);
-        Assert.Equal("reuse.withdrawn", Reuse(TechnicalSecurity(), shared).Refusal?.Rule);
+        Assert.Equal("sharing.already-withdrawn", shared.Withdraw(Trust, Lead, Now).ShownRule());
+        Assert.Equal("reuse.withdrawn", Reuse(TechnicalSecurity(), shared).Refusal.ShownRule());
     }
 
     /// <summary>Every string reachable from <paramref name="value"/> through public properties and lists.</summary>

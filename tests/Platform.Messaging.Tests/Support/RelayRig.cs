@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Platform.Messaging.Outbox;
@@ -25,7 +25,10 @@ public sealed class RelayRig : IAsyncDisposable
     public MessagingApp App { get; }
 
     /// <summary>Starts after the rows the test publishes were written (their due time is the publisher's clock); moves only when told.</summary>
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow.AddMinutes(1));
+    public RelayClock Clock { get; } = new(DateTimeOffset.UtcNow.AddMinutes(1));
+
+    /// <summary>What the rig's relays logged.</summary>
+    public FakeLogger<OutboxRelay<LedgerDbContext>> Log { get; } = new();
 
     public RelayOptions Options => App.Services.GetRequiredService<IOptions<MessagingOptions>>().Value.Relay;
     public MessagingMetrics Metrics => App.Services.GetRequiredService<MessagingMetrics>();
@@ -51,7 +54,7 @@ public sealed class RelayRig : IAsyncDisposable
             options = Microsoft.Extensions.Options.Options.Create(own);
         }
         return new OutboxRelay<LedgerDbContext>(App.Services.GetRequiredService<IServiceScopeFactory>(), transport, options,
-            Metrics, Clock, NullLogger<OutboxRelay<LedgerDbContext>>.Instance);
+            Metrics, Clock, Log);
     }
 
     /// <summary>Every outbox row, in append order.</summary>
@@ -69,9 +72,37 @@ public sealed class RelayRig : IAsyncDisposable
         await ctx.SaveChangesAsync();
     }
 
+    /// <summary>The relay lease's holder and end.</summary>
+    public async Task<(string? Owner, DateTime Until)> LeaseAsync()
+    {
+        await using var read = Db.Open();
+        var lease = await read.Set<OutboxLease>().AsNoTracking().SingleAsync();
+        return (lease.Owner, lease.Until);
+    }
+
+    /// <summary>Gives the lease to <paramref name="owner"/> until <paramref name="until"/> (another instance, as far as the relays know).</summary>
+    public async Task SetLeaseAsync(string? owner, DateTime until)
+    {
+        await using var ctx = Db.Open();
+        await ctx.Set<OutboxLease>().ExecuteUpdateAsync(s => s.SetProperty(l => l.Owner, owner).SetProperty(l => l.Until, until));
+    }
+
     public void SetNow(DateTime utc) => Clock.SetUtcNow(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)));
 
     public ValueTask DisposeAsync() => App.DisposeAsync();
+}
+
+/// <summary>A fake clock that also records every wait started on it (the due time of each timer), so a test can read
+/// how long the relay chose to wait without waiting for it.</summary>
+public sealed class RelayClock(DateTimeOffset start) : FakeTimeProvider(start)
+{
+    public ConcurrentQueue<TimeSpan> Waits { get; } = new();
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        Waits.Enqueue(dueTime);
+        return base.CreateTimer(callback, state, dueTime, period);
+    }
 }
 
 /// <summary>A row as the tests name it: subject and its number within the subject (1-based), e.g. <c>A2</c>.</summary>
@@ -102,7 +133,7 @@ public sealed class ChunkTransport(int max, bool ordered, Func<OutboxMessage, Se
 {
     public ConcurrentQueue<IReadOnlyList<OutboxMessage>> Chunks { get; } = new();
     public ConcurrentQueue<OutboxMessage> Singles { get; } = new();
-    public Func<IReadOnlyList<OutboxMessage>, Task>? BeforeChunk { get; set; }
+    public Func<IReadOnlyList<OutboxMessage>, CancellationToken, Task>? BeforeChunk { get; set; }
 
     public bool OrderedWithinBatch => ordered;
 
@@ -111,7 +142,7 @@ public sealed class ChunkTransport(int max, bool ordered, Func<OutboxMessage, Se
     public async Task<SendResult[]> SendBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
     {
         Chunks.Enqueue([.. messages]);
-        if (BeforeChunk is not null) await BeforeChunk(messages);
+        if (BeforeChunk is not null) await BeforeChunk(messages, cancellationToken);
         return [.. messages.Select(m => answer?.Invoke(m) ?? SendResult.Ok)];
     }
 
