@@ -41,7 +41,10 @@ public static class EvidenceApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<EvidenceLibrary>();
         builder.Services.AddScoped<Appraisals>();
+        builder.Services.AddScoped<Measurements>();
+        builder.Services.AddScoped<OutcomeReports>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyRegistered, ProcurementEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.UseAuthorised, ConsentEventHandlers>();
         return builder;
     }
 }

@@ -47,3 +47,43 @@ public sealed class AppraisalPolicyRow : ITenantOwned
     /// <summary>Comma-separated <see cref="StudyDesign"/> names.</summary>
     public string HighQualityDesigns { get; set; } = "";
 }
+
+/// <summary>A technology use consent authorised (technology_uses): outcomes are recorded under it, with its setting.</summary>
+public sealed class TechnologyUseRow : ITenantOwned
+{
+    public Guid UseId { get; init; }
+    public string TenantId { get; set; } = "";
+    /// <summary>Consent's pseudonymous patient id, never the NHS number.</summary>
+    public string PatientKey { get; init; } = "";
+    public Guid TechnologyId { get; init; }
+    public string SettingCode { get; init; } = "";
+    public DateTime AuthorisedAt { get; init; }
+}
+
+/// <summary>One scored measurement (outcome_measurements): answers and score as JSON of the instrument's own types.</summary>
+public sealed class MeasurementRow : ITenantOwned
+{
+    public Guid Id { get; init; }
+    public string TenantId { get; set; } = "";
+    public Guid UseId { get; init; }
+    public string PatientKey { get; init; } = "";
+    public Guid TechnologyId { get; init; }
+    public string SettingCode { get; init; } = "";
+    public Instrument Instrument { get; init; }
+    public string Responses { get; init; } = "";
+    public string Score { get; init; } = "";
+    public double? Headline { get; init; }
+    public DateTime MeasuredAt { get; init; }
+    public DateTime RecordedAt { get; init; }
+    public string RecordedBy { get; init; } = "";
+}
+
+/// <summary>The trust's <see cref="OutcomePolicy"/> (outcome_policies); no row means the defaults.</summary>
+public sealed class OutcomePolicyRow : ITenantOwned
+{
+    public string TenantId { get; set; } = "";
+    public int SuppressionThreshold { get; set; }
+    public double DisparityThresholdShareOfRange { get; set; }
+    public int NoBenefitMinimumPatients { get; set; }
+    public double NoBenefitMaximumImprovementShareOfRange { get; set; }
+}

@@ -86,6 +86,10 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
     public DbSet<AppraisalItemRow> AppraisalItems => Set<AppraisalItemRow>();
     public DbSet<AppraisalStandardRow> AppraisalStandards => Set<AppraisalStandardRow>();
     public DbSet<AppraisalPolicyRow> AppraisalPolicies => Set<AppraisalPolicyRow>();
+    public DbSet<TechnologyUseRow> TechnologyUses => Set<TechnologyUseRow>();
+    public DbSet<MeasurementRow> Measurements => Set<MeasurementRow>();
+    public DbSet<EqualityProfile> EqualityProfiles => Set<EqualityProfile>();
+    public DbSet<OutcomePolicyRow> OutcomePolicies => Set<OutcomePolicyRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -140,6 +144,51 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
             e.HasKey(p => p.TenantId);
             e.Property(p => p.TenantId).HasMaxLength(8);
             e.Property(p => p.HighQualityDesigns).HasMaxLength(400).IsRequired();
+        });
+        modelBuilder.Entity<TechnologyUseRow>(e =>
+        {
+            e.ToTable("technology_uses");
+            e.HasKey(u => u.UseId);
+            e.Property(u => u.PatientKey).HasMaxLength(PatientKey.MaxLength).IsRequired();
+            e.Property(u => u.SettingCode).HasMaxLength(64).IsRequired();
+        });
+        modelBuilder.Entity<MeasurementRow>(e =>
+        {
+            e.ToTable("outcome_measurements");
+            e.HasKey(m => m.Id);
+            e.Property(m => m.PatientKey).HasMaxLength(PatientKey.MaxLength).IsRequired();
+            e.Property(m => m.SettingCode).HasMaxLength(64).IsRequired();
+            e.Property(m => m.Instrument).HasConversion<string>().HasMaxLength(24);
+            e.Property(m => m.Responses).IsRequired();
+            e.Property(m => m.Score).IsRequired();
+            e.Property(m => m.RecordedBy).HasMaxLength(200).IsRequired();
+            e.HasIndex(m => new { m.TenantId, m.UseId, m.MeasuredAt });
+            // Each patient's first and latest score per setting come from one scan of this index (the outcome report).
+            e.HasIndex(m => new { m.TenantId, m.TechnologyId, m.Instrument, m.SettingCode, m.PatientKey, m.MeasuredAt });
+        });
+        modelBuilder.Entity<EqualityProfile>(e =>
+        {
+            e.ToTable("equality_profiles");
+            e.HasKey(p => new { p.TenantId, p.PatientKey });
+            e.Property(p => p.TenantId).HasMaxLength(8);
+            e.Property(p => p.PatientKey).HasMaxLength(PatientKey.MaxLength);
+            e.Property(p => p.Age).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.Disability).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.GenderReassignment).HasConversion<string>().HasMaxLength(40);
+            e.Property(p => p.MarriageOrCivilPartnership).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.PregnancyOrMaternity).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.EthnicGroup).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.ReligionOrBelief).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.Sex).HasConversion<string>().HasMaxLength(16);
+            e.Property(p => p.SexualOrientation).HasConversion<string>().HasMaxLength(32);
+            e.Property(p => p.TraumaHistory).HasConversion<string>().HasMaxLength(16);
+            e.Property(p => p.Paranoia).HasConversion<string>().HasMaxLength(16);
+        });
+        modelBuilder.Entity<OutcomePolicyRow>(e =>
+        {
+            e.ToTable("outcome_policies");
+            e.HasKey(p => p.TenantId);
+            e.Property(p => p.TenantId).HasMaxLength(8);
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();

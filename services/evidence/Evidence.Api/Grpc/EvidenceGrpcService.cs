@@ -10,7 +10,7 @@ using static Platform.Evidence.Api.Grpc.EvidenceRoleCodes;
 namespace Platform.Evidence.Api.Grpc;
 
 /// <summary>platform.evidence.v1.EvidenceService: messages to commands and results back; the rules are Evidence.Domain's.</summary>
-public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appraisals) : EvidenceService.EvidenceServiceBase
+public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appraisals, Measurements measurements, OutcomeReports reports) : EvidenceService.EvidenceServiceBase
 {
     [RequiresRole(EvidenceReviewer)]
     public override async Task<EvidenceItem> RecordEvidenceItem(RecordEvidenceItemRequest request, ServerCallContext context) =>
@@ -59,6 +59,106 @@ public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appr
             LargeScaleMinimumParticipants = request.LargeScaleMinimumParticipants,
             HighQualityDesigns = request.HighQualityDesigns.Select(d => (Domain.StudyDesign)d).ToHashSet(),
         }, context.CancellationToken)).OrThrow());
+
+    [RequiresRole(Clinician, EvidenceReviewer, WardManager)]
+    public override Task<ListInstrumentsResponse> ListInstruments(ListInstrumentsRequest request, ServerCallContext context) =>
+        Task.FromResult(InstrumentMessages.All);
+
+    [RequiresRole(Clinician)]
+    public override async Task<Measurement> RecordMeasurement(RecordMeasurementRequest request, ServerCallContext context) =>
+        InstrumentMessages.ToMessage((await measurements.RecordAsync(request.UseId, request.PatientKey, InstrumentMessages.ToDomain(request),
+            request.MeasuredAt?.ToDateTime() ?? default, Caller(context, Domain.EvidenceRoles.RecordsOutcomes), context.CancellationToken)).OrThrow());
+
+    [RequiresRole(Clinician)]
+    public override async Task<ListMeasurementsResponse> ListMeasurements(ListMeasurementsRequest request, ServerCallContext context)
+    {
+        var found = (await measurements.ListAsync(request.UseId, context.CancellationToken)).OrThrow();
+        var response = new ListMeasurementsResponse();
+        response.Measurements.AddRange(found.Select(InstrumentMessages.ToMessage));
+        return response;
+    }
+
+    [RequiresRole(Clinician)]
+    public override async Task<EqualityProfile> RecordEqualityProfile(EqualityProfile request, ServerCallContext context) =>
+        ToMessage((await reports.RecordProfileAsync(new Domain.EqualityProfileSubmission(request.PatientKey, (Domain.AgeGroup)request.Age,
+            (Domain.DisabilityStatus)request.Disability, (Domain.GenderIdentityStatus)request.GenderReassignment,
+            (Domain.MarriageOrCivilPartnership)request.MarriageOrCivilPartnership, (Domain.PregnancyOrMaternity)request.PregnancyOrMaternity,
+            (Domain.EthnicGroup)request.EthnicGroup, (Domain.ReligionOrBelief)request.ReligionOrBelief, (Domain.Sex)request.Sex,
+            (Domain.SexualOrientation)request.SexualOrientation, (Domain.YesNoNotStated)request.TraumaHistory, (Domain.YesNoNotStated)request.Paranoia),
+            Caller(context, Domain.EvidenceRoles.RecordsOutcomes), context.CancellationToken)).OrThrow());
+
+    [RequiresRole(EvidenceReviewer, TrustAdmin)]
+    public override async Task<OutcomePolicy> GetOutcomePolicy(GetOutcomePolicyRequest request, ServerCallContext context) =>
+        ToMessage(await reports.PolicyAsync(context.CancellationToken));
+
+    [RequiresRole(TrustAdmin)]
+    public override async Task<OutcomePolicy> SetOutcomePolicy(OutcomePolicy request, ServerCallContext context) =>
+        ToMessage((await reports.SetPolicyAsync(new Domain.OutcomePolicy
+        {
+            SuppressionThreshold = request.SuppressionThreshold,
+            DisparityThresholdShareOfRange = request.DisparityThresholdShareOfRange,
+            NoBenefitMinimumPatients = request.NoBenefitMinimumPatients,
+            NoBenefitMaximumImprovementShareOfRange = request.NoBenefitMaximumImprovementShareOfRange,
+        }, context.CancellationToken)).OrThrow());
+
+    [RequiresRole(Clinician, WardManager, EvidenceReviewer, ProcurementLead)]
+    public override async Task<OutcomeReport> GetOutcomeReport(GetOutcomeReportRequest request, ServerCallContext context)
+    {
+        var (report, period) = (await reports.ReportAsync(request.TechnologyId, (Domain.Instrument)request.Instrument, request.Period, context.CancellationToken)).OrThrow();
+        var message = new OutcomeReport
+        {
+            TechnologyId = report.TechnologyId.ToString(), Instrument = (Instrument)report.Instrument, Period = period.Code, SuppressionThreshold = report.SuppressionThreshold,
+        };
+        message.Settings.AddRange(report.Settings);
+        foreach (var b in report.Breakdowns)
+        {
+            var definition = Domain.Characteristics.Of(b.Characteristic);
+            var breakdown = new OutcomeBreakdown { Characteristic = definition.Code, Name = definition.Name };
+            breakdown.Categories.AddRange(b.Categories.Select(c => new OutcomeCategory { Code = c.Code, Label = c.Label }));
+            foreach (var row in b.Rows)
+            {
+                var r = new OutcomeRow { SettingCode = row.SettingCode ?? "", Total = ToMessage(row.Total) };
+                r.Cells.AddRange(row.Cells.Select(ToMessage));
+                breakdown.Rows.Add(r);
+            }
+            message.Breakdowns.Add(breakdown);
+        }
+        return message;
+    }
+
+    // A suppressed cell says so and nothing else: no count, no mean.
+    private static OutcomeCell ToMessage(Domain.OutcomeCell cell)
+    {
+        if (cell.Suppressed) return new OutcomeCell { Suppressed = true };
+        var message = new OutcomeCell { Patients = cell.Patients!.Value };
+        if (cell.Mean is { } mean) message.Mean = mean;
+        return message;
+    }
+
+    private static OutcomePolicy ToMessage(Domain.OutcomePolicy p) => new()
+    {
+        SuppressionThreshold = p.SuppressionThreshold,
+        DisparityThresholdShareOfRange = p.DisparityThresholdShareOfRange,
+        NoBenefitMinimumPatients = p.NoBenefitMinimumPatients,
+        NoBenefitMaximumImprovementShareOfRange = p.NoBenefitMaximumImprovementShareOfRange,
+    };
+
+    private static EqualityProfile ToMessage(Domain.EqualityProfile p) => new()
+    {
+        PatientKey = p.PatientKey,
+        Age = (AgeGroup)p.Age,
+        Disability = (DisabilityStatus)p.Disability,
+        GenderReassignment = (GenderIdentityStatus)p.GenderReassignment,
+        MarriageOrCivilPartnership = (MarriageOrCivilPartnership)p.MarriageOrCivilPartnership,
+        PregnancyOrMaternity = (PregnancyOrMaternity)p.PregnancyOrMaternity,
+        EthnicGroup = (EthnicGroup)p.EthnicGroup,
+        ReligionOrBelief = (ReligionOrBelief)p.ReligionOrBelief,
+        Sex = (Sex)p.Sex,
+        SexualOrientation = (SexualOrientation)p.SexualOrientation,
+        TraumaHistory = (YesNoNotStated)p.TraumaHistory,
+        Paranoia = (YesNoNotStated)p.Paranoia,
+        RecordedAt = p.RecordedAt.ToTimestamp(),
+    };
 
     private static AppraisalPolicy ToMessage(Domain.AppraisalPolicy p)
     {

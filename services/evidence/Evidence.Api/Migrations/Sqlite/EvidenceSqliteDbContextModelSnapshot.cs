@@ -248,6 +248,114 @@ namespace Platform.Evidence.Api.Migrations.Sqlite
                     b.ToTable("evidence_items", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Evidence.Api.Data.MeasurementRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<double?>("Headline")
+                        .HasColumnType("REAL")
+                        .HasColumnName("headline");
+
+                    b.Property<string>("Instrument")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instrument");
+
+                    b.Property<DateTime>("MeasuredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("measured_at");
+
+                    b.Property<string>("PatientKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_key");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("Responses")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("responses");
+
+                    b.Property<string>("Score")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("score");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("UseId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("use_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outcome_measurements");
+
+                    b.HasIndex("TenantId", "UseId", "MeasuredAt")
+                        .HasDatabaseName("ix_outcome_measurements_tenant_id_use_id_measured_at");
+
+                    b.HasIndex("TenantId", "TechnologyId", "Instrument", "SettingCode", "PatientKey", "MeasuredAt")
+                        .HasDatabaseName("ix_outcome_measurements_tenant_id_technology_id_instrument_setting_code_patient_key_measured_at");
+
+                    b.ToTable("outcome_measurements", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Evidence.Api.Data.OutcomePolicyRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<double>("DisparityThresholdShareOfRange")
+                        .HasColumnType("REAL")
+                        .HasColumnName("disparity_threshold_share_of_range");
+
+                    b.Property<double>("NoBenefitMaximumImprovementShareOfRange")
+                        .HasColumnType("REAL")
+                        .HasColumnName("no_benefit_maximum_improvement_share_of_range");
+
+                    b.Property<int>("NoBenefitMinimumPatients")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("no_benefit_minimum_patients");
+
+                    b.Property<int>("SuppressionThreshold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("suppression_threshold");
+
+                    b.HasKey("TenantId")
+                        .HasName("pk_outcome_policies");
+
+                    b.ToTable("outcome_policies", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Evidence.Api.Data.RegisteredTechnology", b =>
                 {
                     b.Property<string>("TenantId")
@@ -273,6 +381,133 @@ namespace Platform.Evidence.Api.Migrations.Sqlite
                         .HasName("pk_technologies");
 
                     b.ToTable("technologies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Evidence.Api.Data.TechnologyUseRow", b =>
+                {
+                    b.Property<Guid>("UseId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("use_id");
+
+                    b.Property<DateTime>("AuthorisedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("authorised_at");
+
+                    b.Property<string>("PatientKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_key");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("UseId")
+                        .HasName("pk_technology_uses");
+
+                    b.ToTable("technology_uses", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Evidence.Domain.EqualityProfile", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("PatientKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_key");
+
+                    b.Property<string>("Age")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("age");
+
+                    b.Property<string>("Disability")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("disability");
+
+                    b.Property<string>("EthnicGroup")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ethnic_group");
+
+                    b.Property<string>("GenderReassignment")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("gender_reassignment");
+
+                    b.Property<string>("MarriageOrCivilPartnership")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("marriage_or_civil_partnership");
+
+                    b.Property<string>("Paranoia")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("paranoia");
+
+                    b.Property<string>("PregnancyOrMaternity")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pregnancy_or_maternity");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("ReligionOrBelief")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("religion_or_belief");
+
+                    b.Property<string>("Sex")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sex");
+
+                    b.Property<string>("SexualOrientation")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sexual_orientation");
+
+                    b.Property<string>("TraumaHistory")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trauma_history");
+
+                    b.HasKey("TenantId", "PatientKey")
+                        .HasName("pk_equality_profiles");
+
+                    b.ToTable("equality_profiles", (string)null);
                 });
 
             modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
