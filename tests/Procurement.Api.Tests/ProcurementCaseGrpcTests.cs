@@ -255,6 +255,9 @@ public class ProcurementCaseGrpcTests(ProcurementClockFixture fixture) : IClassF
             ["ListOutcomeFlags"] = () => client.ListOutcomeFlagsAsync(new ListOutcomeFlagsRequest()).ResponseAsync,
             ["GetProcurementPolicy"] = () => client.GetProcurementPolicyAsync(new GetProcurementPolicyRequest()).ResponseAsync,
             ["SetProcurementPolicy"] = () => client.SetProcurementPolicyAsync(new ProcurementPolicy { ExpiryGraceDays = 1, MaxTrialDays = 1, MaxEhiaReviewDays = 1, MaxRefresherMonths = 1 }).ResponseAsync,
+            ["ShareSupplierEvidence"] = () => client.ShareSupplierEvidenceAsync(new ShareSupplierEvidenceRequest { CaseId = id, Gate = Gate.DtacTechnicalSecurity, Kind = SupplierEvidenceKind.PenetrationTest }).ResponseAsync,
+            ["WithdrawSharedEvidence"] = () => client.WithdrawSharedEvidenceAsync(new WithdrawSharedEvidenceRequest { SharedEvidenceId = id }).ResponseAsync,
+            ["ListSharedSupplierEvidence"] = () => client.ListSharedSupplierEvidenceAsync(new ListSharedSupplierEvidenceRequest()).ResponseAsync,
         };
         var methods = ProcurementService.Descriptor.Methods.Select(m => m.Name).Order().ToList();
         Assert.Equal(methods, calls.Keys.Order().ToList());

@@ -43,6 +43,7 @@ public static class ProcurementApp
         builder.Services.AddScoped<CaseStore>();
         builder.Services.AddScoped<ProcurementEvents>();
         builder.Services.AddScoped<ProcurementCases>();
+        builder.Services.AddScoped<RegionalEvidence>();
         builder.Services.AddEventHandler<Contracts.Evidence.V1.AppraisalCompleted, EvidenceEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Evidence.V1.OutcomeFlagRaised, EvidenceEventHandlers>();
         builder.Services.Configure<ExpirySweepOptions>(builder.Configuration.GetSection(ExpirySweepOptions.Section));
