@@ -21,7 +21,7 @@ public sealed record ExpirySweepResult(int CasesReviewed, int GatesReopened, int
 /// The trust's procurement cases: opening one per technology and setting, recording gates, approving and withdrawing.
 /// The rules are Procurement.Domain's; this loads, saves, and publishes what changed in the same transaction.
 /// </summary>
-public sealed class ProcurementCases(ProcurementDbContext db, CaseStore store, ProcurementEvents events, RegionalEvidence region, TimeProvider clock, ILogger<ProcurementCases> logger)
+public sealed class ProcurementCases(ProcurementDbContext db, CaseStore store, ProcurementEvents events, RegionalEvidence region, SettingDirectory settings, TimeProvider clock, ILogger<ProcurementCases> logger)
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -38,6 +38,8 @@ public sealed class ProcurementCases(ProcurementDbContext db, CaseStore store, P
             CaseStore.ToDomain(technology), existing, actor, Guid.CreateVersion7(), now);
         if (opened.IsRefused) return opened.Refusal!;
         var value = opened.Value;
+        // A setting type the trust's directory holds, so the approval names wards consent can match it to.
+        if (await settings.RequireKnownAsync(value.SettingCode, ct) is { } unknownSetting) return unknownSetting;
         var loaded = store.Add(value);
         await NoteTrustAsync(value.TenantId, now, ct);
         events.CaseOpened(value, actor);

@@ -133,3 +133,17 @@ public sealed class SharedSupplierEvidenceRow
     public string SharedBy { get; init; } = "";
     public DateTime? WithdrawnAt { get; set; }
 }
+
+/// <summary>
+/// A ward of the trust as the identity service's directory publishes it (procurement_wards): only its setting type
+/// matters here, since a procurement case is opened for a setting type the trust's directory holds.
+/// </summary>
+public sealed class ProcurementWard : ITenantOwned
+{
+    public string TenantId { get; set; } = "";
+    /// <summary>Normalised: trimmed and upper-case, as the directory keeps it.</summary>
+    public string WardCode { get; set; } = "";
+    public string SettingCode { get; set; } = "";
+    public bool Closed { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}

@@ -43,6 +43,7 @@ public class ProcurementDbContext(DbContextOptions options, ITenantContext tenan
     public DbSet<ProcurementPolicyRow> Policies => Set<ProcurementPolicyRow>();
     public DbSet<ProcurementTrust> Trusts => Set<ProcurementTrust>();
     public DbSet<SharedSupplierEvidenceRow> SharedEvidence => Set<SharedSupplierEvidenceRow>();
+    public DbSet<ProcurementWard> Wards => Set<ProcurementWard>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -143,6 +144,14 @@ public class ProcurementDbContext(DbContextOptions options, ITenantContext tenan
             e.Property(s => s.SharedBy).HasMaxLength(200).IsRequired();
             e.HasIndex(s => new { s.Supplier, s.SharedAt });
             e.HasIndex(s => s.OriginTenantId);
+        });
+        modelBuilder.Entity<ProcurementWard>(e =>
+        {
+            e.ToTable("procurement_wards");
+            e.HasKey(w => new { w.TenantId, w.WardCode });
+            e.Property(w => w.WardCode).HasMaxLength(32);
+            e.Property(w => w.SettingCode).HasMaxLength(64).IsRequired();
+            e.HasIndex(w => new { w.TenantId, w.SettingCode });
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();

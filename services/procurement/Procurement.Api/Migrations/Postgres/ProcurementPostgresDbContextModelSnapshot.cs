@@ -717,6 +717,41 @@ namespace Platform.Procurement.Api.Migrations.Postgres
                     b.ToTable("procurement_trusts", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Procurement.Api.Data.ProcurementWard", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("WardCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("ward_code");
+
+                    b.Property<bool>("Closed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("closed");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("setting_code");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TenantId", "WardCode")
+                        .HasName("pk_procurement_wards");
+
+                    b.HasIndex("TenantId", "SettingCode")
+                        .HasDatabaseName("ix_procurement_wards_tenant_id_setting_code");
+
+                    b.ToTable("procurement_wards", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Procurement.Api.Data.SharedSupplierEvidenceRow", b =>
                 {
                     b.Property<Guid>("Id")
