@@ -3,12 +3,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Platform.Domain;
 using Platform.Evidence.Api.Application;
 using Platform.Evidence.Api.Data;
+using Platform.Evidence.Api.Grpc;
+using RiskOfBias = Platform.Evidence.Domain.RiskOfBias;
 using Platform.Testing;
 using Xunit;
 
 namespace Platform.Evidence.Api.Tests;
 
-public sealed class EvidenceServiceFixture() : ServiceFixture<Program>("evidence");
+// EvidenceGrpcService names the app's assembly: this project also hosts procurement, whose Program would clash.
+public sealed class EvidenceServiceFixture() : ServiceFixture<EvidenceGrpcService>("evidence");
 
 public class EvidenceLibraryTests(EvidenceServiceFixture fixture) : IClassFixture<EvidenceServiceFixture>
 {
@@ -16,7 +19,8 @@ public class EvidenceLibraryTests(EvidenceServiceFixture fixture) : IClassFixtur
     private const string TrustB = "RTQ";
 
     private static RecordEvidenceItem Rct(Guid technology, int size = 120) =>
-        new(technology.ToString(), "Randomised trial of contact-free night observations", StudyDesign.Rct, size, IndependentOfSupplier: true, SettingRelevance.Direct, EvidenceQuality.Moderate);
+        new(technology.ToString(), "Randomised trial of contact-free night observations", StudyDesign.Rct, size, IndependentOfSupplier: true, SettingRelevance.Direct, EvidenceQuality.Moderate,
+            "doi:10.1000/contact-free-2025", RiskOfBias.Low);
 
     private Task<Outcome<EvidenceItem>> Record(string tenant, RecordEvidenceItem command) =>
         fixture.App.InTenantAsync(tenant, sp => sp.GetRequiredService<EvidenceLibrary>().RecordAsync(command));
@@ -54,12 +58,14 @@ public class EvidenceLibraryTests(EvidenceServiceFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task An_item_without_design_relevance_or_quality_is_refused()
+    public async Task An_item_without_design_relevance_quality_citation_or_risk_of_bias_is_refused()
     {
         var t = await Registered(TrustA);
         Assert.Equal("study-design.required", (await Record(TrustA, Rct(t) with { StudyDesign = StudyDesign.Unspecified })).Refusal?.Rule);
         Assert.Equal("setting-relevance.required", (await Record(TrustA, Rct(t) with { SettingRelevance = SettingRelevance.Unspecified })).Refusal?.Rule);
         Assert.Equal("quality.required", (await Record(TrustA, Rct(t) with { Quality = EvidenceQuality.Unspecified })).Refusal?.Rule);
+        Assert.Equal("citation.required", (await Record(TrustA, Rct(t) with { Citation = " " })).Refusal?.Rule);
+        Assert.Equal("risk-of-bias.required", (await Record(TrustA, Rct(t) with { RiskOfBias = RiskOfBias.Unspecified })).Refusal?.Rule);
         Assert.Empty((await List(TrustA, t)).Value);
     }
 

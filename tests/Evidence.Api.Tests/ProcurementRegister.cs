@@ -1,7 +1,7 @@
 using System.Net;
 using Platform.Testing;
 using Xunit;
-using Procurement = Platform.Contracts.Procurement.V1;
+using ProcurementContracts = Platform.Contracts.Procurement.V1;
 
 namespace Platform.Evidence.Api.Tests;
 
@@ -19,9 +19,9 @@ public static class ProcurementRegister
     public static async Task<(HttpStatusCode Code, string? Status)> DeliverAsync<TProgram>(ServiceFactory<TProgram> app, string tenant, Guid id, string name, string? eventId = null) where TProgram : class
     {
         using var http = app.CreateHttpClient();
-        return await SidecarDelivery.PublishAsync(http, new Procurement.TechnologyRegistered
+        return await SidecarDelivery.PublishAsync(http, new ProcurementContracts.TechnologyRegistered
         {
-            TechnologyId = id.ToString(), Name = name, Category = Procurement.TechnologyCategory.Monitoring, Supplier = "Acme Vision Ltd",
+            TechnologyId = id.ToString(), Name = name, Category = ProcurementContracts.TechnologyCategory.Monitoring, Supplier = "Acme Vision Ltd",
             Actor = new Platform.Contracts.Common.V1.Actor { Subject = "lead-1", Role = "procurement-lead" },
         }, tenant, id.ToString(), eventId);
     }

@@ -64,6 +64,8 @@ public static class Seed
                     IndependentOfSupplier = true,
                     SettingRelevance = SettingRelevance.Direct,
                     Quality = EvidenceQuality.Moderate,
+                    Citation = $"Report {e} on {technology.Name}",
+                    RiskOfBias = RiskOfBias.SomeConcerns,
                 });
             }
         }

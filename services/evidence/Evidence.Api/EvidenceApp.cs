@@ -40,6 +40,7 @@ public static class EvidenceApp
             .From<TrustChanged>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: e.Status != TrustStatus.Suspended)));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<EvidenceLibrary>();
+        builder.Services.AddScoped<Appraisals>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyRegistered, ProcurementEventHandlers>();
         return builder;
     }

@@ -3,6 +3,7 @@ using Common = Platform.Contracts.Common.V1;
 using Platform.Domain;
 using Platform.Messaging.Outbox;
 using Platform.ServiceDefaults.Tenancy;
+using RiskOfBias = Platform.Evidence.Domain.RiskOfBias;
 using Published = Platform.Contracts.Evidence.V1;
 using Platform.Evidence.Api.Data;
 
@@ -10,7 +11,7 @@ namespace Platform.Evidence.Api.Application;
 
 public sealed record RecordEvidenceItem(
     string? TechnologyId, string? Title, StudyDesign StudyDesign, int SampleSize,
-    bool IndependentOfSupplier, SettingRelevance SettingRelevance, EvidenceQuality Quality);
+    bool IndependentOfSupplier, SettingRelevance SettingRelevance, EvidenceQuality Quality, string? Citation, RiskOfBias RiskOfBias);
 
 /// <summary>Evidence items for the trust's technologies: the raw material of an appraisal (P7).</summary>
 public sealed class EvidenceLibrary(EvidenceDbContext db, IEventPublisher events, CurrentActor actor, TimeProvider clock, ILogger<EvidenceLibrary> logger)
@@ -27,6 +28,8 @@ public sealed class EvidenceLibrary(EvidenceDbContext db, IEventPublisher events
             return Refusal.Invalid("sample-size.range", $"Sample size must be between 1 and {MaxSampleSize:N0} participants.");
         if (Validation.Defined("setting-relevance", command.SettingRelevance) is { } badRelevance) return badRelevance;
         if (Validation.Defined("quality", command.Quality) is { } badQuality) return badQuality;
+        if (Validation.RequiredText("citation", command.Citation, 500) is { } badCitation) return badCitation;
+        if (Validation.Defined("risk-of-bias", command.RiskOfBias) is { } badBias) return badBias;
         if (await UnknownTechnologyAsync(technologyId, ct) is { } unknown) return unknown;
 
         var item = new EvidenceItem
@@ -39,7 +42,10 @@ public sealed class EvidenceLibrary(EvidenceDbContext db, IEventPublisher events
             IndependentOfSupplier = command.IndependentOfSupplier,
             SettingRelevance = command.SettingRelevance,
             Quality = command.Quality,
+            Citation = command.Citation!.Trim(),
+            RiskOfBias = command.RiskOfBias,
             RecordedAt = clock.GetUtcNow().UtcDateTime,
+            RecordedBy = actor.Get().Subject,
         };
         db.EvidenceItems.Add(item);
         var who = actor.Get();
@@ -69,9 +75,10 @@ public sealed class EvidenceLibrary(EvidenceDbContext db, IEventPublisher events
     /// id is refused as "not found" in any other trust, whether it belongs to one or to none (OWASP API1).
     /// </summary>
     private async Task<Refusal?> UnknownTechnologyAsync(Guid technologyId, CancellationToken ct) =>
-        await db.Technologies.AnyAsync(t => t.Id == technologyId, ct)
-            ? null
-            : Refusal.NotFound("technology.not-found", "No technology with this id in this trust's register (procurement registers technologies; evidence learns of them from its events).");
+        await db.Technologies.AnyAsync(t => t.Id == technologyId, ct) ? null : TechnologyNotFound;
+
+    public static Refusal TechnologyNotFound { get; } =
+        Refusal.NotFound("technology.not-found", "No technology with this id in this trust's register (procurement registers technologies; evidence learns of them from its events).");
 
     /// <summary>Procurement registered a technology in the event's trust; a redelivery changes nothing.</summary>
     public async Task LearnTechnologyAsync(Guid technologyId, string name, CancellationToken ct = default)

@@ -4,6 +4,8 @@ using Platform.Messaging;
 using Platform.Domain;
 using Platform.Persistence;
 using Platform.ServiceDefaults.Tenancy;
+using Platform.Evidence.Domain;
+using Domain = Platform.Evidence.Domain;
 
 namespace Platform.Evidence.Api.Data;
 
@@ -49,7 +51,19 @@ public sealed class EvidenceItem : ITenantOwned
     public bool IndependentOfSupplier { get; set; }
     public SettingRelevance SettingRelevance { get; set; }
     public EvidenceQuality Quality { get; set; }
+    /// <summary>Where to find it: a DOI, a journal reference or a report's reference.</summary>
+    public string Citation { get; set; } = "";
+    public RiskOfBias RiskOfBias { get; set; }
     public DateTime RecordedAt { get; init; }
+    public string RecordedBy { get; init; } = "";
+
+    /// <summary>The item as the appraisal rules read it.</summary>
+    public Domain.EvidenceItem ToDomain() => new()
+    {
+        Id = Id, TenantId = TenantId, TechnologyId = TechnologyId, Title = Title, Citation = Citation, Design = (Domain.StudyDesign)StudyDesign,
+        Participants = SampleSize, IndependentOfSupplier = IndependentOfSupplier, RiskOfBias = RiskOfBias,
+        SettingRelevance = (Domain.SettingRelevance)SettingRelevance, RecordedAt = RecordedAt, RecordedBy = RecordedBy,
+    };
 }
 
 /// <summary>
@@ -68,6 +82,10 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
 {
     public DbSet<EvidenceItem> EvidenceItems => Set<EvidenceItem>();
     public DbSet<RegisteredTechnology> Technologies => Set<RegisteredTechnology>();
+    public DbSet<AppraisalRow> Appraisals => Set<AppraisalRow>();
+    public DbSet<AppraisalItemRow> AppraisalItems => Set<AppraisalItemRow>();
+    public DbSet<AppraisalStandardRow> AppraisalStandards => Set<AppraisalStandardRow>();
+    public DbSet<AppraisalPolicyRow> AppraisalPolicies => Set<AppraisalPolicyRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -79,6 +97,9 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
             e.Property(i => i.StudyDesign).HasConversion<string>().HasMaxLength(24);
             e.Property(i => i.SettingRelevance).HasConversion<string>().HasMaxLength(24);
             e.Property(i => i.Quality).HasConversion<string>().HasMaxLength(24);
+            e.Property(i => i.Citation).HasMaxLength(500).IsRequired();
+            e.Property(i => i.RiskOfBias).HasConversion<string>().HasMaxLength(16);
+            e.Property(i => i.RecordedBy).HasMaxLength(200).IsRequired();
             e.HasIndex(i => new { i.TenantId, i.TechnologyId });
         });
         modelBuilder.Entity<RegisteredTechnology>(e =>
@@ -88,6 +109,37 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
             e.HasKey(t => new { t.TenantId, t.Id });
             e.Property(t => t.TenantId).HasMaxLength(8);
             e.Property(t => t.Name).HasMaxLength(200).IsRequired();
+        });
+        modelBuilder.Entity<AppraisalRow>(e =>
+        {
+            e.ToTable("appraisals");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.SettingCode).HasMaxLength(64).IsRequired();
+            e.Property(a => a.Tier).HasConversion<string>().HasMaxLength(8);
+            e.Property(a => a.Conclusion).HasConversion<string>().HasMaxLength(16);
+            e.Property(a => a.HowEvidenceInformedDecision).HasMaxLength(4000).IsRequired();
+            e.Property(a => a.ReviewedBy).HasMaxLength(200).IsRequired();
+            e.HasIndex(a => new { a.TenantId, a.TechnologyId, a.SettingCode, a.CompletedAt });
+        });
+        modelBuilder.Entity<AppraisalItemRow>(e =>
+        {
+            e.ToTable("appraisal_items");
+            e.HasKey(i => new { i.AppraisalId, i.EvidenceItemId });
+            e.Property(i => i.Snapshot).IsRequired();
+        });
+        modelBuilder.Entity<AppraisalStandardRow>(e =>
+        {
+            e.ToTable("appraisal_standards");
+            e.HasKey(s => new { s.AppraisalId, s.Position });
+            e.Property(s => s.Standard).HasMaxLength(100).IsRequired();
+            e.Property(s => s.Note).HasMaxLength(2000);
+        });
+        modelBuilder.Entity<AppraisalPolicyRow>(e =>
+        {
+            e.ToTable("appraisal_policies");
+            e.HasKey(p => p.TenantId);
+            e.Property(p => p.TenantId).HasMaxLength(8);
+            e.Property(p => p.HighQualityDesigns).HasMaxLength(400).IsRequired();
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();

@@ -22,12 +22,169 @@ namespace Platform.Evidence.Api.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Platform.Evidence.Api.Data.AppraisalItemRow", b =>
+                {
+                    b.Property<Guid>("AppraisalId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("appraisal_id");
+
+                    b.Property<Guid>("EvidenceItemId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("evidence_item_id");
+
+                    b.Property<string>("Snapshot")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("snapshot");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("AppraisalId", "EvidenceItemId")
+                        .HasName("pk_appraisal_items");
+
+                    b.ToTable("appraisal_items", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Evidence.Api.Data.AppraisalPolicyRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("HighQualityDesigns")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("high_quality_designs");
+
+                    b.Property<int>("LargeScaleMinimumParticipants")
+                        .HasColumnType("integer")
+                        .HasColumnName("large_scale_minimum_participants");
+
+                    b.HasKey("TenantId")
+                        .HasName("pk_appraisal_policies");
+
+                    b.ToTable("appraisal_policies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Evidence.Api.Data.AppraisalRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("Conclusion")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("conclusion");
+
+                    b.Property<string>("HowEvidenceInformedDecision")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("how_evidence_informed_decision");
+
+                    b.Property<int>("ItemsMeetingP7Bar")
+                        .HasColumnType("integer")
+                        .HasColumnName("items_meeting_p7bar");
+
+                    b.Property<string>("ReviewedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reviewed_by");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tier");
+
+                    b.HasKey("Id")
+                        .HasName("pk_appraisals");
+
+                    b.HasIndex("TenantId", "TechnologyId", "SettingCode", "CompletedAt")
+                        .HasDatabaseName("ix_appraisals_tenant_id_technology_id_setting_code_completed_at");
+
+                    b.ToTable("appraisals", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Evidence.Api.Data.AppraisalStandardRow", b =>
+                {
+                    b.Property<Guid>("AppraisalId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("appraisal_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<bool>("Met")
+                        .HasColumnType("boolean")
+                        .HasColumnName("met");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Standard")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("standard");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("AppraisalId", "Position")
+                        .HasName("pk_appraisal_standards");
+
+                    b.ToTable("appraisal_standards", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Evidence.Api.Data.EvidenceItem", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.Property<string>("Citation")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("citation");
 
                     b.Property<bool>("IndependentOfSupplier")
                         .HasColumnType("boolean")
@@ -42,6 +199,18 @@ namespace Platform.Evidence.Api.Migrations.Postgres
                     b.Property<DateTime>("RecordedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("RiskOfBias")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("risk_of_bias");
 
                     b.Property<int>("SampleSize")
                         .HasColumnType("integer")

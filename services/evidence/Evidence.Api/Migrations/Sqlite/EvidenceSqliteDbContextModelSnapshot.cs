@@ -17,12 +17,169 @@ namespace Platform.Evidence.Api.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Platform.Evidence.Api.Data.AppraisalItemRow", b =>
+                {
+                    b.Property<Guid>("AppraisalId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("appraisal_id");
+
+                    b.Property<Guid>("EvidenceItemId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("evidence_item_id");
+
+                    b.Property<string>("Snapshot")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("snapshot");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("AppraisalId", "EvidenceItemId")
+                        .HasName("pk_appraisal_items");
+
+                    b.ToTable("appraisal_items", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Evidence.Api.Data.AppraisalPolicyRow", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("HighQualityDesigns")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("high_quality_designs");
+
+                    b.Property<int>("LargeScaleMinimumParticipants")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("large_scale_minimum_participants");
+
+                    b.HasKey("TenantId")
+                        .HasName("pk_appraisal_policies");
+
+                    b.ToTable("appraisal_policies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Evidence.Api.Data.AppraisalRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("Conclusion")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("conclusion");
+
+                    b.Property<string>("HowEvidenceInformedDecision")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("how_evidence_informed_decision");
+
+                    b.Property<int>("ItemsMeetingP7Bar")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("items_meeting_p7bar");
+
+                    b.Property<string>("ReviewedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reviewed_by");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tier");
+
+                    b.HasKey("Id")
+                        .HasName("pk_appraisals");
+
+                    b.HasIndex("TenantId", "TechnologyId", "SettingCode", "CompletedAt")
+                        .HasDatabaseName("ix_appraisals_tenant_id_technology_id_setting_code_completed_at");
+
+                    b.ToTable("appraisals", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Evidence.Api.Data.AppraisalStandardRow", b =>
+                {
+                    b.Property<Guid>("AppraisalId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("appraisal_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<bool>("Met")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("met");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("note");
+
+                    b.Property<string>("Standard")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("standard");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("AppraisalId", "Position")
+                        .HasName("pk_appraisal_standards");
+
+                    b.ToTable("appraisal_standards", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Evidence.Api.Data.EvidenceItem", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
+
+                    b.Property<string>("Citation")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("citation");
 
                     b.Property<bool>("IndependentOfSupplier")
                         .HasColumnType("INTEGER")
@@ -37,6 +194,18 @@ namespace Platform.Evidence.Api.Migrations.Sqlite
                     b.Property<DateTime>("RecordedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("recorded_at");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("RiskOfBias")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("risk_of_bias");
 
                     b.Property<int>("SampleSize")
                         .HasColumnType("INTEGER")
