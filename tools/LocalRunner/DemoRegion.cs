@@ -111,6 +111,7 @@ public static class DemoRegion
                     {
                         TechnologyId = technology.TechnologyId, Title = "Service evaluation on two acute wards", StudyDesign = StudyDesign.ServiceEvaluation,
                         SampleSize = 64, IndependentOfSupplier = false, SettingRelevance = SettingRelevance.Direct, Quality = EvidenceQuality.Low,
+                        Citation = "Supplier's service evaluation report, 2026", RiskOfBias = RiskOfBias.High,
                     }, cancellationToken: ct));
                 }, ct);
             }
