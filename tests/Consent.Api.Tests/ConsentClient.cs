@@ -45,6 +45,9 @@ public sealed class ConsentClient(ServiceFactory<Program> app, string tenant, pa
         return (await Call(c => c.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = NhsNumbers.Next(), WardCode = ward, AgeBand = band }))).PatientId;
     }
 
+    /// <summary>The reason the tests give the operator override (ADR 0029) when they set an approval by hand.</summary>
+    public const string OverrideReason = "Test set-up: approval set by the operator override, not by a procurement case";
+
     /// <summary>Approves the technology for the trust's usual setting, registering it first in procurement's register (as its event would).</summary>
     public async Task<TechnologyApproval> ApproveAsync(string? technologyId = null)
     {
@@ -55,6 +58,7 @@ public sealed class ConsentClient(ServiceFactory<Program> app, string tenant, pa
             TechnologyId = technology,
             TechnologyName = "bedside sleep sensor",
             SettingCode = Setting,
+            Reason = OverrideReason,
         }));
     }
 

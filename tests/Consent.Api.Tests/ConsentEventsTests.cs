@@ -357,9 +357,9 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         var lead = new ConsentClient(fixture.App, "EVL1", "procurement-lead");
         var admin = new ConsentClient(fixture.App, "EVL1", "trust-admin");
 
-        var refused = await clinician.Refused(c => c.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest { TechnologyId = Guid.NewGuid().ToString(), TechnologyName = "sensor", SettingCode = ConsentClient.Setting }),
+        var refused = await clinician.Refused(c => c.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest { TechnologyId = Guid.NewGuid().ToString(), TechnologyName = "sensor", SettingCode = ConsentClient.Setting, Reason = "x" }),
             StatusCode.PermissionDenied, "role.required");
-        Assert.Contains("procurement-lead", refused.Status.Detail);
+        Assert.Contains("trust-admin", refused.Status.Detail);
         await clinician.Refused(c => c.SetTrustPolicyAsync(new TrustPolicy()), StatusCode.PermissionDenied, "role.required");
         await lead.Refused(c => c.SetTrustPolicyAsync(new TrustPolicy()), StatusCode.PermissionDenied, "role.required");
         await device.Refused(c => c.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = NhsNumbers.Next(), WardCode = "OAK", AgeBand = AgeBand._26To64 }),
@@ -367,8 +367,12 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         await admin.Refused(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = Guid.NewGuid().ToString() }),
             StatusCode.PermissionDenied, "role.required");
 
-        // Each can do its own part: the lead approves, the admin sets policy, the clinician keeps records, the device checks.
-        var technology = (await lead.ApproveAsync()).TechnologyId;
+        // Each can do its own part: the admin overrides an approval (procurement's events are the usual way) and sets
+        // policy, the clinician keeps records, the device checks; the lead reads the policy.
+        await lead.Refused(c => c.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest { TechnologyId = Guid.NewGuid().ToString(), TechnologyName = "sensor", SettingCode = ConsentClient.Setting, Reason = "x" }),
+            StatusCode.PermissionDenied, "role.required");
+        await lead.Call(c => c.GetTrustPolicyAsync(new GetTrustPolicyRequest()));
+        var technology = (await admin.ApproveAsync()).TechnologyId;
         await admin.Call(c => c.SetTrustPolicyAsync(new TrustPolicy()));
         var patient = await ConsentingPatientAsync(clinician, technology);
         await clinician.ActiveUseAsync(patient, technology);

@@ -199,7 +199,7 @@ public sealed class ConsentRulesGrpcTests(ConsentServiceFixture fixture) : IClas
         var use = await a.ActiveUseAsync(patient, technology);
         Assert.Equal(UseCheckDecision.Permit, (await a.CheckAsync(patient, technology)).Decision);
 
-        var withdrawn = await a.Call(c => c.WithdrawTechnologyApprovalAsync(new WithdrawTechnologyApprovalRequest { ApprovalId = approval.ApprovalId }));
+        var withdrawn = await a.Call(c => c.WithdrawTechnologyApprovalAsync(new WithdrawTechnologyApprovalRequest { ApprovalId = approval.ApprovalId, Reason = "Supplier recalled the sensor" }));
         Assert.Equal([use.UseId], withdrawn.SuspendedUseIds);
         var check = await a.CheckAsync(patient, technology);
         Assert.Equal(UseCheckDecision.Deny, check.Decision);

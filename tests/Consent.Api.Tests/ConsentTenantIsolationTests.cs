@@ -71,7 +71,7 @@ public sealed class ConsentTenantIsolationTests(ConsentServiceFixture fixture) :
         await NotFound(c => c.RecordReviewAsync(ConsentClient.Review(r.Use.UseId, DateTime.UtcNow.AddDays(10), "x")));
         await NotFound(c => c.EndUseAsync(new EndUseRequest { UseId = r.Use.UseId, Reason = UseEndReason.NoLongerNeeded }));
         await NotFound(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = r.Use.CarePlanRecordId }));
-        await NotFound(c => c.WithdrawTechnologyApprovalAsync(new WithdrawTechnologyApprovalRequest { ApprovalId = r.ApprovalId }));
+        await NotFound(c => c.WithdrawTechnologyApprovalAsync(new WithdrawTechnologyApprovalRequest { ApprovalId = r.ApprovalId, Reason = "Trust B tries" }));
 
         // Nothing trust B tried changed trust A's use.
         var check = await a.CheckAsync(r.Patient, r.Technology);

@@ -18,7 +18,7 @@ namespace Platform.Consent.Api.Tests;
 public sealed class TechnologyRegisterTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>
 {
     private static RecordTechnologyApprovalRequest ByHand(string technology, string setting = ConsentClient.Setting) =>
-        new() { TechnologyId = technology, TechnologyName = "bedside sleep sensor", SettingCode = setting };
+        new() { TechnologyId = technology, TechnologyName = "bedside sleep sensor", SettingCode = setting, Reason = ConsentClient.OverrideReason };
 
     [Fact]
     public async Task A_trust_cannot_approve_another_trusts_technology_or_a_made_up_one_by_hand()

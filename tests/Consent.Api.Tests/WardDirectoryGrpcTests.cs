@@ -57,7 +57,7 @@ public sealed class WardDirectoryGrpcTests(ConsentServiceFixture fixture) : ICla
         var a = new ConsentClient(fixture.App, "WRD4");
         await a.WardAsync("MAPLE", "picu");
         var everywhere = (await a.ApproveAsync()).TechnologyId;
-        await a.Call(c => c.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest { TechnologyId = everywhere, TechnologyName = "ward companion app", SettingCode = "picu" }));
+        await a.Call(c => c.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest { TechnologyId = everywhere, TechnologyName = "ward companion app", SettingCode = "picu", Reason = ConsentClient.OverrideReason }));
         var acuteOnly = (await a.ApproveAsync()).TechnologyId;
         var patient = await a.PatientAsync(AgeBand._26To64);
         var other = await a.PatientAsync(AgeBand._26To64);

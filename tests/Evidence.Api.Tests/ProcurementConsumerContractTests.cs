@@ -58,6 +58,9 @@ public class ProcurementConsumerContractTests(EvidenceAndProcurementFixture fixt
         using var http = fixture.Procurement.CreateHttpClient();
         var route = await SidecarDelivery.RouteForAsync(http, written.Topic);
         Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await SidecarDelivery.DeliverAsync(http, route, written.Payload));
+        // Procurement opens a case only for a setting type of one of the trust's wards, learned from the directory's events.
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await SidecarDelivery.PublishAsync(http,
+            new Platform.Contracts.Identity.V1.WardRegistered { WardCode = "OAK", Name = "Oak Ward", SettingCode = "acute-adult", Beds = 18 }, Trust, $"{Trust}/OAK"));
 
         var opened = await fixture.Procurement.GrpcClient<ProcurementContracts.ProcurementService.ProcurementServiceClient>(Trust, "procurement-lead")
             .OpenCaseAsync(new ProcurementContracts.OpenCaseRequest

@@ -12,6 +12,7 @@ using ProcurementDbContext = Platform.Procurement.Api.Data.ProcurementDbContext;
 using Platform.Testing;
 using Xunit;
 using Evidence = Platform.Contracts.Evidence.V1;
+using Identity = Platform.Contracts.Identity.V1;
 
 namespace Platform.Procurement.Api.Tests;
 
@@ -50,12 +51,26 @@ public sealed class ProcurementCaseClient(ProcurementClockFixture fixture, strin
             Category = TechnologyCategory.DirectCare, Surveillance = surveillance,
         });
 
-    public async Task<ProcurementCase> CaseAsync(string technologyName, string setting = "acute-adult") =>
-        await As(Lead).OpenCaseAsync(new OpenCaseRequest
+    /// <summary>A case for a setting type the trust's directory holds: a ward of that setting is published first.</summary>
+    public async Task<ProcurementCase> CaseAsync(string technologyName, string setting = "acute-adult")
+    {
+        await WardAsync($"W-{setting}".ToUpperInvariant(), setting);
+        return await As(Lead).OpenCaseAsync(new OpenCaseRequest
         {
             TechnologyId = (await TechnologyAsync(technologyName)).TechnologyId, SettingCode = setting,
             SettingDescription = "Adult acute inpatient wards, 18 beds each", Purpose = StatedPurpose.DirectCareOrTreatment,
         });
+    }
+
+    /// <summary>Plays the sidecar delivering the identity directory's ward event (registered, or changed when closed) to procurement.</summary>
+    public async Task WardAsync(string wardCode, string setting, bool closed = false)
+    {
+        var actor = new Contracts.Common.V1.Actor { Subject = "admin-1", Role = "trust-admin" };
+        var delivered = closed
+            ? await DeliverAsync(new Identity.WardChanged { WardCode = wardCode, Name = wardCode, SettingCode = setting, Beds = 12, Closed = true, Actor = actor }, Guid.NewGuid().ToString())
+            : await DeliverAsync(new Identity.WardRegistered { WardCode = wardCode, Name = wardCode, SettingCode = setting, Beds = 12, Actor = actor }, Guid.NewGuid().ToString());
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), delivered);
+    }
 
     /// <summary>Records every gate but the evidence appraisal, each as its responsible role, in an order the rules allow.</summary>
     public async Task RecordEveryGateButTheAppraisalAsync(string caseId, DateTime? penetrationTestValidUntil = null)

@@ -119,12 +119,42 @@ public class ProcurementCaseGrpcTests(ProcurementClockFixture fixture) : IClassF
             TechnologyId = opened.TechnologyId, SettingCode = "acute-adult", SettingDescription = "again", Purpose = StatedPurpose.DirectCareOrTreatment,
         }).ResponseAsync, StatusCode.AlreadyExists);
         Assert.Equal("case.exists-for-setting", again.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        await a.WardAsync("ASH", "picu");
         var picu = await a.As(Lead).OpenCaseAsync(new OpenCaseRequest
         {
             TechnologyId = opened.TechnologyId, SettingCode = "picu", SettingDescription = "Psychiatric intensive care", Purpose = StatedPurpose.DirectCareOrTreatment,
         });
         Assert.Equal(CaseStatus.Open, picu.Status);
         Assert.Equal(2, (await a.As(Ig).ListCasesAsync(new ListCasesRequest { TechnologyId = opened.TechnologyId })).Cases.Count);
+    }
+
+    [Fact]
+    public async Task A_case_opens_only_for_a_setting_type_of_an_open_ward_in_the_trusts_directory()
+    {
+        var a = Trust("RGS1");
+        var b = Trust("RGS2");
+        var technology = await a.TechnologyAsync("Directory-checked app");
+        OpenCaseRequest For(string setting) => new()
+        {
+            TechnologyId = technology.TechnologyId, SettingCode = setting, SettingDescription = "Wards of this type", Purpose = StatedPurpose.DirectCareOrTreatment,
+        };
+
+        // Another trust's CAMHS unit is not this trust's: nothing in RGS1's directory yet.
+        await b.WardAsync("HAZEL", "camhs");
+        var unknown = await RefusedAsync(() => a.As(Lead).OpenCaseAsync(For("camhs")).ResponseAsync, StatusCode.FailedPrecondition);
+        Assert.Equal("setting-code.not-in-directory", unknown.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Contains("setting_code 'camhs'", unknown.Status.Detail);
+        Assert.Empty((await a.As(Lead).ListCasesAsync(new ListCasesRequest { TechnologyId = technology.TechnologyId })).Cases);
+
+        await a.WardAsync("OAK", "acute-adult");
+        var typo = await RefusedAsync(() => a.As(Lead).OpenCaseAsync(For("acute-adlut")).ResponseAsync, StatusCode.FailedPrecondition);
+        Assert.Contains("it knows: acute-adult", typo.Status.Detail);
+        Assert.Equal(CaseStatus.Open, (await a.As(Lead).OpenCaseAsync(For("acute-adult"))).Status);
+
+        // A setting whose only ward has closed takes no new case.
+        await a.WardAsync("ELM", "older-adults");
+        await a.WardAsync("ELM", "older-adults", closed: true);
+        await RefusedAsync(() => a.As(Lead).OpenCaseAsync(For("older-adults")).ResponseAsync, StatusCode.FailedPrecondition);
     }
 
     [Fact]
@@ -255,6 +285,9 @@ public class ProcurementCaseGrpcTests(ProcurementClockFixture fixture) : IClassF
             ["ListOutcomeFlags"] = () => client.ListOutcomeFlagsAsync(new ListOutcomeFlagsRequest()).ResponseAsync,
             ["GetProcurementPolicy"] = () => client.GetProcurementPolicyAsync(new GetProcurementPolicyRequest()).ResponseAsync,
             ["SetProcurementPolicy"] = () => client.SetProcurementPolicyAsync(new ProcurementPolicy { ExpiryGraceDays = 1, MaxTrialDays = 1, MaxEhiaReviewDays = 1, MaxRefresherMonths = 1 }).ResponseAsync,
+            ["ShareSupplierEvidence"] = () => client.ShareSupplierEvidenceAsync(new ShareSupplierEvidenceRequest { CaseId = id, Gate = Gate.DtacTechnicalSecurity, Kind = SupplierEvidenceKind.PenetrationTest }).ResponseAsync,
+            ["WithdrawSharedEvidence"] = () => client.WithdrawSharedEvidenceAsync(new WithdrawSharedEvidenceRequest { SharedEvidenceId = id }).ResponseAsync,
+            ["ListSharedSupplierEvidence"] = () => client.ListSharedSupplierEvidenceAsync(new ListSharedSupplierEvidenceRequest()).ResponseAsync,
         };
         var methods = ProcurementService.Descriptor.Methods.Select(m => m.Name).Order().ToList();
         Assert.Equal(methods, calls.Keys.Order().ToList());

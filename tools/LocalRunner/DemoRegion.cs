@@ -111,6 +111,7 @@ public static class DemoRegion
                     {
                         TechnologyId = technology.TechnologyId, Title = "Service evaluation on two acute wards", StudyDesign = StudyDesign.ServiceEvaluation,
                         SampleSize = 64, IndependentOfSupplier = false, SettingRelevance = SettingRelevance.Direct, Quality = EvidenceQuality.Low,
+                        Citation = "Supplier's service evaluation report, 2026", RiskOfBias = RiskOfBias.High,
                     }, cancellationToken: ct));
                 }, ct);
             }
@@ -123,8 +124,10 @@ public static class DemoRegion
         }
     }
 
+    private const string DemoOverrideReason = "Demo region seed: approvals set by the operator override until the demo runs its procurement cases";
+
     /// <summary>
-    /// What procurement's approvals would have told the consent service, typed in by hand for now (the companion app on three ward types, the
+    /// What procurement's approvals would have told the consent service, set by the trust admin's operator override (ADR 0029) for now (the companion app on three ward types, the
     /// night observations on acute wards), and one patient with an active use of the app on her own consent, so that
     /// CheckUse has a PERMIT to show. Technologies are found by name in the procurement seed above.
     /// </summary>
@@ -134,10 +137,11 @@ public static class DemoRegion
         var app = ids["Ward companion app"];
         // Consent learns of the technologies from procurement's technology_registered events, delivered after its commit.
         foreach (var setting in new[] { "acute-adult", "picu", "older-adults" })
-            await OnceKnownAsync("technology.not-found", () => Expect(consent.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest { TechnologyId = app, TechnologyName = "Ward companion app", SettingCode = setting }, cancellationToken: ct)), ct);
+            await OnceKnownAsync("technology.not-found", () => Expect(consent.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest { TechnologyId = app, TechnologyName = "Ward companion app", SettingCode = setting, Reason = DemoOverrideReason }, cancellationToken: ct)), ct);
         await OnceKnownAsync("technology.not-found", () => Expect(consent.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest
         {
             TechnologyId = nightObs, TechnologyName = "Contact-free night observations", SettingCode = "acute-adult", IsSurveillance = true, ManagesSafetyRisk = true,
+            Reason = DemoOverrideReason,
         }, cancellationToken: ct)), ct);
 
         var patient = (await consent.ListPatientsAsync(new ListPatientsRequest { WardCode = "OAK", PageSize = 50 }, cancellationToken: ct)).Patients.Single(p => p.NhsNumber == "9990000018");

@@ -28,6 +28,14 @@ public sealed class TechnologyApproval : ITenantOwned
     public DateTime? WithdrawnAt { get; set; }
     /// <summary>A trial approval's end (P7); null for a full approval.</summary>
     public DateTime? TrialEndsAt { get; set; }
+    /// <summary>Who recorded it by the operator override (ADR 0029), in which role, and why; null when procurement's event did.</summary>
+    public string? OverrideApprovedBy { get; set; }
+    public string? OverrideApprovedRole { get; set; }
+    public string? OverrideApprovalReason { get; set; }
+    /// <summary>Who withdrew it by the operator override, in which role, and why (at <see cref="WithdrawnAt"/>); null otherwise.</summary>
+    public string? OverrideWithdrawnBy { get; set; }
+    public string? OverrideWithdrawnRole { get; set; }
+    public string? OverrideWithdrawalReason { get; set; }
 
     /// <summary>
     /// Withdrawn, or a trial whose end has passed: from its end a trial no longer stands, before procurement's

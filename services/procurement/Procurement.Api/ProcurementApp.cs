@@ -43,8 +43,12 @@ public static class ProcurementApp
         builder.Services.AddScoped<CaseStore>();
         builder.Services.AddScoped<ProcurementEvents>();
         builder.Services.AddScoped<ProcurementCases>();
+        builder.Services.AddScoped<RegionalEvidence>();
+        builder.Services.AddScoped<SettingDirectory>();
         builder.Services.AddEventHandler<Contracts.Evidence.V1.AppraisalCompleted, EvidenceEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Evidence.V1.OutcomeFlagRaised, EvidenceEventHandlers>();
+        builder.Services.AddEventHandler<WardRegistered, IdentityEventHandlers>();
+        builder.Services.AddEventHandler<WardChanged, IdentityEventHandlers>();
         builder.Services.Configure<ExpirySweepOptions>(builder.Configuration.GetSection(ExpirySweepOptions.Section));
         builder.Services.AddSingleton<ExpirySweep>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweep>());

@@ -39,7 +39,7 @@ const string Tenant = "RX3";
 
 var pg = await PostgresServer.SharedAsync();
 var postgresCpu = new PostgresCpu(pg.Port);
-var token = TestTokens.Shared.Mint(Tenant, ["clinician", "procurement-lead"], lifetime: TimeSpan.FromHours(2));
+var token = TestTokens.Shared.Mint(Tenant, ["clinician", "trust-admin"], lifetime: TimeSpan.FromHours(2));
 var work = Directory.CreateTempSubdirectory("checkuse-access-").FullName;
 var on = await StartAsync(accessRecords: true);
 var off = await StartAsync(accessRecords: false);
@@ -143,7 +143,7 @@ async Task<Instance> StartAsync(bool accessRecords)
     var auth = new Metadata { { "Authorization", $"Bearer {token}" } };
     var technology = (await consent.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest
     {
-        TechnologyId = benchTechnology.ToString(), TechnologyName = "bedside sleep sensor", SettingCode = "acute-adult",
+        TechnologyId = benchTechnology.ToString(), TechnologyName = "bedside sleep sensor", SettingCode = "acute-adult", Reason = "Bench set-up: operator override",
     }, auth)).TechnologyId;
     var patient = (await consent.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = "9434765919", WardCode = "OAK", AgeBand = AgeBand._26To64 }, auth)).PatientId;
     await consent.RecordCapacityAssessmentAsync(new RecordCapacityAssessmentRequest

@@ -75,13 +75,13 @@ using (var scope = app.Services.CreateScope())
 }
 
 // ---- one permitted patient, recorded as a clinician would, over gRPC
-var token = TestTokens.Shared.Mint(Tenant, ["clinician", "procurement-lead"], lifetime: TimeSpan.FromHours(2));
+var token = TestTokens.Shared.Mint(Tenant, ["clinician", "trust-admin"], lifetime: TimeSpan.FromHours(2));
 using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
 var consent = new ConsentService.ConsentServiceClient(channel);
 var auth = new Metadata { { "Authorization", $"Bearer {token}" } };
 var technology = (await consent.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest
 {
-    TechnologyId = benchTechnology.ToString(), TechnologyName = "bedside sleep sensor", SettingCode = "acute-adult",
+    TechnologyId = benchTechnology.ToString(), TechnologyName = "bedside sleep sensor", SettingCode = "acute-adult", Reason = "Bench set-up: operator override",
 }, auth)).TechnologyId;
 var patient = (await consent.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = "9434765919", WardCode = "OAK", AgeBand = AgeBand._26To64 }, auth)).PatientId;
 await consent.RecordCapacityAssessmentAsync(new RecordCapacityAssessmentRequest

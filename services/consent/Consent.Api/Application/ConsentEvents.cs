@@ -373,6 +373,18 @@ public sealed class ConsentEvents(ConsentDbContext db, IEventPublisher publisher
         Actor = Actor(),
     }, consent.PatientId.ToString());
 
+    /// <summary>The operator override recorded or withdrew an approval: who, when, what; the reason stays on the approval.</summary>
+    public void ApprovalOverridden(TechnologyApproval approval, bool recorded, ApprovalOverride by, int usesAffected) => Publish(new Contract.TechnologyApprovalOverridden
+    {
+        ApprovalId = approval.Id.ToString(),
+        TechnologyId = approval.TechnologyId.ToString(),
+        SettingCode = approval.SettingCode,
+        Action = recorded ? Contract.ApprovalOverrideAction.Recorded : Contract.ApprovalOverrideAction.Withdrawn,
+        At = (recorded ? approval.ApprovedAt : approval.WithdrawnAt!.Value).ToTimestamp(),
+        Actor = new Common.Actor { Subject = by.Subject, Role = by.Role },
+        UsesAffected = usesAffected,
+    }, approval.Id.ToString());
+
     public void TrustPolicyChanged(TrustPolicyChanged change)
     {
         var message = new Contract.TrustPolicyChanged { At = change.At.ToTimestamp(), Actor = Actor() };

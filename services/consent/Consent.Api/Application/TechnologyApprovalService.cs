@@ -5,6 +5,9 @@ using Platform.Domain;
 
 namespace Platform.Consent.Api.Application;
 
+/// <summary>Who overrides procurement (ADR 0029) and why: the subject, the role they act in, and their reason.</summary>
+public sealed record ApprovalOverride(string Subject, string Role, string? Reason);
+
 public sealed record RecordTechnologyApproval(Guid TechnologyId, string? TechnologyName, string? SettingCode, bool IsSurveillance, bool ManagesSafetyRisk, DateTime? TrialEndsAt = null);
 
 /// <summary>
@@ -14,11 +17,17 @@ public sealed record RecordTechnologyApproval(Guid TechnologyId, string? Technol
 public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, TimeProvider clock, ILogger<TechnologyApprovalService> logger)
 {
     /// <summary>
-    /// An approval typed in by hand: only for a technology procurement registered in this trust (its
+    /// The operator override (ADR 0029): an approval recorded by hand, with a reason, recorded on the approval and
+    /// published as technology_approval_overridden. Only for a technology procurement registered in this trust (its
     /// technology_registered event); another trust's technology id, or a made-up one, is "not found" (OWASP API1).
     /// </summary>
-    public Task<Outcome<(TechnologyApproval Approval, IReadOnlyList<Guid> ResumedUseIds)>> RecordByHandAsync(RecordTechnologyApproval command, CancellationToken ct = default) =>
-        RecordAsync(command, ct, onlyRegistered: true);
+    public async Task<Outcome<(TechnologyApproval Approval, IReadOnlyList<Guid> ResumedUseIds)>> RecordByOverrideAsync(RecordTechnologyApproval command, ApprovalOverride by,
+        CancellationToken ct = default)
+    {
+        if (Validation.RequiredText("reason", by.Reason, ConsentDbContext.OverrideReasonLength) is { } noReason) return noReason;
+        var recorded = await RecordAsync(command, ct, onlyRegistered: true, by);
+        return recorded;
+    }
 
     /// <summary>Procurement registered a technology in the event's trust; a redelivery changes nothing.</summary>
     public async Task LearnTechnologyAsync(Guid technologyId, string name, CancellationToken ct = default)
@@ -33,7 +42,8 @@ public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecord
     /// Records an approval. Procurement's approval events come here without <paramref name="onlyRegistered"/>: an
     /// approval may arrive before the registration it follows (they are different topics, delivered in no set order).
     /// </summary>
-    public async Task<Outcome<(TechnologyApproval Approval, IReadOnlyList<Guid> ResumedUseIds)>> RecordAsync(RecordTechnologyApproval command, CancellationToken ct = default, bool onlyRegistered = false)
+    public async Task<Outcome<(TechnologyApproval Approval, IReadOnlyList<Guid> ResumedUseIds)>> RecordAsync(RecordTechnologyApproval command, CancellationToken ct = default,
+        bool onlyRegistered = false, ApprovalOverride? byOverride = null)
     {
         if (command.TechnologyId == Guid.Empty) return Refusal.Invalid("technology-id.required", "Name the technology that was approved.");
         if (Validation.RequiredText("technology-name", command.TechnologyName, 200) is { } badName) return badName;
@@ -55,6 +65,9 @@ public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecord
             ManagesSafetyRisk = command.ManagesSafetyRisk,
             TrialEndsAt = command.TrialEndsAt,
             ApprovedAt = now,
+            OverrideApprovedBy = byOverride?.Subject,
+            OverrideApprovedRole = byOverride?.Role,
+            OverrideApprovalReason = byOverride?.Reason?.Trim(),
         };
         db.TechnologyApprovals.Add(approval);
         var suspended = await db.TechnologyUses
@@ -62,6 +75,7 @@ public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecord
             .ToListAsync(ct);
         var resumed = suspended.Where(u => u.Resume(approval, now) is null).ToList();
         foreach (var use in resumed) events.UseResumed(use);
+        if (byOverride is not null) events.ApprovalOverridden(approval, recorded: true, byOverride, resumed.Count);
         await db.SaveChangesAsync(ct);
         store.InvalidateTrustAfterCommit(db);
         foreach (var use in resumed) store.InvalidatePatientAfterCommit(db, use.PatientId);
@@ -69,12 +83,18 @@ public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecord
         return (approval, resumed.Select(u => u.Id).ToList());
     }
 
-    public async Task<Outcome<(TechnologyApproval Approval, IReadOnlyList<Guid> SuspendedUseIds)>> WithdrawAsync(Guid approvalId, CancellationToken ct = default)
+    /// <summary>The operator override's withdrawal (ADR 0029): a reason required, recorded on the approval and published.</summary>
+    public async Task<Outcome<(TechnologyApproval Approval, IReadOnlyList<Guid> SuspendedUseIds)>> WithdrawByOverrideAsync(Guid approvalId, ApprovalOverride by, CancellationToken ct = default)
     {
+        if (Validation.RequiredText("reason", by.Reason, ConsentDbContext.OverrideReasonLength) is { } noReason) return noReason;
         var approval = await db.TechnologyApprovals.SingleOrDefaultAsync(a => a.Id == approvalId, ct);
         if (approval is null) return Refusal.NotFound("approval.not-found", "No technology approval with this id in this trust.");
         if (approval.WithdrawnAt is not null) return Refusal.Precondition("approval.already-withdrawn", "This approval has already been withdrawn.");
         var suspended = await WithdrawOneAsync(approval, ct);
+        approval.OverrideWithdrawnBy = by.Subject;
+        approval.OverrideWithdrawnRole = by.Role;
+        approval.OverrideWithdrawalReason = by.Reason!.Trim();
+        events.ApprovalOverridden(approval, recorded: false, by, suspended.Count);
         await SaveAndInvalidateAsync(suspended, ct);
         return (approval, suspended.Select(u => u.Id).ToList());
     }

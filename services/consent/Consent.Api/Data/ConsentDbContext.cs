@@ -16,6 +16,7 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
 {
     public const int EnumLength = 40;
     public const int CodeLength = 32;
+    public const int OverrideReasonLength = 2000;
 
     public DbSet<Patient> Patients => Set<Patient>();
     public DbSet<CapacityAssessment> CapacityAssessments => Set<CapacityAssessment>();
@@ -157,6 +158,12 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.ToTable("technology_approvals");
             e.HasKey(x => x.Id);
             e.Property(x => x.SettingCode).HasMaxLength(CodeLength);
+            e.Property(x => x.OverrideApprovedBy).HasMaxLength(200);
+            e.Property(x => x.OverrideApprovedRole).HasMaxLength(40);
+            e.Property(x => x.OverrideApprovalReason).HasMaxLength(OverrideReasonLength);
+            e.Property(x => x.OverrideWithdrawnBy).HasMaxLength(200);
+            e.Property(x => x.OverrideWithdrawnRole).HasMaxLength(40);
+            e.Property(x => x.OverrideWithdrawalReason).HasMaxLength(OverrideReasonLength);
             e.HasIndex(x => new { x.TenantId, x.TechnologyId, x.SettingCode });
         });
         modelBuilder.Entity<TechnologyUse>(e =>

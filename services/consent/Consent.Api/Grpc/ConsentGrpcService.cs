@@ -532,21 +532,26 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
         return response;
     }
 
-    [RequiresRole(ConsentRoles.ProcurementLead)]
+    // The operator override (ADR 0029): approvals come from procurement's events; by hand only a trust admin, with a reason.
+    [RequiresRole(ConsentRoles.TrustAdmin)]
     public override async Task<TechnologyApproval> RecordTechnologyApproval(RecordTechnologyApprovalRequest r, ServerCallContext context)
     {
         var command = new RecordTechnologyApproval(OptionalId("technology-id", r.TechnologyId), r.TechnologyName, r.SettingCode, r.IsSurveillance, r.ManagesSafetyRisk);
-        return ToMessage((await approvals.RecordByHandAsync(command, context.CancellationToken)).OrThrow().Approval);
+        return ToMessage((await approvals.RecordByOverrideAsync(command, Override(context, r.Reason), context.CancellationToken)).OrThrow().Approval);
     }
 
-    [RequiresRole(ConsentRoles.ProcurementLead)]
+    [RequiresRole(ConsentRoles.TrustAdmin)]
     public override async Task<WithdrawTechnologyApprovalResponse> WithdrawTechnologyApproval(WithdrawTechnologyApprovalRequest r, ServerCallContext context)
     {
-        var (approval, suspended) = (await approvals.WithdrawAsync(Id("approval-id", r.ApprovalId), context.CancellationToken)).OrThrow();
+        var (approval, suspended) = (await approvals.WithdrawByOverrideAsync(Id("approval-id", r.ApprovalId), Override(context, r.Reason), context.CancellationToken)).OrThrow();
         var response = new WithdrawTechnologyApprovalResponse { Approval = ToMessage(approval) };
         response.SuspendedUseIds.AddRange(suspended.Select(id => id.ToString()));
         return response;
     }
+
+    // The method admits only a trust admin, so that is the role the override is recorded in.
+    private static ApprovalOverride Override(ServerCallContext context, string reason) =>
+        new(context.GetHttpContext().User.FindFirst("sub")?.Value ?? "unknown", ConsentRoles.TrustAdmin, reason);
 
     [RequiresRole(ConsentRoles.Clinician, ConsentRoles.TrustAdmin, ConsentRoles.ProcurementLead)]
     public override async Task<TrustPolicy> GetTrustPolicy(GetTrustPolicyRequest r, ServerCallContext context)
@@ -650,5 +655,11 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
         ManagesSafetyRisk = a.ManagesSafetyRisk,
         ApprovedAt = a.ApprovedAt.ToTimestamp(),
         WithdrawnAt = a.WithdrawnAt?.ToTimestamp(),
+        ApprovedByOverride = a.OverrideApprovedBy is { } by
+            ? new OperatorOverride { Subject = by, Role = a.OverrideApprovedRole ?? "", At = a.ApprovedAt.ToTimestamp(), Reason = a.OverrideApprovalReason ?? "" }
+            : null,
+        WithdrawnByOverride = a.OverrideWithdrawnBy is { } withdrawnBy && a.WithdrawnAt is { } at
+            ? new OperatorOverride { Subject = withdrawnBy, Role = a.OverrideWithdrawnRole ?? "", At = at.ToTimestamp(), Reason = a.OverrideWithdrawalReason ?? "" }
+            : null,
     };
 }

@@ -2,9 +2,9 @@ namespace Platform.Consent.Api.Grpc;
 
 /// <summary>
 /// The roles the consent service's methods ask of a caller's token (least privilege). Clinicians keep the records and
-/// ask the check; devices and EPR integrations only ask the check; approvals normally arrive as procurement's events,
-/// and by hand only from a procurement lead; the trust's policy is set by a trust administrator; a ward manager reads
-/// the ward's queries.
+/// ask the check; devices and EPR integrations only ask the check; approvals arrive as procurement's events, and by
+/// hand only as a trust administrator's override with a reason (ADR 0029); the trust's policy is set by a trust
+/// administrator; a ward manager reads the ward's queries.
 /// </summary>
 public static class ConsentRoles
 {

@@ -6,6 +6,9 @@ using Domain = Platform.Procurement.Domain;
 
 namespace Platform.Procurement.Api.Application;
 
+/// <summary>RecordGate's reuse: the shared evidence to take in and how this trust reviewed it.</summary>
+public sealed record ReuseCommand(string? SharedEvidenceId, string? ReviewNote);
+
 public sealed record OpenCaseCommand(string? TechnologyId, string? SettingCode, string? SettingDescription, StatedPurpose Purpose);
 
 /// <summary>An approval refused because gates are open carries them, so the caller can list every one by code.</summary>
@@ -18,7 +21,7 @@ public sealed record ExpirySweepResult(int CasesReviewed, int GatesReopened, int
 /// The trust's procurement cases: opening one per technology and setting, recording gates, approving and withdrawing.
 /// The rules are Procurement.Domain's; this loads, saves, and publishes what changed in the same transaction.
 /// </summary>
-public sealed class ProcurementCases(ProcurementDbContext db, CaseStore store, ProcurementEvents events, TimeProvider clock, ILogger<ProcurementCases> logger)
+public sealed class ProcurementCases(ProcurementDbContext db, CaseStore store, ProcurementEvents events, RegionalEvidence region, SettingDirectory settings, TimeProvider clock, ILogger<ProcurementCases> logger)
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -35,6 +38,8 @@ public sealed class ProcurementCases(ProcurementDbContext db, CaseStore store, P
             CaseStore.ToDomain(technology), existing, actor, Guid.CreateVersion7(), now);
         if (opened.IsRefused) return opened.Refusal!;
         var value = opened.Value;
+        // A setting type the trust's directory holds, so the approval names wards consent can match it to.
+        if (await settings.RequireKnownAsync(value.SettingCode, ct) is { } unknownSetting) return unknownSetting;
         var loaded = store.Add(value);
         await NoteTrustAsync(value.TenantId, now, ct);
         events.CaseOpened(value, actor);
@@ -87,21 +92,50 @@ public sealed class ProcurementCases(ProcurementDbContext db, CaseStore store, P
         return Outcome(loaded.Value.Value.OpenGates(Now, kind));
     }
 
-    public async Task<Outcome<GateRecord>> RecordGateAsync(string? caseId, GateSubmission submission, ProcurementActor actor, CancellationToken ct = default)
+    /// <summary>
+    /// Records a gate. With <paramref name="reuse"/> the supplier-level part comes from evidence another trust shared,
+    /// taken in as a reviewed input recording its origin; a shared ESF appraisal needs no evidence of the caller's own
+    /// (<paramref name="evidence"/> null), since the evidence-appraisal gate is otherwise never recorded by hand.
+    /// </summary>
+    public async Task<Outcome<GateRecord>> RecordGateAsync(string? caseId, GateEvidence? evidence, string? evidenceReference, ReuseCommand? reuse, ProcurementActor actor,
+        CancellationToken ct = default)
     {
-        if (submission.Evidence is EvidenceAppraisalEvidence)
+        if (reuse is null && evidence is EvidenceAppraisalEvidence)
             return Refusal.Invalid("gate.appraisal-from-evidence-service",
                 "The evidence appraisal gate is recorded from the evidence service's completed appraisal, not by hand.");
+        if (reuse is null && evidence is null) return Refusal.Invalid("gate.evidence-required", "Submit the gate's evidence.");
         var loaded = await GetAsync(caseId, ct);
         if (loaded.IsRefused) return loaded.Refusal!;
         var @case = loaded.Value;
+        SharedSupplierEvidence? shared = null;
+        if (reuse is not null)
+        {
+            var found = await region.ForReuseAsync(reuse.SharedEvidenceId, ct);
+            if (found.IsRefused) return found.Refusal!;
+            shared = found.Value;
+            if (evidence is null)
+            {
+                if (shared.Kind != SupplierEvidenceKind.EsfAppraisal)
+                    return Refusal.Invalid("gate.evidence-required",
+                        "Submit the gate's evidence: only a shared ESF appraisal is taken in without the trust's own part of the gate.");
+                evidence = new EvidenceAppraisalEvidence { TechnologyId = @case.Value.TechnologyId };
+            }
+            else if (evidence is EvidenceAppraisalEvidence)
+            {
+                return Refusal.Invalid("gate.appraisal-from-evidence-service",
+                    "The evidence appraisal gate takes a shared ESF appraisal as it is: send the reuse without evidence of your own.");
+            }
+        }
         var technology = await TechnologyAsync(@case.Value.TechnologyId, ct);
-        var recorded = @case.Value.RecordGate(submission, technology, actor, await PolicyAsync(ct), Guid.CreateVersion7(), Now);
+        var recorded = @case.Value.RecordGate(new GateSubmission(evidence!, evidenceReference, shared, reuse?.ReviewNote), technology, actor, await PolicyAsync(ct),
+            Guid.CreateVersion7(), Now);
         if (recorded.IsRefused) return recorded;
         store.Update(@case);
         events.GateRecorded(@case.Value, recorded.Value, actor);
+        if (recorded.Value.Reuse is not null) events.SupplierEvidenceReused(@case.Value, recorded.Value, actor);
         await db.SaveChangesAsync(ct);
-        logger.LogInformation("Gate {Gate} recorded on case {CaseId}: {Outcome}", recorded.Value.Gate, @case.Value.Id, recorded.Value.Outcome);
+        logger.LogInformation("Gate {Gate} recorded on case {CaseId}: {Outcome} (reused from {Origin})", recorded.Value.Gate, @case.Value.Id, recorded.Value.Outcome,
+            recorded.Value.Reuse?.OriginTenantId ?? "none");
         return recorded;
     }
 

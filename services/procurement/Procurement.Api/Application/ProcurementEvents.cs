@@ -31,6 +31,29 @@ public sealed class ProcurementEvents(IEventPublisher publisher)
         Outcome = (Messages.GateOutcome)record.Outcome,
         ExpiresAt = Time(record.ExpiresAt),
         Actor = Actor(actor),
+        ReusedFromTenant = record.Reuse?.OriginTenantId ?? "",
+        SharedEvidenceId = record.Reuse?.SharedEvidenceId.ToString() ?? "",
+    }, @case.TenantId, @case.Id.ToString());
+
+    /// <summary>Published in the origin trust (the event's tenant); the content stays in the region's table.</summary>
+    public void SupplierEvidenceShared(SharedSupplierEvidence shared, ProcurementActor actor) => publisher.Publish(new Messages.SupplierEvidenceShared
+    {
+        SharedEvidenceId = shared.Id.ToString(),
+        Supplier = shared.Supplier,
+        ProductName = shared.ProductName,
+        Kind = (Messages.SupplierEvidenceKind)shared.Kind,
+        ValidUntil = Time(shared.Content.ValidUntil),
+        Actor = Actor(actor),
+    }, shared.OriginTenantId, shared.Id.ToString());
+
+    /// <summary>Published in the reusing trust, naming where the evidence came from.</summary>
+    public void SupplierEvidenceReused(ProcurementCase @case, GateRecord record, ProcurementActor actor) => publisher.Publish(new Messages.SupplierEvidenceReused
+    {
+        SharedEvidenceId = record.Reuse!.SharedEvidenceId.ToString(),
+        OriginTenant = record.Reuse.OriginTenantId,
+        CaseId = @case.Id.ToString(),
+        Gate = GateCatalogue.Of(record.Gate).Code,
+        Actor = Actor(actor),
     }, @case.TenantId, @case.Id.ToString());
 
     public void Approved(ProcurementCase @case, Approval approval, ProcurementActor actor)

@@ -113,3 +113,37 @@ public sealed class ProcurementTrust
     public string TenantId { get; init; } = "";
     public DateTime FirstSeenAt { get; init; }
 }
+
+/// <summary>
+/// Supplier-level evidence a trust shared with the region (shared_supplier_evidence). Region-scoped, not tenant-owned:
+/// every trust may read it, only the origin trust may write it (PostgreSQL row-level security; the domain on SQLite).
+/// It has no column for a trust's own documents: content is the supplier-level part only, as JSON.
+/// </summary>
+public sealed class SharedSupplierEvidenceRow
+{
+    public Guid Id { get; init; }
+    public string OriginTenantId { get; init; } = "";
+    public string Supplier { get; init; } = "";
+    public string ProductName { get; init; } = "";
+    public SupplierEvidenceKind Kind { get; init; }
+    public string Content { get; init; } = "";
+    public DateTime AssessedAt { get; init; }
+    public DateTime? ValidUntil { get; init; }
+    public DateTime SharedAt { get; init; }
+    public string SharedBy { get; init; } = "";
+    public DateTime? WithdrawnAt { get; set; }
+}
+
+/// <summary>
+/// A ward of the trust as the identity service's directory publishes it (procurement_wards): only its setting type
+/// matters here, since a procurement case is opened for a setting type the trust's directory holds.
+/// </summary>
+public sealed class ProcurementWard : ITenantOwned
+{
+    public string TenantId { get; set; } = "";
+    /// <summary>Normalised: trimmed and upper-case, as the directory keeps it.</summary>
+    public string WardCode { get; set; } = "";
+    public string SettingCode { get; set; } = "";
+    public bool Closed { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}

@@ -37,8 +37,22 @@ public static class EvidenceJson
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { DeclareGateEvidence } },
     };
 
+    private static readonly (Type Type, SupplierEvidenceKind Kind)[] s_sharedTypes =
+    [
+        (typeof(DtacAnswersContent), SupplierEvidenceKind.DtacAnswers),
+        (typeof(PenetrationTestContent), SupplierEvidenceKind.PenetrationTest),
+        (typeof(DsptStatusContent), SupplierEvidenceKind.DsptStatus),
+        (typeof(EsfAppraisalContent), SupplierEvidenceKind.EsfAppraisal),
+    ];
+
     private static void DeclareGateEvidence(JsonTypeInfo info)
     {
+        if (info.Type == typeof(SupplierEvidenceContent))
+        {
+            info.PolymorphismOptions = new JsonPolymorphismOptions { TypeDiscriminatorPropertyName = "$kind" };
+            foreach (var (type, kind) in s_sharedTypes) info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(type, kind.ToString()));
+            return;
+        }
         if (info.Type != typeof(GateEvidence)) return;
         info.PolymorphismOptions = new JsonPolymorphismOptions { TypeDiscriminatorPropertyName = "$gate" };
         foreach (var (type, gate) in s_evidenceTypes)
@@ -49,6 +63,11 @@ public static class EvidenceJson
 
     public static GateEvidence ReadEvidence(string json) =>
         JsonSerializer.Deserialize<GateEvidence>(json, s_options) ?? throw new InvalidOperationException("A gate record holds no evidence.");
+
+    public static string Write(SupplierEvidenceContent content) => JsonSerializer.Serialize(content, s_options);
+
+    public static SupplierEvidenceContent ReadShared(string json) =>
+        JsonSerializer.Deserialize<SupplierEvidenceContent>(json, s_options) ?? throw new InvalidOperationException("A shared evidence row holds no content.");
 
     public static string? Write(IndependentEvaluationPlan? plan) => plan is null ? null : JsonSerializer.Serialize(plan, s_options);
 

@@ -42,6 +42,8 @@ public class ProcurementDbContext(DbContextOptions options, ITenantContext tenan
     public DbSet<OutcomeFlagReceived> OutcomeFlagsReceived => Set<OutcomeFlagReceived>();
     public DbSet<ProcurementPolicyRow> Policies => Set<ProcurementPolicyRow>();
     public DbSet<ProcurementTrust> Trusts => Set<ProcurementTrust>();
+    public DbSet<SharedSupplierEvidenceRow> SharedEvidence => Set<SharedSupplierEvidenceRow>();
+    public DbSet<ProcurementWard> Wards => Set<ProcurementWard>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -129,6 +131,27 @@ public class ProcurementDbContext(DbContextOptions options, ITenantContext tenan
             e.ToTable("procurement_trusts");
             e.HasKey(t => t.TenantId);
             e.Property(t => t.TenantId).HasMaxLength(8);
+        });
+        modelBuilder.Entity<SharedSupplierEvidenceRow>(e =>
+        {
+            e.ToTable("shared_supplier_evidence");
+            e.HasKey(s => s.Id);
+            e.Property(s => s.OriginTenantId).HasMaxLength(8).IsRequired();
+            e.Property(s => s.Supplier).HasMaxLength(200).IsRequired();
+            e.Property(s => s.ProductName).HasMaxLength(200).IsRequired();
+            e.Property(s => s.Kind).HasConversion<string>().HasMaxLength(24);
+            e.Property(s => s.Content).IsRequired();
+            e.Property(s => s.SharedBy).HasMaxLength(200).IsRequired();
+            e.HasIndex(s => new { s.Supplier, s.SharedAt });
+            e.HasIndex(s => s.OriginTenantId);
+        });
+        modelBuilder.Entity<ProcurementWard>(e =>
+        {
+            e.ToTable("procurement_wards");
+            e.HasKey(w => new { w.TenantId, w.WardCode });
+            e.Property(w => w.WardCode).HasMaxLength(32);
+            e.Property(w => w.SettingCode).HasMaxLength(64).IsRequired();
+            e.HasIndex(w => new { w.TenantId, w.SettingCode });
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();

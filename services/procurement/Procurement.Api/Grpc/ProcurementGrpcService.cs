@@ -10,7 +10,7 @@ using static Platform.Procurement.Api.Grpc.ProcurementRoleCodes;
 namespace Platform.Procurement.Api.Grpc;
 
 /// <summary>platform.procurement.v1.ProcurementService: messages to commands and results back; the rules are the domain's.</summary>
-public sealed class ProcurementGrpcService(TechnologyRegister register, ProcurementCases cases) : ProcurementService.ProcurementServiceBase
+public sealed class ProcurementGrpcService(TechnologyRegister register, ProcurementCases cases, RegionalEvidence region) : ProcurementService.ProcurementServiceBase
 {
     [RequiresRole(ProcurementLead)]
     public override async Task<Technology> RegisterTechnology(RegisterTechnologyRequest request, ServerCallContext context) =>
@@ -62,13 +62,16 @@ public sealed class ProcurementGrpcService(TechnologyRegister register, Procurem
         return response;
     }
 
-    [RequiresRole(ProcurementLead, IgLead, ClinicalSafetyOfficer)]
+    // The evidence reviewer records only a shared ESF appraisal taken in here (the domain narrows each gate to its role).
+    [RequiresRole(ProcurementLead, IgLead, ClinicalSafetyOfficer, EvidenceReviewer)]
     public override async Task<GateRecord> RecordGate(RecordGateRequest request, ServerCallContext context)
     {
-        var evidence = GateEvidenceMessages.ToDomain(request)
-            ?? throw Refusal.Invalid("gate.evidence-required", "Submit the gate's evidence.").ToException();
-        var actor = Caller(context, Domain.ProcurementRoles.CompletesGate(evidence.Gate));
-        var recorded = (await cases.RecordGateAsync(request.CaseId, new Domain.GateSubmission(evidence, request.EvidenceReference), actor, context.CancellationToken)).OrThrow();
+        var evidence = GateEvidenceMessages.ToDomain(request);
+        var reuse = request.Reuse is { } r ? new ReuseCommand(r.SharedEvidenceId, r.ReviewNote) : null;
+        if (evidence is null && reuse is null) throw Refusal.Invalid("gate.evidence-required", "Submit the gate's evidence.").ToException();
+        // Reuse without evidence of the caller's own can only be a shared ESF appraisal, the evidence reviewer's gate.
+        var actor = Caller(context, Domain.ProcurementRoles.CompletesGate(evidence?.Gate ?? Domain.GateKind.EvidenceAppraisal));
+        var recorded = (await cases.RecordGateAsync(request.CaseId, evidence, request.EvidenceReference, reuse, actor, context.CancellationToken)).OrThrow();
         return ToMessage(request.CaseId, recorded, Now(context));
     }
 
@@ -127,6 +130,23 @@ public sealed class ProcurementGrpcService(TechnologyRegister register, Procurem
             MinimumUsabilityScorePercent = request.MinUsabilityScorePercent,
         }, context.CancellationToken)).OrThrow());
 
+    [RequiresRole(ProcurementLead)]
+    public override async Task<SharedSupplierEvidence> ShareSupplierEvidence(ShareSupplierEvidenceRequest request, ServerCallContext context) =>
+        ToMessage((await region.ShareAsync(request.CaseId, (Domain.GateKind)request.Gate, (Domain.SupplierEvidenceKind)request.Kind,
+            Caller(context, Domain.ProcurementRoles.Decides), context.CancellationToken)).OrThrow());
+
+    [RequiresRole(ProcurementLead)]
+    public override async Task<SharedSupplierEvidence> WithdrawSharedEvidence(WithdrawSharedEvidenceRequest request, ServerCallContext context) =>
+        ToMessage((await region.WithdrawAsync(request.SharedEvidenceId, Caller(context, Domain.ProcurementRoles.Decides), context.CancellationToken)).OrThrow());
+
+    [RequiresRole(ProcurementLead, IgLead, ClinicalSafetyOfficer, EvidenceReviewer)]
+    public override async Task<ListSharedSupplierEvidenceResponse> ListSharedSupplierEvidence(ListSharedSupplierEvidenceRequest request, ServerCallContext context)
+    {
+        var response = new ListSharedSupplierEvidenceResponse();
+        response.Shared.AddRange((await region.ListAsync(request.Supplier, context.CancellationToken)).Select(ToMessage));
+        return response;
+    }
+
     private static DateTime Now(ServerCallContext context) =>
         context.GetHttpContext().RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
 
@@ -175,7 +195,57 @@ public sealed class ProcurementGrpcService(TechnologyRegister register, Procurem
             RecordedAs = Domain.ProcurementRoles.Code(r.RecordedAs),
             RecordedAt = r.RecordedAt.ToTimestamp(),
             ExpiresAt = r.ExpiresAt?.ToTimestamp(),
+            Reused = r.Reuse is { } reuse
+                ? new ReusedInput
+                {
+                    SharedEvidenceId = reuse.SharedEvidenceId.ToString(), OriginOdsCode = reuse.OriginTenantId, Kind = (SupplierEvidenceKind)reuse.Kind,
+                    OriginAssessedAt = reuse.OriginAssessedAt.ToTimestamp(), ReviewNote = reuse.ReviewNote,
+                }
+                : null,
         };
+    }
+
+    // Content and origin only: who shared it (a person of the origin trust) stays out.
+    private static SharedSupplierEvidence ToMessage(Domain.SharedSupplierEvidence s)
+    {
+        var message = new SharedSupplierEvidence
+        {
+            SharedEvidenceId = s.Id.ToString(),
+            OriginOdsCode = s.OriginTenantId,
+            Supplier = s.Supplier,
+            ProductName = s.ProductName,
+            Kind = (SupplierEvidenceKind)s.Kind,
+            AssessedAt = s.AssessedAt.ToTimestamp(),
+            ValidUntil = s.Content.ValidUntil?.ToTimestamp(),
+            SharedAt = s.SharedAt.ToTimestamp(),
+            WithdrawnAt = s.WithdrawnAt?.ToTimestamp(),
+        };
+        switch (s.Content)
+        {
+            case Domain.DtacAnswersContent d:
+                message.DtacAnswers = new SharedDtacAnswers
+                {
+                    Section = (Gate)d.Section, SupplierDtacReference = d.SupplierDtacReference, DtacRenewalDue = d.DtacRenewalDue.ToTimestamp(),
+                    SupplierDcb0129SafetyCaseReference = d.SupplierDcb0129SafetyCaseReference ?? "",
+                };
+                if (d.JudgedPassed is { } passed) message.DtacAnswers.JudgedPassed = passed;
+                if (d.UsabilityScorePercent is { } score) message.DtacAnswers.UsabilityScorePercent = score;
+                break;
+            case Domain.PenetrationTestContent p:
+                message.PenetrationTest = new SharedPenetrationTest { Reference = p.Reference, TestedOn = p.TestedOn.ToTimestamp(), ValidUntil = p.TestValidUntil.ToTimestamp() };
+                break;
+            case Domain.DsptStatusContent d:
+                message.DsptStatus = new SharedDsptStatus { Status = (DsptStatus)d.Status, ValidUntil = d.StatusValidUntil.ToTimestamp() };
+                break;
+            case Domain.EsfAppraisalContent e:
+                message.EsfAppraisal = new SharedEsfAppraisal
+                {
+                    AppraisalId = e.AppraisalId.ToString(), Tier = (EsfTier)e.Tier, Conclusion = (EvidenceConclusion)e.Conclusion, SettingCode = e.SettingCode,
+                    CompletedAt = e.CompletedAt.ToTimestamp(),
+                };
+                break;
+        }
+        return message;
     }
 
     private static Approval ToMessage(Domain.Approval a, DateTime now)

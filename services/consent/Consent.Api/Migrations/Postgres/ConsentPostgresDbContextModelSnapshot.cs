@@ -927,6 +927,36 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasColumnType("character varying(40)")
                         .HasColumnName("mental_disorder_treatment_route");
 
+                    b.Property<string>("OverrideApprovalReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("override_approval_reason");
+
+                    b.Property<string>("OverrideApprovedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("override_approved_by");
+
+                    b.Property<string>("OverrideApprovedRole")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("override_approved_role");
+
+                    b.Property<string>("OverrideWithdrawalReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("override_withdrawal_reason");
+
+                    b.Property<string>("OverrideWithdrawnBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("override_withdrawn_by");
+
+                    b.Property<string>("OverrideWithdrawnRole")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("override_withdrawn_role");
+
                     b.Property<string>("SettingCode")
                         .IsRequired()
                         .HasMaxLength(32)

@@ -922,6 +922,36 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("mental_disorder_treatment_route");
 
+                    b.Property<string>("OverrideApprovalReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("override_approval_reason");
+
+                    b.Property<string>("OverrideApprovedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("override_approved_by");
+
+                    b.Property<string>("OverrideApprovedRole")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("override_approved_role");
+
+                    b.Property<string>("OverrideWithdrawalReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("override_withdrawal_reason");
+
+                    b.Property<string>("OverrideWithdrawnBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("override_withdrawn_by");
+
+                    b.Property<string>("OverrideWithdrawnRole")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("override_withdrawn_role");
+
                     b.Property<string>("SettingCode")
                         .IsRequired()
                         .HasMaxLength(32)

@@ -717,6 +717,111 @@ namespace Platform.Procurement.Api.Migrations.Postgres
                     b.ToTable("procurement_trusts", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Procurement.Api.Data.ProcurementWard", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("WardCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("ward_code");
+
+                    b.Property<bool>("Closed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("closed");
+
+                    b.Property<string>("SettingCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("setting_code");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TenantId", "WardCode")
+                        .HasName("pk_procurement_wards");
+
+                    b.HasIndex("TenantId", "SettingCode")
+                        .HasDatabaseName("ix_procurement_wards_tenant_id_setting_code");
+
+                    b.ToTable("procurement_wards", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Procurement.Api.Data.SharedSupplierEvidenceRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("AssessedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("assessed_at");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("OriginTenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("origin_tenant_id");
+
+                    b.Property<string>("ProductName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("product_name");
+
+                    b.Property<DateTime>("SharedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("shared_at");
+
+                    b.Property<string>("SharedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("shared_by");
+
+                    b.Property<string>("Supplier")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("supplier");
+
+                    b.Property<DateTime?>("ValidUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("valid_until");
+
+                    b.Property<DateTime?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("withdrawn_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_shared_supplier_evidence");
+
+                    b.HasIndex("OriginTenantId")
+                        .HasDatabaseName("ix_shared_supplier_evidence_origin_tenant_id");
+
+                    b.HasIndex("Supplier", "SharedAt")
+                        .HasDatabaseName("ix_shared_supplier_evidence_supplier_shared_at");
+
+                    b.ToTable("shared_supplier_evidence", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Procurement.Api.Data.Technology", b =>
                 {
                     b.Property<Guid>("Id")
