@@ -89,7 +89,8 @@ public class OutcomeReportGrpcTests(EvidenceServiceFixture fixture) : IClassFixt
     [Fact]
     public async Task An_equality_profile_is_replaced_not_duplicated_and_a_missing_answer_or_an_nhs_number_is_refused()
     {
-        var key = Guid.NewGuid().ToString();
+        var technology = (await ProcurementRegister.RegisterAsync(fixture.App, "RW1")).ToString();
+        var key = (await MeasurementGrpcTests.AuthorisedUseAsync(fixture.App, "RW1", technology, "acute-adult")).PatientKey;
         await As("RW1").RecordEqualityProfileAsync(Profile(key, Sex.Female));
         var replaced = await As("RW1").RecordEqualityProfileAsync(Profile(key, Sex.NotStated));
         Assert.Equal(Sex.NotStated, replaced.Sex);
@@ -107,6 +108,21 @@ public class OutcomeReportGrpcTests(EvidenceServiceFixture fixture) : IClassFixt
         var nhs = await Assert.ThrowsAsync<RpcException>(() => As("RW1").RecordEqualityProfileAsync(Profile("4010232137", Sex.Male)).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, nhs.StatusCode);
         Assert.Contains("NHS number", nhs.Status.Detail);
+    }
+
+    [Fact]
+    public async Task A_profile_for_a_patient_key_no_use_of_the_trust_carries_is_not_found_and_writes_nothing()
+    {
+        var technology = (await ProcurementRegister.RegisterAsync(fixture.App, "RW2")).ToString();
+        var theirs = (await MeasurementGrpcTests.AuthorisedUseAsync(fixture.App, "RW2", technology, "acute-adult")).PatientKey;
+        foreach (var key in new[] { Guid.NewGuid().ToString(), theirs })
+        {
+            var unknown = await Assert.ThrowsAsync<RpcException>(() => As("RW1").RecordEqualityProfileAsync(Profile(key, Sex.Female)).ResponseAsync);
+            Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+            Assert.Contains("patient_key", unknown.Status.Detail);
+        }
+        Assert.Equal(0, await fixture.App.InTenantAsync("RW1", sp => sp.GetRequiredService<EvidenceDbContext>().EqualityProfiles.CountAsync(p => p.PatientKey == theirs)));
+        Assert.Equal(0, await fixture.App.InTenantAsync("RW2", sp => sp.GetRequiredService<EvidenceDbContext>().EqualityProfiles.CountAsync(p => p.PatientKey == theirs)));
     }
 
     [Fact]

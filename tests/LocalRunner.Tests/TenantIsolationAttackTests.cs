@@ -90,7 +90,7 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
         foreach (var method in methods)
         {
             // Each variant of the request is checked; the first that passes validation is the answer counted.
-            var request = Build(method.Descriptor.InputType, rx3Pool);
+            var request = await OwnSettingsAsync(invoker, method, rtqToken, cts.Token) ?? Build(method.Descriptor.InputType, rx3Pool);
             Outcome grpc = null!;
             foreach (var variant in Variants(request))
             {
@@ -252,6 +252,15 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
                 case FieldType.String when field.Name == "patient" && pool.First("patient_id") is { } patientId:
                     field.Accessor.SetValue(message, $"Patient/{patientId}");
                     break;
+                // The evidence service keys a patient's outcomes by consent's patient id (a pseudonymous key).
+                case FieldType.String when field.Name == "patient_key" && pool.First("patient_id") is { } patientKey:
+                    field.Accessor.SetValue(message, patientKey);
+                    break;
+                // An outcome report covers a calendar quarter that has ended ("2026-Q3"): the one before the current.
+                case FieldType.String when field.Name == "period":
+                    var lastQuarterStart = new DateTime(DateTime.UtcNow.Year, (DateTime.UtcNow.Month - 1) / 3 * 3 + 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(-3);
+                    field.Accessor.SetValue(message, $"{lastQuarterStart.Year}-Q{(lastQuarterStart.Month - 1) / 3 + 1}");
+                    break;
                 // An id RX3's reads never showed (a proxy authority, an advance decision, a case): a guessed one (OWASP
                 // API1), so the method reaches its look-up instead of refusing an empty id; counted in the output.
                 case FieldType.String when field.Name.EndsWith("_id", StringComparison.Ordinal):
@@ -329,6 +338,27 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
                     Collect(nested, pool);
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// For a setter of a trust's own settings (SetX taking what GetX answers, e.g. SetAppraisalPolicy): the attacker's
+    /// own trust's current settings, read back with its token. A valid request by definition, where values the builder
+    /// makes up (2 participants, the first enum value) can break a policy's bounds and be refused before any look-up.
+    /// </summary>
+    private static async Task<IMessage?> OwnSettingsAsync(CallInvoker invoker, Trusted method, string token, CancellationToken ct)
+    {
+        if (!method.Descriptor.Name.StartsWith("Set", StringComparison.Ordinal)) return null;
+        var getter = method.Service.Methods.FirstOrDefault(m =>
+            m.Name == "Get" + method.Descriptor.Name[3..] && m.OutputType.FullName == method.Descriptor.InputType.FullName);
+        if (getter is null) return null;
+        try
+        {
+            return await CallAsync(invoker, method with { Descriptor = getter }, getter.InputType.Parser.ParseFrom(ByteString.Empty), token, forged: false, ct);
+        }
+        catch (RpcException)
+        {
+            return null;
         }
     }
 

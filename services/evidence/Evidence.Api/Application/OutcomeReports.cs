@@ -42,6 +42,11 @@ public sealed class OutcomeReports(EvidenceDbContext db, TimeProvider clock, ILo
         var recorded = EqualityProfile.Record(submission, actor, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond)));
         if (recorded.IsRefused) return recorded;
         var profile = recorded.Value;
+        // A profile only describes a patient whose outcomes this trust measures: a key no use of the trust carries is
+        // unknown here (NOT_FOUND, as another trust's patient is), never a new row about someone the trust never saw.
+        if (!await db.TechnologyUses.AnyAsync(u => u.PatientKey == profile.PatientKey, ct))
+            return Refusal.NotFound("patient-key.unknown",
+                "No technology use of this trust has this patient_key: record the profile of a patient whose use the consent service authorised.");
         var existing = await db.EqualityProfiles.SingleOrDefaultAsync(p => p.PatientKey == profile.PatientKey, ct);
         if (existing is null) db.EqualityProfiles.Add(profile);
         else
