@@ -15,10 +15,10 @@ public sealed class IdentityEventHandlers(WardDirectory wards, ConsentEvents eve
     IEventHandler<Identity.WardChanged>
 {
     public Task HandleAsync(Identity.WardRegistered message, EventEnvelope envelope, CancellationToken cancellationToken) =>
-        ApplyAsync(new WardFromDirectory(message.WardCode, SettingCode(message.SettingCode, message.Setting), message.Beds, Closed: false), message.Actor, envelope, cancellationToken);
+        ApplyAsync(new WardFromDirectory(message.WardCode, Common.WardSettingCodes.Of(message.SettingCode, message.Setting), message.Beds, Closed: false), message.Actor, envelope, cancellationToken);
 
     public Task HandleAsync(Identity.WardChanged message, EventEnvelope envelope, CancellationToken cancellationToken) =>
-        ApplyAsync(new WardFromDirectory(message.WardCode, SettingCode(message.SettingCode, message.Setting), message.Beds, message.Closed), message.Actor, envelope, cancellationToken);
+        ApplyAsync(new WardFromDirectory(message.WardCode, Common.WardSettingCodes.Of(message.SettingCode, message.Setting), message.Beds, message.Closed), message.Actor, envelope, cancellationToken);
 
     private async Task ApplyAsync(WardFromDirectory ward, Common.Actor? actor, EventEnvelope envelope, CancellationToken ct)
     {
@@ -27,18 +27,4 @@ public sealed class IdentityEventHandlers(WardDirectory wards, ConsentEvents eve
         if (applied.IsRefused) throw new EventRejectedException($"{applied.Refusal!.Rule}: {applied.Refusal.Message}");
         logger.LogInformation("Ward {WardCode} from the directory applied (event {EventId})", ward.WardCode, envelope.Id);
     }
-
-    /// <summary>The event's code, else the enum's (as procurement's approvals name settings).</summary>
-    public static string SettingCode(string code, Common.WardSetting setting) => !string.IsNullOrWhiteSpace(code) ? code.Trim() : setting switch
-    {
-        Common.WardSetting.AcuteAdult => "acute-adult",
-        Common.WardSetting.Picu => "picu",
-        Common.WardSetting.Camhs => "camhs",
-        Common.WardSetting.LdAutism => "ld-autism",
-        Common.WardSetting.OlderAdults => "older-adults",
-        Common.WardSetting.MotherAndBaby => "mother-and-baby",
-        Common.WardSetting.Secure => "secure",
-        Common.WardSetting.Rehabilitation => "rehabilitation",
-        _ => "",
-    };
 }

@@ -14,10 +14,10 @@ public sealed class IdentityEventHandlers(SettingDirectory settings, ILogger<Ide
     IEventHandler<Identity.WardChanged>
 {
     public Task HandleAsync(Identity.WardRegistered message, EventEnvelope envelope, CancellationToken cancellationToken) =>
-        ApplyAsync(new WardFromDirectory(message.WardCode, SettingCode(message.SettingCode, message.Setting), Closed: false), envelope, cancellationToken);
+        ApplyAsync(new WardFromDirectory(message.WardCode, Common.WardSettingCodes.Of(message.SettingCode, message.Setting), Closed: false), envelope, cancellationToken);
 
     public Task HandleAsync(Identity.WardChanged message, EventEnvelope envelope, CancellationToken cancellationToken) =>
-        ApplyAsync(new WardFromDirectory(message.WardCode, SettingCode(message.SettingCode, message.Setting), message.Closed), envelope, cancellationToken);
+        ApplyAsync(new WardFromDirectory(message.WardCode, Common.WardSettingCodes.Of(message.SettingCode, message.Setting), message.Closed), envelope, cancellationToken);
 
     private async Task ApplyAsync(WardFromDirectory ward, EventEnvelope envelope, CancellationToken ct)
     {
@@ -25,18 +25,4 @@ public sealed class IdentityEventHandlers(SettingDirectory settings, ILogger<Ide
         if (applied.IsRefused) throw new EventRejectedException($"{applied.Refusal!.Rule}: {applied.Refusal.Message}");
         logger.LogInformation("Ward {WardCode} from the directory applied (event {EventId})", ward.WardCode, envelope.Id);
     }
-
-    /// <summary>The event's code, else the enum's: the same codes consent matches approvals to wards by.</summary>
-    public static string SettingCode(string code, Common.WardSetting setting) => !string.IsNullOrWhiteSpace(code) ? code.Trim() : setting switch
-    {
-        Common.WardSetting.AcuteAdult => "acute-adult",
-        Common.WardSetting.Picu => "picu",
-        Common.WardSetting.Camhs => "camhs",
-        Common.WardSetting.LdAutism => "ld-autism",
-        Common.WardSetting.OlderAdults => "older-adults",
-        Common.WardSetting.MotherAndBaby => "mother-and-baby",
-        Common.WardSetting.Secure => "secure",
-        Common.WardSetting.Rehabilitation => "rehabilitation",
-        _ => "",
-    };
 }
