@@ -28,6 +28,7 @@ public class MeasurementTests
     [Theory]
     [InlineData("5e1c0000-0000-4000-8000-000000000001")]
     [InlineData("5e1c0000-0000-4000-8000-943476591912")]
+    [InlineData("0a1b2c3d-e4f5-4a6b-8c7d-a9434765919b")]
     [InlineData("RX3-PT-000123")]
     [InlineData("k7Hq_29xLm")]
     public void A_pseudonymous_key_is_accepted(string key)

@@ -23,6 +23,10 @@ public static partial class PatientKey
     {
         if (string.IsNullOrWhiteSpace(value)) return Refusal.Invalid("patient-key.required", "Patient key is required.");
         var key = value.Trim();
+        // A GUID (consent's patient id, the key uses arrive with) is a pseudonym by construction; ten digits can stand
+        // alone among its hex digits by chance ("…-a9434765919b"), which must not send that patient's uses to the
+        // dead letters.
+        if (Guid.TryParseExact(key, "D", out _)) return key;
         // Checked before the shape, so that "943 476 5919" is refused as an NHS number rather than for its spaces.
         if (NhsNumberLike().IsMatch(key))
             return Refusal.Invalid("patient-key.nhs-number",
