@@ -43,8 +43,12 @@ public static class EvidenceApp
         builder.Services.AddScoped<Appraisals>();
         builder.Services.AddScoped<Measurements>();
         builder.Services.AddScoped<OutcomeReports>();
+        builder.Services.AddScoped<OutcomeFlags>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyRegistered, ProcurementEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.UseAuthorised, ConsentEventHandlers>();
+        builder.Services.Configure<OutcomeFlagSweepOptions>(builder.Configuration.GetSection(OutcomeFlagSweepOptions.Section));
+        builder.Services.AddSingleton<OutcomeFlagSweep>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutcomeFlagSweep>());
         return builder;
     }
 }

@@ -90,6 +90,7 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
     public DbSet<MeasurementRow> Measurements => Set<MeasurementRow>();
     public DbSet<EqualityProfile> EqualityProfiles => Set<EqualityProfile>();
     public DbSet<OutcomePolicyRow> OutcomePolicies => Set<OutcomePolicyRow>();
+    public DbSet<OutcomeFlagRow> OutcomeFlags => Set<OutcomeFlagRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -189,6 +190,24 @@ public class EvidenceDbContext(DbContextOptions options, ITenantContext tenant) 
             e.ToTable("outcome_policies");
             e.HasKey(p => p.TenantId);
             e.Property(p => p.TenantId).HasMaxLength(8);
+        });
+        modelBuilder.Entity<OutcomeFlagRow>(e =>
+        {
+            e.ToTable("outcome_flags");
+            e.HasKey(f => f.FlagId);
+            e.Property(f => f.Key).HasMaxLength(300).IsRequired();
+            e.Property(f => f.Kind).HasConversion<string>().HasMaxLength(24);
+            e.Property(f => f.SettingCode).HasMaxLength(64);
+            e.Property(f => f.Instrument).HasConversion<string>().HasMaxLength(24);
+            e.Property(f => f.Characteristic).HasConversion<string>().HasMaxLength(32);
+            e.Property(f => f.LowerGroupCategory).HasMaxLength(64);
+            e.Property(f => f.LowerGroupLabel).HasMaxLength(200);
+            e.Property(f => f.HigherGroupCategory).HasMaxLength(64);
+            e.Property(f => f.HigherGroupLabel).HasMaxLength(200);
+            e.Property(f => f.Period).HasMaxLength(7).IsRequired();
+            // A finding is raised once per quarter: a second sweep, or a second replica sweeping at the same time, cannot add it again.
+            e.HasIndex(f => new { f.TenantId, f.Period, f.Key }).IsUnique();
+            e.HasIndex(f => new { f.TenantId, f.TechnologyId, f.RaisedAt });
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();

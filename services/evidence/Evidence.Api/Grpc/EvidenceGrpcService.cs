@@ -10,7 +10,8 @@ using static Platform.Evidence.Api.Grpc.EvidenceRoleCodes;
 namespace Platform.Evidence.Api.Grpc;
 
 /// <summary>platform.evidence.v1.EvidenceService: messages to commands and results back; the rules are Evidence.Domain's.</summary>
-public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appraisals, Measurements measurements, OutcomeReports reports) : EvidenceService.EvidenceServiceBase
+public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appraisals, Measurements measurements, OutcomeReports reports, OutcomeFlags flags)
+    : EvidenceService.EvidenceServiceBase
 {
     [RequiresRole(EvidenceReviewer)]
     public override async Task<EvidenceItem> RecordEvidenceItem(RecordEvidenceItemRequest request, ServerCallContext context) =>
@@ -124,6 +125,27 @@ public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appr
             message.Breakdowns.Add(breakdown);
         }
         return message;
+    }
+
+    [RequiresRole(EvidenceReviewer, ProcurementLead, TrustAdmin, WardManager)]
+    public override async Task<ListOutcomeFlagsResponse> ListOutcomeFlags(ListOutcomeFlagsRequest request, ServerCallContext context)
+    {
+        var found = (await flags.ListAsync(request.TechnologyId, request.Period, (Domain.OutcomeFlagKind)request.Kind, context.CancellationToken)).OrThrow();
+        var response = new ListOutcomeFlagsResponse();
+        response.Flags.AddRange(found.Select(ToMessage));
+        return response;
+    }
+
+    // The flag as its event carried it: one shape for procurement's inbox and for this list.
+    private static OutcomeFlag ToMessage(Data.OutcomeFlagRow row)
+    {
+        var e = OutcomeFlags.ToEvent(row);
+        return new OutcomeFlag
+        {
+            FlagId = e.FlagId, Key = e.Key, Kind = e.Kind, TechnologyId = e.TechnologyId, SettingCode = e.SettingCode, Instrument = e.Instrument,
+            Characteristic = e.Characteristic, LowerGroup = e.LowerGroup, HigherGroup = e.HigherGroup, MeanImprovement = e.MeanImprovement,
+            Patients = e.Patients, Threshold = e.Threshold, Period = e.Period, RaisedAt = e.RaisedAt,
+        };
     }
 
     // A suppressed cell says so and nothing else: no count, no mean.

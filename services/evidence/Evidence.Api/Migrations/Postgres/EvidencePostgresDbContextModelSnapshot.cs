@@ -332,6 +332,123 @@ namespace Platform.Evidence.Api.Migrations.Postgres
                     b.ToTable("outcome_measurements", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Evidence.Api.Data.OutcomeFlagRow", b =>
+                {
+                    b.Property<Guid>("FlagId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("flag_id");
+
+                    b.Property<string>("Characteristic")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("characteristic");
+
+                    b.Property<string>("HigherGroupCategory")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("higher_group_category");
+
+                    b.Property<string>("HigherGroupLabel")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("higher_group_label");
+
+                    b.Property<double?>("HigherGroupMean")
+                        .HasColumnType("double precision")
+                        .HasColumnName("higher_group_mean");
+
+                    b.Property<int?>("HigherGroupPatients")
+                        .HasColumnType("integer")
+                        .HasColumnName("higher_group_patients");
+
+                    b.Property<string>("Instrument")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("instrument");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LowerGroupCategory")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("lower_group_category");
+
+                    b.Property<string>("LowerGroupLabel")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("lower_group_label");
+
+                    b.Property<double?>("LowerGroupMean")
+                        .HasColumnType("double precision")
+                        .HasColumnName("lower_group_mean");
+
+                    b.Property<int?>("LowerGroupPatients")
+                        .HasColumnType("integer")
+                        .HasColumnName("lower_group_patients");
+
+                    b.Property<double?>("MeanImprovement")
+                        .HasColumnType("double precision")
+                        .HasColumnName("mean_improvement");
+
+                    b.Property<int?>("Patients")
+                        .HasColumnType("integer")
+                        .HasColumnName("patients");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)")
+                        .HasColumnName("period");
+
+                    b.Property<DateTime>("RaisedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("raised_at");
+
+                    b.Property<string>("SettingCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<double>("Threshold")
+                        .HasColumnType("double precision")
+                        .HasColumnName("threshold");
+
+                    b.HasKey("FlagId")
+                        .HasName("pk_outcome_flags");
+
+                    b.HasIndex("TenantId", "Period", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_outcome_flags_tenant_id_period_key");
+
+                    b.HasIndex("TenantId", "TechnologyId", "RaisedAt")
+                        .HasDatabaseName("ix_outcome_flags_tenant_id_technology_id_raised_at");
+
+                    b.ToTable("outcome_flags", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Evidence.Api.Data.OutcomePolicyRow", b =>
                 {
                     b.Property<string>("TenantId")

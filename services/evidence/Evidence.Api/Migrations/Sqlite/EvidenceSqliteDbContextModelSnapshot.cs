@@ -327,6 +327,123 @@ namespace Platform.Evidence.Api.Migrations.Sqlite
                     b.ToTable("outcome_measurements", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Evidence.Api.Data.OutcomeFlagRow", b =>
+                {
+                    b.Property<Guid>("FlagId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flag_id");
+
+                    b.Property<string>("Characteristic")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("characteristic");
+
+                    b.Property<string>("HigherGroupCategory")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("higher_group_category");
+
+                    b.Property<string>("HigherGroupLabel")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("higher_group_label");
+
+                    b.Property<double?>("HigherGroupMean")
+                        .HasColumnType("REAL")
+                        .HasColumnName("higher_group_mean");
+
+                    b.Property<int?>("HigherGroupPatients")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("higher_group_patients");
+
+                    b.Property<string>("Instrument")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instrument");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LowerGroupCategory")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lower_group_category");
+
+                    b.Property<string>("LowerGroupLabel")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lower_group_label");
+
+                    b.Property<double?>("LowerGroupMean")
+                        .HasColumnType("REAL")
+                        .HasColumnName("lower_group_mean");
+
+                    b.Property<int?>("LowerGroupPatients")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lower_group_patients");
+
+                    b.Property<double?>("MeanImprovement")
+                        .HasColumnType("REAL")
+                        .HasColumnName("mean_improvement");
+
+                    b.Property<int?>("Patients")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("patients");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period");
+
+                    b.Property<DateTime>("RaisedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("raised_at");
+
+                    b.Property<string>("SettingCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("setting_code");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<double>("Threshold")
+                        .HasColumnType("REAL")
+                        .HasColumnName("threshold");
+
+                    b.HasKey("FlagId")
+                        .HasName("pk_outcome_flags");
+
+                    b.HasIndex("TenantId", "Period", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_outcome_flags_tenant_id_period_key");
+
+                    b.HasIndex("TenantId", "TechnologyId", "RaisedAt")
+                        .HasDatabaseName("ix_outcome_flags_tenant_id_technology_id_raised_at");
+
+                    b.ToTable("outcome_flags", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Evidence.Api.Data.OutcomePolicyRow", b =>
                 {
                     b.Property<string>("TenantId")
