@@ -20,7 +20,7 @@ public class OutcomeReportGrpcTests(EvidenceServiceFixture fixture) : IClassFixt
     public static string PreviousQuarter => $"{PreviousQuarterStart.Year}-Q{(PreviousQuarterStart.Month - 1) / 3 + 1}";
     private static string CurrentQuarter => $"{s_quarterStart.Year}-Q{(s_quarterStart.Month - 1) / 3 + 1}";
 
-    private static EqualityProfile Profile(string key, Sex sex) => new()
+    public static EqualityProfile Profile(string key, Sex sex) => new()
     {
         PatientKey = key, Age = AgeGroup.Aged26To64, Disability = DisabilityStatus.NotStated, GenderReassignment = GenderIdentityStatus.NotStated,
         MarriageOrCivilPartnership = MarriageOrCivilPartnership.NotStated, PregnancyOrMaternity = PregnancyOrMaternity.NotStated,

@@ -11,21 +11,24 @@ using Platform.Messaging.Outbox;
 using ProcurementDbContext = Platform.Procurement.Api.Data.ProcurementDbContext;
 using Platform.Testing;
 using Xunit;
-using Evidence = Platform.Contracts.Evidence.V1;
+using EvidenceEvents = Platform.Contracts.Evidence.V1;
 using Identity = Platform.Contracts.Identity.V1;
 
 namespace Platform.Procurement.Api.Tests;
 
-/// <summary>Procurement hosted on a fake clock that the test moves; the expiry sweep runs on it every hour.</summary>
+/// <summary>
+/// Procurement hosted on a fake clock that the test moves; the expiry sweep runs on it every hour. Named by its gRPC
+/// service, not Program: tests/Evidence.Api.Tests compiles this file too, beside evidence's own Program.
+/// </summary>
 public sealed class ProcurementClockFixture : IAsyncLifetime
 {
     public static readonly DateTimeOffset Start = new(2027, 3, 1, 9, 0, 0, TimeSpan.Zero);
 
     public FakeTimeProvider Clock { get; } = new(Start);
 
-    public ServiceFactory<Program> App { get; private set; } = null!;
+    public ServiceFactory<Grpc.ProcurementGrpcService> App { get; private set; } = null!;
 
-    public async Task InitializeAsync() => App = await ServiceFactory<Program>.StartOnPostgresAsync("procurement",
+    public async Task InitializeAsync() => App = await ServiceFactory<Grpc.ProcurementGrpcService>.StartOnPostgresAsync("procurement",
         new Dictionary<string, string?> { ["Procurement:ExpirySweep:Interval"] = "01:00:00" },
         services => services.AddSingleton<TimeProvider>(Clock));
 
@@ -83,11 +86,11 @@ public sealed class ProcurementCaseClient(ProcurementClockFixture fixture, strin
     }
 
     /// <summary>Plays the sidecar delivering the evidence service's completed appraisal to procurement's inbox.</summary>
-    public async Task DeliverAppraisalAsync(string technologyId, string setting, Evidence.AppraisalConclusion conclusion, string? appraisalId = null)
+    public async Task DeliverAppraisalAsync(string technologyId, string setting, EvidenceEvents.AppraisalConclusion conclusion, string? appraisalId = null)
     {
-        var message = new Evidence.AppraisalCompleted
+        var message = new EvidenceEvents.AppraisalCompleted
         {
-            AppraisalId = appraisalId ?? Guid.NewGuid().ToString(), TechnologyId = technologyId, SettingCode = setting, Tier = Evidence.EsfTier.B,
+            AppraisalId = appraisalId ?? Guid.NewGuid().ToString(), TechnologyId = technologyId, SettingCode = setting, Tier = EvidenceEvents.EsfTier.B,
             Conclusion = conclusion, CompletedAt = Timestamp.FromDateTime(Now.AddHours(-1)), ItemsConsidered = 3, ItemsMeetingP7Bar = 1,
             Actor = new Contracts.Common.V1.Actor { Subject = "reviewer-7", Role = Reviewer },
         };
@@ -112,7 +115,7 @@ public sealed class ProcurementCaseClient(ProcurementClockFixture fixture, strin
     {
         var opened = await CaseAsync(technologyName);
         await RecordEveryGateButTheAppraisalAsync(opened.CaseId, penetrationTestValidUntil);
-        await DeliverAppraisalAsync(opened.TechnologyId, opened.SettingCode, Evidence.AppraisalConclusion.Sufficient);
+        await DeliverAppraisalAsync(opened.TechnologyId, opened.SettingCode, EvidenceEvents.AppraisalConclusion.Sufficient);
         var approval = await As(Lead).ApproveAsync(new ApproveRequest { CaseId = opened.CaseId, Kind = ApprovalKind.Full, Rationale = "Every gate met; evidence sufficient for this ward type." });
         return (opened, approval);
     }

@@ -139,7 +139,8 @@ public sealed class OutcomeFlags(EvidenceDbContext db, OutcomeReports reports, I
         HigherGroupMean = flag.HigherGroup?.Mean,
         MeanImprovement = flag.MeanImprovement,
         Patients = flag.Patients,
-        Threshold = flag.Threshold,
+        // A share of the range times the range (0.1 x 48 = 4.800000000000001): to the precision the report's means have, and a little more.
+        Threshold = Math.Round(flag.Threshold, 4, MidpointRounding.AwayFromZero),
         Period = period,
         RaisedAt = now,
     };
