@@ -7,6 +7,8 @@ using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using Platform.Contracts.Audit.V1;
 using Platform.Contracts.Consent.V1;
 using Platform.Contracts.Evidence.V1;
@@ -68,6 +70,7 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
         var rx3Token = await ProbeTokenAsync(platform, "RX3", probeRoles, cts.Token);
         var rtqToken = await ProbeTokenAsync(platform, "RTQ", probeRoles, cts.Token);
 
+        var rx3Flag = await RaiseOutcomeFlagAsync(platform, "RX3", platform.DemoUse.TechnologyId);
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{8081 + _offset}");
         var invoker = channel.CreateCallInvoker();
         var (rx3Pool, rx3Reads) = await HarvestAsync(invoker, methods, rx3Token, Seed(platform), cts.Token);
@@ -81,6 +84,7 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
         Assert.Contains(platform.DemoUse.PatientId, secrets);
         Assert.Contains(platform.DemoUse.TechnologyId, secrets);
         Assert.Contains("9990000018", secrets);
+        Assert.Contains(rx3Flag, secrets);
 
         var findings = new List<string>();
         var answers = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -180,6 +184,29 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
         }, new Metadata { { "Authorization", $"Bearer {regionToken}" } }, cancellationToken: ct);
         // The token comes from the gateway's token route, as an integrator's would.
         return await DemoRegion.TokenAsync(http, new Uri($"http://127.0.0.1:{8080 + _offset}/connect/token"), registered.Client.ClientId, registered.ClientSecret, ct);
+    }
+
+    /// <summary>
+    /// An outcome flag of <paramref name="odsCode"/>'s, stored as the evidence service's sweep stores one (the demo region
+    /// records no outcomes for a report to flag), so that ListOutcomeFlags has something of RX3's to give away.
+    /// </summary>
+    private static async Task<string> RaiseOutcomeFlagAsync(LocalPlatform platform, string odsCode, string technologyId)
+    {
+        var evidence = platform.Running.Single(r => r.App.Services.GetService<Platform.Evidence.Api.Application.OutcomeFlagSweep>() is not null).App;
+        await using var scope = evidence.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<Platform.ServiceDefaults.Tenancy.TenantContext>().Use(odsCode);
+        var db = scope.ServiceProvider.GetRequiredService<Platform.Evidence.Api.Data.EvidenceDbContext>();
+        var flag = new Platform.Evidence.Api.Data.OutcomeFlagRow
+        {
+            FlagId = Guid.CreateVersion7(), Key = $"isolation-probe|{technologyId}", Kind = Platform.Evidence.Domain.OutcomeFlagKind.BenefitDisparity,
+            TechnologyId = Guid.Parse(technologyId), SettingCode = "acute-adult", Instrument = Platform.Evidence.Domain.Instrument.Honos,
+            Characteristic = Platform.Evidence.Domain.Characteristic.Sex, LowerGroupCategory = "male", LowerGroupLabel = "male", LowerGroupPatients = 6,
+            LowerGroupMean = 2, HigherGroupCategory = "female", HigherGroupLabel = "female", HigherGroupPatients = 7, HigherGroupMean = 10, Threshold = 4.8,
+            Period = Platform.Evidence.Api.Application.OutcomeFlags.LastEndedQuarter(DateTime.UtcNow).Code, RaisedAt = DateTime.UtcNow,
+        };
+        db.OutcomeFlags.Add(flag);
+        await db.SaveChangesAsync();
+        return flag.FlagId.ToString();
     }
 
     private static Pool Seed(LocalPlatform platform)
