@@ -15,8 +15,15 @@ internal readonly record struct GroupCount(int Patients, double Sum);
 /// the service's own database role with the trust set on the session, so row-level security applies as it does to
 /// the service.
 /// </summary>
-internal sealed class GroupByQuery(NpgsqlDataSource app, string trust)
+/// <remarks>
+/// Two ways to write it, which PostgreSQL plans differently: <see cref="Shape.GroupingSets"/> groups by each
+/// characteristic's column (24 grouping sets, one hash table each); <see cref="Shape.Unpivoted"/> first turns each
+/// patient into one row per characteristic (characteristic, category) and groups those (4 grouping sets).
+/// </remarks>
+internal sealed class GroupByQuery(NpgsqlDataSource app, string trust, GroupByQuery.Shape shape)
 {
+    public enum Shape { GroupingSets, Unpivoted }
+
     /// <summary>The equality_profiles column of each characteristic, in <see cref="Characteristics.All"/>'s order, with its enum.</summary>
     public static readonly (string Column, Type Enum)[] Columns =
     [
@@ -32,7 +39,9 @@ internal sealed class GroupByQuery(NpgsqlDataSource app, string trust)
         public GroupCount Of(int characteristic, string setting, int category) => TryGetValue((characteristic, setting, category), out var c) ? c : default;
     }
 
-    private static readonly string s_sql = $"""
+    private string Sql => shape == Shape.GroupingSets ? s_groupingSets : s_unpivoted;
+
+    private const string Outcomes = """
         WITH series AS (
             SELECT setting_code, patient_key, count(*) AS n, min(measured_at) AS first_at, max(measured_at) AS last_at,
                    (array_agg(headline ORDER BY measured_at))[1] AS first_value,
@@ -44,7 +53,11 @@ internal sealed class GroupByQuery(NpgsqlDataSource app, string trust)
             SELECT setting_code, patient_key, CASE WHEN $6 THEN $7 * (last_value - first_value) ELSE last_value END AS value
             FROM series
             WHERE NOT $6 OR (n >= 2 AND last_at > first_at)
-        ), profiled AS (
+        )
+        """;
+
+    private static readonly string s_groupingSets = Outcomes + $"""
+        , profiled AS (
             SELECT o.setting_code, o.value, {string.Join(", ", Columns.Select(c => $"coalesce(p.{c.Column}, 'NotStated') AS {c.Column}"))}
             FROM outcomes o LEFT JOIN equality_profiles p ON p.tenant_id = $1 AND p.patient_key = o.patient_key
         )
@@ -54,6 +67,17 @@ internal sealed class GroupByQuery(NpgsqlDataSource app, string trust)
         GROUP BY GROUPING SETS ((setting_code), (), {string.Join(", ", Columns.Select(c => $"(setting_code, {c.Column}), ({c.Column})"))})
         """;
 
+    private static readonly string s_unpivoted = Outcomes + $"""
+        , unpivoted AS (
+            SELECT o.setting_code, o.value, c.k, c.category
+            FROM outcomes o LEFT JOIN equality_profiles p ON p.tenant_id = $1 AND p.patient_key = o.patient_key
+            CROSS JOIN LATERAL (VALUES {string.Join(", ", Columns.Select((c, k) => $"({k}, coalesce(p.{c.Column}, 'NotStated'))"))}) AS c(k, category)
+        )
+        SELECT GROUPING(setting_code, category) AS grouped, setting_code, k, category, count(*)::int AS patients, coalesce(sum(value), 0) AS total
+        FROM unpivoted
+        GROUP BY GROUPING SETS ((setting_code, k, category), (k, category), (setting_code, k), (k))
+        """;
+
     /// <summary>PostgreSQL's plan for one report's statement, as run (EXPLAIN ANALYZE, BUFFERS).</summary>
     public async Task<string> ExplainAsync(Guid technology, Instrument instrument, ReportingQuarter quarter)
     {
@@ -61,7 +85,7 @@ internal sealed class GroupByQuery(NpgsqlDataSource app, string trust)
         await using var conn = await app.OpenConnectionAsync();
         await using (var tenant = new NpgsqlCommand("SELECT set_config('app.tenant_id', $1, false)", conn) { Parameters = { new() { Value = trust } } })
             await tenant.ExecuteNonQueryAsync();
-        await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + s_sql, conn);
+        await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS) " + Sql, conn);
         foreach (var p in Parameters(technology, instrument, quarter, definition)) explain.Parameters.Add(p);
         var lines = new List<string>();
         await using var reader = await explain.ExecuteReaderAsync();
@@ -80,6 +104,9 @@ internal sealed class GroupByQuery(NpgsqlDataSource app, string trust)
         new() { Value = definition.HigherIsBetter ? 1.0 : -1.0 },
     ];
 
+    private static int CategoryValue(int characteristic, string name) =>
+        Convert.ToInt32(Enum.Parse(Columns[characteristic].Enum, name), System.Globalization.CultureInfo.InvariantCulture);
+
     public async Task<Counts> RunAsync(Guid technology, Instrument instrument, ReportingQuarter quarter, CancellationToken ct = default)
     {
         var definition = Instruments.Of(instrument);
@@ -90,7 +117,7 @@ internal sealed class GroupByQuery(NpgsqlDataSource app, string trust)
             {
                 // The session variable Platform.Persistence's TenantConnectionInterceptor sets on every connection the service opens.
                 new NpgsqlBatchCommand("SELECT set_config('app.tenant_id', $1, false)") { Parameters = { new() { Value = trust } } },
-                new NpgsqlBatchCommand(s_sql),
+                new NpgsqlBatchCommand(Sql),
             },
         };
         batch.BatchCommands[1].Parameters.AddRange(Parameters(technology, instrument, quarter, definition));
@@ -101,10 +128,22 @@ internal sealed class GroupByQuery(NpgsqlDataSource app, string trust)
         {
             // GROUPING(...) has a bit per argument, the first the highest, set when that column is aggregated over.
             var grouped = reader.GetInt32(0);
-            var setting = (grouped & (1 << Columns.Length)) == 0 ? reader.GetString(1) : "";
-            var characteristic = Enumerable.Range(0, Columns.Length).Where(k => (grouped & (1 << (Columns.Length - 1 - k))) == 0).DefaultIfEmpty(-1).Single();
-            var category = characteristic < 0 ? 0 : Convert.ToInt32(Enum.Parse(Columns[characteristic].Enum, reader.GetString(2 + characteristic)), System.Globalization.CultureInfo.InvariantCulture);
-            counts[(characteristic, setting, category)] = new GroupCount(reader.GetInt32(2 + Columns.Length), reader.GetDouble(3 + Columns.Length));
+            if (shape == Shape.GroupingSets)
+            {
+                var setting = (grouped & (1 << Columns.Length)) == 0 ? reader.GetString(1) : "";
+                var characteristic = Enumerable.Range(0, Columns.Length).Where(k => (grouped & (1 << (Columns.Length - 1 - k))) == 0).DefaultIfEmpty(-1).Single();
+                var category = characteristic < 0 ? 0 : CategoryValue(characteristic, reader.GetString(2 + characteristic));
+                counts[(characteristic, setting, category)] = new GroupCount(reader.GetInt32(2 + Columns.Length), reader.GetDouble(3 + Columns.Length));
+            }
+            else
+            {
+                var setting = (grouped & 2) == 0 ? reader.GetString(1) : "";
+                var k = reader.GetInt32(2);
+                var count = new GroupCount(reader.GetInt32(4), reader.GetDouble(5));
+                // Every characteristic's rows add up to the same totals: the first's are kept.
+                if ((grouped & 1) == 0) counts[(k, setting, CategoryValue(k, reader.GetString(3)))] = count;
+                else if (k == 0) counts[(-1, setting, 0)] = count;
+            }
         }
         return counts;
     }
