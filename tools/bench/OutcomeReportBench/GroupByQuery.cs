@@ -24,6 +24,8 @@ internal sealed class GroupByQuery(NpgsqlDataSource app, string trust, GroupByQu
 {
     public enum Shape { GroupingSets, Unpivoted }
 
+    public string Name => shape == Shape.GroupingSets ? "GROUP BY, grouping sets" : "GROUP BY, unpivoted";
+
     /// <summary>The equality_profiles column of each characteristic, in <see cref="Characteristics.All"/>'s order, with its enum.</summary>
     public static readonly (string Column, Type Enum)[] Columns =
     [

@@ -87,6 +87,7 @@ public static class Program
         foreach (var query in new[] { groupBy, unpivoted })
         {
             var check = await CheckAsync(reports, ReportOverGrpc, query, quarter);
+            Console.Write($"{query.Name}: ");
             Console.WriteLine(check.Summary);
             if (!check.Equal) return 1;
         }
@@ -97,6 +98,7 @@ public static class Program
                 foreach (var r in reports) await run(r);
 
         Console.WriteLine($"{reports.Count} reports per sweep ({seeder.Technologies.Count} technologies x {Outcomes.Instruments.All.Count} instruments); {warmup} warm-up sweeps per target, then {rounds} rounds, one sweep per target each, the order rotating");
+        Console.WriteLine($"sweep times per round, in this order: {string.Join(", ", targets.Select(t => t.Name))}");
         var results = targets.Select(_ => new List<(double Ms, double ProcessMs, double PostgresMs)>()).ToArray();
         for (var round = 0; round < rounds; round++)
         {
