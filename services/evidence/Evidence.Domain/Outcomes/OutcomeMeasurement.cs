@@ -74,6 +74,9 @@ public sealed class OutcomeMeasurement : ITenantOwned
 /// <summary>One patient's outcome on one instrument in one setting: the value the aggregates count.</summary>
 public sealed record PatientOutcome(string PatientKey, string SettingCode, double Value);
 
+/// <summary>What an outcome is worked out from: a measurement's headline score, whose it is, where and when it was taken.</summary>
+public readonly record struct HeadlineScore(string PatientKey, string SettingCode, Instrument Instrument, DateTime MeasuredAt, double? Headline);
+
 public static class PatientOutcomes
 {
     /// <summary>
@@ -81,7 +84,11 @@ public static class PatientOutcomes
     /// their first to their latest headline score, signed so that a positive value is an improvement (it needs two
     /// scored measurements); for patient experience, their latest answer (1 positive, 0 not).
     /// </summary>
-    public static IReadOnlyList<PatientOutcome> From(IEnumerable<OutcomeMeasurement> measurements, Instrument instrument)
+    public static IReadOnlyList<PatientOutcome> From(IEnumerable<OutcomeMeasurement> measurements, Instrument instrument) =>
+        From(measurements.Select(m => new HeadlineScore(m.PatientKey, m.SettingCode, m.Instrument, m.MeasuredAt, m.Headline)), instrument);
+
+    /// <summary>As <see cref="From(IEnumerable{OutcomeMeasurement}, Instrument)"/>, from the headline scores alone (a report need not read the answers).</summary>
+    public static IReadOnlyList<PatientOutcome> From(IEnumerable<HeadlineScore> measurements, Instrument instrument)
     {
         var definition = Instruments.Of(instrument);
         var sign = definition.HigherIsBetter ? 1 : -1;
