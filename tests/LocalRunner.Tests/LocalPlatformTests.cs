@@ -127,6 +127,20 @@ public sealed class LocalPlatformTests : IAsyncLifetime
             Assert.Empty((await reviewer.ListOpenGatesAsync(new ListOpenGatesRequest { CaseId = shown.CaseId, Kind = kind })).OpenGates);
         }
 
+        // The README's step 3: the REST route an integrator follows from the CheckUse's technology to its cases.
+        var companionApp = cases.First(c => names[c.TechnologyId] == "Ward companion app").TechnologyId;
+        using (var http = new HttpClient())
+        {
+            using var listed = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{5011 + _offset}/procurement/v1/cases?technologyId={companionApp}");
+            listed.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await DemoClientFactory.TokenAsync(_platform, "rx3-demo-lead"));
+            var answer = await http.SendAsync(listed);
+            var body = await answer.Content.ReadAsStringAsync();
+            Assert.True(answer.StatusCode == HttpStatusCode.OK, body);
+            var shown = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("cases").EnumerateArray()
+                .Select(c => (c.GetProperty("settingCode").GetString(), c.GetProperty("status").GetString())).Order().ToList();
+            Assert.Equal([("acute-adult", "CASE_STATUS_APPROVED"), ("older-adults", "CASE_STATUS_APPROVED"), ("picu", "CASE_STATUS_APPROVED")], shown);
+        }
+
         // Consent learns the approvals from procurement's technology_approved events; the seed waited only for the one its
         // demo use needs, so the others may still be on their way.
         var fromProcurement = cases.Select(c => (Guid.Parse(c.TechnologyId), c.SettingCode)).Order().ToList();

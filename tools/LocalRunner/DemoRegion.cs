@@ -172,7 +172,9 @@ public static class DemoRegion
 
     public static async Task SeedAsync(LocalPlatform platform, CancellationToken ct)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        // A cold identity service on a busy machine answers its first token request slowly (it JIT-compiles the whole
+        // token pipeline then): give it time rather than fail the start.
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         platform.DemoClients = await OnboardAsync(platform, http, ct);
         await using var clients = await DemoClients.CreateAsync(platform, http, ct);
         foreach (var trust in Trusts)
