@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Contracts.Audit.V1;
 using Platform.Contracts.Consent.V1;
@@ -8,6 +9,9 @@ using Platform.Contracts.Procurement.V1;
 using Platform.Grpc;
 using Platform.Tools.LocalRunner;
 using Xunit;
+using GateCatalogue = Platform.Procurement.Domain.GateCatalogue;
+using GateKind = Platform.Procurement.Domain.GateKind;
+using ProcurementRoles = Platform.Procurement.Domain.ProcurementRoles;
 
 namespace Platform.Tools.LocalRunner.Tests;
 
@@ -60,21 +64,136 @@ public sealed class LocalPlatformTests : IAsyncLifetime
             Assert.Equal(3, await CountPatients("RTQ"));
 
             await A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery();
+            await The_demo_approvals_came_through_procurement_cases_with_every_gate_passed_and_reached_consent_without_the_override();
             await The_seeded_patient_on_oak_ward_may_use_the_companion_app_and_a_ward_without_approval_is_denied();
             await Through_the_gateway_rtq_sees_nothing_of_rx3_by_guessed_ids_or_forged_tenant_headers();
+
+            casesBeforeRestart = await ProcurementCasesAsSeen();
 
             var clash = await Assert.ThrowsAsync<PortInUseException>(() => LocalPlatform.StartAsync(new LocalPlatformOptions(_data, _offset), cts.Token));
             Assert.Contains($"Port {8080 + _offset} (gateway HTTP) is already in use", clash.Message);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{5001 + _offset}/health/ready")).StatusCode);
         }
 
-        // Starting again on the same data changes nothing: the seed is idempotent and the data survived.
+        // Starting again on the same data changes nothing: the seed is idempotent and the data survived. The cases are the
+        // same cases, with the same gate records and the same one approval each: none opened, recorded or approved twice.
         await using (var again = await LocalPlatform.StartAsync(new LocalPlatformOptions(_data, _offset), cts.Token))
         {
             _platform = again;
-            Assert.Equal(12, again.DemoClients.Count);
+            Assert.Equal(DemoRegion.Trusts.Length * DemoRegion.ClientsPerTrust.Length, again.DemoClients.Count);
             Assert.Equal(4, await CountPatients("RX3"));
             Assert.Equal(3, await CountPatients("RTQ"));
+            Assert.Equal(casesBeforeRestart, await ProcurementCasesAsSeen());
+        }
+    }
+
+    // The README's walk-through rests on these: the companion app approved on OAK's setting type (acute-adult) in full,
+    // on the two other RX3 ward types as trials (minimal evidence there), and the night observations as a trial.
+    private static readonly (string Technology, string Setting, ApprovalKind Kind)[] s_demoApprovals =
+    [
+        ("Contact-free night observations", "acute-adult", ApprovalKind.Trial),
+        ("Ward companion app", "acute-adult", ApprovalKind.Full),
+        ("Ward companion app", "older-adults", ApprovalKind.Trial),
+        ("Ward companion app", "picu", ApprovalKind.Trial),
+    ];
+
+    // Each demo approval is procurement's: its case shows every gate of the catalogue passed, each recorded by the role
+    // that completes it (the evidence appraisal by the evidence reviewer, from the evidence service's event), and one
+    // approval in force by the procurement lead. Consent holds exactly those approvals, none set by the operator override,
+    // and the audit log shows procurement's approval events, by the procurement lead.
+    private async Task The_demo_approvals_came_through_procurement_cases_with_every_gate_passed_and_reached_consent_without_the_override()
+    {
+        var lead = await Client<ProcurementService.ProcurementServiceClient>(5012, "rx3-demo-lead");
+        var names = (await lead.ListTechnologiesAsync(new ListTechnologiesRequest { PageSize = 50 })).Technologies.ToDictionary(t => t.TechnologyId, t => t.Name);
+        var cases = (await lead.ListCasesAsync(new ListCasesRequest())).Cases;
+        Assert.Equal(s_demoApprovals.Select(a => (a.Technology, a.Setting)), cases.Select(c => (names[c.TechnologyId], c.SettingCode)).Order());
+
+        var reviewer = await Client<ProcurementService.ProcurementServiceClient>(5012, "rx3-demo-reviewer");
+        foreach (var (technology, setting, kind) in s_demoApprovals)
+        {
+            var listed = cases.Single(c => names[c.TechnologyId] == technology && c.SettingCode == setting);
+            // Read as the evidence reviewer: every role that completes a gate can see the case.
+            var shown = await reviewer.GetCaseAsync(new GetCaseRequest { CaseId = listed.CaseId });
+            var what = $"RX3's case for the {technology} in {setting}";
+            var notPassed = GateCatalogue.All.Where(g => shown.Gates.SingleOrDefault(r => (int)r.Gate == (int)g.Kind) is not { State: GateState.Passed }).Select(g => g.Code).ToList();
+            Assert.True(notPassed.Count == 0, $"{what}: gates not passed: {string.Join(", ", notPassed)}");
+            foreach (var gate in shown.Gates)
+                Assert.True(gate.RecordedAs == ProcurementRoles.Code(ProcurementRoles.CompletesGate((GateKind)(int)gate.Gate)),
+                    $"{what}: the gate '{gate.Name}' was recorded as {gate.RecordedAs}, not by the role that completes it.");
+            Assert.StartsWith("evidence-appraisal:", shown.Gates.Single(g => g.Gate == Gate.EvidenceAppraisal).EvidenceReference);
+            Assert.True(shown.Status == CaseStatus.Approved, $"{what} is {shown.Status}, not approved.");
+            var approval = Assert.Single(shown.Approvals);
+            Assert.Equal((kind, true, setting), (approval.Kind, approval.InForce, approval.SettingCode));
+            Assert.Empty((await reviewer.ListOpenGatesAsync(new ListOpenGatesRequest { CaseId = shown.CaseId, Kind = kind })).OpenGates);
+        }
+
+        // The README's step 3: the REST route an integrator follows from the CheckUse's technology to its cases.
+        var companionApp = cases.First(c => names[c.TechnologyId] == "Ward companion app").TechnologyId;
+        using (var http = new HttpClient())
+        {
+            using var listed = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{5011 + _offset}/procurement/v1/cases?technologyId={companionApp}");
+            listed.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await DemoClientFactory.TokenAsync(_platform, "rx3-demo-lead"));
+            var answer = await http.SendAsync(listed);
+            var body = await answer.Content.ReadAsStringAsync();
+            Assert.True(answer.StatusCode == HttpStatusCode.OK, body);
+            var shown = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("cases").EnumerateArray()
+                .Select(c => (c.GetProperty("settingCode").GetString(), c.GetProperty("status").GetString())).Order().ToList();
+            Assert.Equal([("acute-adult", "CASE_STATUS_APPROVED"), ("older-adults", "CASE_STATUS_APPROVED"), ("picu", "CASE_STATUS_APPROVED")], shown);
+        }
+
+        // Consent learns the approvals from procurement's technology_approved events; the seed waited only for the one its
+        // demo use needs, so the others may still be on their way.
+        var fromProcurement = cases.Select(c => (Guid.Parse(c.TechnologyId), c.SettingCode)).Order().ToList();
+        List<Platform.Consent.Domain.TechnologyApproval> approvals = [];
+        await Until("consent did not receive procurement's four demo approvals within 30 s", async () =>
+        {
+            approvals = await ConsentApprovalsAsync("RX3");
+            return approvals.Count >= fromProcurement.Count;
+        });
+        Assert.Equal(fromProcurement, approvals.Select(a => (a.TechnologyId, a.SettingCode)).Order());
+        Assert.All(approvals, a => Assert.True(a.OverrideApprovedBy is null && a.OverrideApprovedRole is null && a.OverrideApprovalReason is null,
+            $"Consent's approval of {a.TechnologyName} in {a.SettingCode} was set by the operator override ({a.OverrideApprovedRole}: {a.OverrideApprovalReason})."));
+        Assert.All(approvals, a => Assert.Equal(a.SettingCode == "acute-adult" && a.TechnologyName == "Ward companion app", a.TrialEndsAt is null));
+
+        var auditor = await Client<AuditService.AuditServiceClient>(5032, "rx3-demo-auditor");
+        List<AuditEntry> approved = [];
+        await Until("procurement's four technology_approved events did not reach RX3's audit log within 30 s", async () =>
+        {
+            approved = [.. (await auditor.ListEntriesAsync(new ListEntriesRequest { Type = "technology-approved", PageSize = 500 })).Entries];
+            return approved.Count >= fromProcurement.Count;
+        });
+        Assert.All(approved, e => Assert.Equal(("rx3-demo-lead", "procurement-lead"), (e.Agent.Who, e.Agent.Role)));
+    }
+
+    private IReadOnlyList<string>? casesBeforeRestart;
+
+    // Every RX3 case as the procurement lead sees it, by ids: the case, its current gate records, its approvals.
+    private async Task<IReadOnlyList<string>> ProcurementCasesAsSeen()
+    {
+        var lead = await Client<ProcurementService.ProcurementServiceClient>(5012, "rx3-demo-lead");
+        return (await lead.ListCasesAsync(new ListCasesRequest())).Cases
+            .Select(c => $"{c.CaseId} {c.SettingCode} {c.Status} gates: {string.Join(",", c.Gates.Select(g => g.RecordId).Order())} approvals: {string.Join(",", c.Approvals.Select(a => a.ApprovalId))}")
+            .Order().ToList();
+    }
+
+    // Consent's own copy of the trust's approvals, read in the running consent app: no method lists them, and the override
+    // columns are what tells procurement's approvals from hand-set ones (ADR 0029).
+    private async Task<List<Platform.Consent.Domain.TechnologyApproval>> ConsentApprovalsAsync(string tenant)
+    {
+        var consent = _platform.Running.Single(r => r.Spec.Name == "consent").App;
+        await using var scope = consent.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<Platform.ServiceDefaults.Tenancy.TenantContext>().Use(tenant);
+        return await scope.ServiceProvider.GetRequiredService<Platform.Consent.Api.Data.ConsentDbContext>().TechnologyApprovals.AsNoTracking()
+            .Where(a => a.WithdrawnAt == null).ToListAsync();
+    }
+
+    private static async Task Until(string failure, Func<Task<bool>> condition)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < until, failure);
+            await Task.Delay(100);
         }
     }
 
@@ -95,6 +214,9 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         var permitted = await device.CheckUseAsync(new CheckUseRequest { PatientId = patient, TechnologyId = app, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment });
         Assert.Equal(UseCheckDecision.Permit, permitted.Decision);
         Assert.Equal(LawfulBasisKind.OwnConsent, permitted.LawfulBasis);
+        // The approval the check applied is consent's copy of procurement's approval for OAK's setting type.
+        var applied = Assert.Single(await ConsentApprovalsAsync("RX3"), a => a.Id.ToString() == permitted.ApprovalId);
+        Assert.Equal((Guid.Parse(app), "acute-adult", null), (applied.TechnologyId, applied.SettingCode, applied.OverrideApprovalReason));
         await A_permitted_check_is_in_a_signed_checkpoint_of_the_trusts_log(patient);
         var elsewhere = await device.CheckUseAsync(new CheckUseRequest { PatientId = patient, TechnologyId = app, WardCode = "ASH", Purpose = UsePurpose.DirectCareOrTreatment });
         Assert.Equal(UseCheckDecision.Deny, elsewhere.Decision);

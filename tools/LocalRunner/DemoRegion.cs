@@ -1,22 +1,27 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.ClientFactory;
+using Platform.Contracts.Common.V1;
 using Platform.Contracts.Consent.V1;
 using Platform.Contracts.Evidence.V1;
 using Platform.Contracts.Identity.V1;
 using Platform.Contracts.Procurement.V1;
 using Platform.Grpc;
 using ClientKind = Platform.Contracts.Identity.V1.ClientKind;
+using EsfTier = Platform.Contracts.Evidence.V1.EsfTier;
+using GateKind = Platform.Procurement.Domain.GateKind;
+using ProcurementRoles = Platform.Procurement.Domain.ProcurementRoles;
 using RegisterWardRequest = Platform.Contracts.Identity.V1.RegisterWardRequest;
 using WardSetting = Platform.Contracts.Common.V1.WardSetting;
 
 namespace Platform.Tools.LocalRunner;
 
 /// <summary>
-/// A small demo region: two trusts, wards of several setting types, a few technologies with evidence, and a few
-/// patients with synthetic NHS numbers (the 999 range, never issued to real people). Seeded as any client would, through
-/// the apps' gRPC contracts with generated clients from Grpc.Net.ClientFactory and tokens from the identity service. Seeding is
-/// idempotent: what exists is left alone, so starting twice changes nothing.
+/// A small demo region: two trusts, wards of several setting types, a few technologies with evidence, RX3's
+/// procurement cases taken through every gate to approval, and a few patients with synthetic NHS numbers (the 999
+/// range, never issued to real people). Seeded as any client would, through the apps' gRPC contracts with generated
+/// clients from Grpc.Net.ClientFactory and tokens from the identity service, each step by the demo client whose role
+/// does it. Seeding is idempotent: what exists is left alone, so starting twice changes nothing.
 /// </summary>
 public static class DemoRegion
 {
@@ -39,20 +44,30 @@ public static class DemoRegion
     ];
 
     /// <summary>
-    /// The clients each demo trust gets (ids "rx3-demo-epr" and so on), with the roles they act in. The seeder seeds the
-    /// region: its admin registers the wards, its procurement lead the technologies and approvals, its clinician the patients.
+    /// The clients each demo trust gets (ids "rx3-demo-epr" and so on), one role each. The seed acts through them as the
+    /// trust's people would: the admin registers the wards, the procurement lead the technologies, cases, its own gates and
+    /// the approvals, the IG lead and the clinical safety officer their gates, the evidence reviewer the evidence and the
+    /// appraisals, the EPR the patients and the demo use. No client holds two roles, so none can both complete a gate and
+    /// approve, or approve and record care: separation of duties holds for the demo credentials the runner prints too.
     /// </summary>
     public static readonly (string Name, ClientKind Kind, string[] Roles)[] ClientsPerTrust =
     [
         ("epr", ClientKind.Epr, ["clinician"]),
         ("device", ClientKind.Device, ["device"]),
         ("lead", ClientKind.Integration, ["procurement-lead"]),
+        ("ig", ClientKind.Integration, ["ig-lead"]),
+        ("safety", ClientKind.Integration, ["clinical-safety-officer"]),
+        ("reviewer", ClientKind.Integration, ["evidence-reviewer"]),
         ("auditor", ClientKind.Integration, ["auditor"]),
         ("admin", ClientKind.Integration, ["trust-admin"]),
-        ("seeder", ClientKind.Integration, ["clinician", "procurement-lead", "evidence-reviewer", "trust-admin"]),
     ];
 
     public static string ClientId(string odsCode, string name) => $"{odsCode.ToLowerInvariant()}-demo-{name}";
+
+    private const string DemoClientInfix = "-demo-";
+
+    /// <summary>How long the seed waits for an event it depends on (one app learning what another committed).</summary>
+    private static readonly TimeSpan s_eventWait = TimeSpan.FromSeconds(60);
 
     private static readonly RegisterTechnologyRequest[] s_technologies =
     [
@@ -62,6 +77,82 @@ public static class DemoRegion
             IntendedUse = "Patient-held app for care-plan reminders, mood tracking and messages to the named nurse", Category = TechnologyCategory.DirectCare, Surveillance = false },
         new() { Name = "Patient feedback kiosk", Supplier = "Voice Health",
             IntendedUse = "Anonymous real-time feedback on ward experience in accessible formats", Category = TechnologyCategory.Communication, Surveillance = false },
+    ];
+
+    private const string SupplierEvaluation = "Supplier's service evaluation on two acute wards";
+    private const string CompanionAppTrial = "Independent randomised controlled trial on adult acute wards";
+    private const string NightObservationsCohort = "Independent cohort study of sleep disturbance on acute wards";
+
+    // Each demo trust's evidence library, per technology. Citations are invented for the demo and say so.
+    private static readonly Dictionary<string, RecordEvidenceItemRequest[]> s_evidence = new(StringComparer.Ordinal)
+    {
+        ["Contact-free night observations"] =
+        [
+            Item(SupplierEvaluation, StudyDesign.ServiceEvaluation, 64, independent: false, SettingRelevance.Direct, EvidenceQuality.Low, RiskOfBias.High,
+                "Demo citation: Acme Vision Ltd, night observations service evaluation report, 2026"),
+            Item(NightObservationsCohort, StudyDesign.Cohort, 180, independent: true, SettingRelevance.Direct, EvidenceQuality.Moderate, RiskOfBias.SomeConcerns,
+                "Demo citation: university nursing research unit, cohort report, 2025"),
+        ],
+        ["Ward companion app"] =
+        [
+            Item(SupplierEvaluation, StudyDesign.ServiceEvaluation, 64, independent: false, SettingRelevance.Direct, EvidenceQuality.Low, RiskOfBias.High,
+                "Demo citation: Brightpath Digital, companion app service evaluation report, 2026"),
+            Item(CompanionAppTrial, StudyDesign.Rct, 240, independent: true, SettingRelevance.Direct, EvidenceQuality.High, RiskOfBias.Low,
+                "Demo citation: independent multi-site trial report, 2025"),
+        ],
+        ["Patient feedback kiosk"] =
+        [
+            Item(SupplierEvaluation, StudyDesign.ServiceEvaluation, 64, independent: false, SettingRelevance.Direct, EvidenceQuality.Low, RiskOfBias.High,
+                "Demo citation: Voice Health, feedback kiosk service evaluation report, 2026"),
+        ],
+    };
+
+    private static RecordEvidenceItemRequest Item(string title, StudyDesign design, int size, bool independent, SettingRelevance relevance, EvidenceQuality quality,
+        RiskOfBias bias, string citation) => new()
+    {
+        Title = title, StudyDesign = design, SampleSize = size, IndependentOfSupplier = independent, SettingRelevance = relevance, Quality = quality,
+        RiskOfBias = bias, Citation = citation,
+    };
+
+    /// <summary>
+    /// One procurement case of the demo: a technology for the setting type of one of the trust's wards, and how its
+    /// evidence was appraised for that setting. Sufficient evidence leads to a full approval, minimal to a trial.
+    /// </summary>
+    private sealed record DemoCase(string Technology, string Ward, StatedPurpose Purpose, string SettingDescription, EsfTier Tier,
+        AppraisalConclusion Conclusion, string[] EvidenceTitles, (string Standard, bool Met, string Note)[] Standards, string HowEvidenceInformed, string Rationale);
+
+    private static readonly (string, bool, string)[] s_companionStandards =
+    [
+        ("ESF 2022 design factors: acceptability with users", true, "Co-designed with former inpatients; the trial reports acceptability"),
+        ("ESF 2022 describing value: intended use in the care pathway", true, "Care-plan reminders and messages to the named nurse"),
+        ("ESF 2022 demonstrating performance: effectiveness", true, "Randomised trial on adult acute wards"),
+    ];
+
+    /// <summary>RX3's cases. The companion app on OAK is the approval the README's CheckUse relies on.</summary>
+    private static readonly DemoCase[] s_casesRx3 =
+    [
+        new("Ward companion app", "OAK", StatedPurpose.DirectCareOrTreatment, "Adult acute inpatient wards (Oak Ward, 18 beds)", EsfTier.B,
+            AppraisalConclusion.Sufficient, [CompanionAppTrial, SupplierEvaluation], s_companionStandards,
+            "The independent trial on adult acute wards like Oak shows better care-plan engagement with no harms; the supplier's evaluation agrees but was given little weight.",
+            "Every gate met; an independent trial on this type of ward supports a full approval."),
+        new("Ward companion app", "ASH", StatedPurpose.DirectCareOrTreatment, "Psychiatric intensive care (Ash PICU, 10 beds)", EsfTier.B,
+            AppraisalConclusion.Minimal, [CompanionAppTrial, SupplierEvaluation],
+            [.. s_companionStandards[..2], ("ESF 2022 demonstrating performance: effectiveness", false, "No study in psychiatric intensive care")],
+            "The trial was on acute wards, not in intensive care: minimal evidence for PICU, so a trial with independent evaluation only.",
+            "Every gate met; minimal evidence for PICU, so a six-month trial with independent evaluation."),
+        new("Ward companion app", "WILLOW", StatedPurpose.DirectCareOrTreatment, "Older adults' inpatient ward (Willow Ward, 16 beds)", EsfTier.B,
+            AppraisalConclusion.Minimal, [CompanionAppTrial, SupplierEvaluation],
+            [.. s_companionStandards[..2], ("ESF 2022 demonstrating performance: effectiveness", false, "Few participants over 65 in the trial")],
+            "Few participants in the trial were over 65: minimal evidence for older adults' wards, so a trial with independent evaluation only.",
+            "Every gate met; minimal evidence for older adults, so a six-month trial with independent evaluation."),
+        new("Contact-free night observations", "OAK", StatedPurpose.PatientSafety, "Adult acute inpatient wards (Oak Ward, 18 beds), at night", EsfTier.C,
+            AppraisalConclusion.Minimal, [NightObservationsCohort, SupplierEvaluation],
+            [
+                ("ESF 2022 design factors: acceptability with users", false, "Patients with paranoia may experience the sensor as surveillance"),
+                ("ESF 2022 demonstrating performance: accuracy against manual observations", true, "Cohort study agrees with manual counts"),
+            ],
+            "The independent cohort study shows fewer night-time awakenings, but at some risk of bias and with no comparison group: minimal evidence, a trial only.",
+            "Every gate met, with the EHIA's mitigations for trauma and paranoia; minimal evidence, so a six-month trial with independent evaluation."),
     ];
 
     private static readonly (string Nhs, string Ward, AgeBand Band)[] s_patientsRx3 =
@@ -81,69 +172,228 @@ public static class DemoRegion
 
     public static async Task SeedAsync(LocalPlatform platform, CancellationToken ct)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        // A cold identity service on a busy machine answers its first token request slowly (it JIT-compiles the whole
+        // token pipeline then): give it time rather than fail the start.
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         platform.DemoClients = await OnboardAsync(platform, http, ct);
-        await using var clients = DemoClients.Create(platform);
+        await using var clients = await DemoClients.CreateAsync(platform, http, ct);
         foreach (var trust in Trusts)
         {
-            var seeder = platform.DemoClients.Single(c => c.ClientId == ClientId(trust.OdsCode, "seeder"));
-            var token = await TokenAsync(http, platform.TokenEndpoint, seeder.ClientId, seeder.Secret, ct);
-            clients.UseToken(trust.OdsCode, token);
-
-            var directory = clients.Get<DirectoryService.DirectoryServiceClient>("identity", trust.OdsCode);
+            var directory = clients.Get<DirectoryService.DirectoryServiceClient>("identity", trust.OdsCode, "admin");
             foreach (var w in trust.Wards)
                 await Expect(directory.RegisterWardAsync(new RegisterWardRequest { WardCode = w.Code, Name = w.Name, Setting = w.Setting, Beds = w.Beds }, cancellationToken: ct));
-            await WaitUntilServicesKnowAsync(platform, http, trust.OdsCode, token, ct);
+            await WaitUntilServicesKnowAsync(platform, http, trust.OdsCode, clients.Token(trust.OdsCode, "admin"), ct);
 
-            var procurement = clients.Get<ProcurementService.ProcurementServiceClient>("procurement", trust.OdsCode);
+            var procurement = clients.Get<ProcurementService.ProcurementServiceClient>("procurement", trust.OdsCode, "lead");
             foreach (var t in s_technologies) await Expect(procurement.RegisterTechnologyAsync(t, cancellationToken: ct));
-            var technologies = (await procurement.ListTechnologiesAsync(new ListTechnologiesRequest { PageSize = 50 }, cancellationToken: ct)).Technologies;
-            var technologyByName = technologies.ToDictionary(t => t.Name, t => t.TechnologyId, StringComparer.Ordinal);
+            var technologies = (await procurement.ListTechnologiesAsync(new ListTechnologiesRequest { PageSize = 50 }, cancellationToken: ct)).Technologies
+                .Where(t => s_evidence.ContainsKey(t.Name)).ToDictionary(t => t.Name, StringComparer.Ordinal);
 
-            var evidence = clients.Get<EvidenceService.EvidenceServiceClient>("evidence", trust.OdsCode);
-            foreach (var technology in technologies)
+            var evidence = clients.Get<EvidenceService.EvidenceServiceClient>("evidence", trust.OdsCode, "reviewer");
+            foreach (var technology in technologies.Values)
             {
                 // Evidence learns of the technology from procurement's technology_registered event, delivered after its commit.
-                await OnceKnownAsync("technology.not-found", async () =>
-                {
-                    if ((await evidence.ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = technology.TechnologyId }, cancellationToken: ct)).Items.Count > 0) return;
-                    await Expect(evidence.RecordEvidenceItemAsync(new RecordEvidenceItemRequest
-                    {
-                        TechnologyId = technology.TechnologyId, Title = "Service evaluation on two acute wards", StudyDesign = StudyDesign.ServiceEvaluation,
-                        SampleSize = 64, IndependentOfSupplier = false, SettingRelevance = SettingRelevance.Direct, Quality = EvidenceQuality.Low,
-                        Citation = "Supplier's service evaluation report, 2026", RiskOfBias = RiskOfBias.High,
-                    }, cancellationToken: ct));
-                }, ct);
+                var recorded = await OnceKnownAsync("technology.not-found", $"procurement.technology_registered.v1 for the {technology.Name} at evidence",
+                    async () => (await evidence.ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = technology.TechnologyId }, cancellationToken: ct)).Items, ct);
+                foreach (var item in s_evidence[technology.Name].Where(i => recorded.All(r => r.Title != i.Title)))
+                    await Call(evidence.RecordEvidenceItemAsync(new RecordEvidenceItemRequest(item) { TechnologyId = technology.TechnologyId }, cancellationToken: ct));
             }
 
-            var consent = clients.Get<ConsentService.ConsentServiceClient>("consent", trust.OdsCode);
+            var consent = clients.Get<ConsentService.ConsentServiceClient>("consent", trust.OdsCode, "epr");
             foreach (var p in trust.OdsCode == "RX3" ? s_patientsRx3 : s_patientsRtq)
-                await OnceKnownAsync("ward.not-found", () => Expect(consent.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = p.Nhs, WardCode = p.Ward, AgeBand = p.Band }, cancellationToken: ct)), ct);
+                await OnceKnownAsync("ward.not-found", $"identity.ward_registered.v1 for {p.Ward} at consent",
+                    () => Expect(consent.RegisterPatientAsync(new RegisterPatientRequest { NhsNumber = p.Nhs, WardCode = p.Ward, AgeBand = p.Band }, cancellationToken: ct)), ct);
 
-            if (trust.OdsCode == "RX3") platform.DemoUse = await SeedConsentAsync(consent, technologyByName, ct);
+            if (trust.OdsCode != "RX3") continue;
+            foreach (var demoCase in s_casesRx3) await SeedCaseAsync(clients, trust, demoCase, technologies[demoCase.Technology], ct);
+            platform.DemoUse = await SeedConsentAsync(consent, technologies["Ward companion app"].TechnologyId, ct);
         }
     }
 
-    private const string DemoOverrideReason = "Demo region seed: approvals set by the operator override until the demo runs its procurement cases";
+    /// <summary>
+    /// Takes one case from opening to approval, each step by the role that does it: the procurement lead opens it, every
+    /// gate is recorded by the role <see cref="ProcurementRoles.CompletesGate"/> names, the evidence reviewer completes the
+    /// appraisal at the evidence service (whose appraisal_completed event records the evidence-appraisal gate), and the
+    /// lead approves. Procurement's technology_approved event then carries the approval to consent. A case already decided
+    /// is left alone; a case left half-done by an interrupted start is completed from where it stopped.
+    /// </summary>
+    private static async Task SeedCaseAsync(DemoClients clients, DemoTrust trust, DemoCase demo, Technology technology, CancellationToken ct)
+    {
+        var setting = WardSettingCodes.Of(null, trust.Wards.Single(w => w.Code == demo.Ward).Setting);
+        var what = $"{trust.OdsCode}'s case for the {demo.Technology} in {setting}";
+        var lead = clients.Get<ProcurementService.ProcurementServiceClient>("procurement", trust.OdsCode, "lead");
+        var procurementCase = (await lead.ListCasesAsync(new ListCasesRequest { TechnologyId = technology.TechnologyId }, cancellationToken: ct)).Cases
+            .FirstOrDefault(c => c.SettingCode == setting);
+        // Procurement admits only a setting type of one of the trust's open wards, learned from the directory's ward events.
+        procurementCase ??= await OnceKnownAsync("setting-code.not-in-directory", $"identity.ward_registered.v1 for {demo.Ward} ({setting}) at procurement",
+            () => Call(lead.OpenCaseAsync(new OpenCaseRequest
+            {
+                TechnologyId = technology.TechnologyId, SettingCode = setting, SettingDescription = demo.SettingDescription, Purpose = demo.Purpose,
+            }, cancellationToken: ct)), ct);
+        if (procurementCase.Status != CaseStatus.Open) return;
+
+        var now = DateTime.UtcNow;
+        var passed = procurementCase.Gates.Where(g => g.State == GateState.Passed).Select(g => g.Gate).ToHashSet();
+        foreach (var (gate, request) in GateRequests(procurementCase.CaseId, demo, technology, setting, now).Where(g => !passed.Contains(g.Gate)))
+        {
+            var role = ProcurementRoles.Code(ProcurementRoles.CompletesGate((GateKind)(int)gate));
+            var recorder = clients.Get<ProcurementService.ProcurementServiceClient>("procurement", trust.OdsCode, ClientsPerTrust.Single(c => c.Roles.Contains(role)).Name);
+            var record = await Call(recorder.RecordGateAsync(request, cancellationToken: ct));
+            if (record.Outcome != GateOutcome.Passed)
+                throw new InvalidOperationException($"Seeding the demo region: the gate '{record.Name}' of {what} failed: {record.FailureReason}");
+        }
+
+        if (!passed.Contains(Gate.EvidenceAppraisal)) await AppraiseAsync(clients, trust, demo, technology, setting, procurementCase.CaseId, what, ct);
+
+        var approve = new ApproveRequest { CaseId = procurementCase.CaseId, Rationale = demo.Rationale, Kind = demo.Conclusion == AppraisalConclusion.Sufficient ? ApprovalKind.Full : ApprovalKind.Trial };
+        if (approve.Kind == ApprovalKind.Trial)
+        {
+            approve.TrialEndsOn = Timestamp.FromDateTime(now.AddDays(182));
+            approve.Evaluation = new IndependentEvaluationPlan
+            {
+                Evaluator = "North Coast University, mental health nursing research unit", IndependentOfSupplier = true,
+                Method = "CORE-10 and DIALOG at admission and discharge, patient-reported experience, incidents and staff interviews, against the months before the trial",
+                CoProductionInEvaluation = "Two peer researchers with lived experience of inpatient care co-design the interviews and co-analyse the findings",
+                ReportDueBy = Timestamp.FromDateTime(now.AddDays(168)),
+            };
+        }
+        await Call(lead.ApproveAsync(approve, cancellationToken: ct));
+    }
 
     /// <summary>
-    /// What procurement's approvals would have told the consent service, set by the trust admin's operator override (ADR 0029) for now (the companion app on three ward types, the
-    /// night observations on acute wards), and one patient with an active use of the app on her own consent, so that
-    /// CheckUse has a PERMIT to show. Technologies are found by name in the procurement seed above.
+    /// The evidence reviewer's appraisal for the case's technology and setting (once: a completed one is not repeated), then
+    /// the wait for its appraisal_completed event to record the case's evidence-appraisal gate at procurement.
     /// </summary>
-    private static async Task<(string PatientId, string TechnologyId)> SeedConsentAsync(ConsentService.ConsentServiceClient consent, Dictionary<string, string> ids, CancellationToken ct)
+    private static async Task AppraiseAsync(DemoClients clients, DemoTrust trust, DemoCase demo, Technology technology, string setting, string caseId, string what,
+        CancellationToken ct)
     {
-        var nightObs = ids["Contact-free night observations"];
-        var app = ids["Ward companion app"];
-        // Consent learns of the technologies from procurement's technology_registered events, delivered after its commit.
-        foreach (var setting in new[] { "acute-adult", "picu", "older-adults" })
-            await OnceKnownAsync("technology.not-found", () => Expect(consent.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest { TechnologyId = app, TechnologyName = "Ward companion app", SettingCode = setting, Reason = DemoOverrideReason }, cancellationToken: ct)), ct);
-        await OnceKnownAsync("technology.not-found", () => Expect(consent.RecordTechnologyApprovalAsync(new RecordTechnologyApprovalRequest
+        var reviewer = clients.Get<EvidenceService.EvidenceServiceClient>("evidence", trust.OdsCode, "reviewer");
+        var done = await reviewer.ListAppraisalsAsync(new ListAppraisalsRequest { TechnologyId = technology.TechnologyId, SettingCode = setting }, cancellationToken: ct);
+        if (done.Appraisals.Count == 0)
         {
-            TechnologyId = nightObs, TechnologyName = "Contact-free night observations", SettingCode = "acute-adult", IsSurveillance = true, ManagesSafetyRisk = true,
-            Reason = DemoOverrideReason,
-        }, cancellationToken: ct)), ct);
+            var items = (await reviewer.ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = technology.TechnologyId }, cancellationToken: ct)).Items;
+            var appraisal = new CompleteAppraisalRequest
+            {
+                TechnologyId = technology.TechnologyId, SettingCode = setting, Tier = demo.Tier, Conclusion = demo.Conclusion, HowEvidenceInformedDecision = demo.HowEvidenceInformed,
+            };
+            appraisal.EvidenceItemIds.AddRange(demo.EvidenceTitles.Select(title => items.First(i => i.Title == title).EvidenceItemId));
+            appraisal.Standards.AddRange(demo.Standards.Select(s => new EsfStandardJudgement { Standard = s.Standard, Met = s.Met, Note = s.Note }));
+            await Call(reviewer.CompleteAppraisalAsync(appraisal, cancellationToken: ct));
+        }
 
+        var lead = clients.Get<ProcurementService.ProcurementServiceClient>("procurement", trust.OdsCode, "lead");
+        await UntilAsync($"evidence.appraisal_completed.v1 for {what}", async () =>
+        {
+            var gate = (await lead.GetCaseAsync(new GetCaseRequest { CaseId = caseId }, cancellationToken: ct)).Gates.FirstOrDefault(g => g.Gate == Gate.EvidenceAppraisal);
+            if (gate is { State: not GateState.Passed })
+                throw new InvalidOperationException($"Seeding the demo region: the evidence appraisal of {what} did not pass: {gate.FailureReason}");
+            return gate is not null;
+        }, ct);
+    }
+
+    /// <summary>
+    /// Complete evidence for every gate a human records (all but the evidence appraisal), in an order the rules allow (the IG
+    /// sign-off after the data protection work it signs off). References are the demo trust's invented document numbers.
+    /// </summary>
+    private static IEnumerable<(Gate Gate, RecordGateRequest Request)> GateRequests(string caseId, DemoCase demo, Technology technology, string setting, DateTime now)
+    {
+        var tag = $"{string.Concat(demo.Technology.Split(' ').Select(w => char.ToUpperInvariant(w[0])))}-{setting.ToUpperInvariant()}";
+        var full = demo.Conclusion == AppraisalConclusion.Sufficient;
+        static Timestamp T(DateTime d) => Timestamp.FromDateTime(d);
+        DtacAnswers Dtac() => new() { SupplierDtacReference = $"{technology.Supplier} DTAC answers v3 (2026)", DtacRenewalDue = T(now.AddYears(2)) };
+        RecordGateRequest R(string document) => new() { CaseId = caseId, EvidenceReference = $"RX3-{tag}-{document}" };
+
+        var legal = R("PROC");
+        legal.LegalCompliance = new LegalComplianceEvidence { ProcurementRoute = "Call-off from a national digital health framework, further competition", Compliant = true };
+        yield return (Gate.LegalProcurementCompliance, legal);
+        var local = R("SFI");
+        local.LocalPolicy = new LocalPolicyEvidence { LocalPolicyReference = "Procurement policy v7", FinancialInstructionsReference = "Standing financial instructions 2026, section 4", Compliant = true };
+        yield return (Gate.LocalProcurementPolicy, local);
+        var safety = R("CSO");
+        safety.ClinicalSafety = new ClinicalSafetyEvidence
+        {
+            Dtac = Dtac(), SupplierDcb0129SafetyCaseReference = $"{technology.Supplier} DCB0129 clinical safety case v2",
+            TrustDcb0160SafetyCaseReference = $"RX3-{tag}-DCB0160", HazardLogReference = $"RX3-{tag}-HAZARD-LOG", Passed = true,
+        };
+        yield return (Gate.DtacClinicalSafety, safety);
+        var protection = R("C2");
+        protection.DataProtection = new DataProtectionEvidence { Dtac = Dtac(), Passed = true, SupplierDsptStatus = DsptStatus.StandardsMet, DsptValidUntil = T(now.AddMonths(10)) };
+        yield return (Gate.DtacDataProtection, protection);
+        var security = R("C3");
+        security.TechnicalSecurity = new TechnicalSecurityEvidence
+        {
+            Dtac = Dtac(), Passed = true, PenetrationTestReference = $"{technology.Supplier} CREST penetration test report 2026",
+            PenetrationTestedOn = T(now.AddDays(-40)), PenetrationTestValidUntil = T(now.AddDays(325)),
+        };
+        yield return (Gate.DtacTechnicalSecurity, security);
+        var interoperability = R("C4");
+        interoperability.Interoperability = new InteroperabilityEvidence { Dtac = Dtac(), Passed = true };
+        yield return (Gate.DtacInteroperability, interoperability);
+        var usability = R("D1");
+        usability.Usability = new UsabilityEvidence { Dtac = Dtac(), ScorePercent = 78 };
+        yield return (Gate.DtacUsabilityAndAccessibility, usability);
+
+        var ehia = R("EHIA");
+        ehia.Ehia = new EhiaEvidence { CompletedOn = T(now.AddDays(-30)), ReviewBy = T(now.AddDays(300)) };
+        ehia.Ehia.Risks.Add(new EhiaRisk { Group = AffectedGroup.Age, Risk = "Older patients less used to apps or sensors may be left out or distressed",
+            Mitigation = "Staff offer help at admission; every function is available without the technology" });
+        ehia.Ehia.Risks.Add(new EhiaRisk { Group = AffectedGroup.OtherHealthInequality, Risk = "Patients with limited English or literacy",
+            Mitigation = "Easy-read and translated information; interpreters for the consent conversation" });
+        if (technology.Surveillance)
+        {
+            ehia.Ehia.Risks.Add(new EhiaRisk { Group = AffectedGroup.TraumaHistory, Risk = "A sensor in the bedroom at night may retraumatise patients with a history of abuse",
+                Mitigation = "Discussed before use, the sensor's light shows when it is on, and the patient can ask for manual observations instead" });
+            ehia.Ehia.Risks.Add(new EhiaRisk { Group = AffectedGroup.Paranoia, Risk = "Patients experiencing paranoia may believe they are being watched",
+                Mitigation = "No video is kept or shown; the named nurse explains what is measured and reviews the use daily" });
+        }
+        yield return (Gate.Ehia, ehia);
+        var dpia = R("DPIA");
+        dpia.Dpia = new DpiaEvidence { CompletedOn = T(now.AddDays(-25)), ResidualRisk = technology.Surveillance ? ResidualRisk.Medium : ResidualRisk.Low, ReviewBy = T(now.AddYears(1)) };
+        yield return (Gate.Dpia, dpia);
+        var sharing = R("DSA");
+        sharing.DataSharing = new DataSharingEvidence();
+        sharing.DataSharing.Agreements.Add(new DataSharingAgreement { Party = technology.Supplier, Reference = $"RX3-{tag}-DPA (data processing agreement)", ValidUntil = T(now.AddYears(3)) });
+        yield return (Gate.DataSharingAgreements, sharing);
+        var privacy = R("PN");
+        privacy.PrivacyNotice = new PrivacyNoticeEvidence
+        {
+            PrivacyNoticeReference = "Trust privacy notice v12", PatientInformationReference = $"RX3-{tag}-LEAFLET (easy read and standard)", UpdatedOn = T(now.AddDays(-14)),
+            CoversUseAndStorageOfData = true, CoversPatientRights = true,
+        };
+        yield return (Gate.PrivacyNotice, privacy);
+        var signOff = R("IG-SIGN-OFF");
+        signOff.IgSignOff = new IgSignOffEvidence { TrustDsptReflectsImplementation = true };
+        yield return (Gate.IgSignOff, signOff);
+
+        var coProduction = R("COPRODUCTION");
+        coProduction.CoProduction = new CoProductionEvidence { SupplierAssuranceEvidenced = true, SupplierAssuranceReference = $"{technology.Supplier} co-production statement 2026" };
+        foreach (var (stage, daysAgo) in full ? new[] { (CoProductionStage.Procurement, 60), (CoProductionStage.Testing, 20) } : [(CoProductionStage.Procurement, 60)])
+            coProduction.CoProduction.Activities.Add(new CoProductionActivity
+            {
+                Stage = stage, HeldOn = T(now.AddDays(-daysAgo)), LivedExperienceParticipants = 5, Reference = $"RX3-{tag}-COPRODUCTION-{stage}",
+                HowRepresentative = "Former inpatients of different ages, ethnicities and diagnoses, recruited through the trust's lived experience network",
+            });
+        yield return (Gate.CoProduction, coProduction);
+        var policy = R("POLICY");
+        policy.PolicyAndProcedure = new PolicyAndProcedureEvidence
+        {
+            PolicyReference = "Digital technologies in inpatient care policy v3", ProcedureReference = $"RX3-{tag}-SOP", CoProduced = true, ApprovedOn = T(now.AddDays(-10)), ReviewEveryMonths = 12,
+        };
+        policy.PolicyAndProcedure.Covers.AddRange(System.Enum.GetValues<PolicyContent>().Where(c => c != PolicyContent.Unspecified));
+        yield return (Gate.PolicyAndProcedure, policy);
+        var training = R("TRAINING");
+        training.StaffTraining = new StaffTrainingEvidence { PlanReference = $"RX3-{tag}-TRAINING-PLAN", TrainedBeforeFirstUse = true, RefresherEveryMonths = 12 };
+        training.StaffTraining.Covers.AddRange(System.Enum.GetValues<TrainingContent>().Where(c => c != TrainingContent.Unspecified));
+        training.StaffTraining.Includes.AddRange(System.Enum.GetValues<StaffGroup>().Where(g => g != StaffGroup.Unspecified));
+        yield return (Gate.StaffTraining, training);
+    }
+
+    /// <summary>
+    /// One patient with an active use of the companion app on her own consent, so that CheckUse has a PERMIT to show. The
+    /// use needs the app's approval for OAK's setting, which consent learns from procurement's technology_approved event.
+    /// </summary>
+    private static async Task<(string PatientId, string TechnologyId)> SeedConsentAsync(ConsentService.ConsentServiceClient consent, string app, CancellationToken ct)
+    {
         var patient = (await consent.ListPatientsAsync(new ListPatientsRequest { WardCode = "OAK", PageSize = 50 }, cancellationToken: ct)).Patients.Single(p => p.NhsNumber == "9990000018");
         // Seeded before: her use is active and the check permits.
         var check = await consent.CheckUseAsync(new CheckUseRequest { PatientId = patient.PatientId, TechnologyId = app, WardCode = "OAK", Purpose = UsePurpose.DirectCareOrTreatment }, cancellationToken: ct);
@@ -178,7 +428,8 @@ public static class DemoRegion
             },
         };
         proposal.PatientIds.Add(patient.PatientId);
-        var proposed = await consent.ProposeUseAsync(proposal, cancellationToken: ct);
+        var proposed = await OnceKnownAsync("use.no-approval-for-setting", "procurement.technology_approved.v1 for the Ward companion app in acute-adult at consent",
+            () => Call(consent.ProposeUseAsync(proposal, cancellationToken: ct)), ct);
         await consent.ActivateUseAsync(new ActivateUseRequest { UseId = proposed.UseId }, cancellationToken: ct);
         return (patient.PatientId, app);
     }
@@ -186,6 +437,8 @@ public static class DemoRegion
     /// <summary>
     /// The region operator onboards each trust with its demo clients. The directory shows a client's secret once, so the
     /// runner keeps the secrets in the data folder; a client whose secret it lacks (data folder partly deleted) gets a new one.
+    /// A trust onboarded by an earlier version of the runner gets the demo clients it lacks, and loses demo clients this
+    /// version no longer has (the all-roles "seeder" of before).
     /// </summary>
     private static async Task<IReadOnlyList<DemoClient>> OnboardAsync(LocalPlatform platform, HttpClient http, CancellationToken ct)
     {
@@ -214,6 +467,14 @@ public static class DemoRegion
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
             {
+                var existing = (await directory.GetTrustAsync(new GetTrustRequest { OdsCode = trust.OdsCode }, cancellationToken: ct)).Clients.Select(c => c.ClientId).ToHashSet(StringComparer.Ordinal);
+                foreach (var stale in existing.Where(id => id.Contains(DemoClientInfix, StringComparison.Ordinal) && request.Clients.All(c => c.ClientId != id)))
+                {
+                    await directory.RemoveClientAsync(new RemoveClientRequest { ClientId = stale }, cancellationToken: ct);
+                    secrets.Remove(stale);
+                }
+                foreach (var c in request.Clients.Where(c => !existing.Contains(c.ClientId)))
+                    secrets[c.ClientId] = (await directory.RegisterClientAsync(new RegisterClientRequest(c) { OdsCode = trust.OdsCode }, cancellationToken: ct)).ClientSecret;
                 foreach (var c in request.Clients.Where(c => !secrets.ContainsKey(c.ClientId)))
                     secrets[c.ClientId] = (await directory.ResetClientSecretAsync(new ResetClientSecretRequest { ClientId = c.ClientId }, cancellationToken: ct)).ClientSecret;
             }
@@ -245,41 +506,58 @@ public static class DemoRegion
     /// </summary>
     private static async Task WaitUntilServicesKnowAsync(LocalPlatform platform, HttpClient http, string odsCode, string token, CancellationToken ct)
     {
-        var until = DateTime.UtcNow.AddSeconds(60);
         foreach (var (spec, _) in platform.Running.Where(r => r.Spec.HasEvents && r.Spec.Name != "identity"))
         {
-            while (true)
+            await UntilAsync($"identity.trust_onboarded.v1 for {odsCode} at {spec.Name}", async () =>
             {
                 using var me = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{platform.HttpPort(spec)}/me");
                 me.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
                 using var response = await http.SendAsync(me, ct);
-                if (response.IsSuccessStatusCode) break;
-                if (DateTime.UtcNow > until) throw new TimeoutException($"{spec.Name} did not learn of trust {odsCode} from the directory's events within 60 s.");
-                await Task.Delay(100, ct);
-            }
+                return response.IsSuccessStatusCode;
+            }, ct);
         }
     }
 
     /// <summary>
     /// A service learns what another owns from its events, delivered after the owner's commit: consent a ward (and its
-    /// setting) from the directory, evidence a technology from procurement. Until then the call is refused as
-    /// <paramref name="notYetKnown"/> (e.g. ward.not-found), and is tried again for up to 60 s.
+    /// setting) from the directory, evidence a technology from procurement, consent an approval from procurement. Until
+    /// then the call is refused as <paramref name="notYetKnown"/> (e.g. ward.not-found) and is tried again, for up to a
+    /// minute; after that the seed fails naming the event that did not arrive (<paramref name="awaited"/>).
     /// </summary>
-    private static async Task OnceKnownAsync(string notYetKnown, Func<Task> call, CancellationToken ct)
+    private static async Task<T> OnceKnownAsync<T>(string notYetKnown, string awaited, Func<Task<T>> call, CancellationToken ct)
     {
-        var until = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+        T result = default!;
+        await UntilAsync(awaited, async () =>
         {
             try
             {
-                await call();
-                return;
+                result = await call();
+                return true;
             }
-            catch (Exception e) when ((e as RpcException ?? e.InnerException as RpcException) is { StatusCode: StatusCode.NotFound } r
-                && r.Trailers.GetValue(RefusalStatus.RuleTrailer) == notYetKnown && DateTime.UtcNow < until)
+            catch (Exception e) when ((e as RpcException ?? e.InnerException as RpcException) is { } r && r.Trailers.GetValue(RefusalStatus.RuleTrailer) == notYetKnown)
             {
-                await Task.Delay(100, ct);
+                return false;
             }
+        }, ct);
+        return result;
+    }
+
+    private static Task OnceKnownAsync(string notYetKnown, string awaited, Func<Task> call, CancellationToken ct) =>
+        OnceKnownAsync(notYetKnown, awaited, async () =>
+        {
+            await call();
+            return true;
+        }, ct);
+
+    /// <summary>Asks <paramref name="arrived"/> every 100 ms until it answers true, for up to a minute; then fails naming what did not arrive.</summary>
+    private static async Task UntilAsync(string awaited, Func<Task<bool>> arrived, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + s_eventWait;
+        while (!await arrived())
+        {
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException($"Seeding the demo region: {awaited} did not arrive within {s_eventWait.TotalSeconds:0} s.");
+            await Task.Delay(100, ct);
         }
     }
 
@@ -295,29 +573,51 @@ public static class DemoRegion
         }
         catch (RpcException e)
         {
-            throw new InvalidOperationException($"Seeding the demo region was refused: {e.Trailers.GetValue(RefusalStatus.RuleTrailer)}: {e.Status.Detail}", e);
+            throw Refused(e);
         }
     }
 
-    /// <summary>Generated clients for each app and trust, made by Grpc.Net.ClientFactory, with the trust's seeder token.</summary>
+    // A call whose answer the seed needs: any refusal means the seed data itself is wrong.
+    private static async Task<T> Call<T>(AsyncUnaryCall<T> call)
+    {
+        try
+        {
+            return await call;
+        }
+        catch (RpcException e)
+        {
+            throw Refused(e);
+        }
+    }
+
+    private static InvalidOperationException Refused(RpcException e) =>
+        new($"Seeding the demo region was refused: {e.Trailers.GetValue(RefusalStatus.RuleTrailer)}: {e.Status.Detail}", e);
+
+    /// <summary>Generated clients for each app, trust and demo client, made by Grpc.Net.ClientFactory, each with its client's token.</summary>
     private sealed class DemoClients(ServiceProvider services, Dictionary<string, string> tokens) : IAsyncDisposable
     {
         private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(30);
 
-        public static DemoClients Create(LocalPlatform platform)
+        // The demo clients the seed acts as (the device and the auditor only read).
+        private static readonly string[] s_seeding = ["admin", "lead", "ig", "safety", "reviewer", "epr"];
+
+        public static async Task<DemoClients> CreateAsync(LocalPlatform platform, HttpClient http, CancellationToken ct)
         {
+            var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var client in platform.DemoClients.Where(c => s_seeding.Any(name => c.ClientId == ClientId(c.OdsCode, name))))
+                tokens[client.ClientId] = await TokenAsync(http, platform.TokenEndpoint, client.ClientId, client.Secret, ct);
+
             var services = new ServiceCollection();
-            var tokens = new Dictionary<string, string>();
             foreach (var (spec, _) in platform.Running)
             {
                 var address = new Uri($"http://127.0.0.1:{platform.GrpcPort(spec)}");
-                foreach (var trust in Trusts)
+                foreach (var clientId in tokens.Keys)
                 {
-                    var tenant = trust.OdsCode;
-                    Add(spec.Name, services, Name(spec.Name, tenant), address)
+                    var token = tokens[clientId];
+                    Add(spec.Name, services, Name(spec.Name, clientId), address)
                         ?.AddCallCredentials((_, metadata) =>
                         {
-                            lock (tokens) metadata.Add("Authorization", $"Bearer {tokens[tenant]}");
+                            metadata.Add("Authorization", $"Bearer {token}");
                             return Task.CompletedTask;
                         });
                 }
@@ -326,17 +626,15 @@ public static class DemoRegion
             return new DemoClients(services.BuildServiceProvider(), tokens);
         }
 
-        public void UseToken(string tenant, string token)
-        {
-            lock (tokens) tokens[tenant] = token;
-        }
+        public string Token(string tenant, string name) => tokens[ClientId(tenant, name)];
 
-        public TClient Get<TClient>(string app, string tenant) where TClient : class =>
-            services.GetRequiredService<GrpcClientFactory>().CreateClient<TClient>(Name(app, tenant));
+        /// <summary>A client of <paramref name="app"/> acting as the trust's demo client <paramref name="name"/> (e.g. "lead").</summary>
+        public TClient Get<TClient>(string app, string tenant, string name) where TClient : class =>
+            services.GetRequiredService<GrpcClientFactory>().CreateClient<TClient>(Name(app, ClientId(tenant, name)));
 
         public ValueTask DisposeAsync() => services.DisposeAsync();
 
-        private static string Name(string app, string tenant) => $"{app}/{tenant}";
+        private static string Name(string app, string clientId) => $"{app}/{clientId}";
 
         private static IHttpClientBuilder? Add(string app, IServiceCollection services, string name, Uri address) => app switch
         {

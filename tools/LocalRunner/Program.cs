@@ -124,6 +124,12 @@ public static class Program
         Console.WriteLine();
         Console.WriteLine($"CheckUse for RX3's patient {platform.DemoUse.PatientId} on OAK and the Ward companion app {platform.DemoUse.TechnologyId} (PERMIT), with that token ({DemoRegion.ClientId("RX3", "device")}'s would do too):");
         Console.WriteLine($"  grpcurl -plaintext -H \"authorization: Bearer $TOKEN\" -d '{{\"patient_id\":\"{platform.DemoUse.PatientId}\",\"technology_id\":\"{platform.DemoUse.TechnologyId}\",\"ward_code\":\"OAK\",\"purpose\":\"USE_PURPOSE_DIRECT_CARE_OR_TREATMENT\"}}' 127.0.0.1:{platform.GrpcPort(consent)} platform.consent.v1.ConsentService/CheckUse");
+        var procurement = platform.Running.First(r => r.Spec.Name == "procurement").Spec;
+        var lead = platform.DemoClients.First(c => c.ClientId == DemoRegion.ClientId("RX3", "lead"));
+        Console.WriteLine();
+        Console.WriteLine("That approval came from RX3's procurement case for the app on acute-adult wards, every gate passed (as the procurement lead):");
+        Console.WriteLine($"  LEAD=$(curl -s -u {lead.ClientId}:{lead.Secret} -d grant_type=client_credentials {platform.TokenEndpoint} | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')");
+        Console.WriteLine($"  curl -s -H \"Authorization: Bearer $LEAD\" \"http://127.0.0.1:{platform.HttpPort(procurement)}/procurement/v1/cases?technologyId={platform.DemoUse.TechnologyId}\"");
         Console.WriteLine();
         Console.WriteLine("Ctrl+C stops everything.");
     }
