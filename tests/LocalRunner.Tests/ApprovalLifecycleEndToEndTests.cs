@@ -145,6 +145,60 @@ public sealed class ApprovalLifecycleEndToEndTests(ProcurementEvidenceConsentFix
         Assert.Equal(UseStatus.Suspended, Assert.Single(uses.Uses).Use.Status);
     }
 
+    [Fact]
+    public async Task An_approval_for_adult_acute_wards_does_not_cover_a_picu_ward_until_a_case_of_its_own_is_approved_and_its_event_resumes_the_use()
+    {
+        var trust = new Trust(fixture, "RTQ");
+        await trust.WardsAsync(("BIRCH", WardSetting.AcuteAdult), ("ELM", WardSetting.Picu));
+        var technology = await trust.Procurement(Lead).RegisterTechnologyAsync(new RegisterTechnologyRequest
+        {
+            Name = "Mood and sleep diary", Supplier = "Calder Digital", Category = TechnologyCategory.DirectCare,
+            IntendedUse = "Self-reported mood and sleep, shared with the care team with the patient's agreement",
+        });
+        await trust.RelayAsync();
+        await trust.AppraiseAsync(technology.TechnologyId, Acute);
+        await trust.ApprovedCaseAsync(technology.TechnologyId, Acute, Now.AddDays(365));
+        await trust.RelayAsync();
+        var patient = await trust.PatientWithConsentAsync(technology.TechnologyId, "BIRCH");
+        await trust.StartUseAsync(patient, technology.TechnologyId, "BIRCH");
+        Assert.Equal(UseCheckDecision.Permit, (await trust.CheckAsync(patient, technology.TechnologyId, "BIRCH")).Decision);
+
+        // She moves to a PICU ward: the approval for adult acute wards does not follow her, so her use stops there.
+        var moved = await trust.Consent().TransferPatientAsync(new TransferPatientRequest { PatientId = patient, WardCode = "ELM" });
+        Assert.Equal(Picu, moved.SettingCode);
+        var useId = Assert.Single(moved.SuspendedUseIds);
+        var onPicu = await trust.CheckAsync(patient, technology.TechnologyId, "ELM");
+        Assert.Equal(UseCheckDecision.Deny, onPicu.Decision);
+        Assert.Equal(("use-check.suspended-not-approved-for-ward", "This use is suspended because the patient moved to a ward whose setting the trust has not approved the technology for."),
+            (onPicu.Reasons[0].Rule, onPicu.Reasons[0].Message));
+
+        // PICU needs a case of its own: nothing of the adult acute case counts for it, the appraisal included.
+        var picuCase = await trust.Procurement(Lead).OpenCaseAsync(new OpenCaseRequest
+        {
+            TechnologyId = technology.TechnologyId, SettingCode = Picu, SettingDescription = "Psychiatric intensive care", Purpose = StatedPurpose.DirectCareOrTreatment,
+        });
+        var refused = await Assert.ThrowsAsync<RpcException>(() => trust.Procurement(Lead).ApproveAsync(new ApproveRequest
+        {
+            CaseId = picuCase.CaseId, Kind = ApprovalKind.Full, Rationale = "Approved on the adult acute wards already",
+        }).ResponseAsync);
+        Assert.Equal((StatusCode.FailedPrecondition, "approval.gates-open"), (refused.StatusCode, RuleOf(refused)));
+        var open = refused.GetRpcStatus()!.GetDetail<Google.Rpc.ErrorInfo>().Metadata["open_gates"].Split(',');
+        Assert.Contains("evidence-appraisal", open);
+        Assert.Contains("dtac-c1-clinical-safety", open);
+        Assert.Contains("DTAC C1 clinical safety (not recorded)", refused.Status.Detail);
+        Assert.DoesNotContain(await trust.RelayAsync(), d => d.Type == "platform.procurement.technology_approved.v1");
+        Assert.Equal(UseCheckDecision.Deny, (await trust.CheckAsync(patient, technology.TechnologyId, "ELM")).Decision);
+
+        // Once PICU's own appraisal and gates pass and the lead approves that case, its event resumes her use there.
+        await trust.AppraiseAsync(technology.TechnologyId, Picu);
+        var (approvedPicu, picuApproval) = await trust.ApprovedCaseAsync(technology.TechnologyId, Picu, Now.AddDays(365), picuCase.CaseId);
+        Assert.Equal((CaseStatus.Approved, Picu), (approvedPicu.Status, picuApproval.SettingCode));
+        var approved = await trust.RelayAsync();
+        Assert.Contains(approved, d => (d.From, d.Type, d.To) == ("procurement", "platform.procurement.technology_approved.v1", "consent"));
+        var resumed = await trust.CheckAsync(patient, technology.TechnologyId, "ELM");
+        Assert.Equal((UseCheckDecision.Permit, useId), (resumed.Decision, resumed.UseId));
+    }
+
     private static string? RuleOf(RpcException e) => e.Trailers.GetValue(Platform.Grpc.RefusalStatus.RuleTrailer);
 
     /// <summary>One trust's users of the three services, each call made with the role that step needs.</summary>
@@ -195,20 +249,20 @@ public sealed class ApprovalLifecycleEndToEndTests(ProcurementEvidenceConsentFix
             return appraisal;
         }
 
-        /// <summary>The lead opens a case for the setting, each gate is recorded by its role, and the lead approves in full.</summary>
-        public async Task<(ProcurementCase Case, Approval Approval)> ApprovedCaseAsync(string technologyId, string setting, DateTime penetrationTestValidUntil)
+        /// <summary>The lead opens a case for the setting (unless one is open), each gate is recorded by its role, and the lead approves in full.</summary>
+        public async Task<(ProcurementCase Case, Approval Approval)> ApprovedCaseAsync(string technologyId, string setting, DateTime penetrationTestValidUntil, string? openCaseId = null)
         {
-            var opened = await Procurement(Lead).OpenCaseAsync(new OpenCaseRequest
+            var caseId = openCaseId ?? (await Procurement(Lead).OpenCaseAsync(new OpenCaseRequest
             {
                 TechnologyId = technologyId, SettingCode = setting, SettingDescription = $"Inpatient wards of setting {setting}", Purpose = StatedPurpose.DirectCareOrTreatment,
-            });
-            foreach (var (role, gate) in EveryGateButTheAppraisal(opened.CaseId, Now, penetrationTestValidUntil))
+            })).CaseId;
+            foreach (var (role, gate) in EveryGateButTheAppraisal(caseId, Now, penetrationTestValidUntil))
                 Assert.Equal(GateOutcome.Passed, (await Procurement(role).RecordGateAsync(gate)).Outcome);
             var approval = await Procurement(Lead).ApproveAsync(new ApproveRequest
             {
-                CaseId = opened.CaseId, Kind = ApprovalKind.Full, Rationale = "Every gate met; evidence sufficient for this ward type.",
+                CaseId = caseId, Kind = ApprovalKind.Full, Rationale = "Every gate met; evidence sufficient for this ward type.",
             });
-            return (await Procurement(Lead).GetCaseAsync(new GetCaseRequest { CaseId = opened.CaseId }), approval);
+            return (await Procurement(Lead).GetCaseAsync(new GetCaseRequest { CaseId = caseId }), approval);
         }
 
         /// <summary>
