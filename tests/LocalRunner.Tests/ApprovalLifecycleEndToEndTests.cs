@@ -33,6 +33,7 @@ public sealed class ProcurementEvidenceConsentFixture : IAsyncLifetime
     public ServiceFactory<EvidenceGrpcService> Evidence { get; private set; } = null!;
     public ServiceFactory<ConsentGrpcService> Consent { get; private set; } = null!;
     public SidecarRelay Relay { get; } = new();
+    private readonly string _consentData = Directory.CreateTempSubdirectory("platform-e2e-consent-").FullName;
 
     public async Task InitializeAsync()
     {
@@ -51,6 +52,13 @@ public sealed class ProcurementEvidenceConsentFixture : IAsyncLifetime
         {
             [SidecarRelay.OwnRelayOff.Key] = SidecarRelay.OwnRelayOff.Value,
             ["Consent:Schedules:Enabled"] = "false",
+            // On SQLite, as the local platform that runs in this test process after it: consent's compiled queries are
+            // static, bound to the first model that runs them, so a PostgreSQL consent here would break the local
+            // platform's SQLite one ("executed with a different model than it was compiled against").
+            ["Database:Provider"] = "Sqlite",
+            ["Database:DataDirectory"] = _consentData,
+            ["ConnectionStrings:consent"] = $"Data Source={Path.Combine(_consentData, "consent.db")}",
+            ["ConnectionStrings:consent-owner"] = $"Data Source={Path.Combine(_consentData, "consent.db")}",
         }, OnTheClock);
         await Relay.AddAsync<ProcurementGrpcService, ProcurementDbContext>("procurement", Procurement);
         await Relay.AddAsync<EvidenceGrpcService, EvidenceDbContext>("evidence", Evidence);
@@ -63,6 +71,7 @@ public sealed class ProcurementEvidenceConsentFixture : IAsyncLifetime
         await Consent.DisposeAsync();
         await Evidence.DisposeAsync();
         await Procurement.DisposeAsync();
+        Directory.Delete(_consentData, recursive: true);
     }
 }
 
