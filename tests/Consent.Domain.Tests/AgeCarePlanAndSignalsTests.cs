@@ -132,8 +132,8 @@ public class AgeCarePlanAndSignalsTests
     public void The_patients_copy_never_promises_a_re_decision_sooner_than_an_hour_and_has_a_fallback_for_an_unknown_basis()
     {
         var plan = ActiveUse(OwnBasis(Own(ConsentDecision.Given, DaysAgo(2))), DaysAgo(2)).CarePlan;
-        Assert.Contains("within 1 hours", plan.PatientCopy(LawfulBasisKind.BestInterests, ProxyKind.Unspecified, Policy with { ObjectionRedecisionWithin = TimeSpan.FromMinutes(20) }));
-        Assert.Contains("within 2 hours", plan.PatientCopy(LawfulBasisKind.BestInterests, ProxyKind.Unspecified, Policy with { ObjectionRedecisionWithin = TimeSpan.FromMinutes(100) }));
+        Assert.Contains("look at the decision again within 1 hour, ", plan.PatientCopy(LawfulBasisKind.BestInterests, ProxyKind.Unspecified, Policy with { ObjectionRedecisionWithin = TimeSpan.FromMinutes(20) }));
+        Assert.Contains("look at the decision again within 2 hours, ", plan.PatientCopy(LawfulBasisKind.BestInterests, ProxyKind.Unspecified, Policy with { ObjectionRedecisionWithin = TimeSpan.FromMinutes(100) }));
         var unknown = plan.PatientCopy(LawfulBasisKind.None, ProxyKind.Unspecified);
         Assert.Contains("You can tell us at any time that you do not want it, and we will look at the decision again with you.", unknown);
         Assert.StartsWith("Your care plan: using SleepSense bed sensor\n\n", unknown);

@@ -87,7 +87,8 @@ public sealed class CarePlanRecord
 
     private static string SayingNoInWords(LawfulBasisKind basis, ProxyKind proxy, TrustPolicy policy)
     {
-        var hours = $"{Math.Max(1, (int)Math.Round(policy.ObjectionRedecisionWithin.TotalHours))} hours";
+        var whole = Math.Max(1, (int)Math.Round(policy.ObjectionRedecisionWithin.TotalHours));
+        var hours = whole == 1 ? "1 hour" : $"{whole} hours";
         return basis switch
         {
             LawfulBasisKind.OwnConsent => "You can change your mind at any time. If you do, we will stop using it straight away.",

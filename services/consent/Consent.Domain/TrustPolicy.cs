@@ -150,7 +150,7 @@ public sealed record TrustPolicy
     private static string Words(string field) => "the " + field.Replace('_', ' ');
 
     private static string InWords(TimeSpan t) =>
-        t.TotalDays >= 1 && t.TotalDays == Math.Floor(t.TotalDays) ? $"{t.TotalDays:0} days" : $"{t.TotalHours:0.#} hours";
+        t.TotalDays >= 2 && t.TotalDays == Math.Floor(t.TotalDays) ? $"{t.TotalDays:0} days" : $"{t.TotalHours:0.#} hours";
 }
 
 /// <summary>One field of a trust policy change: its value before and after (invariant text).</summary>
