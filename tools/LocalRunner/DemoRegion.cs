@@ -9,8 +9,6 @@ using Platform.Contracts.Procurement.V1;
 using Platform.Grpc;
 using ClientKind = Platform.Contracts.Identity.V1.ClientKind;
 using EsfTier = Platform.Contracts.Evidence.V1.EsfTier;
-using GateKind = Platform.Procurement.Domain.GateKind;
-using ProcurementRoles = Platform.Procurement.Domain.ProcurementRoles;
 using RegisterWardRequest = Platform.Contracts.Identity.V1.RegisterWardRequest;
 using WardSetting = Platform.Contracts.Common.V1.WardSetting;
 
@@ -61,6 +59,30 @@ public static class DemoRegion
         ("auditor", ClientKind.Integration, ["auditor"]),
         ("admin", ClientKind.Integration, ["trust-admin"]),
     ];
+
+    /// <summary>
+    /// Which demo client records each gate: the one holding the role procurement's gate catalogue names for it (the
+    /// runner meets procurement only through its contract; procurement refuses a gate recorded by any other role, and
+    /// LocalPlatformTests checks each record's role against the catalogue).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<Gate, string> GateRecorders = new Dictionary<Gate, string>
+    {
+        [Gate.LegalProcurementCompliance] = "lead",
+        [Gate.LocalProcurementPolicy] = "lead",
+        [Gate.DtacClinicalSafety] = "safety",
+        [Gate.DtacDataProtection] = "ig",
+        [Gate.DtacTechnicalSecurity] = "ig",
+        [Gate.DtacInteroperability] = "lead",
+        [Gate.DtacUsabilityAndAccessibility] = "lead",
+        [Gate.Ehia] = "lead",
+        [Gate.Dpia] = "ig",
+        [Gate.DataSharingAgreements] = "ig",
+        [Gate.PrivacyNotice] = "ig",
+        [Gate.IgSignOff] = "ig",
+        [Gate.CoProduction] = "lead",
+        [Gate.PolicyAndProcedure] = "lead",
+        [Gate.StaffTraining] = "lead",
+    };
 
     public static string ClientId(string odsCode, string name) => $"{odsCode.ToLowerInvariant()}-demo-{name}";
 
@@ -212,7 +234,7 @@ public static class DemoRegion
 
     /// <summary>
     /// Takes one case from opening to approval, each step by the role that does it: the procurement lead opens it, every
-    /// gate is recorded by the role <see cref="ProcurementRoles.CompletesGate"/> names, the evidence reviewer completes the
+    /// gate is recorded by the demo client of the role that completes it (<see cref="GateRecorders"/>), the evidence reviewer completes the
     /// appraisal at the evidence service (whose appraisal_completed event records the evidence-appraisal gate), and the
     /// lead approves. Procurement's technology_approved event then carries the approval to consent. A case already decided
     /// is left alone; a case left half-done by an interrupted start is completed from where it stopped.
@@ -236,8 +258,7 @@ public static class DemoRegion
         var passed = procurementCase.Gates.Where(g => g.State == GateState.Passed).Select(g => g.Gate).ToHashSet();
         foreach (var (gate, request) in GateRequests(procurementCase.CaseId, demo, technology, setting, now).Where(g => !passed.Contains(g.Gate)))
         {
-            var role = ProcurementRoles.Code(ProcurementRoles.CompletesGate((GateKind)(int)gate));
-            var recorder = clients.Get<ProcurementService.ProcurementServiceClient>("procurement", trust.OdsCode, ClientsPerTrust.Single(c => c.Roles.Contains(role)).Name);
+            var recorder = clients.Get<ProcurementService.ProcurementServiceClient>("procurement", trust.OdsCode, GateRecorders[gate]);
             var record = await Call(recorder.RecordGateAsync(request, cancellationToken: ct));
             if (record.Outcome != GateOutcome.Passed)
                 throw new InvalidOperationException($"Seeding the demo region: the gate '{record.Name}' of {what} failed: {record.FailureReason}");
