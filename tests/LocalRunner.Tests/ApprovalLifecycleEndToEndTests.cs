@@ -15,7 +15,7 @@ using Platform.Testing;
 using Xunit;
 using EvidenceContracts = Platform.Contracts.Evidence.V1;
 using IdentityContracts = Platform.Contracts.Identity.V1;
-using static Platform.Tools.LocalRunner.Tests.ProcurementGateEvidence;
+using static Platform.Procurement.Api.Tests.ProcurementGateEvidence;
 
 namespace Platform.Tools.LocalRunner.Tests;
 

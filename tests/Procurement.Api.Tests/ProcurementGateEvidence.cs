@@ -1,11 +1,12 @@
 using Google.Protobuf.WellKnownTypes;
 using Platform.Contracts.Procurement.V1;
 
-namespace Platform.Tools.LocalRunner.Tests;
+namespace Platform.Procurement.Api.Tests;
 
 /// <summary>
 /// Valid evidence for every gate of a procurement case but the evidence appraisal (which comes from the evidence
-/// service's event), each with the role responsible for it, in an order procurement's rules allow.
+/// service's event), each with the role responsible for it, in an order procurement's rules allow. Compiled into
+/// Procurement.Api.Tests, Evidence.Api.Tests and LocalRunner.Tests.
 /// </summary>
 internal static class ProcurementGateEvidence
 {
