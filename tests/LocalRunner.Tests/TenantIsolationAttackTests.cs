@@ -202,7 +202,7 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
             TechnologyId = Guid.Parse(technologyId), SettingCode = "acute-adult", Instrument = Platform.Evidence.Domain.Instrument.Honos,
             Characteristic = Platform.Evidence.Domain.Characteristic.Sex, LowerGroupCategory = "male", LowerGroupLabel = "male", LowerGroupPatients = 6,
             LowerGroupMean = 2, HigherGroupCategory = "female", HigherGroupLabel = "female", HigherGroupPatients = 7, HigherGroupMean = 10, Threshold = 4.8,
-            Period = Platform.Evidence.Api.Application.OutcomeFlags.LastEndedQuarter(DateTime.UtcNow).Code, RaisedAt = DateTime.UtcNow,
+            Period = Platform.Evidence.Api.Application.ReportingPeriod.LastEnded(DateTime.UtcNow).Code, RaisedAt = DateTime.UtcNow,
         };
         db.OutcomeFlags.Add(flag);
         await db.SaveChangesAsync();
@@ -285,8 +285,7 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
                     break;
                 // An outcome report covers a calendar quarter that has ended ("2026-Q3"): the one before the current.
                 case FieldType.String when field.Name == "period":
-                    var lastQuarterStart = new DateTime(DateTime.UtcNow.Year, (DateTime.UtcNow.Month - 1) / 3 * 3 + 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(-3);
-                    field.Accessor.SetValue(message, $"{lastQuarterStart.Year}-Q{(lastQuarterStart.Month - 1) / 3 + 1}");
+                    field.Accessor.SetValue(message, Platform.Evidence.Api.Application.ReportingPeriod.LastEnded(DateTime.UtcNow).Code);
                     break;
                 // An id RX3's reads never showed (a proxy authority, an advance decision, a case): a guessed one (OWASP
                 // API1), so the method reaches its look-up instead of refusing an empty id; counted in the output.

@@ -20,17 +20,10 @@ public sealed class OutcomeFlags(EvidenceDbContext db, OutcomeReports reports, I
 {
     public const int MaxListed = 500;
 
-    /// <summary>The calendar quarter before the one <paramref name="now"/> falls in: the latest a report may cover.</summary>
-    public static ReportingPeriod LastEndedQuarter(DateTime now)
-    {
-        var quarter = (now.Month - 1) / 3 + 1;
-        return quarter == 1 ? new ReportingPeriod(now.Year - 1, 4) : new ReportingPeriod(now.Year, quarter - 1);
-    }
-
     /// <summary>Builds the report of every technology and instrument measured in the last ended quarter, and raises its new flags.</summary>
     public async Task<FlagReview> RaiseForLastEndedQuarterAsync(CancellationToken ct = default)
     {
-        var period = LastEndedQuarter(clock.GetUtcNow().UtcDateTime);
+        var period = ReportingPeriod.LastEnded(clock.GetUtcNow().UtcDateTime);
         var (start, end) = (period.Start, period.End);
         var measured = await db.Measurements.AsNoTracking()
             .Where(m => m.MeasuredAt >= start && m.MeasuredAt < end && m.Headline != null)

@@ -14,6 +14,13 @@ public sealed partial record ReportingPeriod(int Year, int Quarter)
     public DateTime End => Start.AddMonths(3);
     public string Code => $"{Year}-Q{Quarter}";
 
+    /// <summary>The calendar quarter before the one <paramref name="now"/> falls in: the latest a report may cover.</summary>
+    public static ReportingPeriod LastEnded(DateTime now)
+    {
+        var quarter = (now.Month - 1) / 3 + 1;
+        return quarter == 1 ? new ReportingPeriod(now.Year - 1, 4) : new ReportingPeriod(now.Year, quarter - 1);
+    }
+
     [GeneratedRegex("^(\\d{4})-Q([1-4])$")]
     private static partial Regex Shape();
 
