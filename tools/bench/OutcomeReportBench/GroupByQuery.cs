@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Platform.Evidence.Api.Application;
 using Platform.Evidence.Domain;
 
 namespace Platform.Tools.OutcomeReportBench;
@@ -81,7 +82,7 @@ internal sealed class GroupByQuery(NpgsqlDataSource app, string trust, GroupByQu
         """;
 
     /// <summary>PostgreSQL's plan for one report's statement, as run (EXPLAIN ANALYZE, BUFFERS).</summary>
-    public async Task<string> ExplainAsync(Guid technology, Instrument instrument, ReportingQuarter quarter)
+    public async Task<string> ExplainAsync(Guid technology, Instrument instrument, ReportingPeriod quarter)
     {
         var definition = Instruments.Of(instrument);
         await using var conn = await app.OpenConnectionAsync();
@@ -95,7 +96,7 @@ internal sealed class GroupByQuery(NpgsqlDataSource app, string trust, GroupByQu
         return string.Join(Environment.NewLine, lines);
     }
 
-    private NpgsqlParameter[] Parameters(Guid technology, Instrument instrument, ReportingQuarter quarter, InstrumentDefinition definition) =>
+    private NpgsqlParameter[] Parameters(Guid technology, Instrument instrument, ReportingPeriod quarter, InstrumentDefinition definition) =>
     [
         new() { Value = trust, NpgsqlDbType = NpgsqlDbType.Varchar },
         new() { Value = technology },
@@ -109,7 +110,7 @@ internal sealed class GroupByQuery(NpgsqlDataSource app, string trust, GroupByQu
     private static int CategoryValue(int characteristic, string name) =>
         Convert.ToInt32(Enum.Parse(Columns[characteristic].Enum, name), System.Globalization.CultureInfo.InvariantCulture);
 
-    public async Task<Counts> RunAsync(Guid technology, Instrument instrument, ReportingQuarter quarter, CancellationToken ct = default)
+    public async Task<Counts> RunAsync(Guid technology, Instrument instrument, ReportingPeriod quarter, CancellationToken ct = default)
     {
         var definition = Instruments.Of(instrument);
         await using var conn = await app.OpenConnectionAsync(ct);

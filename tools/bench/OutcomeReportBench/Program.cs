@@ -38,7 +38,7 @@ public static class Program
         var rounds = Option(args, "--rounds", 9);
         var warmup = Option(args, "--warmup", 3);
         var measurements = Option(args, "--measurements", 100_000);
-        var quarter = ReportingQuarter.LastEnded(DateTime.UtcNow);
+        var quarter = ReportingPeriod.LastEnded(DateTime.UtcNow);
 
         var pg = await PostgresServer.SharedAsync();
         var database = await pg.CreateDatabaseAsync("outcomebench");
@@ -145,7 +145,7 @@ public static class Program
     /// decimals), every count from 1 to under the threshold hidden, and the same settings.
     /// </summary>
     private static async Task<CheckResult> CheckAsync(IReadOnlyList<(Guid Technology, Outcomes.Instrument Instrument)> reports,
-        Func<(Guid, Outcomes.Instrument), Task<OutcomeReport>> report, GroupByQuery groupBy, ReportingQuarter quarter)
+        Func<(Guid, Outcomes.Instrument), Task<OutcomeReport>> report, GroupByQuery groupBy, ReportingPeriod quarter)
     {
         int shown = 0, hiddenSmall = 0, hiddenOther = 0, patients = 0;
         var wrong = new List<string>();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
 using NpgsqlTypes;
+using Platform.Evidence.Api.Application;
 using Platform.Evidence.Domain;
 using Platform.Testing;
 
@@ -15,7 +16,7 @@ namespace Platform.Tools.OutcomeReportBench;
 /// follow-ups in the reporting quarter, answers scored by Evidence.Domain's instruments and stored as the service
 /// stores them), and equality profiles with every characteristic, "not stated" included, for most patients.
 /// </summary>
-internal sealed class Seeder(PostgresServer pg, string database, string trust, ReportingQuarter quarter, int seed)
+internal sealed class Seeder(PostgresServer pg, string database, string trust, ReportingPeriod quarter, int seed)
 {
     public static readonly string[] TechnologyNames =
         ["Vision-based patient monitoring", "Digital CBT for psychosis", "Bed sensor mat", "Self-referral kiosk app", "Wearable sleep tracker"];
@@ -208,14 +209,4 @@ internal sealed class Seeder(PostgresServer pg, string database, string trust, R
 
     // To the database's precision, as the service truncates what it stores.
     private static DateTime Microseconds(DateTime value) => value.AddTicks(-(value.Ticks % TimeSpan.TicksPerMicrosecond));
-}
-
-/// <summary>The quarter the bench reports on: the last one that has ended, as a report must be.</summary>
-internal sealed record ReportingQuarter(DateTime Start)
-{
-    public DateTime End => Start.AddMonths(3);
-    public string Code => $"{Start.Year}-Q{(Start.Month - 1) / 3 + 1}";
-
-    public static ReportingQuarter LastEnded(DateTime now) =>
-        new(new DateTime(now.Year, (now.Month - 1) / 3 * 3 + 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(-3));
 }
