@@ -36,8 +36,7 @@ public sealed class ConsentProcessShutdownTests
         using var service = AppProcess.Start(Path.Combine(AppContext.BaseDirectory, "Consent.Api.dll"),
             settings.Select(s => $"--{s.Key}={s.Value}"));
         await service.WaitForOutputAsync("Application started", TimeSpan.FromMinutes(2));
-        using (var http = new HttpClient())
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{httpPort}/health/ready")).StatusCode);
+        await ReadyAsync($"http://127.0.0.1:{httpPort}/health/ready", TimeSpan.FromMinutes(2));
 
         service.Terminate();
 
@@ -50,5 +49,33 @@ public sealed class ConsentProcessShutdownTests
         var shutdown = output[stopping..];
         Assert.DoesNotContain("\"LogLevel\":\"Error\"", shutdown);
         Assert.DoesNotContain("\"LogLevel\":\"Critical\"", shutdown);
+    }
+
+    /// <summary>
+    /// "Application started" comes before the first readiness check has passed (on a loaded machine the database and
+    /// messaging checks may still be answering 503): readiness is asked until it says ready, within a bound, and the
+    /// last answer is shown if it never does. The test is about the way down, not the time it takes to come up.
+    /// </summary>
+    private static async Task ReadyAsync(string url, TimeSpan within)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var bound = new CancellationTokenSource(within);
+        var last = "no answer";
+        while (!bound.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await http.GetAsync(url, bound.Token);
+                if (response.StatusCode == HttpStatusCode.OK) return;
+                last = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(bound.Token)}";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                last = e.Message;
+            }
+            try { await Task.Delay(TimeSpan.FromMilliseconds(200), bound.Token); }
+            catch (OperationCanceledException) { break; }
+        }
+        Assert.Fail($"The service never answered ready at {url} within {within}; last answer: {last}");
     }
 }
