@@ -30,10 +30,32 @@ public sealed class DecisionEventHandlers(AuditLog log) :
     IEventHandler<Consent.BestInterestsDecisionRecorded>,
     IEventHandler<Consent.ReviewOverdue>,
     IEventHandler<Consent.BlanketUseSignalRaised>,
+    IEventHandler<Consent.UseProposed>,
+    IEventHandler<Consent.UseReviewed>,
+    IEventHandler<Consent.PatientTransferred>,
+    IEventHandler<Consent.UseReevaluated>,
+    IEventHandler<Consent.SafetyAlert>,
+    IEventHandler<Consent.ProxyAuthorityEnded>,
+    IEventHandler<Consent.ProxyAuthoritySuspended>,
+    IEventHandler<Consent.ProxyAuthoritySuspensionLifted>,
+    IEventHandler<Consent.BestInterestsDecisionEnded>,
+    IEventHandler<Consent.AdvanceDecisionRecorded>,
+    IEventHandler<Consent.AdvanceDecisionInvalidated>,
+    IEventHandler<Consent.RefusalQuestionAnswered>,
+    IEventHandler<Consent.TrustPolicyChanged>,
+    IEventHandler<Consent.TechnologyApprovalOverridden>,
     IEventHandler<Procurement.TechnologyApproved>,
     IEventHandler<Procurement.TechnologyApprovalWithdrawn>,
     IEventHandler<Procurement.TechnologyRegistered>,
+    IEventHandler<Procurement.CaseOpened>,
+    IEventHandler<Procurement.GateRecorded>,
+    IEventHandler<Procurement.GateExpired>,
+    IEventHandler<Procurement.SupplierEvidenceShared>,
+    IEventHandler<Procurement.SupplierEvidenceReused>,
     IEventHandler<Evidence.EvidenceItemRecorded>,
+    IEventHandler<Evidence.AppraisalCompleted>,
+    IEventHandler<Evidence.MeasurementRecorded>,
+    IEventHandler<Evidence.OutcomeFlagRaised>,
     IEventHandler<Messaging.Contracts.V1.DeadLetterReplayed>,
     IEventHandler<AccessRecorded>
 {
@@ -80,6 +102,51 @@ public sealed class DecisionEventHandlers(AuditLog log) :
     public Task HandleAsync(Consent.BlanketUseSignalRaised m, EventEnvelope e, CancellationToken ct) =>
         Append("blanket-use-signal", AuditAction.Execute, m.Actor, $"BlanketUseSignal/{m.SignalId}", "DetectedIssue", e, ct);
 
+    public Task HandleAsync(Consent.UseProposed m, EventEnvelope e, CancellationToken ct) =>
+        Append("use-proposed", AuditAction.Create, m.Actor, $"TechnologyUse/{m.UseId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.UseReviewed m, EventEnvelope e, CancellationToken ct) =>
+        Append("use-reviewed", AuditAction.Create, m.Actor, $"UseReview/{m.ReviewId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.PatientTransferred m, EventEnvelope e, CancellationToken ct) =>
+        Append("patient-transferred", AuditAction.Update, m.Actor, $"Patient/{m.PatientId}", "Patient", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.UseReevaluated m, EventEnvelope e, CancellationToken ct) =>
+        Append("use-reevaluated", AuditAction.Execute, m.Actor, $"TechnologyUse/{m.UseId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.SafetyAlert m, EventEnvelope e, CancellationToken ct) =>
+        Append("safety-alert", AuditAction.Execute, m.Actor, $"TechnologyUse/{m.UseId}", "DetectedIssue", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.ProxyAuthorityEnded m, EventEnvelope e, CancellationToken ct) =>
+        Append("proxy-authority-ended", AuditAction.Update, m.Actor, $"ProxyAuthority/{m.ProxyAuthorityId}", "RelatedPerson", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.ProxyAuthoritySuspended m, EventEnvelope e, CancellationToken ct) =>
+        Append("proxy-authority-suspended", AuditAction.Update, m.Actor, $"ProxyAuthority/{m.ProxyAuthorityId}", "RelatedPerson", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.ProxyAuthoritySuspensionLifted m, EventEnvelope e, CancellationToken ct) =>
+        Append("proxy-suspension-lifted", AuditAction.Update, m.Actor, $"ProxyAuthority/{m.ProxyAuthorityId}", "RelatedPerson", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.BestInterestsDecisionEnded m, EventEnvelope e, CancellationToken ct) =>
+        Append("best-interests-decision-ended", AuditAction.Update, m.Actor, $"BestInterestsDecision/{m.DecisionId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.AdvanceDecisionRecorded m, EventEnvelope e, CancellationToken ct) =>
+        Append("advance-decision-recorded", AuditAction.Create, m.Actor, $"AdvanceDecision/{m.AdvanceDecisionId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.AdvanceDecisionInvalidated m, EventEnvelope e, CancellationToken ct) =>
+        Append("advance-decision-invalidated", AuditAction.Update, m.Actor, $"AdvanceDecision/{m.AdvanceDecisionId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.RefusalQuestionAnswered m, EventEnvelope e, CancellationToken ct) =>
+        Append("refusal-question-answered", AuditAction.Update, m.Actor, $"Consent/{m.ConsentId}", "Consent", e, ct, m.PatientId);
+
+    // The trust's own policy (review intervals, grace periods): who changed it; the before and after are in the event.
+    public Task HandleAsync(Consent.TrustPolicyChanged m, EventEnvelope e, CancellationToken ct) =>
+        Append("trust-policy-changed", AuditAction.Update, m.Actor, "TrustPolicy/current", "TrustPolicy", e, ct);
+
+    // An approval recorded or withdrawn by hand instead of through procurement (ADR 0029: overrides are audited).
+    public Task HandleAsync(Consent.TechnologyApprovalOverridden m, EventEnvelope e, CancellationToken ct) =>
+        Append(m.Action == Consent.ApprovalOverrideAction.Withdrawn ? "approval-override-withdrawn" : "approval-override-recorded",
+            AuditAction.Update, m.Actor, $"TechnologyApproval/{m.ApprovalId}", "Device", e, ct);
+
     public Task HandleAsync(Procurement.TechnologyApproved m, EventEnvelope e, CancellationToken ct) =>
         Append("technology-approved", AuditAction.Update, m.Actor, $"Technology/{m.TechnologyId}", "Device", e, ct);
 
@@ -91,6 +158,33 @@ public sealed class DecisionEventHandlers(AuditLog log) :
 
     public Task HandleAsync(Evidence.EvidenceItemRecorded message, EventEnvelope envelope, CancellationToken cancellationToken) =>
         Append("evidence-item-recorded", AuditAction.Create, message.Actor, $"EvidenceItem/{message.EvidenceItemId}", "Evidence", envelope, cancellationToken);
+
+    public Task HandleAsync(Procurement.CaseOpened m, EventEnvelope e, CancellationToken ct) =>
+        Append("procurement-case-opened", AuditAction.Create, m.Actor, $"ProcurementCase/{m.CaseId}", "Device", e, ct);
+
+    public Task HandleAsync(Procurement.GateRecorded m, EventEnvelope e, CancellationToken ct) =>
+        Append("procurement-gate-recorded", AuditAction.Create, m.Actor, $"ProcurementCase/{m.CaseId}/gate/{m.RecordId}", "Device", e, ct);
+
+    // Raised by procurement's expiry sweep, not by a person: the agent is the service that raised it.
+    public Task HandleAsync(Procurement.GateExpired m, EventEnvelope e, CancellationToken ct) =>
+        Append("procurement-gate-expired", AuditAction.Execute, null, $"ProcurementCase/{m.CaseId}", "Device", e, ct);
+
+    public Task HandleAsync(Procurement.SupplierEvidenceShared m, EventEnvelope e, CancellationToken ct) =>
+        Append("supplier-evidence-shared", AuditAction.Create, m.Actor, $"SharedEvidence/{m.SharedEvidenceId}", "DocumentReference", e, ct);
+
+    public Task HandleAsync(Procurement.SupplierEvidenceReused m, EventEnvelope e, CancellationToken ct) =>
+        Append("supplier-evidence-reused", AuditAction.Read, m.Actor, $"SharedEvidence/{m.SharedEvidenceId}", "DocumentReference", e, ct);
+
+    public Task HandleAsync(Evidence.AppraisalCompleted m, EventEnvelope e, CancellationToken ct) =>
+        Append("appraisal-completed", AuditAction.Create, m.Actor, $"Appraisal/{m.AppraisalId}", "Evidence", e, ct);
+
+    // An outcome measure of one use (its patient is the consent service's to name; the event carries the use only).
+    public Task HandleAsync(Evidence.MeasurementRecorded m, EventEnvelope e, CancellationToken ct) =>
+        Append("measurement-recorded", AuditAction.Create, m.Actor, $"Measurement/{m.MeasurementId}", "Observation", e, ct);
+
+    // Raised by evidence's outcome flag sweep, not by a person: the agent is the service that raised it.
+    public Task HandleAsync(Evidence.OutcomeFlagRaised m, EventEnvelope e, CancellationToken ct) =>
+        Append("outcome-flag-raised", AuditAction.Execute, null, $"OutcomeFlag/{m.FlagId}", "DetectedIssue", e, ct);
 
     // An operator pushed an event through its handler again: who, which event, and whether it took.
     public Task HandleAsync(Messaging.Contracts.V1.DeadLetterReplayed message, EventEnvelope envelope, CancellationToken cancellationToken) =>
@@ -120,8 +214,10 @@ public sealed class DecisionEventHandlers(AuditLog log) :
             Source(envelope)), cancellationToken);
     }
 
+    // No actor: the event was raised by the service itself (a sweep), so the agent is that service, in role "system".
     private Task Append(string type, AuditAction action, Common.Actor? actor, string what, string entityType, EventEnvelope envelope, CancellationToken ct, string? patientId = null) =>
-        Append(new NewAuditEntry(type, action, AuditOutcome.Success, new AuditAgent(Or(actor?.Subject), Or(actor?.Role), "HOPERAT"),
+        Append(new NewAuditEntry(type, action, AuditOutcome.Success,
+            actor is null ? new AuditAgent(Or(envelope.Source), "system", "HOPERAT") : new AuditAgent(Or(actor.Subject), Or(actor.Role), "HOPERAT"),
             new AuditEntity(what, entityType), string.IsNullOrWhiteSpace(patientId) ? null : $"Patient/{patientId}", Source(envelope)), ct);
 
     // Appended with the rest of the delivery's entries before its transaction commits (AuditLog.AppendWithDelivery).
