@@ -238,6 +238,39 @@ public sealed class ObjectionsAndLibertyGrpcTests(ConsentServiceFixture fixture)
     }
 
     [Fact]
+    public async Task Continuing_a_monitoring_use_against_an_objection_needs_a_deprivation_of_liberty_screen_made_since_the_objection_Cheshire_West_and_MCA_s6()
+    {
+        var a = new ConsentClient(fixture.App, "DOL3");
+        var approval = await a.ApproveAsync();
+        await MonitorsContinuouslyAsync("DOL3", approval.ApprovalId);
+        var technology = approval.TechnologyId;
+        var patient = await a.PatientAsync(AgeBand._26To64);
+        await a.LacksCapacityAsync(patient, technology, at: DateTime.UtcNow.AddHours(-3));
+        await a.Call(c => c.RecordBestInterestsDecisionAsync(ConsentClient.BestInterests(patient, technology)));
+        var earlier = Screen(patient, technology, DeprivationOfLibertyAuthorisation.DolsStandard, "DoLS SA 2026/7790");
+        earlier.ScreenedAt = ConsentClient.Ts(DateTime.UtcNow.AddHours(-1));
+        var before = (await a.Call(c => c.RecordDeprivationOfLibertyScreenAsync(earlier))).Id;
+        var use = await a.ActiveUseAsync(patient, technology);
+        var objection = (await a.Call(c => c.RecordObjectionAsync(Objection(use.UseId, DateTime.UtcNow.AddMinutes(-5))))).Id;
+
+        // Her resistance changes the arrangements: a screen made before it does not answer for them.
+        await a.Refused(c => c.RedecideObjectionAsync(Continue(objection)), StatusCode.FailedPrecondition, "objection.deprivation-of-liberty-screen-required");
+        var withOldScreen = Continue(objection);
+        withOldScreen.DeprivationOfLibertyScreenId = before;
+        await a.Refused(c => c.RedecideObjectionAsync(withOldScreen), StatusCode.FailedPrecondition, "objection.deprivation-of-liberty-screen-required");
+        Assert.Empty(await Outbox.PublishedAsync<ObjectionRedecided>(fixture.App, "DOL3"));
+
+        var since = (await a.Call(c => c.RecordDeprivationOfLibertyScreenAsync(Screen(patient, technology, DeprivationOfLibertyAuthorisation.DolsStandard, "DoLS SA 2026/7790")))).Id;
+        var continued = Continue(objection);
+        continued.DeprivationOfLibertyScreenId = since;
+        await a.Call(c => c.RedecideObjectionAsync(continued));
+        var check = await a.CheckAsync(patient, technology);
+        Assert.Equal(UseCheckDecision.Permit, check.Decision);
+        Assert.DoesNotContain("objection-redecision-due", check.Warnings);
+        Assert.Equal(since, Assert.Single(await Outbox.PublishedAsync<ObjectionRedecided>(fixture.App, "DOL3")).DeprivationOfLibertyScreenId);
+    }
+
+    [Fact]
     public async Task A_dols_authorisation_does_not_authorise_depriving_a_16_to_17_year_old_of_liberty_and_a_court_of_protection_order_does_Re_D_2019_UKSC_42()
     {
         var a = new ConsentClient(fixture.App, "DOL2");
