@@ -31,7 +31,12 @@ public sealed record ObjectionRedecision(
     string? WhyProportionate,
     HumanRightsBalancing? HumanRights,
     /// <summary>The deprivation-of-liberty screen done for this re-decision, where the use monitors continuously or restricts.</summary>
-    Guid? DeprivationOfLibertyScreenId);
+    Guid? DeprivationOfLibertyScreenId)
+{
+    // For the persistence layer, which sets the properties (an owned record cannot be built through a constructor that
+    // takes another owned record, HumanRights).
+    private ObjectionRedecision() : this(default, "", default, "", null, null, null, null) { }
+}
 
 /// <summary>
 /// A patient who lacks capacity objects (in words or behaviour) after a use started. The objection is never silently

@@ -15,7 +15,7 @@ namespace Platform.Consent.Api.Application;
 /// decision it reports. Events carry ids, wards and codes: never a name, an NHS number or a clinician's free text.
 /// Subject is the patient (a patient's events arrive in order), or the ward for a blanket signal.
 /// </summary>
-public sealed class ConsentEvents(ConsentDbContext db, IEventPublisher publisher, CurrentActor currentActor)
+public sealed partial class ConsentEvents(ConsentDbContext db, IEventPublisher publisher, CurrentActor currentActor)
 {
     private Actor? _actingFor;
 

@@ -10,7 +10,7 @@ namespace Platform.Consent.Api.Application;
 /// best-interests decisions. Each command is checked by the domain before anything is written, then saved in one
 /// unit of work, then the patient's cached snapshot is dropped.
 /// </summary>
-public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, TimeProvider clock, ILogger<ConsentRecordsService> logger)
+public sealed partial class ConsentRecordsService(ConsentDbContext db, PatientRecordsStore store, ConsentEvents events, TimeProvider clock, ILogger<ConsentRecordsService> logger)
 {
     public async Task<Outcome<(Guid Id, CapacityResult Result)>> RecordCapacityAssessmentAsync(CapacityAssessment assessment, CancellationToken ct = default)
     {
@@ -283,6 +283,13 @@ public sealed class ConsentRecordsService(ConsentDbContext db, PatientRecordsSto
     private static readonly Refusal TechnologyRequired = Refusal.Invalid("technology-id.required", "Name the technology the decision is about.");
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    // For the other part of this class (ConsentRecordsService.Objections.cs): primary-constructor parameters are in
+    // scope only in the part that declares them.
+    private ConsentDbContext Db => db;
+    private PatientRecordsStore Store => store;
+    private ConsentEvents Events => events;
+    private ILogger Logger => logger;
 
     /// <summary>
     /// The opening every dated record shares: the time it names (<paramref name="field"/>) is not in the future and is

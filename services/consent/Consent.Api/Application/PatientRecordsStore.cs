@@ -117,7 +117,7 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
 
     private async Task<PatientConsentRecords?> LoadAsync(Guid patientId, CancellationToken ct)
     {
-        // One connection for the nine queries: otherwise each takes one from the pool and returns it, and on
+        // One connection for the thirteen queries: otherwise each takes one from the pool and returns it, and on
         // PostgreSQL each open also costs a round trip to set the tenant for row-level security. Reference-counted by
         // EF, so a connection a caller already holds open (a transaction) stays open.
         await db.Database.OpenConnectionAsync(ct);
@@ -152,6 +152,10 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
             BestInterestsDecisions = await ReadAllAsync(s_bestInterests(db, patientId), ct),
             Uses = await ReadAllAsync(s_uses(db, patientId), ct),
             AdvanceDecisions = await ReadAllAsync(s_advanceDecisions(db, patientId), ct),
+            Objections = await ReadAllAsync(s_objections(db, patientId), ct),
+            DeprivationOfLibertyScreens = await ReadAllAsync(s_screens(db, patientId), ct),
+            CourtOrders = await ReadAllAsync(s_courtOrders(db, patientId), ct),
+            ParentalControlFindings = await ReadAllAsync(s_parentalControl(db, patientId), ct),
         };
     }
 
@@ -178,6 +182,14 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
         EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.BestInterestsDecisions.AsNoTracking().Where(x => x.PatientId == id));
     private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<AdvanceDecision>> s_advanceDecisions =
         EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.AdvanceDecisions.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<PatientObjection>> s_objections =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.PatientObjections.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<DeprivationOfLibertyScreen>> s_screens =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.DeprivationOfLibertyScreens.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<CourtOrder>> s_courtOrders =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.CourtOrders.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<ZoneOfParentalControlFinding>> s_parentalControl =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.ParentalControlFindings.AsNoTracking().Where(x => x.PatientId == id));
     private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<TechnologyUse>> s_uses =
         EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.TechnologyUses.AsNoTracking().Where(x => x.PatientId == id));
 }

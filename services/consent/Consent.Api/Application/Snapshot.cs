@@ -17,7 +17,9 @@ internal static class Snapshot
     }
 
     public static PatientConsentRecords Replacing(PatientConsentRecords r, ProxyAuthority[]? proxyAuthorities = null,
-        BestInterestsDecision[]? bestInterests = null, AdvanceDecision[]? advanceDecisions = null, OwnConsent[]? ownConsents = null) => new()
+        BestInterestsDecision[]? bestInterests = null, AdvanceDecision[]? advanceDecisions = null, OwnConsent[]? ownConsents = null,
+        TechnologyUse[]? uses = null, PatientObjection[]? objections = null, DeprivationOfLibertyScreen[]? screens = null,
+        CourtOrder[]? courtOrders = null, ZoneOfParentalControlFinding[]? parentalControl = null) => new()
     {
         PatientId = r.PatientId,
         AgeBand = r.AgeBand,
@@ -29,13 +31,13 @@ internal static class Snapshot
         ProxyAuthorities = proxyAuthorities ?? r.ProxyAuthorities,
         ProxyConsents = r.ProxyConsents,
         BestInterestsDecisions = bestInterests ?? r.BestInterestsDecisions,
-        Uses = r.Uses,
+        Uses = uses ?? r.Uses,
         AdvanceDecisions = advanceDecisions ?? r.AdvanceDecisions,
-        CourtOrders = r.CourtOrders,
+        CourtOrders = courtOrders ?? r.CourtOrders,
         MentalHealthActRecords = r.MentalHealthActRecords,
         Section63Records = r.Section63Records,
-        DeprivationOfLibertyScreens = r.DeprivationOfLibertyScreens,
-        Objections = r.Objections,
-        ParentalControlFindings = r.ParentalControlFindings,
+        DeprivationOfLibertyScreens = screens ?? r.DeprivationOfLibertyScreens,
+        Objections = objections ?? r.Objections,
+        ParentalControlFindings = parentalControl ?? r.ParentalControlFindings,
     };
 }

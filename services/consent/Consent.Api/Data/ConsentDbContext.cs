@@ -34,6 +34,10 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
     public DbSet<UseReview> UseReviews => Set<UseReview>();
     public DbSet<ConsentWard> Wards => Set<ConsentWard>();
     public DbSet<ConsentTechnology> Technologies => Set<ConsentTechnology>();
+    public DbSet<PatientObjection> PatientObjections => Set<PatientObjection>();
+    public DbSet<DeprivationOfLibertyScreen> DeprivationOfLibertyScreens => Set<DeprivationOfLibertyScreen>();
+    public DbSet<CourtOrder> CourtOrders => Set<CourtOrder>();
+    public DbSet<ZoneOfParentalControlFinding> ParentalControlFindings => Set<ZoneOfParentalControlFinding>();
 
     private List<Action>? _afterCommit;
 
@@ -92,6 +96,8 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
                      typeof(UseStatus), typeof(UseEndReason), typeof(SuspensionReason), typeof(LawfulBasisKind),
                      typeof(ProxyAuthorityEndReason), typeof(MentalDisorderTreatmentRoute), typeof(AdvanceDecisionInvalidation),
                      typeof(AdvanceDecisionInapplicability), typeof(ReviewDecision),
+                     typeof(ObjectionExpression), typeof(RedecisionOutcome), typeof(CourtKind), typeof(CourtOrderEffect),
+                     typeof(DeprivationOfLibertyAuthorisation),
                  })
             configurationBuilder.Properties(type).HaveConversion<string>().HaveMaxLength(EnumLength);
         base.ConfigureConventions(configurationBuilder);
@@ -233,6 +239,48 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.HasKey(x => new { x.TenantId, x.Id });
             e.Property(x => x.TenantId).HasMaxLength(8);
             e.Property(x => x.Name).HasMaxLength(200).IsRequired();
+        });
+        modelBuilder.Entity<PatientObjection>(e =>
+        {
+            e.ToTable("patient_objections");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Description).HasMaxLength(FreeText.NarrativeLimit);
+            e.Property(x => x.RecordedBy).HasMaxLength(FreeText.ShortLimit);
+            // The re-decision is columns of the objection's row (redecision_*, redecision_human_rights_*), null while open.
+            e.OwnsOne(x => x.Redecision, r =>
+            {
+                r.Property(d => d.DecidedBy).HasMaxLength(FreeText.ShortLimit);
+                r.Property(d => d.Reasons).HasMaxLength(FreeText.NarrativeLimit);
+                r.Property(d => d.HarmPrevented).HasMaxLength(FreeText.NarrativeLimit);
+                r.Property(d => d.WhyProportionate).HasMaxLength(FreeText.NarrativeLimit);
+                r.OwnsOne(d => d.HumanRights);
+            });
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
+            e.HasIndex(x => new { x.TenantId, x.UseId });
+        });
+        modelBuilder.Entity<DeprivationOfLibertyScreen>(e =>
+        {
+            e.ToTable("deprivation_of_liberty_screens");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.ScreenedBy).HasMaxLength(FreeText.ShortLimit);
+            e.Property(x => x.AuthorisationReference).HasMaxLength(FreeText.ShortLimit);
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
+        });
+        modelBuilder.Entity<CourtOrder>(e =>
+        {
+            e.ToTable("court_orders");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Reference).HasMaxLength(FreeText.ShortLimit);
+            e.Property(x => x.VerifiedBy).HasMaxLength(FreeText.ShortLimit);
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
+        });
+        modelBuilder.Entity<ZoneOfParentalControlFinding>(e =>
+        {
+            e.ToTable("zone_of_parental_control_findings");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Reasons).HasMaxLength(FreeText.NarrativeLimit);
+            e.Property(x => x.AssessedBy).HasMaxLength(FreeText.ShortLimit);
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
         });
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();

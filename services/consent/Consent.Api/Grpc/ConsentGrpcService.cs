@@ -13,7 +13,7 @@ namespace Platform.Consent.Api.Grpc;
 /// Application services are resolved when a method needs them, not on activation: CheckUse, the hot path, asks only
 /// for the <see cref="UseChecker"/> (and through it the context its access record is written with).
 /// </remarks>
-public sealed class ConsentGrpcService(IServiceProvider services) : ConsentService.ConsentServiceBase
+public sealed partial class ConsentGrpcService(IServiceProvider services) : ConsentService.ConsentServiceBase
 {
     private PatientRegistry registry => services.GetRequiredService<PatientRegistry>();
     private ConsentRecordsService records => services.GetRequiredService<ConsentRecordsService>();

@@ -547,6 +547,150 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.ToTable("capacity_assessments", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Domain.CourtOrder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("AuthorisesDeprivationOfLiberty")
+                        .HasColumnType("boolean")
+                        .HasColumnName("authorises_deprivation_of_liberty");
+
+                    b.Property<string>("Court")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("court");
+
+                    b.Property<DateTime?>("DischargedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("discharged_at");
+
+                    b.Property<string>("Effect")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("effect");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTime>("MadeAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("made_at");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reference");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime?>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("verified_at");
+
+                    b.Property<string>("VerifiedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("verified_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_court_orders");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_court_orders_tenant_id_patient_id");
+
+                    b.ToTable("court_orders", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Consent.Domain.DeprivationOfLibertyScreen", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Authorisation")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("authorisation");
+
+                    b.Property<DateTime?>("AuthorisationExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("authorisation_expires_at");
+
+                    b.Property<string>("AuthorisationReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("authorisation_reference");
+
+                    b.Property<bool?>("ContinuousSupervisionAndControl")
+                        .HasColumnType("boolean")
+                        .HasColumnName("continuous_supervision_and_control");
+
+                    b.Property<bool?>("FreeToLeave")
+                        .HasColumnType("boolean")
+                        .HasColumnName("free_to_leave");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<DateTime?>("ReviewBy")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("review_by");
+
+                    b.Property<DateTime>("ScreenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("screened_at");
+
+                    b.Property<string>("ScreenedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("screened_by");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<bool?>("ValidConsentToArrangements")
+                        .HasColumnType("boolean")
+                        .HasColumnName("valid_consent_to_arrangements");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deprivation_of_liberty_screens");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_deprivation_of_liberty_screens_tenant_id_patient_id");
+
+                    b.ToTable("deprivation_of_liberty_screens", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Consent.Domain.GillickAssessment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -722,6 +866,65 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasDatabaseName("ix_patients_tenant_id_ward_code");
 
                     b.ToTable("patients", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Consent.Domain.PatientObjection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Expressed")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("expressed");
+
+                    b.Property<DateTime>("ObservedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("observed_at");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("UseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("use_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_patient_objections");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_patient_objections_tenant_id_patient_id");
+
+                    b.HasIndex("TenantId", "UseId")
+                        .HasDatabaseName("ix_patient_objections_tenant_id_use_id");
+
+                    b.ToTable("patient_objections", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Consent.Domain.ProxyAuthority", b =>
@@ -1219,6 +1422,56 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.ToTable("use_reviews", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Domain.ZoneOfParentalControlFinding", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("AssessedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("assessed_at");
+
+                    b.Property<string>("AssessedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("assessed_by");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("reasons");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<bool?>("WithinZone")
+                        .HasColumnType("boolean")
+                        .HasColumnName("within_zone");
+
+                    b.HasKey("Id")
+                        .HasName("pk_zone_of_parental_control_findings");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_zone_of_parental_control_findings_tenant_id_patient_id");
+
+                    b.ToTable("zone_of_parental_control_findings", (string)null);
+                });
+
             modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
                 {
                     b.Property<string>("OdsCode")
@@ -1473,6 +1726,96 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Domain.PatientObjection", b =>
+                {
+                    b.OwnsOne("Platform.Consent.Domain.ObjectionRedecision", "Redecision", b1 =>
+                        {
+                            b1.Property<Guid>("PatientObjectionId")
+                                .HasColumnType("uuid")
+                                .HasColumnName("id");
+
+                            b1.Property<DateTime>("DecidedAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("redecision_decided_at");
+
+                            b1.Property<string>("DecidedBy")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("redecision_decided_by");
+
+                            b1.Property<Guid?>("DeprivationOfLibertyScreenId")
+                                .HasColumnType("uuid")
+                                .HasColumnName("redecision_deprivation_of_liberty_screen_id");
+
+                            b1.Property<string>("HarmPrevented")
+                                .HasMaxLength(4000)
+                                .HasColumnType("character varying(4000)")
+                                .HasColumnName("redecision_harm_prevented");
+
+                            b1.Property<string>("Outcome")
+                                .IsRequired()
+                                .HasMaxLength(40)
+                                .HasColumnType("character varying(40)")
+                                .HasColumnName("redecision_outcome");
+
+                            b1.Property<string>("Reasons")
+                                .IsRequired()
+                                .HasMaxLength(4000)
+                                .HasColumnType("character varying(4000)")
+                                .HasColumnName("redecision_reasons");
+
+                            b1.Property<string>("WhyProportionate")
+                                .HasMaxLength(4000)
+                                .HasColumnType("character varying(4000)")
+                                .HasColumnName("redecision_why_proportionate");
+
+                            b1.HasKey("PatientObjectionId");
+
+                            b1.ToTable("patient_objections");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PatientObjectionId")
+                                .HasConstraintName("fk_patient_objections_patient_objections_id");
+
+                            b1.OwnsOne("Platform.Consent.Domain.HumanRightsBalancing", "HumanRights", b2 =>
+                                {
+                                    b2.Property<Guid>("ObjectionRedecisionPatientObjectionId")
+                                        .HasColumnType("uuid")
+                                        .HasColumnName("id");
+
+                                    b2.Property<string>("HowBalanced")
+                                        .IsRequired()
+                                        .HasColumnType("text")
+                                        .HasColumnName("redecision_human_rights_how_balanced");
+
+                                    b2.Property<bool?>("LegalAdviceSought")
+                                        .HasColumnType("boolean")
+                                        .HasColumnName("redecision_human_rights_legal_advice_sought");
+
+                                    b2.Property<string>("LegalAdviceSummary")
+                                        .HasColumnType("text")
+                                        .HasColumnName("redecision_human_rights_legal_advice_summary");
+
+                                    b2.Property<int>("RightsEngaged")
+                                        .HasColumnType("integer")
+                                        .HasColumnName("redecision_human_rights_rights_engaged");
+
+                                    b2.HasKey("ObjectionRedecisionPatientObjectionId");
+
+                                    b2.ToTable("patient_objections");
+
+                                    b2.WithOwner()
+                                        .HasForeignKey("ObjectionRedecisionPatientObjectionId")
+                                        .HasConstraintName("fk_patient_objections_patient_objections_id");
+                                });
+
+                            b1.Navigation("HumanRights");
+                        });
+
+                    b.Navigation("Redecision");
+                });
+
             modelBuilder.Entity("Platform.Consent.Domain.TechnologyUse", b =>
                 {
                     b.OwnsOne("Platform.Consent.Domain.CarePlanRecord", "CarePlan", b1 =>
@@ -1548,6 +1891,31 @@ namespace Platform.Consent.Api.Migrations.Postgres
                                 .HasConstraintName("fk_technology_uses_technology_uses_id");
                         });
 
+                    b.OwnsOne("Platform.Consent.Domain.SafetyProportionality", "Safety", b1 =>
+                        {
+                            b1.Property<Guid>("TechnologyUseId")
+                                .HasColumnType("uuid")
+                                .HasColumnName("id");
+
+                            b1.Property<string>("HowRelationalCareContinues")
+                                .IsRequired()
+                                .HasColumnType("text")
+                                .HasColumnName("safety_how_relational_care_continues");
+
+                            b1.Property<string>("WhyProportionate")
+                                .IsRequired()
+                                .HasColumnType("text")
+                                .HasColumnName("safety_why_proportionate");
+
+                            b1.HasKey("TechnologyUseId");
+
+                            b1.ToTable("technology_uses");
+
+                            b1.WithOwner()
+                                .HasForeignKey("TechnologyUseId")
+                                .HasConstraintName("fk_technology_uses_technology_uses_id");
+                        });
+
                     b.OwnsOne("Platform.Consent.Domain.HumanRightsBalancing", "HumanRights", b1 =>
                         {
                             b1.Property<Guid>("TechnologyUseId")
@@ -1570,31 +1938,6 @@ namespace Platform.Consent.Api.Migrations.Postgres
                             b1.Property<int>("RightsEngaged")
                                 .HasColumnType("integer")
                                 .HasColumnName("human_rights_rights_engaged");
-
-                            b1.HasKey("TechnologyUseId");
-
-                            b1.ToTable("technology_uses");
-
-                            b1.WithOwner()
-                                .HasForeignKey("TechnologyUseId")
-                                .HasConstraintName("fk_technology_uses_technology_uses_id");
-                        });
-
-                    b.OwnsOne("Platform.Consent.Domain.SafetyProportionality", "Safety", b1 =>
-                        {
-                            b1.Property<Guid>("TechnologyUseId")
-                                .HasColumnType("uuid")
-                                .HasColumnName("id");
-
-                            b1.Property<string>("HowRelationalCareContinues")
-                                .IsRequired()
-                                .HasColumnType("text")
-                                .HasColumnName("safety_how_relational_care_continues");
-
-                            b1.Property<string>("WhyProportionate")
-                                .IsRequired()
-                                .HasColumnType("text")
-                                .HasColumnName("safety_why_proportionate");
 
                             b1.HasKey("TechnologyUseId");
 

@@ -542,6 +542,150 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                     b.ToTable("capacity_assessments", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Domain.CourtOrder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("AuthorisesDeprivationOfLiberty")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("authorises_deprivation_of_liberty");
+
+                    b.Property<string>("Court")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("court");
+
+                    b.Property<DateTime?>("DischargedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discharged_at");
+
+                    b.Property<string>("Effect")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("effect");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTime>("MadeAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("made_at");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reference");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime?>("VerifiedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("verified_at");
+
+                    b.Property<string>("VerifiedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("verified_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_court_orders");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_court_orders_tenant_id_patient_id");
+
+                    b.ToTable("court_orders", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Consent.Domain.DeprivationOfLibertyScreen", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Authorisation")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("authorisation");
+
+                    b.Property<DateTime?>("AuthorisationExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("authorisation_expires_at");
+
+                    b.Property<string>("AuthorisationReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("authorisation_reference");
+
+                    b.Property<bool?>("ContinuousSupervisionAndControl")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("continuous_supervision_and_control");
+
+                    b.Property<bool?>("FreeToLeave")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("free_to_leave");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_id");
+
+                    b.Property<DateTime?>("ReviewBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("review_by");
+
+                    b.Property<DateTime>("ScreenedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("screened_at");
+
+                    b.Property<string>("ScreenedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("screened_by");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<bool?>("ValidConsentToArrangements")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("valid_consent_to_arrangements");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deprivation_of_liberty_screens");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_deprivation_of_liberty_screens_tenant_id_patient_id");
+
+                    b.ToTable("deprivation_of_liberty_screens", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Consent.Domain.GillickAssessment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -717,6 +861,65 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasDatabaseName("ix_patients_tenant_id_ward_code");
 
                     b.ToTable("patients", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Consent.Domain.PatientObjection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Expressed")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expressed");
+
+                    b.Property<DateTime>("ObservedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("observed_at");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("UseId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("use_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_patient_objections");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_patient_objections_tenant_id_patient_id");
+
+                    b.HasIndex("TenantId", "UseId")
+                        .HasDatabaseName("ix_patient_objections_tenant_id_use_id");
+
+                    b.ToTable("patient_objections", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Consent.Domain.ProxyAuthority", b =>
@@ -1214,6 +1417,56 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                     b.ToTable("use_reviews", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Domain.ZoneOfParentalControlFinding", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("AssessedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("assessed_at");
+
+                    b.Property<string>("AssessedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("assessed_by");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reasons");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<bool?>("WithinZone")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("within_zone");
+
+                    b.HasKey("Id")
+                        .HasName("pk_zone_of_parental_control_findings");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_zone_of_parental_control_findings_tenant_id_patient_id");
+
+                    b.ToTable("zone_of_parental_control_findings", (string)null);
+                });
+
             modelBuilder.Entity("Platform.KnownTrusts.KnownTrust", b =>
                 {
                     b.Property<string>("OdsCode")
@@ -1468,6 +1721,96 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Domain.PatientObjection", b =>
+                {
+                    b.OwnsOne("Platform.Consent.Domain.ObjectionRedecision", "Redecision", b1 =>
+                        {
+                            b1.Property<Guid>("PatientObjectionId")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("id");
+
+                            b1.Property<DateTime>("DecidedAt")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("redecision_decided_at");
+
+                            b1.Property<string>("DecidedBy")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("redecision_decided_by");
+
+                            b1.Property<Guid?>("DeprivationOfLibertyScreenId")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("redecision_deprivation_of_liberty_screen_id");
+
+                            b1.Property<string>("HarmPrevented")
+                                .HasMaxLength(4000)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("redecision_harm_prevented");
+
+                            b1.Property<string>("Outcome")
+                                .IsRequired()
+                                .HasMaxLength(40)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("redecision_outcome");
+
+                            b1.Property<string>("Reasons")
+                                .IsRequired()
+                                .HasMaxLength(4000)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("redecision_reasons");
+
+                            b1.Property<string>("WhyProportionate")
+                                .HasMaxLength(4000)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("redecision_why_proportionate");
+
+                            b1.HasKey("PatientObjectionId");
+
+                            b1.ToTable("patient_objections");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PatientObjectionId")
+                                .HasConstraintName("fk_patient_objections_patient_objections_id");
+
+                            b1.OwnsOne("Platform.Consent.Domain.HumanRightsBalancing", "HumanRights", b2 =>
+                                {
+                                    b2.Property<Guid>("ObjectionRedecisionPatientObjectionId")
+                                        .HasColumnType("TEXT")
+                                        .HasColumnName("id");
+
+                                    b2.Property<string>("HowBalanced")
+                                        .IsRequired()
+                                        .HasColumnType("TEXT")
+                                        .HasColumnName("redecision_human_rights_how_balanced");
+
+                                    b2.Property<bool?>("LegalAdviceSought")
+                                        .HasColumnType("INTEGER")
+                                        .HasColumnName("redecision_human_rights_legal_advice_sought");
+
+                                    b2.Property<string>("LegalAdviceSummary")
+                                        .HasColumnType("TEXT")
+                                        .HasColumnName("redecision_human_rights_legal_advice_summary");
+
+                                    b2.Property<int>("RightsEngaged")
+                                        .HasColumnType("INTEGER")
+                                        .HasColumnName("redecision_human_rights_rights_engaged");
+
+                                    b2.HasKey("ObjectionRedecisionPatientObjectionId");
+
+                                    b2.ToTable("patient_objections");
+
+                                    b2.WithOwner()
+                                        .HasForeignKey("ObjectionRedecisionPatientObjectionId")
+                                        .HasConstraintName("fk_patient_objections_patient_objections_id");
+                                });
+
+                            b1.Navigation("HumanRights");
+                        });
+
+                    b.Navigation("Redecision");
+                });
+
             modelBuilder.Entity("Platform.Consent.Domain.TechnologyUse", b =>
                 {
                     b.OwnsOne("Platform.Consent.Domain.CarePlanRecord", "CarePlan", b1 =>
@@ -1543,6 +1886,31 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                                 .HasConstraintName("fk_technology_uses_technology_uses_id");
                         });
 
+                    b.OwnsOne("Platform.Consent.Domain.SafetyProportionality", "Safety", b1 =>
+                        {
+                            b1.Property<Guid>("TechnologyUseId")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("id");
+
+                            b1.Property<string>("HowRelationalCareContinues")
+                                .IsRequired()
+                                .HasColumnType("TEXT")
+                                .HasColumnName("safety_how_relational_care_continues");
+
+                            b1.Property<string>("WhyProportionate")
+                                .IsRequired()
+                                .HasColumnType("TEXT")
+                                .HasColumnName("safety_why_proportionate");
+
+                            b1.HasKey("TechnologyUseId");
+
+                            b1.ToTable("technology_uses");
+
+                            b1.WithOwner()
+                                .HasForeignKey("TechnologyUseId")
+                                .HasConstraintName("fk_technology_uses_technology_uses_id");
+                        });
+
                     b.OwnsOne("Platform.Consent.Domain.HumanRightsBalancing", "HumanRights", b1 =>
                         {
                             b1.Property<Guid>("TechnologyUseId")
@@ -1565,31 +1933,6 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                             b1.Property<int>("RightsEngaged")
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("human_rights_rights_engaged");
-
-                            b1.HasKey("TechnologyUseId");
-
-                            b1.ToTable("technology_uses");
-
-                            b1.WithOwner()
-                                .HasForeignKey("TechnologyUseId")
-                                .HasConstraintName("fk_technology_uses_technology_uses_id");
-                        });
-
-                    b.OwnsOne("Platform.Consent.Domain.SafetyProportionality", "Safety", b1 =>
-                        {
-                            b1.Property<Guid>("TechnologyUseId")
-                                .HasColumnType("TEXT")
-                                .HasColumnName("id");
-
-                            b1.Property<string>("HowRelationalCareContinues")
-                                .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("safety_how_relational_care_continues");
-
-                            b1.Property<string>("WhyProportionate")
-                                .IsRequired()
-                                .HasColumnType("TEXT")
-                                .HasColumnName("safety_why_proportionate");
 
                             b1.HasKey("TechnologyUseId");
 
