@@ -80,6 +80,11 @@ public class EveryDecisionEventTests(AuditServiceFixture fixture) : IClassFixtur
         // ADR 0029: an approval recorded or withdrawn by hand is audited, with the operator who did it.
         { "c14", new Consent.TechnologyApprovalOverridden { ApprovalId = Id, Action = Consent.ApprovalOverrideAction.Recorded, Actor = Admin }, "approval-override-recorded", "admin-2", "trust-admin", $"TechnologyApproval/{Id}", null },
         { "c15", new Consent.TechnologyApprovalOverridden { ApprovalId = Id, Action = Consent.ApprovalOverrideAction.Withdrawn, Actor = Admin }, "approval-override-withdrawn", "admin-2", "trust-admin", $"TechnologyApproval/{Id}", null },
+        { "c16", new Consent.ObjectionRecorded { ObjectionId = Id, PatientId = Patient, Actor = Ward }, "objection-recorded", "nurse-4411", "clinician", $"PatientObjection/{Id}", $"Patient/{Patient}" },
+        { "c17", new Consent.ObjectionRedecided { ObjectionId = Id, PatientId = Patient, Actor = Ward }, "objection-redecided", "nurse-4411", "clinician", $"PatientObjection/{Id}", $"Patient/{Patient}" },
+        { "c18", new Consent.DeprivationOfLibertyScreened { ScreenId = Id, PatientId = Patient, Actor = Ward }, "liberty-screened", "nurse-4411", "clinician", $"DeprivationOfLibertyScreen/{Id}", $"Patient/{Patient}" },
+        { "c19", new Consent.CourtOrderRecorded { CourtOrderId = Id, PatientId = Patient, Actor = Ward }, "court-order-recorded", "nurse-4411", "clinician", $"CourtOrder/{Id}", $"Patient/{Patient}" },
+        { "c20", new Consent.ZoneOfParentalControlRecorded { FindingId = Id, PatientId = Patient, Actor = Ward }, "parental-control-zone-recorded", "nurse-4411", "clinician", $"ZoneOfParentalControlFinding/{Id}", $"Patient/{Patient}" },
         { "p01", new Procurement.CaseOpened { CaseId = Id, Actor = Lead }, "procurement-case-opened", "lead-7", "procurement-lead", $"ProcurementCase/{Id}", null },
         { "p02", new Procurement.GateRecorded { CaseId = Id, RecordId = "r1", Actor = Lead }, "procurement-gate-recorded", "lead-7", "procurement-lead", $"ProcurementCase/{Id}/gate/r1", null },
         { "p03", new Procurement.SupplierEvidenceShared { SharedEvidenceId = Id, Actor = Lead }, "supplier-evidence-shared", "lead-7", "procurement-lead", $"SharedEvidence/{Id}", null },

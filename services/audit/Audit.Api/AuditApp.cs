@@ -90,6 +90,11 @@ public static class AuditApp
         builder.Services.AddEventHandler<Contracts.Consent.V1.RefusalQuestionAnswered, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.TrustPolicyChanged, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.TechnologyApprovalOverridden, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.ObjectionRecorded, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.ObjectionRedecided, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.DeprivationOfLibertyScreened, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.CourtOrderRecorded, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.ZoneOfParentalControlRecorded, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.CaseOpened, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.GateRecorded, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.GateExpired, DecisionEventHandlers>();

@@ -44,6 +44,11 @@ public sealed class DecisionEventHandlers(AuditLog log) :
     IEventHandler<Consent.RefusalQuestionAnswered>,
     IEventHandler<Consent.TrustPolicyChanged>,
     IEventHandler<Consent.TechnologyApprovalOverridden>,
+    IEventHandler<Consent.ObjectionRecorded>,
+    IEventHandler<Consent.ObjectionRedecided>,
+    IEventHandler<Consent.DeprivationOfLibertyScreened>,
+    IEventHandler<Consent.CourtOrderRecorded>,
+    IEventHandler<Consent.ZoneOfParentalControlRecorded>,
     IEventHandler<Procurement.TechnologyApproved>,
     IEventHandler<Procurement.TechnologyApprovalWithdrawn>,
     IEventHandler<Procurement.TechnologyRegistered>,
@@ -146,6 +151,21 @@ public sealed class DecisionEventHandlers(AuditLog log) :
     public Task HandleAsync(Consent.TechnologyApprovalOverridden m, EventEnvelope e, CancellationToken ct) =>
         Append(m.Action == Consent.ApprovalOverrideAction.Withdrawn ? "approval-override-withdrawn" : "approval-override-recorded",
             AuditAction.Update, m.Actor, $"TechnologyApproval/{m.ApprovalId}", "Device", e, ct);
+
+    public Task HandleAsync(Consent.ObjectionRecorded m, EventEnvelope e, CancellationToken ct) =>
+        Append("objection-recorded", AuditAction.Create, m.Actor, $"PatientObjection/{m.ObjectionId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.ObjectionRedecided m, EventEnvelope e, CancellationToken ct) =>
+        Append("objection-redecided", AuditAction.Update, m.Actor, $"PatientObjection/{m.ObjectionId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.DeprivationOfLibertyScreened m, EventEnvelope e, CancellationToken ct) =>
+        Append("liberty-screened", AuditAction.Create, m.Actor, $"DeprivationOfLibertyScreen/{m.ScreenId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.CourtOrderRecorded m, EventEnvelope e, CancellationToken ct) =>
+        Append("court-order-recorded", AuditAction.Create, m.Actor, $"CourtOrder/{m.CourtOrderId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.ZoneOfParentalControlRecorded m, EventEnvelope e, CancellationToken ct) =>
+        Append("parental-control-zone-recorded", AuditAction.Create, m.Actor, $"ZoneOfParentalControlFinding/{m.FindingId}", "Consent", e, ct, m.PatientId);
 
     public Task HandleAsync(Procurement.TechnologyApproved m, EventEnvelope e, CancellationToken ct) =>
         Append("technology-approved", AuditAction.Update, m.Actor, $"Technology/{m.TechnologyId}", "Device", e, ct);
