@@ -117,7 +117,7 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
 
     private async Task<PatientConsentRecords?> LoadAsync(Guid patientId, CancellationToken ct)
     {
-        // One connection for the nine queries: otherwise each takes one from the pool and returns it, and on
+        // One connection for the eleven queries: otherwise each takes one from the pool and returns it, and on
         // PostgreSQL each open also costs a round trip to set the tenant for row-level security. Reference-counted by
         // EF, so a connection a caller already holds open (a transaction) stays open.
         await db.Database.OpenConnectionAsync(ct);
@@ -152,6 +152,8 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
             BestInterestsDecisions = await ReadAllAsync(s_bestInterests(db, patientId), ct),
             Uses = await ReadAllAsync(s_uses(db, patientId), ct),
             AdvanceDecisions = await ReadAllAsync(s_advanceDecisions(db, patientId), ct),
+            MentalHealthActRecords = await ReadAllAsync(s_mentalHealthAct(db, patientId), ct),
+            Section63Records = await ReadAllAsync(s_section63(db, patientId), ct),
         };
     }
 
@@ -178,6 +180,10 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
         EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.BestInterestsDecisions.AsNoTracking().Where(x => x.PatientId == id));
     private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<AdvanceDecision>> s_advanceDecisions =
         EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.AdvanceDecisions.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<MentalHealthActRecord>> s_mentalHealthAct =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.MentalHealthActRecords.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<Section63Record>> s_section63 =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.Section63Records.AsNoTracking().Where(x => x.PatientId == id));
     private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<TechnologyUse>> s_uses =
         EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.TechnologyUses.AsNoTracking().Where(x => x.PatientId == id));
 }

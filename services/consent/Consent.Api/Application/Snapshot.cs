@@ -17,23 +17,25 @@ internal static class Snapshot
     }
 
     public static PatientConsentRecords Replacing(PatientConsentRecords r, ProxyAuthority[]? proxyAuthorities = null,
-        BestInterestsDecision[]? bestInterests = null, AdvanceDecision[]? advanceDecisions = null, OwnConsent[]? ownConsents = null) => new()
+        BestInterestsDecision[]? bestInterests = null, AdvanceDecision[]? advanceDecisions = null, OwnConsent[]? ownConsents = null,
+        MentalHealthActRecord[]? mentalHealthAct = null, Section63Record[]? section63 = null, TechnologyUse[]? uses = null,
+        Patient? age = null) => new()
     {
         PatientId = r.PatientId,
         AgeBand = r.AgeBand,
-        Turns16On = r.Turns16On,
-        Turns18On = r.Turns18On,
+        Turns16On = age is null ? r.Turns16On : age.Turns16On,
+        Turns18On = age is null ? r.Turns18On : age.Turns18On,
         CapacityAssessments = r.CapacityAssessments,
         GillickAssessments = r.GillickAssessments,
         OwnConsents = ownConsents ?? r.OwnConsents,
         ProxyAuthorities = proxyAuthorities ?? r.ProxyAuthorities,
         ProxyConsents = r.ProxyConsents,
         BestInterestsDecisions = bestInterests ?? r.BestInterestsDecisions,
-        Uses = r.Uses,
+        Uses = uses ?? r.Uses,
         AdvanceDecisions = advanceDecisions ?? r.AdvanceDecisions,
         CourtOrders = r.CourtOrders,
-        MentalHealthActRecords = r.MentalHealthActRecords,
-        Section63Records = r.Section63Records,
+        MentalHealthActRecords = mentalHealthAct ?? r.MentalHealthActRecords,
+        Section63Records = section63 ?? r.Section63Records,
         DeprivationOfLibertyScreens = r.DeprivationOfLibertyScreens,
         Objections = r.Objections,
         ParentalControlFindings = r.ParentalControlFindings,
