@@ -404,7 +404,7 @@ public sealed class ConsentEvents(ConsentDbContext db, IEventPublisher publisher
     }, record.PatientId.ToString());
 
     /// <summary>The trust's route for treatment for mental disorder, per approval: who chose what, and what it was before.</summary>
-    public void ApprovalRouteChosen(ApprovalRouteChosen chosen) => Publish(new Contract.ApprovalRouteChosen
+    public void ApprovalRouteChosen(ApprovalRouteChosen chosen, string role) => Publish(new Contract.ApprovalRouteChosen
     {
         ApprovalId = chosen.ApprovalId.ToString(),
         TechnologyId = chosen.TechnologyId.ToString(),
@@ -412,7 +412,8 @@ public sealed class ConsentEvents(ConsentDbContext db, IEventPublisher publisher
         Before = (Contract.MentalDisorderTreatmentRoute)chosen.Before,
         After = (Contract.MentalDisorderTreatmentRoute)chosen.After,
         At = chosen.At.ToTimestamp(),
-        Actor = Actor(),
+        // The role the choice is made in (the method admits only it), not the first of the caller's roles.
+        Actor = new Common.Actor { Subject = chosen.Actor, Role = role },
     }, chosen.ApprovalId.ToString());
 
     public void UseCorrected(TechnologyUse use, IEnumerable<string> parts)

@@ -96,16 +96,16 @@ public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecord
     /// approval's setting is re-evaluated against the approvals before and after, in the same unit of work.
     /// </summary>
     public async Task<Outcome<(TechnologyApproval Approval, IReadOnlyList<UseReevaluation> Reevaluated)>> ChooseMentalDisorderTreatmentRouteAsync(Guid approvalId,
-        MentalDisorderTreatmentRoute route, string actor, CancellationToken ct = default)
+        MentalDisorderTreatmentRoute route, ApprovalOverride by, CancellationToken ct = default)
     {
         var approval = await db.TechnologyApprovals.SingleOrDefaultAsync(a => a.Id == approvalId, ct);
         if (approval is null) return Refusal.NotFound("approval.not-found", "No technology approval with this id in this trust.");
         if (approval.WithdrawnAt is not null) return Refusal.Precondition("approval.already-withdrawn", "This approval has been withdrawn.");
         var now = clock.GetUtcNow().UtcDateTime;
         var trust = await store.GetTrustAsync(ct);
-        var chosen = approval.ChooseMentalDisorderTreatmentRoute(route, actor, now);
+        var chosen = approval.ChooseMentalDisorderTreatmentRoute(route, by.Subject, now);
         if (chosen.IsRefused) return chosen.Refusal!;
-        events.ApprovalRouteChosen(chosen.Value);
+        events.ApprovalRouteChosen(chosen.Value, by.Role);
         // The cached approvals are shared and never edited: the changed one replaces its copy in a new array.
         var after = trust.Approvals.Select(a => a.Id == approval.Id ? approval : a).ToArray();
         var patients = await db.TechnologyUses

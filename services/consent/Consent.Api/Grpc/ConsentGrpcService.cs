@@ -624,9 +624,10 @@ public sealed class ConsentGrpcService(IServiceProvider services) : ConsentServi
     [RequiresRole(ConsentRoles.TrustAdmin)]
     public override async Task<ChooseMentalDisorderTreatmentRouteResponse> ChooseMentalDisorderTreatmentRoute(ChooseMentalDisorderTreatmentRouteRequest r, ServerCallContext context)
     {
-        var actor = context.GetHttpContext().User.FindFirst("sub")?.Value ?? "unknown";
+        // The method admits only a trust admin, so that is the role the choice is recorded in.
+        var by = new ApprovalOverride(context.GetHttpContext().User.FindFirst("sub")?.Value ?? "unknown", ConsentRoles.TrustAdmin, null);
         var (approval, changes) = (await approvals.ChooseMentalDisorderTreatmentRouteAsync(Id("approval-id", r.ApprovalId),
-            (Domain.MentalDisorderTreatmentRoute)r.Route, actor, context.CancellationToken)).OrThrow();
+            (Domain.MentalDisorderTreatmentRoute)r.Route, by, context.CancellationToken)).OrThrow();
         var response = new ChooseMentalDisorderTreatmentRouteResponse { Approval = ToMessage(approval) };
         response.ReevaluatedUses.AddRange(Reevaluated(changes));
         return response;
