@@ -52,7 +52,8 @@ public sealed class Patient : ITenantOwned
         var (sixteen, eighteen) = PatientAge.FromDateOfBirth(dateOfBirth);
         var registeredOn = DateOnly.FromDateTime(RegisteredAt);
         DateOnly? turns16On = sixteen > registeredOn ? sixteen : null, turns18On = eighteen > registeredOn ? eighteen : null;
-        var band = PatientAge.BandAt(AgeBand, turns16On is { } s ? PatientAge.StartOfUkDay(s) : null, turns18On is { } e ? PatientAge.StartOfUkDay(e) : null, RegisteredAt);
+        // The band the date of birth gives at registration, from both days (a day already past still says which side of it).
+        var band = PatientAge.BandAt(AgeBand, PatientAge.StartOfUkDay(sixteen), PatientAge.StartOfUkDay(eighteen), RegisteredAt);
         if (band != AgeBand && !(band.IsAdult() && AgeBand.IsAdult())) return PatientRefusals.BandNotTheDateOfBirth;
         if (turns18On is null) return PatientRefusals.AdultWhenRegistered;
         Turns16On = turns16On;
