@@ -134,6 +134,11 @@ public sealed class UseCorrectionAndAgeGrpcTests(ConsentServiceFixture fixture) 
 
         // Once the days are known the age moves by itself; an adult when registered needs no date at all.
         await Refused(dateOfBirth, StatusCode.FailedPrecondition, "patient.age-already-recorded");
+        // Registration applies the same check: a 17-year-old is not registered as under 16.
+        await a.Refused(c => c.RegisterPatientAsync(new RegisterPatientRequest
+        {
+            NhsNumber = NhsNumbers.Next(), WardCode = "OAK", AgeBand = AgeBand.Under16, DateOfBirth = today.AddYears(-17).ToString("yyyy-MM-dd"),
+        }), StatusCode.InvalidArgument, "age-band.not-the-date-of-birth");
         var adult = await a.PatientAsync(AgeBand._26To64);
         await a.Refused(c => c.UpdatePatientAgeAsync(new UpdatePatientAgeRequest { PatientId = adult, DateOfBirth = "1980-05-01" }),
             StatusCode.FailedPrecondition, "patient.adult-when-registered");
