@@ -169,7 +169,9 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
         if (db.Database.CurrentTransaction is not null || db.Database.AutoTransactionBehavior != AutoTransactionBehavior.WhenNeeded) return;
         foreach (var entry in db.ChangeTracker.Entries())
         {
-            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            // An owned part added to an owner already stored (a column group of its row, null until now) is written as an
+            // UPDATE of the owner's row, though the tracker shows it as Added; with a new owner a transaction costs nothing.
+            if (entry.State is EntityState.Modified or EntityState.Deleted || (entry.State == EntityState.Added && entry.Metadata.IsOwned()))
             {
                 pending.Restore = db.Database.AutoTransactionBehavior;
                 db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;

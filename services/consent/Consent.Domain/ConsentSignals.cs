@@ -63,6 +63,25 @@ public static class ConsentSignals
         ReadOnlySpan<TechnologyApproval> approvals, TrustPolicy policy, DateTime now) =>
         Compare(before, now, after, now, approvals, policy);
 
+    /// <summary>
+    /// Re-evaluates every live use of the patient when the trust's approvals change (a route chosen for treatment for
+    /// mental disorder, say) rather than the patient's records.
+    /// </summary>
+    public static IReadOnlyList<UseReevaluation> Reevaluate(PatientConsentRecords records, ReadOnlySpan<TechnologyApproval> approvalsBefore,
+        ReadOnlySpan<TechnologyApproval> approvalsAfter, TrustPolicy policy, DateTime now)
+    {
+        var changed = new List<UseReevaluation>();
+        foreach (var use in records.Uses)
+        {
+            if (use.Status is not (UseStatus.Active or UseStatus.Suspended)) continue;
+            var was = UseCheck.Evaluate(records, use.TechnologyId, use.WardCode, use.Purpose, approvalsBefore, policy, now);
+            var then = UseCheck.Evaluate(records, use.TechnologyId, use.WardCode, use.Purpose, approvalsAfter, policy, now);
+            if (was.Decision != then.Decision || was.DenyReasons != then.DenyReasons || was.LawfulBasis != then.LawfulBasis)
+                changed.Add(new UseReevaluation(use, was, then));
+        }
+        return changed;
+    }
+
     /// <summary>The age thresholds crossed in (<paramref name="from"/>, <paramref name="to"/>], each with what it did to the live uses.</summary>
     public static IReadOnlyList<AgeTransition> AtAgeThresholds(PatientConsentRecords records, ReadOnlySpan<TechnologyApproval> approvals,
         TrustPolicy policy, DateTime from, DateTime to)

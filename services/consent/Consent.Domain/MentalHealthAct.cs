@@ -98,6 +98,31 @@ public sealed class Section63Record : ITenantOwned
 
     public bool InForce(DateTime now) => RecordedAt <= now && !(EndedAt is { } ended && ended <= now);
 
+    /// <summary>
+    /// Whether s63 can be what this record says it is, before it is written: the technology's approval (for the
+    /// patient's setting) must be one the trust chose the s63 route for, the technology must not monitor or restrict
+    /// (detention alone is never a basis for monitoring or surveillance: MHA 1983 s63 authorises treatment for mental
+    /// disorder, s145(4), and MCA s28 removes only the MCA routes), and Part 4 must apply to the patient when it is made (s56).
+    /// </summary>
+    public Refusal? ValidateFor(PatientConsentRecords records, TechnologyApproval? approval)
+    {
+        if (Validate() is { } incomplete) return incomplete;
+        if (approval is null || approval.TechnologyId != TechnologyId || approval.IsWithdrawn(RecordedAt)) return Section63Refusals.NotApproved;
+        if (approval.IsMonitoring) return Section63Refusals.DetentionNotABasisForMonitoring;
+        if (approval.MentalDisorderTreatmentRoute != MentalDisorderTreatmentRoute.Section63Record) return Section63Refusals.RouteNotChosen;
+        if (records.MentalHealthActAt(RecordedAt) is not { Part4Applies: true }) return Section63Refusals.Part4DoesNotApply;
+        return null;
+    }
+
+    /// <summary>The responsible clinician ends the s63 record (treatment stopped, or the patient now consents).</summary>
+    public Refusal? End(DateTime at)
+    {
+        if (EndedAt is not null) return Section63Refusals.AlreadyEnded;
+        if (at < RecordedAt) return Section63Refusals.EndBeforeRecorded;
+        EndedAt = at;
+        return null;
+    }
+
     public Refusal? Validate()
     {
         if (TechnologyId == Guid.Empty) return Refusal.Invalid("section-63.technology-missing", "Name the technology the s63 record is for.");
@@ -110,4 +135,18 @@ public sealed class Section63Record : ITenantOwned
         return FreeText.First(FreeText.Short("responsible-clinician", ResponsibleClinician),
             FreeText.Narrative("why-treatment-for-mental-disorder", WhyTreatmentForMentalDisorder), FreeText.Narrative("patient-views", PatientViews));
     }
+}
+
+internal static class Section63Refusals
+{
+    public static readonly Refusal NotApproved = Refusal.Precondition("section-63.technology-not-approved",
+        "The technology has no approval in force for the patient's setting: an s63 record cannot make it available.");
+    public static readonly Refusal DetentionNotABasisForMonitoring = Refusal.Precondition("section-63.detention-not-a-basis-for-monitoring",
+        "This technology monitors, watches or restricts: it is not treatment for mental disorder that s63 of the Mental Health Act could authorise. Detention alone is never a basis for monitoring or surveillance.");
+    public static readonly Refusal RouteNotChosen = Refusal.Precondition("section-63.route-not-chosen",
+        "The trust's approval of this technology relies on the patient's consent first, not on an s63 record: the trust chooses the route per approval.");
+    public static readonly Refusal Part4DoesNotApply = Refusal.Precondition("section-63.part-4-does-not-apply",
+        "Part 4 of the Mental Health Act does not apply to the patient (informal, a short-term power, or a community treatment order not recalled): s63 cannot authorise treatment.");
+    public static readonly Refusal AlreadyEnded = Refusal.Precondition("section-63.already-ended", "This s63 record has already ended.");
+    public static readonly Refusal EndBeforeRecorded = Refusal.Invalid("section-63.ended-before-recorded", "An s63 record cannot end before it was made.");
 }

@@ -38,6 +38,39 @@ public sealed class Patient : ITenantOwned
     /// <summary>The UK calendar day the patient turns 18; null when an adult at registration or not known.</summary>
     public DateOnly? Turns18On { get; set; }
     public DateTime RegisteredAt { get; init; }
+
+    /// <summary>
+    /// A patient registered with an age band only: the date of birth gives the days the patient turns 16 and 18, so
+    /// the rules re-apply on them (MCA s2(5): the MCA from 16; Children Act 1989 s105(1): a child until 18) instead of a
+    /// band frozen at registration. Keeps what registration would have kept: the thresholds still ahead when the patient
+    /// was registered. The band recorded then must be the date of birth's; only the two days are stored.
+    /// </summary>
+    public Refusal? RecordDateOfBirth(DateOnly dateOfBirth, DateTime now)
+    {
+        if (Turns16On is not null || Turns18On is not null) return PatientRefusals.AgeAlreadyMoves;
+        if (dateOfBirth > DateOnly.FromDateTime(now)) return PatientRefusals.BornInFuture;
+        var (sixteen, eighteen) = PatientAge.FromDateOfBirth(dateOfBirth);
+        var registeredOn = DateOnly.FromDateTime(RegisteredAt);
+        DateOnly? turns16On = sixteen > registeredOn ? sixteen : null, turns18On = eighteen > registeredOn ? eighteen : null;
+        // The band the date of birth gives at registration, from both days (a day already past still says which side of it).
+        var band = PatientAge.BandAt(AgeBand, PatientAge.StartOfUkDay(sixteen), PatientAge.StartOfUkDay(eighteen), RegisteredAt);
+        if (band != AgeBand && !(band.IsAdult() && AgeBand.IsAdult())) return PatientRefusals.BandNotTheDateOfBirth;
+        if (turns18On is null) return PatientRefusals.AdultWhenRegistered;
+        Turns16On = turns16On;
+        Turns18On = turns18On;
+        return null;
+    }
+}
+
+internal static class PatientRefusals
+{
+    public static readonly Refusal AgeAlreadyMoves = Refusal.Precondition("patient.age-already-recorded",
+        "The days this patient turns 16 and 18 are already recorded: the age moves with time.");
+    public static readonly Refusal BornInFuture = Refusal.Invalid("date-of-birth.in-future", "Date of birth cannot be in the future.");
+    public static readonly Refusal BandNotTheDateOfBirth = Refusal.Invalid("date-of-birth.not-the-age-band",
+        "The date of birth does not match the age band recorded when the patient was registered.");
+    public static readonly Refusal AdultWhenRegistered = Refusal.Precondition("patient.adult-when-registered",
+        "The patient was an adult when registered: the rules need no date of birth (no age threshold is ahead).");
 }
 
 /// <summary>

@@ -276,6 +276,20 @@ public sealed class TechnologyUse : ITenantOwned
         return null;
     }
 
+    /// <summary>
+    /// Records (or replaces) the Article 8 balancing of a use already started: required at every check for a use not on
+    /// the patient's own consent and for every monitoring use (P1), so a use started before the rule, or one whose basis
+    /// moved, can be brought back within it without being re-proposed. A proposed use is corrected instead.
+    /// </summary>
+    public Refusal? RecordHumanRightsBalancing(HumanRightsBalancing balancing)
+    {
+        if (Status == UseStatus.Proposed) return UseRefusals.ProposedUseIsCorrected;
+        if (Status is not (UseStatus.Active or UseStatus.Suspended)) return UseRefusals.NotActive;
+        if (FreeText.First(balancing.Validate(), balancing.ValidateText()) is { } refusal) return refusal;
+        HumanRights = balancing;
+        return null;
+    }
+
     /// <summary>Moves the use to the basis now in force, e.g. the patient's own consent after regaining capacity.</summary>
     public Refusal? Rebase(LawfulBasis basis)
     {
@@ -501,6 +515,8 @@ internal static class UseRefusals
         "The care plan's data-use purposes may list only accepted purposes (direct care, safety, monitoring, communication, releasing time to care): never reducing staff time or covering low staffing (P5).");
     public static readonly Refusal OnlyProposedCanBeCorrected = Refusal.Precondition("use.not-correctable",
         "Only a proposed use can be corrected; a use that has started is reviewed, changed at a review, or ended.");
+    public static readonly Refusal ProposedUseIsCorrected = Refusal.Precondition("use.proposed-use-is-corrected",
+        "This use has not started: correct the proposed use (CorrectProposedUse) to add its human-rights balancing.");
     public static readonly Refusal ReviewOfAnotherUse = Refusal.Invalid("review.use-mismatch", "The review must name this use.");
     public static readonly Refusal SafetyRequired = Refusal.Invalid("safety.required",
         "This technology manages a safety risk: record why it is proportionate and how relational care continues (P6).");

@@ -373,6 +373,84 @@ public sealed partial class ConsentEvents(ConsentDbContext db, IEventPublisher p
         Actor = Actor(),
     }, consent.PatientId.ToString());
 
+    public void MentalHealthActStatusRecorded(MentalHealthActRecord record) => Publish(new Contract.MentalHealthActStatusRecorded
+    {
+        RecordId = record.Id.ToString(),
+        PatientId = record.PatientId.ToString(),
+        Status = (Contract.MentalHealthActStatus)record.Status,
+        From = record.From.ToTimestamp(),
+        Until = record.Until?.ToTimestamp(),
+        Part4Applies = record.Part4Applies,
+        Actor = Actor(),
+    }, record.PatientId.ToString());
+
+    public void Section63Recorded(Section63Record record) => Publish(new Contract.Section63Recorded
+    {
+        Section63RecordId = record.Id.ToString(),
+        PatientId = record.PatientId.ToString(),
+        TechnologyId = record.TechnologyId.ToString(),
+        RecordedAt = record.RecordedAt.ToTimestamp(),
+        ConsentSought = record.ConsentSought == true,
+        Actor = Actor(),
+    }, record.PatientId.ToString());
+
+    public void Section63Ended(Section63Record record) => Publish(new Contract.Section63Ended
+    {
+        Section63RecordId = record.Id.ToString(),
+        PatientId = record.PatientId.ToString(),
+        TechnologyId = record.TechnologyId.ToString(),
+        EndedAt = record.EndedAt?.ToTimestamp(),
+        Actor = Actor(),
+    }, record.PatientId.ToString());
+
+    /// <summary>The trust's route for treatment for mental disorder, per approval: who chose what, and what it was before.</summary>
+    public void ApprovalRouteChosen(ApprovalRouteChosen chosen, string role) => Publish(new Contract.ApprovalRouteChosen
+    {
+        ApprovalId = chosen.ApprovalId.ToString(),
+        TechnologyId = chosen.TechnologyId.ToString(),
+        SettingCode = chosen.SettingCode,
+        Before = (Contract.MentalDisorderTreatmentRoute)chosen.Before,
+        After = (Contract.MentalDisorderTreatmentRoute)chosen.After,
+        At = chosen.At.ToTimestamp(),
+        // The role the choice is made in (the method admits only it), not the first of the caller's roles.
+        Actor = new Common.Actor { Subject = chosen.Actor, Role = role },
+    }, chosen.ApprovalId.ToString());
+
+    public void UseCorrected(TechnologyUse use, IEnumerable<string> parts)
+    {
+        var message = new Contract.UseCorrected
+        {
+            UseId = use.Id.ToString(),
+            PatientId = use.PatientId.ToString(),
+            TechnologyId = use.TechnologyId.ToString(),
+            WardCode = use.WardCode,
+            Purpose = (Contract.UsePurpose)use.Purpose,
+            CorrectedAt = use.CorrectedAt?.ToTimestamp(),
+            Actor = Actor(),
+        };
+        message.Parts.AddRange(parts);
+        Publish(message, use.PatientId.ToString());
+    }
+
+    public void HumanRightsBalancingRecorded(TechnologyUse use) => Publish(new Contract.HumanRightsBalancingRecorded
+    {
+        UseId = use.Id.ToString(),
+        PatientId = use.PatientId.ToString(),
+        TechnologyId = use.TechnologyId.ToString(),
+        WardCode = use.WardCode,
+        RightsEngaged = (int)(use.HumanRights?.RightsEngaged ?? HumanRight.None),
+        LegalAdviceSought = use.HumanRights?.LegalAdviceSought == true,
+        Actor = Actor(),
+    }, use.PatientId.ToString());
+
+    /// <summary>The band the rules apply now; never the date of birth or the days it gives.</summary>
+    public void PatientAgeRecorded(Guid patientId, AgeBand now) => Publish(new Contract.PatientAgeRecorded
+    {
+        PatientId = patientId.ToString(),
+        AgeBandNow = (Contract.AgeBand)now,
+        Actor = Actor(),
+    }, patientId.ToString());
+
     /// <summary>The operator override recorded or withdrew an approval: who, when, what; the reason stays on the approval.</summary>
     public void ApprovalOverridden(TechnologyApproval approval, bool recorded, ApprovalOverride by, int usesAffected) => Publish(new Contract.TechnologyApprovalOverridden
     {

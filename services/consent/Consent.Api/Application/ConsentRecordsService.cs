@@ -263,6 +263,113 @@ public sealed partial class ConsentRecordsService(ConsentDbContext db, PatientRe
     }
 
     /// <summary>
+    /// The patient's Mental Health Act status from a time (the latest to begin is in force). Where Part 4 applies and a
+    /// technology is treatment for mental disorder, MCA s28 removes the MCA routes; detention alone authorises nothing else.
+    /// </summary>
+    public async Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> RecordMentalHealthActStatusAsync(MentalHealthActRecord record, CancellationToken ct = default)
+    {
+        var now = Now;
+        var opened = await OpenAsync(record.PatientId, "from", record.From, t => record.From = t, now, ct);
+        if (opened.IsRefused) return opened.Refusal!;
+        if (record.Validate() is { } refusal) return refusal;
+        record.RecordedBy = record.RecordedBy.Trim();
+        var before = opened.Value;
+        db.MentalHealthActRecords.Add(record);
+        events.MentalHealthActStatusRecorded(record);
+        var after = Snapshot.Replacing(before, mentalHealthAct: [.. before.MentalHealthActRecords, record]);
+        var changes = await ReevaluateAsync(before, after, record.Id, "mental_health_act_status_recorded", now, ct);
+        await SaveAsync(record.PatientId, ct);
+        logger.LogInformation("Mental Health Act status {Status} recorded for patient {PatientId}", record.Status, record.PatientId);
+        return (record.Id, changes);
+    }
+
+    /// <summary>
+    /// The responsible clinician's s63 record, only where the trust's approval (for the patient's ward setting) chose
+    /// that route, the technology neither monitors nor restricts, and Part 4 applies (<see cref="Section63Record.ValidateFor"/>).
+    /// </summary>
+    public async Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> RecordSection63Async(Section63Record record, CancellationToken ct = default)
+    {
+        var now = Now;
+        var opened = await OpenAsync(record.PatientId, "recorded-at", record.RecordedAt, t => record.RecordedAt = t, now, ct);
+        if (opened.IsRefused) return opened.Refusal!;
+        if (record.TechnologyId == Guid.Empty) return TechnologyRequired;
+        var before = opened.Value;
+        var trust = await store.GetTrustAsync(ct);
+        var setting = await SettingOfPatientsWardAsync(record.PatientId, ct);
+        if (record.ValidateFor(before, TechnologyApproval.Select(trust.Approvals, record.TechnologyId, setting)) is { } refusal) return refusal;
+        record.ResponsibleClinician = record.ResponsibleClinician.Trim();
+        db.Section63Records.Add(record);
+        events.Section63Recorded(record);
+        var after = Snapshot.Replacing(before, section63: [.. before.Section63Records, record]);
+        var changes = await ReevaluateAsync(before, after, record.Id, "section_63_recorded", now, ct);
+        await SaveAsync(record.PatientId, ct);
+        logger.LogInformation("s63 record {RecordId} for patient {PatientId}", record.Id, record.PatientId);
+        return (record.Id, changes);
+    }
+
+    public async Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> EndSection63Async(Guid recordId, DateTime endedAt, CancellationToken ct = default)
+    {
+        var now = Now;
+        var at = Input.PastOrNow("ended-at", endedAt, now);
+        if (at.IsRefused) return at.Refusal!;
+        var record = await db.Section63Records.SingleOrDefaultAsync(r => r.Id == recordId, ct);
+        if (record is null) return Refusal.NotFound("section-63.not-found", "No s63 record with this id in this trust.");
+        var before = await store.GetAsync(record.PatientId, ct);
+        if (before is null) return PatientRecordsStore.PatientNotFound;
+        if (record.End(at.Value) is { } refusal) return refusal;
+        events.Section63Ended(record);
+        var after = Snapshot.Replacing(before, section63: Snapshot.Replace(before.Section63Records, record, r => r.Id));
+        var changes = await ReevaluateAsync(before, after, record.Id, "section_63_ended", now, ct);
+        await SaveAsync(record.PatientId, ct);
+        return (record.Id, changes);
+    }
+
+    /// <summary>A patient registered with a band only: the date of birth makes the age move; only the threshold days are kept.</summary>
+    public async Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> UpdatePatientAgeAsync(Guid patientId, string? dateOfBirth, CancellationToken ct = default)
+    {
+        var now = Now;
+        if (string.IsNullOrWhiteSpace(dateOfBirth) || !DateOnly.TryParseExact(dateOfBirth.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.None, out var born))
+            return Refusal.Invalid("date-of-birth.format", "Date of birth must be a date as YYYY-MM-DD.");
+        var patient = await db.Patients.SingleOrDefaultAsync(p => p.Id == patientId, ct);
+        if (patient is null) return PatientRecordsStore.PatientNotFound;
+        var before = await store.GetAsync(patientId, ct);
+        if (before is null) return PatientRecordsStore.PatientNotFound;
+        if (patient.RecordDateOfBirth(born, now) is { } refusal) return refusal;
+        var after = Snapshot.Replacing(before, age: patient);
+        events.PatientAgeRecorded(patient.Id, after.AgeBandAt(now));
+        var changes = await ReevaluateAsync(before, after, patient.Id, "patient_age_recorded", now, ct);
+        await SaveAsync(patient.Id, ct);
+        logger.LogInformation("Age thresholds recorded for patient {PatientId}", patient.Id);
+        return (patient.Id, changes);
+    }
+
+    /// <summary>The Article 8 balancing of a use already started; the check denies without it where it is required.</summary>
+    public async Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> RecordHumanRightsBalancingAsync(Guid useId, HumanRightsBalancing? balancing, CancellationToken ct = default)
+    {
+        var now = Now;
+        if (balancing is null) return Refusal.Invalid("human-rights.required", "Record the human-rights balancing (rights engaged, how balanced, legal advice).");
+        var use = await db.TechnologyUses.SingleOrDefaultAsync(u => u.Id == useId, ct);
+        if (use is null) return Refusal.NotFound("use.not-found", "No technology use with this id in this trust.");
+        var before = await store.GetAsync(use.PatientId, ct);
+        if (before is null) return PatientRecordsStore.PatientNotFound;
+        if (use.RecordHumanRightsBalancing(balancing) is { } refusal) return refusal;
+        events.HumanRightsBalancingRecorded(use);
+        var after = Snapshot.Replacing(before, uses: Snapshot.Replace(before.Uses, use, u => u.Id));
+        var changes = await ReevaluateAsync(before, after, use.Id, "human_rights_balancing_recorded", now, ct);
+        await SaveAsync(use.PatientId, ct);
+        return (use.Id, changes);
+    }
+
+    /// <summary>The setting of the patient's ward, from the trust's ward directory (null: the ward is not in it).</summary>
+    private async Task<string?> SettingOfPatientsWardAsync(Guid patientId, CancellationToken ct)
+    {
+        var ward = await db.Patients.AsNoTracking().Where(p => p.Id == patientId).Select(p => p.WardCode).SingleOrDefaultAsync(ct);
+        if (ward is null) return null;
+        return await db.Wards.AsNoTracking().Where(w => w.Code == ward).Select(w => w.SettingCode).SingleOrDefaultAsync(ct);
+    }
+
+    /// <summary>
     /// Every live use of the patient whose check changed with the record: one use_reevaluated each, a safety alert for a
     /// safety use that can no longer run, and a use that a different valid basis now covers moves to it.
     /// </summary>

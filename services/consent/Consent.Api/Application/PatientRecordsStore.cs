@@ -117,7 +117,7 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
 
     private async Task<PatientConsentRecords?> LoadAsync(Guid patientId, CancellationToken ct)
     {
-        // One connection for the thirteen queries: otherwise each takes one from the pool and returns it, and on
+        // One connection for the fifteen queries: otherwise each takes one from the pool and returns it, and on
         // PostgreSQL each open also costs a round trip to set the tenant for row-level security. Reference-counted by
         // EF, so a connection a caller already holds open (a transaction) stays open.
         await db.Database.OpenConnectionAsync(ct);
@@ -156,6 +156,8 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
             DeprivationOfLibertyScreens = await ReadAllAsync(s_screens(db, patientId), ct),
             CourtOrders = await ReadAllAsync(s_courtOrders(db, patientId), ct),
             ParentalControlFindings = await ReadAllAsync(s_parentalControl(db, patientId), ct),
+            MentalHealthActRecords = await ReadAllAsync(s_mentalHealthAct(db, patientId), ct),
+            Section63Records = await ReadAllAsync(s_section63(db, patientId), ct),
         };
     }
 
@@ -190,6 +192,10 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
         EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.CourtOrders.AsNoTracking().Where(x => x.PatientId == id));
     private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<ZoneOfParentalControlFinding>> s_parentalControl =
         EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.ParentalControlFindings.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<MentalHealthActRecord>> s_mentalHealthAct =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.MentalHealthActRecords.AsNoTracking().Where(x => x.PatientId == id));
+    private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<Section63Record>> s_section63 =
+        EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.Section63Records.AsNoTracking().Where(x => x.PatientId == id));
     private static readonly Func<ConsentDbContext, Guid, IAsyncEnumerable<TechnologyUse>> s_uses =
         EF.CompileAsyncQuery((ConsentDbContext db, Guid id) => db.TechnologyUses.AsNoTracking().Where(x => x.PatientId == id));
 }

@@ -36,7 +36,8 @@ public sealed class PatientRegistry(ConsentDbContext db, IEventPublisher events,
             var today = DateOnly.FromDateTime(now);
             turns16On = sixteen > today ? sixteen : null;
             turns18On = eighteen > today ? eighteen : null;
-            var band = PatientAge.BandAt(command.AgeBand, turns16On is { } s ? PatientAge.StartOfUkDay(s) : null, turns18On is { } e ? PatientAge.StartOfUkDay(e) : null, now);
+            // From both days, past or not: with a past 16th birthday dropped, an under-16 band for a 17-year-old read as consistent.
+            var band = PatientAge.BandAt(command.AgeBand, PatientAge.StartOfUkDay(sixteen), PatientAge.StartOfUkDay(eighteen), now);
             if (band != command.AgeBand && !(band.IsAdult() && command.AgeBand.IsAdult()))
                 return Refusal.Invalid("age-band.not-the-date-of-birth", "The age band does not match the date of birth.");
         }

@@ -19,12 +19,13 @@ internal static class Snapshot
     public static PatientConsentRecords Replacing(PatientConsentRecords r, ProxyAuthority[]? proxyAuthorities = null,
         BestInterestsDecision[]? bestInterests = null, AdvanceDecision[]? advanceDecisions = null, OwnConsent[]? ownConsents = null,
         TechnologyUse[]? uses = null, PatientObjection[]? objections = null, DeprivationOfLibertyScreen[]? screens = null,
-        CourtOrder[]? courtOrders = null, ZoneOfParentalControlFinding[]? parentalControl = null) => new()
+        CourtOrder[]? courtOrders = null, ZoneOfParentalControlFinding[]? parentalControl = null,
+        MentalHealthActRecord[]? mentalHealthAct = null, Section63Record[]? section63 = null, Patient? age = null) => new()
     {
         PatientId = r.PatientId,
         AgeBand = r.AgeBand,
-        Turns16On = r.Turns16On,
-        Turns18On = r.Turns18On,
+        Turns16On = age is null ? r.Turns16On : age.Turns16On,
+        Turns18On = age is null ? r.Turns18On : age.Turns18On,
         CapacityAssessments = r.CapacityAssessments,
         GillickAssessments = r.GillickAssessments,
         OwnConsents = ownConsents ?? r.OwnConsents,
@@ -34,8 +35,8 @@ internal static class Snapshot
         Uses = uses ?? r.Uses,
         AdvanceDecisions = advanceDecisions ?? r.AdvanceDecisions,
         CourtOrders = courtOrders ?? r.CourtOrders,
-        MentalHealthActRecords = r.MentalHealthActRecords,
-        Section63Records = r.Section63Records,
+        MentalHealthActRecords = mentalHealthAct ?? r.MentalHealthActRecords,
+        Section63Records = section63 ?? r.Section63Records,
         DeprivationOfLibertyScreens = screens ?? r.DeprivationOfLibertyScreens,
         Objections = objections ?? r.Objections,
         ParentalControlFindings = parentalControl ?? r.ParentalControlFindings,

@@ -8,7 +8,9 @@ namespace Platform.Consent.Api.Application;
 /// <summary>Who overrides procurement (ADR 0029) and why: the subject, the role they act in, and their reason.</summary>
 public sealed record ApprovalOverride(string Subject, string Role, string? Reason);
 
-public sealed record RecordTechnologyApproval(Guid TechnologyId, string? TechnologyName, string? SettingCode, bool IsSurveillance, bool ManagesSafetyRisk, DateTime? TrialEndsAt = null);
+public sealed record RecordTechnologyApproval(Guid TechnologyId, string? TechnologyName, string? SettingCode, bool IsSurveillance, bool ManagesSafetyRisk, DateTime? TrialEndsAt = null,
+    bool ContinuousMonitoringOrRestrictive = false, bool MayBeLifeSustaining = false,
+    MentalDisorderTreatmentRoute MentalDisorderTreatmentRoute = MentalDisorderTreatmentRoute.NotTreatmentForMentalDisorder);
 
 /// <summary>
 /// The consent service's copy of the trust's approvals (what procurement approved, per setting). Withdrawal suspends
@@ -63,12 +65,17 @@ public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecord
             SettingCode = setting,
             IsSurveillance = command.IsSurveillance,
             ManagesSafetyRisk = command.ManagesSafetyRisk,
+            ContinuousMonitoringOrRestrictive = command.ContinuousMonitoringOrRestrictive,
+            MayBeLifeSustaining = command.MayBeLifeSustaining,
+            MentalDisorderTreatmentRoute = command.MentalDisorderTreatmentRoute,
             TrialEndsAt = command.TrialEndsAt,
             ApprovedAt = now,
             OverrideApprovedBy = byOverride?.Subject,
             OverrideApprovedRole = byOverride?.Role,
             OverrideApprovalReason = byOverride?.Reason?.Trim(),
         };
+        // Detention alone is never a basis for monitoring: the s63 route is refused for a technology that monitors or restricts.
+        if (approval.Validate() is { } badFlags) return badFlags;
         db.TechnologyApprovals.Add(approval);
         var suspended = await db.TechnologyUses
             .Where(u => u.TechnologyId == command.TechnologyId && u.SettingCode == setting && u.Status == UseStatus.Suspended)
@@ -81,6 +88,49 @@ public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecord
         foreach (var use in resumed) store.InvalidatePatientAfterCommit(db, use.PatientId);
         logger.LogInformation("Technology {TechnologyId} approved for setting {SettingCode}; {Count} uses resumed", approval.TechnologyId, approval.SettingCode, resumed.Count);
         return (approval, resumed.Select(u => u.Id).ToList());
+    }
+
+    /// <summary>
+    /// The trust chooses, per approval, the route for treatment for mental disorder where Part 4 applies (the domain
+    /// refuses s63 for a technology that monitors or restricts). Every patient with a live use of the technology in the
+    /// approval's setting is re-evaluated against the approvals before and after, in the same unit of work.
+    /// </summary>
+    public async Task<Outcome<(TechnologyApproval Approval, IReadOnlyList<UseReevaluation> Reevaluated)>> ChooseMentalDisorderTreatmentRouteAsync(Guid approvalId,
+        MentalDisorderTreatmentRoute route, ApprovalOverride by, CancellationToken ct = default)
+    {
+        var approval = await db.TechnologyApprovals.SingleOrDefaultAsync(a => a.Id == approvalId, ct);
+        if (approval is null) return Refusal.NotFound("approval.not-found", "No technology approval with this id in this trust.");
+        if (approval.WithdrawnAt is not null) return Refusal.Precondition("approval.already-withdrawn", "This approval has been withdrawn.");
+        var now = clock.GetUtcNow().UtcDateTime;
+        var trust = await store.GetTrustAsync(ct);
+        var chosen = approval.ChooseMentalDisorderTreatmentRoute(route, by.Subject, now);
+        if (chosen.IsRefused) return chosen.Refusal!;
+        events.ApprovalRouteChosen(chosen.Value, by.Role);
+        // The cached approvals are shared and never edited: the changed one replaces its copy in a new array.
+        var after = trust.Approvals.Select(a => a.Id == approval.Id ? approval : a).ToArray();
+        var patients = await db.TechnologyUses
+            .Where(u => u.TechnologyId == approval.TechnologyId && u.SettingCode == approval.SettingCode && (u.Status == UseStatus.Active || u.Status == UseStatus.Suspended))
+            .Select(u => u.PatientId).Distinct().ToListAsync(ct);
+        var changes = new List<UseReevaluation>();
+        foreach (var patientId in patients)
+        {
+            if (await store.GetAsync(patientId, ct) is not { } records) continue;
+            var changed = ConsentSignals.Reevaluate(records, trust.Approvals, after, trust.Policy, now);
+            events.Reevaluated(changed, approval.Id, "approval_route_chosen");
+            foreach (var change in changed)
+            {
+                // The route now lets a different basis stand (an s63 record already made, say): the use moves to it.
+                if (change.RebaseTo is not { } basis) continue;
+                var use = await db.TechnologyUses.SingleAsync(u => u.Id == change.Use.Id, ct);
+                if (use.Rebase(basis) is null && use.Status == UseStatus.Active) events.UseAuthorised(use);
+            }
+            changes.AddRange(changed);
+        }
+        await db.SaveChangesAsync(ct);
+        store.InvalidateTrustAfterCommit(db);
+        foreach (var patientId in patients) store.InvalidatePatientAfterCommit(db, patientId);
+        logger.LogInformation("Approval {ApprovalId}: treatment route {Before} -> {After}; {Count} uses re-evaluated", approval.Id, chosen.Value.Before, chosen.Value.After, changes.Count);
+        return (approval, changes);
     }
 
     /// <summary>The operator override's withdrawal (ADR 0029): a reason required, recorded on the approval and published.</summary>

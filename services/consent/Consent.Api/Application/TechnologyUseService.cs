@@ -90,6 +90,35 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
     }
 
     /// <summary>
+    /// Corrects a proposed use before it starts (issue 17), rather than ending it with a misleading reason: the domain
+    /// checks the corrected use against the approval for its setting now; the event names the parts corrected.
+    /// </summary>
+    public async Task<Outcome<TechnologyUse>> CorrectAsync(Guid useId, UseCorrection correction, CancellationToken ct = default)
+    {
+        var now = Now;
+        var use = await db.TechnologyUses.SingleOrDefaultAsync(u => u.Id == useId, ct);
+        if (use is null) return UseNotFound;
+        var before = await store.GetAsync(use.PatientId, ct);
+        if (before is null) return PatientRecordsStore.PatientNotFound;
+        var trust = await store.GetTrustAsync(ct);
+        if (use.Correct(correction, TechnologyApproval.Select(trust.Approvals, use.TechnologyId, use.SettingCode), now) is { } refusal) return refusal;
+        var parts = new List<string>(6);
+        if (correction.Purpose is not null) parts.Add("purpose");
+        if (correction.DataUsePurposes is not null) parts.Add("data_use_purposes");
+        if (correction.CarePlan is not null) parts.Add("care_plan");
+        if (correction.PatientObjects is not null) parts.Add("patient_objects");
+        if (correction.HumanRights is not null) parts.Add("human_rights");
+        if (correction.Safety is not null) parts.Add("safety");
+        events.UseCorrected(use, parts);
+        // A proposed use has no check of its own; the patient's live uses are re-evaluated all the same, as after every command.
+        var after = Snapshot.Replacing(before, uses: Snapshot.Replace(before.Uses, use, u => u.Id));
+        events.Reevaluated(ConsentSignals.Reevaluate(before, after, trust.Approvals, trust.Policy, now), use.Id, "use_corrected");
+        await SaveAsync(use.PatientId, ct);
+        logger.LogInformation("Proposed use {UseId} corrected ({Parts})", use.Id, string.Join(",", parts));
+        return use;
+    }
+
+    /// <summary>
     /// A review held with people (<see cref="UseReview"/>): who took part, the patient's views, what was observed and
     /// the decision. Continue or change sets the next review; stop ends the use at once.
     /// </summary>

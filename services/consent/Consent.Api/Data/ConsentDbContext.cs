@@ -31,6 +31,8 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
     public DbSet<ConsentTrust> Trusts => Set<ConsentTrust>();
     public DbSet<RaisedBlanketSignal> RaisedBlanketSignals => Set<RaisedBlanketSignal>();
     public DbSet<AdvanceDecision> AdvanceDecisions => Set<AdvanceDecision>();
+    public DbSet<MentalHealthActRecord> MentalHealthActRecords => Set<MentalHealthActRecord>();
+    public DbSet<Section63Record> Section63Records => Set<Section63Record>();
     public DbSet<UseReview> UseReviews => Set<UseReview>();
     public DbSet<ConsentWard> Wards => Set<ConsentWard>();
     public DbSet<ConsentTechnology> Technologies => Set<ConsentTechnology>();
@@ -95,7 +97,7 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
                      typeof(ParentalResponsibilityBasis), typeof(ConsentDecision), typeof(AccessibleFormat), typeof(UsePurpose),
                      typeof(UseStatus), typeof(UseEndReason), typeof(SuspensionReason), typeof(LawfulBasisKind),
                      typeof(ProxyAuthorityEndReason), typeof(MentalDisorderTreatmentRoute), typeof(AdvanceDecisionInvalidation),
-                     typeof(AdvanceDecisionInapplicability), typeof(ReviewDecision),
+                     typeof(AdvanceDecisionInapplicability), typeof(ReviewDecision), typeof(MentalHealthActStatus),
                      typeof(ObjectionExpression), typeof(RedecisionOutcome), typeof(CourtKind), typeof(CourtOrderEffect),
                      typeof(DeprivationOfLibertyAuthorisation),
                  })
@@ -217,6 +219,22 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.Property(x => x.Aged18OrOverWhenMade).HasColumnName("aged_18_or_over_when_made");
             e.HasIndex(x => new { x.TenantId, x.PatientId });
         });
+        modelBuilder.Entity<MentalHealthActRecord>(e =>
+        {
+            e.ToTable("mental_health_act_records");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.RecordedBy).HasMaxLength(200);
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
+        });
+
+        modelBuilder.Entity<Section63Record>(e =>
+        {
+            e.ToTable("section_63_records");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.ResponsibleClinician).HasMaxLength(200);
+            e.HasIndex(x => new { x.TenantId, x.PatientId });
+        });
+
         modelBuilder.Entity<UseReview>(e =>
         {
             e.ToTable("use_reviews");

@@ -243,10 +243,109 @@ public sealed partial class ConsentGrpcService(IServiceProvider services) : Cons
     public override async Task<RecordChanged> AnswerRefusalQuestion(AnswerRefusalQuestionRequest r, ServerCallContext context) =>
         Changed((await records.AnswerRefusalQuestionAsync(Id("consent-id", r.ConsentId), r.RefusalStands, context.CancellationToken)).OrThrow());
 
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> RecordMentalHealthActStatus(RecordMentalHealthActStatusRequest r, ServerCallContext context)
+    {
+        var record = new Domain.MentalHealthActRecord
+        {
+            Id = Guid.CreateVersion7(),
+            PatientId = Id("patient-id", r.PatientId),
+            Status = Known((Domain.MentalHealthActStatus)r.Status),
+            From = Instant(r.From),
+            Until = OptionalInstant(r.Until),
+            RecordedBy = r.RecordedBy,
+        };
+        return Changed((await records.RecordMentalHealthActStatusAsync(record, context.CancellationToken)).OrThrow());
+    }
+
+    // The responsible clinician's record; the platform has no RC role yet, so a clinician names the RC (ADR 0014).
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> RecordSection63(RecordSection63Request r, ServerCallContext context)
+    {
+        var record = new Domain.Section63Record
+        {
+            Id = Guid.CreateVersion7(),
+            PatientId = Id("patient-id", r.PatientId),
+            TechnologyId = OptionalId("technology-id", r.TechnologyId),
+            ResponsibleClinician = r.ResponsibleClinician,
+            RecordedAt = Instant(r.RecordedAt),
+            WhyTreatmentForMentalDisorder = r.WhyTreatmentForMentalDisorder,
+            ConsentSought = r.HasConsentSought ? r.ConsentSought : null,
+            PatientViews = r.PatientViews,
+        };
+        return Changed((await records.RecordSection63Async(record, context.CancellationToken)).OrThrow());
+    }
+
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> EndSection63(EndSection63Request r, ServerCallContext context) =>
+        Changed((await records.EndSection63Async(Id("section-63-record-id", r.Section63RecordId), Instant(r.EndedAt), context.CancellationToken)).OrThrow());
+
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> UpdatePatientAge(UpdatePatientAgeRequest r, ServerCallContext context) =>
+        Changed((await records.UpdatePatientAgeAsync(Id("patient-id", r.PatientId), r.DateOfBirth, context.CancellationToken)).OrThrow());
+
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> RecordHumanRightsBalancing(RecordHumanRightsBalancingRequest r, ServerCallContext context) =>
+        Changed((await records.RecordHumanRightsBalancingAsync(Id("use-id", r.UseId), ToDomain(r.HumanRights), context.CancellationToken)).OrThrow());
+
+    [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<TechnologyUse> CorrectProposedUse(CorrectProposedUseRequest r, ServerCallContext context)
+    {
+        var correction = new Domain.UseCorrection(
+            // Unset leaves the purpose; an unknown number reads as unspecified, which the domain refuses by name.
+            r.Purpose == UsePurpose.Unspecified ? null : Known((Domain.UsePurpose)r.Purpose),
+            r.DataUsePurposes is { } set ? PurposeSetOf(set.Purposes) : null,
+            r.CarePlan is { } plan ? ToDomain(plan, Domain.PurposeSet.None) : null,
+            r.HasPatientObjects ? r.PatientObjects : null,
+            ToDomain(r.HumanRights),
+            r.Safety is { } s ? new Domain.SafetyProportionality { WhyProportionate = s.WhyProportionate, HowRelationalCareContinues = s.HowRelationalCareContinues } : null);
+        return ToMessage((await uses.CorrectAsync(Id("use-id", r.UseId), correction, context.CancellationToken)).OrThrow());
+    }
+
+    private static Domain.HumanRightsBalancing? ToDomain(HumanRightsBalancing? hr) => hr is null ? null : new Domain.HumanRightsBalancing
+    {
+        RightsEngaged = (Domain.HumanRight)hr.RightsEngaged,
+        HowBalanced = hr.HowBalanced,
+        LegalAdviceSought = hr.HasLegalAdviceSought ? hr.LegalAdviceSought : null,
+        LegalAdviceSummary = Text(hr.LegalAdviceSummary),
+    };
+
+    private static Domain.CarePlanRecord ToDomain(CarePlanItems plan, Domain.PurposeSet dataUse) => new()
+    {
+        Reason = plan.Reason,
+        WhenAndHowUsed = plan.WhenAndHowUsed,
+        InformationGiven = plan.InformationGiven,
+        InformationFormat = Known((Domain.AccessibleFormat)plan.InformationFormat),
+        DecisionMakingProcess = plan.DecisionMakingProcess,
+        DataUse = plan.DataUse,
+        NextReviewDate = OptionalInstant(plan.NextReviewDate),
+        ReviewCovers = plan.ReviewCovers,
+        HowToWithdraw = plan.HowToWithdraw,
+        DataUsePurposes = dataUse,
+    };
+
+    private static Domain.PurposeSet PurposeSetOf(IEnumerable<UsePurpose> purposes)
+    {
+        var dataUse = Domain.PurposeSet.None;
+        foreach (var purpose in purposes)
+        {
+            var known = Known((Domain.UsePurpose)purpose);
+            // An unknown or forbidden purpose must not vanish from the set: the set is refused by name instead.
+            dataUse |= known == Domain.UsePurpose.Unspecified || Domain.TechnologyUse.IsProhibitedPurpose(known) ? (Domain.PurposeSet)(1 << 30) : Domain.Purposes.Of(known);
+        }
+        return dataUse;
+    }
+
     private static RecordChanged Changed((Guid Id, IReadOnlyList<Domain.UseReevaluation> Reevaluated) result)
     {
         var message = new RecordChanged { Id = result.Id.ToString() };
-        foreach (var change in result.Reevaluated)
+        message.ReevaluatedUses.AddRange(Reevaluated(result.Reevaluated));
+        return message;
+    }
+
+    private static IEnumerable<ReevaluatedUse> Reevaluated(IReadOnlyList<Domain.UseReevaluation> changes)
+    {
+        foreach (var change in changes)
         {
             var use = new ReevaluatedUse
             {
@@ -256,9 +355,8 @@ public sealed partial class ConsentGrpcService(IServiceProvider services) : Cons
                 Fallback = (SafetyFallback)(change.SafetyAlert?.Fallback ?? Domain.SafetyFallback.None),
             };
             use.DenyRules.AddRange(change.After.Reasons.Select(x => x.Rule));
-            message.ReevaluatedUses.Add(use);
+            yield return use;
         }
-        return message;
     }
 
     [RequiresRole(ConsentRoles.Clinician)]
@@ -277,38 +375,10 @@ public sealed partial class ConsentGrpcService(IServiceProvider services) : Cons
         var patientIds = r.PatientIds.Select(p => Guid.TryParse(p, out var g) ? g : Guid.Empty).ToList();
         // The setting is the ward's, from the directory: the deprecated setting_code is not read.
         var request = new Domain.TechnologyUseRequest(patientIds, OptionalId("technology-id", r.TechnologyId), r.WardCode, null, r.WholeWard, Known((Domain.UsePurpose)r.Purpose));
-        var dataUse = Domain.PurposeSet.None;
-        foreach (var purpose in r.DataUsePurposes)
-        {
-            var known = Known((Domain.UsePurpose)purpose);
-            // An unknown or forbidden purpose must not vanish from the set: the set is refused by name instead.
-            dataUse |= known == Domain.UsePurpose.Unspecified || Domain.TechnologyUse.IsProhibitedPurpose(known) ? (Domain.PurposeSet)(1 << 30) : Domain.Purposes.Of(known);
-        }
-        var plan = r.CarePlan ?? new CarePlanItems();
         var details = new UseDetails(
             r.PatientObjects,
-            new Domain.CarePlanRecord
-            {
-                Reason = plan.Reason,
-                WhenAndHowUsed = plan.WhenAndHowUsed,
-                InformationGiven = plan.InformationGiven,
-                InformationFormat = Known((Domain.AccessibleFormat)plan.InformationFormat),
-                DecisionMakingProcess = plan.DecisionMakingProcess,
-                DataUse = plan.DataUse,
-                NextReviewDate = OptionalInstant(plan.NextReviewDate),
-                ReviewCovers = plan.ReviewCovers,
-                HowToWithdraw = plan.HowToWithdraw,
-                DataUsePurposes = dataUse,
-            },
-            r.HumanRights is { } hr
-                ? new Domain.HumanRightsBalancing
-                {
-                    RightsEngaged = (Domain.HumanRight)hr.RightsEngaged,
-                    HowBalanced = hr.HowBalanced,
-                    LegalAdviceSought = hr.HasLegalAdviceSought ? hr.LegalAdviceSought : null,
-                    LegalAdviceSummary = Text(hr.LegalAdviceSummary),
-                }
-                : null,
+            ToDomain(r.CarePlan ?? new CarePlanItems(), PurposeSetOf(r.DataUsePurposes)),
+            ToDomain(r.HumanRights),
             r.Safety is { } s ? new Domain.SafetyProportionality { WhyProportionate = s.WhyProportionate, HowRelationalCareContinues = s.HowRelationalCareContinues } : null);
         return ToMessage((await uses.ProposeAsync(request, details, context.CancellationToken)).OrThrow());
     }
@@ -536,7 +606,9 @@ public sealed partial class ConsentGrpcService(IServiceProvider services) : Cons
     [RequiresRole(ConsentRoles.TrustAdmin)]
     public override async Task<TechnologyApproval> RecordTechnologyApproval(RecordTechnologyApprovalRequest r, ServerCallContext context)
     {
-        var command = new RecordTechnologyApproval(OptionalId("technology-id", r.TechnologyId), r.TechnologyName, r.SettingCode, r.IsSurveillance, r.ManagesSafetyRisk);
+        // An unknown route number reads as an undefined route, so the domain refuses it by name rather than as "not treatment".
+        var command = new RecordTechnologyApproval(OptionalId("technology-id", r.TechnologyId), r.TechnologyName, r.SettingCode, r.IsSurveillance, r.ManagesSafetyRisk,
+            null, r.ContinuousMonitoringOrRestrictive, r.MayBeLifeSustaining, (Domain.MentalDisorderTreatmentRoute)r.MentalDisorderTreatmentRoute);
         return ToMessage((await approvals.RecordByOverrideAsync(command, Override(context, r.Reason), context.CancellationToken)).OrThrow().Approval);
     }
 
@@ -546,6 +618,18 @@ public sealed partial class ConsentGrpcService(IServiceProvider services) : Cons
         var (approval, suspended) = (await approvals.WithdrawByOverrideAsync(Id("approval-id", r.ApprovalId), Override(context, r.Reason), context.CancellationToken)).OrThrow();
         var response = new WithdrawTechnologyApprovalResponse { Approval = ToMessage(approval) };
         response.SuspendedUseIds.AddRange(suspended.Select(id => id.ToString()));
+        return response;
+    }
+
+    [RequiresRole(ConsentRoles.TrustAdmin)]
+    public override async Task<ChooseMentalDisorderTreatmentRouteResponse> ChooseMentalDisorderTreatmentRoute(ChooseMentalDisorderTreatmentRouteRequest r, ServerCallContext context)
+    {
+        // The method admits only a trust admin, so that is the role the choice is recorded in.
+        var by = new ApprovalOverride(context.GetHttpContext().User.FindFirst("sub")?.Value ?? "unknown", ConsentRoles.TrustAdmin, null);
+        var (approval, changes) = (await approvals.ChooseMentalDisorderTreatmentRouteAsync(Id("approval-id", r.ApprovalId),
+            (Domain.MentalDisorderTreatmentRoute)r.Route, by, context.CancellationToken)).OrThrow();
+        var response = new ChooseMentalDisorderTreatmentRouteResponse { Approval = ToMessage(approval) };
+        response.ReevaluatedUses.AddRange(Reevaluated(changes));
         return response;
     }
 
@@ -655,6 +739,9 @@ public sealed partial class ConsentGrpcService(IServiceProvider services) : Cons
         ManagesSafetyRisk = a.ManagesSafetyRisk,
         ApprovedAt = a.ApprovedAt.ToTimestamp(),
         WithdrawnAt = a.WithdrawnAt?.ToTimestamp(),
+        ContinuousMonitoringOrRestrictive = a.ContinuousMonitoringOrRestrictive,
+        MayBeLifeSustaining = a.MayBeLifeSustaining,
+        MentalDisorderTreatmentRoute = (MentalDisorderTreatmentRoute)a.MentalDisorderTreatmentRoute,
         ApprovedByOverride = a.OverrideApprovedBy is { } by
             ? new OperatorOverride { Subject = by, Role = a.OverrideApprovedRole ?? "", At = a.ApprovedAt.ToTimestamp(), Reason = a.OverrideApprovalReason ?? "" }
             : null,

@@ -748,6 +748,52 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.ToTable("gillick_assessments", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Domain.MentalHealthActRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("From")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("from");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime?>("Until")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("until");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mental_health_act_records");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_mental_health_act_records_tenant_id_patient_id");
+
+                    b.ToTable("mental_health_act_records", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Consent.Domain.OwnConsent", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1095,6 +1141,64 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasDatabaseName("ix_proxy_consents_tenant_id_patient_id");
 
                     b.ToTable("proxy_consents", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Consent.Domain.Section63Record", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool?>("ConsentSought")
+                        .HasColumnType("boolean")
+                        .HasColumnName("consent_sought");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("PatientViews")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("patient_views");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("ResponsibleClinician")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("responsible_clinician");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("WhyTreatmentForMentalDisorder")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("why_treatment_for_mental_disorder");
+
+                    b.HasKey("Id")
+                        .HasName("pk_section_63_records");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_section_63_records_tenant_id_patient_id");
+
+                    b.ToTable("section_63_records", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Consent.Domain.TechnologyApproval", b =>

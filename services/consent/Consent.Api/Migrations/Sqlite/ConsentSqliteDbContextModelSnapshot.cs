@@ -743,6 +743,52 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                     b.ToTable("gillick_assessments", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Domain.MentalHealthActRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("From")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_by");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime?>("Until")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("until");
+
+                    b.HasKey("Id")
+                        .HasName("pk_mental_health_act_records");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_mental_health_act_records_tenant_id_patient_id");
+
+                    b.ToTable("mental_health_act_records", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Consent.Domain.OwnConsent", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1090,6 +1136,64 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasDatabaseName("ix_proxy_consents_tenant_id_patient_id");
 
                     b.ToTable("proxy_consents", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Consent.Domain.Section63Record", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<bool?>("ConsentSought")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("consent_sought");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ended_at");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_id");
+
+                    b.Property<string>("PatientViews")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("patient_views");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("ResponsibleClinician")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("responsible_clinician");
+
+                    b.Property<Guid>("TechnologyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technology_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("WhyTreatmentForMentalDisorder")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("why_treatment_for_mental_disorder");
+
+                    b.HasKey("Id")
+                        .HasName("pk_section_63_records");
+
+                    b.HasIndex("TenantId", "PatientId")
+                        .HasDatabaseName("ix_section_63_records_tenant_id_patient_id");
+
+                    b.ToTable("section_63_records", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Consent.Domain.TechnologyApproval", b =>
