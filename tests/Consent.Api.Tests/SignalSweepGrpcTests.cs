@@ -351,3 +351,41 @@ public sealed class SignalSweepGrpcTests(SignalSweepFixture fixture) : IClassFix
         await cmd.ExecuteNonQueryAsync();
     }
 }
+
+/// <summary>Consent on a fake clock with the signal sweep hosted, every ten minutes of that clock.</summary>
+public sealed class HostedSignalSweepFixture : IAsyncLifetime
+{
+    public FakeTimeProvider Clock { get; } = new(SignalSweepFixture.Start);
+    public ServiceFactory<Program> App { get; private set; } = null!;
+
+    public async Task InitializeAsync() => App = await ServiceFactory<Program>.StartOnPostgresAsync("consent",
+        new Dictionary<string, string?> { ["Consent:SignalSweep:Interval"] = "00:10:00" },
+        services => services.AddSingleton<TimeProvider>(Clock));
+
+    public async Task DisposeAsync() => await App.DisposeAsync();
+}
+
+public sealed class HostedSignalSweepTests(HostedSignalSweepFixture fixture) : IClassFixture<HostedSignalSweepFixture>
+{
+    [Fact]
+    public async Task The_hosted_sweep_runs_on_the_apps_clock_at_its_configured_interval()
+    {
+        var now = fixture.Clock.GetUtcNow().UtcDateTime;
+        var a = new ConsentClient(fixture.App, "SWH1");
+        var technology = (await a.ApproveAsync()).TechnologyId;
+        var patient = await a.PatientAsync(AgeBand._26To64);
+        await a.HasCapacityAsync(patient, technology, now.AddHours(-2));
+        var refusal = ConsentClient.Consent(patient, technology, at: now.AddHours(-1));
+        refusal.Decision = ConsentDecision.Refused;
+        var refused = (await a.Call(c => c.RecordConsentAsync(refusal))).Id;
+
+        // Ten minutes of the app's clock: the hosted sweep's next tick raises the question. Waits for what happens,
+        // on the test's wall clock, at most the call deadline.
+        fixture.Clock.Advance(TimeSpan.FromMinutes(10));
+        var until = DateTime.UtcNow + ServiceFactory<Program>.CallDeadline;
+        List<RefusalQuestionDue> due;
+        while ((due = await Outbox.PublishedAsync<RefusalQuestionDue>(fixture.App, "SWH1")).Count == 0 && DateTime.UtcNow < until)
+            await Task.Delay(50);
+        Assert.Equal(refused, Assert.Single(due).ConsentId);
+    }
+}
