@@ -42,6 +42,9 @@ public static class ConsentServiceCollectionExtensions
         builder.Services.Configure<ConsentScheduleOptions>(builder.Configuration.GetSection(ConsentScheduleOptions.Section));
         builder.Services.AddSingleton<ConsentScheduler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsentScheduler>());
+        builder.Services.Configure<ConsentSignalSweepOptions>(builder.Configuration.GetSection(ConsentSignalSweepOptions.Section));
+        builder.Services.AddSingleton<ConsentSignalSweep>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsentSignalSweep>());
         return builder;
     }
 }

@@ -451,6 +451,42 @@ public sealed partial class ConsentEvents(ConsentDbContext db, IEventPublisher p
         Actor = Actor(),
     }, patientId.ToString());
 
+    /// <summary>A deadline of a live use is within the trust's notice (the signal sweep raises it once per use, kind and deadline).</summary>
+    public void DeadlineWarning(Domain.DeadlineWarning warning) => Publish(new Contract.DeadlineWarning
+    {
+        UseId = warning.UseId.ToString(),
+        PatientId = warning.PatientId.ToString(),
+        TechnologyId = warning.TechnologyId.ToString(),
+        WardCode = warning.WardCode,
+        Kind = (Contract.DeadlineKind)warning.Kind,
+        Deadline = warning.Deadline.ToTimestamp(),
+        Actor = Actor(),
+    }, warning.PatientId.ToString());
+
+    /// <summary>The patient turned 16 or 18; the uses whose check changed then are listed (each has its use_reevaluated).</summary>
+    public void AgeThresholdCrossed(Guid patientId, AgeTransition transition)
+    {
+        var message = new Contract.AgeThresholdCrossed
+        {
+            PatientId = patientId.ToString(),
+            Age = (int)transition.Threshold,
+            At = transition.At.ToTimestamp(),
+            Actor = Actor(),
+        };
+        message.ChangedUseIds.AddRange(transition.Uses.Select(u => u.Use.Id.ToString()));
+        Publish(message, patientId.ToString());
+    }
+
+    /// <summary>A refusal made with capacity whose "should it stand if you lose capacity?" question is unanswered.</summary>
+    public void RefusalQuestionDue(OwnConsent refusal) => Publish(new Contract.RefusalQuestionDue
+    {
+        ConsentId = refusal.Id.ToString(),
+        PatientId = refusal.PatientId.ToString(),
+        TechnologyId = refusal.TechnologyId.ToString(),
+        RefusedAt = refusal.RecordedAt.ToTimestamp(),
+        Actor = Actor(),
+    }, refusal.PatientId.ToString());
+
     /// <summary>The operator override recorded or withdrew an approval: who, when, what; the reason stays on the approval.</summary>
     public void ApprovalOverridden(TechnologyApproval approval, bool recorded, ApprovalOverride by, int usesAffected) => Publish(new Contract.TechnologyApprovalOverridden
     {

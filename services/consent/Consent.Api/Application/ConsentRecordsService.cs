@@ -25,6 +25,9 @@ public sealed partial class ConsentRecordsService(ConsentDbContext db, PatientRe
         var result = assessment.Result().Value;
         var consentRequired = await RaiseConsentRequiredAsync(records.With(capacity: assessment), assessment.Id, now, ct);
         events.CapacityAssessed(assessment, result, consentRequired);
+        // Capacity lost or regained changes what a check answers (a consented safety use enters its transition; a use
+        // the patient objects to stops): each changed use is published, with the alert for a safety use that stopped.
+        await ReevaluateAsync(records, records.With(capacity: assessment), assessment.Id, "capacity_assessed", now, ct);
         await SaveAsync(assessment.PatientId, ct);
         logger.LogInformation("Capacity assessment {AssessmentId} for patient {PatientId}: {Result}", assessment.Id, assessment.PatientId, result);
         return (assessment.Id, result);
@@ -39,6 +42,7 @@ public sealed partial class ConsentRecordsService(ConsentDbContext db, PatientRe
 
         db.GillickAssessments.Add(assessment);
         events.GillickAssessed(assessment);
+        await ReevaluateAsync(opened.Value, opened.Value.With(gillick: assessment), assessment.Id, "gillick_assessed", Now, ct);
         await SaveAsync(assessment.PatientId, ct);
         return assessment.Id;
     }
@@ -76,6 +80,8 @@ public sealed partial class ConsentRecordsService(ConsentDbContext db, PatientRe
         db.OwnConsents.Add(consent);
         events.OwnConsentRecorded(consent);
         await RebaseUsesAsync(records.With(ownConsent: consent), consent.TechnologyId, now, ct);
+        // A refusal (an objection, for a patient lacking capacity) can stop a use: published, with a safety alert.
+        await ReevaluateAsync(records, records.With(ownConsent: consent), consent.Id, "consent_recorded", now, ct, rebase: false);
         await SaveAsync(consent.PatientId, ct);
         return consent.Id;
     }
@@ -104,6 +110,7 @@ public sealed partial class ConsentRecordsService(ConsentDbContext db, PatientRe
         db.ProxyConsents.Add(consent);
         events.ProxyConsentRecorded(consent, authority.Kind);
         await RebaseUsesAsync(candidate, consent.TechnologyId, now, ct);
+        await ReevaluateAsync(records, candidate, consent.Id, "consent_recorded", now, ct, rebase: false);
         await SaveAsync(consent.PatientId, ct);
         return consent.Id;
     }
@@ -129,6 +136,7 @@ public sealed partial class ConsentRecordsService(ConsentDbContext db, PatientRe
         db.BestInterestsDecisions.Add(decision);
         events.BestInterestsDecisionRecorded(decision);
         await RebaseUsesAsync(candidate, decision.TechnologyId, now, ct);
+        await ReevaluateAsync(records, candidate, decision.Id, "best_interests_decision_recorded", now, ct, rebase: false);
         await SaveAsync(decision.PatientId, ct);
         return decision.Id;
     }
@@ -373,11 +381,14 @@ public sealed partial class ConsentRecordsService(ConsentDbContext db, PatientRe
     /// Every live use of the patient whose check changed with the record: one use_reevaluated each, a safety alert for a
     /// safety use that can no longer run, and a use that a different valid basis now covers moves to it.
     /// </summary>
-    private async Task<IReadOnlyList<UseReevaluation>> ReevaluateAsync(PatientConsentRecords before, PatientConsentRecords after, Guid cause, string causeName, DateTime now, CancellationToken ct)
+    /// <remarks>With <paramref name="rebase"/> false the command has already moved its uses (<see cref="RebaseUsesAsync"/>).</remarks>
+    private async Task<IReadOnlyList<UseReevaluation>> ReevaluateAsync(PatientConsentRecords before, PatientConsentRecords after, Guid cause, string causeName, DateTime now,
+        CancellationToken ct, bool rebase = true)
     {
         var trust = await store.GetTrustAsync(ct);
         var changes = ConsentSignals.Reevaluate(before, after, trust.Approvals, trust.Policy, now);
         events.Reevaluated(changes, cause, causeName);
+        if (!rebase) return changes;
         foreach (var change in changes)
         {
             if (change.RebaseTo is not { } basis) continue;

@@ -30,6 +30,7 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
     public DbSet<TrustPolicySettings> TrustPolicies => Set<TrustPolicySettings>();
     public DbSet<ConsentTrust> Trusts => Set<ConsentTrust>();
     public DbSet<RaisedBlanketSignal> RaisedBlanketSignals => Set<RaisedBlanketSignal>();
+    public DbSet<RaisedConsentSignal> RaisedSignals => Set<RaisedConsentSignal>();
     public DbSet<AdvanceDecision> AdvanceDecisions => Set<AdvanceDecision>();
     public DbSet<MentalHealthActRecord> MentalHealthActRecords => Set<MentalHealthActRecord>();
     public DbSet<Section63Record> Section63Records => Set<Section63Record>();
@@ -211,6 +212,17 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.Property(x => x.UseIds).HasConversion(s_stringsJson, s_stringsComparer).IsRequired();
             e.HasIndex(x => new { x.TenantId, x.SignalKey }).IsUnique();
             e.HasIndex(x => new { x.TenantId, x.WardCode, x.RaisedAt });
+        });
+        modelBuilder.Entity<RaisedConsentSignal>(e =>
+        {
+            e.ToTable("raised_signals");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.SignalKey).HasMaxLength(80);
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(EnumLength);
+            e.HasIndex(x => new { x.TenantId, x.SignalKey }).IsUnique();
+            // The sweep's look-ups: what was raised about a subject, and warned deadlines not yet followed up.
+            e.HasIndex(x => new { x.TenantId, x.Kind, x.SubjectId });
+            e.HasIndex(x => new { x.TenantId, x.Kind, x.Deadline });
         });
         modelBuilder.Entity<AdvanceDecision>(e =>
         {

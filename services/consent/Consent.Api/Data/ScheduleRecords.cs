@@ -28,3 +28,43 @@ public sealed class RaisedBlanketSignal : ITenantOwned
     public List<string> UseIds { get; set; } = [];
     public DateTime RaisedAt { get; set; }
 }
+
+/// <summary>What the signal sweep raised (<see cref="RaisedConsentSignal"/>).</summary>
+public enum ConsentSignalKind
+{
+    Unspecified = 0,
+    /// <summary><c>deadline_warning</c>: subject the use, detail the <see cref="DeadlineKind"/>, with the deadline.</summary>
+    DeadlineWarning = 1,
+    /// <summary>A warned deadline passed and the use was re-evaluated (a safety use that stopped raised its alert).</summary>
+    DeadlinePassed = 2,
+    /// <summary><c>age_threshold_crossed</c>: subject the patient, detail 16 or 18, deadline the birthday's instant.</summary>
+    AgeThresholdCrossed = 3,
+    /// <summary><c>refusal_question_due</c>: subject the refusal (an own consent).</summary>
+    RefusalQuestionDue = 4,
+}
+
+/// <summary>
+/// A signal the sweep has raised, so it is raised once however often the sweep runs, on however many replicas, and
+/// across restarts: the key (kind, subject, detail, deadline) is unique per trust. The outbox cannot hold this memory
+/// (its sent rows are purged). Ids, codes and times only.
+/// </summary>
+public sealed class RaisedConsentSignal : ITenantOwned
+{
+    public Guid Id { get; set; }
+    public string TenantId { get; set; } = "";
+    public ConsentSignalKind Kind { get; set; }
+    public Guid PatientId { get; set; }
+    /// <summary>The use, the patient, or the consent the signal is about.</summary>
+    public Guid SubjectId { get; set; }
+    /// <summary>The deadline kind, or the age (16, 18); 0 when none.</summary>
+    public int Detail { get; set; }
+    /// <summary>The deadline or the birthday's instant; null for a refusal question.</summary>
+    public DateTime? Deadline { get; set; }
+    public DateTime RaisedAt { get; set; }
+
+    /// <summary>The same kind, subject, detail and deadline make the same signal.</summary>
+    public static string KeyOf(ConsentSignalKind kind, Guid subjectId, int detail, DateTime? deadline) =>
+        $"{(int)kind}/{subjectId:N}/{detail}/{deadline?.Ticks ?? 0}";
+
+    public string SignalKey { get; set; } = "";
+}

@@ -163,6 +163,67 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.ToTable("blanket_signals", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Api.Data.RaisedConsentSignal", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("Deadline")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deadline");
+
+                    b.Property<int>("Detail")
+                        .HasColumnType("integer")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("patient_id");
+
+                    b.Property<DateTime>("RaisedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("raised_at");
+
+                    b.Property<string>("SignalKey")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("signal_key");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subject_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_raised_signals");
+
+                    b.HasIndex("TenantId", "SignalKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_raised_signals_tenant_id_signal_key");
+
+                    b.HasIndex("TenantId", "Kind", "Deadline")
+                        .HasDatabaseName("ix_raised_signals_tenant_id_kind_deadline");
+
+                    b.HasIndex("TenantId", "Kind", "SubjectId")
+                        .HasDatabaseName("ix_raised_signals_tenant_id_kind_subject_id");
+
+                    b.ToTable("raised_signals", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Consent.Api.Data.TrustPolicySettings", b =>
                 {
                     b.Property<string>("TenantId")
