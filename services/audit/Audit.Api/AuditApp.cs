@@ -95,6 +95,16 @@ public static class AuditApp
         builder.Services.AddEventHandler<Contracts.Consent.V1.DeprivationOfLibertyScreened, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.CourtOrderRecorded, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.ZoneOfParentalControlRecorded, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.MentalHealthActStatusRecorded, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.Section63Recorded, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.Section63Ended, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.ApprovalRouteChosen, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.UseCorrected, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.HumanRightsBalancingRecorded, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.PatientAgeRecorded, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.DeadlineWarning, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.AgeThresholdCrossed, DecisionEventHandlers>();
+        builder.Services.AddEventHandler<Contracts.Consent.V1.RefusalQuestionDue, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.CaseOpened, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.GateRecorded, DecisionEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.GateExpired, DecisionEventHandlers>();

@@ -49,6 +49,16 @@ public sealed class DecisionEventHandlers(AuditLog log) :
     IEventHandler<Consent.DeprivationOfLibertyScreened>,
     IEventHandler<Consent.CourtOrderRecorded>,
     IEventHandler<Consent.ZoneOfParentalControlRecorded>,
+    IEventHandler<Consent.MentalHealthActStatusRecorded>,
+    IEventHandler<Consent.Section63Recorded>,
+    IEventHandler<Consent.Section63Ended>,
+    IEventHandler<Consent.ApprovalRouteChosen>,
+    IEventHandler<Consent.UseCorrected>,
+    IEventHandler<Consent.HumanRightsBalancingRecorded>,
+    IEventHandler<Consent.PatientAgeRecorded>,
+    IEventHandler<Consent.DeadlineWarning>,
+    IEventHandler<Consent.AgeThresholdCrossed>,
+    IEventHandler<Consent.RefusalQuestionDue>,
     IEventHandler<Procurement.TechnologyApproved>,
     IEventHandler<Procurement.TechnologyApprovalWithdrawn>,
     IEventHandler<Procurement.TechnologyRegistered>,
@@ -166,6 +176,36 @@ public sealed class DecisionEventHandlers(AuditLog log) :
 
     public Task HandleAsync(Consent.ZoneOfParentalControlRecorded m, EventEnvelope e, CancellationToken ct) =>
         Append("parental-control-zone-recorded", AuditAction.Create, m.Actor, $"ZoneOfParentalControlFinding/{m.FindingId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.MentalHealthActStatusRecorded m, EventEnvelope e, CancellationToken ct) =>
+        Append("mha-status-recorded", AuditAction.Create, m.Actor, $"MentalHealthActRecord/{m.RecordId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.Section63Recorded m, EventEnvelope e, CancellationToken ct) =>
+        Append("section-63-recorded", AuditAction.Create, m.Actor, $"Section63Record/{m.Section63RecordId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.Section63Ended m, EventEnvelope e, CancellationToken ct) =>
+        Append("section-63-ended", AuditAction.Update, m.Actor, $"Section63Record/{m.Section63RecordId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.ApprovalRouteChosen m, EventEnvelope e, CancellationToken ct) =>
+        Append("approval-route-chosen", AuditAction.Update, m.Actor, $"TechnologyApproval/{m.ApprovalId}", "Device", e, ct);
+
+    public Task HandleAsync(Consent.UseCorrected m, EventEnvelope e, CancellationToken ct) =>
+        Append("use-corrected", AuditAction.Update, m.Actor, $"TechnologyUse/{m.UseId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.HumanRightsBalancingRecorded m, EventEnvelope e, CancellationToken ct) =>
+        Append("human-rights-balancing-recorded", AuditAction.Update, m.Actor, $"TechnologyUse/{m.UseId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.PatientAgeRecorded m, EventEnvelope e, CancellationToken ct) =>
+        Append("patient-age-recorded", AuditAction.Update, m.Actor, $"Patient/{m.PatientId}", "Patient", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.DeadlineWarning m, EventEnvelope e, CancellationToken ct) =>
+        Append("deadline-warning", AuditAction.Execute, m.Actor, $"TechnologyUse/{m.UseId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.AgeThresholdCrossed m, EventEnvelope e, CancellationToken ct) =>
+        Append("age-threshold-crossed", AuditAction.Execute, m.Actor, $"Patient/{m.PatientId}", "Patient", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.RefusalQuestionDue m, EventEnvelope e, CancellationToken ct) =>
+        Append("refusal-question-due", AuditAction.Execute, m.Actor, $"Consent/{m.ConsentId}", "Consent", e, ct, m.PatientId);
 
     public Task HandleAsync(Procurement.TechnologyApproved m, EventEnvelope e, CancellationToken ct) =>
         Append("technology-approved", AuditAction.Update, m.Actor, $"Technology/{m.TechnologyId}", "Device", e, ct);
