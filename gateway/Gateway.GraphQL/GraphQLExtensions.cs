@@ -34,6 +34,8 @@ public static class GraphQLExtensions
         services.AddSingleton<GraphQLHttpEndpoint>();
         services.AddSingleton<ExplorerPage>();
         services.AddScoped<DashboardLoaders>();
+        services.AddAuthorizationBuilder().AddPolicy(DashboardCallerRequirement.Policy,
+            policy => policy.RequireAuthenticatedUser().AddRequirements(new DashboardCallerRequirement()));
         services.AddDashboardServiceClients(options);
         services.AddGraphQL(graphql => graphql
             .AddSchema<DashboardSchema>()
@@ -45,12 +47,13 @@ public static class GraphQLExtensions
         return services;
     }
 
-    /// <summary>POST and GET on <c>GraphQL:Path</c> (default /graphql) for callers with a trust's token, and the explorer under it.</summary>
+    /// <summary>POST and GET on <c>GraphQL:Path</c> (default /graphql) for callers with a trust's token or a region analyst's, and the explorer under it.</summary>
     public static IEndpointRouteBuilder MapPlatformGraphQL(this IEndpointRouteBuilder endpoints)
     {
         var options = endpoints.ServiceProvider.GetRequiredService<GraphQLOptions>();
         var endpoint = endpoints.ServiceProvider.GetRequiredService<GraphQLHttpEndpoint>();
-        endpoints.Map(options.Path, endpoint.HandleAsync);
+        // A trust's token, or a region analyst's (no trust), in place of the fallback's one trust.
+        endpoints.Map(options.Path, endpoint.HandleAsync).RequireAuthorization(DashboardCallerRequirement.Policy);
         if (endpoints.ServiceProvider.GetRequiredService<IntrospectionSwitch>().Explorer)
         {
             var explorer = endpoints.ServiceProvider.GetRequiredService<ExplorerPage>();

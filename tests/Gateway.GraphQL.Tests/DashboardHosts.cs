@@ -193,6 +193,14 @@ public sealed class GatewayHost : IAsyncDisposable
         return client;
     }
 
+    /// <summary>An HTTP client with a region client's token: no trust, <paramref name="roles"/> (none: region-analyst).</summary>
+    public HttpClient RegionClient(params string[] roles)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Shared.MintForTrusts([], roles.Length == 0 ? ["region-analyst"] : roles));
+        return client;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

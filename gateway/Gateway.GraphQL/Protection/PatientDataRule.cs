@@ -20,7 +20,9 @@ public sealed class PatientDataRule : ValidationRuleBase
     public override ValueTask<INodeVisitor?> GetPreNodeVisitorAsync(ValidationContext context)
     {
         var user = context.User;
-        var regionOnly = user is not null && user.HasClaim("roles", RegionAnalyst) && !s_trustRoles.Any(r => user.HasClaim("roles", r));
+        // A region token (no trust) is the region's whatever its roles; a trust's token carrying only region-analyst too.
+        var regionOnly = user is not null && ((user.Identity?.IsAuthenticated == true && !user.HasClaim(c => c.Type == "tenant"))
+            || (user.HasClaim("roles", RegionAnalyst) && !s_trustRoles.Any(r => user.HasClaim("roles", r))));
         if (!regionOnly) return default;
         return new(new MatchingNodeVisitor<GraphQLField>((field, ctx) =>
         {

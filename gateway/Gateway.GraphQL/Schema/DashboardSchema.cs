@@ -5,6 +5,7 @@ using Platform.Gateway.GraphQL.Loading;
 using Microsoft.Extensions.DependencyInjection;
 using GraphQL.Types.Relay.DataObjects;
 using Platform.Contracts.Audit.V1;
+using Platform.Contracts.Evidence.V1;
 using Platform.Contracts.Procurement.V1;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -36,6 +37,33 @@ public sealed class DashboardQuery : ObjectGraphType
             .Resolve(c => c.RequestServices!.GetRequiredService<ITenantContext>().TenantId is { } ods
                 ? new TrustScope(ods)
                 : throw new ExecutionError("This token acts for no trust.") { Code = "FORBIDDEN" });
+        Field<NonNullGraphType<RegionType>>("region")
+            .Description("The region's aggregates across its trusts, for a region analyst's token (which names no trust): suppressed, never patient rows.")
+            .Resolve(c => c.User?.FindFirst(TenantContext.ClaimType) is null
+                ? RegionScope.Instance
+                : throw new ExecutionError("A trust's token sees its own trust only: the region's aggregates take a region analyst's token.") { Code = "FORBIDDEN" });
+    }
+}
+
+/// <summary>The region a request reads across: the deployment's, so no argument names it (ADR 0034).</summary>
+public sealed record RegionScope
+{
+    public static RegionScope Instance { get; } = new();
+}
+
+public sealed class RegionType : ObjectGraphType<RegionScope>
+{
+    public RegionType()
+    {
+        Name = "Region";
+        Description = "The region's dashboard: aggregates across the trusts of this deployment, each suppressed as one table with trusts as rows.";
+        Field<RegionalOutcomeReportType>("outcomeReport")
+            .Description("A technology's outcomes across the region's trusts in an ended quarter by protected characteristic, trusts as rows, small cells suppressed (evidence service; region analysts).")
+            .Argument<NonNullGraphType<StringGraphType>>("technologyName", "The technology's name as the trusts registered it (case and outer spaces ignored).")
+            .Argument<NonNullGraphType<ContractEnumType<Instrument>>>("instrument", "The instrument the outcomes are measured on.")
+            .Argument<NonNullGraphType<StringGraphType>>("period", "A calendar quarter that has ended, e.g. 2026-Q3.")
+            .Resolve(c => c.RequestServices!.GetRequiredService<DashboardLoaders>().RegionalOutcomeReports
+                .Load(new RegionalReportKey(c.GetArgument<string>("technologyName"), c.GetArgument<Instrument>("instrument"), c.GetArgument<string>("period"))));
     }
 }
 
@@ -91,6 +119,21 @@ public sealed class TrustType : ObjectGraphType<TrustScope>
                     throw new ExecutionError($"At most {options.MaxPageSize} wards can be asked for at once.") { Code = "PAGE_SIZE_LIMIT" };
                 var loader = c.RequestServices!.GetRequiredService<DashboardLoaders>().BlanketUseByWard;
                 return loader.LoadMany(wards.Distinct(StringComparer.Ordinal)).Then(lists => lists.SelectMany(l => l).ToList());
+            });
+
+        Field<AuditCheckpointType>("auditCheckpoint")
+            .Description("The audit log's latest signed checkpoint: how many entries it holds and the note a verifier checks; null before the first is signed (audit service; auditors only, and reading it is itself recorded).")
+            .ResolveAsync(async c =>
+            {
+                try
+                {
+                    return await c.RequestServices!.GetRequiredService<AuditService.AuditServiceClient>()
+                        .GetCheckpointAsync(new GetCheckpointRequest(), cancellationToken: c.CancellationToken);
+                }
+                catch (global::Grpc.Core.RpcException e) when (e.StatusCode == global::Grpc.Core.StatusCode.NotFound)
+                {
+                    return null;
+                }
             });
 
         Connection<AuditEntryType>("auditEntries")

@@ -28,6 +28,9 @@ public sealed class ContractEnumType<TEnum> : EnumerationGraphType<TEnum> where 
         [typeof(BlanketSignalKind)] = "The kind of sign of a blanket approach (consent).",
         [typeof(AuditAction)] = "The FHIR AuditEvent action (audit).",
         [typeof(AuditOutcome)] = "The FHIR AuditEvent outcome (audit).",
+        [typeof(Instrument)] = "The instrument outcomes are measured on (evidence).",
+        [typeof(Platform.Contracts.Evidence.V1.EsfTier)] = "The NICE Evidence Standards Framework tier (evidence).",
+        [typeof(AppraisalConclusion)] = "What an appraisal concluded of the evidence (evidence).",
     };
 
     public ContractEnumType()
@@ -51,6 +54,17 @@ public sealed class TechnologyType : ObjectGraphType<Technology>
         Field<NonNullGraphType<ContractEnumType<TechnologyCategory>>>("category").Description("The kind of technology.").Resolve(c => c.Source.Category);
         Field<NonNullGraphType<BooleanGraphType>>("surveillance").Description("Whether it is video or vision-based monitoring, which needs extra scrutiny at every gate.").Resolve(c => c.Source.Surveillance);
         Field<DateTimeGraphType>("registeredAt").Description("When it was entered in the register (UTC).").Resolve(c => Times.Of(c.Source.RegisteredAt));
+        Field<OutcomeReportType>("outcomeReport")
+            .Description("Its outcomes in an ended quarter by protected characteristic, small cells suppressed (evidence service; clinicians, ward managers, evidence reviewers, procurement leads).")
+            .Argument<NonNullGraphType<ContractEnumType<Instrument>>>("instrument", "The instrument the outcomes are measured on.")
+            .Argument<NonNullGraphType<StringGraphType>>("period", "A calendar quarter that has ended, e.g. 2026-Q3.")
+            .Resolve(c => c.RequestServices!.GetRequiredService<DashboardLoaders>().OutcomeReports
+                .Load(new OutcomeReportKey(c.Source.TechnologyId, c.GetArgument<Instrument>("instrument"), c.GetArgument<string>("period"))));
+        Connection<AppraisalType>("appraisals")
+            .Description("Its appraisals with their ESF tiers, newest first (evidence service; evidence reviewers, procurement leads, clinical safety officers, IG leads).")
+            .PageSize(options.DefaultPageSize)
+            .Resolve(c => c.RequestServices!.GetRequiredService<DashboardLoaders>().AppraisalsByTechnology.Load(c.Source.TechnologyId)
+                .Then(items => Cursors.Page(items, c.First ?? options.DefaultPageSize, c.After)));
         Connection<EvidenceItemType>("evidence")
             .Description("The evidence items recorded for this technology (evidence service), oldest first.")
             .PageSize(options.DefaultPageSize)

@@ -43,6 +43,9 @@ public static class EvidenceApp
         builder.Services.AddScoped<Appraisals>();
         builder.Services.AddScoped<Measurements>();
         builder.Services.AddScoped<OutcomeReports>();
+        builder.Services.AddScoped<RegionalOutcomeReports>();
+        // The regional report's policy: a region token (no trust), in place of the fallback's one known trust.
+        builder.Services.AddAuthorizationBuilder().AddRegionCallerPolicy();
         builder.Services.AddScoped<OutcomeFlags>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyRegistered, ProcurementEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.UseAuthorised, ConsentEventHandlers>();

@@ -119,4 +119,29 @@ public sealed class OutcomeReports(EvidenceDbContext db, TimeProvider clock, ILo
         var profiles = await db.EqualityProfiles.AsNoTracking().Where(p => keys.Contains(p.PatientKey)).ToDictionaryAsync(p => p.PatientKey, StringComparer.Ordinal, ct);
         return OutcomeReport.Build(technology, instrument, outcomes, profiles, policy);
     }
+
+    /// <summary>
+    /// For the regional report (<see cref="RegionalOutcomeReports"/>): the current trust's patient outcomes on the
+    /// instrument in <paramref name="period"/> for every technology it registered under <paramref name="technologyName"/>
+    /// (ignoring case and outer spaces), one per patient across the trust's settings, with their profiles and the
+    /// trust's threshold. Read under the trust's own tenant scope; the rows never leave the service.
+    /// </summary>
+    internal async Task<(IReadOnlyList<PatientOutcome> Outcomes, IReadOnlyDictionary<string, EqualityProfile> Profiles, int Threshold)> TrustRowsForRegionAsync(
+        string technologyName, Instrument instrument, ReportingPeriod period, CancellationToken ct = default)
+    {
+        var name = technologyName.Trim().ToLowerInvariant();
+        var technologies = await db.Technologies.AsNoTracking().Where(t => t.Name.Trim().ToLower() == name).Select(t => t.Id).ToListAsync(ct);
+        if (technologies.Count == 0) return ([], new Dictionary<string, EqualityProfile>(), OutcomePolicy.LowestSuppressionThreshold);
+        var (start, end) = (period.Start, period.End);
+        var trust = db.CurrentTenant ?? throw new InvalidOperationException("A trust's rows are read only in that trust's scope.");
+        // The trust is the row: a patient's outcome is taken across the trust's settings, once per patient.
+        var scores = await db.Measurements.AsNoTracking()
+            .Where(m => technologies.Contains(m.TechnologyId) && m.Instrument == instrument && m.MeasuredAt >= start && m.MeasuredAt < end && m.Headline != null)
+            .Select(m => new HeadlineScore(m.PatientKey, trust, m.Instrument, m.MeasuredAt, m.Headline))
+            .ToListAsync(ct);
+        var outcomes = PatientOutcomes.From(scores, instrument);
+        var keys = outcomes.Select(o => o.PatientKey).Distinct().ToList();
+        var profiles = await db.EqualityProfiles.AsNoTracking().Where(p => keys.Contains(p.PatientKey)).ToDictionaryAsync(p => p.PatientKey, StringComparer.Ordinal, ct);
+        return (outcomes, profiles, (await PolicyAsync(ct)).SuppressionThreshold);
+    }
 }

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Platform.Contracts.Evidence.V1;
 using Platform.Domain;
 using Platform.Evidence.Api.Application;
@@ -10,7 +11,8 @@ using static Platform.Evidence.Api.Grpc.EvidenceRoleCodes;
 namespace Platform.Evidence.Api.Grpc;
 
 /// <summary>platform.evidence.v1.EvidenceService: messages to commands and results back; the rules are Evidence.Domain's.</summary>
-public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appraisals, Measurements measurements, OutcomeReports reports, OutcomeFlags flags)
+public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appraisals, Measurements measurements, OutcomeReports reports, OutcomeFlags flags,
+    RegionalOutcomeReports regional)
     : EvidenceService.EvidenceServiceBase
 {
     [RequiresRole(EvidenceReviewer)]
@@ -119,6 +121,35 @@ public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appr
             foreach (var row in b.Rows)
             {
                 var r = new OutcomeRow { SettingCode = row.SettingCode ?? "", Total = ToMessage(row.Total) };
+                r.Cells.AddRange(row.Cells.Select(ToMessage));
+                breakdown.Rows.Add(r);
+            }
+            message.Breakdowns.Add(breakdown);
+        }
+        return message;
+    }
+
+    // A region token only (no trust); the trusts' rows are read each in its own tenant scope and leave suppressed.
+    [Authorize(Policy = EvidencePolicies.RegionCaller)]
+    [RequiresRole(RegionAnalyst)]
+    public override async Task<RegionalOutcomeReport> GetRegionalOutcomeReport(GetRegionalOutcomeReportRequest request, ServerCallContext context)
+    {
+        var found = (await regional.ReportAsync(request.TechnologyName, (Domain.Instrument)request.Instrument, request.Period, context.CancellationToken)).OrThrow();
+        var report = found.Report;
+        var message = new RegionalOutcomeReport
+        {
+            TechnologyName = found.TechnologyName, Instrument = (Instrument)report.Instrument, Period = found.Period.Code, SuppressionThreshold = report.SuppressionThreshold,
+        };
+        message.Trusts.AddRange(report.Settings);
+        foreach (var b in report.Breakdowns)
+        {
+            var definition = Domain.Characteristics.Of(b.Characteristic);
+            var breakdown = new RegionalOutcomeBreakdown { Characteristic = definition.Code, Name = definition.Name };
+            breakdown.Categories.AddRange(b.Categories.Select(c => new OutcomeCategory { Code = c.Code, Label = c.Label }));
+            foreach (var row in b.Rows)
+            {
+                // The domain's rows are the trusts here (its "setting" is the trust's ODS code); null is all trusts.
+                var r = new RegionalOutcomeRow { OdsCode = row.SettingCode ?? "", Total = ToMessage(row.Total) };
                 r.Cells.AddRange(row.Cells.Select(ToMessage));
                 breakdown.Rows.Add(r);
             }

@@ -14,6 +14,7 @@ public static class EvidenceRoleCodes
     public const string Clinician = "clinician";
     public const string WardManager = "ward-manager";
     public const string TrustAdmin = "trust-admin";
+    public const string RegionAnalyst = "region-analyst";
 
     /// <summary>
     /// Who is calling, as the domain sees them: the token's subject and, of the token's roles, the one the operation
