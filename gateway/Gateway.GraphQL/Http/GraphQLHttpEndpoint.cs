@@ -231,8 +231,10 @@ public sealed class GraphQLHttpEndpoint(GraphQLOptions options, PersistedQueries
             if (quality <= 0) continue;
             Reply? candidate = type.MediaType.Value switch
             {
-                GraphQLResponseJson or "application/*" or "*/*" => Reply.GraphQLResponse,
-                MediaTypeNames.Application.Json => Reply.Json,
+                GraphQLResponseJson => Reply.GraphQLResponse,
+                // A wildcard names no preference: legacy application/json, as with no Accept header (the specification's
+                // SHOULD, audit 47DE of graphql-http; its reference handler does the same).
+                MediaTypeNames.Application.Json or "application/*" or "*/*" => Reply.Json,
                 _ => null,
             };
             if (candidate is not null && (quality > bestQuality || (quality == bestQuality && candidate == Reply.GraphQLResponse)))
