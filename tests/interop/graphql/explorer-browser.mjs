@@ -30,10 +30,10 @@ try {
   page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', e => pageErrors.push(String(e)));
 
-  await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
+  await page.goto(url, { waitUntil: 'load', timeout: 120_000 });
   await page.locator('#token').fill(token);
   const run = page.locator('.graphiql-execute-button');
-  await run.waitFor({ state: 'visible', timeout: 60_000 });
+  await run.waitFor({ state: 'visible', timeout: 120_000 });
   await run.click();
   // The response pane is a CodeMirror editor that draws only the lines in view: read its whole text from the editor.
   // (Functions, not strings: the page's Content-Security-Policy forbids eval, and Playwright honours it.)
@@ -45,7 +45,7 @@ try {
     await page.waitForFunction(text => {
       const editor = document.querySelector('.graphiql-response .CodeMirror');
       return !!editor && !!editor.CodeMirror && editor.CodeMirror.getValue().includes(text);
-    }, expected, { timeout: 60_000 });
+    }, expected, { timeout: 120_000 });
   } finally {
     await page.screenshot({ path: screenshot });
   }
