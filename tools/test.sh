@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command (README.md). On a fresh machine it installs what the tests need (redis-server,
-# PostgreSQL 15 if absent, the npm interop peers, the local dotnet tools), runs every test project in Platform.sln,
+# PostgreSQL 15 if absent, Chromium, the npm interop peers, the local dotnet tools), runs every test project in Platform.sln,
 # and ends with one line of totals read from the TRX results: "N passed, N failed, N skipped".
 #
 # It cannot hang or shrink silently: a test host stuck for 10 minutes (--blame-hang-timeout) is dumped and killed, and
@@ -21,6 +21,9 @@ command -v redis-server >/dev/null || apt_install redis-server
 [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || [ -n "${PLATFORM_PG_BIN:-}" ] || apt_install postgresql-15
 command -v pdftotext >/dev/null || apt_install poppler-utils
 command -v npm >/dev/null || apt_install nodejs npm
+# The GraphQL explorer's browser test drives Debian's Chromium with playwright-core; nothing may download a browser.
+[ -x /usr/bin/chromium ] || apt_install chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # The repository's local .NET tools (.config/dotnet-tools.json): dotnet-ef, which generates and scripts migrations.
 dotnet tool restore >/dev/null
@@ -31,6 +34,8 @@ fi
 
 results=TestResults
 rm -rf "$results"
+# Tests keep what people should look at (a screenshot, an audit report) under $PLATFORM_TEST_RESULTS/artifacts.
+export PLATFORM_TEST_RESULTS="$PWD/$results"
 set +e
 dotnet test Platform.sln --logger trx --results-directory "$results" \
   --blame-crash --blame-hang-timeout "${TEST_HANG_TIMEOUT:-10m}" --blame-hang-dump-type mini -warnaserror "$@"

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -65,25 +64,8 @@ public sealed class GraphQLJsConformanceTests(DashboardHosts hosts)
         return file;
     }
 
-    private static async Task<(int Exit, string Output, string Error)> NodeAsync(params string[] arguments)
-    {
-        var interop = Interop();
-        if (!Directory.Exists(Path.Combine(interop, "node_modules", "graphql")))
-            throw new InvalidOperationException("The npm package graphql is not installed: run `npm ci --prefix tests/interop`.");
-        var info = new ProcessStartInfo("node") { WorkingDirectory = interop, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add("graphql/conformance.mjs");
-        foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int Exit, string Output, string Error)> NodeAsync(params string[] arguments) =>
+        InteropNode.RunAsync("graphql", "graphql/conformance.mjs", arguments);
 
-    private static string Interop()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "tests", "interop", "package.json"))) return Path.Combine(d.FullName, "tests", "interop");
-        throw new InvalidOperationException("tests/interop not found");
-    }
+    private static string Interop() => InteropNode.Directory();
 }

@@ -16,8 +16,8 @@ namespace Platform.Gateway.GraphQL.Http;
 
 /// <summary>
 /// GraphQL over HTTP (the GraphQL-over-HTTP specification): POST with an <c>application/json</c> body, or GET with the
-/// parameters in the query string; answers in <c>application/graphql-response+json</c> (or <c>application/json</c> to a
-/// client that asks only for that). The GraphQL.Server transport packages are not served here, so this is ours; the
+/// parameters in the query string; answers in <c>application/graphql-response+json</c> to a client that asks for it, and
+/// in <c>application/json</c> to one that asks for that, for any type (<c>*/*</c>) or sends no Accept header. The GraphQL.Server transport packages are not served here, so this is ours; the
 /// parsing, validation, execution and serialising are GraphQL.NET's (ADR 0026).
 /// </summary>
 public sealed class GraphQLHttpEndpoint(GraphQLOptions options, PersistedQueries persisted, IGraphQLTextSerializer serializer,
@@ -231,8 +231,10 @@ public sealed class GraphQLHttpEndpoint(GraphQLOptions options, PersistedQueries
             if (quality <= 0) continue;
             Reply? candidate = type.MediaType.Value switch
             {
-                GraphQLResponseJson or "application/*" or "*/*" => Reply.GraphQLResponse,
-                MediaTypeNames.Application.Json => Reply.Json,
+                GraphQLResponseJson => Reply.GraphQLResponse,
+                // A wildcard names no preference: legacy application/json, as with no Accept header (the specification's
+                // SHOULD, audit 47DE of graphql-http; its reference handler does the same).
+                MediaTypeNames.Application.Json or "application/*" or "*/*" => Reply.Json,
                 _ => null,
             };
             if (candidate is not null && (quality > bestQuality || (quality == bestQuality && candidate == Reply.GraphQLResponse)))
