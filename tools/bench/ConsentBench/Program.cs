@@ -116,6 +116,11 @@ public static class Coordinator
         builder.Configuration.AddInMemoryCollection(config);
         await using var app = ConsentApp.Build(builder);
         await app.StartAsync();
+        // The trust, as the directory's trust_onboarded event would have made it known: since the known-trusts merge a
+        // token of an unknown trust is refused, and without this every call of the bench was PERMISSION_DENIED.
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<Platform.KnownTrusts.KnownTrustRecorder>()
+                .RecordAsync(new Platform.KnownTrusts.KnownTrustChange(Trust.Tenant, $"Bench trust {Trust.Tenant}", Active: true), default);
         var address = new Uri($"http://127.0.0.1:{grpcPort}");
         Console.WriteLine($"background review/blanket-use sweeps: {(s.Sweeps ? "on (every 5 minutes)" : "off (--sweeps to keep them)")}");
         Console.WriteLine($"consent service on {address} ({(postgres ? $"PostgreSQL 15 on port {pg!.Port}, app role {PostgresServer.AppRole} under row-level security" : $"SQLite {sqliteFile}")})");
