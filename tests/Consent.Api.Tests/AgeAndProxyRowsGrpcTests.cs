@@ -42,7 +42,7 @@ public sealed class AgeAndProxyRowsGrpcTests(ConsentServiceFixture fixture) : IC
     }
 
     /// <summary>Proposes the use and tries to start it: the refusal a clinician sees, by rule code.</summary>
-    private static async Task StartRefusedAsync(ConsentClient a, string patient, string technology, string rule)
+    private static async Task StartRefusedAsync(ConsentClient a, string patient, string technology, string? rule)
     {
         var proposed = await a.Call(c => c.ProposeUseAsync(ConsentClient.Use(patient, technology)));
         await a.Refused(c => c.ActivateUseAsync(new ActivateUseRequest { UseId = proposed.UseId }), StatusCode.FailedPrecondition, rule);
@@ -73,11 +73,13 @@ public sealed class AgeAndProxyRowsGrpcTests(ConsentServiceFixture fixture) : IC
         await a.LacksCapacityAsync(patient, technology);
         var lpa = ConsentClient.Lpa(patient);
         lpa.DonorWas18OrOverWhenMade = false;
-        await a.Refused(c => c.RegisterProxyAuthorityAsync(lpa), StatusCode.InvalidArgument);
-        // An "LPA" said to be made at 18 or over, for a patient recorded as 16-17, is refused when its attorney consents or at the start.
-        var offered = (await a.Call(c => c.RegisterProxyAuthorityAsync(ConsentClient.Lpa(patient)))).Id;
-        await a.Call(c => c.RecordConsentAsync(ConsentClient.Consent(patient, technology, offered)));
-        await StartRefusedAsync(a, patient, technology, "lawful-basis.no-lpa-under-18");
+        var refused = await a.Refused(c => c.RegisterProxyAuthorityAsync(lpa), StatusCode.FailedPrecondition);
+        Assert.Contains("donor must be 18 or over", refused.Status.Detail);
+        // Even an "LPA" said to have been made at 18 or over cannot be registered for a patient recorded as 16-17, and
+        // the ward is told the routes that are open.
+        var offered = await a.Refused(c => c.RegisterProxyAuthorityAsync(ConsentClient.Lpa(patient)), StatusCode.FailedPrecondition);
+        Assert.Contains("Use a deputy, a person with parental responsibility or a best-interests decision", offered.Status.Detail);
+        await StartRefusedAsync(a, patient, technology, null);
     }
 
     [Fact]
@@ -107,8 +109,17 @@ public sealed class AgeAndProxyRowsGrpcTests(ConsentServiceFixture fixture) : IC
         var withParent = await a.PatientAsync(AgeBand._16To17);
         await a.LacksCapacityAsync(withParent, technology);
         var parent = (await a.Call(c => c.RegisterProxyAuthorityAsync(Parent(withParent)))).Id;
-        await a.Call(c => c.RecordConsentAsync(ConsentClient.Consent(withParent, technology, parent)));
-        await StartRefusedAsync(a, withParent, technology, "lawful-basis.zone-of-parental-control-not-recorded");
+        const string zone = "lawful-basis.zone-of-parental-control-not-recorded";
+        var refused = await a.Refused(c => c.RecordConsentAsync(ConsentClient.Consent(withParent, technology, parent)), StatusCode.FailedPrecondition, zone);
+        Assert.Contains("or make a best-interests decision that consults the parents", refused.Status.Detail);
+        await StartRefusedAsync(a, withParent, technology, null);
+        // The route the refusal names: a best-interests decision consulting the family, on which the use then starts.
+        var consultingParents = ConsentClient.BestInterests(withParent, technology);
+        consultingParents.PeopleConsulted[0].Relationship = "mother (parental responsibility)";
+        var decided = (await a.Call(c => c.RecordBestInterestsDecisionAsync(consultingParents))).Id;
+        var proposedId = (await a.Call(c => c.ListUsesAsync(new ListUsesRequest { PatientId = withParent }))).Uses[0].Use.UseId;
+        var started = await a.Call(c => c.ActivateUseAsync(new ActivateUseRequest { UseId = proposedId }));
+        Assert.Equal((LawfulBasisKind.BestInterests, decided), (started.LawfulBasis, started.LawfulBasisRecordId));
 
         // No deputy and no one with parental responsibility: a best-interests decision.
         var alone = await a.PatientAsync(AgeBand._16To17);
@@ -129,9 +140,9 @@ public sealed class AgeAndProxyRowsGrpcTests(ConsentServiceFixture fixture) : IC
         var unregistered = ConsentClient.Lpa(patient);
         unregistered.LpaRegistrationReference = "";
         unregistered.LpaRegisteredAt = null;
-        var lpa = (await a.Call(c => c.RegisterProxyAuthorityAsync(unregistered))).Id;
-        await a.Call(c => c.RecordConsentAsync(ConsentClient.Consent(patient, technology, lpa)));
-        await StartRefusedAsync(a, patient, technology, "lawful-basis.lpa-unregistered");
+        var refused = await a.Refused(c => c.RegisterProxyAuthorityAsync(unregistered), StatusCode.FailedPrecondition);
+        Assert.Contains("not registered with the Office of the Public Guardian", refused.Status.Detail);
+        await StartRefusedAsync(a, patient, technology, null);
     }
 
     [Fact]
@@ -161,9 +172,10 @@ public sealed class AgeAndProxyRowsGrpcTests(ConsentServiceFixture fixture) : IC
         var now = DateTime.UtcNow;
         await a.LacksCapacityAsync(patient, technology, at: now.AddDays(-10));
         var old = (await a.Call(c => c.RecordBestInterestsDecisionAsync(ConsentClient.BestInterests(patient, technology, at: now.AddDays(-9))))).Id;
-        var lpa = await a.LpaAsync(patient);
         await a.ActiveUseAsync(patient, technology);
         await a.HasCapacityAsync(patient, technology, at: now.AddHours(-1));
+        // The LPA comes to light now: registering it records a fact; its attorney deciding is what is refused.
+        var lpa = await a.LpaAsync(patient);
 
         await a.Refused(c => c.RecordBestInterestsDecisionAsync(ConsentClient.BestInterests(patient, technology)), StatusCode.FailedPrecondition,
             "lawful-basis.best-interests-patient-has-capacity");

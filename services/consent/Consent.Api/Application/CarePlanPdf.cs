@@ -30,7 +30,6 @@ public static class CarePlanPdf
     private static readonly XPdfFontOptions Unicode = new(PdfFontEncoding.Unicode);
     // Set in the static constructor, after the font resolver: making an XFont resolves its face at once.
     private static readonly Styles Plain, Large, Easy;
-    private static readonly Style FooterStyle;
 
     /// <summary>The section headings of <see cref="Domain.CarePlanRecord.PatientCopy"/>, in its order.</summary>
     private static readonly string[] CopyHeadings =
@@ -54,17 +53,20 @@ public static class CarePlanPdf
         // Plain language: 13 pt body (NHS and RNIB clear print: at least 12 pt).
         Plain = new(new(24, Bold: true, LineHeight: 30, SpaceBefore: 0, SpaceAfter: 10),
             new(17, Bold: true, LineHeight: 23, SpaceBefore: 14, SpaceAfter: 4),
-            new(13, Bold: false, LineHeight: 19, SpaceBefore: 0, SpaceAfter: 6));
+            new(13, Bold: false, LineHeight: 19, SpaceBefore: 0, SpaceAfter: 6),
+            new(12, Bold: false, LineHeight: 16, SpaceBefore: 0, SpaceAfter: 0));
         // Large print: RNIB's large print is 16-18 pt; 18 pt body, headings and title larger still, wide line spacing.
         Large = new(new(30, Bold: true, LineHeight: 38, SpaceBefore: 0, SpaceAfter: 14),
             new(24, Bold: true, LineHeight: 31, SpaceBefore: 18, SpaceAfter: 6),
-            new(18, Bold: false, LineHeight: 27, SpaceBefore: 0, SpaceAfter: 10));
+            new(18, Bold: false, LineHeight: 27, SpaceBefore: 0, SpaceAfter: 10),
+            // Even the footer is large print: 16 pt.
+            new(16, Bold: false, LineHeight: 20, SpaceBefore: 0, SpaceAfter: 0));
         // Easy read (Mencap / Department of Health easy-read guidance): at least 14 pt (16 here), one sentence per line
         // with space between, short headings, nothing run together in long paragraphs.
         Easy = new(new(26, Bold: true, LineHeight: 33, SpaceBefore: 0, SpaceAfter: 14),
             new(20, Bold: true, LineHeight: 27, SpaceBefore: 18, SpaceAfter: 8),
-            new(16, Bold: false, LineHeight: 24, SpaceBefore: 0, SpaceAfter: 12));
-        FooterStyle = new(12, Bold: false, LineHeight: 16, SpaceBefore: 0, SpaceAfter: 0);
+            new(16, Bold: false, LineHeight: 24, SpaceBefore: 0, SpaceAfter: 12),
+            new(14, Bold: false, LineHeight: 18, SpaceBefore: 0, SpaceAfter: 0));
     }
 
     /// <summary>Renders <paramref name="view"/>'s patient copy, dated today (UTC).</summary>
@@ -137,11 +139,12 @@ public static class CarePlanPdf
 
             // The footer repeats on every page: an artifact, so screen readers do not read it as content each time.
             structure.BeginArtifact();
-            var footerFont = FooterStyle.Font;
+            var footerStyle = styles.Footer;
+            var footerFont = footerStyle.Font;
             var y = PageHeight - BottomMargin - FooterHeight + 24;
             gfx.DrawLine(new XPen(XColors.Black, 0.75), Margin, y - 18, PageWidth - Margin, y - 18);
             gfx.DrawString(footer[0], footerFont, XBrushes.Black, new XPoint(Margin, y));
-            gfx.DrawString($"{footer[1]}. Page {p + 1} of {pages.Count}", footerFont, XBrushes.Black, new XPoint(Margin, y + FooterStyle.LineHeight));
+            gfx.DrawString($"{footer[1]}. Page {p + 1} of {pages.Count}", footerFont, XBrushes.Black, new XPoint(Margin, y + footerStyle.LineHeight));
             structure.End();
         }
         structure.End();
@@ -188,7 +191,7 @@ public static class CarePlanPdf
         });
     }
 
-    private sealed record Styles(Style Title, Style Heading, Style Body);
+    private sealed record Styles(Style Title, Style Heading, Style Body, Style Footer);
 
     private sealed record Block(PdfBlockLevelElementTag Tag, Style Style, string Text);
 

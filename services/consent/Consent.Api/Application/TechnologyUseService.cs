@@ -98,6 +98,8 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
     /// </summary>
     public async Task<Outcome<TechnologyUse>> RecordReviewAsync(UseReview review, CancellationToken ct = default)
     {
+        // Bad input is refused as such, before anything is looked up (not as "no such use").
+        if (review.ValidateText() is { } badText) return badText;
         var now = Now;
         var at = Input.PastOrNow("reviewed-at", review.ReviewedAt, now);
         if (at.IsRefused) return at.Refusal!;
