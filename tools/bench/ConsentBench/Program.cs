@@ -114,7 +114,15 @@ public static class Coordinator
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration.AddInMemoryCollection(config);
+        // BENCH_ACCESS_RECORDS=off: CheckUse's access record (issue 16, ADR 0027) left out, as CheckUseAccessRecords'
+        // "off" instance does, to compare the decision path with a build from before access records were wired.
+        var accessRecordsOff = Environment.GetEnvironmentVariable("BENCH_ACCESS_RECORDS") == "off";
+        if (accessRecordsOff)
+            builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(services =>
+                Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.Replace(services,
+                    ServiceDescriptor.Scoped<Platform.Messaging.Access.IAccessRecorder, NoAccessRecorder>())));
         await using var app = ConsentApp.Build(builder);
+        if (accessRecordsOff) Console.WriteLine("access records: OFF (BENCH_ACCESS_RECORDS=off): CheckUse writes no access record");
         await app.StartAsync();
         // The trust, as the directory's trust_onboarded event would have made it known: since the known-trusts merge a
         // token of an unknown trust is refused, and without this every call of the bench was PERMISSION_DENIED.
@@ -591,4 +599,26 @@ public static class Coordinator
             return "?";
         }
     }
+}
+
+/// <summary>BENCH_ACCESS_RECORDS=off: records nothing, costs nothing (as in CheckUseAccessRecords).</summary>
+internal sealed class NoAccessRecorder : Platform.Messaging.Access.IAccessRecorder
+{
+    public Guid Record(Platform.Messaging.Access.AccessRecord access) => Guid.Empty;
+
+    public Task<Guid> RecordDurablyAsync(Platform.Messaging.Access.AccessRecord access, CancellationToken cancellationToken) => Task.FromResult(Guid.Empty);
+}
+
+/// <summary>The default service provider, built after <paramref name="lastWord"/> has had the last word on the registrations.</summary>
+internal sealed class LastWordServiceProviderFactory(Action<IServiceCollection> lastWord) : IServiceProviderFactory<IServiceCollection>
+{
+    private readonly DefaultServiceProviderFactory _inner = new();
+
+    public IServiceCollection CreateBuilder(IServiceCollection services)
+    {
+        lastWord(services);
+        return services;
+    }
+
+    public IServiceProvider CreateServiceProvider(IServiceCollection containerBuilder) => _inner.CreateServiceProvider(containerBuilder);
 }
