@@ -60,6 +60,41 @@ public sealed class CarePlanPdfGrpcTests(ConsentServiceFixture fixture) : IClass
         await b.Refused(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = use.CarePlanRecordId, IncludePdf = true }), StatusCode.NotFound, "care-plan.not-found");
     }
 
+    /// <summary>
+    /// The copy in the accessible format recorded on the care plan (Accessible Information Standard, DCB1605): large
+    /// print and easy read are generated; BSL cannot be, so the copy comes in plain language with BSL named for staff to
+    /// arrange, and the request is on the use_proposed event the audit log keeps.
+    /// </summary>
+    [Fact]
+    public async Task The_patients_copy_comes_in_the_recorded_format_where_it_can_be_made_and_bsl_is_named_for_staff_and_recorded()
+    {
+        var a = new ConsentClient(fixture.App, "PDF4");
+        var technology = (await a.ApproveAsync()).TechnologyId;
+        async Task<CarePlanRecord> CopyAsync(AccessibleFormat format)
+        {
+            var patient = await a.PatientAsync(AgeBand._26To64);
+            var request = ConsentClient.Use(patient, technology);
+            request.CarePlan.InformationFormat = format;
+            var use = await a.Call(c => c.ProposeUseAsync(request));
+            return await a.Call(c => c.GetCarePlanRecordAsync(new GetCarePlanRecordRequest { CarePlanRecordId = use.CarePlanRecordId, IncludePdf = true }));
+        }
+
+        var large = await CopyAsync(AccessibleFormat.LargePrint);
+        Assert.Equal((AccessibleFormat.LargePrint, AccessibleFormat.Unspecified, ""), (large.PatientCopyFormat, large.FormatToArrange, large.ToArrange));
+        Assert.Contains("large print", CarePlanPdfTests.Info(large.PatientCopyPdf.ToByteArray()));
+        var easy = await CopyAsync(AccessibleFormat.EasyRead);
+        Assert.Equal((AccessibleFormat.EasyRead, AccessibleFormat.Unspecified), (easy.PatientCopyFormat, easy.FormatToArrange));
+        Assert.Contains("easy read", CarePlanPdfTests.Info(easy.PatientCopyPdf.ToByteArray()));
+
+        var bsl = await CopyAsync(AccessibleFormat.BritishSignLanguage);
+        Assert.Equal((AccessibleFormat.StandardWritten, AccessibleFormat.BritishSignLanguage), (bsl.PatientCopyFormat, bsl.FormatToArrange));
+        Assert.Contains("British Sign Language", bsl.ToArrange);
+        Assert.Contains("plain language", CarePlanPdfTests.Info(bsl.PatientCopyPdf.ToByteArray()));
+
+        var proposed = await Outbox.PublishedAsync<UseProposed>(fixture.App, "PDF4");
+        Assert.Equal([AccessibleFormat.Unspecified, AccessibleFormat.Unspecified, AccessibleFormat.BritishSignLanguage], proposed.Select(e => e.PatientCopyToArrange));
+    }
+
     [Fact]
     public async Task A_care_plan_in_a_script_the_pdf_font_lacks_is_refused_by_name_and_its_text_copy_still_works()
     {

@@ -187,11 +187,80 @@ public sealed partial class CarePlanPdfTests
         Assert.All(pdfs, pdf => Assert.Equal(expected, Text(pdf)));
     }
 
+    /// <summary>
+    /// The work of a render counted in characters looked at (font check, measuring, breaking), not in time: one word of
+    /// 8,000 characters and one of 200,000 (which once took 30 s and minutes) cost at most three looks per character, so
+    /// 25 times the text is at most about 25 times the work.
+    /// </summary>
+    [Fact]
+    public void The_layout_is_linear_in_the_text_an_8000_and_a_200000_character_word_cost_at_most_three_looks_per_character()
+    {
+        var work = new Dictionary<int, long>();
+        foreach (var length in new[] { 8_000, 200_000 })
+        {
+            var use = Use(reason: new string('m', length));
+            var counted = new LayoutWork();
+            var pdf = CarePlanPdf.Render(View(use), Produced, work: counted);
+            var copyLength = use.PatientCopy().Length + 200;
+            Assert.True(counted.Characters <= 3L * copyLength, $"{length}: {counted.Characters} looks for {copyLength} characters");
+            work[length] = counted.Characters;
+            // Every character is there, broken over lines and pages (the footers, which repeat on each page, taken out).
+            if (length == 8_000)
+                Assert.Contains(new string('m', length), Regex.Replace(string.Join('\n', Text(pdf).Split('\n')
+                    .Where(l => !l.StartsWith("Care-plan record:", StringComparison.Ordinal) && !l.StartsWith("Produced on", StringComparison.Ordinal))), @"\s+", ""));
+        }
+        Assert.InRange((double)work[200_000] / work[8_000], 20, 26);
+    }
+
+    [Fact]
+    public void A_render_stops_soon_after_its_caller_cancels()
+    {
+        using var cancel = new CancellationTokenSource();
+        long cancelledAt = 0;
+        var work = new LayoutWork
+        {
+            AtCancellationPoint = done =>
+            {
+                if (done < 20_000 || cancel.IsCancellationRequested) return;
+                cancelledAt = done;
+                cancel.Cancel();
+            },
+        };
+        Assert.Throws<OperationCanceledException>(() => CarePlanPdf.Render(View(Use(reason: new string('m', 200_000))), Produced, work: work, ct: cancel.Token));
+        // It stopped at the first look at the token after the cancel, not after the 400,000 looks the whole render takes.
+        Assert.Equal(cancelledAt, work.Characters);
+        Assert.Throws<OperationCanceledException>(() => CarePlanPdf.Render(View(Use()), Produced, ct: cancel.Token));
+    }
+
+    [Fact]
+    public void Large_print_is_at_least_16_point_and_easy_read_puts_each_sentence_on_its_own_line()
+    {
+        var use = Use(reason: "We want you to be safe at night. The sensor tells staff if you get up. Is that all right? You can say no.");
+        var large = CarePlanPdf.Render(View(use), Produced, PatientCopyLayout.LargePrint);
+        var heights = WordBox().Matches(Poppler("pdftotext", large, "-bbox"))
+            .Select(m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) - double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        // RNIB: large print is 16 pt or more; plain is 13 pt.
+        Assert.All(heights, h => Assert.True(h >= 16, $"a word box {h:0.0}pt tall in large print"));
+        Assert.Contains("large print", Poppler("pdfinfo", large));
+        Assert.Contains(Flat(use.CarePlan.HowToWithdraw), Flat(Text(large)));
+
+        var easy = Text(CarePlanPdf.Render(View(use), Produced, PatientCopyLayout.EasyRead));
+        var lines = easy.Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Contains("We want you to be safe at night.", lines);
+        Assert.Contains("The sensor tells staff if you get up.", lines);
+        Assert.Contains("Is that all right?", lines);
+        Assert.Contains("You can say no.", lines);
+        // The plain layout runs the same sentences together in one paragraph.
+        Assert.DoesNotContain("Is that all right?", Text(CarePlanPdf.Render(View(use), Produced)).Split('\n').Select(l => l.Trim()));
+    }
+
     [GeneratedRegex(@"<word xMin=""[0-9.]+"" yMin=""([0-9.]+)"" xMax=""[0-9.]+"" yMax=""([0-9.]+)""")]
     private static partial Regex WordBox();
 
     private static int PageCount(byte[] pdf) =>
         int.Parse(Regex.Match(Poppler("pdfinfo", pdf), @"Pages:\s+(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+
+    internal static string Info(byte[] pdf) => Poppler("pdfinfo", pdf);
 
     internal static string Flat(string s) => Regex.Replace(s, @"\s+", " ").Trim();
 

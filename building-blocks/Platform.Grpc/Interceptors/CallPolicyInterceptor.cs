@@ -18,6 +18,8 @@ namespace Platform.Grpc.Interceptors;
 /// (google.rpc.Status with ErrorInfo{reason = rule code, domain = the service's proto package without its version,
 /// metadata}, plus BadRequest naming the field for invalid input) and the rule code in the <c>platform-refusal-rule</c>
 /// trailer. Other exceptions pass through untouched: Grpc.AspNetCore answers UNKNOWN with no detail.</item>
+/// <item>a unary request whose Timestamp or Duration fields hold values their types do not allow is refused with
+/// INVALID_ARGUMENT naming the field (<see cref="WellKnownValues"/>), before the handler runs;</item>
 /// <item>a client that resets a client-streaming or duplex call while it is sending ends it as CANCELLED, not as a fault
 /// in the log (<see cref="ClientResetReader{T}"/>).</item>
 /// </list>
@@ -38,6 +40,9 @@ public sealed class CallPolicyInterceptor : Interceptor
         try
         {
             CheckRole(context);
+            // A Timestamp or Duration its type does not allow would throw in the handler (UNKNOWN): refuse it by field.
+            if (request is Google.Protobuf.IMessage message && WellKnownValues.Check(message) is { } outOfRange)
+                throw new RefusalException(outOfRange);
             call = continuation(request, context);
         }
         catch (RefusalException refused)

@@ -209,3 +209,48 @@ public sealed class SafetyProportionality
         return null;
     }
 }
+
+/// <summary>The layouts of the patient's copy the service generates itself.</summary>
+public enum PatientCopyLayout
+{
+    PlainLanguage = 1,
+    LargePrint = 2,
+    EasyRead = 3,
+}
+
+/// <summary>
+/// The patient's copy in the accessible format recorded on the care plan (P2; Accessible Information Standard,
+/// DCB1605, which requires information in the format a person needs). Plain language, large print and an easy-read
+/// layout are generated; any other format (braille, audio, video, British Sign Language, another spoken language
+/// through an interpreter, talking it through with pictures, or another format) cannot be, so the copy is generated in
+/// the nearest layout for staff and the format is named for staff to arrange, and the request is recorded.
+/// </summary>
+public static class PatientCopyFormat
+{
+    /// <summary>The layout to generate for <paramref name="recorded"/>, and the format staff must arrange (Unspecified: none).</summary>
+    public static (PatientCopyLayout Layout, AccessibleFormat ToArrange) For(AccessibleFormat recorded) => recorded switch
+    {
+        AccessibleFormat.LargePrint => (PatientCopyLayout.LargePrint, AccessibleFormat.Unspecified),
+        AccessibleFormat.EasyRead => (PatientCopyLayout.EasyRead, AccessibleFormat.Unspecified),
+        // Pictures and talking it through: the easy-read layout is the nearest, and a person still has to go through it.
+        AccessibleFormat.VerbalWithVisualAids => (PatientCopyLayout.EasyRead, AccessibleFormat.VerbalWithVisualAids),
+        // Braille is produced from large print's text by a transcription service, never from a plain page layout.
+        AccessibleFormat.Braille => (PatientCopyLayout.LargePrint, AccessibleFormat.Braille),
+        AccessibleFormat.Audio or AccessibleFormat.Video or AccessibleFormat.BritishSignLanguage
+            or AccessibleFormat.SpokenLanguageInterpreter or AccessibleFormat.Other => (PatientCopyLayout.PlainLanguage, recorded),
+        _ => (PatientCopyLayout.PlainLanguage, AccessibleFormat.Unspecified),
+    };
+
+    /// <summary>What staff are asked to arrange, in words for the ward (null when the generated copy is the format).</summary>
+    public static string? ToArrangeInWords(AccessibleFormat toArrange) => toArrange switch
+    {
+        AccessibleFormat.Braille => "Arrange a braille copy (the large-print copy is the text to transcribe).",
+        AccessibleFormat.Audio => "Arrange an audio recording of the copy.",
+        AccessibleFormat.Video => "Arrange a video of the copy.",
+        AccessibleFormat.BritishSignLanguage => "Arrange a British Sign Language version or a BSL interpreter to go through the copy.",
+        AccessibleFormat.SpokenLanguageInterpreter => "Arrange an interpreter (or a translation) in the patient's language to go through the copy.",
+        AccessibleFormat.VerbalWithVisualAids => "Go through the easy-read copy with the patient, with pictures.",
+        AccessibleFormat.Other => "Arrange the copy in the format recorded for the patient.",
+        _ => null,
+    };
+}

@@ -78,11 +78,14 @@ public sealed class UseReview : ITenantOwned
             if (next - ReviewedAt > policy.MaxReviewInterval)
                 return Refusal.Invalid("care-plan.next-review-too-far", $"The next review must be within {policy.MaxReviewInterval.TotalDays:0} days.");
         }
-        return FreeText.First(
-            FreeText.Short("reviewed-by", ReviewedBy), FreeText.Short("mdt-roles", MdtRoles), FreeText.Narrative("patient-views", PatientViews),
-            FreeText.Narrative("why-views-not-sought", WhyViewsNotSought), FreeText.Narrative("benefit", Benefit), FreeText.Narrative("harms", Harms),
-            FreeText.Narrative("change-description", ChangeDescription), FreeText.Narrative("review-covers", NextReviewCovers));
+        return ValidateText();
     }
+
+    /// <summary>The free-text limits alone (<see cref="FreeText"/>), checked before the use is even looked up.</summary>
+    public Refusal? ValidateText() => FreeText.First(
+        FreeText.Short("reviewed-by", ReviewedBy), FreeText.Short("mdt-roles", MdtRoles), FreeText.Narrative("patient-views", PatientViews),
+        FreeText.Narrative("why-views-not-sought", WhyViewsNotSought), FreeText.Narrative("benefit", Benefit), FreeText.Narrative("harms", Harms),
+        FreeText.Narrative("change-description", ChangeDescription), FreeText.Narrative("review-covers", NextReviewCovers));
 }
 
 internal static class ReviewRefusals

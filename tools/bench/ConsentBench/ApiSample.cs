@@ -88,12 +88,21 @@ public sealed class ApiSample(C.ConsentService.ConsentServiceClient client, Trus
                 await Call(c => c.WithdrawConsentAsync(new C.WithdrawConsentRequest { ConsentId = basisRecord }));
                 break;
             case PatientKind.ReviewOverdue:
+                // A review held with people (issue 17): who took part, the patient's views, what was seen, the decision.
                 await Call(c => c.RecordReviewAsync(new C.RecordReviewRequest
                 {
                     UseId = active.UseId,
                     ReviewedAt = Ts(now.AddDays(-20)),
                     NextReviewDate = Ts(now.AddDays(-10)),
                     ReviewCovers = "falls since, sleep quality, whether she still wants it",
+                    ReviewedBy = "consultant psychiatrist 2019",
+                    Participants = { C.ReviewParticipant.Patient, C.ReviewParticipant.MdtMembers },
+                    MdtRoles = "named nurse, occupational therapist",
+                    PatientViewsSought = true,
+                    PatientViews = "sleeps better knowing someone will come if she falls",
+                    Benefit = "no falls at night since it started",
+                    Harms = "none observed",
+                    Decision = C.ReviewDecision.Continue,
                 }));
                 break;
             case PatientKind.RegainedPastGrace:

@@ -45,8 +45,20 @@ public sealed record BenchSettings(
         return new BenchSettings(I("patients", "10000"), I("technologies", "50"), I("duration", "10"), I("rounds", "3"),
             Get("rates", "5000,1000").Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToArray(), I("concurrency", "32"), I("connections", "4"), I("cold-concurrency", "16"),
             Get("load-cpus", "1"), Get("server-cpus", "0"), Get("provider", "postgres"), I("in-process-calls", "200000"), args.Contains("--sweeps"), I("warmup", "20"), I("h2-connections", "32"), I("hold", "0"),
-            Get("h2-in-flight", "8,16,32").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray());
+            Get("h2-in-flight", "8,16,32").Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray())
+        {
+            Only = Get("only", "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
+            WardQueryRounds = I("ward-query-rounds", "9"),
+            WardQueryCalls = I("ward-query-calls", "200"),
+        };
     }
+
+    /// <summary>Empty: every phase. Else only these of "ward-queries" and "in-process" run (after seeding and validation).</summary>
+    public HashSet<string> Only { get; init; } = [];
+    public int WardQueryRounds { get; init; } = 9;
+    public int WardQueryCalls { get; init; } = 200;
+
+    public bool Runs(string phase) => Only.Count == 0 || Only.Contains(phase);
 }
 
 public static class Coordinator
@@ -102,8 +114,21 @@ public static class Coordinator
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration.AddInMemoryCollection(config);
+        // BENCH_ACCESS_RECORDS=off: CheckUse's access record (issue 16, ADR 0027) left out, as CheckUseAccessRecords'
+        // "off" instance does, to compare the decision path with a build from before access records were wired.
+        var accessRecordsOff = Environment.GetEnvironmentVariable("BENCH_ACCESS_RECORDS") == "off";
+        if (accessRecordsOff)
+            builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(services =>
+                Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.Replace(services,
+                    ServiceDescriptor.Scoped<Platform.Messaging.Access.IAccessRecorder, NoAccessRecorder>())));
         await using var app = ConsentApp.Build(builder);
+        if (accessRecordsOff) Console.WriteLine("access records: OFF (BENCH_ACCESS_RECORDS=off): CheckUse writes no access record");
         await app.StartAsync();
+        // The trust, as the directory's trust_onboarded event would have made it known: since the known-trusts merge a
+        // token of an unknown trust is refused, and without this every call of the bench was PERMISSION_DENIED.
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<Platform.KnownTrusts.KnownTrustRecorder>()
+                .RecordAsync(new Platform.KnownTrusts.KnownTrustChange(Trust.Tenant, $"Bench trust {Trust.Tenant}", Active: true), default);
         var address = new Uri($"http://127.0.0.1:{grpcPort}");
         Console.WriteLine($"background review/blanket-use sweeps: {(s.Sweeps ? "on (every 5 minutes)" : "off (--sweeps to keep them)")}");
         Console.WriteLine($"consent service on {address} ({(postgres ? $"PostgreSQL 15 on port {pg!.Port}, app role {PostgresServer.AppRole} under row-level security" : $"SQLite {sqliteFile}")})");
@@ -161,6 +186,29 @@ public static class Coordinator
                     $"heap {gc.HeapSizeBytes / 1048576:N0} MiB, gen0 before {gc.GenerationInfo[0].SizeBeforeBytes / 1048576.0:0.0} MiB, gen1 before {gc.GenerationInfo[1].SizeBeforeBytes / 1048576.0:0.0} MiB, " +
                     $"pinned {gc.PinnedObjectsCount}, total GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, pause total {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms, " +
                     $"allocated in all {GC.GetTotalAllocatedBytes() / 1048576.0:0.0} MiB");
+            }
+            Directory.Delete(work, recursive: true);
+            await app.StopAsync();
+            return 0;
+        }
+        if (s.Runs("ward-queries"))
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Ward queries over {Trust.QueryWard}, a full {Trust.QueryWardBeds}-bed ward of the {s.Patients:N0}-patient trust ({trust.Patients.Where(p => p.Ward == Trust.QueryWard).Sum(p => p.Uses.Length)} current uses), " +
+                $"against one CheckUse round trip; {s.WardQueryRounds} rounds of {s.WardQueryCalls} calls of each, one at a time on one connection, the order alternating:");
+            var wardRows = await WardQueryPhase.RunAsync(address, token, trust, s.WardQueryRounds, s.WardQueryCalls, () => PostgresCpuSeconds(pg));
+            foreach (var r in wardRows)
+                Console.WriteLine($"  {r.Name,-36} {r.Items,4} items  median {r.MeanMicros,8:0} us per call  = {r.Ratio,5:0.00} x CheckUse  process CPU {r.ProcessCpuMicros,7:0} us/call (service and client)  PostgreSQL CPU {r.PostgresCpuMicros,6:0} us/call");
+            Console.WriteLine($"  load average {LoadAverage()}");
+        }
+        if (s.Only.Count > 0)
+        {
+            if (s.Runs("in-process"))
+            {
+                Console.WriteLine();
+                Console.WriteLine($"In-process decision ({s.InProcessCalls:N0} calls each, random patients across all {s.Patients:N0}, the same 90/10 mix; warm cache; timed call by call, ns resolution):");
+                foreach (var t in await InProcess.RunAsync(app.Services, trust, s.InProcessCalls, seed: 11))
+                    Console.WriteLine($"  {t.Name,-56} mean {t.Nanos.Mean / 1000,6:0.00} us  median {t.Nanos.Percentile(0.5) / 1000.0,6:0.00} us  p99 {t.Nanos.Percentile(0.99) / 1000.0,6:0.00} us  p99.9 {t.Nanos.Percentile(0.999) / 1000.0,7:0.00} us  permit {t.Permits:N0} deny {t.Denies:N0}");
             }
             Directory.Delete(work, recursive: true);
             await app.StopAsync();
@@ -551,4 +599,26 @@ public static class Coordinator
             return "?";
         }
     }
+}
+
+/// <summary>BENCH_ACCESS_RECORDS=off: records nothing, costs nothing (as in CheckUseAccessRecords).</summary>
+internal sealed class NoAccessRecorder : Platform.Messaging.Access.IAccessRecorder
+{
+    public Guid Record(Platform.Messaging.Access.AccessRecord access) => Guid.Empty;
+
+    public Task<Guid> RecordDurablyAsync(Platform.Messaging.Access.AccessRecord access, CancellationToken cancellationToken) => Task.FromResult(Guid.Empty);
+}
+
+/// <summary>The default service provider, built after <paramref name="lastWord"/> has had the last word on the registrations.</summary>
+internal sealed class LastWordServiceProviderFactory(Action<IServiceCollection> lastWord) : IServiceProviderFactory<IServiceCollection>
+{
+    private readonly DefaultServiceProviderFactory _inner = new();
+
+    public IServiceCollection CreateBuilder(IServiceCollection services)
+    {
+        lastWord(services);
+        return services;
+    }
+
+    public IServiceProvider CreateServiceProvider(IServiceCollection containerBuilder) => _inner.CreateServiceProvider(containerBuilder);
 }

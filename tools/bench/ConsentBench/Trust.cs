@@ -39,6 +39,9 @@ public sealed class Trust
     public const string Tenant = "RX3";
     public static readonly string[] Settings = ["acute-adult", "older-adult", "picu", "rehab"];
     public const int WardCount = 400;
+    /// <summary>The ward whose queries the bench times: 40 beds, all occupied (the first 40 patients; no one else).</summary>
+    public const string QueryWard = "W001";
+    public const int QueryWardBeds = 40;
 
     public DateTime Now { get; }
     public SeededTechnology[] Technologies { get; }
@@ -69,6 +72,9 @@ public sealed class Trust
         for (var p = 0; p < patients; p++)
         {
             var wardIndex = _rng.Next(WardCount);
+            // The ward the ward-query phase reads (QueryWard) is full: exactly its 40 beds, the first 40 patients.
+            if (p < QueryWardBeds) wardIndex = 0;
+            else if (wardIndex == 0) wardIndex = 1;
             var ward = Wards[wardIndex];
             var setting = SettingOfWard(ward);
             var approvedHere = Technologies.Where(t => t.Setting == setting).ToArray();

@@ -224,6 +224,7 @@ public sealed partial class ConsentEvents(ConsentDbContext db, IEventPublisher p
         SettingCode = use.SettingCode,
         Purpose = (Contract.UsePurpose)use.Purpose,
         Actor = Actor(),
+        PatientCopyToArrange = (Contract.AccessibleFormat)PatientCopyFormat.For(use.CarePlan.InformationFormat).ToArrange,
     }, use.PatientId.ToString());
 
     public void UseReviewed(UseReview review, TechnologyUse use)

@@ -11,8 +11,11 @@ public sealed record UseDetails(bool PatientObjects, CarePlanRecord CarePlan, Hu
 /// <summary>A care-plan record with its use and the plain-language patient copy.</summary>
 public sealed record CarePlanView(TechnologyUse Use, string PatientCopy);
 
-/// <summary>A care-plan record as read: the view, and the patient copy as a PDF when it was asked for.</summary>
-public sealed record CarePlanRead(CarePlanView View, byte[]? Pdf);
+/// <summary>
+/// A care-plan record as read: the view, the patient copy as a PDF when it was asked for (in <paramref name="Layout"/>,
+/// from the format recorded on the care plan), and the format staff must arrange when it cannot be generated.
+/// </summary>
+public sealed record CarePlanRead(CarePlanView View, byte[]? Pdf, PatientCopyLayout Layout, AccessibleFormat ToArrange);
 
 /// <summary>
 /// Technology uses: propose, activate on the lawful basis the records establish now, review, end, the care-plan record
@@ -124,6 +127,8 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
     /// </summary>
     public async Task<Outcome<TechnologyUse>> RecordReviewAsync(UseReview review, CancellationToken ct = default)
     {
+        // Bad input is refused as such, before anything is looked up (not as "no such use").
+        if (review.ValidateText() is { } badText) return badText;
         var now = Now;
         var at = Input.PastOrNow("reviewed-at", review.ReviewedAt, now);
         if (at.IsRefused) return at.Refusal!;
@@ -208,12 +213,15 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         // The copy says what really happens if the patient says no, in the trust's own hours.
         var policy = (await store.GetTrustAsync(ct)).Policy;
         var view = new CarePlanView(use, use.PatientCopy(policy));
+        // The copy in the format recorded for the patient, where it can be generated; otherwise named for staff.
+        var (layout, toArrange) = PatientCopyFormat.For(use.CarePlan.InformationFormat);
         byte[]? pdf = null;
         if (includePdf)
         {
             try
             {
-                pdf = CarePlanPdf.Render(view);
+                // Linear in the copy's length, and it stops when the caller gives up (the call's token).
+                pdf = CarePlanPdf.Render(view, clock.GetUtcNow(), layout, ct: ct);
             }
             catch (NotSupportedException e)
             {
@@ -225,7 +233,7 @@ public sealed class TechnologyUseService(ConsentDbContext db, PatientRecordsStor
         access.Read(use.PatientId, record, AccessLog.CarePlanType);
         if (pdf is not null) access.Read(use.PatientId, record + "/patient-copy.pdf", AccessLog.CarePlanType);
         await access.CommitAsync(ct);
-        return new CarePlanRead(view, pdf);
+        return new CarePlanRead(view, pdf, layout, toArrange);
     }
 
     /// <summary>Runs the blanket-use detector over one ward's live uses and its current patient count.</summary>

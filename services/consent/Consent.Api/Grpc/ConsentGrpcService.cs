@@ -474,10 +474,18 @@ public sealed partial class ConsentGrpcService(IServiceProvider services) : Cons
     [RequiresRole(ConsentRoles.Clinician)]
     public override async Task<CarePlanRecord> GetCarePlanRecord(GetCarePlanRecordRequest r, ServerCallContext context)
     {
-        var (view, pdf) = (await uses.GetCarePlanAsync(Id("care-plan-record-id", r.CarePlanRecordId), r.IncludePdf, context.CancellationToken)).OrThrow();
+        var (view, pdf, layout, toArrange) = (await uses.GetCarePlanAsync(Id("care-plan-record-id", r.CarePlanRecordId), r.IncludePdf, context.CancellationToken)).OrThrow();
         var plan = view.Use.CarePlan;
         return new CarePlanRecord
         {
+            PatientCopyFormat = layout switch
+            {
+                Domain.PatientCopyLayout.LargePrint => AccessibleFormat.LargePrint,
+                Domain.PatientCopyLayout.EasyRead => AccessibleFormat.EasyRead,
+                _ => AccessibleFormat.StandardWritten,
+            },
+            FormatToArrange = (AccessibleFormat)toArrange,
+            ToArrange = Domain.PatientCopyFormat.ToArrangeInWords(toArrange) ?? "",
             PatientCopyPdf = pdf is null ? ByteString.Empty : ByteString.CopyFrom(pdf),
             CarePlanRecordId = plan.Id.ToString(),
             UseId = view.Use.Id.ToString(),
