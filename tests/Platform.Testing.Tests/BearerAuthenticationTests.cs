@@ -140,7 +140,8 @@ public sealed class BearerAuthenticationTests
     private static async Task<WebApplication> StartAsync(Action<WebApplication> map)
     {
         var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort.Next()}");
+        // Port 0: Kestrel binds a free port itself (no window for another test to take it); app.Urls then holds the bound one.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(TestTokens.Shared.AuthConfiguration());
         builder.AddServiceDefaults();
         var app = builder.Build();

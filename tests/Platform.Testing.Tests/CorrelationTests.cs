@@ -42,7 +42,8 @@ public sealed class CorrelationTests
     {
         var recorder = new ScopeRecorder();
         var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort.Next()}");
+        // Port 0: Kestrel binds a free port itself (no window for another test to take it); app.Urls then holds the bound one.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(TestTokens.Shared.AuthConfiguration());
         builder.AddServiceDefaults();
         builder.Logging.AddProvider(recorder);

@@ -28,7 +28,8 @@ public sealed class JwksKeySourceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort.Next()}");
+        // Port 0: Kestrel binds a free port itself (no window for another test to take it); app.Urls then holds the bound one.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         _issuer = builder.Build();
         _issuer.MapGet("/jwks", async (HttpContext http) =>
         {
