@@ -184,6 +184,29 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task An_approval_procurement_marks_as_monitoring_continuously_needs_a_deprivation_of_liberty_screen_before_a_best_interests_use_runs_Cheshire_West_2014_UKSC_19()
+    {
+        var a = new ConsentClient(fixture.App, "EVM1");
+        var monitor = Guid.NewGuid().ToString();
+        var diary = Guid.NewGuid().ToString();
+        var monitoring = Approved(monitor, ConsentClient.Setting);
+        monitoring.ContinuousMonitoringOrRestrictive = true;
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await Deliver(monitoring, "EVM1", "evm-approve-1"));
+        Assert.Equal((HttpStatusCode.OK, "SUCCESS"), await Deliver(Approved(diary, ConsentClient.Setting), "EVM1", "evm-approve-2"));
+
+        foreach (var (technology, needsScreen) in new[] { (monitor, true), (diary, false) })
+        {
+            var patient = await a.PatientAsync(AgeBand._26To64);
+            await a.LacksCapacityAsync(patient, technology);
+            await a.Call(c => c.RecordBestInterestsDecisionAsync(ConsentClient.BestInterests(patient, technology)));
+            var proposed = await a.Call(c => c.ProposeUseAsync(ConsentClient.Use(patient, technology)));
+            var activate = new ActivateUseRequest { UseId = proposed.UseId };
+            if (needsScreen) await a.Refused(c => c.ActivateUseAsync(activate), StatusCode.FailedPrecondition, "deprivation-of-liberty.screen-required");
+            else Assert.Equal(UseStatus.Active, (await a.Call(c => c.ActivateUseAsync(activate))).Status);
+        }
+    }
+
+    [Fact]
     public async Task Procurement_approval_events_decide_which_uses_may_run_and_withdrawal_suspends_every_use_at_once()
     {
         var a = new ConsentClient(fixture.App, "EVP1");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Contracts.Audit.V1;
@@ -66,6 +67,7 @@ public sealed class LocalPlatformTests : IAsyncLifetime
             await A_technology_registered_at_procurement_reaches_the_audit_log_through_local_event_delivery();
             await The_demo_approvals_came_through_procurement_cases_with_every_gate_passed_and_reached_consent_without_the_override();
             await The_seeded_patient_on_oak_ward_may_use_the_companion_app_and_a_ward_without_approval_is_denied();
+            await A_use_of_the_night_observations_approved_through_procurement_starts_only_after_a_deprivation_of_liberty_screen();
             await Through_the_gateway_rtq_sees_nothing_of_rx3_by_guessed_ids_or_forged_tenant_headers();
 
             casesBeforeRestart = await ProcurementCasesAsSeen();
@@ -154,6 +156,10 @@ public sealed class LocalPlatformTests : IAsyncLifetime
         Assert.All(approvals, a => Assert.True(a.OverrideApprovedBy is null && a.OverrideApprovedRole is null && a.OverrideApprovalReason is null,
             $"Consent's approval of {a.TechnologyName} in {a.SettingCode} was set by the operator override ({a.OverrideApprovedRole}: {a.OverrideApprovalReason})."));
         Assert.All(approvals, a => Assert.Equal(a.SettingCode == "acute-adult" && a.TechnologyName == "Ward companion app", a.TrialEndsAt is null));
+        // Procurement's event says which technology monitors continuously (the night observations, registered as
+        // surveillance; ADR 0033), and consent's copy takes it: its uses need a deprivation-of-liberty screen (Cheshire West).
+        Assert.All(approvals, a => Assert.True(a.ContinuousMonitoringOrRestrictive == (a.TechnologyName == "Contact-free night observations"),
+            $"Consent's approval of {a.TechnologyName} in {a.SettingCode} has continuous_monitoring_or_restrictive = {a.ContinuousMonitoringOrRestrictive}."));
 
         var auditor = await Client<AuditService.AuditServiceClient>(5032, "rx3-demo-auditor");
         List<AuditEntry> approved = [];
@@ -163,6 +169,60 @@ public sealed class LocalPlatformTests : IAsyncLifetime
             return approved.Count >= fromProcurement.Count;
         });
         Assert.All(approved, e => Assert.Equal(("rx3-demo-lead", "procurement-lead"), (e.Agent.Who, e.Agent.Role)));
+    }
+
+    // The night observations came to consent through procurement's case, marked as monitoring continuously: a use of them
+    // for a patient on OAK, on her own consent, does not start until a deprivation-of-liberty screen is recorded for her
+    // and the technology (P v Cheshire West [2014] UKSC 19; MCA 2005 s4A). With capacity she consents to the arrangements,
+    // so the screen finds no deprivation and the use starts; CheckUse then permits it.
+    private async Task A_use_of_the_night_observations_approved_through_procurement_starts_only_after_a_deprivation_of_liberty_screen()
+    {
+        var clinician = await Client<ConsentService.ConsentServiceClient>(5002, "rx3-demo-epr");
+        var patient = (await clinician.ListPatientsAsync(new ListPatientsRequest { WardCode = "OAK" })).Patients.Single(p => p.NhsNumber == "9990000026").PatientId;
+        var technologies = await (await Client<ProcurementService.ProcurementServiceClient>(5012, "rx3-demo-lead")).ListTechnologiesAsync(new ListTechnologiesRequest { PageSize = 50 });
+        var sensor = technologies.Technologies.Single(t => t.Name == "Contact-free night observations").TechnologyId;
+        var now = DateTime.UtcNow;
+        await clinician.RecordCapacityAssessmentAsync(new RecordCapacityAssessmentRequest
+        {
+            PatientId = patient, TechnologyId = sensor, Decision = "contact-free night observations in her bedroom",
+            Determination = CapacityDetermination.StatutoryPresumption, AssessedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(now.AddMinutes(-10)), AssessedBy = "named nurse (test)",
+        });
+        await clinician.RecordConsentAsync(new RecordConsentRequest
+        {
+            PatientId = patient, TechnologyId = sensor, Decision = ConsentDecision.Given,
+            InformationGiven = "what the sensor measures, that no video is kept, and that she can ask for manual observations instead", InformationFormat = AccessibleFormat.EasyRead,
+            RecordedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(now.AddMinutes(-5)), RecordedBy = "named nurse (test)",
+        });
+        var proposal = new ProposeUseRequest
+        {
+            TechnologyId = sensor, WardCode = "OAK", Purpose = UsePurpose.PatientSafety,
+            CarePlan = new CarePlanItems
+            {
+                Reason = "pulse and breathing checked at night without waking her", WhenAndHowUsed = "from 22:00 to 07:00, the sensor's light on when it is",
+                InformationGiven = "easy-read leaflet and a talk with her named nurse", InformationFormat = AccessibleFormat.EasyRead,
+                DecisionMakingProcess = "she chose it at her care-plan meeting", DataUse = "readings stay in her record; the supplier sees no names",
+                NextReviewDate = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(now.AddDays(28)), ReviewCovers = "whether she still wants it and how she sleeps",
+                HowToWithdraw = "tell any nurse, and manual observations resume",
+            },
+            HumanRights = new HumanRightsBalancing { RightsEngaged = 4, HowBalanced = "readings only, no images; night-time only; reviewed with her", LegalAdviceSought = false },
+            Safety = new SafetyProportionality { WhyProportionate = "night observations woke her every hour", HowRelationalCareContinues = "night staff still check in person when she is awake" },
+        };
+        proposal.PatientIds.Add(patient);
+        var proposed = await clinician.ProposeUseAsync(proposal);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => clinician.ActivateUseAsync(new ActivateUseRequest { UseId = proposed.UseId }).ResponseAsync);
+        Assert.Equal((StatusCode.FailedPrecondition, "deprivation-of-liberty.screen-required"), (refused.StatusCode, refused.Trailers.GetValue(RefusalStatus.RuleTrailer)));
+        var check = new CheckUseRequest { PatientId = patient, TechnologyId = sensor, WardCode = "OAK", Purpose = UsePurpose.PatientSafety };
+        Assert.NotEqual(UseCheckDecision.Permit, (await clinician.CheckUseAsync(check)).Decision);
+
+        await clinician.RecordDeprivationOfLibertyScreenAsync(new RecordDeprivationOfLibertyScreenRequest
+        {
+            PatientId = patient, TechnologyId = sensor, ScreenedBy = "ward manager (test)",
+            ContinuousSupervisionAndControl = true, FreeToLeave = false, ValidConsentToArrangements = true,
+            ReviewBy = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(now.AddDays(28)),
+        });
+        Assert.Equal(UseStatus.Active, (await clinician.ActivateUseAsync(new ActivateUseRequest { UseId = proposed.UseId })).Status);
+        Assert.Equal(UseCheckDecision.Permit, (await clinician.CheckUseAsync(check)).Decision);
     }
 
     private IReadOnlyList<string>? casesBeforeRestart;

@@ -91,7 +91,25 @@ public class ProcurementCaseGrpcTests(ProcurementClockFixture fixture) : IClassF
         Assert.Contains($"\"trialEndsAt\": \"{now.AddDays(120):yyyy-MM-ddTHH:mm:ss}Z\"", published);
         Assert.Contains("\"settingCodes\": [ \"acute-adult\" ]", published);
         Assert.DoesNotContain("Minimal evidence: trial", published);
+        // A direct-care technology that is not surveillance needs no deprivation-of-liberty screen (proto3 leaves false out).
+        Assert.DoesNotContain("continuousMonitoringOrRestrictive", published);
     }
+
+    /// <summary>
+    /// Consent asks for a deprivation-of-liberty screen before a use of a technology that monitors continuously or may
+    /// restrict (Cheshire West [2014] UKSC 19): procurement says so on its approval, from the category and the
+    /// surveillance flag the technology was registered with, failing closed for anything registered to monitor.
+    /// </summary>
+    [Theory]
+    [InlineData(Platform.Procurement.Domain.TechnologyCategory.Monitoring, false, true)]
+    [InlineData(Platform.Procurement.Domain.TechnologyCategory.DirectCare, true, true)]
+    [InlineData(Platform.Procurement.Domain.TechnologyCategory.DirectCare, false, false)]
+    [InlineData(Platform.Procurement.Domain.TechnologyCategory.PatientSafety, false, false)]
+    [InlineData(Platform.Procurement.Domain.TechnologyCategory.Communication, false, false)]
+    public void An_approval_says_the_technology_monitors_continuously_when_it_was_registered_to_monitor_or_as_surveillance_Cheshire_West_2014_UKSC_19(
+        Platform.Procurement.Domain.TechnologyCategory category, bool surveillance, bool monitors) =>
+        Assert.Equal(monitors, Platform.Procurement.Api.Application.ProcurementEvents.MonitorsContinuouslyOrRestricts(
+            new Platform.Procurement.Domain.Technology { Category = category, IsSurveillance = surveillance }));
 
     [Theory]
     [InlineData(StatedPurpose.ReduceStaffTimeWithPatients)]

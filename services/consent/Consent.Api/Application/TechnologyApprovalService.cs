@@ -154,13 +154,14 @@ public sealed class TechnologyApprovalService(ConsentDbContext db, PatientRecord
     /// already done, so a redelivered event changes nothing). Returns how many settings were newly approved.
     /// </summary>
     public async Task<Outcome<int>> ApplyApprovedAsync(Guid technologyId, string? name, IReadOnlyCollection<string> settingCodes, bool surveillance, bool managesSafetyRisk,
-        DateTime? trialEndsAt = null, CancellationToken ct = default)
+        DateTime? trialEndsAt = null, bool continuousMonitoringOrRestrictive = false, CancellationToken ct = default)
     {
         if (settingCodes.Count == 0) return Refusal.Invalid("approval.settings-required", "An approval must name at least one setting.");
         var added = 0;
         foreach (var setting in settingCodes.Select(c => c.Trim()).Distinct(StringComparer.Ordinal))
         {
-            var recorded = await RecordAsync(new RecordTechnologyApproval(technologyId, name, setting, surveillance, managesSafetyRisk, trialEndsAt), ct);
+            var recorded = await RecordAsync(new RecordTechnologyApproval(technologyId, name, setting, surveillance, managesSafetyRisk, trialEndsAt,
+                ContinuousMonitoringOrRestrictive: continuousMonitoringOrRestrictive), ct);
             if (recorded.IsRefused)
             {
                 // A live approval for the setting takes the new one's end: a full approval after a trial lifts it.

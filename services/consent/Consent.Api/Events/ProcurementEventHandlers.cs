@@ -26,7 +26,8 @@ public sealed class ProcurementEventHandlers(TechnologyApprovalService approvals
     {
         events.ActFor(ActorOf(message.Actor));
         var added = await approvals.ApplyApprovedAsync(TechnologyId(message.TechnologyId), message.Name, message.SettingCodes,
-            message.Surveillance, message.ManagesSafetyRisk, message.TrialEndsAt?.ToDateTime(), cancellationToken);
+            message.Surveillance, message.ManagesSafetyRisk, message.TrialEndsAt?.ToDateTime(),
+            message.ContinuousMonitoringOrRestrictive, cancellationToken);
         if (added.IsRefused) throw new EventRejectedException($"{added.Refusal!.Rule}: {added.Refusal.Message}");
         logger.LogInformation("Technology {TechnologyId} approved for {Count} new settings (event {EventId})", message.TechnologyId, added.Value, envelope.Id);
     }

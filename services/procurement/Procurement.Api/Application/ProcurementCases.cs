@@ -150,7 +150,7 @@ public sealed class ProcurementCases(ProcurementDbContext db, CaseStore store, P
         if (approved.IsRefused)
             return new(approved, approved.Refusal!.Rule == "approval.gates-open" ? @case.Value.OpenGates(now, request.Kind) : []);
         store.Update(@case);
-        events.Approved(@case.Value, approved.Value, actor);
+        events.Approved(@case.Value, approved.Value, technology, actor);
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Case {CaseId} approved ({Kind}) for setting {SettingCode}", @case.Value.Id, approved.Value.Kind, approved.Value.SettingCode);
         return new(approved, []);

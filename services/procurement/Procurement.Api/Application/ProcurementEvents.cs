@@ -56,7 +56,7 @@ public sealed class ProcurementEvents(IEventPublisher publisher)
         Actor = Actor(actor),
     }, @case.TenantId, @case.Id.ToString());
 
-    public void Approved(ProcurementCase @case, Approval approval, ProcurementActor actor)
+    public void Approved(ProcurementCase @case, Approval approval, Technology technology, ProcurementActor actor)
     {
         var message = new Messages.TechnologyApproved
         {
@@ -71,10 +71,19 @@ public sealed class ProcurementEvents(IEventPublisher publisher)
             TrialEndsAt = Time(approval.Kind == ApprovalKind.Trial ? approval.TrialEndsOn : null),
             EvidenceAppraisalId = approval.EvidenceAppraisalId.ToString(),
             EvidenceConclusion = (Messages.EvidenceConclusion)approval.EvidenceConclusion,
+            ContinuousMonitoringOrRestrictive = MonitorsContinuouslyOrRestricts(technology),
         };
         message.SettingCodes.Add(approval.SettingCode);
         publisher.Publish(message, @case.TenantId, @case.Id.ToString());
     }
+
+    /// <summary>
+    /// What consent needs to ask for a deprivation-of-liberty screen: a technology registered to monitor, or as
+    /// surveillance, is taken to monitor continuously (fail-closed: a screen that finds no deprivation costs a form; a
+    /// missing one can leave a patient deprived of liberty without authority, Cheshire West [2014] UKSC 19).
+    /// </summary>
+    public static bool MonitorsContinuouslyOrRestricts(Technology technology) =>
+        technology.Category == TechnologyCategory.Monitoring || technology.IsSurveillance;
 
     public void Withdrawn(ProcurementCase @case, ApprovalWithdrawal withdrawal, Common.Actor actor)
     {
