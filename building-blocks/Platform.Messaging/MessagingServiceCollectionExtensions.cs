@@ -114,6 +114,28 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton(registration);
         return services;
     }
+
+    /// <summary>
+    /// <see cref="AddEventHandler{TEvent,THandler}"/> for every <c>IEventHandler&lt;TEvent&gt;</c> that
+    /// <typeparamref name="THandler"/> implements: the handler's own interface list is the one list of what it handles.
+    /// </summary>
+    public static IServiceCollection AddEventHandlers<THandler>(this IServiceCollection services) where THandler : class
+    {
+        var events = typeof(THandler).GetInterfaces()
+            .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEventHandler<>))
+            .Select(i => i.GetGenericArguments()[0]).ToList();
+        if (events.Count == 0) throw new InvalidOperationException($"{typeof(THandler).Name} handles no event (it implements no IEventHandler<T>).");
+        var add = typeof(MessagingServiceCollectionExtensions).GetMethod(nameof(AddEventHandler))!;
+        foreach (var message in events)
+        {
+            try { add.MakeGenericMethod(message, typeof(THandler)).Invoke(null, [services]); }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            }
+        }
+        return services;
+    }
 }
 
 /// <summary>Adds the <see cref="OutboxBatchWriter"/> to the options of every <typeparamref name="TDbContext"/> built from DI.</summary>
