@@ -321,6 +321,50 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         Assert.Equal(useIds.Order(), raised.Select(r => r.Event.UseId).Order()); // each once: none missing, none twice
     }
 
+    [Fact]
+    public async Task A_trust_whose_review_sweep_fails_is_reported_and_retried_while_the_other_trusts_overdue_reviews_are_raised()
+    {
+        var uses = new Dictionary<string, string>();
+        foreach (var tenant in new[] { "EVF1", "EVF2" })
+        {
+            var client = new ConsentClient(fixture.App, tenant);
+            var technology = (await client.ApproveAsync()).TechnologyId;
+            uses[tenant] = (await client.ActiveUseAsync(await ConsentingPatientAsync(client, technology), technology)).UseId;
+            await SetReviewDateAsync(tenant, uses[tenant], DateTime.UtcNow.AddDays(-1));
+        }
+        // A fault in one trust's rows: the database refuses every event EVF1's sweep would publish. EVF1 sorts first,
+        // so a sweep that stopped at the first failure would leave EVF2's overdue review unraised.
+        await OwnerSqlAsync("""
+            CREATE FUNCTION refuse_evf1() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'test fault for EVF1'; END $$;
+            CREATE TRIGGER refuse_evf1 BEFORE INSERT ON outbox_messages FOR EACH ROW WHEN (NEW.tenant = 'EVF1') EXECUTE FUNCTION refuse_evf1();
+            """);
+        var scheduler = fixture.App.Services.GetRequiredService<ConsentScheduler>();
+        try
+        {
+            var result = await scheduler.SweepAsync();
+            Assert.Equal(["EVF1"], result.FailedTrusts);
+            Assert.Equal([uses["EVF2"]], (await Published<ReviewOverdue>("EVF2")).Select(r => r.Event.UseId));
+            Assert.Empty(await Published<ReviewOverdue>("EVF1"));
+        }
+        finally
+        {
+            await OwnerSqlAsync("DROP TRIGGER refuse_evf1 ON outbox_messages; DROP FUNCTION refuse_evf1();");
+        }
+
+        // The next sweep raises the review the failed one could not (it was not marked raised without its event).
+        Assert.Empty((await scheduler.SweepAsync()).FailedTrusts);
+        Assert.Equal([uses["EVF1"]], (await Published<ReviewOverdue>("EVF1")).Select(r => r.Event.UseId));
+        Assert.Single(await Published<ReviewOverdue>("EVF2"));
+    }
+
+    private async Task OwnerSqlAsync(string sql)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(fixture.App.Postgres.OwnerConnectionString(fixture.App.Database));
+        await conn.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     private static async Task<string> ConsentingPatientAsync(ConsentClient a, string technology, string ward = "OAK")
     {
         var patient = await a.PatientAsync(AgeBand._26To64, ward);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,28 +12,6 @@ using Xunit;
 using EvidenceDbContext = Platform.Evidence.Api.Data.EvidenceDbContext;
 
 namespace Platform.Evidence.Api.Tests;
-
-/// <summary>The log entries of a hosted app, kept for a test to read.</summary>
-public sealed class RecordedLogs : ILoggerProvider
-{
-    public ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Recorder(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Recorder(RecordedLogs logs, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            logs.Entries.Enqueue((logLevel, category, formatter(state, exception), exception));
-    }
-}
 
 /// <summary>Evidence on a fake clock (1 March 2027: the last ended quarter is 2026-Q4), its flag sweep every six hours of it.</summary>
 public sealed class OutcomeFlagSweepFixture : IAsyncLifetime

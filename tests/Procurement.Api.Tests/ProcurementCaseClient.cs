@@ -4,6 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Platform.Contracts.Procurement.V1;
 using Platform.Messaging.CloudEvents;
@@ -20,7 +21,7 @@ namespace Platform.Procurement.Api.Tests;
 /// Procurement hosted on a fake clock that the test moves; the expiry sweep runs on it every hour. Named by its gRPC
 /// service, not Program: tests/Evidence.Api.Tests compiles this file too, beside evidence's own Program.
 /// </summary>
-public sealed class ProcurementClockFixture : IAsyncLifetime
+public class ProcurementClockFixture : IAsyncLifetime
 {
     public static readonly DateTimeOffset Start = new(2027, 3, 1, 9, 0, 0, TimeSpan.Zero);
 
@@ -28,9 +29,18 @@ public sealed class ProcurementClockFixture : IAsyncLifetime
 
     public ServiceFactory<Grpc.ProcurementGrpcService> App { get; private set; } = null!;
 
+    /// <summary>The app's log entries, for tests of what an operator is told.</summary>
+    public RecordedLogs Logs { get; } = new();
+
+    /// <summary>The expiry sweep hosted every hour of the fake clock; a derived fixture may turn it off.</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Procurement:ExpirySweep:Interval"] = "01:00:00" };
+
     public async Task InitializeAsync() => App = await ServiceFactory<Grpc.ProcurementGrpcService>.StartOnPostgresAsync("procurement",
-        new Dictionary<string, string?> { ["Procurement:ExpirySweep:Interval"] = "01:00:00" },
-        services => services.AddSingleton<TimeProvider>(Clock));
+        Settings, services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<ILoggerProvider>(Logs);
+        });
 
     public async Task DisposeAsync() => await App.DisposeAsync();
 }

@@ -34,7 +34,8 @@ public sealed class ConsentTrustDirectory
 }
 
 /// <summary>What one sweep did, for logs and tests.</summary>
-public sealed record SweepResult(int Trusts, int OverdueReviewsRaised, int BlanketSignalsRaised);
+/// <param name="FailedTrusts">Trusts whose sweep failed (logged; tried again on the next tick), the others swept.</param>
+public sealed record SweepResult(int Trusts, int OverdueReviewsRaised, int BlanketSignalsRaised, IReadOnlyList<string> FailedTrusts);
 
 /// <summary>
 /// The review scheduler and the scheduled blanket-use detection. Each sweep visits every trust, in its own tenant scope
@@ -58,9 +59,9 @@ public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<Conse
             try
             {
                 var result = await SweepAsync(stoppingToken);
-                if (result.OverdueReviewsRaised + result.BlanketSignalsRaised > 0)
-                    logger.LogInformation("Consent sweep over {Trusts} trusts: {Overdue} overdue reviews and {Signals} blanket-use signals raised",
-                        result.Trusts, result.OverdueReviewsRaised, result.BlanketSignalsRaised);
+                if (result.OverdueReviewsRaised + result.BlanketSignalsRaised > 0 || result.FailedTrusts.Count > 0)
+                    logger.LogInformation("Consent sweep over {Trusts} trusts: {Overdue} overdue reviews and {Signals} blanket-use signals raised; {Failed} trusts failed",
+                        result.Trusts, result.OverdueReviewsRaised, result.BlanketSignalsRaised, result.FailedTrusts.Count);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -80,21 +81,18 @@ public sealed class ConsentScheduler(IServiceScopeFactory scopes, IOptions<Conse
             var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
             tenants = await db.Trusts.AsNoTracking().OrderBy(t => t.TenantId).Select(t => t.TenantId).ToListAsync(ct);
         }
-        int overdue = 0, signals = 0;
-        foreach (var tenant in tenants)
-        {
-            overdue += await InTenantAsync(tenant, (s, token) => RaiseOverdueReviewsAsync(s, token), ct);
-            signals += await InTenantAsync(tenant, (s, token) => RaiseBlanketSignalsAsync(s, token), ct);
-        }
-        return new SweepResult(tenants.Count, overdue, signals);
+        // Each trust's reviews and signals are their own units of work: one trust's fault (its rows, a trigger) is
+        // logged and retried next tick, and the other trusts' overdue reviews are still raised.
+        var overdue = await scopes.ForEachTrustAsync(tenants, (s, token) => ActingAsScheduler(s, RaiseOverdueReviewsAsync, token), logger, "Consent review sweep", ct);
+        var signals = await scopes.ForEachTrustAsync(tenants, (s, token) => ActingAsScheduler(s, RaiseBlanketSignalsAsync, token), logger, "Consent blanket-use sweep", ct);
+        return new SweepResult(tenants.Count, overdue.Results.Sum(r => r.Result), signals.Results.Sum(r => r.Result),
+            [.. overdue.FailedTrusts.Union(signals.FailedTrusts, StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
     }
 
-    private async Task<int> InTenantAsync(string tenant, Func<IServiceProvider, CancellationToken, Task<int>> work, CancellationToken ct)
+    private static Task<int> ActingAsScheduler(IServiceProvider services, Func<IServiceProvider, CancellationToken, Task<int>> work, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Use(tenant);
-        scope.ServiceProvider.GetRequiredService<ConsentEvents>().ActFor(SchedulerActor);
-        return await work(scope.ServiceProvider, ct);
+        services.GetRequiredService<ConsentEvents>().ActFor(SchedulerActor);
+        return work(services, ct);
     }
 
     private async Task<int> RaiseOverdueReviewsAsync(IServiceProvider services, CancellationToken ct)

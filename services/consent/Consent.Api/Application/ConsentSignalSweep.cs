@@ -80,24 +80,14 @@ public sealed class ConsentSignalSweep(IServiceScopeFactory scopes, IOptions<Con
             var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
             trusts = await db.Set<KnownTrust>().AsNoTracking().Where(t => t.Active).Select(t => t.OdsCode).ToListAsync(ct);
         }
-        var total = SignalSweepResult.None with { Trusts = trusts.Count };
-        foreach (var trust in trusts.Order(StringComparer.Ordinal))
+        // One trust's fault (its rows, its data) must not keep the other trusts' wards from their warnings.
+        var run = await scopes.ForEachTrustAsync(trusts, (services, token) =>
         {
-            ct.ThrowIfCancellationRequested();
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                scope.ServiceProvider.GetRequiredService<TenantContext>().Use(trust);
-                scope.ServiceProvider.GetRequiredService<ConsentEvents>().ActFor(ConsentScheduler.SchedulerActor);
-                total += await SweepTrustAsync(scope.ServiceProvider, ct);
-            }
-            catch (Exception ex) when (!ct.IsCancellationRequested)
-            {
-                // One trust's fault (its rows, its data) must not keep the other trusts' wards from their warnings.
-                logger.LogError(ex, "Consent signal sweep failed for trust {Tenant}", trust);
-                total += SignalSweepResult.None with { FailedTrusts = [trust] };
-            }
-        }
+            services.GetRequiredService<ConsentEvents>().ActFor(ConsentScheduler.SchedulerActor);
+            return SweepTrustAsync(services, token);
+        }, logger, "Consent signal sweep", ct);
+        var total = SignalSweepResult.None with { Trusts = trusts.Count, FailedTrusts = run.FailedTrusts };
+        foreach (var (_, result) in run.Results) total += result;
         return total;
     }
 

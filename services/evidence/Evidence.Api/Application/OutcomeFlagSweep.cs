@@ -61,26 +61,10 @@ public sealed class OutcomeFlagSweep(IServiceScopeFactory scopes, IOptions<Outco
             var db = scope.ServiceProvider.GetRequiredService<EvidenceDbContext>();
             trusts = await db.Set<KnownTrust>().AsNoTracking().Where(t => t.Active).Select(t => t.OdsCode).ToListAsync(ct);
         }
-        int reports = 0, raised = 0;
-        var failed = new List<string>();
-        foreach (var trust in trusts.Order(StringComparer.Ordinal))
-        {
-            ct.ThrowIfCancellationRequested();
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                scope.ServiceProvider.GetRequiredService<TenantContext>().Use(trust);
-                var review = await scope.ServiceProvider.GetRequiredService<OutcomeFlags>().RaiseForLastEndedQuarterAsync(ct);
-                reports += review.Reports;
-                raised += review.Raised;
-            }
-            catch (Exception ex) when (!ct.IsCancellationRequested)
-            {
-                // One trust's fault (its data, its database rows) must not keep the others' flags from procurement.
-                logger.LogError(ex, "Outcome flag sweep failed for trust {Tenant}", trust);
-                failed.Add(trust);
-            }
-        }
-        return new OutcomeFlagSweepResult(trusts.Count, reports, raised, failed);
+        // One trust's fault (its data, its database rows) must not keep the others' flags from procurement.
+        var run = await scopes.ForEachTrustAsync(trusts,
+            (services, token) => services.GetRequiredService<OutcomeFlags>().RaiseForLastEndedQuarterAsync(token),
+            logger, "Outcome flag sweep", ct);
+        return new OutcomeFlagSweepResult(trusts.Count, run.Results.Sum(r => r.Result.Reports), run.Results.Sum(r => r.Result.Raised), run.FailedTrusts);
     }
 }
