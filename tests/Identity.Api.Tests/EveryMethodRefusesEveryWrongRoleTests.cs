@@ -38,7 +38,7 @@ public sealed class EveryMethodRefusesEveryWrongRoleTests : IAsyncLifetime
 
     private static bool IsRegionMethod(WrongRoleCalls.MappedMethod method) =>
         method.ServiceType.GetMethod(method.Name)?.GetCustomAttributes(typeof(AuthorizeAttribute), inherit: true)
-            .Cast<AuthorizeAttribute>().Any(a => a.Policy == IdentityPolicies.RegionCaller) == true;
+            .Cast<AuthorizeAttribute>().Any(a => a.Policy == Platform.ServiceDefaults.Auth.RegionCallerPolicy.Name) == true;
 
     [Fact]
     public void The_region_methods_are_found_by_their_policy()

@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Auth;
 using Platform.Contracts.Identity.V1;
 using Platform.KnownTrusts;
 using Platform.Messaging;
@@ -45,7 +46,7 @@ public static class EvidenceApp
         builder.Services.AddScoped<OutcomeReports>();
         builder.Services.AddScoped<RegionalOutcomeReports>();
         // The regional report's policy: a region token (no trust), in place of the fallback's one known trust.
-        builder.Services.AddAuthorizationBuilder().AddRegionCallerPolicy();
+        builder.Services.AddAuthorizationBuilder().AddRegionCallerPolicy("the region's evidence methods");
         builder.Services.AddScoped<OutcomeFlags>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyRegistered, ProcurementEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Consent.V1.UseAuthorised, ConsentEventHandlers>();

@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -96,7 +97,7 @@ public static class IdentityApp
         AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
         builder.Services.AddSingleton<FederatedTokenValidator>();
         builder.Services.AddScoped<TrustDirectory>();
-        builder.Services.AddAuthorizationBuilder().AddRegionCallerPolicy();
+        builder.Services.AddAuthorizationBuilder().AddRegionCallerPolicy("the region's directory methods");
         return builder;
     }
 }

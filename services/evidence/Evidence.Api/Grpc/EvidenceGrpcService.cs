@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Auth;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Platform.Contracts.Evidence.V1;
@@ -130,7 +131,7 @@ public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appr
     }
 
     // A region token only (no trust); the trusts' rows are read each in its own tenant scope and leave suppressed.
-    [Authorize(Policy = EvidencePolicies.RegionCaller)]
+    [Authorize(Policy = RegionCallerPolicy.Name)]
     [RequiresRole(RegionAnalyst)]
     public override async Task<RegionalOutcomeReport> GetRegionalOutcomeReport(GetRegionalOutcomeReportRequest request, ServerCallContext context)
     {

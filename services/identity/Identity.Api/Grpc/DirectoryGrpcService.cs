@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Auth;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Platform.Grpc;
@@ -10,12 +11,12 @@ namespace Platform.Identity.Api.Grpc;
 
 /// <summary>
 /// platform.identity.v1.DirectoryService: maps messages to the <see cref="TrustDirectory"/>'s commands and back. The
-/// region's methods take a region token (a region role and no tenant, <see cref="IdentityPolicies.RegionCaller"/>); the
+/// region's methods take a region token (a region role and no tenant, <see cref="RegionCallerPolicy.Name"/>); the
 /// ward methods take a token of the trust whose wards they are (the platform's fallback policy: exactly one trust).
 /// </summary>
 public sealed class DirectoryGrpcService(TrustDirectory directory) : Wire.DirectoryService.DirectoryServiceBase
 {
-    [Authorize(Policy = IdentityPolicies.RegionCaller)]
+    [Authorize(Policy = RegionCallerPolicy.Name)]
     [RequiresRole(Roles.RegionOperator)]
     public override async Task<Wire.OnboardTrustResponse> OnboardTrust(Wire.OnboardTrustRequest request, ServerCallContext context)
     {
@@ -27,7 +28,7 @@ public sealed class DirectoryGrpcService(TrustDirectory directory) : Wire.Direct
         return response;
     }
 
-    [Authorize(Policy = IdentityPolicies.RegionCaller)]
+    [Authorize(Policy = RegionCallerPolicy.Name)]
     [RequiresRole(Roles.RegionOperator)]
     public override async Task<Wire.Trust> ChangeTrust(Wire.ChangeTrustRequest request, ServerCallContext context)
     {
@@ -35,7 +36,7 @@ public sealed class DirectoryGrpcService(TrustDirectory directory) : Wire.Direct
         return ToMessage((await directory.ChangeTrustAsync(request.OdsCode, request.HasName ? request.Name : null, status, context.CancellationToken)).OrThrow());
     }
 
-    [Authorize(Policy = IdentityPolicies.RegionCaller)]
+    [Authorize(Policy = RegionCallerPolicy.Name)]
     [RequiresRole(Roles.RegionOperator, Roles.RegionAnalyst)]
     public override async Task<Wire.ListTrustsResponse> ListTrusts(Wire.ListTrustsRequest request, ServerCallContext context)
     {
@@ -44,7 +45,7 @@ public sealed class DirectoryGrpcService(TrustDirectory directory) : Wire.Direct
         return response;
     }
 
-    [Authorize(Policy = IdentityPolicies.RegionCaller)]
+    [Authorize(Policy = RegionCallerPolicy.Name)]
     [RequiresRole(Roles.RegionOperator)]
     public override async Task<Wire.TrustDetail> GetTrust(Wire.GetTrustRequest request, ServerCallContext context)
     {
@@ -55,17 +56,17 @@ public sealed class DirectoryGrpcService(TrustDirectory directory) : Wire.Direct
         return detail;
     }
 
-    [Authorize(Policy = IdentityPolicies.RegionCaller)]
+    [Authorize(Policy = RegionCallerPolicy.Name)]
     [RequiresRole(Roles.RegionOperator)]
     public override async Task<Wire.RegisteredClient> RegisterClient(Wire.RegisterClientRequest request, ServerCallContext context) =>
         ToMessage((await directory.RegisterClientAsync(request.OdsCode, ToCommand(request), context.CancellationToken)).OrThrow());
 
-    [Authorize(Policy = IdentityPolicies.RegionCaller)]
+    [Authorize(Policy = RegionCallerPolicy.Name)]
     [RequiresRole(Roles.RegionOperator)]
     public override async Task<Wire.RegisteredClient> ResetClientSecret(Wire.ResetClientSecretRequest request, ServerCallContext context) =>
         ToMessage((await directory.ResetClientSecretAsync(request.ClientId, context.CancellationToken)).OrThrow());
 
-    [Authorize(Policy = IdentityPolicies.RegionCaller)]
+    [Authorize(Policy = RegionCallerPolicy.Name)]
     [RequiresRole(Roles.RegionOperator)]
     public override async Task<Wire.RemoveClientResponse> RemoveClient(Wire.RemoveClientRequest request, ServerCallContext context)
     {
@@ -73,12 +74,12 @@ public sealed class DirectoryGrpcService(TrustDirectory directory) : Wire.Direct
         return new Wire.RemoveClientResponse();
     }
 
-    [Authorize(Policy = IdentityPolicies.RegionCaller)]
+    [Authorize(Policy = RegionCallerPolicy.Name)]
     [RequiresRole(Roles.RegionOperator)]
     public override async Task<Wire.IdentityProvider> RegisterIdentityProvider(Wire.RegisterIdentityProviderRequest request, ServerCallContext context) =>
         ToMessage((await directory.RegisterIdentityProviderAsync(request.OdsCode, ToCommand(request), context.CancellationToken)).OrThrow());
 
-    [Authorize(Policy = IdentityPolicies.RegionCaller)]
+    [Authorize(Policy = RegionCallerPolicy.Name)]
     [RequiresRole(Roles.RegionOperator)]
     public override async Task<Wire.RemoveIdentityProviderResponse> RemoveIdentityProvider(Wire.RemoveIdentityProviderRequest request, ServerCallContext context)
     {
