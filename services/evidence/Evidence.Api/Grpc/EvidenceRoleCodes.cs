@@ -1,5 +1,5 @@
-using System.Security.Claims;
 using Grpc.Core;
+using Platform.Grpc;
 using Platform.Evidence.Domain;
 
 namespace Platform.Evidence.Api.Grpc;
@@ -16,15 +16,10 @@ public static class EvidenceRoleCodes
     public const string TrustAdmin = "trust-admin";
     public const string RegionAnalyst = "region-analyst";
 
-    /// <summary>
-    /// Who is calling, as the domain sees them: the token's subject and, of the token's roles, the one the operation
-    /// needs when the caller holds it (else the first), so the domain checks the role again and names it when refusing.
-    /// </summary>
+    /// <summary>Who is calling, as the domain sees them (<see cref="CallerRole.Of"/>).</summary>
     public static EvidenceActor Caller(ServerCallContext context, EvidenceRole wanted)
     {
-        var user = context.GetHttpContext().User;
-        var roles = user.Identities.SelectMany(i => i.FindAll(i.RoleClaimType)).Select(c => EvidenceRoles.Parse(c.Value)).ToList();
-        var role = roles.Contains(wanted) ? wanted : roles.FirstOrDefault();
-        return new EvidenceActor(user.FindFirstValue("sub") ?? "", role);
+        var (subject, role) = CallerRole.Of(context, wanted, EvidenceRoles.Parse);
+        return new EvidenceActor(subject, role);
     }
 }

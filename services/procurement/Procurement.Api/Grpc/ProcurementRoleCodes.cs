@@ -1,5 +1,5 @@
-using System.Security.Claims;
 using Grpc.Core;
+using Platform.Grpc;
 using Platform.Procurement.Domain;
 
 namespace Platform.Procurement.Api.Grpc;
@@ -13,15 +13,10 @@ public static class ProcurementRoleCodes
     public const string EvidenceReviewer = "evidence-reviewer";
     public const string TrustAdmin = "trust-admin";
 
-    /// <summary>
-    /// Who is calling, as the domain sees them: the token's subject and, of the token's roles, the one the operation
-    /// needs when the caller holds it (else the first), so the domain checks the role again and names it when refusing.
-    /// </summary>
+    /// <summary>Who is calling, as the domain sees them (<see cref="CallerRole.Of"/>).</summary>
     public static ProcurementActor Caller(ServerCallContext context, ProcurementRole wanted)
     {
-        var user = context.GetHttpContext().User;
-        var roles = user.Identities.SelectMany(i => i.FindAll(i.RoleClaimType)).Select(c => ProcurementRoles.Parse(c.Value)).ToList();
-        var role = roles.Contains(wanted) ? wanted : roles.FirstOrDefault();
-        return new ProcurementActor(user.FindFirstValue("sub") ?? "", role);
+        var (subject, role) = CallerRole.Of(context, wanted, ProcurementRoles.Parse);
+        return new ProcurementActor(subject, role);
     }
 }
