@@ -21,6 +21,12 @@ public enum RefusalKind
 /// </summary>
 public sealed record Refusal(RefusalKind Kind, string Rule, string Message)
 {
+    /// <summary>
+    /// The request field an invalid-argument refusal is about, as the transport names it (<c>blanket_share_threshold</c>),
+    /// when the rule's code does not say it: a rule shared by several fields (<c>trust-policy.not-a-number</c>).
+    /// </summary>
+    public string? Field { get; init; }
+
     public static Refusal Invalid(string rule, string message) => new(RefusalKind.InvalidArgument, rule, message);
     public static Refusal NotFound(string rule, string message) => new(RefusalKind.NotFound, rule, message);
     public static Refusal Exists(string rule, string message) => new(RefusalKind.AlreadyExists, rule, message);

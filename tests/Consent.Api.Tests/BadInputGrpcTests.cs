@@ -100,9 +100,15 @@ public sealed class BadInputGrpcTests(ConsentServiceFixture fixture) : IClassFix
         var nan = new TrustPolicy { BlanketShareThreshold = double.NaN };
         var error = await admin.Refused(c => c.SetTrustPolicyAsync(nan), StatusCode.InvalidArgument, "trust-policy.not-a-number");
         Assert.StartsWith("blanket_share_threshold:", error.Status.Detail);
+        Assert.Equal("blanket_share_threshold", FieldOf(error)); // the BadRequest names the field, not the policy
         var infinity = new TrustPolicy { RationaleSimilarityThreshold = double.PositiveInfinity };
-        Assert.StartsWith("rationale_similarity_threshold:",
-            (await admin.Refused(c => c.SetTrustPolicyAsync(infinity), StatusCode.InvalidArgument, "trust-policy.not-a-number")).Status.Detail);
+        var infinite = await admin.Refused(c => c.SetTrustPolicyAsync(infinity), StatusCode.InvalidArgument, "trust-policy.not-a-number");
+        Assert.StartsWith("rationale_similarity_threshold:", infinite.Status.Detail);
+        Assert.Equal("rationale_similarity_threshold", FieldOf(infinite));
+        // A period past the platform's limit names its field too.
+        var tooLax = new TrustPolicy { ReviewGracePeriod = Duration.FromTimeSpan(TimeSpan.FromDays(3650)) };
+        Assert.Equal("review_grace_period",
+            FieldOf(await admin.Refused(c => c.SetTrustPolicyAsync(tooLax), StatusCode.InvalidArgument, "trust-policy.above-platform-limit")));
 
         Assert.Equal(before, await admin.Call(c => c.GetTrustPolicyAsync(new GetTrustPolicyRequest())));
         Assert.Empty(await Outbox.PublishedAsync<TrustPolicyChanged>(fixture.App, "BAD3"));

@@ -107,7 +107,7 @@ public sealed class CallPolicyInterceptor : Interceptor
         BadRequest? badRequest = null;
         if (refusal.Kind == RefusalKind.InvalidArgument)
         {
-            var field = FieldOf(refusal.Rule);
+            var field = refusal.Field ?? FieldOf(refusal.Rule);
             info.Metadata["field"] = field;
             badRequest = new BadRequest
             {

@@ -80,24 +80,24 @@ public sealed record TrustPolicy
         foreach (var p in Periods())
         {
             if (p.Value < TimeSpan.Zero)
-                return Refusal.Invalid("trust-policy.negative-period", $"{p.Field}: {Words(p.Field)} cannot be negative.");
+                return Refusal.Invalid("trust-policy.negative-period", $"{p.Field}: {Words(p.Field)} cannot be negative.") with { Field = p.Field };
             if (p.MustBePositive && p.Value == TimeSpan.Zero)
-                return Refusal.Invalid("trust-policy.period-required", $"{p.Field}: {Words(p.Field)} must be longer than zero.");
+                return Refusal.Invalid("trust-policy.period-required", $"{p.Field}: {Words(p.Field)} must be longer than zero.") with { Field = p.Field };
             if (p.Value > p.Limit)
                 return Refusal.Invalid("trust-policy.above-platform-limit",
-                    $"{p.Field}: {Words(p.Field)} can be at most {InWords(p.Limit)}; the platform sets this limit so that enforcement cannot be switched off.");
+                    $"{p.Field}: {Words(p.Field)} can be at most {InWords(p.Limit)}; the platform sets this limit so that enforcement cannot be switched off.") with { Field = p.Field };
         }
         foreach (var (field, value) in new[] { ("blanket_share_threshold", BlanketShareThreshold), ("rationale_similarity_threshold", RationaleSimilarityThreshold) })
         {
             if (double.IsNaN(value) || double.IsInfinity(value))
-                return Refusal.Invalid("trust-policy.not-a-number", $"{field}: {Words(field)} must be a number between 0 and 1.");
+                return Refusal.Invalid("trust-policy.not-a-number", $"{field}: {Words(field)} must be a number between 0 and 1.") with { Field = field };
             if (value is <= 0 or > 1)
-                return Refusal.Invalid("trust-policy.threshold-range", $"{field}: {Words(field)} must be more than 0 and at most 1.");
+                return Refusal.Invalid("trust-policy.threshold-range", $"{field}: {Words(field)} must be more than 0 and at most 1.") with { Field = field };
         }
         if (BlanketMinimumUses < 2)
-            return Refusal.Invalid("trust-policy.minimum-uses", "blanket_minimum_uses: the blanket-use minimum count must be at least 2.");
+            return Refusal.Invalid("trust-policy.minimum-uses", "blanket_minimum_uses: the blanket-use minimum count must be at least 2.") with { Field = "blanket_minimum_uses" };
         if (RationaleCopyMinimumUses < 2)
-            return Refusal.Invalid("trust-policy.minimum-uses", "rationale_copy_minimum_uses: the copied-rationale minimum count must be at least 2.");
+            return Refusal.Invalid("trust-policy.minimum-uses", "rationale_copy_minimum_uses: the copied-rationale minimum count must be at least 2.") with { Field = "rationale_copy_minimum_uses" };
         return null;
     }
 
