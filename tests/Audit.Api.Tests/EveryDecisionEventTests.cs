@@ -84,6 +84,7 @@ public class EveryDecisionEventTests(AuditServiceFixture fixture) : IClassFixtur
         { "c17", new Consent.ObjectionRedecided { ObjectionId = Id, PatientId = Patient, Actor = Ward }, "objection-redecided", "nurse-4411", "clinician", $"PatientObjection/{Id}", $"Patient/{Patient}" },
         { "c18", new Consent.DeprivationOfLibertyScreened { ScreenId = Id, PatientId = Patient, Actor = Ward }, "liberty-screened", "nurse-4411", "clinician", $"DeprivationOfLibertyScreen/{Id}", $"Patient/{Patient}" },
         { "c19", new Consent.CourtOrderRecorded { CourtOrderId = Id, PatientId = Patient, Actor = Ward }, "court-order-recorded", "nurse-4411", "clinician", $"CourtOrder/{Id}", $"Patient/{Patient}" },
+        { "c31", new Consent.CourtOrderDischarged { CourtOrderId = Id, PatientId = Patient, Actor = Ward }, "court-order-discharged", "nurse-4411", "clinician", $"CourtOrder/{Id}", $"Patient/{Patient}" },
         { "c20", new Consent.ZoneOfParentalControlRecorded { FindingId = Id, PatientId = Patient, Actor = Ward }, "parental-control-zone-recorded", "nurse-4411", "clinician", $"ZoneOfParentalControlFinding/{Id}", $"Patient/{Patient}" },
         { "c21", new Consent.MentalHealthActStatusRecorded { RecordId = Id, PatientId = Patient, Actor = Ward }, "mha-status-recorded", "nurse-4411", "clinician", $"MentalHealthActRecord/{Id}", $"Patient/{Patient}" },
         { "c22", new Consent.Section63Recorded { Section63RecordId = Id, PatientId = Patient, Actor = Ward }, "section-63-recorded", "nurse-4411", "clinician", $"Section63Record/{Id}", $"Patient/{Patient}" },

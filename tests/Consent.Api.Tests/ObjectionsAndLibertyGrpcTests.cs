@@ -324,6 +324,47 @@ public sealed class ObjectionsAndLibertyGrpcTests(ConsentServiceFixture fixture)
     }
 
     [Fact]
+    public async Task A_discharged_court_order_stops_forbidding_the_use_and_the_best_interests_decision_applies_again_MCA_s16_7()
+    {
+        var a = new ConsentClient(fixture.App, "CRT2");
+        var (patient, technology, use) = await BestInterestsUseAsync(a, DateTime.UtcNow.AddHours(-3));
+        var madeAt = DateTime.UtcNow.AddDays(-2);
+        var forbidding = await a.Call(c => c.RecordCourtOrderAsync(CourtOrder(patient, technology, CourtOrderEffect.ForbidsUse, madeAt)));
+        Assert.Equal(UseCheckDecision.Deny, (await a.CheckAsync(patient, technology)).Decision);
+
+        DischargeCourtOrderRequest Discharge(DateTime? at = null, string reference = "COP 1400221 discharge", string verifiedBy = "MHA administrator 3") => new()
+        {
+            CourtOrderId = forbidding.Id, DischargedAt = at is { } t ? ConsentClient.Ts(t) : null, Reference = reference, VerifiedBy = verifiedBy,
+        };
+        // Refused by name, nothing changed: the discharge is the court's act, dated, referenced and verified.
+        await a.Refused(c => c.DischargeCourtOrderAsync(Discharge()), StatusCode.InvalidArgument, "discharged-at.missing");
+        await a.Refused(c => c.DischargeCourtOrderAsync(Discharge(DateTime.UtcNow.AddHours(2))), StatusCode.InvalidArgument, "discharged-at.in-future");
+        await a.Refused(c => c.DischargeCourtOrderAsync(Discharge(madeAt.AddDays(-1))), StatusCode.InvalidArgument, "discharged-at.before-the-order");
+        await a.Refused(c => c.DischargeCourtOrderAsync(Discharge(DateTime.UtcNow.AddHours(-1), reference: " ")), StatusCode.InvalidArgument, "reference.missing");
+        await a.Refused(c => c.DischargeCourtOrderAsync(Discharge(DateTime.UtcNow.AddHours(-1), verifiedBy: "")), StatusCode.FailedPrecondition, "court-order.discharge-unverified");
+        // Another trust's token cannot reach this trust's order.
+        var b = new ConsentClient(fixture.App, "CRT3");
+        await b.Refused(c => c.DischargeCourtOrderAsync(Discharge(DateTime.UtcNow.AddHours(-1))), StatusCode.NotFound, "court-order.not-found");
+        Assert.Empty(await Outbox.PublishedAsync<CourtOrderDischarged>(fixture.App, "CRT2"));
+        Assert.Equal(UseCheckDecision.Deny, (await a.CheckAsync(patient, technology)).Decision);
+
+        // Discharged an hour ago: the order forbids nothing from then, and the best-interests decision applies again.
+        var dischargedAt = DateTime.UtcNow.AddHours(-1);
+        var discharged = await a.Call(c => c.DischargeCourtOrderAsync(Discharge(dischargedAt)));
+        var reevaluated = Assert.Single(discharged.ReevaluatedUses);
+        Assert.Equal((use.UseId, UseCheckDecision.Permit), (reevaluated.UseId, reevaluated.After));
+        var check = await a.CheckAsync(patient, technology);
+        Assert.Equal((UseCheckDecision.Permit, LawfulBasisKind.BestInterests), (check.Decision, check.LawfulBasis));
+        var published = Assert.Single(await Outbox.PublishedAsync<CourtOrderDischarged>(fixture.App, "CRT2"));
+        Assert.Equal((forbidding.Id, patient, technology), (published.CourtOrderId, published.PatientId, published.TechnologyId));
+        Assert.Equal(dischargedAt, published.DischargedAt.ToDateTime(), TimeSpan.FromMilliseconds(1));
+
+        // Once only.
+        await a.Refused(c => c.DischargeCourtOrderAsync(Discharge(DateTime.UtcNow.AddMinutes(-1))), StatusCode.FailedPrecondition, "court-order.already-discharged");
+        Assert.Single(await Outbox.PublishedAsync<CourtOrderDischarged>(fixture.App, "CRT2"));
+    }
+
+    [Fact]
     public async Task A_parent_consents_for_a_16_to_17_year_old_lacking_capacity_only_within_the_zone_of_parental_control_and_never_to_surveillance_MHA_Code_ch19()
     {
         var a = new ConsentClient(fixture.App, "ZPC1");

@@ -40,6 +40,9 @@ public sealed class CourtOrder : ITenantOwned
     public DateTime? DischargedAt { get; set; }
     public string? VerifiedBy { get; set; }
     public DateTime? VerifiedAt { get; set; }
+    /// <summary>The discharging order's reference and who verified it (set with <see cref="DischargedAt"/>).</summary>
+    public string? DischargeReference { get; set; }
+    public string? DischargeVerifiedBy { get; set; }
 
     public Refusal? Validate()
     {
@@ -49,6 +52,25 @@ public sealed class CourtOrder : ITenantOwned
         if (Effect == CourtOrderEffect.Unspecified || !Enum.IsDefined(Effect)) return CourtOrderRefusals.EffectMissing;
         if (MadeAt == default) return CourtOrderRefusals.MadeAtMissing;
         if (string.IsNullOrWhiteSpace(VerifiedBy) || VerifiedAt is null) return CourtOrderRefusals.Unverified;
+        return null;
+    }
+
+    /// <summary>
+    /// The court discharged its order (MCA s16(7)): from <paramref name="at"/> the order is no basis and forbids
+    /// nothing. The discharge is the court's act, so it carries its own reference and who verified it, as the order did;
+    /// it cannot precede the order, and an order is discharged once.
+    /// </summary>
+    public Refusal? Discharge(DateTime at, string? reference, string? verifiedBy)
+    {
+        if (at == default) return CourtOrderRefusals.DischargedAtMissing;
+        if (at < MadeAt) return CourtOrderRefusals.DischargedBeforeMade;
+        if (string.IsNullOrWhiteSpace(reference)) return CourtOrderRefusals.DischargeReferenceMissing;
+        if (FreeText.First(FreeText.Short("reference", reference), FreeText.Short("verified-by", verifiedBy)) is { } bad) return bad;
+        if (string.IsNullOrWhiteSpace(verifiedBy)) return CourtOrderRefusals.DischargeUnverified;
+        if (DischargedAt is not null) return CourtOrderRefusals.AlreadyDischarged;
+        DischargedAt = at;
+        DischargeReference = reference.Trim();
+        DischargeVerifiedBy = verifiedBy.Trim();
         return null;
     }
 
@@ -80,4 +102,9 @@ internal static class CourtOrderRefusals
     public static readonly Refusal EffectMissing = Refusal.Invalid("court-order.effect-missing", "Record whether the order authorises or forbids the use.");
     public static readonly Refusal MadeAtMissing = Refusal.Invalid("court-order.made-at-missing", "Record when the order was made.");
     public static readonly Refusal Unverified = Refusal.Precondition("court-order.unverified", "Verify the sealed order: record who verified it and when.");
+    public static readonly Refusal DischargedAtMissing = Refusal.Invalid("discharged-at.missing", "Record when the court's discharge took effect.");
+    public static readonly Refusal DischargedBeforeMade = Refusal.Invalid("discharged-at.before-the-order", "A discharge cannot take effect before the order was made.");
+    public static readonly Refusal DischargeReferenceMissing = Refusal.Invalid("reference.missing", "Record the discharging order's reference.");
+    public static readonly Refusal DischargeUnverified = Refusal.Precondition("court-order.discharge-unverified", "Verify the sealed discharge: record who verified it.");
+    public static readonly Refusal AlreadyDischarged = Refusal.Precondition("court-order.already-discharged", "This court order has already been discharged.");
 }

@@ -48,6 +48,7 @@ public sealed class DecisionEventHandlers(AuditLog log) :
     IEventHandler<Consent.ObjectionRedecided>,
     IEventHandler<Consent.DeprivationOfLibertyScreened>,
     IEventHandler<Consent.CourtOrderRecorded>,
+    IEventHandler<Consent.CourtOrderDischarged>,
     IEventHandler<Consent.ZoneOfParentalControlRecorded>,
     IEventHandler<Consent.MentalHealthActStatusRecorded>,
     IEventHandler<Consent.Section63Recorded>,
@@ -173,6 +174,9 @@ public sealed class DecisionEventHandlers(AuditLog log) :
 
     public Task HandleAsync(Consent.CourtOrderRecorded m, EventEnvelope e, CancellationToken ct) =>
         Append("court-order-recorded", AuditAction.Create, m.Actor, $"CourtOrder/{m.CourtOrderId}", "Consent", e, ct, m.PatientId);
+
+    public Task HandleAsync(Consent.CourtOrderDischarged m, EventEnvelope e, CancellationToken ct) =>
+        Append("court-order-discharged", AuditAction.Update, m.Actor, $"CourtOrder/{m.CourtOrderId}", "Consent", e, ct, m.PatientId);
 
     public Task HandleAsync(Consent.ZoneOfParentalControlRecorded m, EventEnvelope e, CancellationToken ct) =>
         Append("parental-control-zone-recorded", AuditAction.Create, m.Actor, $"ZoneOfParentalControlFinding/{m.FindingId}", "Consent", e, ct, m.PatientId);

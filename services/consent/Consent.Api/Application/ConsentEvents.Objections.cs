@@ -63,6 +63,15 @@ public sealed partial class ConsentEvents
         Actor = Actor(),
     }, order.PatientId.ToString());
 
+    public void CourtOrderDischarged(CourtOrder order) => Publish(new Contract.CourtOrderDischarged
+    {
+        CourtOrderId = order.Id.ToString(),
+        PatientId = order.PatientId.ToString(),
+        TechnologyId = order.TechnologyId.ToString(),
+        DischargedAt = order.DischargedAt?.ToTimestamp(),
+        Actor = Actor(),
+    }, order.PatientId.ToString());
+
     public void ZoneOfParentalControlRecorded(ZoneOfParentalControlFinding finding) => Publish(new Contract.ZoneOfParentalControlRecorded
     {
         FindingId = finding.Id.ToString(),

@@ -101,6 +101,24 @@ public sealed partial class ConsentRecordsService
         return (order.Id, changes);
     }
 
+    /// <summary>The court discharged its order (MCA s16(7)): every use it bore or forbade is checked again from then.</summary>
+    public async Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> DischargeCourtOrderAsync(Guid orderId, DateTime dischargedAt, string? reference, string? verifiedBy,
+        CancellationToken ct = default)
+    {
+        var now = Now;
+        if (dischargedAt != default && Input.PastOrNow("discharged-at", dischargedAt, now) is { IsRefused: true } future) return future.Refusal!;
+        var order = await Db.CourtOrders.SingleOrDefaultAsync(o => o.Id == orderId, ct);
+        if (order is null) return Refusal.NotFound("court-order.not-found", "No court order with this id in this trust.");
+        var before = await Store.GetAsync(order.PatientId, ct);
+        if (before is null) return PatientRecordsStore.PatientNotFound;
+        if (order.Discharge(dischargedAt, reference, verifiedBy) is { } refusal) return refusal;
+        Events.CourtOrderDischarged(order);
+        var after = Snapshot.Replacing(before, courtOrders: Snapshot.Replace(before.CourtOrders, order, o => o.Id));
+        var changes = await ReevaluateAsync(before, after, order.Id, "court_order_discharged", now, ct);
+        await SaveAsync(order.PatientId, ct);
+        return (order.Id, changes);
+    }
+
     /// <summary>For a 16-17-year-old lacking capacity: whether this decision is within the zone of parental control.</summary>
     public async Task<Outcome<(Guid Id, IReadOnlyList<UseReevaluation> Reevaluated)>> RecordZoneOfParentalControlAsync(ZoneOfParentalControlFinding finding, CancellationToken ct = default)
     {

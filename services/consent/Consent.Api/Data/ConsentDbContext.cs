@@ -302,6 +302,8 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
             e.HasKey(x => x.Id);
             e.Property(x => x.Reference).HasMaxLength(FreeText.ShortLimit);
             e.Property(x => x.VerifiedBy).HasMaxLength(FreeText.ShortLimit);
+            e.Property(x => x.DischargeReference).HasMaxLength(FreeText.ShortLimit);
+            e.Property(x => x.DischargeVerifiedBy).HasMaxLength(FreeText.ShortLimit);
             e.HasIndex(x => new { x.TenantId, x.PatientId });
         });
         modelBuilder.Entity<ZoneOfParentalControlFinding>(e =>

@@ -71,6 +71,11 @@ public sealed partial class ConsentGrpcService
     }
 
     [RequiresRole(ConsentRoles.Clinician)]
+    public override async Task<RecordChanged> DischargeCourtOrder(DischargeCourtOrderRequest r, ServerCallContext context) =>
+        Changed((await records.DischargeCourtOrderAsync(Id("court-order-id", r.CourtOrderId), Instant(r.DischargedAt), r.Reference, r.VerifiedBy,
+            context.CancellationToken)).OrThrow());
+
+    [RequiresRole(ConsentRoles.Clinician)]
     public override async Task<RecordChanged> RecordZoneOfParentalControl(RecordZoneOfParentalControlRequest r, ServerCallContext context)
     {
         var finding = new Domain.ZoneOfParentalControlFinding

@@ -625,6 +625,16 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasColumnType("character varying(40)")
                         .HasColumnName("court");
 
+                    b.Property<string>("DischargeReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("discharge_reference");
+
+                    b.Property<string>("DischargeVerifiedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("discharge_verified_by");
+
                     b.Property<DateTime?>("DischargedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("discharged_at");

@@ -620,6 +620,16 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("court");
 
+                    b.Property<string>("DischargeReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discharge_reference");
+
+                    b.Property<string>("DischargeVerifiedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("discharge_verified_by");
+
                     b.Property<DateTime?>("DischargedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("discharged_at");
