@@ -36,15 +36,33 @@ public sealed class KnownTrustDirectory
     }
 
     /// <summary>Whether tokens naming <paramref name="odsCode"/> are accepted here.</summary>
-    public async ValueTask<KnownTrustState> StateAsync(string odsCode, CancellationToken ct)
+    public ValueTask<KnownTrustState> StateAsync(string odsCode, CancellationToken ct) =>
+        TryGetState(odsCode, out var state, out var seen) ? ValueTask.FromResult(state) : RereadAndGetStateAsync(odsCode, seen, ct);
+
+    /// <summary>
+    /// The state of <paramref name="odsCode"/> from the snapshot in memory when no reread is due (the check of almost
+    /// every call, with no async frame); false when <see cref="StateAsync"/> must reread the table first.
+    /// </summary>
+    public bool TryGetState(string odsCode, out KnownTrustState state) => TryGetState(odsCode, out state, out _);
+
+    private bool TryGetState(string odsCode, out KnownTrustState state, out Snapshot? snapshot)
     {
-        var now = _clock.GetUtcNow();
-        var snapshot = _snapshot;
-        if (snapshot is null || _stale || now - snapshot.ReadAt > RefreshInterval
-            || (!snapshot.Trusts.ContainsKey(odsCode) && now - snapshot.ReadAt > MissRereadInterval))
+        snapshot = _snapshot;
+        state = KnownTrustState.Unknown;
+        if (snapshot is null || _stale) return false;
+        var age = _clock.GetUtcNow() - snapshot.ReadAt;
+        if (age > RefreshInterval) return false;
+        if (snapshot.Trusts.TryGetValue(odsCode, out var active))
         {
-            snapshot = await RereadAsync(snapshot, ct);
+            state = active ? KnownTrustState.Active : KnownTrustState.Suspended;
+            return true;
         }
+        return age <= MissRereadInterval;
+    }
+
+    private async ValueTask<KnownTrustState> RereadAndGetStateAsync(string odsCode, Snapshot? seen, CancellationToken ct)
+    {
+        var snapshot = await RereadAsync(seen, ct);
         return snapshot.Trusts.TryGetValue(odsCode, out var active) ? active ? KnownTrustState.Active : KnownTrustState.Suspended : KnownTrustState.Unknown;
     }
 

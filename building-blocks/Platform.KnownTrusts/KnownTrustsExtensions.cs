@@ -55,14 +55,33 @@ public sealed class KnownTrustRequirement : IAuthorizationRequirement;
 
 internal sealed class KnownTrustHandler(KnownTrustDirectory directory) : AuthorizationHandler<KnownTrustRequirement>
 {
-    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, KnownTrustRequirement requirement)
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, KnownTrustRequirement requirement)
     {
         // ServiceDefaults' own requirement refuses no tenant or several; here only the single one is looked up.
-        var tenants = context.User.FindAll(Platform.ServiceDefaults.Tenancy.TenantContext.ClaimType).ToList();
-        if (tenants.Count != 1) return;
-        var ods = tenants[0].Value;
+        string? ods = null;
+        foreach (var claim in context.User.FindAll(Platform.ServiceDefaults.Tenancy.TenantContext.ClaimType))
+        {
+            if (ods is not null) return Task.CompletedTask;
+            ods = claim.Value;
+        }
+        if (ods is null) return Task.CompletedTask;
+        // Almost every call: the snapshot in memory answers, with no async frame; a reread when one is due.
+        if (directory.TryGetState(ods, out var state))
+        {
+            Decide(context, requirement, ods, state);
+            return Task.CompletedTask;
+        }
+        return RereadAndDecideAsync(context, requirement, ods);
+    }
+
+    private async Task RereadAndDecideAsync(AuthorizationHandlerContext context, KnownTrustRequirement requirement, string ods)
+    {
         var ct = (context.Resource as Microsoft.AspNetCore.Http.HttpContext)?.RequestAborted ?? CancellationToken.None;
-        var state = await directory.StateAsync(ods, ct);
+        Decide(context, requirement, ods, await directory.StateAsync(ods, ct));
+    }
+
+    private void Decide(AuthorizationHandlerContext context, KnownTrustRequirement requirement, string ods, KnownTrustState state)
+    {
         switch (state)
         {
             case KnownTrustState.Active:

@@ -26,14 +26,12 @@ internal sealed class RestProblemDetailsMiddleware(RequestDelegate next)
     internal static readonly TypeRegistry ErrorDetailTypes = TypeRegistry.FromMessages(ErrorInfo.Descriptor, BadRequest.Descriptor);
     private static readonly JsonParser s_parser = new(JsonParser.Settings.Default.WithTypeRegistry(ErrorDetailTypes).WithIgnoreUnknownFields(true));
 
-    public async Task InvokeAsync(HttpContext context)
-    {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>() is null)
-        {
-            await next(context);
-            return;
-        }
+    // Every request passes here, gRPC ones too: those go straight on, with no async frame of this middleware's.
+    public Task InvokeAsync(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>() is null ? next(context) : TranscodedAsync(context);
 
+    private async Task TranscodedAsync(HttpContext context)
+    {
         var body = context.Response.Body;
         var errorBody = new ErrorBodyCapture(body, context.Response);
         context.Response.Body = errorBody;

@@ -14,8 +14,16 @@ public sealed class SingleTrustRequirement : AuthorizationHandler<SingleTrustReq
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, SingleTrustRequirement requirement)
     {
         if (context.User.Identity?.IsAuthenticated != true) return Task.CompletedTask;
-        if (Refusal(context.User.FindAll(TenantContext.ClaimType)) is { } reason) AuthorizationRefusal.Fail(context, this, reason);
-        else context.Succeed(requirement);
+        // Every call passes here: the usual answer (one valid tenant claim) is found without building the refusal's list.
+        string? tenant = null;
+        var count = 0;
+        foreach (var claim in context.User.FindAll(TenantContext.ClaimType))
+        {
+            if (++count > 1) break;
+            tenant = claim.Value;
+        }
+        if (count == 1 && OdsCode.IsValid(tenant)) context.Succeed(requirement);
+        else AuthorizationRefusal.Fail(context, this, Refusal(context.User.FindAll(TenantContext.ClaimType))!);
         return Task.CompletedTask;
     }
 

@@ -15,8 +15,11 @@ namespace Platform.Consent.Api.Application;
 /// a read answers only once its records are durable. A read that writes nothing else commits them in one statement for
 /// the whole call: a page of patients costs one round trip, not one per patient. A call cancelled before that commit
 /// answers nothing and records nothing.
+/// The context is resolved only by <see cref="CommitAsync"/> with records pending, not on activation: a use check never
+/// commits through it, and constructing an EF context costs about as much as the decision path around it (EF looks
+/// its internal services up by the options, on every construction; tools/bench/README.md, issue 17's profile).
 /// </remarks>
-public sealed class AccessLog(IAccessRecorder recorder, ConsentDbContext db)
+public sealed class AccessLog(IAccessRecorder recorder, IServiceProvider services)
 {
     public const string PatientType = "Patient";
     public const string ConsentType = "Consent";
@@ -60,7 +63,7 @@ public sealed class AccessLog(IAccessRecorder recorder, ConsentDbContext db)
     public async Task CommitAsync(CancellationToken ct)
     {
         if (_pending == 0) return;
-        await db.SaveChangesAsync(ct);
+        await services.GetRequiredService<ConsentDbContext>().SaveChangesAsync(ct);
         _pending = 0;
     }
 
