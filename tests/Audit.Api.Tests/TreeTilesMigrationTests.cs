@@ -80,6 +80,34 @@ public sealed class TreeTilesMigrationTests
         Assert.Equal(4, await db.TreeTiles.IgnoreQueryFilters().CountAsync());
     }
 
+    // SQLite (the local runner's) rebuilds audit_entries for its new key: the rebuilt table and the tiles stay append-only.
+    [Fact]
+    public async Task On_sqlite_the_migrated_entries_and_tiles_are_still_append_only()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"audit-tiles-{Guid.NewGuid():N}.db");
+        try
+        {
+            var options = new DbContextOptionsBuilder<AuditSqliteDbContext>().UsePlatformProvider(DatabaseProvider.Sqlite, $"Data Source={path};Pooling=false");
+            await using var db = new AuditSqliteDbContext((DbContextOptions<AuditSqliteDbContext>)options.Options, new FixedTenant(Trust));
+            await db.GetService<IMigrator>().MigrateAsync();
+            await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO audit_entries (tenant_id, sequence, id, type, action, outcome, agent_who, agent_role, agent_purpose_of_use,
+                    entity_what, entity_type, recorded) VALUES ('MIG1', 1, '0193a8f0-0000-7000-8000-000000000001', 'use-check', 'Execute', 0, 'n',
+                    'clinician', 'TREAT', 'TechnologyUse/1', 'Consent', '2026-12-04 12:00:00');
+                INSERT INTO audit_tree_tiles (tenant_id, level, start_index, hashes) VALUES ('MIG1', 0, 0, zeroblob(32));
+                """);
+            foreach (var sql in new[] { "UPDATE audit_entries SET outcome = 12", "DELETE FROM audit_entries", "UPDATE audit_tree_tiles SET hashes = zeroblob(64)", "DELETE FROM audit_tree_tiles" })
+            {
+                var error = await Record.ExceptionAsync(() => db.Database.ExecuteSqlRawAsync(sql));
+                Assert.True(error?.Message.Contains("append-only", StringComparison.Ordinal) == true, $"{sql}: {error?.Message ?? "not refused"}");
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static async Task<List<string>> ProofsAsync(MerkleTree tree, long[] sizes)
     {
         var proofs = new List<string> { Convert.ToHexString((await tree.HeadAsync()).RootHash) };

@@ -18,18 +18,9 @@ namespace Platform.Audit.Api.Migrations.Sqlite
                 name: "audit_tree_nodes");
             migrationBuilder.Sql("UPDATE audit_tree_heads SET tree_size = 0;");
 
-            migrationBuilder.DropPrimaryKey(
-                name: "pk_audit_entries",
-                table: "audit_entries");
-
-            migrationBuilder.DropIndex(
-                name: "ix_audit_entries_tenant_id_sequence",
-                table: "audit_entries");
-
-            migrationBuilder.AddPrimaryKey(
-                name: "pk_audit_entries",
-                table: "audit_entries",
-                columns: new[] { "tenant_id", "sequence" });
+            // Removed from the generated migration: SQLite would rebuild audit_entries for the new key (tenant, sequence), and
+            // the rebuild drops the table's append-only triggers. The local runner's database keeps the old key (the id)
+            // and its unique index on (tenant, sequence): the same rows are refused, the model is the same to EF.
 
             migrationBuilder.CreateTable(
                 name: "audit_tree_tiles",
@@ -45,7 +36,8 @@ namespace Platform.Audit.Api.Migrations.Sqlite
                     table.PrimaryKey("pk_audit_tree_tiles", x => new { x.tenant_id, x.level, x.start_index });
                 });
 
-            // Append-only like the rest; the entries' triggers again, since SQLite rebuilt that table for its new key.
+            // Append-only like the rest. And audit_entries' triggers again: VerifiableLog's column changes made SQLite rebuild
+            // that table after its triggers were created, which dropped them (TreeTilesMigrationTests found it).
             foreach (var table in new[] { "audit_tree_tiles", "audit_entries" })
             {
                 migrationBuilder.Sql($"DROP TRIGGER IF EXISTS {table}_append_only_update;");
@@ -65,14 +57,6 @@ namespace Platform.Audit.Api.Migrations.Sqlite
             migrationBuilder.DropTable(
                 name: "audit_tree_tiles");
 
-            migrationBuilder.DropPrimaryKey(
-                name: "pk_audit_entries",
-                table: "audit_entries");
-
-            migrationBuilder.AddPrimaryKey(
-                name: "pk_audit_entries",
-                table: "audit_entries",
-                column: "id");
 
             migrationBuilder.CreateTable(
                 name: "audit_tree_nodes",
@@ -90,10 +74,8 @@ namespace Platform.Audit.Api.Migrations.Sqlite
 
             // Added: rebuilt from the entries by the checkpointer's first round, as in Up.
             migrationBuilder.Sql("UPDATE audit_tree_heads SET tree_size = 0;");
-            foreach (var table in new[] { "audit_tree_nodes", "audit_entries" })
+            foreach (var table in new[] { "audit_tree_nodes" })
             {
-                migrationBuilder.Sql($"DROP TRIGGER IF EXISTS {table}_append_only_update;");
-                migrationBuilder.Sql($"DROP TRIGGER IF EXISTS {table}_append_only_delete;");
                 migrationBuilder.Sql($"""
                     CREATE TRIGGER {table}_append_only_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
                     """);
@@ -102,11 +84,6 @@ namespace Platform.Audit.Api.Migrations.Sqlite
                     """);
             }
 
-            migrationBuilder.CreateIndex(
-                name: "ix_audit_entries_tenant_id_sequence",
-                table: "audit_entries",
-                columns: new[] { "tenant_id", "sequence" },
-                unique: true);
         }
     }
 }
