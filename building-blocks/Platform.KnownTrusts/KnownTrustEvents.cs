@@ -31,6 +31,20 @@ public sealed class KnownTrustRecorder
         _directory.Invalidate();
     }
 
+    /// <summary>
+    /// Applies what a directory event says about a trust, refusing (dead-lettering) an event about another trust than
+    /// the one it was written for, or with no ODS code: for a service whose own handler of the event also does more
+    /// (the audit service enters it in the trust's log), since an event type has one handler.
+    /// </summary>
+    public Task ApplyEventAsync(KnownTrustChange change, EventEnvelope envelope, CancellationToken ct)
+    {
+        // A trust's events are written for that trust: an event about another trust than its own tenant is not the directory's.
+        if (change.OdsCode != envelope.Tenant)
+            throw new EventRejectedException($"trust.tenant-mismatch: the event is about {change.OdsCode} but was written for {envelope.Tenant}.");
+        if (!OdsCode.IsValid(change.OdsCode)) throw new EventRejectedException($"ods-code.format: '{change.OdsCode}' is not an ODS code.");
+        return ApplyAsync(change, ct);
+    }
+
     /// <summary>Applies <paramref name="change"/> and saves it at once (seeding and tests; events go through <see cref="ApplyAsync"/>).</summary>
     public async Task RecordAsync(KnownTrustChange change, CancellationToken ct)
     {
@@ -44,15 +58,8 @@ public sealed class KnownTrustRecorder
 internal sealed class KnownTrustEventHandler<TEvent>(KnownTrustRecorder recorder, KnownTrustMapping<TEvent> mapping) : IEventHandler<TEvent>
     where TEvent : IMessage<TEvent>, new()
 {
-    public Task HandleAsync(TEvent message, EventEnvelope envelope, CancellationToken cancellationToken)
-    {
-        var change = mapping.Map(message);
-        // A trust's events are written for that trust: an event about another trust than its own tenant is not the directory's.
-        if (change.OdsCode != envelope.Tenant)
-            throw new EventRejectedException($"trust.tenant-mismatch: the event is about {change.OdsCode} but was written for {envelope.Tenant}.");
-        if (!OdsCode.IsValid(change.OdsCode)) throw new EventRejectedException($"ods-code.format: '{change.OdsCode}' is not an ODS code.");
-        return recorder.ApplyAsync(change, cancellationToken);
-    }
+    public Task HandleAsync(TEvent message, EventEnvelope envelope, CancellationToken cancellationToken) =>
+        recorder.ApplyEventAsync(mapping.Map(message), envelope, cancellationToken);
 }
 
 internal sealed record KnownTrustMapping<TEvent>(Func<TEvent, KnownTrustChange> Map);

@@ -35,12 +35,62 @@ public class AuditLogTests(AuditServiceFixture fixture) : IClassFixture<AuditSer
         {
             var db = sp.GetRequiredService<AuditDbContext>();
             var tree = sp.GetRequiredService<AuditLog>().Tree();
-            var leafRows = await db.TreeNodes.AsNoTracking().Where(n => n.Level == 0).OrderBy(n => n.NodeIndex).Select(n => n.Hash).ToListAsync();
+            var leafRows = (await db.TreeTiles.AsNoTracking().Where(n => n.Level == 0).OrderBy(n => n.StartIndex).Select(n => n.Hashes).ToListAsync())
+                .SelectMany(h => h).Chunk(MerkleHash.Size).ToList();
             return (await tree.GetSizeAsync(), leafRows);
         });
         Assert.Equal(2, size);
         Assert.Equal(AuditEntryCanonicalForm.LeafHash(a1.Value), leaves[0]);
         Assert.Equal(AuditEntryCanonicalForm.LeafHash(a2.Value), leaves[1]);
+    }
+
+    // ADR 0038: the tree is stored as tiles (levels 0, 8, 16, ... in runs of at most 256 hashes), the nodes between
+    // recomputed when read. Whatever the batches, across tile edges and at every level, it gives the roots and proofs
+    // of RFC 9162's tree over the same leaves (the domain's in-memory store keeps every node).
+    [Fact]
+    public async Task The_tiled_tree_gives_the_rfc_roots_and_proofs_across_tile_edges_whatever_the_batches_and_writes_a_row_per_tile_reached()
+    {
+        var leaves = new List<byte[]>();
+        var n = 0;
+        foreach (var batch in new[] { 1, 1, 37, 255, 1, 300, 105 })
+        {
+            var entries = Enumerable.Range(0, batch).Select(_ => CapacityAssessed($"t{n++}")).ToList();
+            var appended = await fixture.App.InTenantAsync("TIL1", sp => sp.GetRequiredService<AuditLog>().AppendAsync(entries));
+            leaves.AddRange(appended.Value.Select(AuditEntryCanonicalForm.LeafHash));
+        }
+
+        var reference = new MerkleTree(new InMemoryMerkleNodeStore());
+        await reference.AppendAsync(leaves);
+        long[] sizes = [1, 2, 255, 256, 257, 511, 512, 513, 700];
+        long[] indexes = [0, 1, 254, 255, 256, 511, 512, 699];
+        var expected = await Proofs(reference, sizes, indexes);
+
+        var (stored, rows) = await fixture.App.InTenantAsync("TIL1", async sp =>
+            (await Proofs(sp.GetRequiredService<AuditLog>().Tree(), sizes, indexes),
+                await sp.GetRequiredService<AuditDbContext>().TreeTiles.CountAsync()));
+        Assert.Equal(expected, stored);
+        // Level 0: a row per batch, two where a batch crosses a tile's edge (at 256 and 512): 9; level 8: its nodes 0 and 1.
+        Assert.Equal(11, rows);
+    }
+
+    private static async Task<List<string>> Proofs(MerkleTree tree, long[] sizes, long[] indexes)
+    {
+        var proofs = new List<string> { Convert.ToHexString((await tree.HeadAsync()).RootHash) };
+        foreach (var size in sizes)
+        {
+            proofs.Add($"root {size}: " + Convert.ToHexString(await tree.RootAsync(size)));
+            foreach (var index in indexes.Where(i => i < size))
+            {
+                proofs.Add($"inclusion {index} in {size}: " + string.Join(",", (await tree.InclusionProofAsync(index, size)).Select(Convert.ToHexString)));
+            }
+
+            foreach (var first in sizes.Where(s => s < size))
+            {
+                proofs.Add($"consistency {first} to {size}: " + string.Join(",", (await tree.ConsistencyProofAsync(first, size)).Select(Convert.ToHexString)));
+            }
+        }
+
+        return proofs;
     }
 
     [Fact]
@@ -140,15 +190,15 @@ public class AuditLogTests(AuditServiceFixture fixture) : IClassFixture<AuditSer
         Assert.Empty(fromB);
         Assert.Equal(0, await RowLevelSecurity.CountVisibleAsync(fixture.App.Postgres, fixture.App.Database, "audit_entries", a.Value.Id, "BBB6"));
         Assert.Equal(1, await RowLevelSecurity.CountVisibleAsync(fixture.App.Postgres, fixture.App.Database, "audit_entries", a.Value.Id, "AAA6"));
-        Assert.Equal(0, await CountAsApp("BBB6", "SELECT count(*) FROM audit_tree_nodes WHERE tenant_id = 'AAA6'"));
-        Assert.Equal(1, await CountAsApp("AAA6", "SELECT count(*) FROM audit_tree_nodes WHERE tenant_id = 'AAA6'"));
+        Assert.Equal(0, await CountAsApp("BBB6", "SELECT count(*) FROM audit_tree_tiles WHERE tenant_id = 'AAA6'"));
+        Assert.Equal(1, await CountAsApp("AAA6", "SELECT count(*) FROM audit_tree_tiles WHERE tenant_id = 'AAA6'"));
     }
 
     [Theory]
     [InlineData("UPDATE audit_entries SET outcome = 12")]
     [InlineData("DELETE FROM audit_entries")]
-    [InlineData("UPDATE audit_tree_nodes SET hash = '\\x00'")]
-    [InlineData("DELETE FROM audit_tree_nodes")]
+    [InlineData("UPDATE audit_tree_tiles SET hashes = '\\x00'")]
+    [InlineData("DELETE FROM audit_tree_tiles")]
     [InlineData("UPDATE audit_checkpoints SET note = ''")]
     public async Task The_database_refuses_to_change_or_delete_the_log_even_for_its_own_trust(string sql)
     {

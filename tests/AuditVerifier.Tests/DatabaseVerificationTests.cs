@@ -31,12 +31,12 @@ public sealed class DatabaseVerificationTests(AuditLogFixture log) : IClassFixtu
             source_event_source varchar(256) NULL,
             source_event_id varchar(128) NULL);
         CREATE UNIQUE INDEX ix_audit_entries_tenant_id_sequence ON audit_entries (tenant_id, sequence);
-        CREATE TABLE audit_tree_nodes (
+        CREATE TABLE audit_tree_tiles (
             tenant_id text NOT NULL,
             level smallint NOT NULL,
-            node_index bigint NOT NULL,
-            hash bytea NOT NULL,
-            PRIMARY KEY (tenant_id, level, node_index));
+            start_index bigint NOT NULL,
+            hashes bytea NOT NULL,
+            PRIMARY KEY (tenant_id, level, start_index));
         CREATE TABLE audit_checkpoints (
             tenant_id text NOT NULL,
             tree_size bigint NOT NULL,
@@ -47,7 +47,7 @@ public sealed class DatabaseVerificationTests(AuditLogFixture log) : IClassFixtu
         CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION 'audit tables are append-only' USING ERRCODE = 'insufficient_privilege'; END $$;
         CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries FOR EACH ROW EXECUTE FUNCTION audit_append_only();
-        CREATE TRIGGER audit_tree_nodes_append_only BEFORE UPDATE OR DELETE ON audit_tree_nodes FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+        CREATE TRIGGER audit_tree_tiles_append_only BEFORE UPDATE OR DELETE ON audit_tree_tiles FOR EACH ROW EXECUTE FUNCTION audit_append_only();
         """;
 
     private async Task<(PostgresServer Server, string Database)> CreateLogDatabaseAsync()
@@ -57,7 +57,7 @@ public sealed class DatabaseVerificationTests(AuditLogFixture log) : IClassFixtu
         await using var owner = new NpgsqlConnection(server.OwnerConnectionString(database));
         await owner.OpenAsync();
         await Execute(owner, Schema);
-        foreach (var table in new[] { "audit_entries", "audit_tree_nodes", "audit_checkpoints" })
+        foreach (var table in new[] { "audit_entries", "audit_tree_tiles", "audit_checkpoints" })
         {
             await Execute(owner, $"""
                 ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
@@ -67,12 +67,12 @@ public sealed class DatabaseVerificationTests(AuditLogFixture log) : IClassFixtu
         }
 
         foreach (var entry in log.Entries) await InsertEntryAsync(owner, entry);
-        foreach (var node in log.Store.Written)
+        // The leaves as the service stores them (ADR 0038): level-0 runs of hashes within 256-leaf tiles, here one per tile.
+        foreach (var tile in log.Store.Written.Where(n => n.Id.Level == 0).OrderBy(n => n.Id.Index).Chunk(256))
         {
-            await using var insert = new NpgsqlCommand("INSERT INTO audit_tree_nodes VALUES ('RX3', @level, @index, @hash)", owner);
-            insert.Parameters.AddWithValue("level", (short)node.Id.Level);
-            insert.Parameters.AddWithValue("index", node.Id.Index);
-            insert.Parameters.AddWithValue("hash", node.Hash);
+            await using var insert = new NpgsqlCommand("INSERT INTO audit_tree_tiles VALUES ('RX3', 0, @start, @hashes)", owner);
+            insert.Parameters.AddWithValue("start", tile[0].Id.Index);
+            insert.Parameters.AddWithValue("hashes", tile.SelectMany(n => n.Hash).ToArray());
             await insert.ExecuteNonQueryAsync();
         }
 
@@ -123,7 +123,7 @@ public sealed class DatabaseVerificationTests(AuditLogFixture log) : IClassFixtu
     {
         await using var owner = new NpgsqlConnection(server.OwnerConnectionString(database));
         await owner.OpenAsync();
-        await Execute(owner, "ALTER TABLE audit_entries DISABLE TRIGGER USER; ALTER TABLE audit_tree_nodes DISABLE TRIGGER USER;");
+        await Execute(owner, "ALTER TABLE audit_entries DISABLE TRIGGER USER; ALTER TABLE audit_tree_tiles DISABLE TRIGGER USER;");
         await Execute(owner, sql);
     }
 
@@ -219,7 +219,7 @@ public sealed class DatabaseVerificationTests(AuditLogFixture log) : IClassFixtu
         var leaf = Convert.ToHexStringLower(AuditEntryCanonicalForm.LeafHash(altered));
         await TamperAsync(server, database, $"""
             UPDATE audit_entries SET agent_who = 'someone-else' WHERE sequence = 5;
-            UPDATE audit_tree_nodes SET hash = '\x{leaf}' WHERE level = 0 AND node_index = 4;
+            UPDATE audit_tree_tiles SET hashes = overlay(hashes placing '\x{leaf}' from 4 * 32 + 1 for 32) WHERE level = 0 AND start_index = 0;
             """);
 
         var run = await VerifyAsync(server, database);

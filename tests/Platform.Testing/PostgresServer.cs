@@ -95,7 +95,9 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             var port = FreePort.Next();
             var server = new PostgresServer(root, binDir, runAs, port);
-            var options = $"-p {port} -k {socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+            var options = $"-p {port} -k {socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+                // Extra server settings for a bench's profile (e.g. "-c shared_preload_libraries=pg_stat_statements").
+                + (Environment.GetEnvironmentVariable("PLATFORM_PG_OPTIONS") is { Length: > 0 } extra ? " " + extra : "");
             var start = ProcessRunner.Run(Path.Combine(binDir, "pg_ctl"),
                 ["-D", dataDir, "-o", options, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start"],
                 runAs, TimeSpan.FromSeconds(90));

@@ -5,8 +5,8 @@ using Platform.Audit.Domain.Verification;
 namespace Platform.Tools.AuditVerifier;
 
 /// <summary>
-/// Reads the audit tables as docs/audit-api-followup.md lays them out (audit_entries, audit_tree_nodes,
-/// audit_checkpoints). It sets the row-level-security tenant, so the service's app role can run it as well as the
+/// Reads the audit tables as docs/audit-api-followup.md lays them out (audit_entries, audit_tree_tiles,
+/// audit_checkpoints; the stored leaves are the level-0 tile rows, runs of 32-byte hashes, ADR 0038). It sets the row-level-security tenant, so the service's app role can run it as well as the
 /// owner, and only reads.
 /// </summary>
 public sealed class PostgresAuditLogDatabase(NpgsqlDataSource dataSource) : IAuditLogDatabase
@@ -65,18 +65,20 @@ public sealed class PostgresAuditLogDatabase(NpgsqlDataSource dataSource) : IAud
     {
         await using var connection = await OpenAsync(tenant, cancellationToken);
         await using var command = new NpgsqlCommand(
-            "SELECT node_index, hash FROM audit_tree_nodes WHERE tenant_id = @tenant AND level = 0 AND node_index < @size ORDER BY node_index", connection);
+            "SELECT start_index, hashes FROM audit_tree_tiles WHERE tenant_id = @tenant AND level = 0 AND start_index < @size ORDER BY start_index", connection);
         command.Parameters.AddWithValue("tenant", tenant);
         command.Parameters.AddWithValue("size", size);
         var leaves = new List<byte[]>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            // A missing leaf row ends the run: the stored tree cannot then reproduce the signed root.
-            if (reader.GetInt64(0) != leaves.Count) break;
-            leaves.Add(reader.GetFieldValue<byte[]>(1));
+            // A missing or overlapping run, or a torn hash, ends the leaves: the stored tree cannot then reproduce the signed root.
+            var hashes = reader.GetFieldValue<byte[]>(1);
+            if (reader.GetInt64(0) != leaves.Count || hashes.Length % 32 != 0) break;
+            leaves.AddRange(hashes.Chunk(32));
         }
 
+        if (leaves.Count > size) leaves.RemoveRange((int)size, leaves.Count - (int)size);
         return leaves;
     }
 

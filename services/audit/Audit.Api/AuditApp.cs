@@ -1,4 +1,3 @@
-using Platform.Contracts.Identity.V1;
 using Platform.KnownTrusts;
 using Platform.Audit.Api.Application;
 using Platform.Audit.Api.Checkpoints;
@@ -45,10 +44,10 @@ public static class AuditApp
         builder.AddPlatformDatabase<AuditDbContext, AuditSqliteDbContext, AuditPostgresDbContext>("audit");
         builder.AddPlatformEvents<AuditDbContext>("audit");
         builder.Services.AddOptions<AuditOptions>().Bind(builder.Configuration.GetSection(AuditOptions.Section));
-        // Only tokens of a trust the directory onboarded (and has not suspended), learned from its events.
-        builder.AddKnownTrusts<AuditDbContext>(trusts => trusts
-            .From<TrustOnboarded>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: true))
-            .From<TrustChanged>(e => new KnownTrustChange(e.OdsCode, e.Name, Active: e.Status != TrustStatus.Suspended)));
+        // Only tokens of a trust the directory onboarded (and has not suspended), learned from its events: here
+        // DecisionEventHandlers handles TrustOnboarded and TrustChanged (it also enters them in the trust's log, and an
+        // event type has one handler), so no handler is added here.
+        builder.AddKnownTrusts<AuditDbContext>(_ => { });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AuditLog>();
         // The delivery's entries are appended together once its handlers have run (AuditLog.AppendWithDelivery).

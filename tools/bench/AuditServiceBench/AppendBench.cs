@@ -36,6 +36,7 @@ internal sealed class AppendBench(WebApplication app, PostgresServer pg, string 
     private readonly int _warmup = Program.Option(args, "--warmup", 10);
     private readonly int _clients = Program.Option(args, "--clients", 1);
     private readonly int _bulk = Program.Option(args, "--bulk", 100);
+    private readonly bool _profile = args.Contains("--profile");
     private readonly CpuMeter _cpu = new(pg.Port);
     private long _eventCounter;
     private long _appended;
@@ -70,6 +71,7 @@ internal sealed class AppendBench(WebApplication app, PostgresServer pg, string 
         var idlePostgres = _cpu.PostgresMs();
         await Task.Delay(TimeSpan.FromSeconds(3));
         Console.WriteLine($"idle for 3 s: this process {(CpuMeter.ProcessMs() - idleProcess) / 3:F0} CPU-ms/s, PostgreSQL {(_cpu.PostgresMs() - idlePostgres) / 3:F0} CPU-ms/s");
+        if (_profile) await ResetStatementsAsync();
         var checkpointsBefore = await CountCheckpointsAsync();
         var clock = Stopwatch.StartNew();
         var results = targets.Select(_ => new List<(double Rate, double CpuUs, double PostgresUs)>()).ToArray();
@@ -107,6 +109,7 @@ internal sealed class AppendBench(WebApplication app, PostgresServer pg, string 
 
         Console.WriteLine($"checkpoints signed for {Trust} while measuring: {checkpoints} in {measured:F0} s; tree size {treeSize:N0} = appends acknowledged {Interlocked.Read(ref _appended):N0}: {(treeSize == Interlocked.Read(ref _appended) ? "yes" : "NO")}");
         Console.WriteLine($"load average at the end: {Stats.LoadAverage()}");
+        if (_profile) await ProfileAsync(Interlocked.Read(ref _appended));
         return treeSize == Interlocked.Read(ref _appended) ? 0 : 1;
     }
 
@@ -261,5 +264,92 @@ internal sealed class AppendBench(WebApplication app, PostgresServer pg, string 
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT coalesce(max(tree_size), 0) FROM audit_tree_heads WHERE tenant_id = 'RX3'", conn);
         return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private async Task ResetStatementsAsync()
+    {
+        await using var conn = new NpgsqlConnection(pg.SuperuserConnectionString(database));
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();", conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Where PostgreSQL's time goes (--profile; needs PLATFORM_PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements"):
+    /// the statements of the measured rounds by total execution time, per call and per appended entry, with the WAL each
+    /// wrote; the indexes each audit table maintains; and EXPLAIN (ANALYZE, BUFFERS, WAL) of one entry's rows, rolled back.
+    /// </summary>
+    private async Task ProfileAsync(long appended)
+    {
+        await using var conn = new NpgsqlConnection(pg.SuperuserConnectionString(database));
+        await conn.OpenAsync();
+        Console.WriteLine();
+        Console.WriteLine($"profile: pg_stat_statements over the measured rounds ({appended:N0} audit entries appended; pgbench's INSERTs included)");
+        Console.WriteLine($"{"calls",9} {"rows",9} {"total ms",9} {"mean us",8} {"us/entry",8} {"WAL B/call",10} {"blks dirtied",12}  statement");
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT calls, rows, total_exec_time, mean_exec_time, wal_bytes, shared_blks_dirtied, regexp_replace(query, '\s+', ' ', 'g')
+            FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            ORDER BY total_exec_time DESC LIMIT 14
+            """, conn))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                var calls = reader.GetInt64(0);
+                var query = reader.GetString(6);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{calls,9:N0} {reader.GetInt64(1),9:N0} {reader.GetDouble(2),9:F0} {reader.GetDouble(3) * 1000,8:F1} {reader.GetDouble(2) * 1000 / Math.Max(1, appended),8:F1} {reader.GetDecimal(4) / Math.Max(1, calls),10:F0} {reader.GetInt64(5),12:N0}  {(query.Length > 150 ? query[..150] + "..." : query)}"));
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("indexes each row maintains (table: index, size):");
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT t.relname, i.relname, pg_size_pretty(pg_relation_size(i.oid)), pg_size_pretty(pg_relation_size(t.oid)), t.reltuples::bigint
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+            WHERE t.relname LIKE 'audit_%' OR t.relname LIKE 'inbox%' OR t.relname LIKE 'bench_%' ORDER BY t.relname, i.relname
+            """, conn))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) Console.WriteLine($"  {reader.GetString(0)} (heap {reader.GetString(3)}, ~{reader.GetInt64(4):N0} rows): {reader.GetString(1)} {reader.GetString(2)}");
+        }
+
+        // One entry's rows as the append writes them, as the application role under row-level security, rolled back.
+        await using var app = new NpgsqlConnection(pg.AppConnectionString(database));
+        await app.OpenAsync();
+        await using var tx = await app.BeginTransactionAsync();
+        await using (var set = new NpgsqlCommand("SELECT set_config('app.tenant_id', 'RX3', true)", app, tx)) await set.ExecuteNonQueryAsync();
+        foreach (var (what, sql) in ProfiledStatements())
+        {
+            Console.WriteLine();
+            Console.WriteLine($"EXPLAIN (ANALYZE, BUFFERS, WAL) {what}:");
+            await using var explain = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS, WAL) " + sql, app, tx);
+            await using var reader = await explain.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) Console.WriteLine("  " + reader.GetString(0));
+        }
+
+        await tx.RollbackAsync();
+    }
+
+    // The statements of one entry's append, with literal values (EXPLAIN takes no parameters without PREPARE).
+    private static IEnumerable<(string What, string Sql)> ProfiledStatements()
+    {
+        var id = Guid.CreateVersion7();
+        yield return ("the entry row", $"""
+            INSERT INTO audit_entries (id, action, agent_purpose_of_use, agent_role, agent_who, entity_type, entity_what, outcome, patient, recorded,
+                sequence, source_event_id, source_event_source, tenant_id, type)
+            VALUES ('{id}', 'Execute', 'TREAT', 'clinician', 'nurse-4411', 'Consent', 'TechnologyUse/{Guid.NewGuid()}', 0, 'Patient/{Guid.NewGuid()}',
+                now(), 900000000001, 'profile-{id}', '/consent', 'RX3', 'use-check')
+            """);
+        foreach (var statement in TreeStatements()) yield return statement;
+    }
+
+    // The tree's row for a bulk delivery's 100 entries (ADR 0038): their leaves as one run of a level-0 tile.
+    private static IEnumerable<(string What, string Sql)> TreeStatements()
+    {
+        yield return ("the tree's row of 100 entries (one run of leaf hashes)", """
+            INSERT INTO audit_tree_tiles (tenant_id, level, start_index, hashes)
+            VALUES ('RX3', 0, 900000000000, (SELECT string_agg(sha256(int8send(i)), ''::bytea) FROM generate_series(1, 100) i))
+            """);
     }
 }

@@ -15,8 +15,9 @@ namespace Platform.Tools.AuditServiceBench;
 /// Inclusion and consistency proof latency of a trust's log through the service's own tree on PostgreSQL
 /// (<see cref="AuditLog.Tree"/> over <c>DatabaseMerkleNodeStore</c>: one indexed query for the O(log n) nodes), at
 /// 10^4, 10^5 and 10^6 entries, one trust per size. Each tree is built by the domain's <see cref="MerkleTree"/> code
-/// over an in-memory store that keeps every node it is given, and those nodes are copied (binary COPY) into
-/// audit_tree_nodes with the trust's head row, exactly the rows the service's appends would have written. Each proof
+/// over an in-memory store that keeps every node it is given, in appends of 100 leaves (a Dapr bulk delivery's), and
+/// each append's tile rows (DatabaseMerkleNodeStore.TileRows: about three runs per 256-leaf tile) are copied (binary
+/// COPY) into audit_tree_tiles with the trust's head row, exactly the rows the service's appends would have written. Each proof
 /// is timed on its own, from a new DI scope (as a gRPC call gets) to the hashes, and verified against the in-memory
 /// tree's root after its timer stops (every inclusion proof, every tenth consistency proof; RFC 9162 §2.1.3.2 /
 /// §2.1.4.2), so a wrong proof fails the run. Proofs of the different sizes are interleaved one by one, so the
@@ -91,10 +92,10 @@ internal sealed class ProofBench(WebApplication app, PostgresServer pg, string d
         var memory = new MerkleTree(store);
         var random = new Random((int)size);
         var leaves = new byte[size][];
-        for (long at = 0; at < size; at += 10_000)
+        for (long at = 0; at < size; at += 100)
         {
             var batch = new List<byte[]>();
-            for (var i = at; i < Math.Min(size, at + 10_000); i++)
+            for (var i = at; i < Math.Min(size, at + 100); i++)
             {
                 var data = new byte[64];
                 random.NextBytes(data);
@@ -107,18 +108,20 @@ internal sealed class ProofBench(WebApplication app, PostgresServer pg, string d
 
         var built = clock.Elapsed.TotalSeconds;
         // The superuser copies (the tables force row-level security on their owner too); the service reads as the app role.
+        long rows = 0;
         await using (var conn = new NpgsqlConnection(pg.SuperuserConnectionString(database)))
         {
             await conn.OpenAsync();
-            await using (var copy = await conn.BeginBinaryImportAsync("COPY audit_tree_nodes (tenant_id, level, node_index, hash) FROM STDIN (FORMAT BINARY)"))
+            await using (var copy = await conn.BeginBinaryImportAsync("COPY audit_tree_tiles (tenant_id, level, start_index, hashes) FROM STDIN (FORMAT BINARY)"))
             {
-                foreach (var node in store.Written)
+                foreach (var (level, start, hashes) in store.Appends.SelectMany(Platform.Audit.Api.Tree.DatabaseMerkleNodeStore.TileRows))
                 {
                     await copy.StartRowAsync();
                     await copy.WriteAsync(trust, NpgsqlDbType.Varchar);
-                    await copy.WriteAsync((short)node.Id.Level, NpgsqlDbType.Smallint);
-                    await copy.WriteAsync(node.Id.Index, NpgsqlDbType.Bigint);
-                    await copy.WriteAsync(node.Hash, NpgsqlDbType.Bytea);
+                    await copy.WriteAsync(level, NpgsqlDbType.Smallint);
+                    await copy.WriteAsync(start, NpgsqlDbType.Bigint);
+                    await copy.WriteAsync(hashes, NpgsqlDbType.Bytea);
+                    rows++;
                 }
 
                 await copy.CompleteAsync();
@@ -128,12 +131,12 @@ internal sealed class ProofBench(WebApplication app, PostgresServer pg, string d
             head.Parameters.AddWithValue(trust);
             head.Parameters.AddWithValue(size);
             await head.ExecuteNonQueryAsync();
-            await using var analyze = new NpgsqlCommand("ANALYZE audit_tree_nodes", conn);
+            await using var analyze = new NpgsqlCommand("ANALYZE audit_tree_tiles", conn);
             await analyze.ExecuteNonQueryAsync();
         }
 
         var root = (await memory.HeadAsync()).RootHash;
-        Console.WriteLine($"seeded {trust}: {size:N0} entries, {store.Written.Count:N0} tree nodes (built in {built:F1} s, copied in {clock.Elapsed.TotalSeconds - built:F1} s)  load {Stats.LoadAverage()}");
+        Console.WriteLine($"seeded {trust}: {size:N0} entries, {store.Written.Count:N0} tree nodes in {rows:N0} tile rows (built in {built:F1} s, copied in {clock.Elapsed.TotalSeconds - built:F1} s)  load {Stats.LoadAverage()}");
         return new Seeded(trust, size, memory, leaves, root);
     }
 
@@ -215,6 +218,8 @@ internal sealed class ProofBench(WebApplication app, PostgresServer pg, string d
 
         public List<StoredNode> Written { get; } = [];
 
+        public List<IReadOnlyList<StoredNode>> Appends { get; } = [];
+
         public ValueTask<long> GetSizeAsync(CancellationToken cancellationToken = default) => _inner.GetSizeAsync(cancellationToken);
 
         public ValueTask<IReadOnlyDictionary<NodeId, byte[]>> ReadAsync(IReadOnlyCollection<NodeId> ids, CancellationToken cancellationToken = default) =>
@@ -223,6 +228,7 @@ internal sealed class ProofBench(WebApplication app, PostgresServer pg, string d
         public ValueTask AppendAsync(long expectedSize, long newSize, IReadOnlyList<StoredNode> nodes, CancellationToken cancellationToken = default)
         {
             Written.AddRange(nodes);
+            Appends.Add(nodes);
             return _inner.AppendAsync(expectedSize, newSize, nodes, cancellationToken);
         }
     }

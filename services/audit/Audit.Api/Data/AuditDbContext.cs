@@ -55,13 +55,17 @@ public sealed class AuditEntryRow : ITenantOwned
     };
 }
 
-/// <summary>A complete subtree of a trust's Merkle tree (IMerkleNodeStore): written once, never changed.</summary>
-public sealed class TreeNodeRow : ITenantOwned
+/// <summary>
+/// A run of consecutive node hashes of a trust's Merkle tree at a tile level (0, 8, 16, ...: C2SP tlog-tiles' tiles of
+/// height 8), starting at <see cref="StartIndex"/> and never crossing a 256-node tile's edge: one append's new
+/// nodes at that level, 32 bytes each (<see cref="Tree.DatabaseMerkleNodeStore"/>). Written once, never changed.
+/// </summary>
+public sealed class TreeTileRow : ITenantOwned
 {
     public string TenantId { get; set; } = "";
     public short Level { get; init; }
-    public long NodeIndex { get; init; }
-    public byte[] Hash { get; init; } = [];
+    public long StartIndex { get; init; }
+    public byte[] Hashes { get; init; } = [];
 }
 
 /// <summary>
@@ -105,7 +109,7 @@ public sealed class WitnessHeadRow
 public class AuditDbContext(DbContextOptions options, ITenantContext tenant) : PlatformDbContext(options, tenant)
 {
     public DbSet<AuditEntryRow> Entries => Set<AuditEntryRow>();
-    public DbSet<TreeNodeRow> TreeNodes => Set<TreeNodeRow>();
+    public DbSet<TreeTileRow> TreeTiles => Set<TreeTileRow>();
     public DbSet<TreeHeadRow> TreeHeads => Set<TreeHeadRow>();
     public DbSet<CheckpointRow> Checkpoints => Set<CheckpointRow>();
     public DbSet<CosignatureRow> Cosignatures => Set<CosignatureRow>();
@@ -116,7 +120,9 @@ public class AuditDbContext(DbContextOptions options, ITenantContext tenant) : P
         modelBuilder.Entity<AuditEntryRow>(e =>
         {
             e.ToTable("audit_entries");
-            e.HasKey(x => x.Id);
+            // The trust's sequence is the key (and the order every query reads in): one index where there were two
+            // (a key on the id alone, which nothing looks up, and a unique index on tenant and sequence).
+            e.HasKey(x => new { x.TenantId, x.Sequence });
             e.Property(x => x.Type).HasMaxLength(64).IsRequired();
             e.Property(x => x.Action).HasConversion<string>().HasMaxLength(12);
             e.Property(x => x.Outcome).HasConversion<int>();
@@ -128,7 +134,6 @@ public class AuditDbContext(DbContextOptions options, ITenantContext tenant) : P
             e.Property(x => x.Patient).HasMaxLength(128);
             e.Property(x => x.SourceEventSource).HasMaxLength(256);
             e.Property(x => x.SourceEventId).HasMaxLength(128);
-            e.HasIndex(x => new { x.TenantId, x.Sequence }).IsUnique();
             // A second guard behind the inbox: one event can never become two entries.
             e.HasIndex(x => new { x.TenantId, x.SourceEventSource, x.SourceEventId }).IsUnique()
                 .HasFilter("source_event_id IS NOT NULL").HasDatabaseName("ix_audit_entries_source_event");
@@ -136,11 +141,11 @@ public class AuditDbContext(DbContextOptions options, ITenantContext tenant) : P
             e.HasIndex(x => new { x.TenantId, x.Patient, x.Sequence }).HasFilter("patient IS NOT NULL").HasDatabaseName("ix_audit_entries_patient");
             e.HasIndex(x => new { x.TenantId, x.AgentWho, x.Sequence }).HasDatabaseName("ix_audit_entries_agent");
         });
-        modelBuilder.Entity<TreeNodeRow>(e =>
+        modelBuilder.Entity<TreeTileRow>(e =>
         {
-            e.ToTable("audit_tree_nodes");
-            e.HasKey(x => new { x.TenantId, x.Level, x.NodeIndex });
-            e.Property(x => x.Hash).IsRequired();
+            e.ToTable("audit_tree_tiles");
+            e.HasKey(x => new { x.TenantId, x.Level, x.StartIndex });
+            e.Property(x => x.Hashes).IsRequired();
         });
         modelBuilder.Entity<TreeHeadRow>(e =>
         {

@@ -1,11 +1,13 @@
 using Platform.Audit.Api.Application;
 using Platform.Audit.Domain.Entries;
+using Platform.KnownTrusts;
 using Platform.Messaging.Contracts.Access.V1;
 using Platform.Messaging.Inbox;
 using Consent = Platform.Contracts.Consent.V1;
 using Evidence = Platform.Contracts.Evidence.V1;
 using Procurement = Platform.Contracts.Procurement.V1;
 using Common = Platform.Contracts.Common.V1;
+using Identity = Platform.Contracts.Identity.V1;
 
 namespace Platform.Audit.Api.Events;
 
@@ -14,8 +16,10 @@ namespace Platform.Audit.Api.Events;
 /// and id it came from and the actor the originating service took from its caller's token. The tenant is the
 /// event's; the inbox (and a unique index on the source event behind it) makes a redelivery append nothing. A
 /// delivery's entries for a trust (one event, or a whole bulk delivery's) are appended in one batch at its end.
+/// The directory's trust events are also the service's known-trusts projection: an event type has one handler, so
+/// this one applies the change and enters it, both in the delivery's one transaction.
 /// </summary>
-public sealed class DecisionEventHandlers(AuditLog log) :
+public sealed class DecisionEventHandlers(AuditLog log, KnownTrustRecorder knownTrusts) :
     IEventHandler<Consent.PatientRegistered>,
     IEventHandler<Consent.UseAuthorised>,
     IEventHandler<Consent.ConsentRecorded>,
@@ -73,8 +77,32 @@ public sealed class DecisionEventHandlers(AuditLog log) :
     IEventHandler<Evidence.MeasurementRecorded>,
     IEventHandler<Evidence.OutcomeFlagRaised>,
     IEventHandler<Messaging.Contracts.V1.DeadLetterReplayed>,
+    IEventHandler<Identity.TrustOnboarded>,
+    IEventHandler<Identity.TrustChanged>,
+    IEventHandler<Identity.WardRegistered>,
+    IEventHandler<Identity.WardChanged>,
     IEventHandler<AccessRecorded>
 {
+    // The regional directory, in the trust's own log (the event's tenant is the trust): who onboarded, renamed,
+    // suspended or reinstated it, and who registered or changed its wards.
+    public async Task HandleAsync(Identity.TrustOnboarded m, EventEnvelope e, CancellationToken ct)
+    {
+        await knownTrusts.ApplyEventAsync(new KnownTrustChange(m.OdsCode, m.Name, Active: true), e, ct);
+        await Append("trust-onboarded", AuditAction.Create, m.Actor, $"Trust/{m.OdsCode}", "Organization", e, ct);
+    }
+
+    public async Task HandleAsync(Identity.TrustChanged m, EventEnvelope e, CancellationToken ct)
+    {
+        await knownTrusts.ApplyEventAsync(new KnownTrustChange(m.OdsCode, m.Name, Active: m.Status != Identity.TrustStatus.Suspended), e, ct);
+        await Append("trust-changed", AuditAction.Update, m.Actor, $"Trust/{m.OdsCode}", "Organization", e, ct);
+    }
+
+    public Task HandleAsync(Identity.WardRegistered m, EventEnvelope e, CancellationToken ct) =>
+        Append("ward-registered", AuditAction.Create, m.Actor, $"Ward/{m.WardCode}", "Location", e, ct);
+
+    public Task HandleAsync(Identity.WardChanged m, EventEnvelope e, CancellationToken ct) =>
+        Append("ward-changed", AuditAction.Update, m.Actor, $"Ward/{m.WardCode}", "Location", e, ct);
+
     public Task HandleAsync(Consent.PatientRegistered message, EventEnvelope envelope, CancellationToken cancellationToken) =>
         Append("patient-registered", AuditAction.Create, message.Actor, $"Patient/{message.PatientId}", "Patient", envelope, cancellationToken, message.PatientId);
 

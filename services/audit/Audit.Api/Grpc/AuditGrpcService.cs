@@ -77,7 +77,8 @@ public sealed class AuditGrpcService(AuditLog log, AuditDbContext db, AuditKeys 
 
         var tree = log.Tree();
         var hashes = await tree.InclusionProofAsync(request.Sequence - 1, size, context.CancellationToken);
-        var leaf = await db.TreeNodes.AsNoTracking().Where(n => n.Level == 0 && n.NodeIndex == request.Sequence - 1).Select(n => n.Hash).SingleAsync(context.CancellationToken);
+        var leafId = new Domain.Tree.NodeId(0, request.Sequence - 1);
+        var leaf = (await log.TreeStore().ReadAsync([leafId], context.CancellationToken))[leafId];
         await RecordReadAsync(context, "AuditLog/inclusion-proof");
         var proof = new Proof { TreeSize = size, LeafIndex = request.Sequence - 1, LeafHash = Convert.ToBase64String(leaf) };
         proof.Hashes.AddRange(hashes.Select(Convert.ToBase64String));

@@ -24,10 +24,14 @@ namespace Platform.Audit.Api.Migrations.Postgres
 
             modelBuilder.Entity("Platform.Audit.Api.Data.AuditEntryRow", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("id");
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
 
                     b.Property<string>("Action")
                         .IsRequired()
@@ -65,6 +69,10 @@ namespace Platform.Audit.Api.Migrations.Postgres
                         .HasColumnType("character varying(256)")
                         .HasColumnName("entity_what");
 
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
                     b.Property<int>("Outcome")
                         .HasColumnType("integer")
                         .HasColumnName("outcome");
@@ -78,10 +86,6 @@ namespace Platform.Audit.Api.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("recorded");
 
-                    b.Property<long>("Sequence")
-                        .HasColumnType("bigint")
-                        .HasColumnName("sequence");
-
                     b.Property<string>("SourceEventId")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
@@ -92,24 +96,14 @@ namespace Platform.Audit.Api.Migrations.Postgres
                         .HasColumnType("character varying(256)")
                         .HasColumnName("source_event_source");
 
-                    b.Property<string>("TenantId")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .HasColumnType("character varying(8)")
-                        .HasColumnName("tenant_id");
-
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("type");
 
-                    b.HasKey("Id")
+                    b.HasKey("TenantId", "Sequence")
                         .HasName("pk_audit_entries");
-
-                    b.HasIndex("TenantId", "Sequence")
-                        .IsUnique()
-                        .HasDatabaseName("ix_audit_entries_tenant_id_sequence");
 
                     b.HasIndex("TenantId", "AgentWho", "Sequence")
                         .HasDatabaseName("ix_audit_entries_agent");
@@ -202,7 +196,7 @@ namespace Platform.Audit.Api.Migrations.Postgres
                     b.ToTable("audit_tree_heads", (string)null);
                 });
 
-            modelBuilder.Entity("Platform.Audit.Api.Data.TreeNodeRow", b =>
+            modelBuilder.Entity("Platform.Audit.Api.Data.TreeTileRow", b =>
                 {
                     b.Property<string>("TenantId")
                         .HasMaxLength(8)
@@ -213,19 +207,19 @@ namespace Platform.Audit.Api.Migrations.Postgres
                         .HasColumnType("smallint")
                         .HasColumnName("level");
 
-                    b.Property<long>("NodeIndex")
+                    b.Property<long>("StartIndex")
                         .HasColumnType("bigint")
-                        .HasColumnName("node_index");
+                        .HasColumnName("start_index");
 
-                    b.Property<byte[]>("Hash")
+                    b.Property<byte[]>("Hashes")
                         .IsRequired()
                         .HasColumnType("bytea")
-                        .HasColumnName("hash");
+                        .HasColumnName("hashes");
 
-                    b.HasKey("TenantId", "Level", "NodeIndex")
-                        .HasName("pk_audit_tree_nodes");
+                    b.HasKey("TenantId", "Level", "StartIndex")
+                        .HasName("pk_audit_tree_tiles");
 
-                    b.ToTable("audit_tree_nodes", (string)null);
+                    b.ToTable("audit_tree_tiles", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Audit.Api.Data.WitnessHeadRow", b =>

@@ -19,10 +19,14 @@ namespace Platform.Audit.Api.Migrations.Sqlite
 
             modelBuilder.Entity("Platform.Audit.Api.Data.AuditEntryRow", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(8)
                         .HasColumnType("TEXT")
-                        .HasColumnName("id");
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
 
                     b.Property<string>("Action")
                         .IsRequired()
@@ -60,6 +64,10 @@ namespace Platform.Audit.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("entity_what");
 
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
                     b.Property<int>("Outcome")
                         .HasColumnType("INTEGER")
                         .HasColumnName("outcome");
@@ -73,10 +81,6 @@ namespace Platform.Audit.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("recorded");
 
-                    b.Property<long>("Sequence")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("sequence");
-
                     b.Property<string>("SourceEventId")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT")
@@ -87,24 +91,14 @@ namespace Platform.Audit.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("source_event_source");
 
-                    b.Property<string>("TenantId")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tenant_id");
-
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("type");
 
-                    b.HasKey("Id")
+                    b.HasKey("TenantId", "Sequence")
                         .HasName("pk_audit_entries");
-
-                    b.HasIndex("TenantId", "Sequence")
-                        .IsUnique()
-                        .HasDatabaseName("ix_audit_entries_tenant_id_sequence");
 
                     b.HasIndex("TenantId", "AgentWho", "Sequence")
                         .HasDatabaseName("ix_audit_entries_agent");
@@ -197,7 +191,7 @@ namespace Platform.Audit.Api.Migrations.Sqlite
                     b.ToTable("audit_tree_heads", (string)null);
                 });
 
-            modelBuilder.Entity("Platform.Audit.Api.Data.TreeNodeRow", b =>
+            modelBuilder.Entity("Platform.Audit.Api.Data.TreeTileRow", b =>
                 {
                     b.Property<string>("TenantId")
                         .HasMaxLength(8)
@@ -208,19 +202,19 @@ namespace Platform.Audit.Api.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("level");
 
-                    b.Property<long>("NodeIndex")
+                    b.Property<long>("StartIndex")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("node_index");
+                        .HasColumnName("start_index");
 
-                    b.Property<byte[]>("Hash")
+                    b.Property<byte[]>("Hashes")
                         .IsRequired()
                         .HasColumnType("BLOB")
-                        .HasColumnName("hash");
+                        .HasColumnName("hashes");
 
-                    b.HasKey("TenantId", "Level", "NodeIndex")
-                        .HasName("pk_audit_tree_nodes");
+                    b.HasKey("TenantId", "Level", "StartIndex")
+                        .HasName("pk_audit_tree_tiles");
 
-                    b.ToTable("audit_tree_nodes", (string)null);
+                    b.ToTable("audit_tree_tiles", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Audit.Api.Data.WitnessHeadRow", b =>
