@@ -56,7 +56,11 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<OutboxRowFactory>();
         services.TryAddScoped<IEventPublisher, EventPublisher<TDbContext>>();
         // Events that go with no state change (access records) share a write with concurrent callers' (docs/decisions/0027).
-        services.TryAddSingleton<IOutboxGroupCommit, OutboxGroupCommit<TDbContext>>();
+        services.TryAddSingleton<OutboxGroupCommit<TDbContext>>();
+        services.TryAddSingleton<IOutboxGroupCommit>(sp => sp.GetRequiredService<OutboxGroupCommit<TDbContext>>());
+        services.TryAddSingleton<IOutboxRowWriter>(sp => sp.GetRequiredService<OutboxGroupCommit<TDbContext>>());
+        // A use check's record goes with the records of the checks beside it in one event and one row (docs/decisions/0035).
+        services.TryAddSingleton<Access.AccessRecordBatches>();
         services.TryAddScoped<Access.IAccessRecorder, Access.AccessRecorder>();
         // Outbox rows ride in the caller's own SaveChanges command on PostgreSQL (docs/decisions/0008).
         services.TryAddSingleton<OutboxBatchWriter>();

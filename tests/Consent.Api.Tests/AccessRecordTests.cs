@@ -33,18 +33,39 @@ public sealed class AccessRecordTests(ConsentServiceFixture fixture) : IClassFix
         return (patient.PatientId, nhs);
     }
 
-    /// <summary>The trust's access records in the order they were made; none carries any of <paramref name="nhsNumbers"/>.</summary>
-    private async Task<List<Seen>> AccessesAsync(string tenant, params string[] nhsNumbers)
+    /// <summary>
+    /// The trust's access records in the order they were made: a read's own AccessRecorded event, and the records of the
+    /// use checks, which go as AccessRecordBatch events (docs/decisions/0035), each record with its own id. None carries
+    /// any of <paramref name="nhsNumbers"/>.
+    /// </summary>
+    private async Task<List<Seen>> AccessesAsync(string tenant, params string[] nhsNumbers) =>
+        (await RecordsAsync(tenant, nhsNumbers)).Select(r => r.Seen).ToList();
+
+    /// <summary>As <see cref="AccessesAsync"/>, with the row each record travels in.</summary>
+    private async Task<List<(Seen Seen, Guid Row)>> RecordsAsync(string tenant, params string[] nhsNumbers)
     {
-        var rows = await Outbox.PublishedRowsAsync<AccessRecorded>(fixture.App, tenant);
-        foreach (var (row, message) in rows)
+        static Seen Of(AccessRecorded m) => new(m.ActorSubject, m.ActorRole, m.Patient, m.Kind, m.Outcome, m.What, m.EntityType, m.PurposeOfUse);
+        var records = new List<(long Sequence, Seen Seen, Guid Row)>();
+        foreach (var (row, message) in await Outbox.PublishedRowsAsync<AccessRecorded>(fixture.App, tenant))
         {
             // The whole CloudEvent as it will be sent, not only its data.
             Assert.All(nhsNumbers, nhs => Assert.DoesNotContain(nhs, row.Payload, StringComparison.Ordinal));
-            Assert.Equal(message.Patient, row.Subject); // one patient's accesses are delivered in order
+            Assert.Equal(message.Patient, row.Subject); // one patient's reads are delivered in order
+            records.Add((row.Sequence, Of(message), row.Id));
         }
-        return rows.Select(r => new Seen(r.Message.ActorSubject, r.Message.ActorRole, r.Message.Patient, r.Message.Kind, r.Message.Outcome,
-            r.Message.What, r.Message.EntityType, r.Message.PurposeOfUse)).ToList();
+        var ids = new HashSet<string>();
+        foreach (var (row, batch) in await Outbox.PublishedRowsAsync<AccessRecordBatch>(fixture.App, tenant))
+        {
+            Assert.All(nhsNumbers, nhs => Assert.DoesNotContain(nhs, row.Payload, StringComparison.Ordinal));
+            Assert.NotEmpty(batch.Records);
+            foreach (var record in batch.Records)
+            {
+                // Each record's own id, what the audit log enters it under: a UUID, none shared with another record.
+                Assert.True(Guid.TryParse(record.RecordId, out var id) && id != row.Id && ids.Add(record.RecordId), $"record id '{record.RecordId}' is not a fresh UUID");
+                records.Add((row.Sequence, Of(record.Access), row.Id));
+            }
+        }
+        return records.OrderBy(r => r.Sequence).Select(r => (r.Seen, r.Row)).ToList();
     }
 
     [Fact]

@@ -34,13 +34,15 @@ public interface IAccessRecorder
 
     /// <summary>
     /// Records an access of a call that writes nothing else (a use check): the record is written with concurrent
-    /// callers' records in one shared commit (<see cref="IOutboxGroupCommit"/>) and this completes once it is durable,
-    /// so the caller answers only then. Throws <see cref="OutboxWriteFailedException"/> when that commit failed.
+    /// callers' records in one shared commit (docs/decisions/0027), as one <see cref="AccessRecordBatch"/> event of that
+    /// commit's records (docs/decisions/0035), and this completes once it is durable, so the caller answers only then.
+    /// Throws <see cref="OutboxWriteFailedException"/> when that commit failed. Returns the record's own id (its audit
+    /// entry's source event id).
     /// </summary>
     Task<Guid> RecordDurablyAsync(AccessRecord access, CancellationToken cancellationToken);
 }
 
-internal sealed class AccessRecorder(IEventPublisher publisher, IOutboxGroupCommit groupCommit, ITenantContext tenant, CurrentActor actor) : IAccessRecorder
+internal sealed class AccessRecorder(IEventPublisher publisher, AccessRecordBatches batches, ITenantContext tenant, CurrentActor actor) : IAccessRecorder
 {
     public Guid Record(AccessRecord access)
     {
@@ -51,7 +53,7 @@ internal sealed class AccessRecorder(IEventPublisher publisher, IOutboxGroupComm
     public Task<Guid> RecordDurablyAsync(AccessRecord access, CancellationToken cancellationToken)
     {
         var (recorded, trust) = Build(access);
-        return groupCommit.PublishAsync(recorded, trust, access.Patient, cancellationToken);
+        return batches.RecordAsync(recorded, trust, cancellationToken);
     }
 
     private (AccessRecorded Recorded, string Trust) Build(AccessRecord access)

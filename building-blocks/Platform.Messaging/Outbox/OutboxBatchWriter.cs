@@ -45,6 +45,13 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
     /// </summary>
     public bool TryEnqueue(DbContext db, OutboxMessage row)
     {
+        if (!Enabled(db)) return false;
+        _pending.GetOrCreateValue(db).Rows.Add(row);
+        return true;
+    }
+
+    private bool Enabled(DbContext db)
+    {
         var options = db.GetService<IDbContextOptions>();
         if (!_enabled.TryGetValue(options, out var enabled))
         {
@@ -52,8 +59,32 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
             enabled = carriesThis && db.Database.ProviderName == NpgsqlProvider;
             _enabled.AddOrUpdate(options, enabled);
         }
-        if (enabled is not true) return false;
-        _pending.GetOrCreateValue(db).Rows.Add(row);
+        return enabled is true;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="rows"/> at once as one INSERT statement, committed on its own, on <paramref name="db"/>'s
+    /// connection, when this writer serves the context (as <see cref="TryEnqueue"/>); otherwise returns false and writes
+    /// nothing. The group commit's write (docs/decisions/0027, 0035): no SaveChanges (the change tracker has nothing to
+    /// do), and the connection is opened by Npgsql, not by EF, so it costs one round trip: EF's opening would first set
+    /// the session's tenant for row-level security, a round trip of its own, which an INSERT into outbox_messages does
+    /// not need (the table has no row-level security: the relay reads every trust's rows; each row names its tenant).
+    /// </summary>
+    public async Task<bool> TryWriteNowAsync(DbContext db, IReadOnlyList<OutboxMessage> rows)
+    {
+        if (!Enabled(db)) return false;
+        if (db.Database.CurrentTransaction is not null) throw new InvalidOperationException("The group commit's write runs in no caller's transaction.");
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(CancellationToken.None);
+        try
+        {
+            await using var command = StandaloneCommand(db, rows);
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        finally
+        {
+            await connection.CloseAsync();
+        }
         return true;
     }
 
@@ -284,7 +315,7 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
         RestoreTransactionBehaviour(db, pending);
     }
 
-    private DbCommand StandaloneCommand(DbContext db, List<OutboxMessage> rows)
+    private DbCommand StandaloneCommand(DbContext db, IReadOnlyList<OutboxMessage> rows)
     {
         var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
@@ -328,7 +359,7 @@ internal sealed class OutboxBatchWriter : DbCommandInterceptor, ISaveChangesInte
     /// One INSERT of every row, in publishing order, without its terminator. Its text depends only on the row count, so
     /// Npgsql's automatic preparation covers it (a save usually publishes one event).
     /// </summary>
-    private static void AddInsert(DbCommand command, StringBuilder text, string head, List<OutboxMessage> rows)
+    private static void AddInsert(DbCommand command, StringBuilder text, string head, IReadOnlyList<OutboxMessage> rows)
     {
         text.Append(head);
         for (var r = 0; r < rows.Count; r++)

@@ -29,7 +29,17 @@ public interface IOutboxGroupCommit
 /// <summary>A shared outbox write failed: none of its events was written, and none of its callers may answer as if it was.</summary>
 public sealed class OutboxWriteFailedException(string message, Exception inner) : Exception(message, inner);
 
-internal sealed class OutboxGroupCommit<TDbContext> : IOutboxGroupCommit, IDisposable where TDbContext : DbContext
+/// <summary>
+/// Writes outbox rows of one tenant on their own, in one statement and one commit, and completes once they are
+/// committed; throws <see cref="OutboxWriteFailedException"/> when nothing was written. The write under
+/// <see cref="IOutboxGroupCommit"/> and the access records' batches (docs/decisions/0035).
+/// </summary>
+internal interface IOutboxRowWriter
+{
+    Task WriteAsync(string tenant, IReadOnlyList<OutboxMessage> rows);
+}
+
+internal sealed class OutboxGroupCommit<TDbContext> : IOutboxGroupCommit, IOutboxRowWriter, IDisposable where TDbContext : DbContext
 {
     private readonly IServiceScopeFactory _scopes;
     private readonly OutboxRowFactory _rows;
@@ -58,7 +68,7 @@ internal sealed class OutboxGroupCommit<TDbContext> : IOutboxGroupCommit, IDispo
     // that made it (acting for that tenant; row-level security reads it when the connection opens).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentBag<(AsyncServiceScope Scope, TDbContext Db)>> _idle = new(StringComparer.Ordinal);
 
-    private async Task WriteAsync(string tenant, IReadOnlyList<OutboxMessage> rows)
+    public async Task WriteAsync(string tenant, IReadOnlyList<OutboxMessage> rows)
     {
         var idle = _idle.GetOrAdd(tenant, _ => []);
         if (!idle.TryTake(out var context))
@@ -71,14 +81,14 @@ internal sealed class OutboxGroupCommit<TDbContext> : IOutboxGroupCommit, IDispo
         try
         {
             var writer = context.Scope.ServiceProvider.GetRequiredService<OutboxBatchWriter>();
-            foreach (var row in rows)
+            // On PostgreSQL one INSERT statement on the context's connection, committed on its own, without SaveChanges
+            // (the change tracker has nothing to do here); elsewhere EF's change tracker writes them.
+            if (!await writer.TryWriteNowAsync(context.Db, rows))
             {
-                // On PostgreSQL the batch writer makes them one INSERT statement, committed on its own.
-                if (!writer.TryEnqueue(context.Db, row)) context.Db.Set<OutboxMessage>().Add(row);
+                context.Db.Set<OutboxMessage>().AddRange(rows);
+                await context.Db.SaveChangesAsync(CancellationToken.None);
+                context.Db.ChangeTracker.Clear();
             }
-
-            await context.Db.SaveChangesAsync(CancellationToken.None);
-            context.Db.ChangeTracker.Clear();
             idle.Add(context);
         }
         catch (Exception e)
@@ -91,6 +101,7 @@ internal sealed class OutboxGroupCommit<TDbContext> : IOutboxGroupCommit, IDispo
 
     public void Dispose()
     {
+        // Registered as itself and as both interfaces: the container may dispose it once per registration.
         _commit.Dispose();
         foreach (var contexts in _idle.Values)
         {

@@ -74,7 +74,7 @@ var cpuRatio = Median(Enumerable.Range(0, rounds).Select(r => results[1][r].CpuM
 Console.WriteLine($"on / off throughput = {Median(ratios):0.00} median of rounds ({string.Join(", ", ratios.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))}); server CPU efficiency on / off = {cpuRatio:0.00}  (aim >= 0.8)");
 var recordsOn = await CountAccessRecordsAsync(on.Database);
 var recordsOff = await CountAccessRecordsAsync(off.Database);
-Console.WriteLine($"AccessRecorded rows in the outbox: on {recordsOn:N0}, off {recordsOff:N0}" + (recordsOn == 0 ? "  (this build's CheckUse records no access: on and off run the same code)" : ""));
+Console.WriteLine($"access records in the outbox: on {recordsOn.Records:N0} in {recordsOn.Rows:N0} rows, off {recordsOff.Records:N0}" + (recordsOn.Records == 0 ? "  (this build's CheckUse records no access: on and off run the same code)" : ""));
 Console.WriteLine($"load average at the end: {LoadAverage()}");
 await on.App.StopAsync();
 await off.App.StopAsync();
@@ -214,13 +214,22 @@ async Task<Instance> StartAsync(bool accessRecords)
     return (succeeded / (double)seconds, (cpu.TotalMilliseconds + postgres) * 1000 / succeeded, postgres * 1000 / succeeded);
 }
 
-async Task<long> CountAccessRecordsAsync(string database)
+// The access records (an AccessRecorded event each, or several in an AccessRecordBatch event, docs/decisions/0035) and the rows holding them.
+async Task<(long Records, long Rows)> CountAccessRecordsAsync(string database)
 {
     await using var conn = new NpgsqlConnection(pg.SuperuserConnectionString(database));
     await conn.OpenAsync();
-    await using var cmd = new NpgsqlCommand("SELECT count(*) FROM outbox_messages WHERE type = $1", conn);
+    await using var cmd = new NpgsqlCommand("""
+        SELECT count(*) FILTER (WHERE type = $1)
+             + coalesce(sum(jsonb_array_length((payload::jsonb) -> 'data' -> 'records')) FILTER (WHERE type = $2), 0),
+               count(*)
+        FROM outbox_messages WHERE type IN ($1, $2)
+        """, conn);
     cmd.Parameters.AddWithValue(EventName.For<AccessRecorded>().Type);
-    return (long)(await cmd.ExecuteScalarAsync())!;
+    cmd.Parameters.AddWithValue(EventName.For<AccessRecordBatch>().Type);
+    await using var reader = await cmd.ExecuteReaderAsync();
+    await reader.ReadAsync();
+    return (Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), reader.GetInt64(1));
 }
 
 static double Median(IEnumerable<double> values)

@@ -81,7 +81,8 @@ public sealed class DecisionEventHandlers(AuditLog log, KnownTrustRecorder known
     IEventHandler<Identity.TrustChanged>,
     IEventHandler<Identity.WardRegistered>,
     IEventHandler<Identity.WardChanged>,
-    IEventHandler<AccessRecorded>
+    IEventHandler<AccessRecorded>,
+    IEventHandler<AccessRecordBatch>
 {
     // The regional directory, in the trust's own log (the event's tenant is the trust): who onboarded, renamed,
     // suspended or reinstated it, and who registered or changed its wards.
@@ -286,24 +287,47 @@ public sealed class DecisionEventHandlers(AuditLog log, KnownTrustRecorder known
             new AuditEntity($"DeadLetter/{message.DeadLetterId}", "Event"), SourceEvent: Source(envelope)), cancellationToken);
 
     // A read of patient data or a use check, recorded by the service that served it.
-    public Task HandleAsync(AccessRecorded message, EventEnvelope envelope, CancellationToken cancellationToken)
+    public Task HandleAsync(AccessRecorded message, EventEnvelope envelope, CancellationToken cancellationToken) =>
+        Append(AccessEntry(message, Source(envelope), ""), cancellationToken);
+
+    // The records of concurrent use checks of one trust, written as one event (docs/decisions/0035): an entry per record,
+    // each with the record's own id as its source event id, so a redelivered batch (or a record already entered) appends
+    // nothing. Every record is checked before any is appended: a batch with one bad record is refused whole.
+    public Task HandleAsync(AccessRecordBatch message, EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        if (message.Records.Count == 0) throw new EventRejectedException("records.empty: an access record batch holds no record.");
+        var entries = new List<NewAuditEntry>(message.Records.Count);
+        for (var i = 0; i < message.Records.Count; i++)
+        {
+            var record = message.Records[i];
+            var field = $"records[{i}].";
+            if (!Guid.TryParse(record.RecordId, out _)) throw new EventRejectedException($"{field}record_id.invalid: an access record's id must be a UUID.");
+            if (record.Access is null) throw new EventRejectedException($"{field}access.missing: the record carries no access.");
+            entries.Add(AccessEntry(record.Access, new SourceEvent(envelope.Source, record.RecordId), field));
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var entry in entries) log.AppendWithDelivery(entry);
+        return Task.CompletedTask;
+    }
+
+    private static NewAuditEntry AccessEntry(AccessRecorded message, SourceEvent source, string field)
     {
         var (type, action) = message.Kind switch
         {
             "patient-record-read" => ("patient-record-read", AuditAction.Read),
             "use-check" => ("use-check", AuditAction.Execute),
-            _ => throw new EventRejectedException($"kind.unknown: access kind '{message.Kind}' is not patient-record-read or use-check."),
+            _ => throw new EventRejectedException($"{field}kind.unknown: access kind '{message.Kind}' is not patient-record-read or use-check."),
         };
         var outcome = message.Outcome switch
         {
             "success" => AuditOutcome.Success,
             "denied" => AuditOutcome.MinorFailure,
-            _ => throw new EventRejectedException($"outcome.unknown: access outcome '{message.Outcome}' is not success or denied."),
+            _ => throw new EventRejectedException($"{field}outcome.unknown: access outcome '{message.Outcome}' is not success or denied."),
         };
-        return Append(new NewAuditEntry(type, action, outcome,
+        return new NewAuditEntry(type, action, outcome,
             new AuditAgent(Or(message.ActorSubject), Or(message.ActorRole), message.PurposeOfUse.Trim()),
             new AuditEntity(message.What.Trim(), message.EntityType.Trim()), string.IsNullOrWhiteSpace(message.Patient) ? null : message.Patient.Trim(),
-            Source(envelope)), cancellationToken);
+            source);
     }
 
     // No actor: the event was raised by the service itself (a sweep), so the agent is that service, in role "system".
