@@ -7,6 +7,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Platform.Messaging.CloudEvents;
 using Platform.Messaging.Inbox;
@@ -36,6 +38,9 @@ public class InboxRuleTests
         public bool ThrowOwnCancellation;
         /// <summary>1: the next run adds its note and then fails with a fault the replaying execution strategy retries.</summary>
         public int TransientOnce;
+        /// <summary>1: once the conflicting run's connection closes, a racing copy of the event commits its inbox row.</summary>
+        public int RacingCopyCommits;
+        public Func<Task>? RacingCopy;
         public TaskCompletionSource? Gate;
         public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -54,7 +59,9 @@ public class InboxRuleTests
             db.Notes.Add(new Note { Id = Guid.NewGuid(), AccountId = message.AccountId, Tenant = tenant.Id ?? "no scope", Text = "closed" });
             if (Interlocked.Exchange(ref script.TransientOnce, 0) == 1) throw new TransientFault();
             await db.SaveChangesAsync(cancellationToken);
-            if (Interlocked.Decrement(ref script.ConflictsLeft) >= 0) throw new DbUpdateConcurrencyException("the account changed meanwhile");
+            var left = Interlocked.Decrement(ref script.ConflictsLeft);
+            if (left == 0 && script.RacingCopy is not null) script.RacingCopyCommits = 1;
+            if (left >= 0) throw new DbUpdateConcurrencyException("the account changed meanwhile");
         }
     }
 
@@ -84,6 +91,20 @@ public class InboxRuleTests
     public sealed class TenantFromEnvelope : IEventScope
     {
         public void Enter(IServiceProvider scope, EventEnvelope envelope) => scope.GetRequiredService<TestTenant>().Id = envelope.Tenant;
+    }
+
+    /// <summary>Runs the script's racing copy when a subscriber connection closes (after its transaction rolled back).</summary>
+    public sealed class RaceOnClose(Script script) : DbConnectionInterceptor
+    {
+        public override void ConnectionClosed(DbConnection connection, ConnectionEndEventData eventData)
+        {
+            if (Interlocked.Exchange(ref script.RacingCopyCommits, 0) == 1 && script.RacingCopy is { } copy) copy().GetAwaiter().GetResult();
+        }
+
+        public override async Task ConnectionClosedAsync(DbConnection connection, ConnectionEndEventData eventData)
+        {
+            if (Interlocked.Exchange(ref script.RacingCopyCommits, 0) == 1 && script.RacingCopy is { } copy) await copy();
+        }
     }
 
     /// <summary>Counts the savepoints the subscriber's contexts create.</summary>
@@ -138,7 +159,7 @@ public class InboxRuleTests
         public ValueTask DisposeAsync() => App.DisposeAsync();
     }
 
-    private static async Task<Rig> StartAsync(bool participant = false, bool replaying = false)
+    private static async Task<Rig> StartAsync(bool participant = false, bool replaying = false, bool fakeLogs = false)
     {
         var savepoints = new Savepoints();
         var db = await TestDb.SqliteAsync();
@@ -152,10 +173,11 @@ public class InboxRuleTests
             b.Services.AddSingleton<TimeProvider>(clock);
             b.Services.AddEventHandler<AccountClosed, ClosingHandler>();
             b.Services.AddScoped<TestTenant>();
+            if (fakeLogs) b.Logging.AddFakeLogging();
             b.Services.AddSingleton<IEventScope, TenantFromEnvelope>();
             b.Services.ConfigureDbContext<LedgerDbContext>((_, options) =>
             {
-                options.AddInterceptors(savepoints);
+                options.AddInterceptors(savepoints, new RaceOnClose(script));
                 if (replaying) new SqliteDbContextOptionsBuilder(options).ExecutionStrategy(d => new ReplayingStrategy(d));
             });
             if (participant) b.Services.AddScoped<IDeliveryParticipant, Participant>();
@@ -519,5 +541,45 @@ public class InboxRuleTests
         // The failed run's note was dropped with its transaction: one note per event.
         Assert.Equal([("acc-1", "RX4"), ("acc-2", "RX4"), ("acc-3", "RX4")], await rig.NotesAsync());
         Assert.Equal((3, "closed,closed,closed"), await rig.RowsAsync());
+    }
+
+    [Fact]
+    public async Task A_delivery_that_loses_its_last_race_to_a_copy_that_committed_is_a_duplicate_success_not_a_retry()
+    {
+        await using var rig = await StartAsync();
+        using var meter = new InboxMeter(rig);
+        rig.Script.ConflictsLeft = 3;
+        // The third run's conflict was a redelivery of the same event committing first, as another pod would.
+        rig.Script.RacingCopy = async () =>
+        {
+            await using var other = rig.Db.Open();
+            other.Set<InboxMessage>().Add(new InboxMessage { Source = "/ledger", EventId = "raced", Type = "platform.ledger.account_closed.v1", Tenant = "RX4", HandledAt = DateTime.UtcNow });
+            await other.SaveChangesAsync();
+        };
+
+        var outcome = await rig.Dispatcher.DispatchAsync(Closed("acc-1", id: "raced"), Topic, CancellationToken.None);
+
+        Assert.Equal((DeliveryStatus.Success, true), (outcome.Status, outcome.Duplicate));
+        Assert.Equal(3, rig.Script.Calls);
+        Assert.Equal((1, ""), await rig.RowsAsync()); // the copy's inbox row; this delivery's notes rolled back
+        Assert.Equal(new Dictionary<string, long> { ["platform.messaging.inbox.duplicates[platform.ledger.account_closed.v1]"] = 1 }, meter.Counts.ToDictionary());
+    }
+
+    [Fact]
+    public async Task A_bulk_delivery_the_caller_cancels_stops_without_logging_a_failed_batch_or_trying_one_by_one()
+    {
+        await using var rig = await StartAsync(fakeLogs: true);
+        rig.Script.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cancel = new CancellationTokenSource();
+
+        var delivery = rig.Dispatcher.DispatchBulkAsync([new("a", Closed("acc-1")), new("b", Closed("acc-2"))], Topic, cancel.Token);
+        await rig.Script.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => delivery);
+        Assert.Equal(1, rig.Script.Calls);
+        Assert.Equal((0, ""), await rig.RowsAsync());
+        // A shutdown is not a failure: nothing says the batch failed.
+        Assert.DoesNotContain(rig.App.Services.GetFakeLogCollector().GetSnapshot(), r => r.Message.Contains("handling them one by one"));
     }
 }
