@@ -29,6 +29,8 @@ public class InboxRuleTests
 {
     private const string Topic = "ledger.account_closed.v1";
 
+    private static readonly Guid LastClosed = new("0193a000-0000-7000-8000-00000000c105");
+
     /// <summary>What the closing handler does on its next calls.</summary>
     public sealed class Script
     {
@@ -41,6 +43,8 @@ public class InboxRuleTests
         /// <summary>1: once the conflicting run's connection closes, a racing copy of the event commits its inbox row.</summary>
         public int RacingCopyCommits;
         public Func<Task>? RacingCopy;
+        /// <summary>Also records the account as the last closed on a shared note, by attaching a copy of the row (a disconnected update).</summary>
+        public bool UpdatesLastClosed;
         public TaskCompletionSource? Gate;
         public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -58,6 +62,7 @@ public class InboxRuleTests
             if (script.ThrowOwnCancellation) throw new TaskCanceledException("the registry did not answer in time");
             db.Notes.Add(new Note { Id = Guid.NewGuid(), AccountId = message.AccountId, Tenant = tenant.Id ?? "no scope", Text = "closed" });
             if (Interlocked.Exchange(ref script.TransientOnce, 0) == 1) throw new TransientFault();
+            if (script.UpdatesLastClosed) db.Notes.Update(new Note { Id = LastClosed, AccountId = message.AccountId, Tenant = "RX4", Text = "last closed" });
             await db.SaveChangesAsync(cancellationToken);
             var left = Interlocked.Decrement(ref script.ConflictsLeft);
             if (left == 0 && script.RacingCopy is not null) script.RacingCopyCommits = 1;
@@ -581,5 +586,26 @@ public class InboxRuleTests
         Assert.Equal((0, ""), await rig.RowsAsync());
         // A shutdown is not a failure: nothing says the batch failed.
         Assert.DoesNotContain(rig.App.Services.GetFakeLogCollector().GetSnapshot(), r => r.Message.Contains("handling them one by one"));
+    }
+
+    [Fact]
+    public async Task Each_event_of_a_bulk_delivery_starts_from_a_clean_change_tracker_as_in_a_scope_of_its_own()
+    {
+        await using var rig = await StartAsync();
+        await using (var seed = rig.Db.Open())
+        {
+            seed.Notes.Add(new Note { Id = LastClosed, AccountId = "none", Tenant = "RX4", Text = "last closed" });
+            await seed.SaveChangesAsync();
+        }
+        rig.Script.UpdatesLastClosed = true;
+
+        var statuses = await rig.Dispatcher.DispatchBulkAsync([new("a", Closed("acc-1")), new("b", Closed("acc-2"))], Topic, CancellationToken.None);
+
+        Assert.All(statuses, s => Assert.Equal(DeliveryStatus.Success, s.Status));
+        // The second event attached its own copy of the row the first had updated: that works only if the first's
+        // entities were let go, and then the batch is not rolled back and handled again one by one.
+        Assert.Equal(2, rig.Script.Calls);
+        await using var read = rig.Db.Open();
+        Assert.Equal("acc-2", (await read.Notes.SingleAsync(n => n.Id == LastClosed)).AccountId);
     }
 }
