@@ -433,6 +433,9 @@ public class InboxRuleTests
         };
         rig.Script.Reject = "the account is already closed";
         outcomes = [.. outcomes, await rig.Dispatcher.DispatchAsync(Closed("acc-9", id: "rejected"), Topic, CancellationToken.None)];
+        // A bulk delivery's entry that is no CloudEvent at all.
+        var bulk = await rig.Dispatcher.DispatchBulkAsync([new("garbled", Encoding.UTF8.GetBytes("not an event"))], Topic, CancellationToken.None);
+        Assert.Equal(("garbled", DeliveryStatus.Drop), Assert.Single(bulk));
 
         Assert.All(outcomes, o => Assert.Equal(DeliveryStatus.Drop, o.Status));
         var letters = (await rig.LettersAsync()).ToDictionary(d => d.EventId, d => d.Reason);
@@ -441,6 +444,7 @@ public class InboxRuleTests
         Assert.StartsWith($"data is not a valid {closed}: ", letters["bad-data"]);
         Assert.True(letters["bad-data"].Length > $"data is not a valid {closed}: ".Length, letters["bad-data"]); // the parser's own words follow
         Assert.Equal("rejected by handler: the account is already closed", letters["rejected"]);
+        Assert.StartsWith("malformed CloudEvent: ", letters[""]);
         Assert.Equal(1, rig.Script.Calls); // only the rejected event reached the handler
         Assert.Equal(new Dictionary<string, long>
         {
@@ -448,6 +452,8 @@ public class InboxRuleTests
             ["platform.messaging.inbox.dropped[no_tenant]"] = 1,
             ["platform.messaging.inbox.dropped[bad_data]"] = 1,
             ["platform.messaging.inbox.dropped[rejected]"] = 1,
+            ["platform.messaging.inbox.dropped[malformed]"] = 1,
+            ["platform.messaging.dead_letters[malformed CloudEvent]"] = 1,
             ["platform.messaging.dead_letters[no handler for event type 'platform.ledger.account_frozen.v1']"] = 1,
             ["platform.messaging.dead_letters[the event carries no tenant attribute]"] = 1,
             [$"platform.messaging.dead_letters[data is not a valid {closed}]"] = 1,
