@@ -219,6 +219,27 @@ public class RelayLeaseTests
         Assert.Equal([$"Outbox relay {relay.InstanceId} lost its lease mid-batch; 2 of 4 events were sent"], Logged(rig, LogLevel.Warning));
     }
 
+    [Fact]
+    public async Task A_relay_that_stops_gives_up_only_its_own_lease_never_another_instances()
+    {
+        await using var rig = await RelayRig.StartAsync();
+        await rig.App.PublishAsync([Credit("A", 1)]);
+        Assert.True((await rig.Relay(new OneByOneTransport()).RunOnceAsync(CancellationToken.None)).Leader); // creates the lease row
+        var until = rig.Now.AddMinutes(1);
+        await rig.SetLeaseAsync(Elsewhere, until);
+        var transport = new OneByOneTransport();
+        var relay = rig.Relay(transport, o => o.Enabled = true);
+        var waits = rig.Clock.Waits.Count;
+
+        await relay.StartAsync(CancellationToken.None);
+        // Its first pass found the lease held and it now waits a poll interval on the fake clock.
+        await Eventually.HoldsAsync(() => Task.FromResult(rig.Clock.Waits.Count > waits), "the relay's first pass ran");
+        await relay.StopAsync(CancellationToken.None);
+
+        Assert.Empty(transport.Attempts);
+        Assert.Equal((Elsewhere, until), await rig.LeaseAsync());
+    }
+
     /// <summary>Sends one row per call (no batching), running <paramref name="before"/> first; records every attempt.</summary>
     private sealed class HoldingTransport(Func<OutboxMessage, CancellationToken, Task> before) : IEventTransport
     {
