@@ -220,6 +220,67 @@ public class RelayLeaseTests
     }
 
     [Fact]
+    public async Task A_relay_that_stops_gives_up_only_its_own_lease_never_another_instances()
+    {
+        await using var rig = await RelayRig.StartAsync();
+        await rig.App.PublishAsync([Credit("A", 1)]);
+        Assert.True((await rig.Relay(new OneByOneTransport()).RunOnceAsync(CancellationToken.None)).Leader); // creates the lease row
+        var until = rig.Now.AddMinutes(1);
+        await rig.SetLeaseAsync(Elsewhere, until);
+        var transport = new OneByOneTransport();
+        var relay = rig.Relay(transport, o => o.Enabled = true);
+        var waits = rig.Clock.Waits.Count;
+
+        await relay.StartAsync(CancellationToken.None);
+        // Its first pass found the lease held and it now waits a poll interval on the fake clock.
+        await Eventually.HoldsAsync(() => Task.FromResult(rig.Clock.Waits.Count > waits), "the relay's first pass ran");
+        await relay.StopAsync(CancellationToken.None);
+
+        Assert.Empty(transport.Attempts);
+        Assert.Equal((Elsewhere, until), await rig.LeaseAsync());
+    }
+
+    /// <summary>Sends one row per call (no batching), running <paramref name="before"/> first; records every attempt.</summary>
+    private sealed class HoldingTransport(Func<OutboxMessage, CancellationToken, Task> before) : IEventTransport
+    {
+        public ConcurrentQueue<OutboxMessage> Attempts { get; } = new();
+
+        public async Task<SendResult> SendAsync(OutboxMessage message, CancellationToken cancellationToken)
+        {
+            Attempts.Enqueue(message);
+            await before(message, cancellationToken);
+            return SendResult.Ok;
+        }
+    }
+
+    [Fact]
+    public async Task On_the_one_by_one_path_a_relay_that_finds_its_lease_taken_stops_at_once_and_sends_no_more_subjects_than_its_parallelism()
+    {
+        await using var rig = await RelayRig.StartAsync(new() { ["Messaging:Relay:MaxParallelism"] = "1" });
+        await rig.App.PublishAsync([Credit("A", 1), Credit("B", 1), Credit("C", 1), Credit("D", 1)]);
+        HoldingTransport? transport = null;
+        transport = new HoldingTransport(async (message, ct) =>
+        {
+            if (transport!.Attempts.Count == 1) return;
+            // While B1 is out, another instance takes the lease; the send in flight is cancelled by the lease's loss.
+            await rig.SetLeaseAsync(Elsewhere, rig.Now.AddMinutes(1));
+            rig.Clock.Advance(rig.Options.LeaseDuration / 3);
+            await Task.Delay(Timeout.Infinite, ct).WaitAsync(TimeSpan.FromSeconds(30));
+        });
+        var relay = rig.Relay(transport);
+
+        var pass = await relay.RunOnceAsync(CancellationToken.None);
+
+        var rows = await rig.RowsAsync();
+        // One subject at a time (MaxParallelism 1): C1 was not started beside B1, and nothing after the lease was lost.
+        Assert.Equal(["A1", "B1"], transport.Attempts.Select(m => RowNames.Of(m, rows)));
+        Assert.Equal((true, 4, 1, 0), (pass.Leader, pass.Selected, pass.Sent, pass.Failed));
+        Assert.Equal(["B1", "C1", "D1"], rows.Where(m => m.SentAt is null).Select(m => RowNames.Of(m, rows)));
+        Assert.All(rows, m => Assert.Equal(0, m.Attempts));
+        Assert.Equal([$"Outbox relay {relay.InstanceId} lost its lease mid-batch; 1 of 4 events were sent"], Logged(rig, LogLevel.Warning));
+    }
+
+    [Fact]
     public async Task A_relay_that_cannot_renew_its_lease_stops_the_batch_rather_than_risk_two_senders()
     {
         await using var rig = await RelayRig.StartAsync(new() { ["Messaging:Relay:MaxParallelism"] = "1" });
