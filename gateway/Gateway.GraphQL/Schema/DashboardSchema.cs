@@ -119,7 +119,8 @@ public sealed class TrustType : ObjectGraphType<TrustScope>
             .Description("Signs of a blanket approach (principle 2) on the named wards, with their evidence (consent service; clinicians).")
             .Argument<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("wardCodes", "The wards to look at (at most the page-size limit).")
             // One analysis per ward named, each with a few signals: the analyser counts the wards, not its default of 5.
-            .WithComplexityImpact(c => new global::GraphQL.Validation.Complexity.FieldComplexityResult(1, Math.Max(1, c.GetArgument<List<object>?>("wardCodes", null)?.Count ?? 1)))
+            .WithComplexityImpact(c => new global::GraphQL.Validation.Complexity.FieldComplexityResult(1,
+                c.Arguments is { } given && given.TryGetValue("wardCodes", out var wards) && wards.Value is System.Collections.ICollection named ? Math.Max(1, named.Count) : 1))
             .Resolve(c =>
             {
                 var wards = c.GetArgument<List<string>>("wardCodes");
