@@ -47,6 +47,9 @@ internal static class DashboardBench
         var perRound = Program.Option(args, "--requests", 20);
         var patients = Program.Option(args, "--patients", 10_000);
         var warmup = Program.Option(args, "--warmup", 10);
+        // The gateway's per-operation timeout and per-call deadline in seconds (its defaults are 10 and 5). With the ward
+        // lists in it the full dashboard at 10,000 patients outlived 10 s under load (a 504 in the warm-up, 2026-12-04).
+        var timeout = Program.Option(args, "--timeout", 10);
         const int Technologies = 50, EvidencePerTechnology = 4, Wards = 100;
 
         // WebApplicationFactory (under ServiceFactory) reads the services' content roots from MvcTestingAppManifest.json
@@ -69,7 +72,7 @@ internal static class DashboardBench
         Console.WriteLine($"GraphQLBench dashboard  {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC  load average {Stats.LoadAverage()}  trust {Tenant}");
         Console.WriteLine($"seeded {patients:N0} patients ({rows:N0} consent rows), {Technologies} technologies with {EvidencePerTechnology} evidence items each, in {clock.Elapsed.TotalSeconds:F0} s");
 
-        await using var gateway = await StartGatewayAsync(consent, procurement, evidence, audit);
+        await using var gateway = await StartGatewayAsync(consent, procurement, evidence, audit, TimeSpan.FromSeconds(timeout));
         var roles = new[] { "procurement-lead", "ward-manager", "auditor", "clinician" };
         var token = TestTokens.Shared.Mint(Tenant, roles, lifetime: TimeSpan.FromHours(6));
         using var http = new HttpClient { BaseAddress = gateway.Address };
@@ -304,7 +307,7 @@ internal static class DashboardBench
     // Composed as gateway/Gateway composes its GraphQL (service defaults, AddPlatformGraphQL, MapPlatformGraphQL),
     // in the Testing environment the services run in here, pointing at the four services.
     private static async Task<GatewayApp> StartGatewayAsync(ServiceFactory<ConsentGrpcService> consent, ServiceFactory<ProcurementGrpcService> procurement,
-        ServiceFactory<EvidenceGrpcService> evidence, ServiceFactory<AuditGrpcService> audit)
+        ServiceFactory<EvidenceGrpcService> evidence, ServiceFactory<AuditGrpcService> audit, TimeSpan timeout)
     {
         var port = FreePort.Next();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ApplicationName = typeof(DashboardBench).Assembly.GetName().Name });
@@ -315,6 +318,8 @@ internal static class DashboardBench
             ["GraphQL:Services:Evidence"] = evidence.GrpcAddress.ToString(),
             ["GraphQL:Services:Audit"] = audit.GrpcAddress.ToString(),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["GraphQL:Timeout"] = timeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+            ["GraphQL:CallDeadline"] = timeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.AddServiceDefaults();
