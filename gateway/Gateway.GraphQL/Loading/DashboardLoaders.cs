@@ -32,10 +32,24 @@ public sealed class DashboardLoaders(EvidenceService.EvidenceServiceClient evide
         return found;
     }, []);
 
+    /// <summary>How many ListOpenGates calls one batch has in flight at once: a page of technologies can hold hundreds of cases, and each call holds a database connection in procurement.</summary>
+    public const int OpenGatesAtOnce = 8;
+
     public BatchLoader<OpenGatesKey, IReadOnlyList<OpenGate>> OpenGates { get; } = new(async (keys, ct) =>
     {
-        var replies = await Task.WhenAll(keys.Select(async key => (key, (await procurement.ListOpenGatesAsync(
-            new ListOpenGatesRequest { CaseId = key.CaseId, Kind = key.Kind }, cancellationToken: ct)).OpenGates)));
+        using var slots = new SemaphoreSlim(OpenGatesAtOnce);
+        var replies = await Task.WhenAll(keys.Select(async key =>
+        {
+            await slots.WaitAsync(ct);
+            try
+            {
+                return (key, (await procurement.ListOpenGatesAsync(new ListOpenGatesRequest { CaseId = key.CaseId, Kind = key.Kind }, cancellationToken: ct)).OpenGates);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
         return replies.ToDictionary(r => r.key, r => (IReadOnlyList<OpenGate>)r.OpenGates);
     }, []);
 

@@ -120,8 +120,14 @@ internal static class DashboardBench
                     (await evidenceClient.ListAppraisalsAsync(new ListAppraisalsRequest { TechnologyId = t.TechnologyId }, headers)).Appraisals.Count));
                 var ids = shown.Select(t => t.TechnologyId).ToHashSet();
                 var cases = (await procurementClient.ListCasesAsync(new ListCasesRequest(), headers)).Cases.Where(c => ids.Contains(c.TechnologyId)).ToList();
+                // As many in flight at once as the gateway's loader allows (DashboardLoaders.OpenGatesAtOnce).
+                using var slots = new SemaphoreSlim(Platform.Gateway.GraphQL.Loading.DashboardLoaders.OpenGatesAtOnce);
                 var gates = await Task.WhenAll(cases.Select(async c =>
-                    (await procurementClient.ListOpenGatesAsync(new ListOpenGatesRequest { CaseId = c.CaseId, Kind = ApprovalKind.Full }, headers)).OpenGates.Count));
+                {
+                    await slots.WaitAsync();
+                    try { return (await procurementClient.ListOpenGatesAsync(new ListOpenGatesRequest { CaseId = c.CaseId, Kind = ApprovalKind.Full }, headers)).OpenGates.Count; }
+                    finally { slots.Release(); }
+                }));
                 return (shown, await items, await appraisals, cases.Count, gates.Sum());
             }
 
