@@ -32,9 +32,9 @@ public sealed class ProtectionTests(DashboardHosts hosts)
     {
         hosts.ResetCounts();
 
-        // Each page is within the limit; together they ask for 100 x 100 evidence items.
+        // Each page is within the limit; together they ask for every field of 100 x 100 evidence items.
         var (response, body) = await hosts.Gateway.Client(Seed.NewTrust()).PostAsync(
-            "{ trust { technologies(first: 100) { edges { node { name evidence(first: 100) { edges { node { title sampleSize quality } } } } } } } }");
+            "{ trust { technologies(first: 100) { edges { node { name evidence(first: 100) { edges { node { id technologyId title studyDesign sampleSize independentOfSupplier settingRelevance quality recordedAt } } } } } } } }");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("complexity", body!["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);

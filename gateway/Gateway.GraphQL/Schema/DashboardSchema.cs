@@ -4,7 +4,9 @@ using GraphQL.Types;
 using Platform.Gateway.GraphQL.Loading;
 using Microsoft.Extensions.DependencyInjection;
 using GraphQL.Types.Relay.DataObjects;
+using GraphQL.Builders;
 using Platform.Contracts.Audit.V1;
+using Platform.Contracts.Consent.V1;
 using Platform.Contracts.Evidence.V1;
 using Platform.Contracts.Procurement.V1;
 using Platform.ServiceDefaults.Tenancy;
@@ -69,6 +71,10 @@ public sealed class RegionType : ObjectGraphType<RegionScope>
 
 public sealed class TrustType : ObjectGraphType<TrustScope>
 {
+    // A list whose every node is one patient's use: a region analyst's document selecting it is refused whole.
+    private static void PatientRows<T>(global::GraphQL.Builders.ConnectionBuilder<T> connection) =>
+        connection.FieldType.WithMetadata(Protection.PatientDataRule.PatientData, true);
+
     public TrustType(GraphQLOptions options)
     {
         Name = "Trust";
@@ -112,6 +118,9 @@ public sealed class TrustType : ObjectGraphType<TrustScope>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<BlanketUseSignalType>>>>("blanketUseSignals")
             .Description("Signs of a blanket approach (principle 2) on the named wards, with their evidence (consent service; clinicians).")
             .Argument<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("wardCodes", "The wards to look at (at most the page-size limit).")
+            // One analysis per ward named, each with a few signals: the analyser counts the wards, not its default of 5.
+            .WithComplexityImpact(c => new global::GraphQL.Validation.Complexity.FieldComplexityResult(1,
+                c.Arguments is { } given && given.TryGetValue("wardCodes", out var wards) && wards.Value is System.Collections.ICollection named ? Math.Max(1, named.Count) : 1))
             .Resolve(c =>
             {
                 var wards = c.GetArgument<List<string>>("wardCodes");
@@ -120,6 +129,70 @@ public sealed class TrustType : ObjectGraphType<TrustScope>
                 var loader = c.RequestServices!.GetRequiredService<DashboardLoaders>().BlanketUseByWard;
                 return loader.LoadMany(wards.Distinct(StringComparer.Ordinal)).Then(lists => lists.SelectMany(l => l).ToList());
             });
+
+        // The consent service's ward lists. Each page is one call; consent records every patient it answers with.
+        var consentPage = (IResolveConnectionContext<TrustScope> c) => (c.First ?? options.DefaultPageSize, c.RequestServices!.GetRequiredService<ConsentService.ConsentServiceClient>());
+
+        PatientRows(Connection<WardUseType>("activeUses")
+            .Description("The active uses on a ward with their lawful basis (own consent, proxy, best interests, court order, MHA s. 63) and review, oldest first (consent service; clinicians, ward managers). Patient rows: each patient shown is recorded as read by consent.")
+            .Argument<NonNullGraphType<StringGraphType>>("wardCode", "The ward, by its code.")
+            .PageSize(options.DefaultPageSize)
+            .ResolveAsync(async c =>
+            {
+                var (first, consent) = consentPage(c);
+                return await Cursors.ServicePageAsync<UseSummary>(c.After, first, options.MaxPageSize, async (token, size) =>
+                {
+                    var request = new ListUsesRequest { WardCode = c.GetArgument<string>("wardCode"), PageSize = size, PageToken = token };
+                    request.Statuses.Add(UseStatus.Active);
+                    var reply = await consent.ListUsesAsync(request, cancellationToken: c.CancellationToken);
+                    return ((IReadOnlyList<UseSummary>)reply.Uses, reply.NextPageToken);
+                });
+            }));
+
+        PatientRows(Connection<WardUseType>("overdueReviews")
+            .Description("Live uses past their review date, the longest overdue first, on one ward or every ward (consent service; clinicians, ward managers). Patient rows: each patient shown is recorded as read by consent.")
+            .Argument<StringGraphType>("wardCode", "The ward, by its code; every ward of the trust when not given.")
+            .PageSize(options.DefaultPageSize)
+            .ResolveAsync(async c =>
+            {
+                var (first, consent) = consentPage(c);
+                return await Cursors.ServicePageAsync<UseSummary>(c.After, first, options.MaxPageSize, async (token, size) =>
+                {
+                    var reply = await consent.ListOverdueReviewsAsync(new ListOverdueReviewsRequest { WardCode = c.GetArgument<string?>("wardCode") ?? "", PageSize = size, PageToken = token },
+                        cancellationToken: c.CancellationToken);
+                    return ((IReadOnlyList<UseSummary>)reply.Uses, reply.NextPageToken);
+                });
+            }));
+
+        PatientRows(Connection<ConsentRequiredUseType>("consentRequired")
+            .Description("Live uses on a proxy or best-interests basis whose patient has regained capacity, so their own consent is due: past due first, then the soonest deadline (consent service; clinicians, ward managers). Patient rows: each patient shown is recorded as read by consent.")
+            .Argument<StringGraphType>("wardCode", "The ward, by its code; every ward of the trust when not given.")
+            .PageSize(options.DefaultPageSize)
+            .ResolveAsync(async c =>
+            {
+                var (first, consent) = consentPage(c);
+                return await Cursors.ServicePageAsync<ConsentRequiredUse>(c.After, first, options.MaxPageSize, async (token, size) =>
+                {
+                    var reply = await consent.ListConsentRequiredAsync(new ListConsentRequiredRequest { WardCode = c.GetArgument<string?>("wardCode") ?? "", PageSize = size, PageToken = token },
+                        cancellationToken: c.CancellationToken);
+                    return ((IReadOnlyList<ConsentRequiredUse>)reply.Uses, reply.NextPageToken);
+                });
+            }));
+
+        PatientRows(Connection<RaisedBlanketUseSignalType>("raisedBlanketUseSignals")
+            .Description("Blanket-use signals the consent service's scheduled sweep raised, newest first, with the uses they rest on (consent service; clinicians, ward managers).")
+            .Argument<StringGraphType>("wardCode", "The ward, by its code; every ward of the trust when not given.")
+            .PageSize(options.DefaultPageSize)
+            .ResolveAsync(async c =>
+            {
+                var (first, consent) = consentPage(c);
+                return await Cursors.ServicePageAsync<RaisedBlanketUseSignal>(c.After, first, options.MaxPageSize, async (token, size) =>
+                {
+                    var reply = await consent.ListBlanketUseSignalsAsync(new ListBlanketUseSignalsRequest { WardCode = c.GetArgument<string?>("wardCode") ?? "", PageSize = size, PageToken = token },
+                        cancellationToken: c.CancellationToken);
+                    return ((IReadOnlyList<RaisedBlanketUseSignal>)reply.Signals, reply.NextPageToken);
+                });
+            }));
 
         Field<AuditCheckpointType>("auditCheckpoint")
             .Description("The audit log's latest signed checkpoint: how many entries it holds and the note a verifier checks; null before the first is signed (audit service; auditors only, and reading it is itself recorded).")

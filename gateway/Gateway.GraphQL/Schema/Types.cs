@@ -31,6 +31,17 @@ public sealed class ContractEnumType<TEnum> : EnumerationGraphType<TEnum> where 
         [typeof(Instrument)] = "The instrument outcomes are measured on (evidence).",
         [typeof(Platform.Contracts.Evidence.V1.EsfTier)] = "The NICE Evidence Standards Framework tier (evidence).",
         [typeof(AppraisalConclusion)] = "What an appraisal concluded of the evidence (evidence).",
+        [typeof(CaseStatus)] = "Where a procurement case's approval stands (procurement).",
+        [typeof(StatedPurpose)] = "Why the trust wants a technology in a setting (procurement; principle 5).",
+        [typeof(ApprovalKind)] = "The kind of approval: full, or a trial (procurement; principle 7).",
+        [typeof(GateState)] = "The state of a procurement gate (procurement).",
+        [typeof(EvidenceConclusion)] = "What the evidence appraisal behind an approval concluded (procurement).",
+        [typeof(WithdrawalCause)] = "Why an approval was withdrawn (procurement).",
+        [typeof(UseStatus)] = "The state of a technology use (consent).",
+        [typeof(UsePurpose)] = "What a technology use is for (consent).",
+        [typeof(LawfulBasisKind)] = "The lawful basis a use rests on (consent; MCA 2005 ss. 1-4, s. 9, s. 16; MHA 1983 s. 63).",
+        [typeof(LawfulBasisStatus)] = "Whether a use's lawful basis stands as it is now (consent).",
+        [typeof(UseCheckDecision)] = "What a use check would answer now (consent).",
     };
 
     public ContractEnumType()
@@ -64,6 +75,11 @@ public sealed class TechnologyType : ObjectGraphType<Technology>
             .Description("Its appraisals with their ESF tiers, newest first (evidence service; evidence reviewers, procurement leads, clinical safety officers, IG leads).")
             .PageSize(options.DefaultPageSize)
             .Resolve(c => c.RequestServices!.GetRequiredService<DashboardLoaders>().AppraisalsByTechnology.Load(c.Source.TechnologyId)
+                .Then(items => Cursors.Page(items, c.First ?? options.DefaultPageSize, c.After)));
+        Connection<SettingApprovalType>("settings")
+            .Description("Its approval status per ward setting type with the gates still open, oldest case first (procurement service; procurement leads, IG leads, clinical safety officers, evidence reviewers).")
+            .PageSize(options.DefaultPageSize)
+            .Resolve(c => c.RequestServices!.GetRequiredService<DashboardLoaders>().CasesByTechnology.Load(c.Source.TechnologyId)
                 .Then(items => Cursors.Page(items, c.First ?? options.DefaultPageSize, c.After)));
         Connection<EvidenceItemType>("evidence")
             .Description("The evidence items recorded for this technology (evidence service), oldest first.")
