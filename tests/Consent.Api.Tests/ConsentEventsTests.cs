@@ -334,7 +334,7 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         }
         // A fault in one trust's rows: the database refuses every event EVF1's sweep would publish. EVF1 sorts first,
         // so a sweep that stopped at the first failure would leave EVF2's overdue review unraised.
-        await OwnerSqlAsync("""
+        await fixture.App.OwnerSqlAsync("""
             CREATE FUNCTION refuse_evf1() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'test fault for EVF1'; END $$;
             CREATE TRIGGER refuse_evf1 BEFORE INSERT ON outbox_messages FOR EACH ROW WHEN (NEW.tenant = 'EVF1') EXECUTE FUNCTION refuse_evf1();
             """);
@@ -348,7 +348,7 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         }
         finally
         {
-            await OwnerSqlAsync("DROP TRIGGER refuse_evf1 ON outbox_messages; DROP FUNCTION refuse_evf1();");
+            await fixture.App.OwnerSqlAsync("DROP TRIGGER refuse_evf1 ON outbox_messages; DROP FUNCTION refuse_evf1();");
         }
 
         // The next sweep raises the review the failed one could not (it was not marked raised without its event).
@@ -357,13 +357,6 @@ public sealed class ConsentEventsTests(ConsentServiceFixture fixture) : IClassFi
         Assert.Single(await Published<ReviewOverdue>("EVF2"));
     }
 
-    private async Task OwnerSqlAsync(string sql)
-    {
-        await using var conn = new Npgsql.NpgsqlConnection(fixture.App.Postgres.OwnerConnectionString(fixture.App.Database));
-        await conn.OpenAsync();
-        await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
 
     private static async Task<string> ConsentingPatientAsync(ConsentClient a, string technology, string ward = "OAK")
     {

@@ -323,7 +323,7 @@ public sealed class SignalSweepGrpcTests(SignalSweepFixture fixture) : IClassFix
             await trust.Call(c => c.RecordConsentAsync(refusal));
         }
         // A fault in one trust's rows: the database refuses to store what SWF1's sweep raised.
-        await OwnerSqlAsync("""
+        await fixture.App.OwnerSqlAsync("""
             CREATE FUNCTION refuse_swf1() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'test fault for SWF1'; END $$;
             CREATE TRIGGER refuse_swf1 BEFORE INSERT ON raised_signals FOR EACH ROW WHEN (NEW.tenant_id = 'SWF1') EXECUTE FUNCTION refuse_swf1();
             """);
@@ -336,19 +336,11 @@ public sealed class SignalSweepGrpcTests(SignalSweepFixture fixture) : IClassFix
         }
         finally
         {
-            await OwnerSqlAsync("DROP TRIGGER refuse_swf1 ON raised_signals; DROP FUNCTION refuse_swf1();");
+            await fixture.App.OwnerSqlAsync("DROP TRIGGER refuse_swf1 ON raised_signals; DROP FUNCTION refuse_swf1();");
         }
         await SweepAsync();
         Assert.Single(await Published<RefusalQuestionDue>("SWF1"));
         Assert.Single(await Published<RefusalQuestionDue>("SWF2"));
-    }
-
-    private async Task OwnerSqlAsync(string sql)
-    {
-        await using var conn = new Npgsql.NpgsqlConnection(fixture.App.Postgres.OwnerConnectionString(fixture.App.Database));
-        await conn.OpenAsync();
-        await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
     }
 }
 

@@ -36,6 +36,18 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
 
     public PostgresServer Postgres { get; private init; } = null!;
 
+    /// <summary>
+    /// Runs <paramref name="sql"/> as the database's owner, past row-level security and the app's grants: for a test
+    /// that plants a fault (a trigger refusing one trust's rows) or tampers with stored rows.
+    /// </summary>
+    public async Task OwnerSqlAsync(string sql)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(Postgres.OwnerConnectionString(Database));
+        await conn.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     public TestTokens Tokens => TestTokens.Shared;
 
     /// <summary>

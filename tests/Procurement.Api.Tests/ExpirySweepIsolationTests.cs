@@ -30,7 +30,7 @@ public class ExpirySweepIsolationTests(ExpirySweepByHandFixture fixture) : IClas
 
         // A fault in one trust's rows: the database refuses every event REXA1's review would publish. REXA1 sorts
         // first, so a sweep that stopped at the first failure would leave REXB1's lapsed test unnoticed.
-        await OwnerSqlAsync("""
+        await fixture.App.OwnerSqlAsync("""
             CREATE FUNCTION refuse_rexa1() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'test fault for REXA1'; END $$;
             CREATE TRIGGER refuse_rexa1 BEFORE INSERT ON outbox_messages FOR EACH ROW WHEN (NEW.tenant = 'REXA1') EXECUTE FUNCTION refuse_rexa1();
             """);
@@ -47,7 +47,7 @@ public class ExpirySweepIsolationTests(ExpirySweepByHandFixture fixture) : IClas
         }
         finally
         {
-            await OwnerSqlAsync("DROP TRIGGER refuse_rexa1 ON outbox_messages; DROP FUNCTION refuse_rexa1();");
+            await fixture.App.OwnerSqlAsync("DROP TRIGGER refuse_rexa1 ON outbox_messages; DROP FUNCTION refuse_rexa1();");
         }
 
         // The next sweep catches up the trust that failed (its expiry was not marked as noticed without its event:
@@ -56,13 +56,5 @@ public class ExpirySweepIsolationTests(ExpirySweepByHandFixture fixture) : IClas
         Assert.Empty(retried.FailedTrusts);
         Assert.Single(await failing.PublishedAsync("procurement.gate_expired.v1", failingCase.CaseId));
         Assert.Single(await healthy.PublishedAsync("procurement.gate_expired.v1", healthyCase.CaseId));
-    }
-
-    private async Task OwnerSqlAsync(string sql)
-    {
-        await using var conn = new Npgsql.NpgsqlConnection(fixture.App.Postgres.OwnerConnectionString(fixture.App.Database));
-        await conn.OpenAsync();
-        await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
     }
 }
