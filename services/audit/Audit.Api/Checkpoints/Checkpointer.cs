@@ -35,14 +35,23 @@ public sealed class Checkpointer(IServiceScopeFactory scopes, AuditKeys keys, IH
             List<TreeHeadRow> heads;
             await using (var scope = scopes.CreateAsyncScope())
             {
-                heads = await scope.ServiceProvider.GetRequiredService<AuditDbContext>().TreeHeads.AsNoTracking().ToListAsync(cancellationToken);
+                heads = await scope.ServiceProvider.GetRequiredService<AuditDbContext>().TreeHeads.AsNoTracking().OrderBy(h => h.TenantId).ToListAsync(cancellationToken);
             }
 
             var signed = 0;
             foreach (var head in heads)
             {
                 if (_signed.TryGetValue(head.TenantId, out var done) && done == head.TreeSize) continue;
-                if (await CheckpointTrustAsync(head.TenantId, cancellationToken)) signed++;
+                try
+                {
+                    if (await CheckpointTrustAsync(head.TenantId, cancellationToken)) signed++;
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // One trust's fault (its rows, its database) must not leave the other trusts' logs unsigned: it is
+                    // logged, and tried again next round (its size is not remembered as signed).
+                    logger.LogError(ex, "Checkpoint for trust {Tenant} failed; tried again next round", head.TenantId);
+                }
             }
 
             return signed;
@@ -95,8 +104,10 @@ public sealed class Checkpointer(IServiceScopeFactory scopes, AuditKeys keys, IH
             }
             catch (DbUpdateException)
             {
-                // Another instance signed this size first: its checkpoint stands.
                 db.ChangeTracker.Clear();
+                // Another instance signed this size first: its checkpoint stands. Any other failure is this trust's
+                // fault and is not taken for a signed checkpoint.
+                if (!await db.Checkpoints.AsNoTracking().AnyAsync(c => c.TreeSize == head.Size, cancellationToken)) throw;
             }
         }
 
