@@ -46,6 +46,13 @@ public sealed class GraphQLOptions
     /// <summary>The deadline of each call a resolver makes to a service.</summary>
     public TimeSpan CallDeadline { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many calls each of the request's per-key batch loaders (evidence items, appraisals, outcome reports, regional
+    /// reports, open gates, blanket-use signals) has in flight at once. Each call holds a database connection in the
+    /// service it asks; unbounded, a dashboard of 50 technologies exhausted PostgreSQL's connections (ADR 0037).
+    /// </summary>
+    public int LoaderCallsAtOnce { get; set; } = 8;
+
     /// <summary>The services' gRPC (h2c) addresses.</summary>
     public ServiceAddresses Services { get; set; } = new();
 

@@ -50,6 +50,9 @@ internal static class DashboardBench
         // The gateway's per-operation timeout and per-call deadline in seconds (its defaults are 10 and 5). With the ward
         // lists in it the full dashboard at 10,000 patients outlived 10 s under load (a 504 in the warm-up, 2026-12-04).
         var timeout = Program.Option(args, "--timeout", 10);
+        // How many calls each per-key loader has in flight at once (GraphQL:LoaderCallsAtOnce, default 8); the direct side
+        // holds each of its per-key fan-outs to the same number, so both make the same calls as concurrently.
+        var atOnce = Program.Option(args, "--at-once", new GraphQLOptions().LoaderCallsAtOnce);
         const int Technologies = 50, EvidencePerTechnology = 4, Wards = 100;
 
         // WebApplicationFactory (under ServiceFactory) reads the services' content roots from MvcTestingAppManifest.json
@@ -72,7 +75,7 @@ internal static class DashboardBench
         Console.WriteLine($"GraphQLBench dashboard  {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC  load average {Stats.LoadAverage()}  trust {Tenant}");
         Console.WriteLine($"seeded {patients:N0} patients ({rows:N0} consent rows), {Technologies} technologies with {EvidencePerTechnology} evidence items each, in {clock.Elapsed.TotalSeconds:F0} s");
 
-        await using var gateway = await StartGatewayAsync(consent, procurement, evidence, audit, TimeSpan.FromSeconds(timeout));
+        await using var gateway = await StartGatewayAsync(consent, procurement, evidence, audit, TimeSpan.FromSeconds(timeout), atOnce);
         var roles = new[] { "procurement-lead", "ward-manager", "auditor", "clinician" };
         var token = TestTokens.Shared.Mint(Tenant, roles, lifetime: TimeSpan.FromHours(6));
         using var http = new HttpClient { BaseAddress = gateway.Address };
@@ -104,6 +107,18 @@ internal static class DashboardBench
         var consentClient = new ConsentService.ConsentServiceClient(consentChannel);
         var auditClient = new AuditService.AuditServiceClient(auditChannel);
 
+        // One call per item, at most atOnce in flight at once: as each of the gateway's per-key loaders makes them.
+        async Task<int[]> EachAsync<T>(IReadOnlyList<T> items, Func<T, Task<int>> call)
+        {
+            using var slots = new SemaphoreSlim(atOnce);
+            return await Task.WhenAll(items.Select(async item =>
+            {
+                await slots.WaitAsync();
+                try { return await call(item); }
+                finally { slots.Release(); }
+            }));
+        }
+
         // What the resolvers ask for, asked directly: the register's first page (one more than shown, as the
         // connection does to know whether there is a next page), each shown technology's evidence and appraisals, the
         // trust's cases in one call and each case's open gates, each ward's signals, the ward lists' first pages, the
@@ -114,20 +129,14 @@ internal static class DashboardBench
             {
                 var page = await procurementClient.ListTechnologiesAsync(new ListTechnologiesRequest { PageSize = Technologies + 1 }, headers);
                 var shown = page.Technologies.Take(Technologies).ToList();
-                var items = Task.WhenAll(shown.Select(async t =>
-                    (await evidenceClient.ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = t.TechnologyId }, headers)).Items.Count));
-                var appraisals = Task.WhenAll(shown.Select(async t =>
-                    (await evidenceClient.ListAppraisalsAsync(new ListAppraisalsRequest { TechnologyId = t.TechnologyId }, headers)).Appraisals.Count));
+                var items = EachAsync(shown, async t =>
+                    (await evidenceClient.ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = t.TechnologyId }, headers)).Items.Count);
+                var appraisals = EachAsync(shown, async t =>
+                    (await evidenceClient.ListAppraisalsAsync(new ListAppraisalsRequest { TechnologyId = t.TechnologyId }, headers)).Appraisals.Count);
                 var ids = shown.Select(t => t.TechnologyId).ToHashSet();
                 var cases = (await procurementClient.ListCasesAsync(new ListCasesRequest(), headers)).Cases.Where(c => ids.Contains(c.TechnologyId)).ToList();
-                // As many in flight at once as the gateway's loader allows (DashboardLoaders.OpenGatesAtOnce).
-                using var slots = new SemaphoreSlim(Platform.Gateway.GraphQL.Loading.DashboardLoaders.OpenGatesAtOnce);
-                var gates = await Task.WhenAll(cases.Select(async c =>
-                {
-                    await slots.WaitAsync();
-                    try { return (await procurementClient.ListOpenGatesAsync(new ListOpenGatesRequest { CaseId = c.CaseId, Kind = ApprovalKind.Full }, headers)).OpenGates.Count; }
-                    finally { slots.Release(); }
-                }));
+                var gates = await EachAsync(cases, async c =>
+                    (await procurementClient.ListOpenGatesAsync(new ListOpenGatesRequest { CaseId = c.CaseId, Kind = ApprovalKind.Full }, headers)).OpenGates.Count);
                 return (shown, await items, await appraisals, cases.Count, gates.Sum());
             }
 
@@ -138,7 +147,7 @@ internal static class DashboardBench
             }
 
             var register = RegisterAsync();
-            var signals = Task.WhenAll(wards.Select(async w => (await consentClient.DetectBlanketUseAsync(new DetectBlanketUseRequest { WardCode = w }, headers)).Signals.Count));
+            var signals = EachAsync(wards, async w => (await consentClient.DetectBlanketUseAsync(new DetectBlanketUseRequest { WardCode = w }, headers)).Signals.Count);
             var usesRequest = new ListUsesRequest { WardCode = ward, PageSize = 100 };
             usesRequest.Statuses.Add(UseStatus.Active);
             var uses = consentClient.ListUsesAsync(usesRequest, headers).ResponseAsync;
@@ -158,8 +167,15 @@ internal static class DashboardBench
             ("gateway GraphQL (POST /graphql)", ThroughGatewayAsync),
             ("direct gRPC calls", DirectAsync),
         };
+        // The warm-up's times are printed: the first dashboard through the gateway also pays the services' cold start
+        // (their handlers' first calls, PostgreSQL's cold cache), since it runs before the first direct one.
         for (var w = 0; w < warmup; w++)
-            foreach (var (_, run) in targets) await run();
+            foreach (var (name, run) in targets)
+            {
+                var one = Stopwatch.StartNew();
+                await run();
+                Console.WriteLine($"warm-up {w + 1}: {name} {one.Elapsed.TotalMilliseconds:F0} ms");
+            }
 
         // The same answer both ways, before anything is timed (after the warm-up, which fills the audit log's first page).
         var viaGateway = await ThroughGatewayAsync();
@@ -181,7 +197,7 @@ internal static class DashboardBench
 
         var cpu = new CpuMeter(pg.Port);
         var results = targets.Select(_ => new List<Round>()).ToArray();
-        Console.WriteLine($"{rounds} rounds of {perRound} requests per target, one at a time, the order alternating; {warmup} warm-up requests per target first");
+        Console.WriteLine($"{rounds} rounds of {perRound} requests per target, one at a time, the order alternating; {warmup} warm-up requests per target first; at most {atOnce} calls at once per per-key loader (both sides)");
         for (var round = 0; round < rounds; round++)
         {
             foreach (var t in round % 2 == 0 ? new[] { 0, 1 } : [1, 0])
@@ -313,7 +329,7 @@ internal static class DashboardBench
     // Composed as gateway/Gateway composes its GraphQL (service defaults, AddPlatformGraphQL, MapPlatformGraphQL),
     // in the Testing environment the services run in here, pointing at the four services.
     private static async Task<GatewayApp> StartGatewayAsync(ServiceFactory<ConsentGrpcService> consent, ServiceFactory<ProcurementGrpcService> procurement,
-        ServiceFactory<EvidenceGrpcService> evidence, ServiceFactory<AuditGrpcService> audit, TimeSpan timeout)
+        ServiceFactory<EvidenceGrpcService> evidence, ServiceFactory<AuditGrpcService> audit, TimeSpan timeout, int atOnce)
     {
         var port = FreePort.Next();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ApplicationName = typeof(DashboardBench).Assembly.GetName().Name });
@@ -326,6 +342,7 @@ internal static class DashboardBench
             ["Logging:LogLevel:Default"] = "Warning",
             ["GraphQL:Timeout"] = timeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             ["GraphQL:CallDeadline"] = timeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+            ["GraphQL:LoaderCallsAtOnce"] = atOnce.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.AddServiceDefaults();
