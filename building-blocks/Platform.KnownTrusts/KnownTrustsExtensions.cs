@@ -58,13 +58,7 @@ internal sealed class KnownTrustHandler(KnownTrustDirectory directory) : Authori
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, KnownTrustRequirement requirement)
     {
         // ServiceDefaults' own requirement refuses no tenant or several; here only the single one is looked up.
-        string? ods = null;
-        foreach (var claim in context.User.FindAll(Platform.ServiceDefaults.Tenancy.TenantContext.ClaimType))
-        {
-            if (ods is not null) return Task.CompletedTask;
-            ods = claim.Value;
-        }
-        if (ods is null) return Task.CompletedTask;
+        if (Platform.ServiceDefaults.Tenancy.TenantContext.SingleClaim(context.User) is not { } ods) return Task.CompletedTask;
         // Almost every call: the snapshot in memory answers, with no async frame; a reread when one is due.
         if (directory.TryGetState(ods, out var state))
         {

@@ -15,14 +15,7 @@ public sealed class SingleTrustRequirement : AuthorizationHandler<SingleTrustReq
     {
         if (context.User.Identity?.IsAuthenticated != true) return Task.CompletedTask;
         // Every call passes here: the usual answer (one valid tenant claim) is found without building the refusal's list.
-        string? tenant = null;
-        var count = 0;
-        foreach (var claim in context.User.FindAll(TenantContext.ClaimType))
-        {
-            if (++count > 1) break;
-            tenant = claim.Value;
-        }
-        if (count == 1 && OdsCode.IsValid(tenant)) context.Succeed(requirement);
+        if (OdsCode.IsValid(TenantContext.SingleClaim(context.User))) context.Succeed(requirement);
         else AuthorizationRefusal.Fail(context, this, Refusal(context.User.FindAll(TenantContext.ClaimType))!);
         return Task.CompletedTask;
     }

@@ -27,14 +27,24 @@ public sealed class TenantContext(CurrentRequest request) : ITenantContext
             var user = request.HttpContext?.User;
             if (user?.Identity?.IsAuthenticated != true) return null;
             // Exactly one trust or none: a token naming two acts for neither (the tenant policy refuses it anyway).
-            string? claim = null;
-            foreach (var c in user.FindAll(ClaimType))
-            {
-                if (claim is not null) return null;
-                claim = c.Value;
-            }
+            var claim = SingleClaim(user);
             return OdsCode.IsValid(claim) ? claim : null;
         }
+    }
+
+    /// <summary>
+    /// The value of <paramref name="user"/>'s one <c>tenant</c> claim, whatever it holds; null when it has none or
+    /// several. Read on every call (the tenant, the single-trust and known-trust checks), so it builds no list.
+    /// </summary>
+    public static string? SingleClaim(System.Security.Claims.ClaimsPrincipal user)
+    {
+        string? claim = null;
+        foreach (var c in user.FindAll(ClaimType))
+        {
+            if (claim is not null) return null;
+            claim = c.Value;
+        }
+        return claim;
     }
 
     /// <summary>Sets the tenant for this scope. Only for code that is not serving a user's request.</summary>
