@@ -76,6 +76,51 @@ public class RelayLeaseTests
     }
 
     [Fact]
+    public async Task An_instance_that_loses_the_race_to_create_the_lease_row_is_not_the_leader_and_sends_nothing()
+    {
+        // Two instances start on a fresh database: both find no lease row; the other one's insert commits first, just
+        // before this one's (the interceptor plays it in between). This one's insert then fails on the row's key.
+        var race = new CreateLeaseFirst();
+        await using var rig = await RelayRig.StartAsync(configure: b =>
+            b.Services.ConfigureDbContext<LedgerDbContext>((_, options) => options.AddInterceptors(race)));
+        await rig.App.PublishAsync([Credit("A", 1)]);
+        await using (var ctx = rig.Db.Open()) await ctx.Set<OutboxLease>().ExecuteDeleteAsync();
+        race.Arm(rig.Db.Open, Elsewhere, rig.Now + rig.Options.LeaseDuration);
+        var transport = new OneByOneTransport();
+        var relay = rig.Relay(transport);
+
+        Assert.Equal(new OutboxRelay<LedgerDbContext>.BatchResult(false, 0, 0, 0), await relay.RunOnceAsync(CancellationToken.None));
+        Assert.True(race.Played);
+        Assert.Empty(transport.Attempts);
+        Assert.Equal((Elsewhere, rig.Now + rig.Options.LeaseDuration), await rig.LeaseAsync());
+        Assert.Null((await rig.RowsAsync()).Single().SentAt);
+    }
+
+    /// <summary>Before the relay's context saves a new lease row, another connection inserts one as another instance.</summary>
+    private sealed class CreateLeaseFirst : Microsoft.EntityFrameworkCore.Diagnostics.SaveChangesInterceptor
+    {
+        private (Func<LedgerDbContext> Open, string Owner, DateTime Until)? _other;
+        public bool Played { get; private set; }
+
+        public void Arm(Func<LedgerDbContext> open, string owner, DateTime until) => _other = (open, owner, until);
+
+        public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> SavingChangesAsync(
+            Microsoft.EntityFrameworkCore.Diagnostics.DbContextEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            if (_other is { } other && !Played && eventData.Context is { } context
+                && context.ChangeTracker.Entries<OutboxLease>().Any(e => e.State == EntityState.Added))
+            {
+                Played = true;
+                await using var elsewhere = other.Open();
+                elsewhere.Set<OutboxLease>().Add(new OutboxLease { Name = OutboxLease.RelayLease, Owner = other.Owner, Until = other.Until });
+                await elsewhere.SaveChangesAsync(cancellationToken);
+            }
+            return result;
+        }
+    }
+
+    [Fact]
     public async Task Only_a_pass_that_holds_the_lease_purges_and_it_does_so_before_it_sends()
     {
         await using var rig = await RelayRig.StartAsync();

@@ -34,12 +34,12 @@ public sealed class RelayRig : IAsyncDisposable
     public MessagingMetrics Metrics => App.Services.GetRequiredService<MessagingMetrics>();
     public DateTime Now => Clock.GetUtcNow().UtcDateTime;
 
-    public static async Task<RelayRig> StartAsync(Dictionary<string, string?>? config = null)
+    public static async Task<RelayRig> StartAsync(Dictionary<string, string?>? config = null, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
     {
         var db = await TestDb.SqliteAsync();
         var settings = new Dictionary<string, string?> { ["Messaging:Relay:Enabled"] = "false" };
         foreach (var (k, v) in config ?? []) settings[k] = v;
-        return new RelayRig(db, await MessagingApp.StartAsync("ledger", db, settings, handlers: false));
+        return new RelayRig(db, await MessagingApp.StartAsync("ledger", db, settings, handlers: false, configure: configure));
     }
 
     /// <summary>A relay on the rig's clock; <paramref name="configure"/> changes its settings from the app's.</summary>
