@@ -15,7 +15,7 @@ namespace Platform.Gateway.GraphQL.Tests;
 /// </summary>
 public sealed class LoaderConcurrencyTests
 {
-    public static TheoryData<string> Loaders => ["evidence items", "appraisals", "outcome reports", "regional reports", "open gates", "blanket use"];
+    public static TheoryData<string> Loaders => ["evidence items", "appraisals", "outcome reports", "regional reports", "regional approval counts", "open gates", "blanket use"];
 
     [Theory]
     [MemberData(nameof(Loaders))]
@@ -33,6 +33,7 @@ public sealed class LoaderConcurrencyTests
             "appraisals" => Count(loaders.AppraisalsByTechnology.LoadMany(keys).GetResultAsync()),
             "outcome reports" => Count(loaders.OutcomeReports.LoadMany(keys.Select(k => new OutcomeReportKey(k, Instrument.Unspecified, "2026-Q3"))).GetResultAsync()),
             "regional reports" => Count(loaders.RegionalOutcomeReports.LoadMany(keys.Select(k => new RegionalReportKey(k, Instrument.Unspecified, "2026-Q3"))).GetResultAsync()),
+            "regional approval counts" => Count(loaders.RegionalApprovalCounts.LoadMany(keys.Select(k => new Schema.RegionalApprovalCountsKey(k, "", 20))).GetResultAsync()),
             "open gates" => Count(loaders.OpenGates.LoadMany(keys.Select(k => new OpenGatesKey(k, ApprovalKind.Full))).GetResultAsync()),
             _ => Count(loaders.BlanketUseByWard.LoadMany(keys).GetResultAsync()),
         };

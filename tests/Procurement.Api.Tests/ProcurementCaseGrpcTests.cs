@@ -306,6 +306,9 @@ public class ProcurementCaseGrpcTests(ProcurementClockFixture fixture) : IClassF
             ["ShareSupplierEvidence"] = () => client.ShareSupplierEvidenceAsync(new ShareSupplierEvidenceRequest { CaseId = id, Gate = Gate.DtacTechnicalSecurity, Kind = SupplierEvidenceKind.PenetrationTest }).ResponseAsync,
             ["WithdrawSharedEvidence"] = () => client.WithdrawSharedEvidenceAsync(new WithdrawSharedEvidenceRequest { SharedEvidenceId = id }).ResponseAsync,
             ["ListSharedSupplierEvidence"] = () => client.ListSharedSupplierEvidenceAsync(new ListSharedSupplierEvidenceRequest()).ResponseAsync,
+            // The region's method takes a region token (no trust): called with one in the wrong role.
+            ["GetRegionalApprovalCounts"] = () => fixture.App.GrpcClientWithToken<ProcurementService.ProcurementServiceClient>(fixture.App.Tokens.MintForTrusts([], [role]))
+                .GetRegionalApprovalCountsAsync(new GetRegionalApprovalCountsRequest()).ResponseAsync,
         };
         var methods = ProcurementService.Descriptor.Methods.Select(m => m.Name).Order().ToList();
         Assert.Equal(methods, calls.Keys.Order().ToList());

@@ -5,7 +5,7 @@ using Platform.Contracts.Procurement.V1;
 namespace Platform.Gateway.GraphQL.Loading;
 
 /// <summary>
-/// The request's batch loaders. The evidence, appraisal, outcome-report and blanket-use methods take one key per call, so a
+/// The request's batch loaders. The evidence, appraisal, outcome-report, blanket-use and regional approval-count methods take one key per call, so a
 /// batch is one call per distinct key, made concurrently, however many rows and aliases ask for it; a method taking many
 /// keys would make it one call per batch, and only this class would change. Each per-key loader has at most
 /// <see cref="GraphQLOptions.LoaderCallsAtOnce"/> calls in flight at once (each holds a database connection in the
@@ -66,6 +66,10 @@ public sealed class DashboardLoaders(EvidenceService.EvidenceServiceClient evide
     public BatchLoader<RegionalReportKey, RegionalOutcomeReport?> RegionalOutcomeReports { get; } = new((keys, ct) => EachAsync(options.LoaderCallsAtOnce, keys, async (key, c) =>
         (RegionalOutcomeReport?)await evidence.GetRegionalOutcomeReportAsync(
             new GetRegionalOutcomeReportRequest { TechnologyName = key.TechnologyName, Instrument = key.Instrument, Period = key.Period }, cancellationToken: c), ct), null);
+
+    public BatchLoader<Schema.RegionalApprovalCountsKey, GetRegionalApprovalCountsResponse> RegionalApprovalCounts { get; } = new((keys, ct) => EachAsync(options.LoaderCallsAtOnce, keys, async (key, c) =>
+        await procurement.GetRegionalApprovalCountsAsync(new GetRegionalApprovalCountsRequest
+        { TechnologyName = key.TechnologyName, AfterTechnologyName = key.AfterTechnologyName, PageSize = key.PageSize }, cancellationToken: c), ct), new());
 
     public BatchLoader<string, IReadOnlyList<Appraisal>> AppraisalsByTechnology { get; } = new((ids, ct) => EachAsync(options.LoaderCallsAtOnce, ids, async (id, c) =>
         (IReadOnlyList<Appraisal>)(await evidence.ListAppraisalsAsync(new ListAppraisalsRequest { TechnologyId = id }, cancellationToken: c)).Appraisals, ct), []);

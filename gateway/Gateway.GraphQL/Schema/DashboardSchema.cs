@@ -55,10 +55,10 @@ public sealed record RegionScope
 
 public sealed class RegionType : ObjectGraphType<RegionScope>
 {
-    public RegionType()
+    public RegionType(GraphQLOptions options)
     {
         Name = "Region";
-        Description = "The region's dashboard: aggregates across the trusts of this deployment, each suppressed as one table with trusts as rows.";
+        Description = "The region's dashboard: aggregates across the trusts of this deployment, never patient rows; counts of patients suppressed as one table with trusts as rows (ADR 0034), counts of procurement cases as they are (ADR 0039).";
         Field<RegionalOutcomeReportType>("outcomeReport")
             .Description("A technology's outcomes across the region's trusts in an ended quarter by protected characteristic, trusts as rows, small cells suppressed (evidence service; region analysts).")
             .Argument<NonNullGraphType<StringGraphType>>("technologyName", "The technology's name as the trusts registered it (case and outer spaces ignored).")
@@ -66,6 +66,7 @@ public sealed class RegionType : ObjectGraphType<RegionScope>
             .Argument<NonNullGraphType<StringGraphType>>("period", "A calendar quarter that has ended, e.g. 2026-Q3.")
             .Resolve(c => c.RequestServices!.GetRequiredService<DashboardLoaders>().RegionalOutcomeReports
                 .Load(new RegionalReportKey(c.GetArgument<string>("technologyName"), c.GetArgument<Instrument>("instrument"), c.GetArgument<string>("period"))));
+        RegionApprovalFields.AddApprovalCounts(this, options);
     }
 }
 

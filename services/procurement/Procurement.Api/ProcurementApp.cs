@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults.Auth;
 using Platform.Contracts.Identity.V1;
 using Platform.KnownTrusts;
 using Platform.Messaging;
@@ -45,6 +46,9 @@ public static class ProcurementApp
         builder.Services.AddScoped<ProcurementCases>();
         builder.Services.AddScoped<RegionalEvidence>();
         builder.Services.AddScoped<SettingDirectory>();
+        builder.Services.AddScoped<RegionalApprovals>();
+        // The region's approval counts take a region token (no trust), in place of the fallback's one known trust (ADR 0039).
+        builder.Services.AddAuthorizationBuilder().AddRegionCallerPolicy("the region's procurement methods");
         builder.Services.AddEventHandler<Contracts.Evidence.V1.AppraisalCompleted, EvidenceEventHandlers>();
         builder.Services.AddEventHandler<Contracts.Evidence.V1.OutcomeFlagRaised, EvidenceEventHandlers>();
         builder.Services.AddEventHandler<WardRegistered, IdentityEventHandlers>();

@@ -54,12 +54,7 @@ public sealed class ProcurementCase : ITenantOwned
 
     public Approval? CurrentApproval => _approvals.Count == 0 ? null : _approvals[^1];
 
-    public CaseStatus Status => CurrentApproval switch
-    {
-        null => CaseStatus.Open,
-        { Withdrawal: not null } => CaseStatus.Withdrawn,
-        _ => CaseStatus.Approved,
-    };
+    public CaseStatus Status => RegionalApprovalCounts.StatusOf(CurrentApproval is not null, CurrentApproval?.Withdrawal is not null);
 
     /// <summary>Rebuilds a case from storage.</summary>
     public static ProcurementCase Restore(ProcurementCase header, IEnumerable<GateRecord> gateRecords, IEnumerable<Approval> approvals)

@@ -1,4 +1,6 @@
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Platform.ServiceDefaults.Auth;
 using Platform.Contracts.Procurement.V1;
 using Platform.Domain;
 using Platform.Grpc;
@@ -10,7 +12,7 @@ using static Platform.Procurement.Api.Grpc.ProcurementRoleCodes;
 namespace Platform.Procurement.Api.Grpc;
 
 /// <summary>platform.procurement.v1.ProcurementService: messages to commands and results back; the rules are the domain's.</summary>
-public sealed class ProcurementGrpcService(TechnologyRegister register, ProcurementCases cases, RegionalEvidence region) : ProcurementService.ProcurementServiceBase
+public sealed class ProcurementGrpcService(TechnologyRegister register, ProcurementCases cases, RegionalEvidence region, RegionalApprovals regionalApprovals) : ProcurementService.ProcurementServiceBase
 {
     [RequiresRole(ProcurementLead)]
     public override async Task<Technology> RegisterTechnology(RegisterTechnologyRequest request, ServerCallContext context) =>
@@ -146,6 +148,31 @@ public sealed class ProcurementGrpcService(TechnologyRegister register, Procurem
         response.Shared.AddRange((await region.ListAsync(request.Supplier, context.CancellationToken)).Select(ToMessage));
         return response;
     }
+
+    // A region token only (no trust); each trust is read in its own tenant scope and only counts of cases leave (ADR 0039).
+    [Authorize(Policy = RegionCallerPolicy.Name)]
+    [RequiresRole(RegionAnalyst)]
+    public override async Task<GetRegionalApprovalCountsResponse> GetRegionalApprovalCounts(GetRegionalApprovalCountsRequest request, ServerCallContext context)
+    {
+        var page = (await regionalApprovals.CountAsync(request.TechnologyName, request.PageSize, request.AfterTechnologyName, context.CancellationToken)).OrThrow();
+        var response = new GetRegionalApprovalCountsResponse { More = page.More };
+        response.Trusts.AddRange(page.Trusts);
+        foreach (var t in page.Technologies)
+        {
+            var technology = new RegionalTechnologyApprovals { TechnologyName = t.Name };
+            technology.Counts.AddRange(t.Counts.Select(ToMessage));
+            foreach (var trust in t.Trusts)
+            {
+                var row = new TrustApprovalCounts { OdsCode = trust.OdsCode };
+                row.Counts.AddRange(trust.Counts.Select(ToMessage));
+                technology.Trusts.Add(row);
+            }
+            response.Technologies.Add(technology);
+        }
+        return response;
+    }
+
+    private static RegionalApprovalCount ToMessage(Domain.ApprovalCount c) => new() { SettingCode = c.SettingCode, Status = (CaseStatus)c.Status, Cases = c.Cases };
 
     private static DateTime Now(ServerCallContext context) =>
         context.GetHttpContext().RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;

@@ -12,6 +12,8 @@ public static class ProcurementRoleCodes
     public const string ClinicalSafetyOfficer = "clinical-safety-officer";
     public const string EvidenceReviewer = "evidence-reviewer";
     public const string TrustAdmin = "trust-admin";
+    /// <summary>The region's analyst, on a region token naming no trust (identity issues it only so).</summary>
+    public const string RegionAnalyst = "region-analyst";
 
     /// <summary>Who is calling, as the domain sees them (<see cref="CallerRole.Of"/>).</summary>
     public static ProcurementActor Caller(ServerCallContext context, ProcurementRole wanted)
