@@ -35,6 +35,9 @@ string Arg(string name, string fallback) => args.SkipWhile(a => a != "--" + name
 var duration = int.Parse(Arg("duration", "3"), CultureInfo.InvariantCulture);
 var rounds = int.Parse(Arg("rounds", "7"), CultureInfo.InvariantCulture);
 var loadCpus = Arg("load-cpus", "1");
+// --off-recorder yield: the "off" side's recorder writes nothing but suspends each check once (a hop through the thread
+// pool), to tell what answering asynchronously costs apart from the record's write.
+var offSuspends = Arg("off-recorder", "none") switch { "none" => false, "yield" => true, var other => throw new ArgumentException($"--off-recorder: 'none' or 'yield', not '{other}'") };
 const string Tenant = "RX3";
 
 var pg = await PostgresServer.SharedAsync();
@@ -55,7 +58,7 @@ if (Arg("profile", "") is { Length: > 0 } profiled)
     return 0;
 }
 
-Console.WriteLine($"CheckUseAccessRecords  {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC  load average {LoadAverage()}  {rounds} rounds x {duration} s per target, alternating order");
+Console.WriteLine($"CheckUseAccessRecords  {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC  load average {LoadAverage()}  {rounds} rounds x {duration} s per target, alternating order{(offSuspends ? "; the off side suspends each check once (--off-recorder yield)" : "")}");
 foreach (var (_, t) in targets) Run(t, 2); // warm-up, discarded
 var results = targets.Select(_ => new List<(double Rate, double CpuMicros, double PostgresMicros)>()).ToArray();
 for (var round = 0; round < rounds; round++)
@@ -110,7 +113,7 @@ async Task<Instance> StartAsync(bool accessRecords)
     if (!accessRecords)
     {
         builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(services =>
-            services.Replace(ServiceDescriptor.Scoped<IAccessRecorder, NoAccessRecorder>())));
+            services.Replace(offSuspends ? ServiceDescriptor.Scoped<IAccessRecorder, SuspendingNoAccessRecorder>() : ServiceDescriptor.Scoped<IAccessRecorder, NoAccessRecorder>())));
     }
 
     var app = ConsentApp.Build(builder);
@@ -243,11 +246,21 @@ static string LoadAverage() => File.ReadAllText("/proc/loadavg")[..14].Trim();
 internal sealed record Instance(WebApplication App, string Database, int GrpcPort, string Body);
 
 /// <summary>The "off" side: records nothing, costs nothing.</summary>
-internal sealed class NoAccessRecorder : IAccessRecorder
+internal class NoAccessRecorder : IAccessRecorder
 {
     public Guid Record(AccessRecord access) => Guid.Empty;
 
-    public Task<Guid> RecordDurablyAsync(AccessRecord access, CancellationToken cancellationToken) => Task.FromResult(Guid.Empty);
+    public virtual Task<Guid> RecordDurablyAsync(AccessRecord access, CancellationToken cancellationToken) => Task.FromResult(Guid.Empty);
+}
+
+/// <summary>The "off" side with <c>--off-recorder yield</c>: records nothing, but the check waits once, as for a commit.</summary>
+internal sealed class SuspendingNoAccessRecorder : NoAccessRecorder
+{
+    public override async Task<Guid> RecordDurablyAsync(AccessRecord access, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        return Guid.Empty;
+    }
 }
 
 /// <summary>
