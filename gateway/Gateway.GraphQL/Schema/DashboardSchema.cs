@@ -66,6 +66,7 @@ public sealed class RegionType : ObjectGraphType<RegionScope>
             .Argument<NonNullGraphType<StringGraphType>>("period", "A calendar quarter that has ended, e.g. 2026-Q3.")
             .Resolve(c => c.RequestServices!.GetRequiredService<DashboardLoaders>().RegionalOutcomeReports
                 .Load(new RegionalReportKey(c.GetArgument<string>("technologyName"), c.GetArgument<Instrument>("instrument"), c.GetArgument<string>("period"))));
+        UseCountFields.AddRegionalActiveUseCounts(this);
     }
 }
 
@@ -129,6 +130,8 @@ public sealed class TrustType : ObjectGraphType<TrustScope>
                 var loader = c.RequestServices!.GetRequiredService<DashboardLoaders>().BlanketUseByWard;
                 return loader.LoadMany(wards.Distinct(StringComparer.Ordinal)).Then(lists => lists.SelectMany(l => l).ToList());
             });
+
+        UseCountFields.AddActiveUseCounts(this);
 
         // The consent service's ward lists. Each page is one call; consent records every patient it answers with.
         var consentPage = (IResolveConnectionContext<TrustScope> c) => (c.First ?? options.DefaultPageSize, c.RequestServices!.GetRequiredService<ConsentService.ConsentServiceClient>());
