@@ -268,3 +268,36 @@ public sealed class RegionalActiveUseCountsGrpcTests(ConsentServiceFixture fixtu
             (await Assert.ThrowsAsync<RpcException>(() => Region().ListUsesAsync(new ListUsesRequest { WardCode = "OAK" }).ResponseAsync)).StatusCode);
     }
 }
+
+/// <summary>The region's threshold is the strictest trust's (ADR 0019, 0040), in an app of its own so no other test's trust moves it.</summary>
+public sealed class RegionalThresholdGrpcTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>
+{
+    [Fact]
+    public async Task A_trust_that_raises_its_threshold_raises_it_for_every_trusts_row_and_none_may_set_it_below_5()
+    {
+        await fixture.App.KnowTrustsAsync(["RGT1", "RGT2"]);
+        foreach (var trust in new[] { "RGT1", "RGT2" })
+        {
+            await ActiveUseCountsGrpcTests.SeedAsync(fixture.App, trust, "OAK", "acute-adult", Domain.LawfulBasisKind.OwnConsent, 6);
+            await ActiveUseCountsGrpcTests.SeedAsync(fixture.App, trust, "OAK", "acute-adult", Domain.LawfulBasisKind.BestInterests, 6);
+        }
+        var admin = new ConsentClient(fixture.App, "RGT2", "trust-admin");
+        var policy = await admin.Call(c => c.GetTrustPolicyAsync(new GetTrustPolicyRequest()));
+        Assert.Equal(5, policy.SuppressionThreshold);
+        policy.SuppressionThreshold = 4;
+        await admin.Refused(c => c.SetTrustPolicyAsync(policy), StatusCode.InvalidArgument, "trust-policy.suppression-threshold-range");
+        policy.SuppressionThreshold = 7;
+        Assert.Equal(7, (await admin.Call(c => c.SetTrustPolicyAsync(policy))).SuppressionThreshold);
+
+        var region = fixture.App.GrpcClientWithToken<ConsentService.ConsentServiceClient>(TestTokens.Shared.MintForTrusts([], ["region-analyst"]));
+        var counts = await region.GetRegionalActiveUseCountsAsync(new GetRegionalActiveUseCountsRequest());
+
+        Assert.Equal(7, counts.SuppressionThreshold);
+        var byBasis = counts.Tables.Single(t => t.Dimension == "lawful-basis");
+        var rgt1 = byBasis.Rows[counts.Trusts.IndexOf("RGT1")];
+        // RGT1 kept 5: its six own-consent uses would be shown at 5, and are hidden at RGT2's 7; its total of 12 is not.
+        Assert.True(rgt1.Cells[0].Suppressed && rgt1.Cells[2].Suppressed);
+        Assert.Equal(12, rgt1.Total.Uses);
+        Assert.Equal((12, 12), (byBasis.Rows[^1].Cells[0].Uses, byBasis.Rows[^1].Cells[2].Uses));
+    }
+}

@@ -15,7 +15,7 @@ public sealed record Counted<T>(T Counts, DateTime CountedAt);
 /// small counts suppressed. Each is one grouped query per trust, whatever the number of uses: no use is evaluated
 /// and no patient's records are loaded, so no patient is read and none is recorded as read.
 /// </summary>
-public sealed class UseCounts(ConsentDbContext db, IServiceScopeFactory scopes, TimeProvider clock, ILogger<UseCounts> logger)
+public sealed class UseCounts(ConsentDbContext db, PatientRecordsStore store, IServiceScopeFactory scopes, TimeProvider clock, ILogger<UseCounts> logger)
 {
     /// <summary>The caller's trust's active uses, of one ward when <paramref name="wardCode"/> is given.</summary>
     public async Task<Outcome<Counted<ActiveUseCounts>>> TrustAsync(string? wardCode, CancellationToken ct = default)
@@ -67,6 +67,6 @@ public sealed class UseCounts(ConsentDbContext db, IServiceScopeFactory scopes, 
         return rows.Select(r => new ActiveUseGroup(r.WardCode, r.SettingCode, r.LawfulBasisKind, r.Uses)).ToList();
     }
 
-    /// <summary>The current trust's suppression threshold (the trust policy's; the lowest when none is set).</summary>
-    private Task<int> ThresholdAsync(CancellationToken ct) => Task.FromResult(RegionalUseCounts.LowestSuppressionThreshold);
+    /// <summary>The current trust's suppression threshold (its trust policy's; the lowest when none is set).</summary>
+    private async Task<int> ThresholdAsync(CancellationToken ct) => (await store.GetTrustAsync(ct)).Policy.SuppressionThreshold;
 }
