@@ -34,6 +34,7 @@ public static class GraphQLExtensions
         services.AddSingleton<GraphQLHttpEndpoint>();
         services.AddSingleton<ExplorerPage>();
         services.AddScoped<DashboardLoaders>();
+        services.AddScoped<UseCountLoaders>();
         services.AddAuthorizationBuilder().AddPolicy(DashboardCallerRequirement.Policy,
             policy => policy.RequireAuthenticatedUser().AddRequirements(new DashboardCallerRequirement()));
         services.AddDashboardServiceClients(options);

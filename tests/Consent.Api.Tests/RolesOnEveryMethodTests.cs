@@ -13,13 +13,16 @@ namespace Platform.Consent.Api.Tests;
 /// </summary>
 public sealed class RolesOnEveryMethodTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>
 {
-    private static readonly string[] s_wardManagerMethods = ["ListUses", "ListOverdueReviews", "ListConsentRequired", "ListBlanketUseSignals", "DetectBlanketUse"];
+    private static readonly string[] s_wardManagerMethods = ["ListUses", "ListOverdueReviews", "ListConsentRequired", "ListBlanketUseSignals", "DetectBlanketUse", "CountActiveUses"];
 
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
         foreach (var method in ConsentService.Descriptor.Methods)
         {
+            // The region's counts refuse every trust token before its role is looked at ("names no trust"); their
+            // roles are checked with region tokens (EveryMethodRefusesEveryWrongRoleTests, RegionalActiveUseCountsGrpcTests).
+            if (method.Name == "GetRegionalActiveUseCounts") continue;
             if (method.Name != "CheckUse") data.Add(method.Name, "device");
             if (!s_wardManagerMethods.Contains(method.Name)) data.Add(method.Name, "ward-manager");
         }

@@ -16,7 +16,7 @@ public sealed class DashboardLoaders(EvidenceService.EvidenceServiceClient evide
     ProcurementService.ProcurementServiceClient procurement, GraphQLOptions options)
 {
     /// <summary>One call per key, at most <see cref="GraphQLOptions.LoaderCallsAtOnce"/> of them in flight at once.</summary>
-    private static async Task<IReadOnlyDictionary<TKey, TValue>> EachAsync<TKey, TValue>(int atOnce, IReadOnlyList<TKey> keys,
+    internal static async Task<IReadOnlyDictionary<TKey, TValue>> EachAsync<TKey, TValue>(int atOnce, IReadOnlyList<TKey> keys,
         Func<TKey, CancellationToken, Task<TValue>> call, CancellationToken ct) where TKey : notnull
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(atOnce, 1, "GraphQL:LoaderCallsAtOnce");

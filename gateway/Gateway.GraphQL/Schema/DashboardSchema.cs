@@ -67,6 +67,7 @@ public sealed class RegionType : ObjectGraphType<RegionScope>
             .Resolve(c => c.RequestServices!.GetRequiredService<DashboardLoaders>().RegionalOutcomeReports
                 .Load(new RegionalReportKey(c.GetArgument<string>("technologyName"), c.GetArgument<Instrument>("instrument"), c.GetArgument<string>("period"))));
         RegionApprovalFields.AddApprovalCounts(this, options);
+        UseCountFields.AddRegionalActiveUseCounts(this);
     }
 }
 
@@ -130,6 +131,8 @@ public sealed class TrustType : ObjectGraphType<TrustScope>
                 var loader = c.RequestServices!.GetRequiredService<DashboardLoaders>().BlanketUseByWard;
                 return loader.LoadMany(wards.Distinct(StringComparer.Ordinal)).Then(lists => lists.SelectMany(l => l).ToList());
             });
+
+        UseCountFields.AddActiveUseCounts(this);
 
         // The consent service's ward lists. Each page is one call; consent records every patient it answers with.
         var consentPage = (IResolveConnectionContext<TrustScope> c) => (c.First ?? options.DefaultPageSize, c.RequestServices!.GetRequiredService<ConsentService.ConsentServiceClient>());

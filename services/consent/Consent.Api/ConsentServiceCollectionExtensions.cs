@@ -5,6 +5,7 @@ using Platform.Consent.Api.Data;
 using Platform.Consent.Api.Events;
 using Platform.Messaging;
 using Platform.Persistence;
+using Platform.ServiceDefaults.Auth;
 
 namespace Platform.Consent.Api;
 
@@ -32,6 +33,9 @@ public static class ConsentServiceCollectionExtensions
         builder.Services.AddScoped<TrustPolicyService>();
         builder.Services.AddScoped<WardDirectory>();
         builder.Services.AddScoped<WardQueries>();
+        builder.Services.AddScoped<UseCounts>();
+        // The region's counts' policy: a region token (no trust), in place of the fallback's one known trust.
+        builder.Services.AddAuthorizationBuilder().AddRegionCallerPolicy("the region's consent methods");
         builder.Services.AddScoped<ConsentEvents>();
         builder.Services.AddSingleton<ConsentTrustDirectory>();
         builder.Services.AddEventHandler<Contracts.Procurement.V1.TechnologyApproved, ProcurementEventHandlers>();

@@ -40,6 +40,16 @@ public sealed record TrustPolicy
     public double RationaleSimilarityThreshold { get; init; } = 0.9;
     /// <summary>How many near-identical rationales on one ward raise a signal.</summary>
     public int RationaleCopyMinimumUses { get; init; } = 3;
+    /// <summary>
+    /// Counts of the trust's uses in the region's tables from 1 to one below this are never shown (ADR 0019, 0040);
+    /// domain.md: "fewer than 5 → not shown". A trust may raise it, not lower it; the region's tables use the strictest.
+    /// </summary>
+    public int SuppressionThreshold { get; init; } = LowestSuppressionThreshold;
+
+    /// <summary>The lowest small-number threshold a trust may set.</summary>
+    public const int LowestSuppressionThreshold = 5;
+    /// <summary>The highest: above it the region's tables would hide nearly everything.</summary>
+    public const int HighestSuppressionThreshold = 100;
 
     public static TrustPolicy Default { get; } = new();
 
@@ -96,6 +106,9 @@ public sealed record TrustPolicy
         }
         if (BlanketMinimumUses < 2)
             return Refusal.Invalid("trust-policy.minimum-uses", "blanket_minimum_uses: the blanket-use minimum count must be at least 2.") with { Field = "blanket_minimum_uses" };
+        if (SuppressionThreshold is < LowestSuppressionThreshold or > HighestSuppressionThreshold)
+            return Refusal.Invalid("trust-policy.suppression-threshold-range",
+                $"suppression_threshold: small-number suppression must be from {LowestSuppressionThreshold} to {HighestSuppressionThreshold}; it cannot be set below {LowestSuppressionThreshold}.") with { Field = "suppression_threshold" };
         if (RationaleCopyMinimumUses < 2)
             return Refusal.Invalid("trust-policy.minimum-uses", "rationale_copy_minimum_uses: the copied-rationale minimum count must be at least 2.") with { Field = "rationale_copy_minimum_uses" };
         return null;
@@ -142,6 +155,7 @@ public sealed record TrustPolicy
         fields.Add(("blanket_minimum_uses", BlanketMinimumUses.ToString(CultureInfo.InvariantCulture)));
         fields.Add(("rationale_similarity_threshold", RationaleSimilarityThreshold.ToString("R", CultureInfo.InvariantCulture)));
         fields.Add(("rationale_copy_minimum_uses", RationaleCopyMinimumUses.ToString(CultureInfo.InvariantCulture)));
+        fields.Add(("suppression_threshold", SuppressionThreshold.ToString(CultureInfo.InvariantCulture)));
         return [.. fields];
     }
 

@@ -41,6 +41,7 @@ public sealed class TrustPolicyService(ConsentDbContext db, PatientRecordsStore 
         row.GillickFindingMaxAge = policy.GillickFindingMaxAge;
         row.ObjectionRedecisionWithin = policy.ObjectionRedecisionWithin;
         row.DeadlineWarningNotice = policy.DeadlineWarningNotice;
+        row.SuppressionThreshold = policy.SuppressionThreshold;
         if (change.Value.Changes.Count > 0) events.TrustPolicyChanged(change.Value);
         await db.SaveChangesAsync(ct);
         // Every check in the trust reads the policy from the cached settings: drop them.

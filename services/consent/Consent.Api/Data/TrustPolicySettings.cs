@@ -22,6 +22,8 @@ public sealed class TrustPolicySettings : ITenantOwned
     public TimeSpan? GillickFindingMaxAge { get; set; }
     public TimeSpan? ObjectionRedecisionWithin { get; set; }
     public TimeSpan? DeadlineWarningNotice { get; set; }
+    // Added for the region's counts (ADR 0040): a row stored before it reads the lowest threshold.
+    public int? SuppressionThreshold { get; set; }
 
     public TrustPolicy ToPolicy() => new()
     {
@@ -39,5 +41,6 @@ public sealed class TrustPolicySettings : ITenantOwned
         GillickFindingMaxAge = GillickFindingMaxAge ?? TrustPolicy.Default.GillickFindingMaxAge,
         ObjectionRedecisionWithin = ObjectionRedecisionWithin ?? TrustPolicy.Default.ObjectionRedecisionWithin,
         DeadlineWarningNotice = DeadlineWarningNotice ?? TrustPolicy.Default.DeadlineWarningNotice,
+        SuppressionThreshold = Math.Max(SuppressionThreshold ?? TrustPolicy.LowestSuppressionThreshold, TrustPolicy.LowestSuppressionThreshold),
     };
 }

@@ -671,6 +671,7 @@ public sealed partial class ConsentGrpcService(IServiceProvider services) : Cons
             GillickFindingMaxAge = r.GillickFindingMaxAge?.ToTimeSpan() ?? defaults.GillickFindingMaxAge,
             ObjectionRedecisionWithin = r.ObjectionRedecisionWithin?.ToTimeSpan() ?? defaults.ObjectionRedecisionWithin,
             DeadlineWarningNotice = r.DeadlineWarningNotice?.ToTimeSpan() ?? defaults.DeadlineWarningNotice,
+            SuppressionThreshold = r.SuppressionThreshold == 0 ? defaults.SuppressionThreshold : r.SuppressionThreshold,
         };
         return ToMessage((await policies.SetAsync(policy, context.CancellationToken)).OrThrow());
     }
@@ -735,6 +736,7 @@ public sealed partial class ConsentGrpcService(IServiceProvider services) : Cons
         GillickFindingMaxAge = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p.GillickFindingMaxAge),
         ObjectionRedecisionWithin = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p.ObjectionRedecisionWithin),
         DeadlineWarningNotice = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(p.DeadlineWarningNotice),
+        SuppressionThreshold = p.SuppressionThreshold,
     };
 
     private static TechnologyApproval ToMessage(Domain.TechnologyApproval a) => new()

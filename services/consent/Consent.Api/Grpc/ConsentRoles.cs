@@ -14,4 +14,6 @@ public static class ConsentRoles
     public const string TrustAdmin = "trust-admin";
     /// <summary>Runs a ward: reads its uses, overdue reviews, consent required and blanket-use signals; keeps no records.</summary>
     public const string WardManager = "ward-manager";
+    /// <summary>The region's analyst, on a region token (no trust): aggregates across trusts, suppressed, never rows (ADR 0040).</summary>
+    public const string RegionAnalyst = "region-analyst";
 }

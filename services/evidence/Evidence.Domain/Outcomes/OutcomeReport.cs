@@ -1,3 +1,4 @@
+using Platform.Domain;
 namespace Platform.Evidence.Domain;
 
 /// <summary>A shown count with its mean outcome; both null when the cell is suppressed, the mean null when it has no patients.</summary>

@@ -287,6 +287,10 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasColumnType("interval")
                         .HasColumnName("review_grace_period");
 
+                    b.Property<int?>("SuppressionThreshold")
+                        .HasColumnType("integer")
+                        .HasColumnName("suppression_threshold");
+
                     b.HasKey("TenantId")
                         .HasName("pk_trust_policies");
 

@@ -282,6 +282,10 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("review_grace_period");
 
+                    b.Property<int?>("SuppressionThreshold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("suppression_threshold");
+
                     b.HasKey("TenantId")
                         .HasName("pk_trust_policies");
 

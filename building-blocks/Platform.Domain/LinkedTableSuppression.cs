@@ -1,4 +1,4 @@
-namespace Platform.Evidence.Domain;
+namespace Platform.Domain;
 
 /// <summary>
 /// Which cells of a family of linked two-way tables are hidden. Every table shares the same rows (e.g. settings) and

@@ -1,0 +1,72 @@
+using Microsoft.EntityFrameworkCore;
+using Platform.Consent.Api.Data;
+using Platform.Consent.Domain;
+using Platform.Domain;
+using Platform.KnownTrusts;
+using Platform.ServiceDefaults.Tenancy;
+
+namespace Platform.Consent.Api.Application;
+
+/// <summary>Counts as the domain built them, with when they were taken.</summary>
+public sealed record Counted<T>(T Counts, DateTime CountedAt);
+
+/// <summary>
+/// Counts of active uses (ADR 0040): a trust's, exact, for its own staff; the region's, with the trusts as rows and
+/// small counts suppressed. Each is one grouped query per trust, whatever the number of uses: no use is evaluated
+/// and no patient's records are loaded, so no patient is read and none is recorded as read.
+/// </summary>
+public sealed class UseCounts(ConsentDbContext db, PatientRecordsStore store, IServiceScopeFactory scopes, TimeProvider clock, ILogger<UseCounts> logger)
+{
+    /// <summary>The caller's trust's active uses, of one ward when <paramref name="wardCode"/> is given.</summary>
+    public async Task<Outcome<Counted<ActiveUseCounts>>> TrustAsync(string? wardCode, CancellationToken ct = default)
+    {
+        string? ward = null;
+        if (!string.IsNullOrWhiteSpace(wardCode))
+        {
+            if (Validation.Code("ward-code", wardCode) is { } badWard) return badWard;
+            ward = ConsentWard.Normalise(wardCode);
+        }
+        var groups = await GroupsAsync(ward, ct);
+        return new Counted<ActiveUseCounts>(ActiveUseCounts.From(groups, ward), clock.GetUtcNow().UtcDateTime);
+    }
+
+    /// <summary>
+    /// The region's active uses: each active known trust read in a scope of its own (so the tenant filter and row-level
+    /// security apply, as the sweeps read), only its grouped counts leaving the scope; suppressed together with the
+    /// trusts as rows at the strictest trust's threshold.
+    /// </summary>
+    public async Task<Outcome<Counted<RegionalUseCounts>>> RegionAsync(CancellationToken ct = default)
+    {
+        // The authorization policy admits only a region token; a trust's scope here would be a wiring fault.
+        if (db.CurrentTenant is not null) return Refusal.Denied("region.token-required", "The region's counts are for a region token, which names no trust.");
+        var trusts = await db.Set<KnownTrust>().AsNoTracking().Where(t => t.Active).Select(t => t.OdsCode).ToListAsync(ct);
+        var rows = new List<(string Trust, IReadOnlyList<ActiveUseGroup> Groups)>();
+        var threshold = RegionalUseCounts.LowestSuppressionThreshold;
+        foreach (var trust in trusts.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            ct.ThrowIfCancellationRequested();
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Use(trust);
+            var counts = scope.ServiceProvider.GetRequiredService<UseCounts>();
+            rows.Add((trust, await counts.GroupsAsync(null, ct)));
+            threshold = Math.Max(threshold, await counts.ThresholdAsync(ct));
+        }
+        var built = RegionalUseCounts.Build(rows, threshold);
+        logger.LogInformation("Regional active-use counts over {Trusts} trusts", rows.Count);
+        return new Counted<RegionalUseCounts>(built, clock.GetUtcNow().UtcDateTime);
+    }
+
+    /// <summary>One query: the current trust's active uses grouped by ward, setting and basis.</summary>
+    private async Task<IReadOnlyList<ActiveUseGroup>> GroupsAsync(string? ward, CancellationToken ct)
+    {
+        var query = db.TechnologyUses.AsNoTracking().Where(u => u.Status == UseStatus.Active && u.LawfulBasisKind != LawfulBasisKind.None);
+        if (ward is not null) query = query.Where(u => u.WardCode == ward);
+        var rows = await query.GroupBy(u => new { u.WardCode, u.SettingCode, u.LawfulBasisKind })
+            .Select(g => new { g.Key.WardCode, g.Key.SettingCode, g.Key.LawfulBasisKind, Uses = g.Count() })
+            .ToListAsync(ct);
+        return rows.Select(r => new ActiveUseGroup(r.WardCode, r.SettingCode, r.LawfulBasisKind, r.Uses)).ToList();
+    }
+
+    /// <summary>The current trust's suppression threshold (its trust policy's; the lowest when none is set).</summary>
+    private async Task<int> ThresholdAsync(CancellationToken ct) => (await store.GetTrustAsync(ct)).Policy.SuppressionThreshold;
+}
