@@ -40,17 +40,14 @@ public sealed class UseCounts(ConsentDbContext db, PatientRecordsStore store, IS
         // The authorization policy admits only a region token; a trust's scope here would be a wiring fault.
         if (db.CurrentTenant is not null) return Refusal.Denied("region.token-required", "The region's counts are for a region token, which names no trust.");
         var trusts = await db.Set<KnownTrust>().AsNoTracking().Where(t => t.Active).Select(t => t.OdsCode).ToListAsync(ct);
-        var rows = new List<(string Trust, IReadOnlyList<ActiveUseGroup> Groups)>();
-        var threshold = RegionalUseCounts.LowestSuppressionThreshold;
-        foreach (var trust in trusts.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        var read = await scopes.ReadEachTrustAsync(trusts, async (services, _, token) =>
         {
-            ct.ThrowIfCancellationRequested();
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Use(trust);
-            var counts = scope.ServiceProvider.GetRequiredService<UseCounts>();
-            rows.Add((trust, await counts.GroupsAsync(null, ct)));
-            threshold = Math.Max(threshold, await counts.ThresholdAsync(ct));
-        }
+            var counts = services.GetRequiredService<UseCounts>();
+            return (Groups: await counts.GroupsAsync(null, token), Threshold: await counts.ThresholdAsync(token));
+        }, ct);
+        var rows = read.Select(r => (r.Trust, r.Result.Groups)).ToList();
+        // Every trust's own threshold holds for its row: the region's is the strictest of them.
+        var threshold = read.Select(r => r.Result.Threshold).Append(RegionalUseCounts.LowestSuppressionThreshold).Max();
         var built = RegionalUseCounts.Build(rows, threshold);
         logger.LogInformation("Regional active-use counts over {Trusts} trusts", rows.Count);
         return new Counted<RegionalUseCounts>(built, clock.GetUtcNow().UtcDateTime);

@@ -36,12 +36,10 @@ public sealed class RegionalOutcomeReports(EvidenceDbContext db, IServiceScopeFa
         var outcomes = new List<PatientOutcome>();
         var profiles = new Dictionary<string, EqualityProfile>(StringComparer.Ordinal);
         var threshold = OutcomePolicy.LowestSuppressionThreshold;
-        foreach (var trust in trusts.Order(StringComparer.Ordinal))
+        var read = await scopes.ReadEachTrustAsync(trusts, (services, _, token) =>
+            services.GetRequiredService<OutcomeReports>().TrustRowsForRegionAsync(name, instrument, parsed.Value, token), ct);
+        foreach (var (trust, rows) in read)
         {
-            ct.ThrowIfCancellationRequested();
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Use(trust);
-            var rows = await scope.ServiceProvider.GetRequiredService<OutcomeReports>().TrustRowsForRegionAsync(name, instrument, parsed.Value, ct);
             if (rows.Outcomes.Count == 0) continue;
             // Every trust's own threshold holds for its row: the report uses the strictest of them.
             threshold = Math.Max(threshold, rows.Threshold);

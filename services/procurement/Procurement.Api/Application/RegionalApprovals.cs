@@ -34,15 +34,10 @@ public sealed class RegionalApprovals(ProcurementDbContext db, IServiceScopeFact
         var trusts = await db.Set<KnownTrust>().AsNoTracking().Where(t => t.Active).Select(t => t.OdsCode).ToListAsync(ct);
         trusts = [.. trusts.Order(StringComparer.Ordinal)];
         var key = name.Length == 0 ? null : RegionalApprovalCounts.NameKey(name);
-        var registered = new List<TrustTechnology>();
         // A trust that cannot be read fails the answer: counts silently missing a trust would be wrong, not partial.
-        foreach (var trust in trusts)
-        {
-            ct.ThrowIfCancellationRequested();
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Use(trust);
-            registered.AddRange(await TrustTechnologiesAsync(scope.ServiceProvider.GetRequiredService<ProcurementDbContext>(), trust, key, ct));
-        }
+        var read = await scopes.ReadEachTrustAsync(trusts, (services, trust, token) =>
+            TrustTechnologiesAsync(services.GetRequiredService<ProcurementDbContext>(), trust, key, token), ct);
+        var registered = read.SelectMany(r => r.Result).ToList();
 
         var size = pageSize == 0 ? DefaultPageSize : pageSize;
         var afterKey = after.Length == 0 ? null : RegionalApprovalCounts.NameKey(after);
