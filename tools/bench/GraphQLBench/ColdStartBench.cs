@@ -45,6 +45,10 @@ internal static class ColdStartBench
         var runs = Program.Option(args, "--runs", 1);
         var requests = Program.Option(args, "--requests", 10);
         var compare = args.Contains("--compare");
+        // --compare-env NAME=VALUE: runs alternate without and with that environment variable in the five processes
+        // (a runtime setting such as DOTNET_TieredPGO=0), the warm-up on in both.
+        var i = Array.IndexOf(args, "--compare-env");
+        var compareEnv = i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         Environment.CurrentDirectory = AppContext.BaseDirectory;
         var pg = await PostgresServer.SharedAsync();
 
@@ -80,36 +84,42 @@ internal static class ColdStartBench
         for (var run = 0; run < runs; run++)
         {
             // --compare: off, on, off, on ... (and on, off in odd pairs, so neither always goes first).
-            bool? warmup = compare ? (run % 2 == 0) == (run / 2 % 2 == 0) ? false : true : null;
-            var result = await OneRunAsync(run + 1, warmup, pg, databases, body, token, requests);
+            var second = (run % 2 == 0) != (run / 2 % 2 == 0);
+            bool? warmup = compare ? second : null;
+            var environment = compareEnv is not null && second ? compareEnv : null;
+            var result = await OneRunAsync(run + 1, warmup, pg, databases, body, token, requests, environment);
             results.Add(result);
         }
 
         Console.WriteLine();
-        foreach (var group in results.GroupBy(r => r.Warmup))
+        foreach (var group in results.GroupBy(r => (r.Warmup, r.Environment)))
         {
-            var label = group.Key switch { null => "as built", true => "warm-up on", false => "warm-up off" };
+            var label = group.Key.Environment ?? group.Key.Warmup switch { null => "as built", true => "warm-up on", false => "warm-up off" };
             Console.WriteLine($"{label,-12} runs {group.Count()}: readiness median {Stats.Median(group.Select(r => r.ReadyMs)) / 1000:F1} s; first dashboard median {Stats.Median(group.Select(r => r.FirstMs)) / 1000:F2} s " +
                 $"(runs: {string.Join(", ", group.Select(r => $"{r.FirstMs / 1000:F2} s {r.FirstStatus}"))}); second median {Stats.Median(group.Select(r => r.SecondMs)):F0} ms; " +
                 $"warm p50 {Stats.Median(group.Select(r => r.WarmP50)):F0} ms, p95 {Stats.Median(group.Select(r => r.WarmP95)):F0} ms");
         }
-        if (compare)
+        if (compare || compareEnv is not null)
         {
-            var pairs = results.Chunk(2).Where(p => p.Length == 2).Select(p => (Off: p.Single(r => r.Warmup == false), On: p.Single(r => r.Warmup == true))).ToList();
+            var pairs = results.Chunk(2).Where(p => p.Length == 2).Select(p => compare
+                ? (Off: p.Single(r => r.Warmup == false), On: p.Single(r => r.Warmup == true))
+                : (Off: p.Single(r => r.Environment is null), On: p.Single(r => r.Environment is not null))).ToList();
             var first = pairs.Select(p => p.On.FirstMs / p.Off.FirstMs).ToList();
             var ready = pairs.Select(p => p.On.ReadyMs / p.Off.ReadyMs).ToList();
             var warm = pairs.Select(p => p.On.WarmP95 / p.Off.WarmP95).ToList();
-            Console.WriteLine($"on / off first dashboard = {Stats.Median(first):F2} median of pairs ({string.Join(", ", first.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}); " +
+            Console.WriteLine($"{(compare ? "on / off" : $"with / without {compareEnv}")} first dashboard = {Stats.Median(first):F2} median of pairs ({string.Join(", ", first.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}); " +
                 $"readiness {Stats.Median(ready):F2} ({string.Join(", ", ready.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}); warm p95 {Stats.Median(warm):F2}");
         }
         Console.WriteLine($"load average at the end: {Stats.LoadAverage()}");
         return results.All(r => r.FirstStatus == "200") ? 0 : 1;
     }
 
-    private sealed record Run(bool? Warmup, double ReadyMs, double FirstMs, string FirstStatus, double SecondMs, double WarmP50, double WarmP95);
+    private sealed record Run(bool? Warmup, string? Environment, double ReadyMs, double FirstMs, string FirstStatus, double SecondMs, double WarmP50, double WarmP95);
 
-    private static async Task<Run> OneRunAsync(int number, bool? warmup, PostgresServer pg, Dictionary<string, string> databases, string body, string token, int requests)
+    private static async Task<Run> OneRunAsync(int number, bool? warmup, PostgresServer pg, Dictionary<string, string> databases, string body, string token, int requests,
+        string? environment)
     {
+        var variables = environment is null ? null : new Dictionary<string, string?> { [environment.Split('=')[0]] = environment[(environment.IndexOf('=') + 1)..] };
         var apps = new List<(string Name, AppProcess Process, Uri Http)>();
         var grpc = new Dictionary<string, Uri>();
         var extra = warmup is { } on ? new[] { $"--StartupWarmup:Enabled={(on ? "true" : "false")}" } : [];
@@ -136,7 +146,7 @@ internal static class ColdStartBench
                     ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
                     ["Logging:LogLevel:Platform.ServiceDefaults.Startup"] = "Information",
                 };
-                var process = AppProcess.Start(Path.Combine(AppContext.BaseDirectory, dll), settings.Select(s => $"--{s.Key}={s.Value}").Concat(extra));
+                var process = AppProcess.Start(Path.Combine(AppContext.BaseDirectory, dll), settings.Select(s => $"--{s.Key}={s.Value}").Concat(extra), variables);
                 apps.Add((name, process, new Uri($"http://127.0.0.1:{httpPort}")));
                 grpc[name] = new Uri($"http://127.0.0.1:{grpcPort}");
             }
@@ -147,7 +157,7 @@ internal static class ColdStartBench
                     "gateway-host", $"--urls=http://127.0.0.1:{gatewayPort}",
                     $"--GraphQL:Services:Consent={grpc["consent"]}", $"--GraphQL:Services:Procurement={grpc["procurement"]}",
                     $"--GraphQL:Services:Evidence={grpc["evidence"]}", $"--GraphQL:Services:Audit={grpc["audit"]}",
-                }.Concat(TestTokens.Shared.AuthConfiguration().Select(s => $"--{s.Key}={s.Value}")).Concat(extra));
+                }.Concat(TestTokens.Shared.AuthConfiguration().Select(s => $"--{s.Key}={s.Value}")).Concat(extra), variables);
             apps.Add(("gateway", gateway, new Uri($"http://127.0.0.1:{gatewayPort}")));
 
             // Readiness: each app's first 200 on /health/ready.
@@ -195,7 +205,7 @@ internal static class ColdStartBench
             var warm = new List<double>();
             for (var i = 0; i < requests; i++) warm.Add((await DashboardAsync()).Ms);
 
-            var label = warmup switch { null => "", true => " (warm-up on)", false => " (warm-up off)" };
+            var label = environment is not null ? $" ({environment})" : warmup switch { null => "", true => " (warm-up on)", false => " (warm-up off)" };
             Console.WriteLine($"run {number}{label}: ready in {readyMs / 1000:F1} s ({string.Join(", ", apps.Select((a, i) => $"{a.Name} {readyAt[i] / 1000:F1} s"))}); " +
                 $"first dashboard {firstMs:F0} ms {firstStatus}; second {secondMs:F0} ms {(secondStatus == "200" ? "" : secondStatus)}; " +
                 $"then {requests}: p50 {Stats.Percentile(warm, 0.5):F0} ms p95 {Stats.Percentile(warm, 0.95):F0} ms  load {Stats.LoadAverage()}");
@@ -206,7 +216,7 @@ internal static class ColdStartBench
             Console.WriteLine($"  first dashboard: the first call reached a service {(firstCall - sentAt).TotalMilliseconds:F0} ms after it was sent");
             foreach (var (name, first, second) in calls)
                 Console.WriteLine($"  {name,-12} first dashboard: {Describe(first)}   second: {Describe(second)}");
-            return new Run(warmup, readyMs, firstMs, firstStatus.Split(' ')[0] == "200" && firstStatus.Length == 3 ? "200" : firstStatus.Split(' ')[0] + (firstStatus.Contains("errors") ? "+errors" : ""),
+            return new Run(warmup, environment, readyMs, firstMs, firstStatus.Split(' ')[0] == "200" && firstStatus.Length == 3 ? "200" : firstStatus.Split(' ')[0] + (firstStatus.Contains("errors") ? "+errors" : ""),
                 secondMs, Stats.Percentile(warm, 0.5), Stats.Percentile(warm, 0.95));
         }
         finally
