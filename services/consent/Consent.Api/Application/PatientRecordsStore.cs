@@ -200,7 +200,8 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
         };
     }
 
-    // The same snapshot as LoadOpenAsync's, for many patients: each record kind in one query, grouped by patient.
+    // The same snapshot as LoadOpenAsync's, for many patients: each record kind in one query, grouped by patient. A
+    // record kind added to the snapshot goes into both loads.
     private async Task<List<PatientConsentRecords>> LoadManyOpenAsync(Guid[] ids, CancellationToken ct)
     {
         var patients = await db.Patients.AsNoTracking().Where(p => ids.Contains(p.Id)).ToListAsync(ct);
