@@ -197,11 +197,14 @@ internal static class ColdStartBench
             }
 
             var marks = apps.Select(a => a.Process.Output.Length).ToArray();
+            var cpu0 = apps.Select(a => CpuMs(a.Process.Id)).ToArray();
             var sentAt = DateTime.UtcNow;
             var (firstMs, firstStatus) = await DashboardAsync();
             var afterFirst = apps.Select(a => a.Process.Output.Length).ToArray();
+            var cpu1 = apps.Select(a => CpuMs(a.Process.Id)).ToArray();
             var (secondMs, secondStatus) = await DashboardAsync();
             var afterSecond = apps.Select(a => a.Process.Output.Length).ToArray();
+            var cpu2 = apps.Select(a => CpuMs(a.Process.Id)).ToArray();
             var warm = new List<double>();
             for (var i = 0; i < requests; i++) warm.Add((await DashboardAsync()).Ms);
 
@@ -210,6 +213,10 @@ internal static class ColdStartBench
                 $"first dashboard {firstMs:F0} ms {firstStatus}; second {secondMs:F0} ms {(secondStatus == "200" ? "" : secondStatus)}; " +
                 $"then {requests}: p50 {Stats.Percentile(warm, 0.5):F0} ms p95 {Stats.Percentile(warm, 0.95):F0} ms  load {Stats.LoadAverage()}");
             foreach (var line in StartupLines(apps)) Console.WriteLine($"  {line}");
+            // CPU time the five processes spent on each dashboard (/proc/pid/stat, user + system), and until ready.
+            Console.WriteLine($"  CPU until ready {cpu0.Sum() / 1000:F1} s; first dashboard {(cpu1.Sum() - cpu0.Sum()) / 1000:F1} s " +
+                $"({string.Join(", ", apps.Select((a, i) => $"{a.Name} {(cpu1[i] - cpu0[i]) / 1000:F1}"))}); second {(cpu2.Sum() - cpu1.Sum()) / 1000:F1} s " +
+                $"({string.Join(", ", apps.Select((a, i) => $"{a.Name} {(cpu2[i] - cpu1[i]) / 1000:F1}"))})");
             var calls = apps.Take(ServiceApps.Length).Select((a, i) => (a.Name, First: Calls(a.Process.Output[marks[i]..afterFirst[i]]),
                 Second: Calls(a.Process.Output[afterFirst[i]..afterSecond[i]]))).ToList();
             var firstCall = calls.SelectMany(c => c.First).Select(c => c.Start).DefaultIfEmpty(sentAt).Min();
@@ -223,6 +230,14 @@ internal static class ColdStartBench
         {
             foreach (var (_, process, _) in apps) process.Dispose();
         }
+    }
+
+    // utime + stime of a process, in ms (fields 14 and 15 of /proc/pid/stat, in clock ticks of 10 ms).
+    private static double CpuMs(int pid)
+    {
+        var text = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
     }
 
     private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "...";
