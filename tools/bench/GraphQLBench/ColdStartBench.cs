@@ -49,6 +49,10 @@ internal static class ColdStartBench
         // (a runtime setting such as DOTNET_TieredPGO=0), the warm-up on in both.
         var i = Array.IndexOf(args, "--compare-env");
         var compareEnv = i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        // --compare-apps-dir DIR: runs alternate between the five apps of this build and those of DIR (the same dlls
+        // built another way: `dotnet publish -r linux-x64 -p:PublishReadyToRun=true` of this program), warm-up on in both.
+        var d = Array.IndexOf(args, "--compare-apps-dir");
+        var compareDir = d >= 0 && d + 1 < args.Length ? Path.GetFullPath(args[d + 1]) : null;
         Environment.CurrentDirectory = AppContext.BaseDirectory;
         var pg = await PostgresServer.SharedAsync();
 
@@ -87,7 +91,9 @@ internal static class ColdStartBench
             var second = (run % 2 == 0) != (run / 2 % 2 == 0);
             bool? warmup = compare ? second : null;
             var environment = compareEnv is not null && second ? compareEnv : null;
-            var result = await OneRunAsync(run + 1, warmup, pg, databases, body, token, requests, environment);
+            var appsDir = compareDir is not null && second ? compareDir : AppContext.BaseDirectory;
+            if (compareDir is not null && second) environment = $"apps from {compareDir}";
+            var result = await OneRunAsync(run + 1, warmup, pg, databases, body, token, requests, compareEnv is not null ? environment : null, appsDir, environment);
             results.Add(result);
         }
 
@@ -99,7 +105,7 @@ internal static class ColdStartBench
                 $"(runs: {string.Join(", ", group.Select(r => $"{r.FirstMs / 1000:F2} s {r.FirstStatus}"))}); second median {Stats.Median(group.Select(r => r.SecondMs)):F0} ms; " +
                 $"warm p50 {Stats.Median(group.Select(r => r.WarmP50)):F0} ms, p95 {Stats.Median(group.Select(r => r.WarmP95)):F0} ms");
         }
-        if (compare || compareEnv is not null)
+        if (compare || compareEnv is not null || compareDir is not null)
         {
             var pairs = results.Chunk(2).Where(p => p.Length == 2).Select(p => compare
                 ? (Off: p.Single(r => r.Warmup == false), On: p.Single(r => r.Warmup == true))
@@ -107,7 +113,7 @@ internal static class ColdStartBench
             var first = pairs.Select(p => p.On.FirstMs / p.Off.FirstMs).ToList();
             var ready = pairs.Select(p => p.On.ReadyMs / p.Off.ReadyMs).ToList();
             var warm = pairs.Select(p => p.On.WarmP95 / p.Off.WarmP95).ToList();
-            Console.WriteLine($"{(compare ? "on / off" : $"with / without {compareEnv}")} first dashboard = {Stats.Median(first):F2} median of pairs ({string.Join(", ", first.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}); " +
+            Console.WriteLine($"{(compare ? "on / off" : compareEnv is not null ? $"with / without {compareEnv}" : $"apps from {compareDir} / this build's")} first dashboard = {Stats.Median(first):F2} median of pairs ({string.Join(", ", first.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}); " +
                 $"readiness {Stats.Median(ready):F2} ({string.Join(", ", ready.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}); warm p95 {Stats.Median(warm):F2}");
         }
         Console.WriteLine($"load average at the end: {Stats.LoadAverage()}");
@@ -117,7 +123,7 @@ internal static class ColdStartBench
     private sealed record Run(bool? Warmup, string? Environment, double ReadyMs, double FirstMs, string FirstStatus, double SecondMs, double WarmP50, double WarmP95);
 
     private static async Task<Run> OneRunAsync(int number, bool? warmup, PostgresServer pg, Dictionary<string, string> databases, string body, string token, int requests,
-        string? environment)
+        string? environment, string appsDir, string? label)
     {
         var variables = environment is null ? null : new Dictionary<string, string?> { [environment.Split('=')[0]] = environment[(environment.IndexOf('=') + 1)..] };
         var apps = new List<(string Name, AppProcess Process, Uri Http)>();
@@ -146,12 +152,12 @@ internal static class ColdStartBench
                     ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
                     ["Logging:LogLevel:Platform.ServiceDefaults.Startup"] = "Information",
                 };
-                var process = AppProcess.Start(Path.Combine(AppContext.BaseDirectory, dll), settings.Select(s => $"--{s.Key}={s.Value}").Concat(extra), variables);
+                var process = AppProcess.Start(Path.Combine(appsDir, dll), settings.Select(s => $"--{s.Key}={s.Value}").Concat(extra), variables);
                 apps.Add((name, process, new Uri($"http://127.0.0.1:{httpPort}")));
                 grpc[name] = new Uri($"http://127.0.0.1:{grpcPort}");
             }
             var gatewayPort = FreePort.Next();
-            var gateway = AppProcess.Start(Path.Combine(AppContext.BaseDirectory, "GraphQLBench.dll"),
+            var gateway = AppProcess.Start(Path.Combine(appsDir, "GraphQLBench.dll"),
                 new[]
                 {
                     "gateway-host", $"--urls=http://127.0.0.1:{gatewayPort}",
@@ -208,8 +214,8 @@ internal static class ColdStartBench
             var warm = new List<double>();
             for (var i = 0; i < requests; i++) warm.Add((await DashboardAsync()).Ms);
 
-            var label = environment is not null ? $" ({environment})" : warmup switch { null => "", true => " (warm-up on)", false => " (warm-up off)" };
-            Console.WriteLine($"run {number}{label}: ready in {readyMs / 1000:F1} s ({string.Join(", ", apps.Select((a, i) => $"{a.Name} {readyAt[i] / 1000:F1} s"))}); " +
+            var shown = label is not null ? $" ({label})" : warmup switch { null => "", true => " (warm-up on)", false => " (warm-up off)" };
+            Console.WriteLine($"run {number}{shown}: ready in {readyMs / 1000:F1} s ({string.Join(", ", apps.Select((a, i) => $"{a.Name} {readyAt[i] / 1000:F1} s"))}); " +
                 $"first dashboard {firstMs:F0} ms {firstStatus}; second {secondMs:F0} ms {(secondStatus == "200" ? "" : secondStatus)}; " +
                 $"then {requests}: p50 {Stats.Percentile(warm, 0.5):F0} ms p95 {Stats.Percentile(warm, 0.95):F0} ms  load {Stats.LoadAverage()}");
             foreach (var line in StartupLines(apps)) Console.WriteLine($"  {line}");
@@ -223,7 +229,7 @@ internal static class ColdStartBench
             Console.WriteLine($"  first dashboard: the first call reached a service {(firstCall - sentAt).TotalMilliseconds:F0} ms after it was sent");
             foreach (var (name, first, second) in calls)
                 Console.WriteLine($"  {name,-12} first dashboard: {Describe(first)}   second: {Describe(second)}");
-            return new Run(warmup, environment, readyMs, firstMs, firstStatus.Split(' ')[0] == "200" && firstStatus.Length == 3 ? "200" : firstStatus.Split(' ')[0] + (firstStatus.Contains("errors") ? "+errors" : ""),
+            return new Run(warmup, label, readyMs, firstMs, firstStatus.Split(' ')[0] == "200" && firstStatus.Length == 3 ? "200" : firstStatus.Split(' ')[0] + (firstStatus.Contains("errors") ? "+errors" : ""),
                 secondMs, Stats.Percentile(warm, 0.5), Stats.Percentile(warm, 0.95));
         }
         finally
