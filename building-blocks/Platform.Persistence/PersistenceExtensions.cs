@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Platform.ServiceDefaults.Startup;
 
 namespace Platform.Persistence;
 
@@ -88,6 +89,10 @@ public static class PersistenceExtensions
         builder.Services.AddPersistenceTelemetry();
         if (options.MigrateAtStartup) builder.Services.AddHostedService<MigrateAtStartup>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseReadyCheck<TContext>>("database", tags: ["ready"]);
+        // The model built, the first connection opened and a query per table compiled before readiness says ready
+        // (after the migration above: the warm-up runs once every hosted service has started).
+        builder.Services.AddStartupWarmupRunner(builder.Configuration);
+        builder.Services.AddStartupWarmup($"database {name}", DatabaseWarmup.RunAsync<TContext>);
         return builder;
     }
 

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Platform.ServiceDefaults.Auth;
 using Platform.ServiceDefaults.Http;
+using Platform.ServiceDefaults.Startup;
 using Platform.ServiceDefaults.Telemetry;
 using Platform.ServiceDefaults.Tenancy;
 
@@ -19,8 +20,8 @@ public static class ServiceDefaultsExtensions
 {
     /// <summary>
     /// What every app gets: structured JSON console logs, problem details without stack traces, a correlation id per
-    /// request, health checks, OpenTelemetry (exported when OTEL_EXPORTER_OTLP_ENDPOINT is set), JWT authentication
-    /// and the tenant context.
+    /// request, health checks, OpenTelemetry (exported when OTEL_EXPORTER_OTLP_ENDPOINT is set), JWT authentication,
+    /// the tenant context, and the start-up warm-up (<see cref="StartupWarmup"/>: readiness waits until it has run).
     /// </summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
@@ -46,6 +47,8 @@ public static class ServiceDefaultsExtensions
         // callers over one connection, whose responses would then share one compression context (RFC 7541 section 7).
         builder.Services.Configure<KestrelServerOptions>(o => o.AllowResponseHeaderCompression = false);
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"]);
+        // The app's start-up warm-up (steps added by the building blocks and the app); /health/ready waits for it.
+        builder.Services.AddStartupWarmupRunner(builder.Configuration);
 
         builder.AddPlatformTelemetry(builder.Environment.ApplicationName);
         builder.AddPlatformAuthentication();
@@ -53,7 +56,8 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// /health/live (the process answers), /health/ready (its dependencies answer; JSON detail per check) and
+    /// /health/live (the process answers), /health/ready (its dependencies answer and its start-up warm-up has run;
+    /// JSON detail per check) and
     /// /me (who the token says you are). Health endpoints need no token, in every environment.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)

@@ -13,6 +13,7 @@ using Platform.Gateway.GraphQL.Loading;
 using Platform.Gateway.GraphQL.Protection;
 using Platform.Gateway.GraphQL.Schema;
 using Platform.Gateway.GraphQL.Upstream;
+using Platform.ServiceDefaults.Startup;
 
 namespace Platform.Gateway.GraphQL;
 
@@ -45,6 +46,9 @@ public static class GraphQLExtensions
             .AddValidationRule(new PageSizeRule(options))
             .AddErrorInfoProvider(errors => errors.ExposeExceptionDetails = false)
             .AddUnhandledExceptionHandler(UpstreamErrors.Describe));
+        // The schema built, the clients created and the endpoint's path run once before readiness says ready.
+        services.AddStartupWarmupRunner(configuration);
+        services.AddStartupWarmup("graphql", GraphQLWarmup.RunAsync);
         return services;
     }
 

@@ -40,4 +40,42 @@ public sealed class PatientRecordsStoreTests(ConsentServiceFixture fixture) : IC
         Assert.NotNull(await InTenant("RX3", s => s.GetAsync(patient))); // cached for RX3 now
         Assert.Null(await InTenant("RTQ", s => s.GetAsync(patient)));
     }
+
+    /// <summary>
+    /// Issue 19: a trust-wide list on a cold cache loads its patients together (one query per record kind), not one by
+    /// one; what it loads must be what each patient's own load gives, for this trust's patients only.
+    /// </summary>
+    [Fact]
+    public async Task Patients_loaded_together_get_the_snapshot_each_gets_alone_and_another_trusts_patient_gets_none()
+    {
+        var a = new ConsentClient(fixture.App, "RX3");
+        var technology = (await a.ApproveAsync()).TechnologyId;
+        var withRecords = await a.PatientAsync(AgeBand._26To64);
+        await a.HasCapacityAsync(withRecords, technology);
+        await a.ConsentAsync(withRecords, technology);
+        await a.ActiveUseAsync(withRecords, technology);
+        var bare = await a.PatientAsync(AgeBand._26To64);
+        var another = Guid.Parse(await new ConsentClient(fixture.App, "RTQ").PatientAsync(AgeBand._26To64));
+        Guid[] ours = [Guid.Parse(withRecords), Guid.Parse(bare)];
+
+        var together = await InTenant("RX3", s => s.GetManyAsync([.. ours, another, Guid.NewGuid(), ours[0]]));
+
+        Assert.Equal(ours.Order(), together.Keys.Order());
+        Assert.Single(together[ours[0]].CapacityAssessments);
+        Assert.Single(together[ours[0]].OwnConsents);
+        Assert.Single(together[ours[0]].Uses);
+        Assert.Same(together[ours[1]], await InTenant("RX3", s => s.GetAsync(ours[1]))); // cached as a single load caches
+        foreach (var id in ours)
+        {
+            var alone = await InTenant("RX3", s =>
+            {
+                s.InvalidatePatient(id);
+                return s.GetAsync(id);
+            });
+            Assert.Equal(Json(alone!), Json(together[id]));
+        }
+    }
+
+    private static string Json(Platform.Consent.Domain.PatientConsentRecords records) =>
+        System.Text.Json.JsonSerializer.Serialize(records, new System.Text.Json.JsonSerializerOptions { ReferenceHandler = System.Text.Json.Serialization.ReferenceHandler.IgnoreCycles });
 }

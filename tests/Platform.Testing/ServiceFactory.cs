@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Grpc.Core;
 using Platform.Grpc;
 using Platform.KnownTrusts;
+using Platform.ServiceDefaults.Startup;
 using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Testing;
@@ -93,6 +94,9 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
             try
             {
                 factory.StartServer(); // start now, so migrations run before the first test call
+                // As an orchestrator waits for readiness: the start-up warm-up (the EF model, the first connection, a
+                // query per table compiled) has run before the first test call, so /health/ready answers ready.
+                if (factory.Services.GetService<StartupWarmup>() is { } warmup) await warmup.Completion.WaitAsync(TimeSpan.FromMinutes(3));
                 await factory.KnowTrustsAsync(DefaultKnownTrusts);
                 return factory;
             }

@@ -272,7 +272,7 @@ internal static class DashboardBench
 
     // The technology register (procurement) and its evidence (evidence learns each technology from procurement's
     // technology_registered event, delivered as Dapr delivers it), through the services' own methods.
-    private static async Task SeedRegisterAsync(ServiceFactory<ProcurementGrpcService> procurement, ServiceFactory<EvidenceGrpcService> evidence, int count, int perTechnology)
+    internal static async Task SeedRegisterAsync(ServiceFactory<ProcurementGrpcService> procurement, ServiceFactory<EvidenceGrpcService> evidence, int count, int perTechnology)
     {
         var register = procurement.GrpcClient<ProcurementService.ProcurementServiceClient>(Tenant, "procurement-lead");
         var reviewer = evidence.GrpcClient<EvidenceService.EvidenceServiceClient>(Tenant, "evidence-reviewer");

@@ -99,6 +99,45 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
         return records;
     }
 
+    /// <summary>
+    /// The snapshots of those of <paramref name="patientIds"/> the trust holds, from the cache when it can. The misses
+    /// are loaded together, one query per record kind for up to <see cref="LoadTogether"/> patients at a time, not one
+    /// round of fifteen queries per patient: a trust-wide list on a cold cache (the first dashboard after start-up) asked
+    /// thousands of patients one by one and outlived the gateway's deadline (issue 19). Cached as <see cref="GetAsync"/>
+    /// caches: a load that raced with a write is returned but not cached.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, PatientConsentRecords>> GetManyAsync(IEnumerable<Guid> patientIds, CancellationToken ct = default)
+    {
+        var current = Tenant;
+        var found = new Dictionary<Guid, PatientConsentRecords>();
+        var missing = new Dictionary<Guid, long>();
+        foreach (var id in patientIds)
+        {
+            if (found.ContainsKey(id) || missing.ContainsKey(id)) continue;
+            if (cache.TryGetPatient(current, id, out var cached, out var generation)) found[id] = cached;
+            else missing[id] = generation;
+        }
+        if (missing.Count == 0) return found;
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            foreach (var ids in missing.Keys.Chunk(LoadTogether))
+                foreach (var records in await LoadManyOpenAsync(ids, ct))
+                {
+                    cache.StorePatient(current, records.PatientId, missing[records.PatientId], records);
+                    found[records.PatientId] = records;
+                }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        return found;
+    }
+
+    /// <summary>How many patients' records one query of <see cref="GetManyAsync"/> asks for.</summary>
+    public const int LoadTogether = 500;
+
     public void InvalidatePatient(Guid patientId) => cache.InvalidatePatient(Tenant, patientId);
 
     public async Task<TrustConsentSettings> GetTrustAsync(CancellationToken ct = default)
@@ -159,6 +198,49 @@ public sealed class PatientRecordsStore(IServiceProvider services, ConsentRecord
             MentalHealthActRecords = await ReadAllAsync(s_mentalHealthAct(db, patientId), ct),
             Section63Records = await ReadAllAsync(s_section63(db, patientId), ct),
         };
+    }
+
+    // The same snapshot as LoadOpenAsync's, for many patients: each record kind in one query, grouped by patient. A
+    // record kind added to the snapshot goes into both loads.
+    private async Task<List<PatientConsentRecords>> LoadManyOpenAsync(Guid[] ids, CancellationToken ct)
+    {
+        var patients = await db.Patients.AsNoTracking().Where(p => ids.Contains(p.Id)).ToListAsync(ct);
+        if (patients.Count == 0) return [];
+        var capacity = (await db.CapacityAssessments.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        var gillick = (await db.GillickAssessments.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        var ownConsents = (await db.OwnConsents.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        var proxyAuthorities = (await db.ProxyAuthorities.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        var proxyConsents = (await db.ProxyConsents.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        var bestInterests = (await db.BestInterestsDecisions.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        var uses = (await db.TechnologyUses.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        var advanceDecisions = (await db.AdvanceDecisions.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        var objections = (await db.PatientObjections.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        var screens = (await db.DeprivationOfLibertyScreens.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        var courtOrders = (await db.CourtOrders.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        var parentalControl = (await db.ParentalControlFindings.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        var mentalHealthAct = (await db.MentalHealthActRecords.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        var section63 = (await db.Section63Records.AsNoTracking().Where(x => ids.Contains(x.PatientId)).ToListAsync(ct)).ToLookup(x => x.PatientId);
+        return patients.Select(patient => new PatientConsentRecords
+        {
+            PatientId = patient.Id,
+            AgeBand = patient.AgeBand,
+            Turns16On = patient.Turns16On,
+            Turns18On = patient.Turns18On,
+            CapacityAssessments = [.. capacity[patient.Id]],
+            GillickAssessments = [.. gillick[patient.Id]],
+            OwnConsents = [.. ownConsents[patient.Id]],
+            ProxyAuthorities = [.. proxyAuthorities[patient.Id]],
+            ProxyConsents = [.. proxyConsents[patient.Id]],
+            BestInterestsDecisions = [.. bestInterests[patient.Id]],
+            Uses = [.. uses[patient.Id]],
+            AdvanceDecisions = [.. advanceDecisions[patient.Id]],
+            Objections = [.. objections[patient.Id]],
+            DeprivationOfLibertyScreens = [.. screens[patient.Id]],
+            CourtOrders = [.. courtOrders[patient.Id]],
+            ParentalControlFindings = [.. parentalControl[patient.Id]],
+            MentalHealthActRecords = [.. mentalHealthAct[patient.Id]],
+            Section63Records = [.. section63[patient.Id]],
+        }).ToList();
     }
 
     private static async Task<T[]> ReadAllAsync<T>(IAsyncEnumerable<T> rows, CancellationToken ct)

@@ -104,10 +104,11 @@ public sealed class WardQueries(ConsentDbContext db, PatientRecordsStore store, 
         }
         var trust = await store.GetTrustAsync(ct);
         var found = new List<ConsentRequiredView>();
-        foreach (var use in await query.ToListAsync(ct))
+        var live = await query.ToListAsync(ct);
+        var snapshots = await store.GetManyAsync(live.Select(u => u.PatientId), ct);
+        foreach (var use in live)
         {
-            var records = await store.GetAsync(use.PatientId, ct);
-            if (records is null) continue;
+            if (!snapshots.TryGetValue(use.PatientId, out var records)) continue;
             var basis = LawfulBasisRules.Decide(records, use.TechnologyId, trust.Policy, now, TechnologyApproval.Select(trust.Approvals, use.TechnologyId, use.SettingCode), use);
             if (basis.IsRefused && basis.DenyKind == UseDenyReasons.ConsentRequiredAfterCapacityRegained)
                 found.Add(new ConsentRequiredView(use, now, PastDue: true));
@@ -156,10 +157,11 @@ public sealed class WardQueries(ConsentDbContext db, PatientRecordsStore store, 
         var now = clock.GetUtcNow().UtcDateTime;
         var trust = await store.GetTrustAsync(ct);
         var views = new List<UseView>(uses.Count);
+        var snapshots = await store.GetManyAsync(uses.Where(u => u.Status is UseStatus.Active or UseStatus.Suspended).Select(u => u.PatientId), ct);
         foreach (var use in uses)
         {
             UseCheckResult? check = null;
-            if (use.Status is UseStatus.Active or UseStatus.Suspended && await store.GetAsync(use.PatientId, ct) is { } records)
+            if (use.Status is UseStatus.Active or UseStatus.Suspended && snapshots.TryGetValue(use.PatientId, out var records))
                 check = UseCheck.Evaluate(records, use.TechnologyId, use.WardCode, use.Purpose, trust.Approvals, trust.Policy, now);
             var overdue = use.Status is UseStatus.Active or UseStatus.Suspended && use.CarePlan.NextReviewDate is { } due && due < now;
             views.Add(new UseView(use, check, overdue));
