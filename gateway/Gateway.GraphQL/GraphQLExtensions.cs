@@ -36,6 +36,7 @@ public static class GraphQLExtensions
         services.AddSingleton<ExplorerPage>();
         services.AddScoped<DashboardLoaders>();
         services.AddScoped<UseCountLoaders>();
+        services.AddScoped<RegionAuditLoaders>();
         services.AddAuthorizationBuilder().AddPolicy(DashboardCallerRequirement.Policy,
             policy => policy.RequireAuthenticatedUser().AddRequirements(new DashboardCallerRequirement()));
         services.AddDashboardServiceClients(options);

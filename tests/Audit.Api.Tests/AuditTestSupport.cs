@@ -18,7 +18,7 @@ public static class AuditTestKeys
     public const string Deployment = "audit.test.example";
 
     /// <summary>Trusts whose logs have a signing key in the test apps.</summary>
-    public static readonly string[] KeyedTrusts = ["PRF1", "PRF2", "TMP1", "GRP1", "GRP2", "ROL1", "WIT1", "CLK1", "ACC1", "AAA7", "CKA1", "CKB1"];
+    public static readonly string[] KeyedTrusts = ["PRF1", "PRF2", "TMP1", "GRP1", "GRP2", "ROL1", "WIT1", "CLK1", "ACC1", "AAA7", "CKA1", "CKB1", "RGC1", "RGC2", "RGC3", "RGC4"];
 
     public static readonly Dictionary<string, NoteSigningKey> LogKeys =
         KeyedTrusts.ToDictionary(t => t, t => NoteSigningKey.Generate(LogOrigin.For(Deployment, t), NoteSignatureType.Ed25519));

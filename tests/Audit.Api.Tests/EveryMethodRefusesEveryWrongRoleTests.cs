@@ -18,7 +18,8 @@ public class EveryMethodRefusesEveryWrongRoleTests(AuditServiceFixture fixture) 
     [Fact]
     public async Task Every_method_refuses_a_caller_without_one_of_its_roles()
     {
-        var findings = await WrongRoleCalls.FindingsAsync(fixture.App.Services, fixture.App.GrpcAddress, "RX3", s_noRoleOnPurpose);
+        var findings = await WrongRoleCalls.FindingsAsync(fixture.App.Services, fixture.App.GrpcAddress, "RX3", s_noRoleOnPurpose,
+            tenantOf: method => method.Name == "GetRegionalCheckpoints" ? null : "RX3");
         Assert.True(findings.Count == 0, string.Join(Environment.NewLine, findings));
     }
 }

@@ -77,5 +77,13 @@ public class WitnessTests(WitnessedAuditFixture fixture) : IClassFixture<Witness
         Assert.Equal("SUCCESS", await AuditEvents.DeliverAsync(fixture.App, AuditEvents.UseAuthorised("w-5"), Trust, "evt-w5"));
         var third = await CheckpointOnTheClockAsync(6);
         Assert.False(verifier.Verify(third).IsRefused);
+
+        // The region analyst sees the trust's latest checkpoint as witnessed (ADR 0042). The clock stands still now,
+        // so once any round under way has finished, the latest checkpoint is the cosigned one.
+        var region = fixture.App.GrpcClientWithToken<AuditService.AuditServiceClient>(Platform.Testing.TestTokens.Shared.MintForTrusts([], ["region-analyst"]));
+        var seen = await Eventually.Until(async () =>
+            (await region.GetRegionalCheckpointsAsync(new GetRegionalCheckpointsRequest())).Trusts.SingleOrDefault(t => t.OdsCode == Trust && t.TreeSize >= 6 && t.Cosignatures == 1),
+            $"the region seeing {Trust}'s checkpoint cosigned");
+        Assert.True(seen.HasCheckpoint);
     }
 }

@@ -68,6 +68,7 @@ public sealed class RegionType : ObjectGraphType<RegionScope>
                 .Load(new RegionalReportKey(c.GetArgument<string>("technologyName"), c.GetArgument<Instrument>("instrument"), c.GetArgument<string>("period"))));
         RegionApprovalFields.AddApprovalCounts(this, options);
         UseCountFields.AddRegionalActiveUseCounts(this);
+        RegionAuditFields.AddAuditCheckpoints(this);
     }
 }
 

@@ -10,6 +10,7 @@ using Platform.Messaging;
 using Platform.Messaging.Subscriptions;
 using Platform.Persistence;
 using Platform.ServiceDefaults;
+using Platform.ServiceDefaults.Auth;
 
 namespace Platform.Audit.Api;
 
@@ -50,6 +51,9 @@ public static class AuditApp
         builder.AddKnownTrusts<AuditDbContext>(_ => { });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AuditLog>();
+        builder.Services.AddScoped<RegionalCheckpoints>();
+        // The region's checkpoints take a region token (no trust), in place of the fallback's one known trust (ADR 0042).
+        builder.Services.AddAuthorizationBuilder().AddRegionCallerPolicy("the region's audit methods");
         // The delivery's entries are appended together once its handlers have run (AuditLog.AppendWithDelivery).
         builder.Services.AddScoped<Messaging.Inbox.IDeliveryParticipant>(sp => sp.GetRequiredService<AuditLog>());
         builder.Services.AddSingleton<Tree.TreeFrontiers>();

@@ -3,12 +3,14 @@ using Grpc.Core;
 using Platform.Audit.Api.Application;
 using Platform.Audit.Api.Checkpoints;
 using Platform.Audit.Api.Data;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Platform.Audit.Domain.Notes;
 using Platform.Audit.Export;
 using Platform.Contracts.Audit.V1;
 using Platform.Domain;
 using Platform.Grpc;
+using Platform.ServiceDefaults.Auth;
 using Entries = Platform.Audit.Domain.Entries;
 using Proto = Platform.Contracts.Audit.V1;
 
@@ -16,9 +18,10 @@ namespace Platform.Audit.Api.Grpc;
 
 /// <summary>
 /// platform.audit.v1.AuditService: reads only, auditors only, the trust and the reader from the token. Every call
-/// but the key listing is entered in the log as an <c>audit-log-read</c> by the reader.
+/// but the key listing is entered in the log as an <c>audit-log-read</c> by the reader. The one region method,
+/// <see cref="GetRegionalCheckpoints"/>, takes a region analyst's token and reads checkpoint metadata only (ADR 0042).
 /// </summary>
-public sealed class AuditGrpcService(AuditLog log, AuditDbContext db, AuditKeys keys, TimeProvider clock) : AuditService.AuditServiceBase
+public sealed class AuditGrpcService(AuditLog log, AuditDbContext db, AuditKeys keys, TimeProvider clock, RegionalCheckpoints regional) : AuditService.AuditServiceBase
 {
     public const int MaxExport = 10_000;
     private static readonly string[] AccessTypes = ["patient-record-read", "use-check"];
@@ -126,6 +129,25 @@ public sealed class AuditGrpcService(AuditLog log, AuditDbContext db, AuditKeys 
         var bundle = AuditExportBundle.Build(TenantOf(context), request.FirstSequence, request.LastSequence, note, proven, clock.GetUtcNow());
         await RecordReadAsync(context, $"AuditLog/export/{request.FirstSequence}-{request.LastSequence}");
         return new ExportRangeResponse { BundleJson = AuditExportBundle.Serialize(bundle), TreeSize = size };
+    }
+
+    // A region token only (no trust); each trust is read in its own tenant scope and only checkpoint metadata leaves.
+    // Not entered in a log: it reads no entry and nothing about a patient (ADR 0042).
+    [Authorize(Policy = RegionCallerPolicy.Name)]
+    [RequiresRole(AuditRoles.RegionAnalyst)]
+    public override async Task<GetRegionalCheckpointsResponse> GetRegionalCheckpoints(GetRegionalCheckpointsRequest request, ServerCallContext context)
+    {
+        var trusts = (await regional.ReadAsync(context.CancellationToken)).OrThrow();
+        var response = new GetRegionalCheckpointsResponse();
+        response.Trusts.AddRange(trusts.Select(t => new Proto.TrustCheckpoint
+        {
+            OdsCode = t.OdsCode,
+            HasCheckpoint = t.TreeSize is not null,
+            TreeSize = t.TreeSize ?? 0,
+            SignedAt = t.SignedAt is { } at ? Timestamp.FromDateTime(at) : null,
+            Cosignatures = t.Cosignatures,
+        }));
+        return response;
     }
 
     private async Task<long> CheckpointedSizeAsync(long requested, string field, CancellationToken cancellationToken, bool latestWhenZero = true)
