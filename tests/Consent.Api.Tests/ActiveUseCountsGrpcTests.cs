@@ -26,7 +26,8 @@ public sealed class ActiveUseCountsGrpcTests(ConsentServiceFixture fixture) : IC
     /// Writes <paramref name="count"/> active uses straight into the trust's table (as many activations would leave
     /// them): the counts read the stored rows, and thousands of uses through the commands would take minutes.
     /// </summary>
-    internal static Task SeedAsync(ServiceFactory<Program> app, string tenant, string ward, string setting, Domain.LawfulBasisKind basis, int count, Domain.UseStatus status = Domain.UseStatus.Active) =>
+    /// <param name="nextReview">The care plan's next review date (none by default); one in the past is overdue.</param>
+    internal static Task SeedAsync(ServiceFactory<Program> app, string tenant, string ward, string setting, Domain.LawfulBasisKind basis, int count, Domain.UseStatus status = Domain.UseStatus.Active, DateTime? nextReview = null) =>
         app.InTenantAsync(tenant, async sp =>
         {
             var db = sp.GetRequiredService<ConsentDbContext>();
@@ -36,7 +37,7 @@ public sealed class ActiveUseCountsGrpcTests(ConsentServiceFixture fixture) : IC
                 {
                     Id = Guid.NewGuid(), PatientId = Guid.NewGuid(), TechnologyId = Guid.NewGuid(), WardCode = ward, SettingCode = setting,
                     Purpose = Domain.UsePurpose.DirectCareOrTreatment, Status = status, LawfulBasisKind = basis, LawfulBasisRecordId = Guid.NewGuid(),
-                    CarePlan = new Domain.CarePlanRecord { Id = Guid.NewGuid() }, ProposedAt = now, ActivatedAt = now,
+                    CarePlan = new Domain.CarePlanRecord { Id = Guid.NewGuid(), NextReviewDate = nextReview }, ProposedAt = now, ActivatedAt = now,
                 });
             return await db.SaveChangesAsync();
         });
@@ -214,6 +215,8 @@ public sealed class RegionalActiveUseCountsGrpcTests(ConsentServiceFixture fixtu
             [("lawful-basis", "RGA")] = [12, 5, 6, 0, 0, 23], [("lawful-basis", "RGB")] = [9, 0, 3, 0, 0, 12], [("lawful-basis", "RGC")] = [2, 0, 0, 0, 0, 2],
             [("lawful-basis", "")] = [23, 5, 9, 0, 0, 37],
             [("setting", "RGA")] = [12, 11, 23], [("setting", "RGB")] = [9, 3, 12], [("setting", "RGC")] = [2, 0, 2], [("setting", "")] = [23, 14, 37],
+            // No use here has a review date: none is overdue.
+            [("review", "RGA")] = [0, 23, 23], [("review", "RGB")] = [0, 12, 12], [("review", "RGC")] = [0, 2, 2], [("review", "")] = [0, 37, 37],
         };
         foreach (var table in counts.Tables)
             foreach (var row in table.Rows)
@@ -299,5 +302,75 @@ public sealed class RegionalThresholdGrpcTests(ConsentServiceFixture fixture) : 
         Assert.True(rgt1.Cells[0].Suppressed && rgt1.Cells[2].Suppressed);
         Assert.Equal(12, rgt1.Total.Uses);
         Assert.Equal((12, 12), (byBasis.Rows[^1].Cells[0].Uses, byBasis.Rows[^1].Cells[2].Uses));
+    }
+}
+
+/// <summary>
+/// Overdue reviews across the region (issue 19, ADR 0040's amendment): a third linked table, trusts as rows, overdue or
+/// not by the rule of <c>ListOverdueReviews</c> (a next review date set and passed), suppressed with the other two; and
+/// each trust's own exact count in <c>CountActiveUses</c>. In an app of its own so these trusts are the only ones with uses.
+/// </summary>
+public sealed class RegionalOverdueReviewsGrpcTests(ConsentServiceFixture fixture) : IClassFixture<ConsentServiceFixture>
+{
+    [Fact]
+    public async Task Overdue_reviews_are_counted_per_trust_by_the_overdue_list_rule_with_a_small_count_hidden_and_no_trusts_uses_in_anothers_row()
+    {
+        var past = DateTime.UtcNow.AddDays(-3);
+        var future = DateTime.UtcNow.AddDays(30);
+        await fixture.App.KnowTrustsAsync(["RVA", "RVB", "RVC"]);
+        // RVA: 12 overdue, 9 due later. RVB: 3 overdue (a small count), 6 with no review date set. RVC: 20 overdue, 10 due later.
+        await ActiveUseCountsGrpcTests.SeedAsync(fixture.App, "RVA", "OAK", "acute-adult", Domain.LawfulBasisKind.OwnConsent, 12, nextReview: past);
+        await ActiveUseCountsGrpcTests.SeedAsync(fixture.App, "RVA", "OAK", "acute-adult", Domain.LawfulBasisKind.OwnConsent, 9, nextReview: future);
+        await ActiveUseCountsGrpcTests.SeedAsync(fixture.App, "RVB", "ELM", "picu", Domain.LawfulBasisKind.BestInterests, 3, nextReview: past);
+        await ActiveUseCountsGrpcTests.SeedAsync(fixture.App, "RVB", "ELM", "picu", Domain.LawfulBasisKind.BestInterests, 6);
+        await ActiveUseCountsGrpcTests.SeedAsync(fixture.App, "RVC", "FIR", "acute-adult", Domain.LawfulBasisKind.OwnConsent, 20, nextReview: past);
+        await ActiveUseCountsGrpcTests.SeedAsync(fixture.App, "RVC", "FIR", "acute-adult", Domain.LawfulBasisKind.OwnConsent, 10, nextReview: future);
+        // Past their review but not active uses: an ended use is in no list; a suspended one is in ListOverdueReviews
+        // but not among the active uses counted, whose totals the review table shares.
+        await ActiveUseCountsGrpcTests.SeedAsync(fixture.App, "RVA", "OAK", "acute-adult", Domain.LawfulBasisKind.OwnConsent, 4, Domain.UseStatus.Ended, nextReview: past);
+        await ActiveUseCountsGrpcTests.SeedAsync(fixture.App, "RVB", "ELM", "picu", Domain.LawfulBasisKind.BestInterests, 2, Domain.UseStatus.Suspended, nextReview: past);
+
+        // Each trust's own staff: exact counts, the same uses its overdue list shows (less the suspended ones).
+        foreach (var (trust, overdue, suspended) in new[] { ("RVA", 12, 0), ("RVB", 3, 2), ("RVC", 20, 0) })
+        {
+            var manager = new ConsentClient(fixture.App, trust, "ward-manager");
+            var own = await manager.Call(c => c.CountActiveUsesAsync(new CountActiveUsesRequest()));
+            Assert.Equal(overdue, own.OverdueReviews);
+            Assert.Equal(overdue, Assert.Single(own.Wards).OverdueReviews);
+            var listed = await manager.Call(c => c.ListOverdueReviewsAsync(new ListOverdueReviewsRequest { PageSize = 100 }));
+            Assert.Equal(overdue + suspended, listed.Uses.Count);
+            Assert.Equal(overdue, listed.Uses.Count(u => u.Use.Status == UseStatus.Active));
+        }
+
+        var region = fixture.App.GrpcClientWithToken<ConsentService.ConsentServiceClient>(TestTokens.Shared.MintForTrusts([], ["region-analyst"]));
+        var counts = await region.GetRegionalActiveUseCountsAsync(new GetRegionalActiveUseCountsRequest());
+
+        var review = counts.Tables.Single(t => t.Dimension == "review");
+        Assert.Equal(["overdue", "not-overdue"], review.Categories);
+        Assert.Equal([.. counts.Trusts, ""], review.Rows.Select(r => r.OdsCode));
+        RegionalUseCountRow Row(string ods) => review.Rows[counts.Trusts.IndexOf(ods)];
+        // RVB's 3 overdue reviews are hidden, with whatever else would give them away.
+        Assert.True(Row("RVB").Cells[0].Suppressed, "RVB's 3 overdue reviews are hidden");
+        Assert.True(Row("RVB").Cells[1].Suppressed, "RVB's other 6 would give the 3 away from its total");
+        // RVC's row is its own: 20 and 10, not another trust's uses added in (RVA's 12 would make 32; RVB's 3 23).
+        Assert.Equal((20, 10, 30), (Row("RVC").Cells[0].Uses, Row("RVC").Cells[1].Uses, Row("RVC").Total.Uses));
+        Assert.Equal(21, Row("RVA").Total.Uses);
+        // The all-trusts row: 35 overdue of 60, the same total as the other tables'.
+        Assert.Equal((35, 25, 60), (review.Rows[^1].Cells[0].Uses, review.Rows[^1].Cells[1].Uses, review.Rows[^1].Total.Uses));
+        Assert.Equal(60, counts.Tables.Single(t => t.Dimension == "lawful-basis").Rows[^1].Total.Uses);
+
+        // Every count shown is true; none from 1 to 4 is shown; no line holds a single hidden count.
+        var truth = new Dictionary<string, int[]> { ["RVA"] = [12, 9, 21], ["RVB"] = [3, 6, 9], ["RVC"] = [20, 10, 30], [""] = [35, 25, 60] };
+        foreach (var row in review.Rows)
+        {
+            var expected = truth.GetValueOrDefault(row.OdsCode) ?? [0, 0, 0];
+            var shown = row.Cells.Append(row.Total).ToList();
+            for (var i = 0; i < shown.Count; i++)
+                if (!shown[i].Suppressed) Assert.True(shown[i].Uses == expected[i], $"review {row.OdsCode} column {i}: shown {shown[i].Uses}, true count {expected[i]}");
+            Assert.All(shown, c => Assert.True(c.Suppressed || c.Uses == 0 || c.Uses >= 5, $"review {row.OdsCode}: a small count {c.Uses} was shown"));
+            Assert.NotEqual(1, shown.Count(c => c.Suppressed));
+        }
+        for (var c = 0; c <= review.Categories.Count; c++)
+            Assert.NotEqual(1, review.Rows.Count(r => (c < review.Categories.Count ? r.Cells[c] : r.Total).Suppressed));
     }
 }

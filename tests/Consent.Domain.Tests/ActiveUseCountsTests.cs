@@ -72,6 +72,34 @@ public class ActiveUseCountsTests
         AssertNothingSmallShownOrAloneOnALine(high);
     }
 
+    [Fact]
+    public void Overdue_reviews_add_up_by_ward_and_trust_and_across_the_region_are_a_third_table_sharing_the_trusts_totals()
+    {
+        // A group's overdue count comes from the same grouped query as its uses (ListOverdueReviews' rule on the column).
+        var trust = ActiveUseCounts.From([new("OAK", "acute-adult", LawfulBasisKind.OwnConsent, 4, 3), new("OAK", "acute-adult", LawfulBasisKind.BestInterests, 2, 1), new("ASH", "picu", LawfulBasisKind.CourtOrder, 5, 0)]);
+        Assert.Equal(4, trust.OverdueReviews);
+        Assert.Equal([0, 4], trust.Wards.Select(w => w.OverdueReviews));
+        // Never more overdue than uses, even if a group claims it.
+        Assert.Equal(2, ActiveUseCounts.From([new("OAK", "acute-adult", LawfulBasisKind.OwnConsent, 2, 9)]).OverdueReviews);
+
+        var region = RegionalUseCounts.Build(
+        [
+            ("RA", [new("OAK", "acute-adult", LawfulBasisKind.OwnConsent, 20, 12), new("ASH", "picu", LawfulBasisKind.BestInterests, 10, 0)]),
+            ("RB", [new("ELM", "acute-adult", LawfulBasisKind.OwnConsent, 9, 2)]),
+            ("RC", [new("FIR", "picu", LawfulBasisKind.OwnConsent, 15, 7)]),
+        ], threshold: 5);
+        var review = region.Tables.Single(t => t.Dimension == RegionalUseCounts.ReviewDimension);
+        Assert.Equal(["overdue", "not-overdue"], review.Categories);
+        Assert.Equal([RegionalUseCounts.LawfulBasisDimension, RegionalUseCounts.SettingDimension, RegionalUseCounts.ReviewDimension], region.Tables.Select(t => t.Dimension));
+        // Its totals are the other tables' (shown alike), RB's 2 overdue are hidden, and the all-trusts row is 21 of 54.
+        var basis = region.Tables[0];
+        for (var r = 0; r < review.Rows.Count; r++) Assert.Equal(basis.Rows[r].Total, review.Rows[r].Total);
+        Assert.True(review.Rows[1].Cells[0].Suppressed, "RB's 2 overdue reviews");
+        Assert.Equal(21, review.Rows[^1].Cells[0].Uses);
+        Assert.Equal(54, review.Rows[^1].Total.Uses);
+        AssertNothingSmallShownOrAloneOnALine(region);
+    }
+
     private static void AssertNothingSmallShownOrAloneOnALine(RegionalUseCounts counts)
     {
         foreach (var table in counts.Tables)

@@ -30,12 +30,13 @@ public sealed class UseCountTests(DashboardHosts hosts)
         var seeded = new List<(string Patient, string Use)>();
         for (var i = 0; i < 2; i++) seeded.Add(await WardSeed.ConsentedUseAsync(hosts, a, technology, ward: "W1"));
         seeded.Add(await WardSeed.ConsentedUseAsync(hosts, a, technology, ward: "W2"));
+        await WardSeed.MakeReviewOverdueAsync(hosts, a, seeded[0].Use);
         var recordsBefore = (await WardSeed.AccessRecordsAsync(hosts, a)).Count;
         hosts.ResetCounts();
 
         var (_, body) = await hosts.Gateway.Client(a, "ward-manager").PostAsync("""
             { trust {
-              all: activeUseCounts { uses byLawfulBasis { lawfulBasis uses } wards { wardCode settingCode uses byLawfulBasis { lawfulBasis uses } } countedAt }
+              all: activeUseCounts { uses overdueReviews byLawfulBasis { lawfulBasis uses } wards { wardCode settingCode uses overdueReviews byLawfulBasis { lawfulBasis uses } } countedAt }
               again: activeUseCounts { uses }
               w1: activeUseCounts(wardCode: "W1") { uses wards { wardCode } }
             } }
@@ -48,6 +49,9 @@ public sealed class UseCountTests(DashboardHosts hosts)
         Assert.Equal(5, all["byLawfulBasis"]!.AsArray().Count);
         Assert.Equal([("W1", 2), ("W2", 1)], all["wards"]!.AsArray().Select(w => (w!["wardCode"]!.GetValue<string>(), w["uses"]!.GetValue<int>())));
         Assert.Equal(2, body["data"]!["trust"]!["w1"]!["uses"]!.GetValue<int>());
+        // The exact count of overdue reviews comes in the same call: one W1 use is past its review date.
+        Assert.Equal(1, all["overdueReviews"]!.GetValue<int>());
+        Assert.Equal([1, 0], all["wards"]!.AsArray().Select(w => w!["overdueReviews"]!.GetValue<int>()));
         // Two distinct keys (every ward, and W1): two calls, whatever the aliases.
         Assert.Equal(2, hosts.ConsentCalls["CountActiveUses"]);
         Assert.Equal(2, hosts.CallsToAllServices);
@@ -68,7 +72,7 @@ public sealed class UseCountTests(DashboardHosts hosts)
     {
         var (a, b) = (Seed.NewTrust(), Seed.NewTrust());
         var technologyA = await WardSeed.ApprovedTechnologyAsync(hosts, a);
-        for (var i = 0; i < 6; i++) await WardSeed.ConsentedUseAsync(hosts, a, technologyA);
+        for (var i = 0; i < 6; i++) await WardSeed.MakeReviewOverdueAsync(hosts, a, (await WardSeed.ConsentedUseAsync(hosts, a, technologyA)).Use);
         var technologyB = await WardSeed.ApprovedTechnologyAsync(hosts, b);
         for (var i = 0; i < 2; i++) await WardSeed.ConsentedUseAsync(hosts, b, technologyB);
 
@@ -93,7 +97,15 @@ public sealed class UseCountTests(DashboardHosts hosts)
         Assert.Contains(a, trusts);
         Assert.Contains(b, trusts);
         var tables = counts["tables"]!.AsArray();
-        Assert.Equal(["lawful-basis", "setting"], tables.Select(t => t!["dimension"]!.GetValue<string>()));
+        Assert.Equal(["lawful-basis", "setting", "review"], tables.Select(t => t!["dimension"]!.GetValue<string>()));
+        // Overdue reviews came in the same one call: trusts as rows, overdue or not, sharing the other tables' totals
+        // (shown or hidden alike). a's six uses are all past review; b's two reviews are weeks away.
+        var review = tables[2]!;
+        Assert.Equal(["overdue", "not-overdue"], review["categories"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.Equal(tables[0]!["rows"]!.AsArray().Select(r => r!["total"]!.ToJsonString()), review["rows"]!.AsArray().Select(r => r!["total"]!.ToJsonString()));
+        var overdueA = review["rows"]!.AsArray()[trusts.IndexOf(a)]!["cells"]![0]!;
+        Assert.True(overdueA["suppressed"]!.GetValue<bool>() || overdueA["uses"]!.GetValue<int>() == 6, overdueA.ToJsonString());
+        Assert.True(review["rows"]!.AsArray()[trusts.IndexOf(b)]!["total"]!["suppressed"]!.GetValue<bool>(), "b's two uses");
         var cells = tables.SelectMany(t => t!["rows"]!.AsArray()).SelectMany(r => r!["cells"]!.AsArray().Append(r["total"])).ToList();
         Assert.All(cells.Where(c => c!["suppressed"]!.GetValue<bool>()), c => Assert.Null(c!["uses"]));
         Assert.All(cells.Where(c => c!["uses"] is not null), c => Assert.True(c!["uses"]!.GetValue<int>() is 0 or >= 5, $"a small count {c["uses"]} was shown"));

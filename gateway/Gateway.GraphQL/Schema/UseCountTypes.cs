@@ -17,8 +17,8 @@ internal static class UseCountSizes
     public const double Bases = 5;
     /// <summary>A trust's wards with active uses: a generous bound for the analyser, not a limit on the answer.</summary>
     public const double Wards = 50;
-    /// <summary>The regional tables: by lawful basis and by setting.</summary>
-    public const double Tables = 2;
+    /// <summary>The regional tables: by lawful basis, by setting and by review (overdue or not).</summary>
+    public const double Tables = 3;
     /// <summary>A table's columns: five bases, or the ward setting types in use (under ten in the directory).</summary>
     public const double Categories = 10;
 }
@@ -34,7 +34,7 @@ public static class UseCountFields
 
     public static void AddRegionalActiveUseCounts(ObjectGraphType<RegionScope> region) =>
         region.Field<RegionalActiveUseCountsType>("activeUseCounts")
-            .Description("Active uses across the region's trusts by lawful basis and by ward setting, trusts as rows, small counts suppressed with their complements (consent service; region analysts; ADR 0019, 0040).")
+            .Description("Active uses across the region's trusts by lawful basis, by ward setting and by whether their review is overdue, trusts as rows, small counts suppressed with their complements across the three tables (consent service; region analysts; ADR 0019, 0040).")
             .Resolve(c => c.RequestServices!.GetRequiredService<UseCountLoaders>().Region.Load(true));
 }
 
@@ -58,6 +58,7 @@ public sealed class WardUseCountsType : ObjectGraphType<WardUseCounts>
         Field<NonNullGraphType<StringGraphType>>("wardCode").Description("The ward's code.").Resolve(c => c.Source.WardCode);
         Field<StringGraphType>("settingCode").Description("The ward's setting type, as its uses carry it; null for a ward named that has no active use.").Resolve(c => c.Source.SettingCode.Length == 0 ? null : c.Source.SettingCode);
         Field<NonNullGraphType<IntGraphType>>("uses").Description("Its active uses.").Resolve(c => c.Source.Uses);
+        Field<NonNullGraphType<IntGraphType>>("overdueReviews").Description("Of its active uses, those whose review is overdue (a next review date set and passed, as the overdue reviews list finds them).").Resolve(c => c.Source.OverdueReviews);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LawfulBasisCountType>>>>("byLawfulBasis").Description("Every basis, zeros included, in the same order each time.")
             .WithComplexityImpact(1, UseCountSizes.Bases).Resolve(c => c.Source.ByLawfulBasis);
     }
@@ -70,6 +71,7 @@ public sealed class ActiveUseCountsType : ObjectGraphType<ActiveUseCounts>
         Name = "ActiveUseCounts";
         Description = "A trust's active uses counted by lawful basis and by ward (consent service): aggregates, no patient named.";
         Field<NonNullGraphType<IntGraphType>>("uses").Description("Active uses of the trust, or of the ward asked for.").Resolve(c => c.Source.Uses);
+        Field<NonNullGraphType<IntGraphType>>("overdueReviews").Description("Of those active uses, the ones whose review is overdue (a next review date set and passed, as the overdue reviews list finds them; a suspended use, which that list also shows, is not an active use and is not counted). Exact, no patient named.").Resolve(c => c.Source.OverdueReviews);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LawfulBasisCountType>>>>("byLawfulBasis").Description("Every basis, zeros included, in the same order each time.")
             .WithComplexityImpact(1, UseCountSizes.Bases).Resolve(c => c.Source.ByLawfulBasis);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<WardUseCountsType>>>>("wards").Description("Each ward with an active use (or the one asked for), by code, with its counts by basis.")
@@ -107,9 +109,9 @@ public sealed class RegionalUseCountTableType : ObjectGraphType<RegionalUseCount
     public RegionalUseCountTableType()
     {
         Name = "RegionalUseCountTable";
-        Description = "Trusts by the categories of one dimension, suppressed together with the region's other table (they share the trusts' totals).";
-        Field<NonNullGraphType<StringGraphType>>("dimension").Description("What the columns are: lawful-basis or setting.").Resolve(c => c.Source.Dimension);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("categories").Description("The columns: lawful basis codes (own-consent, proxy-consent, best-interests, court-order, mental-health-act-section-63) or ward setting codes.")
+        Description = "Trusts by the categories of one dimension, suppressed together with the region's other tables (they share the trusts' totals).";
+        Field<NonNullGraphType<StringGraphType>>("dimension").Description("What the columns are: lawful-basis, setting, or review (whether each active use's review is overdue).").Resolve(c => c.Source.Dimension);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("categories").Description("The columns: lawful basis codes (own-consent, proxy-consent, best-interests, court-order, mental-health-act-section-63), ward setting codes, or overdue and not-overdue (the review of an active use past its next review date, or not: a date to come or none set).")
             .WithComplexityImpact(1, UseCountSizes.Categories).Resolve(c => c.Source.Categories);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<RegionalUseCountRowType>>>>("rows").Description("A row per trust, in the order of the trusts, then the all-trusts row.")
             .WithComplexityImpact(1, ReportSizes.TrustRows).Resolve(c => c.Source.Rows);
@@ -125,8 +127,8 @@ public sealed class RegionalActiveUseCountsType : ObjectGraphType<RegionalActive
         Field<NonNullGraphType<IntGraphType>>("suppressionThreshold").Description("The strictest of the trusts' thresholds (never below 5): counts from 1 to one below it are never shown.").Resolve(c => c.Source.SuppressionThreshold);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("trusts").Description("The region's active trusts (ODS codes), in row order.").Resolve(c => c.Source.Trusts);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<RegionalUseCountTableType>>>>("tables")
-            .Description("The table by lawful basis and the table by ward setting, or only the one named.")
-            .Argument<StringGraphType>("dimension", "lawful-basis or setting, to show only that table.")
+            .Description("The tables by lawful basis, by ward setting and by review (overdue or not), in that order, or only the one named.")
+            .Argument<StringGraphType>("dimension", "lawful-basis, setting or review, to show only that table.")
             .WithComplexityImpact(c => new global::GraphQL.Validation.Complexity.FieldComplexityResult(1, c.GetArgument<string?>("dimension", null) is null ? UseCountSizes.Tables : 1))
             .Resolve(c => c.GetArgument<string?>("dimension") is { } d ? c.Source.Tables.Where(t => t.Dimension == d).ToList() : c.Source.Tables);
         Field<DateTimeGraphType>("countedAt").Description("When consent counted them (UTC).").Resolve(c => Times.Of(c.Source.CountedAt));

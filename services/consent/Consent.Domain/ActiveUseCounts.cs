@@ -2,18 +2,23 @@ using Platform.Domain;
 
 namespace Platform.Consent.Domain;
 
-/// <summary>How many active uses of a trust share one ward, setting and lawful basis: a row of one grouped query.</summary>
-public sealed record ActiveUseGroup(string WardCode, string SettingCode, LawfulBasisKind Basis, int Uses);
+/// <summary>
+/// How many active uses of a trust share one ward, setting and lawful basis: a row of one grouped query; and how many
+/// of them have their review overdue (<see cref="OverdueReviews"/>, never more than <see cref="Uses"/>).
+/// </summary>
+/// <param name="OverdueReviews">Uses whose care plan's next review date has passed: the rule of consent's
+/// <c>ListOverdueReviews</c> (a review date is set and is before now), counted by the same grouped query.</param>
+public sealed record ActiveUseGroup(string WardCode, string SettingCode, LawfulBasisKind Basis, int Uses, int OverdueReviews = 0);
 
-/// <summary>A ward's active uses, in all and by lawful basis (<see cref="ActiveUseCounts.Bases"/>' order).</summary>
-public sealed record WardUseCounts(string WardCode, string SettingCode, int Uses, IReadOnlyList<int> ByBasis);
+/// <summary>A ward's active uses, in all and by lawful basis (<see cref="ActiveUseCounts.Bases"/>' order), and how many have their review overdue.</summary>
+public sealed record WardUseCounts(string WardCode, string SettingCode, int Uses, IReadOnlyList<int> ByBasis, int OverdueReviews = 0);
 
 /// <summary>
 /// A trust's active uses counted by the lawful basis each rests on (as recorded on the use: the basis it was
 /// activated or last rebased on), by ward, and basis by ward. Exact counts: they are for the trust's own staff, whose
 /// roles already let them list the uses themselves (ADR 0040).
 /// </summary>
-public sealed record ActiveUseCounts(int Uses, IReadOnlyList<int> ByBasis, IReadOnlyList<WardUseCounts> Wards)
+public sealed record ActiveUseCounts(int Uses, IReadOnlyList<int> ByBasis, IReadOnlyList<WardUseCounts> Wards, int OverdueReviews = 0)
 {
     /// <summary>The lawful bases a live use can rest on, in the contract's order: the columns of every count.</summary>
     public static readonly IReadOnlyList<LawfulBasisKind> Bases =
@@ -33,20 +38,24 @@ public sealed record ActiveUseCounts(int Uses, IReadOnlyList<int> ByBasis, IRead
     /// <param name="onlyWard">A ward to answer for even when it has no active use (its row then holds zeros).</param>
     public static ActiveUseCounts From(IEnumerable<ActiveUseGroup> groups, string? onlyWard = null)
     {
-        var byWard = new SortedDictionary<string, (string Setting, int[] Counts)>(StringComparer.Ordinal);
-        if (onlyWard is not null) byWard[onlyWard] = ("", new int[Bases.Count]);
+        var byWard = new SortedDictionary<string, (string Setting, int[] Counts, int[] Overdue)>(StringComparer.Ordinal);
+        if (onlyWard is not null) byWard[onlyWard] = ("", new int[Bases.Count], new int[1]);
         foreach (var g in groups)
         {
             var column = Column(g.Basis);
             if (column < 0 || g.Uses <= 0) continue;
-            if (!byWard.TryGetValue(g.WardCode, out var ward)) byWard[g.WardCode] = ward = (g.SettingCode, new int[Bases.Count]);
-            else if (ward.Setting.Length == 0) byWard[g.WardCode] = ward = (g.SettingCode, ward.Counts);
+            if (!byWard.TryGetValue(g.WardCode, out var ward)) byWard[g.WardCode] = ward = (g.SettingCode, new int[Bases.Count], new int[1]);
+            else if (ward.Setting.Length == 0) byWard[g.WardCode] = ward = (g.SettingCode, ward.Counts, ward.Overdue);
             ward.Counts[column] += g.Uses;
+            ward.Overdue[0] += OverdueOf(g);
         }
-        var wards = byWard.Select(w => new WardUseCounts(w.Key, w.Value.Setting, w.Value.Counts.Sum(), w.Value.Counts)).ToList();
+        var wards = byWard.Select(w => new WardUseCounts(w.Key, w.Value.Setting, w.Value.Counts.Sum(), w.Value.Counts, w.Value.Overdue[0])).ToList();
         var totals = Enumerable.Range(0, Bases.Count).Select(c => wards.Sum(w => w.ByBasis[c])).ToList();
-        return new ActiveUseCounts(totals.Sum(), totals, wards);
+        return new ActiveUseCounts(totals.Sum(), totals, wards, wards.Sum(w => w.OverdueReviews));
     }
+
+    /// <summary>A group's overdue reviews, held within its uses (a count can never claim more overdue than uses).</summary>
+    internal static int OverdueOf(ActiveUseGroup g) => Math.Clamp(g.OverdueReviews, 0, g.Uses);
 
     internal static int Column(LawfulBasisKind basis)
     {
@@ -66,14 +75,14 @@ public sealed record UseCountCell(int? Uses)
 /// <summary>A trust's row (<see cref="OdsCode"/> null: the all-trusts row) of one regional table.</summary>
 public sealed record RegionalUseCountRow(string? OdsCode, IReadOnlyList<UseCountCell> Cells, UseCountCell Total);
 
-/// <summary>Trusts by the categories of one dimension (<c>lawful-basis</c> or <c>setting</c>).</summary>
+/// <summary>Trusts by the categories of one dimension (<c>lawful-basis</c>, <c>setting</c> or <c>review</c>).</summary>
 public sealed record RegionalUseCountTable(string Dimension, IReadOnlyList<string> Categories, IReadOnlyList<RegionalUseCountRow> Rows);
 
 /// <summary>
-/// The region's active uses with the trusts as the rows of two linked tables, by lawful basis and by ward setting,
-/// suppressed together by <see cref="LinkedTableSuppression"/> (ADR 0019's method with trusts as rows, ADR 0040): no
-/// count from 1 to the threshold − 1 is shown, or can be worked out from the totals, the all-trusts row or the other
-/// table. Wards are not a column: a ward belongs to one trust, and a by-ward slicing beside these tables is what
+/// The region's active uses with the trusts as the rows of three linked tables, by lawful basis, by ward setting and
+/// by whether the use's review is overdue, suppressed together by <see cref="LinkedTableSuppression"/> (ADR 0019's
+/// method with trusts as rows, ADR 0040): no count from 1 to the threshold − 1 is shown, or can be worked out from the
+/// totals, the all-trusts row or the other tables. Wards are not a column: a ward belongs to one trust, and a by-ward slicing beside these tables is what
 /// ADR 0019 forbids.
 /// </summary>
 public sealed record RegionalUseCounts(int SuppressionThreshold, IReadOnlyList<string> Trusts, IReadOnlyList<RegionalUseCountTable> Tables)
@@ -83,6 +92,15 @@ public sealed record RegionalUseCounts(int SuppressionThreshold, IReadOnlyList<s
 
     public const string LawfulBasisDimension = "lawful-basis";
     public const string SettingDimension = "setting";
+    public const string ReviewDimension = "review";
+
+    /// <summary>
+    /// The review table's columns: overdue (ListOverdueReviews' rule) and not overdue (a review date still to come, or
+    /// none set). Two columns that add up to the trust's active uses, so the table shares the other tables' totals and
+    /// is protected with them; overdue reviews by setting would be columns nested in the setting table's, a relation
+    /// between tables that the method does not protect, so it is not offered.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ReviewCategories = ["overdue", "not-overdue"];
 
     /// <param name="trusts">Each trust's grouped active uses, in the order the rows are to have.</param>
     /// <param name="threshold">The strictest of the trusts' thresholds; raised to <see cref="LowestSuppressionThreshold"/> if below.</param>
@@ -94,6 +112,7 @@ public sealed record RegionalUseCounts(int SuppressionThreshold, IReadOnlyList<s
             .Select(g => SettingOf(g)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var byBasis = new int[rows, ActiveUseCounts.Bases.Count];
         var bySetting = new int[rows, settings.Count];
+        var byReview = new int[rows, ReviewCategories.Count];
         var rowTotals = new int[rows];
         for (var r = 0; r < rows; r++)
             foreach (var g in trusts[r].Groups)
@@ -102,12 +121,15 @@ public sealed record RegionalUseCounts(int SuppressionThreshold, IReadOnlyList<s
                 if (column < 0 || g.Uses <= 0) continue;
                 byBasis[r, column] += g.Uses;
                 bySetting[r, settings.IndexOf(SettingOf(g))] += g.Uses;
+                var overdue = ActiveUseCounts.OverdueOf(g);
+                byReview[r, 0] += overdue;
+                byReview[r, 1] += g.Uses - overdue;
                 rowTotals[r] += g.Uses;
             }
 
         // A table of one column repeats the row totals; the method needs two columns to close a cycle, so such a
         // table is protected as the totals are (below), not passed in.
-        var linked = settings.Count >= 2 ? new[] { byBasis, bySetting } : [byBasis];
+        var linked = settings.Count >= 2 ? new[] { byBasis, byReview, bySetting } : [byBasis, byReview];
         var pattern = LinkedTableSuppression.Protect(rowTotals, linked, threshold);
         var names = trusts.Select(t => t.Trust).ToList();
         var grand = rowTotals.Sum();
@@ -136,7 +158,8 @@ public sealed record RegionalUseCounts(int SuppressionThreshold, IReadOnlyList<s
         return new RegionalUseCounts(threshold, names,
         [
             Table(LawfulBasisDimension, ActiveUseCounts.Bases.Select(ActiveUseCounts.Code).ToList(), byBasis, pattern.CellHidden[0]),
-            Table(SettingDimension, settings, bySetting, settings.Count >= 2 ? pattern.CellHidden[1] : null),
+            Table(SettingDimension, settings, bySetting, settings.Count >= 2 ? pattern.CellHidden[2] : null),
+            Table(ReviewDimension, ReviewCategories, byReview, pattern.CellHidden[1]),
         ]);
     }
 

@@ -19,11 +19,11 @@ public sealed partial class ConsentGrpcService
     public override async Task<ActiveUseCounts> CountActiveUses(CountActiveUsesRequest r, ServerCallContext context)
     {
         var found = (await counts.TrustAsync(r.WardCode, context.CancellationToken)).OrThrow();
-        var response = new ActiveUseCounts { Uses = found.Counts.Uses, CountedAt = Timestamp.FromDateTime(found.CountedAt) };
+        var response = new ActiveUseCounts { Uses = found.Counts.Uses, OverdueReviews = found.Counts.OverdueReviews, CountedAt = Timestamp.FromDateTime(found.CountedAt) };
         response.ByLawfulBasis.AddRange(ByBasis(found.Counts.ByBasis));
         foreach (var ward in found.Counts.Wards)
         {
-            var message = new WardUseCounts { WardCode = ward.WardCode, SettingCode = ward.SettingCode, Uses = ward.Uses };
+            var message = new WardUseCounts { WardCode = ward.WardCode, SettingCode = ward.SettingCode, Uses = ward.Uses, OverdueReviews = ward.OverdueReviews };
             message.ByLawfulBasis.AddRange(ByBasis(ward.ByBasis));
             response.Wards.Add(message);
         }
