@@ -56,3 +56,14 @@ public static class KnownTrustsModelBuilderExtensions
         return modelBuilder;
     }
 }
+
+/// <summary>Reads of a service's known trusts.</summary>
+public static class KnownTrustQueries
+{
+    /// <summary>
+    /// The ODS codes of the trusts the directory has onboarded and not suspended: the trusts a sweep works for and a
+    /// region caller's answer reads (ADR 0034).
+    /// </summary>
+    public static Task<List<string>> ActiveTrustCodesAsync(this DbContext db, CancellationToken ct) =>
+        db.Set<KnownTrust>().AsNoTracking().Where(t => t.Active).Select(t => t.OdsCode).ToListAsync(ct);
+}

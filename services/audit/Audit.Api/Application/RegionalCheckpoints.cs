@@ -22,7 +22,7 @@ public sealed class RegionalCheckpoints(AuditDbContext db, IServiceScopeFactory 
         // The authorization policy admits only a region token; a trust's scope here would be a wiring fault.
         if (db.CurrentTenant is not null) return Refusal.Denied("region.token-required", "The region's checkpoints are for a region token, which names no trust.");
 
-        var trusts = await db.Set<KnownTrust>().AsNoTracking().Where(t => t.Active).Select(t => t.OdsCode).ToListAsync(ct);
+        var trusts = await db.ActiveTrustCodesAsync(ct);
         // A trust that cannot be read fails the answer: a status silently missing a trust would be wrong, not partial.
         var read = await scopes.ReadEachTrustAsync(trusts, (services, trust, token) =>
             LatestAsync(services.GetRequiredService<AuditDbContext>(), trust, token), ct);

@@ -78,7 +78,7 @@ public sealed class ConsentSignalSweep(IServiceScopeFactory scopes, IOptions<Con
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ConsentDbContext>();
-            trusts = await db.Set<KnownTrust>().AsNoTracking().Where(t => t.Active).Select(t => t.OdsCode).ToListAsync(ct);
+            trusts = await db.ActiveTrustCodesAsync(ct);
         }
         // One trust's fault (its rows, its data) must not keep the other trusts' wards from their warnings.
         var run = await scopes.ForEachTrustAsync(trusts, (services, token) =>

@@ -39,7 +39,7 @@ public sealed class UseCounts(ConsentDbContext db, PatientRecordsStore store, IS
     {
         // The authorization policy admits only a region token; a trust's scope here would be a wiring fault.
         if (db.CurrentTenant is not null) return Refusal.Denied("region.token-required", "The region's counts are for a region token, which names no trust.");
-        var trusts = await db.Set<KnownTrust>().AsNoTracking().Where(t => t.Active).Select(t => t.OdsCode).ToListAsync(ct);
+        var trusts = await db.ActiveTrustCodesAsync(ct);
         var read = await scopes.ReadEachTrustAsync(trusts, async (services, _, token) =>
         {
             var counts = services.GetRequiredService<UseCounts>();

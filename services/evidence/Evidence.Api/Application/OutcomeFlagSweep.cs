@@ -59,7 +59,7 @@ public sealed class OutcomeFlagSweep(IServiceScopeFactory scopes, IOptions<Outco
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<EvidenceDbContext>();
-            trusts = await db.Set<KnownTrust>().AsNoTracking().Where(t => t.Active).Select(t => t.OdsCode).ToListAsync(ct);
+            trusts = await db.ActiveTrustCodesAsync(ct);
         }
         // One trust's fault (its data, its database rows) must not keep the others' flags from procurement.
         var run = await scopes.ForEachTrustAsync(trusts,

@@ -32,7 +32,7 @@ public sealed class RegionalOutcomeReports(EvidenceDbContext db, IServiceScopeFa
         // The authorization policy admits only a region token; a trust's scope here would be a wiring fault.
         if (db.CurrentTenant is not null) return Refusal.Denied("region.token-required", "The regional report is for a region token, which names no trust.");
 
-        var trusts = await db.Set<KnownTrust>().AsNoTracking().Where(t => t.Active).Select(t => t.OdsCode).ToListAsync(ct);
+        var trusts = await db.ActiveTrustCodesAsync(ct);
         var outcomes = new List<PatientOutcome>();
         var profiles = new Dictionary<string, EqualityProfile>(StringComparer.Ordinal);
         var threshold = OutcomePolicy.LowestSuppressionThreshold;

@@ -31,7 +31,7 @@ public sealed class RegionalApprovals(ProcurementDbContext db, IServiceScopeFact
         // The authorization policy admits only a region token; a trust's scope here would be a wiring fault.
         if (db.CurrentTenant is not null) return Refusal.Denied("region.token-required", "The region's approval counts are for a region token, which names no trust.");
 
-        var trusts = await db.Set<KnownTrust>().AsNoTracking().Where(t => t.Active).Select(t => t.OdsCode).ToListAsync(ct);
+        var trusts = await db.ActiveTrustCodesAsync(ct);
         trusts = [.. trusts.Order(StringComparer.Ordinal)];
         var key = name.Length == 0 ? null : RegionalApprovalCounts.NameKey(name);
         // A trust that cannot be read fails the answer: counts silently missing a trust would be wrong, not partial.
