@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -25,8 +24,12 @@ using Xunit;
 
 namespace Platform.Gateway.GraphQL.Tests;
 
-/// <summary>Counts the gRPC calls a service answers, by method: what a dashboard query costs each service.</summary>
-public sealed class CallCounter : Interceptor
+/// <summary>
+/// Counts the gRPC calls that reach a service, by method: what a dashboard query costs each service. Counted at the
+/// front of the service's HTTP pipeline, before its authentication, call policy and roles, so that a call the service
+/// itself refuses still counts: "no call was made" then means the gateway refused it, not the service.
+/// </summary>
+public sealed class CallCounter : IStartupFilter
 {
     private readonly ConcurrentDictionary<string, int> _calls = new();
 
@@ -36,11 +39,19 @@ public sealed class CallCounter : Interceptor
 
     public void Reset() => _calls.Clear();
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        _calls.AddOrUpdate(context.Method[(context.Method.LastIndexOf('/') + 1)..], 1, (_, n) => n + 1);
-        return continuation(request, context);
-    }
+        app.Use((context, following) =>
+        {
+            if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+            {
+                var path = context.Request.Path.Value ?? "";
+                _calls.AddOrUpdate(path[(path.LastIndexOf('/') + 1)..], 1, (_, n) => n + 1);
+            }
+            return following(context);
+        });
+        next(app);
+    };
 }
 
 /// <summary>
@@ -108,8 +119,7 @@ public sealed class DashboardHosts : IAsyncLifetime
     private static async Task<object> Start<T>(string name, CallCounter counter) where T : class =>
         await ServiceFactory<T>.StartOnPostgresAsync(name, services: s =>
         {
-            s.AddSingleton(counter);
-            s.Configure<GrpcServiceOptions>(o => o.Interceptors.Add<CallCounter>());
+            s.AddSingleton<IStartupFilter>(counter);
         });
 
     /// <summary>Another gateway over the same services, with <paramref name="settings"/> and its own services on top.</summary>
