@@ -32,13 +32,13 @@ public sealed class ApprovalTests(DashboardHosts hosts)
     }
 
     [Fact]
-    public async Task Each_technology_shows_its_approval_status_per_setting_with_the_open_gates_in_one_ListCases_and_one_ListOpenGates_per_case()
+    public async Task Each_technology_shows_its_approval_status_per_setting_with_the_open_gates_in_one_ListCases_and_one_ListOpenGatesForCases()
     {
         var trust = Seed.NewTrust();
         var made = await TechnologiesWithCasesAsync(trust, 3);
         hosts.ResetCounts();
 
-        // Two aliases over the same cases, and the same gates asked for twice: still one call per case.
+        // Two aliases over the same cases, and the same gates asked for twice: one call for every case's gates (ADR 0043).
         var (_, body) = await hosts.Gateway.Client(trust).PostAsync("""
             {
               trust {
@@ -70,7 +70,8 @@ public sealed class ApprovalTests(DashboardHosts hosts)
         }
         Assert.Equal(1, hosts.ProcurementCalls["ListTechnologies"]);
         Assert.Equal(1, hosts.ProcurementCalls["ListCases"]);
-        Assert.Equal(made.Count * Settings.Length, hosts.ProcurementCalls["ListOpenGates"]);
+        Assert.Equal(1, hosts.ProcurementCalls["ListOpenGatesForCases"]);
+        Assert.Equal(0, hosts.ProcurementCalls["ListOpenGates"]);
     }
 
     [Fact]
@@ -87,7 +88,7 @@ public sealed class ApprovalTests(DashboardHosts hosts)
             "{ trust { technologies(first: 5) { edges { node { settings(first: 5) { edges { node { caseId openGates { code } } } } } } } } }");
 
         Assert.Null(ofA!["errors"]);
-        Assert.Equal(4, hosts.ProcurementCalls["ListOpenGates"]); // two cases, two kinds each
+        Assert.Equal(1, hosts.ProcurementCalls["ListOpenGatesForCases"]); // two cases, two kinds each, in one call
         Assert.Empty(ofB!["data"]!["trust"]!["technologies"]!["edges"]!.AsArray());
         Assert.DoesNotContain(a, ofB.ToJsonString());
     }

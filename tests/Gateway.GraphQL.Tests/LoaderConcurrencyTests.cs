@@ -11,11 +11,11 @@ namespace Platform.Gateway.GraphQL.Tests;
 /// Each per-key loader has at most GraphQL:LoaderCallsAtOnce calls in flight: each call holds a database connection in
 /// the service it asks, and a dashboard of 50 technologies firing them all at once exhausted PostgreSQL's connections
 /// (ADR 0037). The services here are one fake that holds every call until the test lets them go and counts how many it
-/// holds at once.
+/// holds at once. (Open gates are one call per 200 keys, not per key: OpenGatesLoaderTests.)
 /// </summary>
 public sealed class LoaderConcurrencyTests
 {
-    public static TheoryData<string> Loaders => ["evidence items", "appraisals", "outcome reports", "regional reports", "regional approval counts", "open gates", "blanket use"];
+    public static TheoryData<string> Loaders => ["evidence items", "appraisals", "outcome reports", "regional reports", "regional approval counts", "blanket use"];
 
     [Theory]
     [MemberData(nameof(Loaders))]
@@ -34,7 +34,6 @@ public sealed class LoaderConcurrencyTests
             "outcome reports" => Count(loaders.OutcomeReports.LoadMany(keys.Select(k => new OutcomeReportKey(k, Instrument.Unspecified, "2026-Q3"))).GetResultAsync()),
             "regional reports" => Count(loaders.RegionalOutcomeReports.LoadMany(keys.Select(k => new RegionalReportKey(k, Instrument.Unspecified, "2026-Q3"))).GetResultAsync()),
             "regional approval counts" => Count(loaders.RegionalApprovalCounts.LoadMany(keys.Select(k => new Schema.RegionalApprovalCountsKey(k, "", 20))).GetResultAsync()),
-            "open gates" => Count(loaders.OpenGates.LoadMany(keys.Select(k => new OpenGatesKey(k, ApprovalKind.Full))).GetResultAsync()),
             _ => Count(loaders.BlanketUseByWard.LoadMany(keys).GetResultAsync()),
         };
 

@@ -296,6 +296,7 @@ public class ProcurementCaseGrpcTests(ProcurementClockFixture fixture) : IClassF
             ["GetCase"] = () => client.GetCaseAsync(new GetCaseRequest { CaseId = id }).ResponseAsync,
             ["ListCases"] = () => client.ListCasesAsync(new ListCasesRequest()).ResponseAsync,
             ["ListOpenGates"] = () => client.ListOpenGatesAsync(new ListOpenGatesRequest { CaseId = id }).ResponseAsync,
+            ["ListOpenGatesForCases"] = () => client.ListOpenGatesForCasesAsync(new ListOpenGatesForCasesRequest { Queries = { new ListOpenGatesRequest { CaseId = id } } }).ResponseAsync,
             ["RecordGate"] = () => client.RecordGateAsync(new RecordGateRequest { CaseId = id, EvidenceReference = "x", LegalCompliance = new LegalComplianceEvidence { ProcurementRoute = "x" } }).ResponseAsync,
             ["Approve"] = () => client.ApproveAsync(new ApproveRequest { CaseId = id, Kind = ApprovalKind.Full, Rationale = "x" }).ResponseAsync,
             ["Withdraw"] = () => client.WithdrawAsync(new WithdrawRequest { CaseId = id, Reason = "x" }).ResponseAsync,

@@ -10,7 +10,7 @@ namespace Platform.Gateway.GraphQL.Loading;
 /// keys would make it one call per batch, and only this class would change. Each per-key loader has at most
 /// <see cref="GraphQLOptions.LoaderCallsAtOnce"/> calls in flight at once (each holds a database connection in the
 /// service it asks). Procurement's cases are one call per batch (ListCases of the whole trust, or of the one technology
-/// when only one is asked for); open gates one call per distinct case and kind.
+/// when only one is asked for); open gates one ListOpenGatesForCases per batch of up to 200 cases and kinds (ADR 0043).
 /// </summary>
 public sealed class DashboardLoaders(EvidenceService.EvidenceServiceClient evidence, ConsentService.ConsentServiceClient consent,
     ProcurementService.ProcurementServiceClient procurement, GraphQLOptions options)
@@ -56,8 +56,31 @@ public sealed class DashboardLoaders(EvidenceService.EvidenceServiceClient evide
         return found;
     }, []);
 
-    public BatchLoader<OpenGatesKey, IReadOnlyList<OpenGate>> OpenGates { get; } = new((keys, ct) => EachAsync(options.LoaderCallsAtOnce, keys, async (key, c) =>
-        (IReadOnlyList<OpenGate>)(await procurement.ListOpenGatesAsync(new ListOpenGatesRequest { CaseId = key.CaseId, Kind = key.Kind }, cancellationToken: c)).OpenGates, ct), []);
+    /// <summary>The most queries procurement's ListOpenGatesForCases takes in one call (OpenGatesForCases.MaxQueries).</summary>
+    public const int OpenGatesPerCall = 200;
+
+    /// <summary>
+    /// Open gates per case and kind: one ListOpenGatesForCases per batch of at most <see cref="OpenGatesPerCall"/> keys
+    /// (ADR 0043), answers matched to keys by position. Null for a case procurement did not find in the trust.
+    /// </summary>
+    public BatchLoader<OpenGatesKey, IReadOnlyList<OpenGate>?> OpenGates { get; } = new(async (keys, ct) =>
+    {
+        var chunks = keys.Chunk(OpenGatesPerCall).ToList();
+        var answered = await EachAsync(options.LoaderCallsAtOnce, Enumerable.Range(0, chunks.Count).ToList(), async (i, c) =>
+        {
+            var request = new ListOpenGatesForCasesRequest();
+            request.Queries.AddRange(chunks[i].Select(k => new ListOpenGatesRequest { CaseId = k.CaseId, Kind = k.Kind }));
+            var reply = await procurement.ListOpenGatesForCasesAsync(request, cancellationToken: c);
+            if (reply.Results.Count != chunks[i].Length)
+                throw new InvalidOperationException($"ListOpenGatesForCases answered {reply.Results.Count} of {chunks[i].Length} queries.");
+            return reply.Results;
+        }, ct);
+        var found = new Dictionary<OpenGatesKey, IReadOnlyList<OpenGate>?>();
+        for (var i = 0; i < chunks.Count; i++)
+            for (var j = 0; j < chunks[i].Length; j++)
+                found[chunks[i][j]] = answered[i][j].Found ? answered[i][j].OpenGates : null;
+        return found;
+    }, null);
 
     public BatchLoader<OutcomeReportKey, OutcomeReport?> OutcomeReports { get; } = new((keys, ct) => EachAsync(options.LoaderCallsAtOnce, keys, async (key, c) =>
         (OutcomeReport?)await evidence.GetOutcomeReportAsync(

@@ -7,7 +7,8 @@ using Platform.Gateway.GraphQL.Loading;
 namespace Platform.Gateway.GraphQL.Schema;
 
 // Procurement's approval status per setting with the gates still open (issue 19): a technology's cases, one per ward
-// setting type, through ListCases (one call per batch of technologies) and ListOpenGates (one call per case and kind).
+// setting type, through ListCases (one call per batch of technologies) and ListOpenGatesForCases (one call per batch of
+// up to 200 cases and kinds; ADR 0043).
 
 public sealed class SettingApprovalType : ObjectGraphType<ProcurementCase>
 {
@@ -33,7 +34,8 @@ public sealed class SettingApprovalType : ObjectGraphType<ProcurementCase>
             {
                 var kind = c.GetArgument("kind", ApprovalKind.Full);
                 return c.RequestServices!.GetRequiredService<DashboardLoaders>().OpenGates
-                    .Load(new OpenGatesKey(c.Source.CaseId, kind == ApprovalKind.Unspecified ? ApprovalKind.Full : kind));
+                    .Load(new OpenGatesKey(c.Source.CaseId, kind == ApprovalKind.Unspecified ? ApprovalKind.Full : kind))
+                    .Then(gates => gates ?? throw new ExecutionError("No procurement case with this id in this trust.") { Code = "NOT_FOUND" });
             });
     }
 }

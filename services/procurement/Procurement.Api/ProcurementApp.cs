@@ -47,6 +47,7 @@ public static class ProcurementApp
         builder.Services.AddScoped<RegionalEvidence>();
         builder.Services.AddScoped<SettingDirectory>();
         builder.Services.AddScoped<RegionalApprovals>();
+        builder.Services.AddScoped<OpenGatesForCases>();
         // The region's approval counts take a region token (no trust), in place of the fallback's one known trust (ADR 0039).
         builder.Services.AddAuthorizationBuilder().AddRegionCallerPolicy("the region's procurement methods");
         builder.Services.AddEventHandler<Contracts.Evidence.V1.AppraisalCompleted, EvidenceEventHandlers>();

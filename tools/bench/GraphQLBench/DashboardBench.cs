@@ -31,7 +31,7 @@ namespace Platform.Tools.GraphQLBench;
 // of 10,000 patients (the consent bench's trust: 400 wards, 50 approved technologies, about 40,000 uses) through the
 // gateway's GraphQL endpoint, beside the same data fetched by the equivalent direct gRPC calls a dashboard would
 // otherwise make itself (the same calls the resolvers make, as concurrently: ListTechnologies; ListEvidenceItems and
-// ListAppraisals per technology; ListCases once and ListOpenGates per case; DetectBlanketUse per ward; ListUses,
+// ListAppraisals per technology; ListCases once and ListOpenGatesForCases per 200 cases (ADR 0043); DetectBlanketUse per ward; ListUses,
 // ListOverdueReviews, ListConsentRequired, ListBlanketUseSignals; GetCheckpoint; ListEntries). The four services are
 // their real apps on real PostgreSQL 15 (Platform.Testing), in this process; the gateway is composed as gateway/Gateway
 // composes its GraphQL, over HTTP/1.1 on loopback. One request at a time (a dashboard loading); rounds alternate the
@@ -121,7 +121,7 @@ internal static class DashboardBench
 
         // What the resolvers ask for, asked directly: the register's first page (one more than shown, as the
         // connection does to know whether there is a next page), each shown technology's evidence and appraisals, the
-        // trust's cases in one call and each case's open gates, each ward's signals, the ward lists' first pages, the
+        // trust's cases in one call and their open gates in one, each ward's signals, the ward lists' first pages, the
         // audit checkpoint and the log's first page; the panels concurrently.
         async Task<Direct> DirectAsync()
         {
@@ -135,8 +135,13 @@ internal static class DashboardBench
                     (await evidenceClient.ListAppraisalsAsync(new ListAppraisalsRequest { TechnologyId = t.TechnologyId }, headers)).Appraisals.Count);
                 var ids = shown.Select(t => t.TechnologyId).ToHashSet();
                 var cases = (await procurementClient.ListCasesAsync(new ListCasesRequest(), headers)).Cases.Where(c => ids.Contains(c.TechnologyId)).ToList();
-                var gates = await EachAsync(cases, async c =>
-                    (await procurementClient.ListOpenGatesAsync(new ListOpenGatesRequest { CaseId = c.CaseId, Kind = ApprovalKind.Full }, headers)).OpenGates.Count);
+                // The cases' open gates in calls of at most 200 (ListOpenGatesForCases, ADR 0043), as the gateway's loader asks.
+                var gates = await EachAsync(cases.Chunk(200).ToList(), async chunk =>
+                {
+                    var request = new ListOpenGatesForCasesRequest();
+                    request.Queries.AddRange(chunk.Select(c => new ListOpenGatesRequest { CaseId = c.CaseId, Kind = ApprovalKind.Full }));
+                    return (await procurementClient.ListOpenGatesForCasesAsync(request, headers)).Results.Sum(r => r.OpenGates.Count);
+                });
                 return (shown, await items, await appraisals, cases.Count, gates.Sum());
             }
 

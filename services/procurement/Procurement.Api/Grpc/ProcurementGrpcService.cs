@@ -12,8 +12,25 @@ using static Platform.Procurement.Api.Grpc.ProcurementRoleCodes;
 namespace Platform.Procurement.Api.Grpc;
 
 /// <summary>platform.procurement.v1.ProcurementService: messages to commands and results back; the rules are the domain's.</summary>
-public sealed class ProcurementGrpcService(TechnologyRegister register, ProcurementCases cases, RegionalEvidence region, RegionalApprovals regionalApprovals) : ProcurementService.ProcurementServiceBase
+public sealed class ProcurementGrpcService(TechnologyRegister register, ProcurementCases cases, RegionalEvidence region, RegionalApprovals regionalApprovals,
+    OpenGatesForCases openGatesForCases) : ProcurementService.ProcurementServiceBase
 {
+    // ListOpenGates for many cases (ADR 0043): the same roles, the same answer per case; a case not in this trust is found = false.
+    [RequiresRole(ProcurementLead, IgLead, ClinicalSafetyOfficer, EvidenceReviewer)]
+    public override async Task<ListOpenGatesForCasesResponse> ListOpenGatesForCases(ListOpenGatesForCasesRequest request, ServerCallContext context)
+    {
+        var answers = (await openGatesForCases.ListAsync(request.Queries.Select(q =>
+            new OpenGatesQuery(q.CaseId, q.Kind == ApprovalKind.Unspecified ? Domain.ApprovalKind.Full : (Domain.ApprovalKind)q.Kind)).ToList(), context.CancellationToken)).OrThrow();
+        var response = new ListOpenGatesForCasesResponse();
+        response.Results.AddRange(answers.Select(a =>
+        {
+            var result = new CaseOpenGates { CaseId = a.CaseId.ToString(), Kind = (ApprovalKind)a.Kind, Found = a.OpenGates is not null };
+            result.OpenGates.AddRange((a.OpenGates ?? []).Select(ToMessage));
+            return result;
+        }));
+        return response;
+    }
+
     [RequiresRole(ProcurementLead)]
     public override async Task<Technology> RegisterTechnology(RegisterTechnologyRequest request, ServerCallContext context) =>
         ToMessage((await register.RegisterAsync(new RegisterTechnology(request.Name, request.Supplier, request.IntendedUse,
@@ -57,12 +74,14 @@ public sealed class ProcurementGrpcService(TechnologyRegister register, Procurem
         var kind = request.Kind == ApprovalKind.Unspecified ? Domain.ApprovalKind.Full : (Domain.ApprovalKind)request.Kind;
         var open = (await cases.OpenGatesAsync(request.CaseId, kind, context.CancellationToken)).OrThrow();
         var response = new ListOpenGatesResponse();
-        response.OpenGates.AddRange(open.Select(g => new OpenGate
-        {
-            Gate = (Gate)g.Gate, State = (GateState)g.State, Name = g.Name, Detail = g.Detail, Code = Domain.GateCatalogue.Of(g.Gate).Code,
-        }));
+        response.OpenGates.AddRange(open.Select(ToMessage));
         return response;
     }
+
+    private static OpenGate ToMessage(Domain.OpenGate g) => new()
+    {
+        Gate = (Gate)g.Gate, State = (GateState)g.State, Name = g.Name, Detail = g.Detail, Code = Domain.GateCatalogue.Of(g.Gate).Code,
+    };
 
     // The evidence reviewer records only a shared ESF appraisal taken in here (the domain narrows each gate to its role).
     [RequiresRole(ProcurementLead, IgLead, ClinicalSafetyOfficer, EvidenceReviewer)]
