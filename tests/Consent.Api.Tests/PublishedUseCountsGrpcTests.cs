@@ -185,11 +185,11 @@ public sealed class UseCountPublicationSweepTests(PublishedUseCountsFixture fixt
         // not published, so the region is not shown a day with PSB silently missing.
         await fixture.ExecuteAsync("UPDATE technology_uses SET lawful_basis_kind = 'NotABasis' WHERE id = (SELECT id FROM technology_uses WHERE tenant_id = 'PSB' LIMIT 1)");
         var failed = await fixture.Publisher.PublishAsync();
+        await fixture.RefusedAsync("", StatusCode.NotFound, "as-at.none-published");
+        await fixture.RefusedAsync("2027-02-01", StatusCode.NotFound, "as-at.not-published");
         Assert.Equal(["PSB"], failed.FailedTrusts);
         Assert.False(failed.Published);
         Assert.Equal(trusts - 1, failed.TrustsRecorded);
-        await fixture.RefusedAsync("", StatusCode.NotFound, "as-at.none-published");
-        await fixture.RefusedAsync("2027-02-01", StatusCode.NotFound, "as-at.not-published");
 
         // Mended, the next run records PSB alone (the others are not taken again) and publishes the date.
         await fixture.ExecuteAsync("UPDATE technology_uses SET lawful_basis_kind = 'OwnConsent' WHERE lawful_basis_kind = 'NotABasis'");
