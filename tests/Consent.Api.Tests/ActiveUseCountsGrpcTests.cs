@@ -197,6 +197,8 @@ public sealed class RegionalActiveUseCountsGrpcTests(ConsentServiceFixture fixtu
         // Not active: not counted anywhere.
         await ActiveUseCountsGrpcTests.SeedAsync(fixture.App, "RGA", "OAK", "acute-adult", Domain.LawfulBasisKind.OwnConsent, 4, Domain.UseStatus.Ended);
 
+        // The region reads the day's publication (ADR 0047), taken by the scheduler's run.
+        await fixture.App.Services.GetRequiredService<UseCountPublisher>().PublishAsync();
         var counts = await Region().GetRegionalActiveUseCountsAsync(new GetRegionalActiveUseCountsRequest());
 
         Assert.Equal(5, counts.SuppressionThreshold);
@@ -293,6 +295,7 @@ public sealed class RegionalThresholdGrpcTests(ConsentServiceFixture fixture) : 
         Assert.Equal(7, (await admin.Call(c => c.SetTrustPolicyAsync(policy))).SuppressionThreshold);
 
         var region = fixture.App.GrpcClientWithToken<ConsentService.ConsentServiceClient>(TestTokens.Shared.MintForTrusts([], ["region-analyst"]));
+        await fixture.App.Services.GetRequiredService<UseCountPublisher>().PublishAsync();
         var counts = await region.GetRegionalActiveUseCountsAsync(new GetRegionalActiveUseCountsRequest());
 
         Assert.Equal(7, counts.SuppressionThreshold);
@@ -343,6 +346,7 @@ public sealed class RegionalOverdueReviewsGrpcTests(ConsentServiceFixture fixtur
         }
 
         var region = fixture.App.GrpcClientWithToken<ConsentService.ConsentServiceClient>(TestTokens.Shared.MintForTrusts([], ["region-analyst"]));
+        await fixture.App.Services.GetRequiredService<UseCountPublisher>().PublishAsync();
         var counts = await region.GetRegionalActiveUseCountsAsync(new GetRegionalActiveUseCountsRequest());
 
         var review = counts.Tables.Single(t => t.Dimension == "review");

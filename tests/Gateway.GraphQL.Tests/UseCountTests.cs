@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using GraphQL;
 using GraphQL.Types;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Consent.Api.Application;
 using Platform.Gateway.GraphQL.Protection;
 using Platform.Gateway.GraphQL.Schema;
 using Xunit;
@@ -87,12 +88,22 @@ public sealed class UseCountTests(DashboardHosts hosts)
         }
         Assert.Equal(0, hosts.CallsToAllServices);
 
-        var (response, body) = await hosts.Gateway.RegionClient().PostAsync(RegionQuery.Replace("{ region {", "{ region { twice: activeUseCounts { trusts }", StringComparison.Ordinal));
+        // The region's counts are consent's daily publication (ADR 0047): today's, taken now that a and b have uses.
+        var published = await hosts.Consent.Services.GetRequiredService<UseCountPublisher>().PublishAsync();
+        Assert.True(published.Published);
+        var today = published.AsAt.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        hosts.ResetCounts();
+        var (response, body) = await hosts.Gateway.RegionClient().PostAsync(RegionQuery
+            .Replace("{ region {", $"{{ region {{ twice: activeUseCounts {{ trusts }} named: activeUseCounts(asAt: \"{today}\") {{ asAt trusts }}", StringComparison.Ordinal)
+            .Replace("activeUseCounts { suppressionThreshold", "activeUseCounts { asAt suppressionThreshold", StringComparison.Ordinal));
 
         Assert.True(response.StatusCode == HttpStatusCode.OK && body!["errors"] is null, body?.ToJsonString());
-        Assert.Equal(1, hosts.ConsentCalls["GetRegionalActiveUseCounts"]);
-        Assert.Equal(1, hosts.CallsToAllServices);
+        // One call for the latest and one for the date named (the same day, asked for by date), whatever the aliases.
+        Assert.Equal(2, hosts.ConsentCalls["GetRegionalActiveUseCounts"]);
+        Assert.Equal(2, hosts.CallsToAllServices);
         var counts = body!["data"]!["region"]!["activeUseCounts"]!;
+        Assert.Equal(today, counts["asAt"]!.GetValue<string>());
+        Assert.Equal(counts["trusts"]!.ToJsonString(), body["data"]!["region"]!["named"]!["trusts"]!.ToJsonString());
         var trusts = counts["trusts"]!.AsArray().Select(t => t!.GetValue<string>()).ToList();
         Assert.Contains(a, trusts);
         Assert.Contains(b, trusts);
@@ -112,6 +123,28 @@ public sealed class UseCountTests(DashboardHosts hosts)
         // b's two uses: its row's total is hidden.
         var basisRows = tables[0]!["rows"]!.AsArray();
         Assert.True(basisRows[trusts.IndexOf(b)]!["total"]!["suppressed"]!.GetValue<bool>());
+
+        // Three more uses at b after the publication: b's own staff see them at once; the region's figures are the
+        // day's until the next publication (ADR 0019's limit: no difference between two calls can isolate a change).
+        for (var i = 0; i < 3; i++) await WardSeed.ConsentedUseAsync(hosts, b, technologyB);
+        var (_, own) = await hosts.Gateway.Client(b, "ward-manager").PostAsync("{ trust { activeUseCounts { uses } } }");
+        Assert.Equal(5, own!["data"]!["trust"]!["activeUseCounts"]!["uses"]!.GetValue<int>());
+        var (_, later) = await hosts.Gateway.RegionClient().PostAsync(RegionQuery.Replace("activeUseCounts { suppressionThreshold", "activeUseCounts { asAt suppressionThreshold", StringComparison.Ordinal));
+        Assert.Equal(counts.ToJsonString(), later!["data"]!["region"]!["activeUseCounts"]!.ToJsonString());
+
+        // A date with no publication: consent's NOT_FOUND, and no counts in its place.
+        var (_, missing) = await hosts.Gateway.RegionClient().PostAsync("{ region { activeUseCounts(asAt: \"2001-01-01\") { asAt trusts } } }");
+        Assert.Equal(["NOT_FOUND"], missing.ErrorCodes());
+        Assert.Contains("2001-01-01", missing!["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        // Not a date, or a date and time: refused by the schema naming the argument, before any call.
+        hosts.ResetCounts();
+        foreach (var bad in new[] { "yesterday", "2027-01-11T00:00:00Z" })
+        {
+            var (_, refused) = await hosts.Gateway.RegionClient().PostAsync($"{{ region {{ activeUseCounts(asAt: \"{bad}\") {{ asAt }} }} }}");
+            Assert.NotEmpty(refused.ErrorCodes());
+            Assert.Contains("asAt", refused!["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        Assert.Equal(0, hosts.CallsToAllServices);
     }
 
     [Fact]

@@ -34,8 +34,10 @@ public static class UseCountFields
 
     public static void AddRegionalActiveUseCounts(ObjectGraphType<RegionScope> region) =>
         region.Field<RegionalActiveUseCountsType>("activeUseCounts")
-            .Description("Active uses across the region's trusts by lawful basis, by ward setting and by whether their review is overdue, trusts as rows, small counts suppressed with their complements across the three tables (consent service; region analysts; ADR 0019, 0040).")
-            .Resolve(c => c.RequestServices!.GetRequiredService<UseCountLoaders>().Region.Load(true));
+            .Description("Active uses across the region's trusts by lawful basis, by ward setting and by whether their review is overdue, trusts as rows, small counts suppressed with their complements across the three tables (consent service; region analysts; ADR 0019, 0040). Published once a day, as at 00:00 UTC (ADR 0047): the latest published date, or the one asked for; never counted as at now, so two calls the same day give the same figures.")
+            .Argument<DateOnlyGraphType>("asAt", "A published date (UTC); the latest published when not given. A date with no publication is NOT_FOUND.")
+            .Resolve(c => c.RequestServices!.GetRequiredService<UseCountLoaders>().Region.Load(
+                c.GetArgument<DateOnly?>("asAt") is { } asAt ? asAt.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : ""));
 }
 
 public sealed class LawfulBasisCountType : ObjectGraphType<LawfulBasisCount>
@@ -131,6 +133,8 @@ public sealed class RegionalActiveUseCountsType : ObjectGraphType<RegionalActive
             .Argument<StringGraphType>("dimension", "lawful-basis, setting or review, to show only that table.")
             .WithComplexityImpact(c => new global::GraphQL.Validation.Complexity.FieldComplexityResult(1, c.GetArgument<string?>("dimension", null) is null ? UseCountSizes.Tables : 1))
             .Resolve(c => c.GetArgument<string?>("dimension") is { } d ? c.Source.Tables.Where(t => t.Dimension == d).ToList() : c.Source.Tables);
-        Field<DateTimeGraphType>("countedAt").Description("When consent counted them (UTC).").Resolve(c => Times.Of(c.Source.CountedAt));
+        Field<DateTimeGraphType>("countedAt").Description("When the published date's counts were taken (UTC; the day's first publication run, normally soon after 00:00).").Resolve(c => Times.Of(c.Source.CountedAt));
+        Field<NonNullGraphType<DateOnlyGraphType>>("asAt").Description("The published date these counts are as at (ADR 0047); overdue reviews are as at its 00:00 UTC.")
+            .Resolve(c => DateOnly.ParseExact(c.Source.AsAt, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -49,6 +49,11 @@ public static class ConsentServiceCollectionExtensions
         builder.Services.Configure<ConsentSignalSweepOptions>(builder.Configuration.GetSection(ConsentSignalSweepOptions.Section));
         builder.Services.AddSingleton<ConsentSignalSweep>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsentSignalSweep>());
+        // The region's counts, published once a day (ADR 0047).
+        builder.Services.Configure<UseCountPublicationOptions>(builder.Configuration.GetSection(UseCountPublicationOptions.Section));
+        builder.Services.AddSingleton<UseCountPublisher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UseCountPublisher>());
+        builder.Services.AddScoped<PublishedUseCounts>();
         return builder;
     }
 }

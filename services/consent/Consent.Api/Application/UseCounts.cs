@@ -2,8 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Platform.Consent.Api.Data;
 using Platform.Consent.Domain;
 using Platform.Domain;
-using Platform.KnownTrusts;
-using Platform.ServiceDefaults.Tenancy;
 
 namespace Platform.Consent.Api.Application;
 
@@ -11,11 +9,11 @@ namespace Platform.Consent.Api.Application;
 public sealed record Counted<T>(T Counts, DateTime CountedAt);
 
 /// <summary>
-/// Counts of active uses (ADR 0040): a trust's, exact, for its own staff; the region's, with the trusts as rows and
-/// small counts suppressed. Each is one grouped query per trust, whatever the number of uses: no use is evaluated
+/// Counts of active uses (ADR 0040): a trust's, exact and live, for its own staff; and the grouped rows the daily
+/// publication takes of each trust for the region (<see cref="UseCountPublisher"/>, ADR 0047). Each is one grouped query per trust, whatever the number of uses: no use is evaluated
 /// and no patient's records are loaded, so no patient is read and none is recorded as read.
 /// </summary>
-public sealed class UseCounts(ConsentDbContext db, PatientRecordsStore store, IServiceScopeFactory scopes, TimeProvider clock, ILogger<UseCounts> logger)
+public sealed class UseCounts(ConsentDbContext db, PatientRecordsStore store, TimeProvider clock)
 {
     /// <summary>The caller's trust's active uses, of one ward when <paramref name="wardCode"/> is given.</summary>
     public async Task<Outcome<Counted<ActiveUseCounts>>> TrustAsync(string? wardCode, CancellationToken ct = default)
@@ -31,36 +29,14 @@ public sealed class UseCounts(ConsentDbContext db, PatientRecordsStore store, IS
     }
 
     /// <summary>
-    /// The region's active uses: each active known trust read in a scope of its own (so the tenant filter and row-level
-    /// security apply, as the sweeps read), only its grouped counts leaving the scope; suppressed together with the
-    /// trusts as rows at the strictest trust's threshold.
-    /// </summary>
-    public async Task<Outcome<Counted<RegionalUseCounts>>> RegionAsync(CancellationToken ct = default)
-    {
-        // The authorization policy admits only a region token; a trust's scope here would be a wiring fault.
-        if (db.CurrentTenant is not null) return Refusal.Denied("region.token-required", "The region's counts are for a region token, which names no trust.");
-        var trusts = await db.ActiveTrustCodesAsync(ct);
-        var read = await scopes.ReadEachTrustAsync(trusts, async (services, _, token) =>
-        {
-            var counts = services.GetRequiredService<UseCounts>();
-            return (Groups: await counts.GroupsAsync(null, token), Threshold: await counts.ThresholdAsync(token));
-        }, ct);
-        var rows = read.Select(r => (r.Trust, r.Result.Groups)).ToList();
-        // Every trust's own threshold holds for its row: the region's is the strictest of them.
-        var threshold = read.Select(r => r.Result.Threshold).Append(RegionalUseCounts.LowestSuppressionThreshold).Max();
-        var built = RegionalUseCounts.Build(rows, threshold);
-        logger.LogInformation("Regional active-use counts over {Trusts} trusts", rows.Count);
-        return new Counted<RegionalUseCounts>(built, clock.GetUtcNow().UtcDateTime);
-    }
-
-    /// <summary>
     /// One query: the current trust's active uses grouped by ward, setting and basis, with how many of each group have
     /// their review overdue by <see cref="WardQueries.OverdueReviewsAsync"/>' rule (a next review date set and before
     /// now, on the stored column: no use is evaluated). Counted by the same grouped statement, so no second query.
     /// </summary>
-    private async Task<IReadOnlyList<ActiveUseGroup>> GroupsAsync(string? ward, CancellationToken ct)
+    /// <param name="overdueAt">The instant a review is overdue at: now, or a publication's reference instant (ADR 0047).</param>
+    internal async Task<IReadOnlyList<ActiveUseGroup>> GroupsAsync(string? ward, CancellationToken ct, DateTime? overdueAt = null)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = overdueAt ?? clock.GetUtcNow().UtcDateTime;
         var query = db.TechnologyUses.AsNoTracking().Where(u => u.Status == UseStatus.Active && u.LawfulBasisKind != LawfulBasisKind.None);
         if (ward is not null) query = query.Where(u => u.WardCode == ward);
         // Overdue or not is part of the group key (a plain GROUP BY on a CASE); summing a flag per group made EF send a
@@ -73,5 +49,5 @@ public sealed class UseCounts(ConsentDbContext db, PatientRecordsStore store, IS
     }
 
     /// <summary>The current trust's suppression threshold (its trust policy's; the lowest when none is set).</summary>
-    private async Task<int> ThresholdAsync(CancellationToken ct) => (await store.GetTrustAsync(ct)).Policy.SuppressionThreshold;
+    internal async Task<int> ThresholdAsync(CancellationToken ct) => (await store.GetTrustAsync(ct)).Policy.SuppressionThreshold;
 }

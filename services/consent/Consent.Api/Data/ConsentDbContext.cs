@@ -41,6 +41,8 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
     public DbSet<DeprivationOfLibertyScreen> DeprivationOfLibertyScreens => Set<DeprivationOfLibertyScreen>();
     public DbSet<CourtOrder> CourtOrders => Set<CourtOrder>();
     public DbSet<ZoneOfParentalControlFinding> ParentalControlFindings => Set<ZoneOfParentalControlFinding>();
+    public DbSet<PublishedTrustUseCounts> PublishedUseCounts => Set<PublishedTrustUseCounts>();
+    public DbSet<UseCountPublicationRecord> UseCountPublications => Set<UseCountPublicationRecord>();
 
     private List<Action>? _afterCommit;
 
@@ -108,6 +110,7 @@ public class ConsentDbContext(DbContextOptions options, ITenantContext tenant) :
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        PublishedUseCountsModel.Configure(modelBuilder);
         modelBuilder.Entity<Patient>(e =>
         {
             e.ToTable("patients");

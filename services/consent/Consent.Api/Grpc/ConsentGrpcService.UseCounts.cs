@@ -30,13 +30,18 @@ public sealed partial class ConsentGrpcService
         return response;
     }
 
-    // A region token only (no trust); each trust's counts are read in its own tenant scope and leave suppressed.
+    // A region token only (no trust); a published date's counts (ADR 0047: the latest, or as_at), each trust's row read
+    // in its own tenant scope, suppressed together. Never "as at now": the figures change only from one date to the next.
     [Authorize(Policy = RegionCallerPolicy.Name)]
     [RequiresRole(ConsentRoles.RegionAnalyst)]
     public override async Task<RegionalActiveUseCounts> GetRegionalActiveUseCounts(GetRegionalActiveUseCountsRequest r, ServerCallContext context)
     {
-        var found = (await counts.RegionAsync(context.CancellationToken)).OrThrow();
-        var response = new RegionalActiveUseCounts { SuppressionThreshold = found.Counts.SuppressionThreshold, CountedAt = Timestamp.FromDateTime(found.CountedAt) };
+        var found = (await services.GetRequiredService<PublishedUseCounts>().RegionAsync(r.AsAt, context.CancellationToken)).OrThrow();
+        var response = new RegionalActiveUseCounts
+        {
+            SuppressionThreshold = found.Counts.SuppressionThreshold, CountedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(found.TakenAt, DateTimeKind.Utc)),
+            AsAt = Domain.UseCountPublication.Format(found.AsAt),
+        };
         response.Trusts.AddRange(found.Counts.Trusts);
         foreach (var table in found.Counts.Tables)
         {

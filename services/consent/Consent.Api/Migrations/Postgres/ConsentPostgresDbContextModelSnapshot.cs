@@ -102,6 +102,46 @@ namespace Platform.Consent.Api.Migrations.Postgres
                     b.ToTable("wards", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Api.Data.PublishedTrustUseCounts", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateOnly>("AsAt")
+                        .HasColumnType("date")
+                        .HasColumnName("as_at");
+
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("groups");
+
+                    b.Property<int>("SuppressionThreshold")
+                        .HasColumnType("integer")
+                        .HasColumnName("suppression_threshold");
+
+                    b.Property<DateTime>("TakenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("taken_at");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_published_use_counts");
+
+                    b.HasIndex("TenantId", "AsAt")
+                        .IsUnique()
+                        .HasDatabaseName("ix_published_use_counts_tenant_id_as_at");
+
+                    b.ToTable("published_use_counts", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Consent.Api.Data.RaisedBlanketSignal", b =>
                 {
                     b.Property<Guid>("Id")
@@ -295,6 +335,27 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasName("pk_trust_policies");
 
                     b.ToTable("trust_policies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Consent.Api.Data.UseCountPublicationRecord", b =>
+                {
+                    b.Property<DateOnly>("AsAt")
+                        .HasColumnType("date")
+                        .HasColumnName("as_at");
+
+                    b.Property<DateTime>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("Trusts")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("trusts");
+
+                    b.HasKey("AsAt")
+                        .HasName("pk_use_count_publications");
+
+                    b.ToTable("use_count_publications", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Consent.Domain.AdvanceDecision", b =>

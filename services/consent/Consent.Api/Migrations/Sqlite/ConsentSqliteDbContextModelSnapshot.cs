@@ -97,6 +97,46 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                     b.ToTable("wards", (string)null);
                 });
 
+            modelBuilder.Entity("Platform.Consent.Api.Data.PublishedTrustUseCounts", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateOnly>("AsAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("as_at");
+
+                    b.Property<string>("Groups")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("groups");
+
+                    b.Property<int>("SuppressionThreshold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("suppression_threshold");
+
+                    b.Property<DateTime>("TakenAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("taken_at");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_published_use_counts");
+
+                    b.HasIndex("TenantId", "AsAt")
+                        .IsUnique()
+                        .HasDatabaseName("ix_published_use_counts_tenant_id_as_at");
+
+                    b.ToTable("published_use_counts", (string)null);
+                });
+
             modelBuilder.Entity("Platform.Consent.Api.Data.RaisedBlanketSignal", b =>
                 {
                     b.Property<Guid>("Id")
@@ -290,6 +330,27 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasName("pk_trust_policies");
 
                     b.ToTable("trust_policies", (string)null);
+                });
+
+            modelBuilder.Entity("Platform.Consent.Api.Data.UseCountPublicationRecord", b =>
+                {
+                    b.Property<DateOnly>("AsAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("as_at");
+
+                    b.Property<DateTime>("PublishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("Trusts")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trusts");
+
+                    b.HasKey("AsAt")
+                        .HasName("pk_use_count_publications");
+
+                    b.ToTable("use_count_publications", (string)null);
                 });
 
             modelBuilder.Entity("Platform.Consent.Domain.AdvanceDecision", b =>
