@@ -15,7 +15,7 @@ namespace Platform.Gateway.GraphQL.Tests;
 /// </summary>
 public sealed class LoaderConcurrencyTests
 {
-    public static TheoryData<string> Loaders => ["evidence items", "appraisals", "outcome reports", "regional reports", "regional approval counts", "open gates", "blanket use"];
+    public static TheoryData<string> Loaders => ["evidence items", "appraisals", "outcome reports", "regional reports", "regional approval counts", "open gates"];
 
     [Theory]
     [MemberData(nameof(Loaders))]
@@ -35,7 +35,8 @@ public sealed class LoaderConcurrencyTests
             "regional reports" => Count(loaders.RegionalOutcomeReports.LoadMany(keys.Select(k => new RegionalReportKey(k, Instrument.Unspecified, "2026-Q3"))).GetResultAsync()),
             "regional approval counts" => Count(loaders.RegionalApprovalCounts.LoadMany(keys.Select(k => new Schema.RegionalApprovalCountsKey(k, "", 20))).GetResultAsync()),
             "open gates" => Count(loaders.OpenGates.LoadMany(keys.Select(k => new OpenGatesKey(k, ApprovalKind.Full))).GetResultAsync()),
-            _ => Count(loaders.BlanketUseByWard.LoadMany(keys).GetResultAsync()),
+            // Blanket use is one call per batch of up to 200 wards (ADR 0044): BlanketUseTests.
+            _ => throw new ArgumentOutOfRangeException(nameof(loader), loader, "No such per-key loader."),
         };
 
         // The cap's worth of calls start and are held; none beyond it has started while they are.
