@@ -43,7 +43,11 @@ public sealed class BlanketUseReads(ConsentDbContext db, PatientRecordsStore sto
             .ToLookup(u => u.WardCode, StringComparer.Ordinal);
         var policy = (await store.GetTrustAsync(ct)).Policy;
         var now = clock.GetUtcNow().UtcDateTime;
-        var found = wards.ToDictionary(w => w, w => BlanketUseDetector.Detect(w, patients.GetValueOrDefault(w), live[w], policy, now).ToArray(), StringComparer.Ordinal);
+        // The detector is pure and CPU-bound (about 2 ms a ward): the wards run on the cores at once, as the per-ward
+        // calls this replaces did, rather than one after another on one thread.
+        var found = wards.AsParallel().WithCancellation(ct)
+            .Select(w => (Ward: w, Signals: BlanketUseDetector.Detect(w, patients.GetValueOrDefault(w), live[w], policy, now).ToArray()))
+            .ToDictionary(x => x.Ward, x => x.Signals, StringComparer.Ordinal);
         return asked.Select(w => (w, found[w])).ToList();
     }
 
