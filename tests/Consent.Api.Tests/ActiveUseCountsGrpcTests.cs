@@ -139,7 +139,7 @@ public sealed class ActiveUseCountsGrpcTests(ConsentServiceFixture fixture) : IC
     }
 
     /// <summary>Counts the statements one context sends (EF's diagnostic events, filtered to that context).</summary>
-    private sealed class StatementCounter : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+    internal sealed class StatementCounter : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
     {
         private readonly DbContext _context;
         private readonly List<IDisposable> _subscriptions = [];

@@ -32,7 +32,7 @@ public sealed class LoadingTests(DashboardHosts hosts)
     }
 
     [Fact]
-    public async Task Blanket_use_is_checked_once_per_ward_named()
+    public async Task Blanket_use_of_every_ward_named_is_checked_in_one_call()
     {
         var trust = Seed.NewTrust();
         hosts.ResetCounts();
@@ -42,6 +42,8 @@ public sealed class LoadingTests(DashboardHosts hosts)
 
         Assert.Null(body!["errors"]);
         Assert.Empty(body["data"]!["trust"]!["x"]!.AsArray());
-        Assert.Equal(2, hosts.ConsentCalls["DetectBlanketUse"]);
+        // W1 and W2, however many fields name them, in one DetectBlanketUseForWards (ADR 0044), not a call per ward.
+        Assert.Equal(1, hosts.ConsentCalls["DetectBlanketUseForWards"]);
+        Assert.Equal(1, hosts.ConsentCalls.Total);
     }
 }

@@ -5,7 +5,7 @@ using Platform.Contracts.Procurement.V1;
 namespace Platform.Gateway.GraphQL.Loading;
 
 /// <summary>
-/// The request's batch loaders. The evidence, appraisal, outcome-report, blanket-use and regional approval-count methods take one key per call, so a
+/// The request's batch loaders. The evidence, appraisal, outcome-report and regional approval-count methods take one key per call (blanket use takes up to 200 wards a call: one call per batch), so a
 /// batch is one call per distinct key, made concurrently, however many rows and aliases ask for it; a method taking many
 /// keys would make it one call per batch, and only this class would change. Each per-key loader has at most
 /// <see cref="GraphQLOptions.LoaderCallsAtOnce"/> calls in flight at once (each holds a database connection in the
@@ -100,8 +100,8 @@ public sealed class DashboardLoaders(EvidenceService.EvidenceServiceClient evide
     public BatchLoader<string, IReadOnlyList<EvidenceItem>> EvidenceByTechnology { get; } = new((ids, ct) => EachAsync(options.LoaderCallsAtOnce, ids, async (id, c) =>
         (IReadOnlyList<EvidenceItem>)(await evidence.ListEvidenceItemsAsync(new ListEvidenceItemsRequest { TechnologyId = id }, cancellationToken: c)).Items, ct), []);
 
-    public BatchLoader<string, IReadOnlyList<BlanketUseSignal>> BlanketUseByWard { get; } = new((wards, ct) => EachAsync(options.LoaderCallsAtOnce, wards, async (ward, c) =>
-        (IReadOnlyList<BlanketUseSignal>)(await consent.DetectBlanketUseAsync(new DetectBlanketUseRequest { WardCode = ward }, cancellationToken: c)).Signals, ct), []);
+    /// <summary>The wards of a batch in one DetectBlanketUseForWards per <see cref="BlanketUseLoaders.MaxWardsPerCall"/> (ADR 0044).</summary>
+    public BatchLoader<string, IReadOnlyList<BlanketUseSignal>> BlanketUseByWard { get; } = new((wards, ct) => BlanketUseLoaders.ForWardsAsync(consent, options, wards, ct), []);
 }
 
 /// <summary>A procurement case's open gates towards one kind of approval.</summary>

@@ -8,13 +8,17 @@ namespace Platform.Tools.ConsentBench;
 /// The ward queries (issue 17) over one full 40-bed ward (<see cref="Trust.QueryWard"/>) of the 10,000-patient trust,
 /// each timed as a ratio to one CheckUse round trip measured beside it: per round, one call at a time from one client
 /// on one HTTP/2 connection, <c>calls</c> CheckUse round trips (a random patient of that ward and one of their uses)
-/// and <c>calls</c> of each query (the whole ward: every page at the default page size of 50), the order of the five
+/// and <c>calls</c> of each query (the whole ward: every page at the default page size of 50; the two blanket-use kinds
+/// over the trust's first 100 wards, ADR 0044), the order of the seven
 /// alternating round by round. Each query's figure is the median over rounds of its mean time per call divided by
 /// that round's mean CheckUse time; the CPU per call is this process's (service and client, they share it) and
 /// PostgreSQL's, per call of each kind.
 /// </summary>
 public static class WardQueryPhase
 {
+    /// <summary>The wards of a large trust's dashboard (GraphQLBench's dashboard names 100).</summary>
+    public const int DashboardWards = 100;
+
     public sealed record Row(string Name, double MeanMicros, double Ratio, double ProcessCpuMicros, double PostgresCpuMicros, int Items);
 
     public static async Task<IReadOnlyList<Row>> RunAsync(Uri address, string token, Trust trust, int rounds, int calls, Func<double> postgresCpuSeconds)
@@ -35,6 +39,15 @@ public static class WardQueryPhase
             ("ListOverdueReviews (all pages)", () => AllPagesAsync(async token => { var r = await client.ListOverdueReviewsAsync(new C.ListOverdueReviewsRequest { WardCode = Trust.QueryWard, PageToken = token }); return (r.Uses.Count, r.NextPageToken); })),
             ("ListConsentRequired (all pages)", () => AllPagesAsync(async token => { var r = await client.ListConsentRequiredAsync(new C.ListConsentRequiredRequest { WardCode = Trust.QueryWard, PageToken = token }); return (r.Uses.Count, r.NextPageToken); })),
             ("ListBlanketUseSignals (all pages)", () => AllPagesAsync(async token => { var r = await client.ListBlanketUseSignalsAsync(new C.ListBlanketUseSignalsRequest { WardCode = Trust.QueryWard, PageToken = token }); return (r.Signals.Count, r.NextPageToken); })),
+            // A trust dashboard's blanket-use panel (ADR 0044): 100 wards one DetectBlanketUse at a time, against one DetectBlanketUseForWards.
+            ("DetectBlanketUse x100 wards (one call each)", async () =>
+            {
+                var n = 0;
+                foreach (var w in trust.Wards.Take(DashboardWards)) n += (await client.DetectBlanketUseAsync(new C.DetectBlanketUseRequest { WardCode = w })).Signals.Count;
+                return n;
+            }),
+            ("DetectBlanketUseForWards (100 wards, one call)", async () =>
+                (await client.DetectBlanketUseForWardsAsync(new C.DetectBlanketUseForWardsRequest { WardCodes = { trust.Wards.Take(DashboardWards) } })).Wards.Sum(w => w.Signals.Count)),
         };
 
         // Warm: tier-up and the ward's snapshots in the cache.
