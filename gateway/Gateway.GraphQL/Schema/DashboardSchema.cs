@@ -69,6 +69,7 @@ public sealed class RegionType : ObjectGraphType<RegionScope>
         RegionApprovalFields.AddApprovalCounts(this, options);
         UseCountFields.AddRegionalActiveUseCounts(this);
         RegionAuditFields.AddAuditCheckpoints(this);
+        RegionAppraisalFields.AddAppraisals(this, options);
     }
 }
 
