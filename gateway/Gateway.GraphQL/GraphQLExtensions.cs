@@ -38,6 +38,7 @@ public static class GraphQLExtensions
         services.AddScoped<UseCountLoaders>();
         services.AddScoped<RegionAuditLoaders>();
         services.AddScoped<BlanketUseLoaders>();
+        services.AddScoped<RegionAppraisalLoaders>();
         services.AddAuthorizationBuilder().AddPolicy(DashboardCallerRequirement.Policy,
             policy => policy.RequireAuthenticatedUser().AddRequirements(new DashboardCallerRequirement()));
         services.AddDashboardServiceClients(options);

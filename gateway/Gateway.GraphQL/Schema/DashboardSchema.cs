@@ -70,6 +70,7 @@ public sealed class RegionType : ObjectGraphType<RegionScope>
         UseCountFields.AddRegionalActiveUseCounts(this);
         RegionAuditFields.AddAuditCheckpoints(this);
         BlanketUseFields.AddRegionalBlanketUseSignals(this);
+        RegionAppraisalFields.AddAppraisals(this, options);
     }
 }
 

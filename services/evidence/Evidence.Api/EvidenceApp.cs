@@ -45,6 +45,7 @@ public static class EvidenceApp
         builder.Services.AddScoped<Measurements>();
         builder.Services.AddScoped<OutcomeReports>();
         builder.Services.AddScoped<RegionalOutcomeReports>();
+        builder.Services.AddScoped<RegionalAppraisals>();
         // The regional report's policy: a region token (no trust), in place of the fallback's one known trust.
         builder.Services.AddAuthorizationBuilder().AddRegionCallerPolicy("the region's evidence methods");
         builder.Services.AddScoped<OutcomeFlags>();

@@ -12,7 +12,7 @@ using static Platform.Evidence.Api.Grpc.EvidenceRoleCodes;
 namespace Platform.Evidence.Api.Grpc;
 
 /// <summary>platform.evidence.v1.EvidenceService: messages to commands and results back; the rules are Evidence.Domain's.</summary>
-public sealed class EvidenceGrpcService(EvidenceLibrary library, Appraisals appraisals, Measurements measurements, OutcomeReports reports, OutcomeFlags flags,
+public sealed partial class EvidenceGrpcService(EvidenceLibrary library, Appraisals appraisals, Measurements measurements, OutcomeReports reports, OutcomeFlags flags,
     RegionalOutcomeReports regional)
     : EvidenceService.EvidenceServiceBase
 {
