@@ -37,6 +37,7 @@ public static class GraphQLExtensions
         services.AddScoped<DashboardLoaders>();
         services.AddScoped<UseCountLoaders>();
         services.AddScoped<RegionAuditLoaders>();
+        services.AddScoped<ConsentRequiredCountLoaders>();
         services.AddAuthorizationBuilder().AddPolicy(DashboardCallerRequirement.Policy,
             policy => policy.RequireAuthenticatedUser().AddRequirements(new DashboardCallerRequirement()));
         services.AddDashboardServiceClients(options);

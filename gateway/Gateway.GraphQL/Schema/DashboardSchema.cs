@@ -69,6 +69,7 @@ public sealed class RegionType : ObjectGraphType<RegionScope>
         RegionApprovalFields.AddApprovalCounts(this, options);
         UseCountFields.AddRegionalActiveUseCounts(this);
         RegionAuditFields.AddAuditCheckpoints(this);
+        ConsentRequiredCountFields.AddRegionalConsentRequiredCounts(this);
     }
 }
 
@@ -134,6 +135,7 @@ public sealed class TrustType : ObjectGraphType<TrustScope>
             });
 
         UseCountFields.AddActiveUseCounts(this);
+        ConsentRequiredCountFields.AddConsentRequiredCounts(this);
 
         // The consent service's ward lists. Each page is one call; consent records every patient it answers with.
         var consentPage = (IResolveConnectionContext<TrustScope> c) => (c.First ?? options.DefaultPageSize, c.RequestServices!.GetRequiredService<ConsentService.ConsentServiceClient>());
