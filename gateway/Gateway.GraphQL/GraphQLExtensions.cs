@@ -39,6 +39,7 @@ public static class GraphQLExtensions
         services.AddScoped<RegionAuditLoaders>();
         services.AddScoped<BlanketUseLoaders>();
         services.AddScoped<RegionAppraisalLoaders>();
+        services.AddScoped<ConsentRequiredCountLoaders>();
         services.AddAuthorizationBuilder().AddPolicy(DashboardCallerRequirement.Policy,
             policy => policy.RequireAuthenticatedUser().AddRequirements(new DashboardCallerRequirement()));
         services.AddDashboardServiceClients(options);

@@ -21,7 +21,7 @@ public class EveryMethodRefusesEveryWrongRoleTests(ConsentServiceFixture fixture
     {
         // The region's counts take a region token (no trust); every other method a trust's.
         var findings = await WrongRoleCalls.FindingsAsync(fixture.App.Services, fixture.App.GrpcAddress, "RX3", s_noRoleOnPurpose,
-            tenantOf: method => method.Name is "GetRegionalActiveUseCounts" or "GetRegionalBlanketUseSignals" ? null : "RX3");
+            tenantOf: method => method.Name is "GetRegionalActiveUseCounts" or "GetRegionalBlanketUseSignals" or "GetRegionalConsentRequiredCounts" ? null : "RX3");
         Assert.True(findings.Count == 0, string.Join(Environment.NewLine, findings));
     }
 }

@@ -106,7 +106,7 @@ public static class WardSeed
         });
     }
 
-    private static string NextNhsNumber()
+    internal static string NextNhsNumber()
     {
         while (true)
         {

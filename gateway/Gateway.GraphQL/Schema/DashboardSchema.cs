@@ -71,6 +71,7 @@ public sealed class RegionType : ObjectGraphType<RegionScope>
         RegionAuditFields.AddAuditCheckpoints(this);
         BlanketUseFields.AddRegionalBlanketUseSignals(this);
         RegionAppraisalFields.AddAppraisals(this, options);
+        ConsentRequiredCountFields.AddRegionalConsentRequiredCounts(this);
     }
 }
 
@@ -136,6 +137,7 @@ public sealed class TrustType : ObjectGraphType<TrustScope>
             });
 
         UseCountFields.AddActiveUseCounts(this);
+        ConsentRequiredCountFields.AddConsentRequiredCounts(this);
 
         // The consent service's ward lists. Each page is one call; consent records every patient it answers with.
         var consentPage = (IResolveConnectionContext<TrustScope> c) => (c.First ?? options.DefaultPageSize, c.RequestServices!.GetRequiredService<ConsentService.ConsentServiceClient>());

@@ -35,6 +35,7 @@ public static class ConsentServiceCollectionExtensions
         builder.Services.AddScoped<WardQueries>();
         builder.Services.AddScoped<UseCounts>();
         builder.Services.AddScoped<BlanketUseReads>();
+        builder.Services.AddScoped<ConsentRequiredCounting>();
         // The region's counts' policy: a region token (no trust), in place of the fallback's one known trust.
         builder.Services.AddAuthorizationBuilder().AddRegionCallerPolicy("the region's consent methods");
         builder.Services.AddScoped<ConsentEvents>();

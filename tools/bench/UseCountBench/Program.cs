@@ -25,7 +25,11 @@ namespace Platform.Tools.UseCountBench;
 //   over every ward and counting in the client: what a dashboard would do without the count method (it also writes an
 //   access record per patient, and evaluates each use's check);
 // - GetRegionalActiveUseCounts over gRPC (a region analyst), over --trusts trusts (default 5) of --uses each: since
-//   ADR 0047 a read of the day's published rows (published once after seeding, its time printed), not a count.
+//   ADR 0047 a read of the day's published rows (published once after seeding, its time printed), not a count;
+// - CountConsentRequired and GetRegionalConsentRequiredCounts (ADR 0045): every live proxy/best-interests use (about
+//   three in ten here) loaded with its patient's records in bulk and evaluated by the consent rules. The seeded patients
+//   have no capacity records, so the rule finds none in "consent required": this measures the load and evaluation, and
+//   Decide on fuller records would cost more.
 // Before measuring, the counted totals must equal the paged ones; the run exits 1 otherwise.
 // Usage: dotnet UseCountBench.dll [--rounds 7] [--warmup 2] [--uses 3000] [--trusts 5]
 public static class Program
@@ -95,11 +99,19 @@ public static class Program
         Console.WriteLine($"check: overdue reviews {overdue.OverdueReviews:N0} of the trust's, {regionalOverdue:N0} of the region's");
         if (counted != uses || paged != uses || region != uses * trusts.Count) return 1;
 
+        // Consent required after capacity regained (ADR 0045): evaluated per proxy/best-interests use, so not one GROUP BY.
+        async Task<int> ConsentRequiredAsync() => (await client.CountConsentRequiredAsync(new CountConsentRequiredRequest(), manager, DateTime.UtcNow.AddMinutes(2))).Uses;
+        async Task<int> RegionConsentRequiredAsync() =>
+            (await client.GetRegionalConsentRequiredCountsAsync(new GetRegionalConsentRequiredCountsRequest(), analyst, DateTime.UtcNow.AddMinutes(2))).Tables[0].Rows[^1].Total.Uses;
+        Console.WriteLine($"check: CountConsentRequired {await ConsentRequiredAsync():N0}, region {await RegionConsentRequiredAsync():N0} (seeded uses carry no capacity records: none is in consent required)");
+
         var targets = new (string Name, Func<Task<int>> Run)[]
         {
             ("CountActiveUses (gRPC)", CountAsync),
             ("ListUses paged over every ward (gRPC)", PageAsync),
             ($"GetRegionalActiveUseCounts, {trusts.Count} trusts (gRPC)", RegionAsync),
+            ("CountConsentRequired (gRPC)", ConsentRequiredAsync),
+            ($"GetRegionalConsentRequiredCounts, {trusts.Count} trusts (gRPC)", RegionConsentRequiredAsync),
         };
         var cpu = new CpuMeter(pg.Port);
         for (var w = 0; w < warmup; w++)
@@ -124,7 +136,7 @@ public static class Program
             var x = results[t];
             Console.WriteLine($"{targets[t].Name,-48} median {Stats.Median(x.Select(v => v.Ms)),8:F1} ms  CPU: this process {Stats.Median(x.Select(v => v.ProcessMs)),8:F1} ms, PostgreSQL {Stats.Median(x.Select(v => v.PostgresMs)),8:F1} ms");
         }
-        foreach (var other in new[] { 1, 2 })
+        foreach (var other in new[] { 1, 2, 3, 4 })
         {
             var time = results[other].Zip(results[0], (a, b) => a.Ms / b.Ms).ToList();
             var cpuRatio = results[other].Zip(results[0], (a, b) => (a.ProcessMs + a.PostgresMs) / Math.Max(0.1, b.ProcessMs + b.PostgresMs)).ToList();

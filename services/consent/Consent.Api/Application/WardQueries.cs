@@ -92,29 +92,14 @@ public sealed class WardQueries(ConsentDbContext db, PatientRecordsStore store, 
     public async Task<Outcome<Page<ConsentRequiredView>>> ConsentRequiredAsync(string? wardCode, int pageSize, string? pageToken, CancellationToken ct = default)
     {
         if (!TryCursor(pageSize, pageToken, out var size, out var after, out var refusal)) return refusal!;
-        var now = clock.GetUtcNow().UtcDateTime;
-        var query = db.TechnologyUses.AsNoTracking()
-            .Where(u => (u.Status == UseStatus.Active || u.Status == UseStatus.Suspended) &&
-                        (u.LawfulBasisKind == LawfulBasisKind.ProxyConsent || u.LawfulBasisKind == LawfulBasisKind.BestInterests));
+        string? ward = null;
         if (!string.IsNullOrWhiteSpace(wardCode))
         {
             if (Validation.Code("ward-code", wardCode) is { } badWard) return badWard;
-            var ward = ConsentWard.Normalise(wardCode);
-            query = query.Where(u => u.WardCode == ward);
+            ward = ConsentWard.Normalise(wardCode);
         }
-        var trust = await store.GetTrustAsync(ct);
-        var found = new List<ConsentRequiredView>();
-        var live = await query.ToListAsync(ct);
-        var snapshots = await store.GetManyAsync(live.Select(u => u.PatientId), ct);
-        foreach (var use in live)
-        {
-            if (!snapshots.TryGetValue(use.PatientId, out var records)) continue;
-            var basis = LawfulBasisRules.Decide(records, use.TechnologyId, trust.Policy, now, TechnologyApproval.Select(trust.Approvals, use.TechnologyId, use.SettingCode), use);
-            if (basis.IsRefused && basis.DenyKind == UseDenyReasons.ConsentRequiredAfterCapacityRegained)
-                found.Add(new ConsentRequiredView(use, now, PastDue: true));
-            else if (!basis.IsRefused && basis.Basis.Status == LawfulBasisStatus.ConsentRequired && basis.Basis.ConsentRequiredBy is { } by)
-                found.Add(new ConsentRequiredView(use, by, PastDue: false));
-        }
+        // The one search the counts use too (ADR 0045): candidates, bulk-loaded records, ConsentRequiredRule.
+        var found = await ConsentRequiredSearch.FindAsync(db, store, clock.GetUtcNow().UtcDateTime, ward, ct);
         // Past due first (the check denies already), then by deadline; the cursor holds the sort key of the last row.
         var ordered = found.OrderBy(v => v.PastDue ? 0 : 1).ThenBy(v => v.PastDue ? 0 : v.ConsentRequiredBy.Ticks).ThenBy(v => v.Use.Id)
             .Select(v => (Key: v.PastDue ? 0 : v.ConsentRequiredBy.Ticks, View: v));

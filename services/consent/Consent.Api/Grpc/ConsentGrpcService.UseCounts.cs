@@ -43,19 +43,21 @@ public sealed partial class ConsentGrpcService
             AsAt = Domain.UseCountPublication.Format(found.AsAt),
         };
         response.Trusts.AddRange(found.Counts.Trusts);
-        foreach (var table in found.Counts.Tables)
-        {
-            var message = new RegionalUseCountTable { Dimension = table.Dimension };
-            message.Categories.AddRange(table.Categories);
-            foreach (var row in table.Rows)
-            {
-                var line = new RegionalUseCountRow { OdsCode = row.OdsCode ?? "", Total = Cell(row.Total) };
-                line.Cells.AddRange(row.Cells.Select(Cell));
-                message.Rows.Add(line);
-            }
-            response.Tables.Add(message);
-        }
+        response.Tables.AddRange(found.Counts.Tables.Select(RegionalTable));
         return response;
+    }
+
+    private static RegionalUseCountTable RegionalTable(Domain.RegionalUseCountTable table)
+    {
+        var message = new RegionalUseCountTable { Dimension = table.Dimension };
+        message.Categories.AddRange(table.Categories);
+        foreach (var row in table.Rows)
+        {
+            var line = new RegionalUseCountRow { OdsCode = row.OdsCode ?? "", Total = Cell(row.Total) };
+            line.Cells.AddRange(row.Cells.Select(Cell));
+            message.Rows.Add(line);
+        }
+        return message;
     }
 
     private static IEnumerable<LawfulBasisCount> ByBasis(IReadOnlyList<int> counts) =>
