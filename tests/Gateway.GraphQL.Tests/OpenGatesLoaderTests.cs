@@ -63,7 +63,7 @@ public sealed class OpenGatesLoaderTests
             foreach (var q in asked.Queries)
             {
                 var found = !NotFound.Contains(q.CaseId);
-                var result = new CaseOpenGates { CaseId = q.CaseId, Kind = q.Kind, Found = found };
+                var result = new CaseOpenGates { Found = found };
                 if (found) result.OpenGates.Add(new OpenGate { Code = "dpia", Name = $"{q.CaseId} {q.Kind}", State = GateState.NotRecorded });
                 reply.Results.Add(result);
             }

@@ -252,8 +252,8 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
     }
 
     /// <summary>
-    /// A request whose string fields hold the pool's values of the same name (a repeated <c>x_ids</c> the pool's
-    /// <c>x_id</c>), enums their first named value, numbers 1 (page sizes 50), timestamps a month ahead, and nested
+    /// A request whose string fields hold the pool's values of the same name (a repeated <c>x_ids</c> or <c>x_codes</c> the
+    /// pool's <c>x_id</c> or <c>x_code</c>, a repeated message one built the same way), enums their first named value, numbers 1 (page sizes 50), timestamps a month ahead, and nested
     /// messages the same, two levels deep.
     /// </summary>
     private static readonly string[] s_dueFields = ["next", "due", "until", "_by", "ends", "expires", "window_end"];
@@ -266,8 +266,13 @@ public sealed class TenantIsolationAttackTests(ITestOutputHelper output) : IAsyn
             if (field.IsMap) continue;
             if (field.IsRepeated)
             {
-                if (field.FieldType == FieldType.String && field.Name.EndsWith("_ids", StringComparison.Ordinal) && pool.First(field.Name[..^1]) is { } id)
-                    ((Google.Protobuf.Collections.RepeatedField<string>)field.Accessor.GetValue(message)).Add(id);
+                var items = (System.Collections.IList)field.Accessor.GetValue(message);
+                // A list of ids or codes (ward_ids, ward_codes) gets the pool's value of the singular name.
+                if (field.FieldType == FieldType.String && field.Name.EndsWith('s') && pool.First(field.Name[..^1]) is { } value)
+                    items.Add(value);
+                // A batch of queries (ListOpenGatesForCases' queries) gets one query built as a request is.
+                else if (field.FieldType == FieldType.Message && depth < 2 && !field.MessageType.FullName.StartsWith("google.", StringComparison.Ordinal))
+                    items.Add(Build(field.MessageType, pool, depth + 1));
                 continue;
             }
             switch (field.FieldType)

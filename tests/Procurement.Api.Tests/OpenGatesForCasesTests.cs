@@ -66,7 +66,7 @@ public class OpenGatesForCasesTests(ProcurementClockFixture fixture) : IClassFix
                 var (caseId, kind) = queries[i];
                 var single = await a.As(role).ListOpenGatesAsync(new ListOpenGatesRequest { CaseId = caseId, Kind = kind });
                 var result = batch.Results[i];
-                Assert.Equal((caseId, kind == ApprovalKind.Unspecified ? ApprovalKind.Full : kind, true), (result.CaseId, result.Kind, result.Found));
+                Assert.True(result.Found);
                 Assert.Equal(single.OpenGates, result.OpenGates);
             }
         }
@@ -91,8 +91,8 @@ public class OpenGatesForCasesTests(ProcurementClockFixture fixture) : IClassFix
 
         var asB = (await b.As(Lead).ListOpenGatesForCasesAsync(Ask((ofA.CaseId, ApprovalKind.Full), (ofB.CaseId, ApprovalKind.Full), (unknown, ApprovalKind.Trial), (ofA.CaseId, ApprovalKind.Trial)))).Results;
 
-        Assert.Equal([(ofA.CaseId, false, 0), (ofB.CaseId, true, 16), (unknown, false, 0), (ofA.CaseId, false, 0)],
-            asB.Select(r => (r.CaseId, r.Found, r.OpenGates.Count)));
+        Assert.Equal([(false, 0), (true, 16), (false, 0), (false, 0)], asB.Select(r => (r.Found, r.OpenGates.Count)));
+        Assert.DoesNotContain(ofA.CaseId, asB.ToString()); // the answer echoes no id back
         // The single form says the same thing as a refusal; A still sees its own case.
         await RefusedAsync(() => b.As(Lead).ListOpenGatesAsync(new ListOpenGatesRequest { CaseId = ofA.CaseId }).ResponseAsync, StatusCode.NotFound);
         var asA = Assert.Single((await a.As(Lead).ListOpenGatesForCasesAsync(Ask((ofA.CaseId, ApprovalKind.Full)))).Results);

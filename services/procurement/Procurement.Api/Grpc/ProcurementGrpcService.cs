@@ -24,7 +24,7 @@ public sealed class ProcurementGrpcService(TechnologyRegister register, Procurem
         var response = new ListOpenGatesForCasesResponse();
         response.Results.AddRange(answers.Select(a =>
         {
-            var result = new CaseOpenGates { CaseId = a.CaseId.ToString(), Kind = (ApprovalKind)a.Kind, Found = a.OpenGates is not null };
+            var result = new CaseOpenGates { Found = a.OpenGates is not null };
             result.OpenGates.AddRange((a.OpenGates ?? []).Select(ToMessage));
             return result;
         }));
