@@ -58,7 +58,7 @@ public sealed class RegionType : ObjectGraphType<RegionScope>
     public RegionType(GraphQLOptions options)
     {
         Name = "Region";
-        Description = "The region's dashboard: aggregates across the trusts of this deployment, never patient rows; counts of patients suppressed as one table with trusts as rows (ADR 0034), counts of procurement cases as they are (ADR 0039).";
+        Description = "The region's dashboard: aggregates across the trusts of this deployment, never patient rows. Counts of patients (outcomes, active uses, consent required, blanket-use signals) are suppressed as linked tables with trusts as rows, for fixed periods or published dates (ADR 0019, 0034, 0040, 0044, 0045, 0047); trusts' decisions about technologies (procurement cases, appraisals and ESF tiers) and audit checkpoints are shown as they are (ADR 0039, 0042, 0046).";
         Field<RegionalOutcomeReportType>("outcomeReport")
             .Description("A technology's outcomes across the region's trusts in an ended quarter by protected characteristic, trusts as rows, small cells suppressed (evidence service; region analysts).")
             .Argument<NonNullGraphType<StringGraphType>>("technologyName", "The technology's name as the trusts registered it (case and outer spaces ignored).")
