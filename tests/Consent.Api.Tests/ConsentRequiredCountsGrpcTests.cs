@@ -1,5 +1,8 @@
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Consent.Api.Application;
+using Domain = Platform.Consent.Domain;
 using Platform.Contracts.Consent.V1;
 using Platform.Grpc.Interceptors;
 using Platform.Messaging.Contracts.Access.V1;
@@ -138,9 +141,12 @@ public sealed class RegionalConsentRequiredCountsGrpcTests(ConsentServiceFixture
         policy.SuppressionThreshold = 6;
         await admin.Call(c => c.SetTrustPolicyAsync(policy));
 
+        // The region reads the day's publication (ADR 0045 as amended, ADR 0047), published here by hand.
+        await fixture.App.Services.GetRequiredService<UseCountPublisher>().PublishAsync();
         var counts = await Region().GetRegionalConsentRequiredCountsAsync(new GetRegionalConsentRequiredCountsRequest());
 
         Assert.Equal(6, counts.SuppressionThreshold);
+        Assert.Equal(Domain.UseCountPublication.Format(Domain.UseCountPublication.DayOf(DateTime.UtcNow)), counts.AsAt);
         // The region is every active known trust (the fixture knows others, with no use: zeros), in code order.
         Assert.Equal(counts.Trusts.Order(StringComparer.Ordinal), counts.Trusts);
         RegionalUseCountRow Row(string ods) => counts.Tables[0].Rows[counts.Trusts.IndexOf(ods)];

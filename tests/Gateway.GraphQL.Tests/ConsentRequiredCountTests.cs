@@ -17,7 +17,7 @@ namespace Platform.Gateway.GraphQL.Tests;
 public sealed class ConsentRequiredCountTests(DashboardHosts hosts)
 {
     private const string RegionQuery = """
-        { region { consentRequiredCounts { suppressionThreshold trusts
+        { region { consentRequiredCounts { asAt suppressionThreshold trusts
             tables { dimension categories rows { odsCode cells { suppressed uses } total { suppressed uses } } } } } }
         """;
 
@@ -84,12 +84,21 @@ public sealed class ConsentRequiredCountTests(DashboardHosts hosts)
         }
         Assert.Equal(0, hosts.CallsToAllServices);
 
-        var (response, body) = await hosts.Gateway.RegionClient().PostAsync(RegionQuery.Replace("{ region {", "{ region { twice: consentRequiredCounts { trusts }", StringComparison.Ordinal));
+        // The region's counts are consent's daily publication (ADR 0045 as amended, ADR 0047): today's, now that a and b have uses.
+        var published = await RegionPublication.PublishTodayAsync(hosts);
+        Assert.True(published.Published);
+        var today = published.AsAt.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        hosts.ResetCounts();
+        var (response, body) = await hosts.Gateway.RegionClient().PostAsync(RegionQuery.Replace("{ region {",
+            $"{{ region {{ twice: consentRequiredCounts {{ trusts }} named: consentRequiredCounts(asAt: \"{today}\") {{ asAt trusts }}", StringComparison.Ordinal));
 
         Assert.True(response.StatusCode == HttpStatusCode.OK && body!["errors"] is null, body?.ToJsonString());
-        Assert.Equal(1, hosts.ConsentCalls["GetRegionalConsentRequiredCounts"]);
-        Assert.Equal(1, hosts.CallsToAllServices);
+        // One call for the latest and one for the date named, whatever the aliases.
+        Assert.Equal(2, hosts.ConsentCalls["GetRegionalConsentRequiredCounts"]);
+        Assert.Equal(2, hosts.CallsToAllServices);
         var counts = body!["data"]!["region"]!["consentRequiredCounts"]!;
+        Assert.Equal(today, counts["asAt"]!.GetValue<string>());
+        Assert.Equal(counts["trusts"]!.ToJsonString(), body["data"]!["region"]!["named"]!["trusts"]!.ToJsonString());
         var trusts = counts["trusts"]!.AsArray().Select(t => t!.GetValue<string>()).ToList();
         Assert.Contains(a, trusts);
         Assert.Contains(b, trusts);
@@ -107,6 +116,28 @@ public sealed class ConsentRequiredCountTests(DashboardHosts hosts)
         Assert.All(cells.Where(c => c!["suppressed"]!.GetValue<bool>()), c => Assert.Null(c!["uses"]));
         Assert.All(cells.Where(c => c!["uses"] is not null), c => Assert.True(c!["uses"]!.GetValue<int>() is 0 or >= 5, $"a small count {c["uses"]} was shown"));
         Assert.DoesNotContain("\"W1\"", body.ToJsonString(), StringComparison.Ordinal);
+
+        // Four more at b after the publication: b's own staff count them at once; the region's figures are the day's
+        // until the next publication (ADR 0019's limit: no difference between two calls can isolate a change).
+        for (var i = 0; i < 4; i++) await ConsentRequiredSeed.UseAsync(hosts, b, technologyB, ConsentRequiredSeed.Within);
+        var (_, own) = await hosts.Gateway.Client(b, "ward-manager").PostAsync("{ trust { consentRequiredCounts { uses } } }");
+        Assert.Equal(6, own!["data"]!["trust"]!["consentRequiredCounts"]!["uses"]!.GetValue<int>());
+        var (_, later) = await hosts.Gateway.RegionClient().PostAsync(RegionQuery);
+        Assert.Equal(counts.ToJsonString(), later!["data"]!["region"]!["consentRequiredCounts"]!.ToJsonString());
+
+        // A date with no publication: consent's NOT_FOUND, and no counts in its place.
+        var (_, missing) = await hosts.Gateway.RegionClient().PostAsync("{ region { consentRequiredCounts(asAt: \"2001-01-01\") { asAt trusts } } }");
+        Assert.Equal(["NOT_FOUND"], missing.ErrorCodes());
+        Assert.Null(missing!["data"]?["region"]?["consentRequiredCounts"]);
+        // Not a date: refused by the schema naming the argument, before any call.
+        hosts.ResetCounts();
+        foreach (var bad in new[] { "yesterday", "2027-01-11T00:00:00Z" })
+        {
+            var (_, refused) = await hosts.Gateway.RegionClient().PostAsync($"{{ region {{ consentRequiredCounts(asAt: \"{bad}\") {{ asAt }} }} }}");
+            Assert.NotEmpty(refused.ErrorCodes());
+            Assert.Contains("asAt", refused!["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        Assert.Equal(0, hosts.CallsToAllServices);
     }
 
     [Fact]

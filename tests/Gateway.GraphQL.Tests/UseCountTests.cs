@@ -89,7 +89,7 @@ public sealed class UseCountTests(DashboardHosts hosts)
         Assert.Equal(0, hosts.CallsToAllServices);
 
         // The region's counts are consent's daily publication (ADR 0047): today's, taken now that a and b have uses.
-        var published = await hosts.Consent.Services.GetRequiredService<UseCountPublisher>().PublishAsync();
+        var published = await RegionPublication.PublishTodayAsync(hosts);
         Assert.True(published.Published);
         var today = published.AsAt.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         hosts.ResetCounts();

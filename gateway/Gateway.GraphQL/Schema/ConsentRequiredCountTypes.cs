@@ -22,8 +22,10 @@ public static class ConsentRequiredCountFields
 
     public static void AddRegionalConsentRequiredCounts(ObjectGraphType<RegionScope> region) =>
         region.Field<RegionalConsentRequiredCountsType>("consentRequiredCounts")
-            .Description("Uses across the region's trusts that need the patient's own consent after capacity was regained (MCA 2005 s1(2), s2-3, s4), by deadline (within, past) and by ward setting, trusts as rows, small counts suppressed with their complements across both tables (consent service; region analysts; ADR 0019, 0045).")
-            .Resolve(c => c.RequestServices!.GetRequiredService<ConsentRequiredCountLoaders>().Region.Load(true));
+            .Description("Uses across the region's trusts that need the patient's own consent after capacity was regained (MCA 2005 s1(2), s2-3, s4), by deadline (within, past) and by ward setting, trusts as rows, small counts suppressed with their complements across both tables (consent service; region analysts; ADR 0019, 0045). Published once a day with the active-use counts (ADR 0047): the latest published date, or the one asked for; never counted as at now, so two calls the same day give the same figures.")
+            .Argument<DateOnlyGraphType>("asAt", "A published date (UTC); the latest published when not given. A date with no publication is NOT_FOUND.")
+            .Resolve(c => c.RequestServices!.GetRequiredService<ConsentRequiredCountLoaders>().Region.Load(
+                c.GetArgument<DateOnly?>("asAt") is { } asAt ? asAt.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : ""));
 }
 
 public sealed class WardConsentRequiredCountsType : ObjectGraphType<WardConsentRequiredCounts>
@@ -103,6 +105,8 @@ public sealed class RegionalConsentRequiredCountsType : ObjectGraphType<Regional
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("trusts").Description("The region's active trusts (ODS codes), in row order.").Resolve(c => c.Source.Trusts);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<RegionalConsentRequiredTableType>>>>("tables").Description("The tables by deadline and by ward setting, in that order.")
             .WithComplexityImpact(1, 2).Resolve(c => c.Source.Tables);
-        Field<DateTimeGraphType>("countedAt").Description("When consent counted them (UTC).").Resolve(c => Times.Of(c.Source.CountedAt));
+        Field<DateTimeGraphType>("countedAt").Description("When the published date's counts were taken (UTC; the day's first publication run, normally soon after 00:00); the deadlines are as at then.").Resolve(c => Times.Of(c.Source.CountedAt));
+        Field<NonNullGraphType<DateOnlyGraphType>>("asAt").Description("The published date these counts are as at (ADR 0045 as amended, ADR 0047): published once a day with the active-use counts, never counted as at now.")
+            .Resolve(c => DateOnly.ParseExact(c.Source.AsAt, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
     }
 }

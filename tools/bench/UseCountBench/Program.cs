@@ -26,8 +26,9 @@ namespace Platform.Tools.UseCountBench;
 //   access record per patient, and evaluates each use's check);
 // - GetRegionalActiveUseCounts over gRPC (a region analyst), over --trusts trusts (default 5) of --uses each: since
 //   ADR 0047 a read of the day's published rows (published once after seeding, its time printed), not a count;
-// - CountConsentRequired and GetRegionalConsentRequiredCounts (ADR 0045): every live proxy/best-interests use (about
-//   three in ten here) loaded with its patient's records in bulk and evaluated by the consent rules. The seeded patients
+// - CountConsentRequired (ADR 0045): every live proxy/best-interests use (about three in ten here) loaded with its
+//   patient's records in bulk and evaluated by the consent rules; GetRegionalConsentRequiredCounts: since ADR 0045's
+//   amendment a read of the same published rows (the day's publication now takes these too). The seeded patients
 //   have no capacity records, so the rule finds none in "consent required": this measures the load and evaluation, and
 //   Decide on fuller records would cost more.
 // Before measuring, the counted totals must equal the paged ones; the run exits 1 otherwise.

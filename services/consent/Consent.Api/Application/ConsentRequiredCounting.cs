@@ -38,11 +38,11 @@ public static class ConsentRequiredSearch
 }
 
 /// <summary>
-/// Counts of uses in "consent required" after capacity was regained (ADR 0045): a trust's, exact, for its own staff;
-/// the region's, trusts as rows, small counts suppressed. Each comes from <see cref="ConsentRequiredSearch"/>, the list's
+/// Counts of uses in "consent required" after capacity was regained (ADR 0045): a trust's, exact, for its own staff, live;
+/// the region's are published once a day with the active-use counts and read from there (<see cref="PublishedUseCounts"/>). Each comes from <see cref="ConsentRequiredSearch"/>, the list's
 /// own search, so a count equals the list paged to its end. A count names no patient and records no read (ADR 0040).
 /// </summary>
-public sealed class ConsentRequiredCounting(ConsentDbContext db, PatientRecordsStore store, IServiceScopeFactory scopes, TimeProvider clock, ILogger<ConsentRequiredCounting> logger)
+public sealed class ConsentRequiredCounting(ConsentDbContext db, PatientRecordsStore store, TimeProvider clock)
 {
     /// <summary>The caller's trust's uses in "consent required", of one ward when <paramref name="wardCode"/> is given.</summary>
     public async Task<Outcome<Counted<ConsentRequiredCounts>>> TrustAsync(string? wardCode, CancellationToken ct = default)
@@ -59,28 +59,9 @@ public sealed class ConsentRequiredCounting(ConsentDbContext db, PatientRecordsS
     }
 
     /// <summary>
-    /// The region's: each active known trust read in a scope of its own (tenant filter and row-level security apply),
-    /// only its findings' ward setting and deadline leaving the scope; suppressed at the strictest trust's threshold.
+    /// The current trust's findings at <paramref name="now"/>: the trust's count, and the day's publication of the region's
+    /// (<see cref="UseCountPublisher"/>, ADR 0045 as amended; the region reads only what was published, never this live).
     /// </summary>
-    public async Task<Outcome<Counted<RegionalConsentRequiredCounts>>> RegionAsync(CancellationToken ct = default)
-    {
-        // The authorization policy admits only a region token; a trust's scope here would be a wiring fault.
-        if (db.CurrentTenant is not null) return Refusal.Denied("region.token-required", "The region's counts are for a region token, which names no trust.");
-        var now = clock.GetUtcNow().UtcDateTime;
-        var trusts = await db.ActiveTrustCodesAsync(ct);
-        var read = await scopes.ReadEachTrustAsync(trusts, async (services, _, token) =>
-        {
-            var counting = services.GetRequiredService<ConsentRequiredCounting>();
-            return (Found: await counting.FindingsAsync(null, now, token), Threshold: await counting.ThresholdAsync(token));
-        }, ct);
-        var threshold = read.Select(r => r.Result.Threshold).Append(RegionalUseCounts.LowestSuppressionThreshold).Max();
-        var built = RegionalConsentRequiredCounts.Build(read.Select(r => (r.Trust, r.Result.Found)).ToList(), threshold);
-        logger.LogInformation("Regional consent-required counts over {Trusts} trusts", read.Count);
-        return new Counted<RegionalConsentRequiredCounts>(built, now);
-    }
-
-    private async Task<int> ThresholdAsync(CancellationToken ct) => (await store.GetTrustAsync(ct)).Policy.SuppressionThreshold;
-
-    private async Task<IReadOnlyList<ConsentRequiredFinding>> FindingsAsync(string? ward, DateTime now, CancellationToken ct) =>
+    internal async Task<IReadOnlyList<ConsentRequiredFinding>> FindingsAsync(string? ward, DateTime now, CancellationToken ct) =>
         (await ConsentRequiredSearch.FindAsync(db, store, now, ward, ct)).Select(v => new ConsentRequiredFinding(v.Use.WardCode, v.Use.SettingCode, v.PastDue)).ToList();
 }

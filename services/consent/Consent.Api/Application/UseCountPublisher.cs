@@ -123,6 +123,9 @@ public sealed class UseCountPublisher(IServiceScopeFactory scopes, IOptions<UseC
             // A review is overdue as at the date's 00:00 UTC, whenever in the day the counts are taken.
             Groups = [.. await counts.GroupsAsync(null, ct, UseCountPublication.ReferenceInstant(asAt))],
             SuppressionThreshold = await counts.ThresholdAsync(ct),
+            // The uses in "consent required" as at the same instant (ADR 0045 as amended): the deadline is a time, so
+            // they are evaluated at the taking, as the uses themselves are; one row, so one publication covers both.
+            ConsentRequired = ConsentRequiredGroup.From(await services.GetRequiredService<ConsentRequiredCounting>().FindingsAsync(null, now, ct)),
         });
         try
         {
@@ -142,6 +145,9 @@ public sealed class UseCountPublisher(IServiceScopeFactory scopes, IOptions<UseC
 /// <summary>The region's counts as published for <paramref name="AsAt"/>, with when the latest trust's were taken.</summary>
 public sealed record PublishedRegionalUseCounts(DateOnly AsAt, DateTime TakenAt, RegionalUseCounts Counts);
 
+/// <summary>The region's uses in "consent required" as published for <paramref name="AsAt"/> (ADR 0045 as amended).</summary>
+public sealed record PublishedRegionalConsentRequired(DateOnly AsAt, DateTime TakenAt, RegionalConsentRequiredCounts Counts);
+
 /// <summary>
 /// The region's published counts (ADR 0047): a published date's trusts' recorded rows, each read in the trust's own
 /// tenant scope, built into the linked tables by <see cref="RegionalUseCounts.Build"/> at the strictest of the
@@ -152,6 +158,42 @@ public sealed class PublishedUseCounts(ConsentDbContext db, IServiceScopeFactory
 {
     /// <summary>The published counts as at <paramref name="asAt"/> (<c>yyyy-MM-dd</c>), or the latest published when none is given.</summary>
     public async Task<Outcome<PublishedRegionalUseCounts>> RegionAsync(string? asAt, CancellationToken ct = default)
+    {
+        var day = await ReadDayAsync(asAt, ct);
+        if (day.IsRefused) return day.Refusal!;
+        var (date, read) = day.Value;
+        var rows = read.Select(r => (r.Trust, (IReadOnlyList<ActiveUseGroup>)r.Result.Groups)).ToList();
+        logger.LogInformation("Regional active-use counts as at {AsAt} over {Trusts} trusts", UseCountPublication.Format(date.AsAt), rows.Count);
+        return new PublishedRegionalUseCounts(date.AsAt, TakenAt(date, read), RegionalUseCounts.Build(rows, Threshold(read)));
+    }
+
+    /// <summary>
+    /// The region's uses in "consent required" as published for <paramref name="asAt"/>, or the latest published date
+    /// (ADR 0045 as amended): the same date, trusts, rows and threshold as <see cref="RegionAsync"/>. A published date
+    /// whose rows were recorded before these counts were is NOT_FOUND, as a date not published.
+    /// </summary>
+    public async Task<Outcome<PublishedRegionalConsentRequired>> ConsentRequiredAsync(string? asAt, CancellationToken ct = default)
+    {
+        var day = await ReadDayAsync(asAt, ct);
+        if (day.IsRefused) return day.Refusal!;
+        var (date, read) = day.Value;
+        if (read.Any(r => r.Result.ConsentRequired is null))
+            return Refusal.NotFound("as-at.not-published",
+                $"No regional consent-required counts were published as at {UseCountPublication.Format(date.AsAt)}: its counts were taken before these were recorded.");
+        var rows = read.Select(r => (r.Trust, (IReadOnlyList<ConsentRequiredFinding>)ConsentRequiredGroup.Findings(r.Result.ConsentRequired!))).ToList();
+        logger.LogInformation("Regional consent-required counts as at {AsAt} over {Trusts} trusts", UseCountPublication.Format(date.AsAt), rows.Count);
+        return new PublishedRegionalConsentRequired(date.AsAt, TakenAt(date, read), RegionalConsentRequiredCounts.Build(rows, Threshold(read)));
+    }
+
+    // Every trust's own threshold that day holds for its row: the region's is the strictest of them.
+    private static int Threshold(IReadOnlyList<(string Trust, PublishedTrustUseCounts Result)> read) =>
+        read.Select(r => r.Result.SuppressionThreshold).Append(RegionalUseCounts.LowestSuppressionThreshold).Max();
+
+    private static DateTime TakenAt(UseCountPublicationRecord publication, IReadOnlyList<(string Trust, PublishedTrustUseCounts Result)> read) =>
+        read.Count == 0 ? publication.PublishedAt : read.Max(r => r.Result.TakenAt);
+
+    /// <summary>The publication asked for (a date, or the latest) and each of its trusts' rows, read in the trust's own scope.</summary>
+    private async Task<Outcome<(UseCountPublicationRecord Publication, IReadOnlyList<(string Trust, PublishedTrustUseCounts Result)> Read)>> ReadDayAsync(string? asAt, CancellationToken ct)
     {
         // The authorization policy admits only a region token; a trust's scope here would be a wiring fault.
         if (db.CurrentTenant is not null) return Refusal.Denied("region.token-required", "The region's counts are for a region token, which names no trust.");
@@ -168,11 +210,6 @@ public sealed class PublishedUseCounts(ConsentDbContext db, IServiceScopeFactory
             await services.GetRequiredService<ConsentDbContext>().PublishedUseCounts.AsNoTracking().SingleOrDefaultAsync(p => p.AsAt == day, token)
             // Published only once every trust had its row, and rows are never deleted: a missing one is a fault, not a gap to skip.
             ?? throw new InvalidOperationException($"Trust {trust} has no recorded counts for published date {UseCountPublication.Format(day)}."), ct);
-        var rows = read.Select(r => (r.Trust, (IReadOnlyList<ActiveUseGroup>)r.Result.Groups)).ToList();
-        // Every trust's own threshold that day holds for its row: the region's is the strictest of them.
-        var threshold = read.Select(r => r.Result.SuppressionThreshold).Append(RegionalUseCounts.LowestSuppressionThreshold).Max();
-        var takenAt = read.Count == 0 ? publication.PublishedAt : read.Max(r => r.Result.TakenAt);
-        logger.LogInformation("Regional active-use counts as at {AsAt} over {Trusts} trusts", UseCountPublication.Format(day), rows.Count);
-        return new PublishedRegionalUseCounts(day, takenAt, RegionalUseCounts.Build(rows, threshold));
+        return (publication, read);
     }
 }

@@ -23,6 +23,12 @@ public sealed class PublishedTrustUseCounts : ITenantOwned
     public DateTime TakenAt { get; set; }
     public int SuppressionThreshold { get; set; }
     public List<ActiveUseGroup> Groups { get; set; } = [];
+    /// <summary>
+    /// The trust's uses in "consent required" by setting, within and past the deadline, evaluated at <see cref="TakenAt"/>
+    /// (ADR 0045 as amended): written in the same row, so the same all-or-nothing publication covers both. Null on a row
+    /// recorded before these were published (a date the region's consent-required counts cannot answer for).
+    /// </summary>
+    public List<ConsentRequiredGroup>? ConsentRequired { get; set; }
 }
 
 /// <summary>
@@ -59,6 +65,10 @@ internal static class PublishedUseCountsModel
             e.ToTable("published_use_counts");
             e.HasKey(x => x.Id);
             e.Property(x => x.Groups).HasConversion(Json<ActiveUseGroup>(), ByContent<ActiveUseGroup>());
+            // Nullable (rows recorded before these counts were): EF passes no null to the converter.
+#pragma warning disable CS8620
+            e.Property(x => x.ConsentRequired).HasConversion(Json<ConsentRequiredGroup>(), ByContent<ConsentRequiredGroup>()).IsRequired(false);
+#pragma warning restore CS8620
             // One per trust and date: a rerun or a second replica cannot record the day twice.
             e.HasIndex(x => new { x.TenantId, x.AsAt }).IsUnique();
         });

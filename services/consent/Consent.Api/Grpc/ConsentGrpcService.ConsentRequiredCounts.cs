@@ -24,13 +24,18 @@ public sealed partial class ConsentGrpcService
         return response;
     }
 
-    // A region token only (no trust), as GetRegionalActiveUseCounts: each trust read in its own tenant scope.
+    // A region token only (no trust), as GetRegionalActiveUseCounts: a published date's counts (the latest, or as_at;
+    // ADR 0045 as amended, ADR 0047), each trust's row read in its own tenant scope. Never "as at now".
     [Authorize(Policy = RegionCallerPolicy.Name)]
     [RequiresRole(ConsentRoles.RegionAnalyst)]
     public override async Task<RegionalConsentRequiredCounts> GetRegionalConsentRequiredCounts(GetRegionalConsentRequiredCountsRequest r, ServerCallContext context)
     {
-        var found = (await consentRequiredCounts.RegionAsync(context.CancellationToken)).OrThrow();
-        var response = new RegionalConsentRequiredCounts { SuppressionThreshold = found.Counts.SuppressionThreshold, CountedAt = Timestamp.FromDateTime(found.CountedAt) };
+        var found = (await services.GetRequiredService<PublishedUseCounts>().ConsentRequiredAsync(r.AsAt, context.CancellationToken)).OrThrow();
+        var response = new RegionalConsentRequiredCounts
+        {
+            SuppressionThreshold = found.Counts.SuppressionThreshold, CountedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(found.TakenAt, DateTimeKind.Utc)),
+            AsAt = Platform.Consent.Domain.UseCountPublication.Format(found.AsAt),
+        };
         response.Trusts.AddRange(found.Counts.Trusts);
         response.Tables.AddRange(found.Counts.Tables.Select(RegionalTable));
         return response;

@@ -113,6 +113,10 @@ namespace Platform.Consent.Api.Migrations.Postgres
                         .HasColumnType("date")
                         .HasColumnName("as_at");
 
+                    b.Property<string>("ConsentRequired")
+                        .HasColumnType("text")
+                        .HasColumnName("consent_required");
+
                     b.Property<string>("Groups")
                         .IsRequired()
                         .HasColumnType("text")

@@ -108,6 +108,10 @@ namespace Platform.Consent.Api.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("as_at");
 
+                    b.Property<string>("ConsentRequired")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consent_required");
+
                     b.Property<string>("Groups")
                         .IsRequired()
                         .HasColumnType("TEXT")
