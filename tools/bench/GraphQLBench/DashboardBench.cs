@@ -31,7 +31,7 @@ namespace Platform.Tools.GraphQLBench;
 // of 10,000 patients (the consent bench's trust: 400 wards, 50 approved technologies, about 40,000 uses) through the
 // gateway's GraphQL endpoint, beside the same data fetched by the equivalent direct gRPC calls a dashboard would
 // otherwise make itself (the same calls the resolvers make, as concurrently: ListTechnologies; ListEvidenceItems and
-// ListAppraisals per technology; ListCases once and ListOpenGatesForCases per 200 cases (ADR 0043); DetectBlanketUse per ward; ListUses,
+// ListAppraisals per technology; ListCases once and ListOpenGatesForCases per 200 cases (ADR 0043); DetectBlanketUseForWards per 200 wards (ADR 0044); ListUses,
 // ListOverdueReviews, ListConsentRequired, ListBlanketUseSignals; GetCheckpoint; ListEntries). The four services are
 // their real apps on real PostgreSQL 15 (Platform.Testing), in this process; the gateway is composed as gateway/Gateway
 // composes its GraphQL, over HTTP/1.1 on loopback. One request at a time (a dashboard loading); rounds alternate the
@@ -152,7 +152,13 @@ internal static class DashboardBench
             }
 
             var register = RegisterAsync();
-            var signals = EachAsync(wards, async w => (await consentClient.DetectBlanketUseAsync(new DetectBlanketUseRequest { WardCode = w }, headers)).Signals.Count);
+            // The wards' blanket use in calls of at most 200 (DetectBlanketUseForWards, ADR 0044), as the gateway's loader asks.
+            var signals = EachAsync(wards.Chunk(200).ToList(), async chunk =>
+            {
+                var request = new DetectBlanketUseForWardsRequest();
+                request.WardCodes.AddRange(chunk);
+                return (await consentClient.DetectBlanketUseForWardsAsync(request, headers)).Wards.Sum(w => w.Signals.Count);
+            });
             var usesRequest = new ListUsesRequest { WardCode = ward, PageSize = 100 };
             usesRequest.Statuses.Add(UseStatus.Active);
             var uses = consentClient.ListUsesAsync(usesRequest, headers).ResponseAsync;
