@@ -185,7 +185,7 @@ public class RegionalAppraisalsGrpcTests(RegionalAppraisalsFixture fixture) : IC
         await using var scope = fixture.App.Services.CreateAsyncScope();
         var queries = new List<string>();
         QueryRecorder.Record(queries);
-        var page = (await scope.ServiceProvider.GetRequiredService<RegionalAppraisals>().ListAsync("", RegionalAppraisals.MaxPageSize, null)).Value;
+        var page = (await scope.ServiceProvider.GetRequiredService<RegionalAppraisals>().ListAsync("", Platform.Domain.RegionalNamePage.MaxPageSize, null)).Value;
         QueryRecorder.Record(null!);
 
         var mine = page.Technologies.Where(t => t.Name.StartsWith(name, StringComparison.Ordinal)).ToList();

@@ -1,3 +1,4 @@
+using Platform.Domain;
 namespace Platform.Procurement.Domain;
 
 /// <summary>
@@ -24,8 +25,6 @@ public sealed record TechnologyApprovalCounts(string Key, string Name, IReadOnly
 /// </summary>
 public static class RegionalApprovalCounts
 {
-    /// <summary>The name a technology is matched on across trusts: without outer spaces, in lower case.</summary>
-    public static string NameKey(string name) => name.Trim().ToLowerInvariant();
 
     /// <summary>A case's approval status: open before any approval, then as its latest approval stands (<see cref="ProcurementCase.Status"/> too).</summary>
     public static CaseStatus StatusOf(bool anyApproval, bool latestWithdrawn) =>
@@ -36,7 +35,7 @@ public static class RegionalApprovalCounts
     {
         ArgumentNullException.ThrowIfNull(registered);
         var result = new List<TechnologyApprovalCounts>();
-        foreach (var technology in registered.GroupBy(t => NameKey(t.Name), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var technology in registered.GroupBy(t => RegionalNamePage.NameKey(t.Name), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var all = technology.ToList();
             var trusts = all.GroupBy(t => t.OdsCode, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)

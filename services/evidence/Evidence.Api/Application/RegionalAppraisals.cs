@@ -20,32 +20,23 @@ public sealed record RegionalAppraisalPage(IReadOnlyList<string> Trusts, IReadOn
 /// </summary>
 public sealed class RegionalAppraisals(EvidenceDbContext db, IServiceScopeFactory scopes, ILogger<RegionalAppraisals> logger)
 {
-    public const int MaxNameLength = 200, DefaultPageSize = 20, MaxPageSize = 100;
-
     public async Task<Outcome<RegionalAppraisalPage>> ListAsync(string? technologyName, int pageSize, string? afterTechnologyName, CancellationToken ct = default)
     {
-        var name = technologyName?.Trim() ?? "";
-        if (name.Length > MaxNameLength) return Refusal.Invalid("technology-name.too-long", $"A technology's name (technology_name) is at most {MaxNameLength} characters.");
-        var after = afterTechnologyName?.Trim() ?? "";
-        if (after.Length > MaxNameLength) return Refusal.Invalid("after-technology-name.too-long", $"after_technology_name is a technology's name, at most {MaxNameLength} characters.");
-        if (pageSize is < 0 or > MaxPageSize) return Refusal.Invalid("page-size.range", $"page_size must be between 1 and {MaxPageSize} (0 for {DefaultPageSize}).");
+        var asked = RegionalNamePage.Read(technologyName, pageSize, afterTechnologyName);
+        if (asked.IsRefused) return asked.Refusal!;
+        var (key, afterKey, size) = asked.Value;
         // The authorization policy admits only a region token; a trust's scope here would be a wiring fault.
         if (db.CurrentTenant is not null) return Refusal.Denied("region.token-required", "The region's appraisals are for a region token, which names no trust.");
 
         var trusts = await db.ActiveTrustCodesAsync(ct);
-        trusts = [.. trusts.Order(StringComparer.Ordinal)];
-        var key = name.Length == 0 ? null : RegionalAppraisalCounts.NameKey(name);
         // A trust that cannot be read fails the answer: counts silently missing a trust would be wrong, not partial.
         var read = await scopes.ReadEachTrustAsync(trusts, (services, trust, token) =>
             TrustAppraisalsAsync(services.GetRequiredService<EvidenceDbContext>(), trust, key, token), ct);
         var registered = read.SelectMany(r => r.Result).ToList();
-
-        var size = pageSize == 0 ? DefaultPageSize : pageSize;
-        var afterKey = after.Length == 0 ? null : RegionalAppraisalCounts.NameKey(after);
         var following = RegionalAppraisalCounts.Build(registered)
             .Where(t => afterKey is null || string.CompareOrdinal(t.Key, afterKey) > 0).ToList();
-        logger.LogInformation("Regional appraisals over {Trusts} trusts: {Technologies} technologies from the page's start", trusts.Count, following.Count);
-        return new RegionalAppraisalPage(trusts, following.Take(size).ToList(), following.Count > size);
+        logger.LogInformation("Regional appraisals over {Trusts} trusts: {Technologies} technologies from the page's start", read.Count, following.Count);
+        return new RegionalAppraisalPage([.. read.Select(r => r.Trust)], following.Take(size).ToList(), following.Count > size);
     }
 
     // One trust's technologies (all, or those under one name) with their current appraisals; read in its scope, two queries.

@@ -1,3 +1,4 @@
+using Platform.Domain;
 namespace Platform.Evidence.Domain;
 
 /// <summary>
@@ -35,15 +36,13 @@ public sealed record TechnologyAppraisals(string Key, string Name, int TrustsApp
 /// </summary>
 public static class RegionalAppraisalCounts
 {
-    /// <summary>The name a technology is matched on across trusts: without outer spaces, in lower case.</summary>
-    public static string NameKey(string name) => name.Trim().ToLowerInvariant();
 
     /// <summary>Every technology of <paramref name="registered"/>, in the ordinal order of their keys.</summary>
     public static IReadOnlyList<TechnologyAppraisals> Build(IEnumerable<TrustAppraisedTechnology> registered)
     {
         ArgumentNullException.ThrowIfNull(registered);
         var result = new List<TechnologyAppraisals>();
-        foreach (var technology in registered.GroupBy(t => NameKey(t.Name), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var technology in registered.GroupBy(t => RegionalNamePage.NameKey(t.Name), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var all = technology.ToList();
             var trusts = all.GroupBy(t => t.OdsCode, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)

@@ -19,32 +19,23 @@ public sealed record RegionalApprovalPage(IReadOnlyList<string> Trusts, IReadOnl
 /// </summary>
 public sealed class RegionalApprovals(ProcurementDbContext db, IServiceScopeFactory scopes, ILogger<RegionalApprovals> logger)
 {
-    public const int MaxNameLength = 200, DefaultPageSize = 20, MaxPageSize = 100;
-
     public async Task<Outcome<RegionalApprovalPage>> CountAsync(string? technologyName, int pageSize, string? afterTechnologyName, CancellationToken ct = default)
     {
-        var name = technologyName?.Trim() ?? "";
-        if (name.Length > MaxNameLength) return Refusal.Invalid("technology-name.too-long", $"A technology's name (technology_name) is at most {MaxNameLength} characters.");
-        var after = afterTechnologyName?.Trim() ?? "";
-        if (after.Length > MaxNameLength) return Refusal.Invalid("after-technology-name.too-long", $"after_technology_name is a technology's name, at most {MaxNameLength} characters.");
-        if (pageSize is < 0 or > MaxPageSize) return Refusal.Invalid("page-size.range", $"page_size must be between 1 and {MaxPageSize} (0 for {DefaultPageSize}).");
+        var asked = RegionalNamePage.Read(technologyName, pageSize, afterTechnologyName);
+        if (asked.IsRefused) return asked.Refusal!;
+        var (key, afterKey, size) = asked.Value;
         // The authorization policy admits only a region token; a trust's scope here would be a wiring fault.
         if (db.CurrentTenant is not null) return Refusal.Denied("region.token-required", "The region's approval counts are for a region token, which names no trust.");
 
         var trusts = await db.ActiveTrustCodesAsync(ct);
-        trusts = [.. trusts.Order(StringComparer.Ordinal)];
-        var key = name.Length == 0 ? null : RegionalApprovalCounts.NameKey(name);
         // A trust that cannot be read fails the answer: counts silently missing a trust would be wrong, not partial.
         var read = await scopes.ReadEachTrustAsync(trusts, (services, trust, token) =>
             TrustTechnologiesAsync(services.GetRequiredService<ProcurementDbContext>(), trust, key, token), ct);
         var registered = read.SelectMany(r => r.Result).ToList();
-
-        var size = pageSize == 0 ? DefaultPageSize : pageSize;
-        var afterKey = after.Length == 0 ? null : RegionalApprovalCounts.NameKey(after);
         var following = RegionalApprovalCounts.Build(registered)
             .Where(t => afterKey is null || string.CompareOrdinal(t.Key, afterKey) > 0).ToList();
-        logger.LogInformation("Regional approval counts over {Trusts} trusts: {Technologies} technologies from the page's start", trusts.Count, following.Count);
-        return new RegionalApprovalPage(trusts, following.Take(size).ToList(), following.Count > size);
+        logger.LogInformation("Regional approval counts over {Trusts} trusts: {Technologies} technologies from the page's start", read.Count, following.Count);
+        return new RegionalApprovalPage([.. read.Select(r => r.Trust)], following.Take(size).ToList(), following.Count > size);
     }
 
     // One trust's technologies (all, or those under one name) with each case's setting and status; read in its scope.
@@ -52,7 +43,7 @@ public sealed class RegionalApprovals(ProcurementDbContext db, IServiceScopeFact
     {
         if (trustDb.CurrentTenant != trust) throw new InvalidOperationException("A trust's register is read only in that trust's scope.");
         var technologies = (await trustDb.Technologies.AsNoTracking().Select(t => new { t.Id, t.Name }).ToListAsync(ct))
-            .Where(t => key is null || RegionalApprovalCounts.NameKey(t.Name) == key).ToList();
+            .Where(t => key is null || RegionalNamePage.NameKey(t.Name) == key).ToList();
         if (technologies.Count == 0) return [];
         var ids = technologies.Select(t => t.Id).ToList();
         var cases = await trustDb.Cases.AsNoTracking().Where(c => ids.Contains(c.TechnologyId)).Select(c => new { c.Id, c.TechnologyId, c.SettingCode }).ToListAsync(ct);
