@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Consent.Api.Application;
 using Platform.Consent.Api.Data;
@@ -125,7 +123,7 @@ public sealed class ActiveUseCountsGrpcTests(ConsentServiceFixture fixture) : IC
             await fixture.App.InTenantAsync(tenant, async sp =>
             {
                 var db = sp.GetRequiredService<ConsentDbContext>();
-                using var statements = new StatementCounter(db);
+                using var statements = new StatementLog(db);
                 var counted = (await sp.GetRequiredService<UseCounts>().TrustAsync(null)).Value;
                 return (statements.Count, counted.Counts);
             });
@@ -136,41 +134,6 @@ public sealed class ActiveUseCountsGrpcTests(ConsentServiceFixture fixture) : IC
         Assert.Equal((2_000, 1_000), (many.Counts.ByBasis[0], many.Counts.ByBasis[2]));
         Assert.Equal(1, few.Statements);
         Assert.Equal(few.Statements, many.Statements);
-    }
-
-    /// <summary>Counts the statements one context sends (EF's diagnostic events, filtered to that context).</summary>
-    internal sealed class StatementCounter : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
-    {
-        private readonly DbContext _context;
-        private readonly List<IDisposable> _subscriptions = [];
-        private int _count;
-
-        public StatementCounter(DbContext context)
-        {
-            _context = context;
-            _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
-        }
-
-        public int Count => Volatile.Read(ref _count);
-
-        public void OnNext(DiagnosticListener listener)
-        {
-            if (listener.Name == DbLoggerCategory.Name) _subscriptions.Add(listener.Subscribe(this, name => name == RelationalEventId.CommandExecuted.Name));
-        }
-
-        public void OnNext(KeyValuePair<string, object?> e)
-        {
-            if (e.Key == RelationalEventId.CommandExecuted.Name && e.Value is CommandExecutedEventData data && ReferenceEquals(data.Context, _context))
-                Interlocked.Increment(ref _count);
-        }
-
-        public void OnCompleted() { }
-        public void OnError(Exception error) { }
-
-        public void Dispose()
-        {
-            foreach (var s in _subscriptions) s.Dispose();
-        }
     }
 }
 

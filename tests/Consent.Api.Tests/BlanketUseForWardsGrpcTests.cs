@@ -1,3 +1,4 @@
+using Platform.Testing;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Consent.Api.Application;
@@ -87,7 +88,7 @@ public sealed class BlanketUseForWardsGrpcTests(ConsentServiceFixture fixture) :
             await fixture.App.InTenantAsync("BWQ", async sp =>
             {
                 var db = sp.GetRequiredService<ConsentDbContext>();
-                using var statements = new ActiveUseCountsGrpcTests.StatementCounter(db);
+                using var statements = new StatementLog(db);
                 var found = (await sp.GetRequiredService<BlanketUseReads>().DetectForWardsAsync(Enumerable.Range(0, wards).Select(i => (string?)$"Q{i}").ToList())).Value;
                 return (statements.Count, found.Count);
             });

@@ -1,7 +1,6 @@
-using System.Diagnostics;
+using Platform.Testing;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Consent.Api.Application;
 using Platform.Consent.Api.Data;
@@ -39,14 +38,14 @@ public sealed partial class SnapshotLoadsTests(ConsentServiceFixture fixture) : 
                 .ToHashSet();
 
             store.InvalidatePatient(patient);
-            using (var one = new TablesRead(db))
+            using (var one = new StatementLog(db))
             {
                 Assert.NotNull(await store.GetAsync(patient));
-                var aloneTables = one.Tables;
+                var aloneTables = TablesIn(one);
                 store.InvalidatePatient(patient);
-                using var many = new TablesRead(db);
+                using var many = new StatementLog(db);
                 Assert.Single(await store.GetManyAsync([patient]));
-                return (kinds, aloneTables, many.Tables);
+                return (kinds, aloneTables, TablesIn(many));
             }
         });
 
@@ -55,45 +54,10 @@ public sealed partial class SnapshotLoadsTests(ConsentServiceFixture fixture) : 
         Assert.Equal(expected.Order(), together.Order());
     }
 
-    /// <summary>The tables named after FROM in the statements one context sends (EF's diagnostic events).</summary>
-    private sealed partial class TablesRead : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
-    {
-        private readonly DbContext _context;
-        private readonly List<IDisposable> _subscriptions = [];
-        private readonly HashSet<string> _tables = [];
+    /// <summary>The tables named after FROM in the statements logged.</summary>
+    private static HashSet<string> TablesIn(StatementLog log) =>
+        [.. log.Commands.SelectMany(c => From().Matches(c)).Select(m => m.Groups[1].Value)];
 
-        public TablesRead(DbContext context)
-        {
-            _context = context;
-            _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
-        }
-
-        public HashSet<string> Tables
-        {
-            get { lock (_tables) return [.. _tables]; }
-        }
-
-        public void OnNext(DiagnosticListener listener)
-        {
-            if (listener.Name == DbLoggerCategory.Name) _subscriptions.Add(listener.Subscribe(this, name => name == RelationalEventId.CommandExecuted.Name));
-        }
-
-        public void OnNext(KeyValuePair<string, object?> e)
-        {
-            if (e.Key != RelationalEventId.CommandExecuted.Name || e.Value is not CommandExecutedEventData data || !ReferenceEquals(data.Context, _context)) return;
-            lock (_tables)
-                foreach (Match m in From().Matches(data.Command.CommandText)) _tables.Add(m.Groups[1].Value);
-        }
-
-        [GeneratedRegex("""FROM\s+"?(\w+)"?""", RegexOptions.IgnoreCase)]
-        private static partial Regex From();
-
-        public void OnCompleted() { }
-        public void OnError(Exception error) { }
-
-        public void Dispose()
-        {
-            foreach (var s in _subscriptions) s.Dispose();
-        }
-    }
+    [GeneratedRegex("""FROM\s+"?(\w+)"?""", RegexOptions.IgnoreCase)]
+    private static partial Regex From();
 }

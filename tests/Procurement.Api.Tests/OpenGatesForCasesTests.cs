@@ -1,8 +1,7 @@
-using System.Diagnostics;
+using Platform.Testing;
 using Google.Rpc;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Contracts.Procurement.V1;
 using Platform.Grpc;
@@ -169,7 +168,7 @@ public class OpenGatesForCasesTests(ProcurementClockFixture fixture) : IClassFix
             await fixture.App.InTenantAsync(trust, async sp =>
             {
                 var db = sp.GetRequiredService<ProcurementDbContext>();
-                using var statements = new StatementCounter(db);
+                using var statements = new StatementLog(db);
                 var answers = (await sp.GetRequiredService<OpenGatesForCases>().ListAsync(
                     ids.SelectMany(id => new[] { new OpenGatesQuery(id, Domain.ApprovalKind.Full), new OpenGatesQuery(id, Domain.ApprovalKind.Trial) }).ToList())).Value;
                 return (statements.Count, answers.Count(x => x.OpenGates is not null));
@@ -181,40 +180,5 @@ public class OpenGatesForCasesTests(ProcurementClockFixture fixture) : IClassFix
         Assert.Equal((4, 24), (few.Found, many.Found));
         Assert.Equal(3, few.Statements);
         Assert.Equal(few.Statements, many.Statements);
-    }
-
-    /// <summary>Counts the statements one context sends (EF's diagnostic events, filtered to that context).</summary>
-    private sealed class StatementCounter : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
-    {
-        private readonly DbContext _context;
-        private readonly List<IDisposable> _subscriptions = [];
-        private int _count;
-
-        public StatementCounter(DbContext context)
-        {
-            _context = context;
-            _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
-        }
-
-        public int Count => Volatile.Read(ref _count);
-
-        public void OnNext(DiagnosticListener listener)
-        {
-            if (listener.Name == DbLoggerCategory.Name) _subscriptions.Add(listener.Subscribe(this, name => name == RelationalEventId.CommandExecuted.Name));
-        }
-
-        public void OnNext(KeyValuePair<string, object?> e)
-        {
-            if (e.Key == RelationalEventId.CommandExecuted.Name && e.Value is CommandExecutedEventData data && ReferenceEquals(data.Context, _context))
-                Interlocked.Increment(ref _count);
-        }
-
-        public void OnCompleted() { }
-        public void OnError(Exception error) { }
-
-        public void Dispose()
-        {
-            foreach (var s in _subscriptions) s.Dispose();
-        }
     }
 }
